@@ -1,0 +1,68 @@
+// The environment, parsed once at the entry (src/node.ts, src/worker.ts). A wrong or missing value stops
+// start-up with a message naming the variable; nothing else reads process.env or Worker bindings.
+import { z } from "zod";
+import { LOCALES } from "./core/report-input";
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+export const configSchema = z.object({
+  APP_ENV: z.enum(["development", "test", "production"], { error: "must be development, test or production" }).default("development"),
+  PORT: int(1, 65535).default(8787),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|libsql:|https?:|wss?:)/, { error: "must be a libSQL URL (file:, libsql:, http(s):, ws(s):)" })
+    .default("file:./data/fundwatch.db"),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+  PUBLIC_BASE_URL: z.url({ error: "must be an absolute URL such as https://fundwatch.example.org" }).optional(),
+  DEFAULT_LOCALE: z.enum(LOCALES, { error: `must be one of ${LOCALES.join(", ")}` }).default("zh-CN"),
+  ENCRYPTION_KEYS: z.string().min(1).optional(),
+  HASH_KEY: z.string().min(1).optional(),
+  SIGNING_KEY: z.string().min(1).optional(),
+  SECRETS_FILE: z.string().min(1).default("./data/dev-secrets.json"),
+  MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
+  MAX_ATTACHMENTS: int(0, 20).default(5),
+  RECEIPT_LOOKUP_MIN_MS: int(0, 5000).default(400),
+  RECEIPT_FAILURES_PER_WINDOW: int(1, 1000).default(10),
+  RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
+  REPORTS_PER_HOUR: int(1, 10000).default(20),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
+  CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment record; throws ConfigError listing every bad variable by name. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${String(i.path[0] ?? "?")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const config = result.data;
+  if (config.APP_ENV === "production") {
+    const missing = (["ENCRYPTION_KEYS", "HASH_KEY", "SIGNING_KEY"] as const).filter((k) => !config[k]);
+    if (missing.length)
+      throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required when APP_ENV=production (generate with \`npm run keys\`)`).join("\n")}`);
+  }
+  return config;
+}
+
+/** Largest request body accepted: every attachment at its limit plus room for the form fields. */
+export function maxBodyBytes(config: Config): number {
+  return config.MAX_ATTACHMENTS * config.MAX_ATTACHMENT_BYTES + 1024 * 1024;
+}

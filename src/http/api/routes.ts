@@ -1,0 +1,129 @@
+// JSON API under /api/v1: the same use cases as the web pages, for apps and integrations.
+import { Hono } from "hono";
+import type { z } from "zod";
+import { and, eq } from "drizzle-orm";
+import { receiptRequestSchema, reporterMessageSchema, type Locale } from "../../core/report-input";
+import { getRegion, listRegions } from "../../core/regions";
+import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../core/taxonomy";
+import { shanghaiDate } from "../../core/time";
+import { reports } from "../../db/schema";
+import { t } from "../../i18n";
+import { localiseIssues } from "../../i18n/validation";
+import { verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
+import { AppError } from "../../services/errors";
+import { validateEvidence, validateSubmission } from "../../services/intake";
+import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport, throttleSubmission } from "../../services/reports";
+import { readForm, readJson, requireBodyKind } from "../body";
+import type { AppEnv } from "../context";
+import { buildOpenApiDocument } from "./openapi";
+import { proofSchema } from "./schemas";
+
+function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new AppError("validation_failed", "invalid input", { fields: localiseIssues(parsed.error.issues, locale) });
+  return parsed.data;
+}
+
+export function createApiRoutes() {
+  const api = new Hono<AppEnv>();
+
+  api.get("/openapi.json", (c) => {
+    const { config, now } = c.var.deps;
+    return c.json(
+      buildOpenApiDocument({
+        today: shanghaiDate(now()),
+        serverUrl: config.PUBLIC_BASE_URL,
+        maxAttachments: config.MAX_ATTACHMENTS,
+        maxAttachmentBytes: config.MAX_ATTACHMENT_BYTES,
+      }),
+    );
+  });
+
+  api.post("/reports", async (c) => {
+    const { deps, locale } = c.var;
+    const kind = requireBodyKind(c, ["json", "multipart"]);
+    let raw: unknown;
+    let files: { name: string; bytes: Uint8Array }[] = [];
+    if (kind === "json") {
+      raw = await readJson(c, locale);
+    } else {
+      const form = await readForm(c);
+      files = form.files;
+      if (form.fields.report === undefined) throw new AppError("validation_failed", "missing report part", { fields: { report: t(locale, "validation.report_part") } });
+      try {
+        raw = JSON.parse(form.fields.report);
+      } catch {
+        throw new AppError("validation_failed", "report part is not JSON", { fields: { report: t(locale, "validation.invalid_json") } });
+      }
+    }
+    const valid = await validateSubmission(deps, raw, files, locale);
+    await throttleSubmission(deps, deps.clientAddress(c));
+    const submitted = await submitReport(deps, { report: valid.report, files: valid.files, channel: "api", locale });
+    c.header("Cache-Control", "no-store");
+    return c.json(submitted, 201);
+  });
+
+  api.post("/reports/status", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const { receipt } = parseOrThrow(receiptRequestSchema, await readJson(c, locale), locale);
+    const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
+    c.header("Cache-Control", "no-store");
+    return c.json(await getStatusView(deps, report));
+  });
+
+  api.post("/reports/messages", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const input = parseOrThrow(reporterMessageSchema, await readJson(c, locale), locale);
+    const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
+    const result = await addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api" });
+    return c.json(result, 201);
+  });
+
+  api.post("/reports/attachments", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["multipart"]);
+    const form = await readForm(c);
+    const { receipt } = parseOrThrow(receiptRequestSchema, { receipt: form.fields.receipt }, locale);
+    const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
+    if (form.files.length === 0) throw new AppError("validation_failed", "no files", { fields: { evidence: t(locale, "validation.required") } });
+    const files = await validateEvidence(deps, form.files, locale);
+    const result = await addReporterEvidence(deps, report, { files, channel: "api" });
+    return c.json(result, 201);
+  });
+
+  api.get("/taxonomy", (c) => {
+    const { locale } = c.var;
+    return c.json({
+      subjects: VIOLATION_SUBJECTS.map((s) => ({
+        code: s,
+        label: t(locale, `taxonomy.subject.${s}`),
+        types: VIOLATION_TAXONOMY[s].map((type) => ({ code: type, label: t(locale, `taxonomy.type.${type}`) })),
+      })),
+    });
+  });
+
+  api.get("/regions", (c) => {
+    const parent = c.req.query("parent") || null;
+    if (parent !== null && !getRegion(parent)) throw new AppError("not_found", `unknown region ${parent}`);
+    c.header("Cache-Control", "public, max-age=86400");
+    return c.json({ regions: listRegions(parent) });
+  });
+
+  api.get("/proofs/public-key", (c) => c.json(c.var.deps.keys.signingPublicJwk));
+
+  api.post("/proofs/verify", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const proof = parseOrThrow(proofSchema, await readJson(c, locale), locale) as ProofOfSubmission;
+    const signatureValid = proof.keyId === deps.keys.signingKeyId && (await verifyProofSignature(deps.keys.signingPublicJwk, proof));
+    const record = await deps.db.query.reports.findFirst({
+      columns: { id: true },
+      where: and(eq(reports.id, proof.reportId), eq(reports.contentHash, proof.contentHash), eq(reports.createdAt, Date.parse(proof.submittedAt) || -1)),
+    });
+    return c.json({ signatureValid, matchesRecord: record !== undefined });
+  });
+
+  return api;
+}

@@ -1,0 +1,121 @@
+// createApp(deps): the one Hono application both runtimes serve — public pages, the JSON API, health.
+// It knows nothing about Node or Workers; src/node.ts and src/worker.ts pass the dependencies in.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { getCookie, setCookie } from "hono/cookie";
+import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
+import { maxBodyBytes } from "../config";
+import { newId } from "../core/ids";
+import { isDatabaseReachable } from "../db/client";
+import { isLocale, negotiateLocale, t } from "../i18n";
+import { AppError, codeToStatus } from "../services/errors";
+import { formatBytes } from "../services/evidence";
+import { createApiRoutes } from "./api/routes";
+import { APP_CSS, APP_JS } from "./assets";
+import type { AppContext, AppDeps, AppEnv } from "./context";
+import { ErrorPage, NotFoundPage } from "./pages/home";
+import { createPageRoutes } from "./pages/routes";
+
+export type { AppDeps } from "./context";
+
+/** JSON bodies never need more than this; only multipart uploads get the large limit. */
+const MAX_JSON_BYTES = 256 * 1024;
+
+const wantsJson = (c: AppContext) => c.req.path.startsWith("/api/") || c.req.path === "/healthz";
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof HTTPException && err.status === 413) return new AppError("payload_too_large", "body too large", { cause: err });
+  return new AppError("internal", "unexpected error", { cause: err });
+}
+
+export function createApp(deps: AppDeps) {
+  const app = new Hono<AppEnv>();
+  const uploadLimit = maxBodyBytes(deps.config);
+
+  app.use("*", async (c, next) => {
+    c.set("deps", deps);
+    c.set("requestId", newId("req"));
+    const asked = c.req.query("lang");
+    if (isLocale(asked)) setCookie(c, "lang", asked, { path: "/", maxAge: 365 * 86400, sameSite: "Lax", httpOnly: true });
+    const cookie = getCookie(c, "lang");
+    c.set("locale", isLocale(asked) ? asked : isLocale(cookie) ? cookie : negotiateLocale(c.req.header("accept-language"), deps.config.DEFAULT_LOCALE));
+    const started = Date.now();
+    await next();
+    // Method, path and status only: no query strings, addresses, user agents or bodies.
+    deps.log.info("request", { requestId: c.var.requestId, method: c.req.method, path: c.req.routePath === "*" ? c.req.path : c.req.path, status: c.res.status, ms: Date.now() - started });
+  });
+
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+      },
+      referrerPolicy: "no-referrer",
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  const tooLarge = (max: number) => () => {
+    throw new AppError("payload_too_large", "body too large", { params: { max: formatBytes(max) } });
+  };
+  app.use("*", async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const isMultipart = (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/");
+    const max = isMultipart ? uploadLimit : MAX_JSON_BYTES;
+    return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
+  });
+
+  app.get("/healthz", async (c) => {
+    const database = await isDatabaseReachable(deps.db);
+    return c.json({ status: database ? "ok" : "unavailable", database }, database ? 200 : 503);
+  });
+
+  app.get("/assets/app.css", (c) => c.body(APP_CSS, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/assets/app.js", (c) => c.body(APP_JS, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" }));
+  app.get("/robots.txt", (c) => c.text("User-agent: *\nDisallow: /status\nDisallow: /api/\n"));
+  app.get("/favicon.ico", (c) => c.body(null, 204));
+
+  app.route("/api/v1", createApiRoutes());
+  app.route("/", createPageRoutes());
+
+  app.notFound((c) => {
+    const locale = c.var.locale ?? deps.config.DEFAULT_LOCALE;
+    if (wantsJson(c)) return c.json({ error: { code: "not_found", message: t(locale, "errors.not_found"), requestId: c.var.requestId } }, 404);
+    return c.html(<NotFoundPage locale={locale} path="/" />, 404);
+  });
+
+  app.onError((err, c) => {
+    const appError = toAppError(err);
+    const locale = c.var.locale ?? deps.config.DEFAULT_LOCALE;
+    const status = codeToStatus(appError.code);
+    if (appError.code === "internal") {
+      const cause = appError.options.cause ?? err;
+      deps.log.error("unhandled error", {
+        requestId: c.var.requestId,
+        path: c.req.path,
+        error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+        stack: cause instanceof Error ? cause.stack?.split("\n").slice(0, 6).join(" | ") : undefined,
+      });
+    }
+    if (appError.options.retryAfterSeconds) c.header("Retry-After", String(appError.options.retryAfterSeconds));
+    const message = t(locale, `errors.${appError.code}`, appError.options.params);
+    if (wantsJson(c)) {
+      const fields = appError.options.fields && Object.keys(appError.options.fields).length ? appError.options.fields : undefined;
+      return c.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}), requestId: c.var.requestId } }, status);
+    }
+    return c.html(<ErrorPage locale={locale} path="/" message={message} />, status);
+  });
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,22 @@
+// Hono environment shared by every route: dependencies and per-request values.
+import type { Context } from "hono";
+import type { Locale } from "../core/report-input";
+import type { ServiceDeps } from "../services/deps";
+
+export interface AppDeps extends ServiceDeps {
+  /**
+   * The client's network address, used only to derive short-lived rate-limit keys. Supplied by the
+   * runtime entry (socket address on Node, CF-Connecting-IP on Workers); never stored or logged.
+   */
+  clientAddress: (c: Context) => string | undefined;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: AppDeps;
+    locale: Locale;
+    requestId: string;
+  };
+};
+
+export type AppContext = Context<AppEnv>;

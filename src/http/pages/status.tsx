@@ -1,0 +1,154 @@
+// Receipt entry and the tipster's view of a report: status, timeline, conversation, reply and evidence.
+// The receipt travels only in POST bodies (a hidden field), never in a URL.
+import { shanghaiDateTime } from "../../core/time";
+import { regionDisplayName } from "../../core/regions";
+import { t } from "../../i18n";
+import type { StatusView } from "../../services/reports";
+import { Field, Layout, type PageProps } from "./layout";
+
+export function ReceiptEntryPage(props: PageProps & { error?: string | undefined; receipt?: string }) {
+  const { locale } = props;
+  return (
+    <Layout {...props} title={t(locale, "status.title")}>
+      <h1>{t(locale, "status.title")}</h1>
+      <p>{t(locale, "status.intro")}</p>
+      {props.error ? (
+        <div class="alert" role="alert" data-testid="status-error">
+          {props.error}
+        </div>
+      ) : null}
+      <form method="post" action={`/status?lang=${locale}`} id="receipt-form">
+        <input type="hidden" name="lang" value={locale} />
+        <Field id="receipt" label={t(locale, "status.receipt")} required hint={t(locale, "status.receipt_hint")}>
+          <input
+            id="receipt"
+            name="receipt"
+            type="text"
+            required
+            autocomplete="off"
+            autocapitalize="characters"
+            spellcheck={false}
+            maxlength={64}
+            value={props.receipt ?? ""}
+            class="code-input"
+          />
+        </Field>
+        <button type="submit" class="button primary" id="check-status">
+          {t(locale, "status.submit")}
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+const when = (iso: string) => shanghaiDateTime(new Date(iso));
+
+export function StatusPage(props: PageProps & { view: StatusView; receipt: string; notice?: string | undefined; error?: string | undefined; maxAttachments: number }) {
+  const { locale, view } = props;
+  const r = view.report;
+  const lastQuestion = [...view.messages].reverse().find((m) => m.from === "investigator");
+  return (
+    <Layout {...props} title={t(locale, "status.report", { id: r.id })}>
+      <h1>{t(locale, "status.report", { id: r.id })}</h1>
+      {props.notice ? (
+        <div class="notice" role="status" data-testid="status-notice">
+          {props.notice}
+        </div>
+      ) : null}
+      {props.error ? (
+        <div class="alert" role="alert" data-testid="status-error">
+          {props.error}
+        </div>
+      ) : null}
+      <dl class="summary">
+        <dt>{t(locale, "status.current")}</dt>
+        <dd data-testid="report-status" data-status={r.status}>
+          {t(locale, `report_status.${r.status}`)}
+        </dd>
+        {r.outcome ? (
+          <>
+            <dt>{t(locale, "status.outcome")}</dt>
+            <dd data-testid="report-outcome">{t(locale, `report_outcome.${r.outcome}`)}</dd>
+          </>
+        ) : null}
+        <dt>{t(locale, "form.violation_type")}</dt>
+        <dd>
+          {t(locale, `taxonomy.subject.${r.subject}`)} · {t(locale, `taxonomy.type.${r.violationType}`)}
+        </dd>
+        <dt>{t(locale, "form.target_name")}</dt>
+        <dd>
+          {r.targetName} · {regionDisplayName(r.regionCode)}
+        </dd>
+        <dt>{t(locale, "status.attachments", { count: r.attachmentCount })}</dt>
+        <dd>{t(locale, "status.submitted", { time: when(r.submittedAt) })}</dd>
+      </dl>
+
+      <section>
+        <h2>{t(locale, "status.timeline")}</h2>
+        <ol class="timeline" data-testid="timeline">
+          {view.timeline.map((e) => (
+            <li data-kind={e.kind}>
+              <time datetime={e.at}>{when(e.at)}</time>{" "}
+              {t(locale, `timeline.${e.kind}`, { status: e.status ? t(locale, `report_status.${e.status}`) : "" })}
+              {e.outcome ? ` — ${t(locale, `report_outcome.${e.outcome}`)}` : ""}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section>
+        <h2>{t(locale, "status.messages")}</h2>
+        {view.messages.length === 0 ? <p class="hint">{t(locale, "status.no_messages")}</p> : null}
+        <ul class="messages" data-testid="messages">
+          {view.messages.map((m) => (
+            <li class={`message from-${m.from}`} data-from={m.from}>
+              <p class="meta">
+                {t(locale, m.from === "investigator" ? "status.from_investigator" : "status.from_you")} · <time datetime={m.at}>{when(m.at)}</time>
+              </p>
+              <p class="body">{m.body}</p>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {r.open ? (
+        <>
+          <section>
+            <h2>{t(locale, "status.reply")}</h2>
+            <form method="post" action={`/status/reply?lang=${locale}`} enctype="multipart/form-data" id="reply-form">
+              <input type="hidden" name="receipt" value={props.receipt} />
+              <input type="hidden" name="lang" value={locale} />
+              {lastQuestion ? <input type="hidden" name="inReplyTo" value={lastQuestion.id} /> : null}
+              <Field id="reply-body" label={t(locale, "status.reply")} hint={t(locale, "status.reply_hint")}>
+                <textarea id="reply-body" name="body" rows={4} required maxlength={3000}></textarea>
+              </Field>
+              <button type="submit" class="button primary" id="send-reply">
+                {t(locale, "status.send")}
+              </button>
+            </form>
+          </section>
+          <section>
+            <h2>{t(locale, "status.add_evidence")}</h2>
+            <form method="post" action={`/status/evidence?lang=${locale}`} enctype="multipart/form-data" id="evidence-form">
+              <input type="hidden" name="receipt" value={props.receipt} />
+              <input type="hidden" name="lang" value={locale} />
+              <Field id="more-evidence" label={t(locale, "form.evidence")}>
+                <input id="more-evidence" name="evidence" type="file" multiple accept="image/*,application/pdf" />
+              </Field>
+              <button type="submit" class="button" id="upload-evidence">
+                {t(locale, "status.upload")}
+              </button>
+            </form>
+          </section>
+        </>
+      ) : (
+        <p class="notice">{t(locale, "status.closed_note")}</p>
+      )}
+      <form method="get" action={`/status?lang=${locale}`} class="noprint">
+        <button type="submit" class="button link">
+          {t(locale, "status.leave")}
+        </button>
+      </form>
+    </Layout>
+  );
+}

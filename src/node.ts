@@ -1,0 +1,113 @@
+// Node entry: parses the environment, opens the embedded libSQL file (migrations applied), serves
+// createApp on @hono/node-server and runs the scheduler tick with node-cron.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import cron from "node-cron";
+import { ConfigError, parseConfig, type Config } from "./config";
+import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
+import { createApp } from "./http/app";
+import type { AppDeps } from "./http/context";
+import { runTick } from "./scheduler/tick";
+import { createConsoleLogger, type Logger } from "./services/deps";
+import { generateKeyMaterial, importKeyRing, KeyConfigError, type KeyMaterial } from "./security/keys";
+
+/**
+ * Keys from the environment; outside production, missing keys are generated once into SECRETS_FILE
+ * (mode 0600) so `npm ci && npm start` works and data stays readable across restarts.
+ */
+export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyMaterial> {
+  if (config.ENCRYPTION_KEYS && config.HASH_KEY && config.SIGNING_KEY)
+    return { encryptionKeys: config.ENCRYPTION_KEYS, hashKey: config.HASH_KEY, signingKey: config.SIGNING_KEY };
+  const file = resolve(config.SECRETS_FILE);
+  let stored: KeyMaterial;
+  if (existsSync(file)) {
+    stored = JSON.parse(readFileSync(file, "utf8")) as KeyMaterial;
+  } else {
+    stored = await generateKeyMaterial("dev1");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    log.warn("generated development keys; set ENCRYPTION_KEYS, HASH_KEY and SIGNING_KEY in production", { file });
+  }
+  return {
+    encryptionKeys: config.ENCRYPTION_KEYS ?? stored.encryptionKeys,
+    hashKey: config.HASH_KEY ?? stored.hashKey,
+    signingKey: config.SIGNING_KEY ?? stored.signingKey,
+  };
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts everything; used by `npm start` and by tests that need a real HTTP server. */
+export async function startNodeServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+  const config = parseConfig(env);
+  const log = createConsoleLogger(config.LOG_LEVEL);
+  const keys = await importKeyRing(await loadKeyMaterial(config, log));
+  const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  await applyMigrations(db);
+
+  const deps: AppDeps = {
+    db,
+    keys,
+    config,
+    now: () => new Date(),
+    log,
+    clientAddress: (c) => {
+      if (config.TRUST_PROXY) {
+        const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+        if (forwarded) return forwarded;
+      }
+      try {
+        return getConnInfo(c).remote.address;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+  const app = createApp(deps);
+
+  const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });
+
+  const server = await new Promise<ServerType>((resolveServer) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolveServer(s));
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}`;
+  log.info("FundWatch listening", { url, database: config.DATABASE_URL.startsWith("file:") ? config.DATABASE_URL : "remote" });
+
+  return {
+    url,
+    port,
+    async close() {
+      await task.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      client.close();
+    },
+  };
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname);
+if (isMain) {
+  startNodeServer(process.env)
+    .then((running) => {
+      const stop = () => {
+        running.close().finally(() => process.exit(0));
+      };
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+    })
+    .catch((err) => {
+      if (err instanceof ConfigError || err instanceof KeyConfigError) {
+        console.error(`FundWatch cannot start: ${err.message}`);
+      } else {
+        console.error("FundWatch cannot start:", err);
+      }
+      process.exit(1);
+    });
+}

@@ -1,0 +1,111 @@
+// Key material, imported once at start-up into WebCrypto keys (works on Node 20 and Workers).
+//
+// - encryption: AES-256-GCM keys by id; the first encrypts, all decrypt (rotation keeps old ids).
+// - hashing: one HMAC-SHA256 key for receipt hashes and short-lived client-address hashes.
+// - signing: an ECDSA P-256 key that signs proofs of submission; its public half is published.
+import { fromBase64, randomBytes, toBase64Url } from "./encoding";
+
+export interface KeyRing {
+  activeEncryptionKeyId: string;
+  encryptionKeys: ReadonlyMap<string, CryptoKey>;
+  hashKey: CryptoKey;
+  signingKeyId: string;
+  signingKey: CryptoKey;
+  signingPublicJwk: JsonWebKey;
+}
+
+export interface KeyMaterial {
+  /** "id:base64,id2:base64" — 32-byte keys, first one active. */
+  encryptionKeys: string;
+  /** base64 of at least 32 random bytes. */
+  hashKey: string;
+  /** base64 PKCS#8 of an ECDSA P-256 private key. */
+  signingKey: string;
+}
+
+export class KeyConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = "KeyConfigError";
+  }
+}
+
+export function parseEncryptionKeys(spec: string): { id: string; raw: Uint8Array }[] {
+  const entries = spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new KeyConfigError("ENCRYPTION_KEYS", "no key given; expected id:base64key[,id:base64key…]");
+  const seen = new Set<string>();
+  return entries.map((entry) => {
+    const m = /^([A-Za-z0-9_-]{1,32}):(.+)$/.exec(entry);
+    if (!m) throw new KeyConfigError("ENCRYPTION_KEYS", `"${entry.split(":")[0]}…" is not of the form id:base64key`);
+    const [, id, b64] = m as unknown as [string, string, string];
+    if (seen.has(id)) throw new KeyConfigError("ENCRYPTION_KEYS", `key id "${id}" appears twice`);
+    seen.add(id);
+    let raw: Uint8Array;
+    try {
+      raw = fromBase64(b64);
+    } catch {
+      throw new KeyConfigError("ENCRYPTION_KEYS", `key "${id}" is not valid base64`);
+    }
+    if (raw.length !== 32) throw new KeyConfigError("ENCRYPTION_KEYS", `key "${id}" must be 32 bytes (AES-256), got ${raw.length}`);
+    return { id, raw };
+  });
+}
+
+export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
+  const parsed = parseEncryptionKeys(material.encryptionKeys);
+  const encryptionKeys = new Map<string, CryptoKey>();
+  for (const { id, raw } of parsed)
+    encryptionKeys.set(id, await crypto.subtle.importKey("raw", raw as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"]));
+
+  let hashRaw: Uint8Array;
+  try {
+    hashRaw = fromBase64(material.hashKey);
+  } catch {
+    throw new KeyConfigError("HASH_KEY", "is not valid base64");
+  }
+  if (hashRaw.length < 32) throw new KeyConfigError("HASH_KEY", `must be at least 32 bytes, got ${hashRaw.length}`);
+  const hashKey = await crypto.subtle.importKey("raw", hashRaw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+
+  let signingKey: CryptoKey;
+  try {
+    signingKey = await crypto.subtle.importKey("pkcs8", fromBase64(material.signingKey), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+  } catch {
+    throw new KeyConfigError("SIGNING_KEY", "is not a base64 PKCS#8 ECDSA P-256 private key (generate one with `npm run keys`)");
+  }
+  const { d: _private, key_ops: _ops, ...publicJwk } = (await crypto.subtle.exportKey("jwk", signingKey)) as JsonWebKey;
+  const signingKeyId = await jwkThumbprint(publicJwk);
+
+  return {
+    activeEncryptionKeyId: parsed[0]!.id,
+    encryptionKeys,
+    hashKey,
+    signingKeyId,
+    signingKey,
+    signingPublicJwk: { ...publicJwk, kid: signingKeyId, use: "sig", alg: "ES256" } as JsonWebKey,
+  };
+}
+
+/** RFC 7638 thumbprint, shortened: identifies the signing key in proofs. */
+async function jwkThumbprint(jwk: JsonWebKey): Promise<string> {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonical)));
+  return toBase64Url(digest).slice(0, 16);
+}
+
+/** Fresh key material, e.g. for `npm run keys` or a development installation. */
+export async function generateKeyMaterial(encryptionKeyId = "k1"): Promise<KeyMaterial> {
+  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
+  const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
+  const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
+  return {
+    encryptionKeys: `${encryptionKeyId}:${b64(randomBytes(32))}`,
+    hashKey: b64(randomBytes(32)),
+    signingKey: b64(pkcs8),
+  };
+}

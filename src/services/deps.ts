@@ -1,0 +1,37 @@
+// What every use case needs, passed in by the entry files (src/node.ts, src/worker.ts) or by tests.
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { KeyRing } from "../security/keys";
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface ServiceDeps {
+  db: Db;
+  keys: KeyRing;
+  config: Config;
+  /** The clock; tests pass a fixed one. */
+  now: () => Date;
+  log: Logger;
+}
+
+const LEVELS = ["debug", "info", "warn", "error"] as const;
+
+/**
+ * JSON-lines logger on console (fine on Node and Workers). Callers pass ids and codes only: never
+ * identity, contact, receipt codes, client addresses or message bodies.
+ */
+export function createConsoleLogger(level: Config["LOG_LEVEL"]): Logger {
+  const min = level === "silent" ? Infinity : LEVELS.indexOf(level);
+  const write = (lvl: (typeof LEVELS)[number]) => (msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS.indexOf(lvl) < min) return;
+    const line = JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...fields });
+    if (lvl === "error" || lvl === "warn") console.error(line);
+    else console.log(line);
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}

@@ -1,0 +1,58 @@
+// One error type for every use case; transports (HTTP, chat) map the code to their own answer.
+import type { Params } from "../i18n";
+
+export type ErrorCode =
+  | "validation_failed"
+  | "not_found"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "report_closed"
+  | "conflict"
+  | "unauthorized"
+  | "forbidden"
+  | "internal";
+
+export interface AppErrorOptions {
+  /** Field path → message already in the request's language. */
+  fields?: Record<string, string>;
+  /** Parameters for the localised `errors.<code>` text. */
+  params?: Params;
+  retryAfterSeconds?: number;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: AppErrorOptions = {},
+  ) {
+    super(message, { cause: options.cause });
+  }
+}
+
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 {
+  switch (code) {
+    case "validation_failed":
+      return 400;
+    case "unauthorized":
+      return 401;
+    case "forbidden":
+      return 403;
+    case "not_found":
+      return 404;
+    case "conflict":
+    case "report_closed":
+      return 409;
+    case "payload_too_large":
+      return 413;
+    case "unsupported_media_type":
+      return 415;
+    case "rate_limited":
+      return 429;
+    case "internal":
+      return 500;
+  }
+}

@@ -1,0 +1,53 @@
+// Fixed-window rate limits kept in the database (Workers isolates share no memory). The client
+// address is never stored: the key is an HMAC of bucket, window and address, so it changes every
+// window and cannot be reversed or linked across windows.
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { rateLimits } from "../db/schema";
+import { keyedHash } from "../security/cipher";
+import type { ServiceDeps } from "./deps";
+
+export interface RateLimitRule {
+  bucket: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitState {
+  allowed: boolean;
+  count: number;
+  retryAfterSeconds: number;
+}
+
+async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined, now: number) {
+  const windowIndex = Math.floor(now / rule.windowMs);
+  const key = await keyedHash(deps.keys, `rate:${rule.bucket}:${windowIndex}`, clientAddress ?? "unknown");
+  const expiresAt = (windowIndex + 1) * rule.windowMs;
+  return { key: `${rule.bucket}:${key.slice(0, 32)}`, expiresAt, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)) };
+}
+
+/** Counts one hit and says whether it is within the limit. */
+export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+  const now = deps.now().getTime();
+  const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
+  const [row] = await deps.db
+    .insert(rateLimits)
+    .values({ key, count: 1, expiresAt })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
+  const count = row?.count ?? 1;
+  return { allowed: count <= rule.limit, count, retryAfterSeconds };
+}
+
+/** Looks without counting: used to refuse a receipt lookup once too many have failed. */
+export async function peekRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+  const now = deps.now().getTime();
+  const { key, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
+  const row = await deps.db.query.rateLimits.findFirst({ where: and(eq(rateLimits.key, key), gt(rateLimits.expiresAt, now)) });
+  const count = row?.count ?? 0;
+  return { allowed: count < rule.limit, count, retryAfterSeconds };
+}
+
+/** Drops expired windows; called by the scheduler tick. */
+export async function purgeExpiredRateLimits(deps: ServiceDeps): Promise<void> {
+  await deps.db.delete(rateLimits).where(lt(rateLimits.expiresAt, deps.now().getTime()));
+}

@@ -1,0 +1,417 @@
+// Use cases around a citizen's report: submit, look up by receipt, talk both ways, add evidence, and
+// the investigators' side (message, status change, audited identity view). Every change writes its
+// rows and its event in one atomic batch before returning.
+import { and, asc, count, eq } from "drizzle-orm";
+import { newId, newReportId } from "../core/ids";
+import { RECEIPT_RANDOM_BYTES, normaliseReceipt, receiptFromBytes } from "../core/receipt";
+import type { Locale, ReportInput, ReporterIdentity } from "../core/report-input";
+import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } from "../core/report-status";
+import { resolveRegion } from "../core/regions";
+import { shanghaiDate } from "../core/time";
+import { asBatch } from "../db/client";
+import { events, reportAttachments, reportMessages, reports, reportTimeline, type NewEventRow, type ReportRow } from "../db/schema";
+import { decryptText, encryptText, keyedHash } from "../security/cipher";
+import { randomBytes } from "../security/encoding";
+import { contentHashOf, signProof, type ProofOfSubmission } from "../security/proof";
+import type { ServiceDeps } from "./deps";
+import { AppError } from "./errors";
+import { consumeRateLimit, peekRateLimit } from "./rate-limit";
+import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
+
+export type ReportChannel = "web" | "api";
+
+export interface Actor {
+  type: "public" | "member" | "system";
+  id?: string | null;
+  role?: string | null;
+  platform: string;
+  platformRef?: string | null;
+}
+
+const PUBLIC_ACTOR = (platform: ReportChannel): Actor => ({ type: "public", platform });
+
+function eventValues(actor: Actor, e: Omit<NewEventRow, "actorType" | "actorId" | "actorRole" | "platform" | "platformRef">): NewEventRow {
+  return {
+    ...e,
+    actorType: actor.type,
+    actorId: actor.id ?? null,
+    actorRole: actor.role ?? null,
+    platform: actor.platform,
+    platformRef: actor.platformRef ?? null,
+  };
+}
+
+export function receiptHash(deps: ServiceDeps, normalisedReceipt: string): Promise<string> {
+  return keyedHash(deps.keys, "receipt", normalisedReceipt);
+}
+
+export interface SubmittedReport {
+  reportId: string;
+  receipt: string;
+  submittedAt: string;
+  proof: ProofOfSubmission;
+}
+
+/** Stores a validated report with its evidence; returns the receipt, which exists nowhere else. */
+export async function submitReport(
+  deps: ServiceDeps,
+  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale },
+): Promise<SubmittedReport> {
+  const now = deps.now();
+  const createdAt = now.getTime();
+  const { report } = input;
+  const region = resolveRegion(report.region);
+  if (!region.ok) throw new AppError("validation_failed", "region does not resolve");
+
+  const reportId = newReportId(shanghaiDate(now));
+  const receipt = receiptFromBytes(randomBytes(RECEIPT_RANDOM_BYTES));
+  const amountEstimateFen = report.amountEstimate === undefined ? null : Math.round(report.amountEstimate * 100);
+  const prepared = await prepareAttachmentInserts(deps, { reportId, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
+  const submittedAt = now.toISOString();
+  const contentHash = await contentHashOf({
+    reportId,
+    submittedAt,
+    subject: report.subject,
+    violationType: report.violationType,
+    regionCode: region.value.regionCode,
+    targetName: report.targetName,
+    targetAddress: report.targetAddress ?? null,
+    occurredFrom: report.occurredFrom,
+    occurredTo: report.occurredTo ?? null,
+    amountEstimateFen,
+    description: report.description,
+    anonymous: report.anonymous,
+    insider: report.insider,
+    wantsReward: report.wantsReward,
+    attachments: prepared.attachments.map((a) => a.sha256),
+  });
+  const proof = await signProof(deps.keys, {
+    reportId,
+    submittedAt,
+    contentHash,
+    attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
+  });
+  const identity: ReporterIdentity | undefined = report.anonymous ? undefined : report.reporter;
+
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(reports).values({
+        id: reportId,
+        createdAt,
+        updatedAt: createdAt,
+        channel: input.channel,
+        locale: report.locale ?? input.locale,
+        status: "received",
+        outcome: null,
+        subject: report.subject,
+        violationType: report.violationType,
+        ...region.value,
+        targetName: report.targetName,
+        targetAddress: report.targetAddress ?? null,
+        occurredFrom: report.occurredFrom,
+        occurredTo: report.occurredTo ?? null,
+        amountEstimateFen,
+        descriptionEnc: await encryptText(deps.keys, report.description, `report:${reportId}:description`),
+        isAnonymous: report.anonymous,
+        reporterEnc: identity ? await encryptText(deps.keys, JSON.stringify(identity), `report:${reportId}:reporter`) : null,
+        isInsider: report.insider,
+        wantsReward: report.wantsReward,
+        receiptHash: await receiptHash(deps, normaliseReceipt(receipt)!),
+        contentHash,
+        proofKeyId: proof.keyId,
+        proofSignature: proof.signature,
+      }),
+      ...prepared.statements,
+      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
+      deps.db.insert(events).values(
+        eventValues(PUBLIC_ACTOR(input.channel), {
+          occurredAt: createdAt,
+          entityType: "report",
+          entityId: reportId,
+          action: "report.submitted",
+          fromState: null,
+          toState: "received",
+          data: JSON.stringify({
+            subject: report.subject,
+            violationType: report.violationType,
+            regionCode: region.value.regionCode,
+            anonymous: report.anonymous,
+            attachments: prepared.attachments.length,
+          }),
+        }),
+      ),
+    ]),
+  );
+  deps.log.info("report submitted", { reportId, channel: input.channel, attachments: prepared.attachments.length });
+  return { reportId, receipt, submittedAt, proof };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Finds the report a receipt belongs to. The answer takes at least RECEIPT_LOOKUP_MIN_MS whether or
+ * not the receipt is known, so response time tells a guesser nothing.
+ */
+export async function findReportByReceipt(deps: ServiceDeps, receipt: string): Promise<ReportRow | null> {
+  const started = Date.now();
+  const normalised = normaliseReceipt(receipt);
+  const hash = await receiptHash(deps, normalised ?? `invalid:${receipt}`);
+  const row = (await deps.db.query.reports.findFirst({ where: eq(reports.receiptHash, hash) })) ?? null;
+  const remaining = deps.config.RECEIPT_LOOKUP_MIN_MS - (Date.now() - started);
+  if (remaining > 0) await sleep(remaining);
+  return row;
+}
+
+export interface StatusView {
+  report: {
+    id: string;
+    status: ReportStatus;
+    outcome: ReportOutcome | null;
+    submittedAt: string;
+    updatedAt: string;
+    subject: string;
+    violationType: string;
+    regionCode: string;
+    targetName: string;
+    anonymous: boolean;
+    attachmentCount: number;
+    open: boolean;
+  };
+  timeline: { at: string; kind: string; status: ReportStatus | null; outcome: ReportOutcome | null }[];
+  messages: { id: string; at: string; from: "reporter" | "investigator"; body: string; inReplyTo: string | null }[];
+}
+
+/** What the tipster may see of their report: public status, timeline and the conversation. */
+export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promise<StatusView> {
+  const [timeline, messages, [attachments]] = await Promise.all([
+    deps.db.query.reportTimeline.findMany({ where: eq(reportTimeline.reportId, report.id), orderBy: [asc(reportTimeline.createdAt), asc(reportTimeline.id)] }),
+    deps.db.query.reportMessages.findMany({ where: eq(reportMessages.reportId, report.id), orderBy: [asc(reportMessages.createdAt), asc(reportMessages.id)] }),
+    deps.db.select({ n: count() }).from(reportAttachments).where(eq(reportAttachments.reportId, report.id)),
+  ]);
+  const status = report.status as ReportStatus;
+  return {
+    report: {
+      id: report.id,
+      status,
+      outcome: (report.outcome as ReportOutcome | null) ?? null,
+      submittedAt: new Date(report.createdAt).toISOString(),
+      updatedAt: new Date(report.updatedAt).toISOString(),
+      subject: report.subject,
+      violationType: report.violationType,
+      regionCode: report.regionCode,
+      targetName: report.targetName,
+      anonymous: report.isAnonymous,
+      attachmentCount: attachments?.n ?? 0,
+      open: isReportOpen(status),
+    },
+    timeline: timeline.map((e) => ({
+      at: new Date(e.createdAt).toISOString(),
+      kind: e.kind,
+      status: (e.status as ReportStatus | null) ?? null,
+      outcome: (e.outcome as ReportOutcome | null) ?? null,
+    })),
+    messages: await Promise.all(
+      messages.map(async (m) => ({
+        id: m.id,
+        at: new Date(m.createdAt).toISOString(),
+        from: m.authorType as "reporter" | "investigator",
+        body: await decryptText(deps.keys, m.bodyEnc, `message:${m.id}:body`),
+        inReplyTo: m.inReplyTo,
+      })),
+    ),
+  };
+}
+
+function assertOpen(report: ReportRow) {
+  if (!isReportOpen(report.status as ReportStatus)) throw new AppError("report_closed", "report is closed");
+}
+
+/** The tipster's follow-up or answer; optional evidence rides along in the same batch. */
+export async function addReporterMessage(
+  deps: ServiceDeps,
+  report: ReportRow,
+  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel },
+): Promise<{ messageId: string }> {
+  assertOpen(report);
+  const createdAt = deps.now().getTime();
+  const messageId = newId("msg");
+  let inReplyTo: string | null = null;
+  if (input.inReplyTo) {
+    const question = await deps.db.query.reportMessages.findFirst({
+      where: and(eq(reportMessages.id, input.inReplyTo), eq(reportMessages.reportId, report.id), eq(reportMessages.authorType, "investigator")),
+    });
+    if (!question) throw new AppError("not_found", "question not found for this report");
+    inReplyTo = question.id;
+  }
+  const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(reportMessages).values({
+        id: messageId,
+        reportId: report.id,
+        createdAt,
+        authorType: "reporter",
+        authorRef: null,
+        inReplyTo,
+        bodyEnc: await encryptText(deps.keys, input.body, `message:${messageId}:body`),
+      }),
+      ...prepared.statements,
+      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "reporter_message" }),
+      deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
+      deps.db.insert(events).values(
+        eventValues(PUBLIC_ACTOR(input.channel), {
+          occurredAt: createdAt,
+          entityType: "report",
+          entityId: report.id,
+          action: "report.reporter_message",
+          data: JSON.stringify({ messageId, inReplyTo, attachments: prepared.attachments.length }),
+        }),
+      ),
+    ]),
+  );
+  return { messageId };
+}
+
+/** More evidence from the tipster after submission. */
+export async function addReporterEvidence(
+  deps: ServiceDeps,
+  report: ReportRow,
+  input: { files: CheckedFile[]; channel: ReportChannel },
+): Promise<{ attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[] }> {
+  assertOpen(report);
+  if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
+  const createdAt = deps.now().getTime();
+  const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
+  await deps.db.batch(
+    asBatch([
+      ...prepared.statements,
+      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
+      deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
+      deps.db.insert(events).values(
+        eventValues(PUBLIC_ACTOR(input.channel), {
+          occurredAt: createdAt,
+          entityType: "report",
+          entityId: report.id,
+          action: "report.evidence_added",
+          data: JSON.stringify({ attachments: prepared.attachments.map((a) => a.id) }),
+        }),
+      ),
+    ]),
+  );
+  return { attachments: prepared.attachments };
+}
+
+async function getReportOrThrow(deps: ServiceDeps, reportId: string): Promise<ReportRow> {
+  const report = await deps.db.query.reports.findFirst({ where: eq(reports.id, reportId) });
+  if (!report) throw new AppError("not_found", `report ${reportId} not found`);
+  return report;
+}
+
+/** An investigator's message or question to the tipster; it shows on the status page. */
+export async function postInvestigatorMessage(
+  deps: ServiceDeps,
+  input: { reportId: string; body: string; actor: Actor },
+): Promise<{ messageId: string }> {
+  const report = await getReportOrThrow(deps, input.reportId);
+  const createdAt = deps.now().getTime();
+  const messageId = newId("msg");
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(reportMessages).values({
+        id: messageId,
+        reportId: report.id,
+        createdAt,
+        authorType: "investigator",
+        authorRef: input.actor.id ?? null,
+        inReplyTo: null,
+        bodyEnc: await encryptText(deps.keys, input.body, `message:${messageId}:body`),
+      }),
+      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "investigator_message" }),
+      deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
+      deps.db.insert(events).values(
+        eventValues(input.actor, { occurredAt: createdAt, entityType: "report", entityId: report.id, action: "report.investigator_message", data: JSON.stringify({ messageId }) }),
+      ),
+    ]),
+  );
+  return { messageId };
+}
+
+/** Moves the public status forward (e.g. acknowledged → in_review, closed → concluded with outcome). */
+export async function changeReportStatus(
+  deps: ServiceDeps,
+  input: { reportId: string; to: ReportStatus; outcome?: ReportOutcome | null; actor: Actor },
+): Promise<void> {
+  const report = await getReportOrThrow(deps, input.reportId);
+  const from = report.status as ReportStatus;
+  if (from === input.to) return;
+  if (!canMoveReport(from, input.to)) throw new AppError("conflict", `report cannot move from ${from} to ${input.to}`);
+  const outcome = input.to === "concluded" ? (input.outcome ?? null) : null;
+  if (input.to === "concluded" && !outcome) throw new AppError("validation_failed", "a concluded report needs an outcome");
+  const at = deps.now().getTime();
+  await deps.db.batch(
+    asBatch([
+      // The WHERE on the old status makes a concurrent change lose instead of overwriting silently.
+      deps.db.update(reports).set({ status: input.to, outcome, updatedAt: at }).where(and(eq(reports.id, report.id), eq(reports.status, from))),
+      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt: at, kind: "status_changed", status: input.to, outcome }),
+      deps.db.insert(events).values(
+        eventValues(input.actor, {
+          occurredAt: at,
+          entityType: "report",
+          entityId: report.id,
+          action: "report.status_changed",
+          fromState: from,
+          toState: input.to,
+          data: outcome ? JSON.stringify({ outcome }) : null,
+        }),
+      ),
+    ]),
+  );
+}
+
+/**
+ * Decrypts a real-name tipster's identity for a staff member with a stated reason. The view itself
+ * is written to the event log before the identity is returned.
+ */
+export async function revealReporterIdentity(
+  deps: ServiceDeps,
+  input: { reportId: string; actor: Actor; reason: string },
+): Promise<ReporterIdentity | null> {
+  const report = await getReportOrThrow(deps, input.reportId);
+  await deps.db.insert(events).values(
+    eventValues(input.actor, {
+      occurredAt: deps.now().getTime(),
+      entityType: "report",
+      entityId: report.id,
+      action: "report.identity_viewed",
+      data: JSON.stringify({ reason: input.reason, anonymous: report.isAnonymous }),
+    }),
+  );
+  if (!report.reporterEnc) return null;
+  return JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity;
+}
+
+/**
+ * Resolves a receipt typed by a tipster, throttling failures per client: after
+ * RECEIPT_FAILURES_PER_WINDOW misses in the window, even a right receipt is refused until it ends.
+ */
+export async function authenticateReceipt(deps: ServiceDeps, receipt: string, clientAddress: string | undefined): Promise<ReportRow> {
+  const rule = {
+    bucket: "receipt-failures",
+    limit: deps.config.RECEIPT_FAILURES_PER_WINDOW,
+    windowMs: deps.config.RECEIPT_FAILURE_WINDOW_MINUTES * 60_000,
+  };
+  const state = await peekRateLimit(deps, rule, clientAddress);
+  if (!state.allowed) throw new AppError("rate_limited", "too many failed receipt attempts", { retryAfterSeconds: state.retryAfterSeconds });
+  const report = await findReportByReceipt(deps, receipt);
+  if (!report) {
+    await consumeRateLimit(deps, rule, clientAddress);
+    throw new AppError("not_found", "no report for this receipt");
+  }
+  return report;
+}
+
+/** Counts a submission against REPORTS_PER_HOUR for this client. */
+export async function throttleSubmission(deps: ServiceDeps, clientAddress: string | undefined): Promise<void> {
+  const state = await consumeRateLimit(deps, { bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 }, clientAddress);
+  if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
+}
