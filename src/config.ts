@@ -15,7 +15,7 @@ const int = (min: number, max: number) =>
 
 export const configSchema = z.object({
   APP_ENV: z.enum(["development", "test", "production"], { error: "must be development, test or production" }).default("development"),
-  PORT: int(1, 65535).default(8787),
+  PORT: int(0, 65535).default(8787),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z
     .string()

@@ -1,0 +1,80 @@
+// Cloudflare Workers entry: `fetch` serves createApp, `scheduled` runs the same tick as node-cron.
+// Storage: remote libSQL (Turso/sqld) when DATABASE_URL is set, otherwise the D1 binding `DB`
+// (local SQLite in `wrangler dev`). Migrations are applied out of band: `wrangler d1 migrations apply`
+// for D1, `npm run db:migrate` for libSQL.
+import type { D1Database } from "@cloudflare/workers-types";
+import type { ExecutionContext } from "hono";
+import { createClient } from "@libsql/client/web";
+import { drizzle as drizzleD1 } from "drizzle-orm/d1";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+import { ConfigError, parseConfig } from "./config";
+import { schema, type Db } from "./db/client";
+import { createApp } from "./http/app";
+import type { AppDeps } from "./http/context";
+import { runTick } from "./scheduler/tick";
+import { createConsoleLogger } from "./services/deps";
+import { importKeyRing } from "./security/keys";
+
+export interface Env {
+  DB?: D1Database;
+  [variable: string]: unknown;
+}
+
+interface Runtime {
+  deps: AppDeps;
+  app: ReturnType<typeof createApp>;
+}
+
+let runtime: Promise<Runtime> | undefined;
+
+async function createRuntime(env: Env): Promise<Runtime> {
+  const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+  const config = parseConfig(strings);
+  const missing = (["ENCRYPTION_KEYS", "HASH_KEY", "SIGNING_KEY"] as const).filter((k) => !config[k]);
+  if (missing.length)
+    throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required on Workers (set with \`wrangler secret put ${k}\`, or in .dev.vars for wrangler dev)`).join("\n")}`);
+  const keys = await importKeyRing({ encryptionKeys: config.ENCRYPTION_KEYS!, hashKey: config.HASH_KEY!, signingKey: config.SIGNING_KEY! });
+  let db: Db;
+  if (strings.DATABASE_URL) {
+    db = drizzleLibsql(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }), { schema });
+  } else if (env.DB) {
+    // D1 speaks the same SQLite dialect; the services use only what both drivers share (batch, query, returning).
+    db = drizzleD1(env.DB, { schema }) as unknown as Db;
+  } else {
+    throw new ConfigError("invalid configuration:\n  DATABASE_URL: set a libsql:// or https:// URL, or bind a D1 database as DB");
+  }
+  const deps: AppDeps = {
+    db,
+    keys,
+    config,
+    now: () => new Date(),
+    log: createConsoleLogger(config.LOG_LEVEL),
+    clientAddress: (c) => c.req.header("cf-connecting-ip") ?? undefined,
+  };
+  return { deps, app: createApp(deps) };
+}
+
+function getRuntime(env: Env): Promise<Runtime> {
+  runtime ??= createRuntime(env).catch((err) => {
+    runtime = undefined;
+    throw err;
+  });
+  return runtime;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+    let rt: Runtime;
+    try {
+      rt = await getRuntime(env);
+    } catch (err) {
+      console.error(`FundWatch cannot start: ${err instanceof Error ? err.message : String(err)}`);
+      return Response.json({ error: { code: "internal", message: "service misconfigured", requestId: "startup" } }, { status: 500 });
+    }
+    return rt.app.fetch(request, env, ctx);
+  },
+  async scheduled(event: { scheduledTime: number; cron: string }, env: Env, ctx: ExecutionContext): Promise<void> {
+    const rt = await getRuntime(env);
+    ctx.waitUntil(runTick(rt.deps, new Date(event.scheduledTime)));
+  },
+};
