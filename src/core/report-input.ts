@@ -99,7 +99,7 @@ export function reportInputSchema(today: string) {
         .min(1, { error: "validation.required" })
         .min(LIMITS.description.min, { error: "validation.too_short" })
         .max(LIMITS.description.max, { error: "validation.too_long" }),
-      anonymous: z.boolean({ error: "validation.required" }),
+      anonymous: z.boolean({ error: (issue) => (issue.input === undefined ? "validation.required" : "validation.invalid") }),
       reporter: reporterIdentitySchema(today).optional(),
       insider: z.boolean({ error: "validation.invalid" }).default(false),
       wantsReward: z.boolean({ error: "validation.invalid" }).default(false),

@@ -1,7 +1,8 @@
 // Use cases around a citizen's report: submit, look up by receipt, talk both ways, add evidence, and
 // the investigators' side (message, status change, audited identity view). Every change writes its
 // rows and its event in one atomic batch before returning.
-import { and, asc, count, eq } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
+// Rows written in the same millisecond keep insertion order through SQLite's rowid.
 import { newId, newReportId } from "../core/ids";
 import { RECEIPT_RANDOM_BYTES, normaliseReceipt, receiptFromBytes } from "../core/receipt";
 import type { Locale, ReportInput, ReporterIdentity } from "../core/report-input";
@@ -184,8 +185,8 @@ export interface StatusView {
 /** What the tipster may see of their report: public status, timeline and the conversation. */
 export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promise<StatusView> {
   const [timeline, messages, [attachments]] = await Promise.all([
-    deps.db.query.reportTimeline.findMany({ where: eq(reportTimeline.reportId, report.id), orderBy: [asc(reportTimeline.createdAt), asc(reportTimeline.id)] }),
-    deps.db.query.reportMessages.findMany({ where: eq(reportMessages.reportId, report.id), orderBy: [asc(reportMessages.createdAt), asc(reportMessages.id)] }),
+    deps.db.query.reportTimeline.findMany({ where: eq(reportTimeline.reportId, report.id), orderBy: [asc(reportTimeline.createdAt), asc(sql`rowid`)] }),
+    deps.db.query.reportMessages.findMany({ where: eq(reportMessages.reportId, report.id), orderBy: [asc(reportMessages.createdAt), asc(sql`rowid`)] }),
     deps.db.select({ n: count() }).from(reportAttachments).where(eq(reportAttachments.reportId, report.id)),
   ]);
   const status = report.status as ReportStatus;
