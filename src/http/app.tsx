@@ -2,6 +2,7 @@
 // It knows nothing about Node or Workers; src/node.ts and src/worker.ts pass the dependencies in.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
@@ -46,6 +47,9 @@ export function createApp(deps: AppDeps) {
     // Method, path and status only: no query strings, addresses, user agents or bodies.
     deps.log.info("request", { requestId: c.var.requestId, method: c.req.method, path: c.req.routePath === "*" ? c.req.path : c.req.path, status: c.res.status, ms: Date.now() - started });
   });
+
+  // The form lists every district of the country (~250 KB of HTML); gzip makes it ~40 KB on a phone.
+  app.use("*", compress());
 
   app.use(
     "*",

@@ -37,6 +37,6 @@ export function jsonPost(body: unknown, headers: Record<string, string> = {}): R
 export function multipart(fields: Record<string, string>, files: { name: string; bytes: Uint8Array; type?: string }[] = [], fileField = "evidence"): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  for (const f of files) form.append(fileField, new File([f.bytes], f.name, { type: f.type ?? "application/octet-stream" }));
+  for (const f of files) form.append(fileField, new File([f.bytes as Uint8Array<ArrayBuffer>], f.name, { type: f.type ?? "application/octet-stream" }));
   return form;
 }
