@@ -57,6 +57,7 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     config,
     now: () => new Date(),
     log,
+    compressResponses: true,
     clientAddress: (c) => {
       if (config.TRUST_PROXY) {
         const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();

@@ -49,7 +49,8 @@ export function createApp(deps: AppDeps) {
   });
 
   // The form lists every district of the country (~250 KB of HTML); gzip makes it ~40 KB on a phone.
-  app.use("*", compress());
+  // Workers compress at the edge by themselves (and always see Accept-Encoding), so only Node asks.
+  if (deps.compressResponses) app.use("*", compress());
 
   app.use(
     "*",

@@ -9,6 +9,8 @@ export interface AppDeps extends ServiceDeps {
    * runtime entry (socket address on Node, CF-Connecting-IP on Workers); never stored or logged.
    */
   clientAddress: (c: Context) => string | undefined;
+  /** Gzip responses in the app (Node); Workers leave compression to the platform. */
+  compressResponses?: boolean;
 }
 
 export type AppEnv = {
