@@ -183,3 +183,234 @@ export type ReportRow = typeof reports.$inferSelect;
 export type NewReportRow = typeof reports.$inferInsert;
 export type EventRow = typeof events.$inferSelect;
 export type NewEventRow = typeof events.$inferInsert;
+
+// ---------------------------------------------------------------------------------------------
+// Organisation, leads and chat delivery (issue 3).
+// ---------------------------------------------------------------------------------------------
+
+/** An inspection team (检查小组) or the coordinators' group, with its chat destination. */
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** GB/T 2260 code of the area covered: 000000 whole country, 510000 a province, 510100 a city … */
+    regionCode: text("region_code").notNull(),
+    /** JSON array of FOCUS_AREAS; empty = all. */
+    focusAreas: text("focus_areas").notNull().default("[]"),
+    /** JSON array of violation types; empty = all. */
+    violationTypes: text("violation_types").notNull().default("[]"),
+    /** The coordinators' destination: unrouted leads and final escalations go here. */
+    isCoordinators: integer("is_coordinators", { mode: "boolean" }).notNull().default(false),
+    /** telegram | slack | console */
+    platform: text("platform").notNull(),
+    /** Telegram group id or Slack channel id. */
+    chatId: text("chat_id").notNull(),
+    locale: text("locale").notNull().default("zh-CN"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("teams_name_uq").on(t.name), index("teams_region_idx").on(t.regionCode)],
+);
+
+/** A staff member. Chat identities are bound only by redeeming an invite, never by display name. */
+export const members = sqliteTable(
+  "members",
+  {
+    id: text("id").primaryKey(),
+    displayName: text("display_name").notNull(),
+    /** inspector | team_lead | coordinator | finance */
+    role: text("role").notNull(),
+    teamId: text("team_id").references(() => teams.id),
+    telegramUserId: text("telegram_user_id"),
+    slackUserId: text("slack_user_id"),
+    locale: text("locale").notNull().default("zh-CN"),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("members_telegram_uq").on(t.telegramUserId).where(sql`telegram_user_id IS NOT NULL`),
+    uniqueIndex("members_slack_uq").on(t.slackUserId).where(sql`slack_user_id IS NOT NULL`),
+    index("members_team_idx").on(t.teamId),
+  ],
+);
+
+/** One-time enrolment codes; only their HMAC is stored. */
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    codeHash: text("code_hash").notNull(),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    redeemedAt: integer("redeemed_at"),
+    /** telegram | slack */
+    redeemedOn: text("redeemed_on"),
+  },
+  (t) => [uniqueIndex("invites_code_uq").on(t.codeHash)],
+);
+
+/** A lead (线索): what an inspector works on. One or more reports, or a batch/hotline record. */
+export const leads = sqliteTable(
+  "leads",
+  {
+    id: text("id").primaryKey(),
+    /** tip | batch | hotline */
+    source: text("source").notNull(),
+    /** Batch id or hotline call reference for non-tip leads. */
+    sourceRef: text("source_ref"),
+    subject: text("subject").notNull(),
+    violationType: text("violation_type").notNull(),
+    regionCode: text("region_code").notNull(),
+    targetName: text("target_name").notNull(),
+    /** Normalised target name: clustering key. */
+    institutionKey: text("institution_key").notNull(),
+    focusAreas: text("focus_areas").notNull().default("[]"),
+    /** JSON array of focus-list drug/consumable names mentioned. */
+    focusItems: text("focus_items").notNull().default("[]"),
+    occurredFrom: text("occurred_from"),
+    occurredTo: text("occurred_to"),
+    amountEstimateFen: integer("amount_estimate_fen"),
+    /** Scrubbed excerpt for chat cards, encrypted like every free text. */
+    summaryEnc: text("summary_enc").notNull(),
+    corroborationCount: integer("corroboration_count").notNull().default(1),
+    teamId: text("team_id").references(() => teams.id),
+    assigneeId: text("assignee_id").references(() => members.id),
+    /** see src/core/lead-lifecycle.ts */
+    state: text("state").notNull(),
+    outcome: text("outcome"),
+    substantiatedAmountFen: integer("substantiated_amount_fen"),
+    declineReasonEnc: text("decline_reason_enc"),
+    receivedAt: integer("received_at").notNull(),
+    lastReportAt: integer("last_report_at").notNull(),
+    ackBy: integer("ack_by").notNull(),
+    acceptBy: integer("accept_by").notNull(),
+    finishBy: integer("finish_by").notNull(),
+    acknowledgedAt: integer("acknowledged_at"),
+    acceptedAt: integer("accepted_at"),
+    closedAt: integer("closed_at"),
+    /** JSON EscalationState: steps already sent per deadline. */
+    escalations: text("escalations").notNull().default('{"ack":0,"accept":0,"finish":0}'),
+    /** Bumped on every change; card refreshes carry it so stale edits are skipped. */
+    version: integer("version").notNull().default(1),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("leads_cluster_idx").on(t.institutionKey, t.violationType, t.lastReportAt),
+    index("leads_assignee_idx").on(t.assigneeId, t.state),
+    index("leads_team_idx").on(t.teamId, t.state),
+    index("leads_state_idx").on(t.state),
+  ],
+);
+
+/** Which reports feed a lead (clustering keeps one lead per institution and violation type). */
+export const leadReports = sqliteTable(
+  "lead_reports",
+  {
+    leadId: text("lead_id")
+      .notNull()
+      .references(() => leads.id),
+    reportId: text("report_id")
+      .notNull()
+      .references(() => reports.id),
+    addedAt: integer("added_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.reportId] }), uniqueIndex("lead_reports_report_uq").on(t.reportId)],
+);
+
+/** Where a lead's card sits in a chat, so it can be edited in place. */
+export const chatCards = sqliteTable(
+  "chat_cards",
+  {
+    leadId: text("lead_id")
+      .notNull()
+      .references(() => leads.id),
+    platform: text("platform").notNull(),
+    chatId: text("chat_id").notNull(),
+    messageId: text("message_id").notNull(),
+    /** Lead version the card currently shows. */
+    version: integer("version").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.platform, t.chatId] }), index("chat_cards_message_idx").on(t.platform, t.chatId, t.messageId)],
+);
+
+/**
+ * Durable outbox of chat messages: enqueued in the same batch as the change that causes them,
+ * claimed with UPDATE … RETURNING, sent, then marked sent or rescheduled with backoff.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    dedupeKey: text("dedupe_key").notNull(),
+    platform: text("platform").notNull(),
+    chatId: text("chat_id").notNull(),
+    /** card (send or refresh a lead card) | text | prompt */
+    kind: text("kind").notNull(),
+    leadId: text("lead_id"),
+    /** JSON: what to render; bodies that name people are never stored here. */
+    payload: text("payload").notNull(),
+    /** pending | sending | sent | failed */
+    status: text("status").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    claimedUntil: integer("claimed_until"),
+    lastError: text("last_error"),
+    sentMessageId: text("sent_message_id"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [
+    uniqueIndex("outbox_dedupe_uq").on(t.dedupeKey),
+    index("outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("outbox_chat_sent_idx").on(t.platform, t.chatId, t.sentAt),
+  ],
+);
+
+/** A question the bot asked in chat (reason, amount, question for the tipster) awaiting a reply. */
+export const chatPrompts = sqliteTable(
+  "chat_prompts",
+  {
+    id: text("id").primaryKey(),
+    platform: text("platform").notNull(),
+    chatId: text("chat_id").notNull(),
+    /** The prompt's own message id once sent (Telegram replies point at it). */
+    messageId: text("message_id"),
+    memberId: text("member_id")
+      .notNull()
+      .references(() => members.id),
+    leadId: text("lead_id")
+      .notNull()
+      .references(() => leads.id),
+    /** decline_reason | conclude_amount | ask_tipster | reassign */
+    purpose: text("purpose").notNull(),
+    /** JSON of the pending command (e.g. the outcome chosen before the amount). */
+    context: text("context").notNull().default("{}"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    answeredAt: integer("answered_at"),
+  },
+  (t) => [index("chat_prompts_lookup_idx").on(t.platform, t.chatId, t.messageId)],
+);
+
+/** Extra calendar data (future years, local corrections) on top of the shipped official calendar. */
+export const calendarDays = sqliteTable("calendar_days", {
+  date: text("date").primaryKey(),
+  /** holiday | workday */
+  kind: text("kind").notNull(),
+  note: text("note"),
+});
+
+export type TeamRow = typeof teams.$inferSelect;
+export type MemberRow = typeof members.$inferSelect;
+export type LeadRow = typeof leads.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;

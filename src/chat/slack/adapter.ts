@@ -1,0 +1,93 @@
+// Slack delivery through the Web API client that Bolt ships. Cards become Block Kit messages; button
+// action ids carry the action and their value the lead id. Rate limits come back as retryable errors
+// for the outbox instead of being retried inside the client (which could stall a tick for minutes).
+import { webApi } from "@slack/bolt";
+import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../types";
+
+export interface SlackAdapterOptions {
+  token: string;
+  /** Web API base, default https://slack.com/api/ (tests point it at a fake server). */
+  apiUrl?: string;
+  fetch?: typeof fetch;
+}
+
+const escapeMrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+export function renderSlack(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
+  if (message.kind !== "card") return { text: message.text };
+  const { card } = message;
+  const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*${escapeMrkdwn(card.title)}*` } }];
+  // A section holds at most 10 fields.
+  for (let i = 0; i < card.fields.length; i += 10)
+    blocks.push({
+      type: "section",
+      fields: card.fields.slice(i, i + 10).map((f) => ({ type: "mrkdwn", text: `*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}` })),
+    });
+  if (card.body) blocks.push({ type: "section", text: { type: "mrkdwn", text: escapeMrkdwn(card.body).slice(0, 2900) } });
+  card.buttons.forEach((row, i) => {
+    if (row.length === 0) return;
+    blocks.push({
+      type: "actions",
+      block_id: `fw_actions_${i}`,
+      elements: row.map((b) =>
+        b.url
+          ? { type: "button", action_id: `fw:${b.action}`, text: { type: "plain_text", text: b.label }, url: b.url }
+          : { type: "button", action_id: `fw:${b.action}`, text: { type: "plain_text", text: b.label }, value: b.leadId, ...(b.style ? { style: b.style } : {}) },
+      ),
+    });
+  });
+  if (card.footer) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(card.footer) }] });
+  const text = [card.title, ...card.fields.map((f) => `${f.label}: ${f.value}`)].join("\n");
+  return { text, blocks };
+}
+
+const RETRYABLE_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
+
+function toDeliveryError(err: unknown): ChatDeliveryError {
+  const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
+  switch (e.code) {
+    case webApi.ErrorCode.RateLimitedError:
+      return new ChatDeliveryError("slack rate limited", true, e.retryAfter);
+    case webApi.ErrorCode.PlatformError:
+      return new ChatDeliveryError(`slack error: ${e.data?.error}`, RETRYABLE_PLATFORM_ERRORS.has(e.data?.error ?? ""));
+    case webApi.ErrorCode.HTTPError:
+      return new ChatDeliveryError(`slack HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500 || e.statusCode === 429);
+    default:
+      return new ChatDeliveryError(`slack request failed: ${e.message ?? String(err)}`, true);
+  }
+}
+
+export function createSlackWebClient(options: SlackAdapterOptions): InstanceType<typeof webApi.WebClient> {
+  return new webApi.WebClient(options.token, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: webApi.LogLevel.ERROR,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  } as ConstructorParameters<typeof webApi.WebClient>[1]);
+}
+
+export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
+  const client = createSlackWebClient(options);
+  return {
+    platform: "slack",
+    async send(target, message) {
+      const { text, blocks } = renderSlack(message);
+      const threadTs = message.kind !== "card" ? message.replyToMessageId : undefined;
+      try {
+        const res = await client.chat.postMessage({ channel: target.chatId, text, ...(blocks ? { blocks: blocks as never } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+        return { messageId: String(res.ts) };
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    },
+    async edit(target, messageId, message) {
+      const { text, blocks } = renderSlack(message);
+      try {
+        await client.chat.update({ channel: target.chatId, ts: messageId, text, ...(blocks ? { blocks: blocks as never } : {}) });
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+// Telegram delivery through grammY's Bot API client. Cards become HTML messages with inline keyboards;
+// prompts use force-reply so the member's answer comes back as a reply to them.
+import { Api, GrammyError, HttpError } from "grammy";
+import type { InlineKeyboardButton } from "grammy/types";
+import { ChatDeliveryError, type ChatAdapter, type ChatButton, type OutgoingMessage } from "../types";
+
+export interface TelegramAdapterOptions {
+  token: string;
+  /** Bot API root without trailing slash; default https://api.telegram.org. */
+  apiRoot?: string;
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** callback_data is at most 64 bytes: `fw:<action>:<leadId>`. */
+export function encodeCallbackData(button: Pick<ChatButton, "action" | "leadId">): string {
+  const data = `fw:${button.action}:${button.leadId}`;
+  if (new TextEncoder().encode(data).length > 64) throw new Error(`callback data too long: ${data}`);
+  return data;
+}
+
+export function decodeCallbackData(data: string): { action: string; leadId: string } | null {
+  const m = /^fw:([a-z_:]+):([A-Za-z0-9_-]+)$/.exec(data);
+  if (!m) return null;
+  return { action: m[1]!, leadId: m[2]! };
+}
+
+export function renderTelegram(message: OutgoingMessage): { text: string; keyboard?: InlineKeyboardButton[][] } {
+  if (message.kind !== "card") return { text: escapeHtml(message.text) };
+  const { card } = message;
+  const lines = [`<b>${escapeHtml(card.title)}</b>`];
+  for (const f of card.fields) lines.push(`<b>${escapeHtml(f.label)}:</b> ${escapeHtml(f.value)}`);
+  if (card.body) lines.push("", escapeHtml(card.body));
+  if (card.footer) lines.push("", `<i>${escapeHtml(card.footer)}</i>`);
+  const keyboard = card.buttons.map((row) =>
+    row.map((b): InlineKeyboardButton => (b.url ? { text: b.label, url: b.url } : { text: b.label, callback_data: encodeCallbackData(b) })),
+  );
+  return { text: lines.join("\n"), keyboard };
+}
+
+function toDeliveryError(err: unknown): ChatDeliveryError {
+  if (err instanceof GrammyError) {
+    const retryAfter = err.parameters.retry_after;
+    const retryable = err.error_code === 429 || err.error_code >= 500;
+    return new ChatDeliveryError(`telegram ${err.method}: ${err.error_code} ${err.description}`, retryable, retryAfter);
+  }
+  if (err instanceof HttpError) return new ChatDeliveryError(`telegram network error: ${err.message}`, true);
+  return new ChatDeliveryError(err instanceof Error ? err.message : String(err), true);
+}
+
+export function createTelegramAdapter(options: TelegramAdapterOptions): ChatAdapter & { api: Api } {
+  const api = new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  return {
+    platform: "telegram",
+    api,
+    async send(target, message) {
+      const { text, keyboard } = renderTelegram(message);
+      const replyTo = message.kind !== "card" && message.replyToMessageId ? { reply_parameters: { message_id: Number(message.replyToMessageId), allow_sending_without_reply: true } } : {};
+      try {
+        const sent = await api.sendMessage(target.chatId, text, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          ...replyTo,
+          ...(message.kind === "prompt" ? { reply_markup: { force_reply: true, selective: true } } : keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+        });
+        return { messageId: String(sent.message_id) };
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    },
+    async edit(target, messageId, message) {
+      const { text, keyboard } = renderTelegram(message);
+      try {
+        await api.editMessageText(target.chatId, Number(messageId), text, {
+          parse_mode: "HTML",
+          link_preview_options: { is_disabled: true },
+          ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+        });
+      } catch (err) {
+        // Editing to identical content is not an error for us: the card already shows this state.
+        if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
+        throw toDeliveryError(err);
+      }
+    },
+  };
+}

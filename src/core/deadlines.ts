@@ -1,0 +1,94 @@
+// Statutory and customary deadlines of a lead, and the escalation ladder when one passes. Defaults come
+// from the regulations (see DOMAIN.md) and are configurable per jurisdiction.
+import type { LeadState } from "./lead-lifecycle";
+import { addWorkingDays, addWorkingHours, type WorkCalendar, type WorkingHours } from "./work-calendar";
+
+export interface DeadlinePolicy {
+  /** Acknowledge a new lead within this many working hours. */
+  ackWorkingHours: number;
+  /** Decide to accept (受理) or not within this many working days of receipt. */
+  acceptWorkingDays: number;
+  /** Finish handling within this many working days of receipt. */
+  finishWorkingDays: number;
+  /** Tell a real-name tipster it was opened within this many working days of the decision. */
+  notifyOpenedWorkingDays: number;
+  /** Working hours between escalation steps (assignee → team lead → coordinators). */
+  escalationStepWorkingHours: number;
+}
+
+export const DEFAULT_DEADLINE_POLICY: DeadlinePolicy = {
+  ackWorkingHours: 4,
+  acceptWorkingDays: 15,
+  finishWorkingDays: 30,
+  notifyOpenedWorkingDays: 5,
+  escalationStepWorkingHours: 4,
+};
+
+export interface LeadDeadlines {
+  ackBy: Date;
+  acceptBy: Date;
+  finishBy: Date;
+}
+
+export function computeLeadDeadlines(cal: WorkCalendar, wh: WorkingHours, receivedAt: Date, policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): LeadDeadlines {
+  return {
+    ackBy: addWorkingHours(cal, receivedAt, policy.ackWorkingHours, wh),
+    acceptBy: addWorkingDays(cal, receivedAt, policy.acceptWorkingDays),
+    finishBy: addWorkingDays(cal, receivedAt, policy.finishWorkingDays),
+  };
+}
+
+export type DeadlineKind = "ack" | "accept" | "finish";
+export type EscalationStep = "assignee" | "team_lead" | "coordinators";
+export const ESCALATION_STEPS: EscalationStep[] = ["assignee", "team_lead", "coordinators"];
+
+/** Steps already sent for each deadline (0 … 3). */
+export interface EscalationState {
+  ack: number;
+  accept: number;
+  finish: number;
+}
+
+const MET: Record<DeadlineKind, readonly LeadState[]> = {
+  ack: ["acknowledged", "accepted", "investigating", "concluded", "not_accepted"],
+  accept: ["accepted", "investigating", "concluded", "not_accepted"],
+  finish: ["concluded", "not_accepted"],
+};
+
+export function isDeadlineMet(kind: DeadlineKind, state: LeadState): boolean {
+  return MET[kind].includes(state);
+}
+
+export interface DueEscalation {
+  kind: DeadlineKind;
+  step: EscalationStep;
+  stepIndex: number;
+  dueAt: Date;
+}
+
+/**
+ * The escalation steps due at `now` and not yet sent. Step i of a missed deadline is due at the
+ * deadline plus i × escalationStepWorkingHours working hours, so a late tick catches up in order and
+ * a repeated tick sends nothing twice.
+ */
+export function dueEscalations(input: {
+  state: LeadState;
+  deadlines: LeadDeadlines;
+  sent: EscalationState;
+  now: Date;
+  cal: WorkCalendar;
+  wh: WorkingHours;
+  policy: DeadlinePolicy;
+}): DueEscalation[] {
+  const due: DueEscalation[] = [];
+  const deadlineOf: Record<DeadlineKind, Date> = { ack: input.deadlines.ackBy, accept: input.deadlines.acceptBy, finish: input.deadlines.finishBy };
+  for (const kind of ["ack", "accept", "finish"] as const) {
+    if (isDeadlineMet(kind, input.state)) continue;
+    for (let i = input.sent[kind]; i < ESCALATION_STEPS.length; i++) {
+      const dueAt = i === 0 ? deadlineOf[kind] : addWorkingHours(input.cal, deadlineOf[kind], i * input.policy.escalationStepWorkingHours, input.wh);
+      if (dueAt.getTime() > input.now.getTime()) break;
+      due.push({ kind, step: ESCALATION_STEPS[i]!, stepIndex: i, dueAt });
+    }
+  }
+  return due;
+}

@@ -1,0 +1,72 @@
+// A lead's states and the commands that move it, with the tipster-facing status each state shows.
+import type { ReportOutcome, ReportStatus } from "./report-status";
+import { REPORT_OUTCOMES } from "./report-status";
+
+export const LEAD_STATES = ["new", "acknowledged", "accepted", "investigating", "concluded", "not_accepted"] as const;
+export type LeadState = (typeof LEAD_STATES)[number];
+export const LEAD_OUTCOMES = REPORT_OUTCOMES;
+
+export type LeadCommand =
+  | { type: "acknowledge" }
+  | { type: "accept" }
+  | { type: "decline"; reason: string }
+  | { type: "investigate" }
+  | { type: "conclude"; outcome: ReportOutcome; amountFen?: number | null };
+
+export type LeadCommandResult =
+  | { ok: true; state: LeadState; reportStatus: ReportStatus; outcome: ReportOutcome | null; amountFen: number | null }
+  | { ok: false; reason: "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid" };
+
+const REPORT_STATUS: Record<LeadState, ReportStatus> = {
+  new: "received",
+  acknowledged: "in_review",
+  accepted: "accepted",
+  investigating: "investigating",
+  concluded: "concluded",
+  not_accepted: "not_accepted",
+};
+
+export function reportStatusOf(state: LeadState): ReportStatus {
+  return REPORT_STATUS[state];
+}
+
+export function isLeadOpen(state: LeadState): boolean {
+  return state !== "concluded" && state !== "not_accepted";
+}
+
+const NEEDS_AMOUNT: readonly ReportOutcome[] = ["substantiated", "partly_substantiated"];
+
+export function applyLeadCommand(state: LeadState, cmd: LeadCommand): LeadCommandResult {
+  const ok = (to: LeadState, outcome: ReportOutcome | null = null, amountFen: number | null = null): LeadCommandResult => ({
+    ok: true,
+    state: to,
+    reportStatus: REPORT_STATUS[to],
+    outcome,
+    amountFen,
+  });
+  const invalid: LeadCommandResult = { ok: false, reason: "invalid_transition" };
+  switch (cmd.type) {
+    case "acknowledge":
+      if (state === "new") return ok("acknowledged");
+      // Pressing it again (or after moving on) changes nothing and is not an error.
+      return isLeadOpen(state) ? ok(state) : invalid;
+    case "accept":
+      if (state === "new" || state === "acknowledged") return ok("accepted");
+      return state === "accepted" ? ok(state) : invalid;
+    case "decline":
+      if (state === "not_accepted") return ok(state);
+      if (state !== "new" && state !== "acknowledged") return invalid;
+      if (!cmd.reason.trim()) return { ok: false, reason: "reason_required" };
+      return ok("not_accepted");
+    case "investigate":
+      if (state === "accepted") return ok("investigating");
+      return state === "investigating" ? ok(state) : invalid;
+    case "conclude": {
+      if (state !== "accepted" && state !== "investigating") return invalid;
+      const amount = cmd.amountFen ?? null;
+      if (amount !== null && (!Number.isInteger(amount) || amount < 0)) return { ok: false, reason: "amount_invalid" };
+      if (NEEDS_AMOUNT.includes(cmd.outcome) && (amount === null || amount <= 0)) return { ok: false, reason: "amount_required" };
+      return ok("concluded", cmd.outcome, amount);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+// The organisation: teams with their chat destinations, members with roles, one-time invites that bind a
+// chat account to a member, and the import of a whole installation from a JSON/YAML file.
+import { and, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { newId } from "../core/ids";
+import { LOCALES } from "../core/report-input";
+import { RECEIPT_ALPHABET } from "../core/receipt";
+import { FOCUS_AREAS, VIOLATION_TYPES } from "../core/taxonomy";
+import { getRegion } from "../core/regions";
+import { asBatch } from "../db/client";
+import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../db/schema";
+import { keyedHash } from "../security/cipher";
+import { randomBytes } from "../security/encoding";
+import type { Actor } from "./reports";
+import type { ServiceDeps } from "./deps";
+import { AppError } from "./errors";
+
+export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+export const CHAT_PLATFORMS = ["telegram", "slack", "console"] as const;
+
+const regionCode = z
+  .string()
+  .regex(/^\d{6}$/, { error: "must be a 6-digit GB/T 2260 code" })
+  .refine((c) => c === "000000" || getRegion(c) !== undefined, { error: "is not a known division code (000000 = whole country)" });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be YYYY-MM-DD" });
+
+/** The installation file loaded by `npm run admin -- import <file>` (JSON or YAML). */
+export const orgFileSchema = z
+  .object({
+    jurisdiction: z.object({ name: z.string().min(1), regionCode }).optional(),
+    calendar: z.object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) }).optional(),
+    teams: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(100),
+          regionCode,
+          focusAreas: z.array(z.enum(FOCUS_AREAS)).default([]),
+          violationTypes: z.array(z.enum(VIOLATION_TYPES)).default([]),
+          coordinators: z.boolean().default(false),
+          platform: z.enum(CHAT_PLATFORMS),
+          chatId: z.string().min(1),
+          locale: z.enum(LOCALES).default("zh-CN"),
+          active: z.boolean().default(true),
+        }),
+      )
+      .default([]),
+    members: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(100),
+          role: z.enum(MEMBER_ROLES),
+          team: z.string().min(1).optional(),
+          locale: z.enum(LOCALES).default("zh-CN"),
+          active: z.boolean().default(true),
+        }),
+      )
+      .default([]),
+  })
+  .superRefine((file, ctx) => {
+    const names = new Set(file.teams.map((t) => t.name));
+    file.members.forEach((m, i) => {
+      if (m.team && !names.has(m.team)) ctx.addIssue({ code: "custom", path: ["members", i, "team"], message: `team "${m.team}" is not defined in teams` });
+      if ((m.role === "inspector" || m.role === "team_lead") && !m.team) ctx.addIssue({ code: "custom", path: ["members", i, "team"], message: `an ${m.role} needs a team` });
+    });
+    if (file.teams.length > 0 && !file.teams.some((t) => t.coordinators))
+      ctx.addIssue({ code: "custom", path: ["teams"], message: "one team must be the coordinators' destination (coordinators: true)" });
+  });
+export type OrgFile = z.output<typeof orgFileSchema>;
+
+export interface ImportSummary {
+  teams: { created: number; updated: number };
+  members: { created: number; updated: number };
+  calendarDays: number;
+}
+
+/** Loads or updates teams and members by name; running it again with the same file changes nothing. */
+export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor: Actor): Promise<ImportSummary> {
+  const now = deps.now().getTime();
+  const summary: ImportSummary = { teams: { created: 0, updated: 0 }, members: { created: 0, updated: 0 }, calendarDays: 0 };
+  const statements: unknown[] = [];
+  const teamIds = new Map<string, string>();
+  const existingTeams = await deps.db.select().from(teams);
+  for (const t of file.teams) {
+    const values = {
+      name: t.name,
+      regionCode: t.regionCode,
+      focusAreas: JSON.stringify(t.focusAreas),
+      violationTypes: JSON.stringify(t.violationTypes),
+      isCoordinators: t.coordinators,
+      platform: t.platform,
+      chatId: t.chatId,
+      locale: t.locale,
+      active: t.active,
+      updatedAt: now,
+    };
+    const existing = existingTeams.find((e) => e.name === t.name);
+    if (existing) {
+      teamIds.set(t.name, existing.id);
+      statements.push(deps.db.update(teams).set(values).where(eq(teams.id, existing.id)));
+      summary.teams.updated++;
+    } else {
+      const id = newId("team");
+      teamIds.set(t.name, id);
+      statements.push(deps.db.insert(teams).values({ id, ...values, createdAt: now }));
+      summary.teams.created++;
+    }
+  }
+  const existingMembers = await deps.db.select().from(members);
+  for (const m of file.members) {
+    const teamId = m.team ? teamIds.get(m.team)! : null;
+    const existing = existingMembers.find((e) => e.displayName === m.name && e.teamId === teamId);
+    const values = { displayName: m.name, role: m.role, teamId, locale: m.locale, active: m.active, updatedAt: now };
+    if (existing) {
+      statements.push(deps.db.update(members).set(values).where(eq(members.id, existing.id)));
+      summary.members.updated++;
+    } else {
+      statements.push(deps.db.insert(members).values({ id: newId("mem"), ...values, createdAt: now }));
+      summary.members.created++;
+    }
+  }
+  for (const date of file.calendar?.holidays ?? []) {
+    statements.push(deps.db.insert(calendarDays).values({ date, kind: "holiday" }).onConflictDoUpdate({ target: calendarDays.date, set: { kind: "holiday" } }));
+    summary.calendarDays++;
+  }
+  for (const date of file.calendar?.workdays ?? []) {
+    statements.push(deps.db.insert(calendarDays).values({ date, kind: "workday" }).onConflictDoUpdate({ target: calendarDays.date, set: { kind: "workday" } }));
+    summary.calendarDays++;
+  }
+  statements.push(
+    deps.db.insert(events).values({
+      occurredAt: now,
+      entityType: "organisation",
+      entityId: file.jurisdiction?.regionCode ?? "installation",
+      action: "org.imported",
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+      actorRole: actor.role ?? null,
+      platform: actor.platform,
+      data: JSON.stringify(summary),
+    }),
+  );
+  await deps.db.batch(asBatch(statements));
+  return summary;
+}
+
+export const INVITE_TTL_MS = 7 * 24 * 3600_000;
+
+/** Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). */
+export async function createInvite(deps: ServiceDeps, input: { memberId: string; actor: Actor; ttlMs?: number }): Promise<{ code: string; expiresAt: Date }> {
+  const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
+  if (!member) throw new AppError("not_found", `member ${input.memberId} not found`);
+  const code = Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
+  const now = deps.now().getTime();
+  const expiresAt = now + (input.ttlMs ?? INVITE_TTL_MS);
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(invites).values({ id: newId("inv"), codeHash: await keyedHash(deps.keys, "invite", code), memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
+      deps.db.insert(events).values({
+        occurredAt: now,
+        entityType: "member",
+        entityId: member.id,
+        action: "member.invited",
+        actorType: input.actor.type,
+        actorId: input.actor.id ?? null,
+        actorRole: input.actor.role ?? null,
+        platform: input.actor.platform,
+        data: JSON.stringify({ role: member.role, expiresAt }),
+      }),
+    ]),
+  );
+  return { code, expiresAt: new Date(expiresAt) };
+}
+
+/** Binds a chat account to the invited member. Returns null for an unknown, used or expired code. */
+export async function redeemInvite(
+  deps: ServiceDeps,
+  input: { platform: "telegram" | "slack"; platformUserId: string; code: string; platformRef?: string },
+): Promise<MemberRow | null> {
+  const code = input.code.trim().toUpperCase();
+  const now = deps.now().getTime();
+  const invite = await deps.db.query.invites.findFirst({
+    where: and(eq(invites.codeHash, await keyedHash(deps.keys, "invite", code)), isNull(invites.redeemedAt), gt(invites.expiresAt, now)),
+  });
+  const logAttempt = (action: string, memberId: string | null) =>
+    deps.db.insert(events).values({
+      occurredAt: now,
+      entityType: "member",
+      entityId: memberId ?? `${input.platform}:${input.platformUserId}`,
+      action,
+      actorType: memberId ? "member" : "public",
+      actorId: memberId,
+      platform: input.platform,
+      platformRef: input.platformRef ?? null,
+      data: JSON.stringify({ platformUserId: input.platformUserId }),
+    });
+  if (!invite) {
+    await logAttempt("member.enrolment_refused", null);
+    return null;
+  }
+  const identity = input.platform === "telegram" ? { telegramUserId: input.platformUserId } : { slackUserId: input.platformUserId };
+  // A chat account belongs to one member: unbind it from anyone else first.
+  const unbind =
+    input.platform === "telegram"
+      ? deps.db.update(members).set({ telegramUserId: null }).where(eq(members.telegramUserId, input.platformUserId))
+      : deps.db.update(members).set({ slackUserId: null }).where(eq(members.slackUserId, input.platformUserId));
+  await deps.db.batch(
+    asBatch([
+      deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
+      unbind,
+      deps.db.update(members).set({ ...identity, updatedAt: now }).where(eq(members.id, invite.memberId)),
+      logAttempt("member.enrolled", invite.memberId),
+    ]),
+  );
+  return (await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) })) ?? null;
+}
+
+export async function findMemberByChatUser(deps: ServiceDeps, platform: string, platformUserId: string): Promise<MemberRow | null> {
+  const where = platform === "telegram" ? eq(members.telegramUserId, platformUserId) : platform === "slack" ? eq(members.slackUserId, platformUserId) : undefined;
+  if (!where) return null;
+  const member = await deps.db.query.members.findFirst({ where: and(where, eq(members.active, true)) });
+  return member ?? null;
+}
+
+export async function listTeams(deps: ServiceDeps): Promise<TeamRow[]> {
+  return deps.db.select().from(teams);
+}
+
+export async function coordinatorsTeam(deps: ServiceDeps): Promise<TeamRow | null> {
+  return (await deps.db.query.teams.findFirst({ where: and(eq(teams.isCoordinators, true), eq(teams.active, true)) })) ?? null;
+}
