@@ -37,6 +37,16 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: "must be 16–256 characters of A-Z, a-z, 0-9, _ and -" }).optional(),
+  TELEGRAM_API_ROOT: z.url({ error: "must be an absolute URL" }).default("https://api.telegram.org").transform((u) => u.replace(/\/+$/, "")),
+  TELEGRAM_POLLING: bool.default(false),
+  SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", { error: "must be a bot token (xoxb-…)" }).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(16, { error: "must be the app's signing secret" }).optional(),
+  SLACK_API_URL: z.url({ error: "must be an absolute URL" }).default("https://slack.com/api/"),
+  SLACK_BOT_ID: z.string().optional(),
+  SLACK_BOT_USER_ID: z.string().optional(),
+  ORG_SEED_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
@@ -54,6 +64,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const config = result.data;
+  const chatProblems: string[] = [];
+  if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_POLLING && !config.TELEGRAM_WEBHOOK_SECRET)
+    chatProblems.push("  TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN (webhooks are verified by it), or set TELEGRAM_POLLING=true");
+  if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET) chatProblems.push("  SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack requests are verified by it)");
+  if (chatProblems.length) throw new ConfigError(`invalid configuration:\n${chatProblems.join("\n")}`);
   if (config.APP_ENV === "production") {
     const missing = (["ENCRYPTION_KEYS", "HASH_KEY", "SIGNING_KEY"] as const).filter((k) => !config[k]);
     if (missing.length)

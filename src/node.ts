@@ -8,6 +8,9 @@ import cron from "node-cron";
 import { ConfigError, parseConfig, type Config } from "./config";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
+import { createChatRuntime } from "./chat/runtime";
+import { importOrganisation, listTeams, orgFileSchema } from "./services/org";
+import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
@@ -35,6 +38,15 @@ export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyM
     hashKey: config.HASH_KEY ?? stored.hashKey,
     signingKey: config.SIGNING_KEY ?? stored.signingKey,
   };
+}
+
+/** A new installation: load teams and members from ORG_SEED_FILE once, when there are none yet. */
+async function seedOrganisation(deps: AppDeps, file: string) {
+  if ((await listTeams(deps)).length > 0) return;
+  const parsed = orgFileSchema.safeParse(parseYaml(readFileSync(resolve(file), "utf8")));
+  if (!parsed.success) throw new ConfigError(`ORG_SEED_FILE: ${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  const summary = await importOrganisation(deps, parsed.data, { type: "system", platform: "cli" });
+  deps.log.info("organisation seeded", { file, teams: summary.teams.created, members: summary.members.created });
 }
 
 export interface RunningServer {
@@ -70,9 +82,21 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
       }
     },
   };
+  const chat = createChatRuntime(deps);
+  deps.chat = chat;
+  // In-process: start delivering as soon as a change queues chat messages.
+  deps.notifyOutbox = () => void chat.drain();
+  if (config.ORG_SEED_FILE) await seedOrganisation(deps, config.ORG_SEED_FILE);
   const app = createApp(deps);
 
   const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });
+  if (chat.telegramBot && config.TELEGRAM_POLLING) {
+    // Local runs without a public URL: long polling instead of the webhook.
+    void chat.telegramBot.start({ onStart: (info) => log.info("telegram long polling", { bot: info.username }) }).catch((err: unknown) =>
+      log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+  void chat.drain();
 
   const server = await new Promise<ServerType>((resolveServer) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolveServer(s));
@@ -87,6 +111,7 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     port,
     async close() {
       await task.stop();
+      if (chat.telegramBot?.isRunning()) await chat.telegramBot.stop();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();
     },

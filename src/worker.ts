@@ -10,6 +10,7 @@ import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
 import { ConfigError, parseConfig } from "./config";
 import { schema, type Db } from "./db/client";
 import { createApp } from "./http/app";
+import { createChatRuntime } from "./chat/runtime";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger } from "./services/deps";
@@ -26,6 +27,7 @@ interface Runtime {
 }
 
 let runtime: Promise<Runtime> | undefined;
+let drainRequested = false;
 
 async function createRuntime(env: Env): Promise<Runtime> {
   const strings = Object.fromEntries(Object.entries(env).filter(([, v]) => typeof v === "string")) as Record<string, string>;
@@ -51,6 +53,12 @@ async function createRuntime(env: Env): Promise<Runtime> {
     log: createConsoleLogger(config.LOG_LEVEL),
     clientAddress: (c) => c.req.header("cf-connecting-ip") ?? undefined,
   };
+  const chat = createChatRuntime(deps);
+  deps.chat = chat;
+  // Delivery after the response, within the request's waitUntil (see fetch below).
+  deps.notifyOutbox = () => {
+    drainRequested = true;
+  };
   return { deps, app: createApp(deps) };
 }
 
@@ -71,10 +79,15 @@ export default {
       console.error(`FundWatch cannot start: ${err instanceof Error ? err.message : String(err)}`);
       return Response.json({ error: { code: "internal", message: "service misconfigured", requestId: "startup" } }, { status: 500 });
     }
-    return rt.app.fetch(request, env, ctx);
+    const response = await rt.app.fetch(request, env, ctx);
+    if (drainRequested && rt.deps.chat) {
+      drainRequested = false;
+      ctx.waitUntil(rt.deps.chat.drain());
+    }
+    return response;
   },
   async scheduled(event: { scheduledTime: number; cron: string }, env: Env, ctx: ExecutionContext): Promise<void> {
     const rt = await getRuntime(env);
-    ctx.waitUntil(runTick(rt.deps, new Date(event.scheduledTime)));
+    ctx.waitUntil(runTick(rt.deps, new Date(event.scheduledTime)).then(() => rt.deps.chat?.drain()));
   },
 };

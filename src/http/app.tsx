@@ -17,13 +17,14 @@ import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";
 import { ErrorPage, NotFoundPage } from "./pages/home";
 import { createPageRoutes } from "./pages/routes";
+import { createWebhookRoutes } from "./webhooks";
 
 export type { AppDeps } from "./context";
 
 /** JSON bodies never need more than this; only multipart uploads get the large limit. */
 const MAX_JSON_BYTES = 256 * 1024;
 
-const wantsJson = (c: AppContext) => c.req.path.startsWith("/api/") || c.req.path === "/healthz";
+const wantsJson = (c: AppContext) => c.req.path.startsWith("/api/") || c.req.path.startsWith("/webhooks/") || c.req.path === "/healthz";
 
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
@@ -89,6 +90,7 @@ export function createApp(deps: AppDeps) {
   app.get("/robots.txt", (c) => c.text("User-agent: *\nDisallow: /status\nDisallow: /api/\n"));
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
+  app.route("/webhooks", createWebhookRoutes());
   app.route("/api/v1", createApiRoutes());
   app.route("/", createPageRoutes());
 

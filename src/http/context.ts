@@ -1,6 +1,7 @@
 // Hono environment shared by every route: dependencies and per-request values.
 import type { Context } from "hono";
 import type { Locale } from "../core/report-input";
+import type { ChatRuntime } from "../chat/runtime";
 import type { ServiceDeps } from "../services/deps";
 
 export interface AppDeps extends ServiceDeps {
@@ -11,6 +12,8 @@ export interface AppDeps extends ServiceDeps {
   clientAddress: (c: Context) => string | undefined;
   /** Gzip responses in the app (Node); Workers leave compression to the platform. */
   compressResponses?: boolean;
+  /** Chat adapters, bot and Slack app (see src/chat/runtime.ts); absent in tests that need no chat. */
+  chat?: ChatRuntime | null;
 }
 
 export type AppEnv = {

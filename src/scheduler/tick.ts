@@ -1,21 +1,34 @@
 // runTick(deps, now): the one function both schedulers call (node-cron on Node, Cron Triggers on
 // Workers). Each job selects what is due at `now`, so a late or missed tick catches up once.
+import type { ChatRuntime } from "../chat/runtime";
+import { escalateOverdueLeads } from "../services/escalation";
+import { deliverDueMessages } from "../services/outbox";
 import { purgeExpiredRateLimits } from "../services/rate-limit";
 import type { ServiceDeps } from "../services/deps";
+
+export interface TickDeps extends ServiceDeps {
+  chat?: ChatRuntime | null;
+}
 
 export interface TickResult {
   at: string;
   jobs: Record<string, "ok" | "failed">;
 }
 
-type Job = (deps: ServiceDeps) => Promise<unknown>;
+type Job = (deps: TickDeps) => Promise<unknown>;
 
 const JOBS: Record<string, Job> = {
   purgeExpiredRateLimits,
+  escalateOverdueLeads,
+  // Delivery runs last so reminders queued by this tick go out in it.
+  deliverChatMessages: async (deps) => {
+    if (!deps.chat) return;
+    await deliverDueMessages({ ...deps.chat.delivery, now: deps.now });
+  },
 };
 
-export async function runTick(deps: ServiceDeps, now: Date): Promise<TickResult> {
-  const atNow: ServiceDeps = { ...deps, now: () => now };
+export async function runTick(deps: TickDeps, now: Date): Promise<TickResult> {
+  const atNow: TickDeps = { ...deps, now: () => now };
   const jobs: TickResult["jobs"] = {};
   // One failing job must not starve the others; each failure is logged and retried next tick.
   for (const [name, job] of Object.entries(JOBS)) {

@@ -17,6 +17,8 @@ export interface ServiceDeps {
   /** The clock; tests pass a fixed one. */
   now: () => Date;
   log: Logger;
+  /** Called after a change has queued chat messages, so delivery starts now instead of at the next tick. */
+  notifyOutbox?: () => void;
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;

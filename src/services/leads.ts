@@ -337,7 +337,7 @@ export async function runLeadCommand(
   return { status: "done", lead: updated, from, to: result.state };
 }
 
-async function logRefusal(deps: ServiceDeps, actor: Actor, entityId: string, attempted: string, reason: string, dedupeKey: string | null) {
+export async function logRefusal(deps: ServiceDeps, actor: Actor, entityId: string, attempted: string, reason: string, dedupeKey: string | null) {
   try {
     await deps.db.insert(events).values(
       eventRow(actor, { occurredAt: deps.now().getTime(), entityType: "lead", entityId, action: "lead.refused", data: JSON.stringify({ attempted, reason }), dedupeKey }),

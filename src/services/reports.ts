@@ -17,6 +17,7 @@ import { contentHashOf, signProof, type ProofOfSubmission } from "../security/pr
 import type { ServiceDeps } from "./deps";
 import { AppError } from "./errors";
 import { consumeRateLimit, peekRateLimit } from "./rate-limit";
+import { planLead } from "./leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -93,6 +94,25 @@ export async function submitReport(
     attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
   });
   const identity: ReporterIdentity | undefined = report.anonymous ? undefined : report.reporter;
+  // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost between the two.
+  const lead = await planLead(
+    deps,
+    {
+      source: "tip",
+      subject: report.subject,
+      violationType: report.violationType,
+      regionCode: region.value.regionCode,
+      targetName: report.targetName,
+      occurredFrom: report.occurredFrom,
+      occurredTo: report.occurredTo ?? null,
+      amountEstimateFen,
+      description: report.description,
+      identity: identity ?? null,
+      reportId,
+      receivedAt: now,
+    },
+    { type: "system", platform: "service" },
+  );
 
   await deps.db.batch(
     asBatch([
@@ -141,9 +161,11 @@ export async function submitReport(
           }),
         }),
       ),
+      ...lead.statements,
     ]),
   );
-  deps.log.info("report submitted", { reportId, channel: input.channel, attachments: prepared.attachments.length });
+  deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
+  deps.notifyOutbox?.();
   return { reportId, receipt, submittedAt, proof };
 }
 

@@ -1,0 +1,77 @@
+// Builds the chat side from configuration: one adapter per platform (the console adapter stands in
+// for any platform without a token, so a local start shows every message), the Telegram bot and the
+// Slack app for incoming updates, and what the outbox needs to deliver.
+import type { Bot } from "grammy";
+import type { ServiceDeps } from "../services/deps";
+import { createOutboxRenderer } from "../services/lead-cards";
+import { drainOutbox, type DeliveryDeps, type DeliveryReport } from "../services/outbox";
+import { createConsoleAdapter } from "./console/adapter";
+import { createSlackAdapter } from "./slack/adapter";
+import { createSlackIntegration, type SlackIntegration } from "./slack/app";
+import { createTelegramAdapter } from "./telegram/adapter";
+import { createTelegramBot } from "./telegram/bot";
+import type { ChatAdapter, ChatAdapters } from "./types";
+
+export interface ChatRuntime {
+  adapters: ChatAdapters;
+  telegramBot: Bot | null;
+  slack: SlackIntegration | null;
+  delivery: DeliveryDeps;
+  /** Delivers what is due now and keeps going for a few seconds while more becomes due. Single-flight. */
+  drain(): Promise<DeliveryReport | null>;
+}
+
+export interface ChatRuntimeOptions {
+  /** Where the console adapter writes; default console.log. */
+  consoleWrite?: (line: string) => void;
+  fetch?: typeof fetch;
+}
+
+export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions = {}): ChatRuntime {
+  const { config } = deps;
+  const consoleAdapter = createConsoleAdapter(options.consoleWrite);
+  const asConsole = (platform: "telegram" | "slack"): ChatAdapter => ({ ...consoleAdapter, platform });
+  const adapters: ChatAdapters = {
+    console: consoleAdapter,
+    telegram: config.TELEGRAM_BOT_TOKEN ? createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : asConsole("telegram"),
+    slack: config.SLACK_BOT_TOKEN ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, ...(options.fetch ? { fetch: options.fetch } : {}) }) : asConsole("slack"),
+  };
+  const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps) };
+  const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
+  const slack =
+    config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET
+      ? createSlackIntegration(deps, {
+          token: config.SLACK_BOT_TOKEN,
+          signingSecret: config.SLACK_SIGNING_SECRET,
+          apiUrl: config.SLACK_API_URL,
+          botId: config.SLACK_BOT_ID,
+          botUserId: config.SLACK_BOT_USER_ID,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
+      : null;
+
+  let running: Promise<DeliveryReport | null> | null = null;
+  let again = false;
+  async function drain(): Promise<DeliveryReport | null> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let report: DeliveryReport | null = null;
+      do {
+        again = false;
+        try {
+          report = await drainOutbox(delivery, { budgetMs: 25_000, maxWaitMs: 5_000 });
+        } catch (err) {
+          deps.log.error("outbox delivery failed", { error: err instanceof Error ? err.message : String(err) });
+        }
+      } while (again);
+      return report;
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+  return { adapters, telegramBot, slack, delivery, drain };
+}

@@ -1,0 +1,179 @@
+// Slack through @slack/bolt, fed by Hono: one URL (POST /webhooks/slack) takes events, interactivity
+// and the /fundwatch slash command. Requests are verified here (HMAC-SHA256 of v0:timestamp:body,
+// timestamp within five minutes either way), acknowledged within Slack's three seconds, and the work
+// continues after the acknowledgement (waitUntil on Workers).
+import { App, type Receiver, type ReceiverEvent } from "@slack/bolt";
+import type { Context } from "hono";
+import { utf8 } from "../../security/encoding";
+import type { ServiceDeps } from "../../services/deps";
+import { answerPrompt, handleCardAction, handleCommand, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
+
+export interface SlackAppOptions {
+  token: string;
+  signingSecret: string;
+  apiUrl?: string;
+  botId?: string;
+  botUserId?: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_SKEW_SECONDS = 300;
+const ACK_DEADLINE_MS = 2500;
+
+async function hmacHex(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(message)));
+  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Checks Slack's request signature; rejects stale or future timestamps (replays). */
+export async function verifySlackSignature(input: { signingSecret: string; timestamp: string | undefined; signature: string | undefined; body: string; nowSeconds: number }): Promise<boolean> {
+  const ts = Number(input.timestamp);
+  if (!input.timestamp || !input.signature || !Number.isInteger(ts)) return false;
+  if (Math.abs(input.nowSeconds - ts) > MAX_SKEW_SECONDS) return false;
+  const expected = `v0=${await hmacHex(input.signingSecret, `v0:${input.timestamp}:${input.body}`)}`;
+  return timingSafeEqual(expected, input.signature);
+}
+
+class HonoReceiver implements Receiver {
+  private app: App | undefined;
+  init(app: App) {
+    this.app = app;
+  }
+  start() {
+    return Promise.resolve();
+  }
+  stop() {
+    return Promise.resolve();
+  }
+
+  /** Hands a verified request to Bolt; answers as soon as Bolt acknowledges (or after 2.5 s). */
+  async dispatch(body: Record<string, unknown>, retryNum: number | undefined, waitUntil: (p: Promise<unknown>) => void): Promise<unknown> {
+    let acked: (value: unknown) => void = () => undefined;
+    const ack = new Promise<unknown>((resolve) => (acked = resolve));
+    const event: ReceiverEvent = {
+      body,
+      ...(retryNum !== undefined ? { retryNum } : {}),
+      ack: async (response?: unknown) => acked(response ?? ""),
+    };
+    const processing = this.app!.processEvent(event).catch((err: unknown) => {
+      acked("");
+      throw err;
+    });
+    waitUntil(processing);
+    return Promise.race([ack, new Promise((resolve) => setTimeout(() => resolve(""), ACK_DEADLINE_MS))]);
+  }
+}
+
+function parseBody(contentType: string, raw: string): Record<string, unknown> | null {
+  try {
+    if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+    const form = Object.fromEntries(new URLSearchParams(raw));
+    if (typeof form.payload === "string") return JSON.parse(form.payload) as Record<string, unknown>;
+    return form;
+  } catch {
+    return null;
+  }
+}
+
+const PROMPT_CALLBACK = "fw_prompt";
+
+export interface SlackIntegration {
+  handle(c: Context, waitUntil: (p: Promise<unknown>) => void): Promise<Response>;
+}
+
+export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptions): SlackIntegration {
+  const receiver = new HonoReceiver();
+  const app = new App({
+    token: options.token,
+    receiver,
+    botId: options.botId ?? "B00000000",
+    botUserId: options.botUserId ?? "U00000000",
+    tokenVerificationEnabled: false,
+    clientOptions: {
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}),
+      retryConfig: { retries: 0 },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    } as ConstructorParameters<typeof App>[0] extends infer O ? (O extends { clientOptions?: infer C } ? C : never) : never,
+  });
+
+  async function show(reply: ChatReply, input: { client: App["client"]; channel: string; user: string; triggerId?: string; leadId?: string; threadTs?: string }) {
+    if (reply.prompt && input.triggerId) {
+      await input.client.views.open({
+        trigger_id: input.triggerId,
+        view: {
+          type: "modal",
+          callback_id: PROMPT_CALLBACK,
+          private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, leadId: reply.prompt.leadId, context: reply.prompt.context ?? {}, channel: input.channel }),
+          title: { type: "plain_text", text: "FundWatch" },
+          submit: { type: "plain_text", text: "OK" },
+          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: reply.prompt.purpose !== "conclude_amount" } }],
+        },
+      });
+      return;
+    }
+    const text = [reply.text, reply.privateText].filter(Boolean).join("\n");
+    await input.client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
+  }
+
+  app.action(/^fw:/, async ({ ack, body, action, client }) => {
+    await ack();
+    const b = body as { user: { id: string }; channel?: { id: string }; trigger_id?: string; message?: { ts: string } };
+    const a = action as { action_id: string; value?: string; action_ts: string };
+    const user: ChatUser = { platform: "slack", userId: b.user.id, chatId: b.channel?.id ?? "", platformRef: b.message?.ts ?? null };
+    const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}` });
+    await show(reply, { client, channel: user.chatId, user: user.userId, triggerId: b.trigger_id, threadTs: b.message?.ts });
+  });
+
+  app.view(PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
+    await ack();
+    const meta = JSON.parse(view.private_metadata) as { purpose: PromptPurpose; leadId: string; context: Record<string, unknown>; channel: string };
+    const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
+    const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context: meta.context, updateKey: `slack:view:${view.id}` });
+    await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: reply.text });
+  });
+
+  app.command("/fundwatch", async ({ ack, command, respond }) => {
+    const [sub = "help", ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    const user: ChatUser = { platform: "slack", userId: command.user_id, chatId: command.channel_id, platformRef: command.trigger_id };
+    const reply = await handleCommand(deps, { user, command: sub, args, updateKey: `slack:command:${command.trigger_id}`, isPrivateChat: command.channel_name === "directmessage" });
+    // The answer is ready well inside three seconds: acknowledge with it instead of a second call.
+    await ack({ response_type: "ephemeral", text: reply.text });
+    void respond;
+  });
+
+  app.error(async (err) => {
+    deps.log.error("slack handler failed", { error: err.message });
+  });
+
+  return {
+    async handle(c, waitUntil) {
+      const raw = await c.req.text();
+      const ok = await verifySlackSignature({
+        signingSecret: options.signingSecret,
+        timestamp: c.req.header("x-slack-request-timestamp"),
+        signature: c.req.header("x-slack-signature"),
+        body: raw,
+        nowSeconds: Math.floor(deps.now().getTime() / 1000),
+      });
+      if (!ok) {
+        deps.log.warn("slack request rejected: bad or stale signature");
+        return c.json({ error: { code: "unauthorized", message: "invalid Slack signature" } }, 401);
+      }
+      const body = parseBody(c.req.header("content-type") ?? "", raw);
+      if (!body) return c.json({ error: { code: "validation_failed", message: "unreadable Slack payload" } }, 400);
+      if (body.type === "url_verification") return c.json({ challenge: body.challenge });
+      const retry = c.req.header("x-slack-retry-num");
+      const response = await receiver.dispatch(body, retry ? Number(retry) : undefined, waitUntil);
+      return typeof response === "string" ? c.body(response, 200) : c.json(response as object, 200);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Chat platforms call in here: POST /webhooks/telegram (verified by the secret token Telegram sends
+// back) and POST /webhooks/slack (events, interactivity and slash commands, verified by signature).
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "./context";
+
+const telegramUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
+
+function safeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+export function createWebhookRoutes() {
+  const hooks = new Hono<AppEnv>();
+
+  hooks.post("/telegram", async (c) => {
+    const { deps } = c.var;
+    const bot = deps.chat?.telegramBot;
+    const secret = deps.config.TELEGRAM_WEBHOOK_SECRET;
+    if (!bot || !secret) return c.json({ error: { code: "not_found", message: "Telegram is not configured", requestId: c.var.requestId } }, 404);
+    const given = c.req.header("x-telegram-bot-api-secret-token") ?? "";
+    if (!safeEqual(given, secret)) {
+      deps.log.warn("telegram update rejected: missing or wrong secret token");
+      return c.json({ error: { code: "unauthorized", message: "wrong secret token", requestId: c.var.requestId } }, 401);
+    }
+    let update: z.infer<typeof telegramUpdateSchema>;
+    try {
+      update = telegramUpdateSchema.parse(await c.req.json());
+    } catch {
+      return c.json({ error: { code: "validation_failed", message: "not a Telegram update", requestId: c.var.requestId } }, 400);
+    }
+    if (!bot.isInited()) await bot.init();
+    // Errors propagate: the answer is then 500 and Telegram delivers the update again later.
+    await bot.handleUpdate(update as never);
+    return c.json({ ok: true });
+  });
+
+  hooks.post("/slack", async (c) => {
+    const { deps } = c.var;
+    const slack = deps.chat?.slack;
+    if (!slack) return c.json({ error: { code: "not_found", message: "Slack is not configured", requestId: c.var.requestId } }, 404);
+    const waitUntil = (p: Promise<unknown>) => {
+      const guarded = p.catch((err: unknown) => deps.log.error("slack work after ack failed", { error: err instanceof Error ? err.message : String(err) }));
+      try {
+        c.executionCtx.waitUntil(guarded);
+      } catch {
+        // Node: no execution context; the promise simply runs on.
+      }
+    };
+    return slack.handle(c, waitUntil);
+  });
+
+  return hooks;
+}

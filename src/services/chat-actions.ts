@@ -1,0 +1,307 @@
+// What chat presses and commands mean, independent of the platform. Telegram and Slack handlers turn
+// their updates into these calls and show the returned reply (a toast, a private message, or a prompt
+// asking for a reason, an amount or a question).
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { newId } from "../core/ids";
+import type { LeadCommand } from "../core/lead-lifecycle";
+import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
+import type { Locale } from "../core/report-input";
+import { asBatch } from "../db/client";
+import { chatPrompts, events, leadReports, members, teams, type LeadRow, type MemberRow } from "../db/schema";
+import type { Platform } from "../chat/types";
+import { isLocale, t } from "../i18n";
+import { keyedHash } from "../security/cipher";
+import type { ServiceDeps } from "./deps";
+import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads";
+import { enqueueStatement } from "./outbox";
+import { findMemberByChatUser, redeemInvite } from "./org";
+import { postInvestigatorMessage } from "./reports";
+
+export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
+
+export interface ChatReply {
+  /** Short answer shown to the person who pressed (Telegram callback answer, Slack ephemeral). */
+  text: string;
+  /** Ask for free text: the platform shows a force-reply prompt (Telegram) or a modal (Slack). */
+  prompt?: { purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown> };
+  /** Sent only to the person (Telegram private chat, Slack ephemeral): e.g. the signed case link. */
+  privateText?: string;
+}
+
+export interface ChatUser {
+  platform: Exclude<Platform, "console">;
+  userId: string;
+  chatId: string;
+  /** Platform reference of the press or message (for the log). */
+  platformRef?: string | null;
+}
+
+const SIMPLE_COMMANDS: Record<string, LeadCommand | undefined> = {
+  ack: { type: "acknowledge" },
+  accept: { type: "accept" },
+  investigate: { type: "investigate" },
+  unsubstantiated: { type: "conclude", outcome: "unsubstantiated" },
+  referred_police: { type: "conclude", outcome: "referred_police" },
+  referred_discipline: { type: "conclude", outcome: "referred_discipline" },
+  referred_health_commission: { type: "conclude", outcome: "referred_health_commission" },
+};
+
+export const CASE_LINK_MINUTES = 15;
+
+function localeOf(member: MemberRow | null, fallback: Locale): Locale {
+  return member && isLocale(member.locale) ? member.locale : fallback;
+}
+
+function resultReply(result: CommandResult, locale: Locale, actionLabel: string): ChatReply {
+  switch (result.status) {
+    case "done":
+      return { text: t(locale, "chat.done", { action: actionLabel }) };
+    case "duplicate":
+    case "unchanged":
+      return { text: t(locale, "chat.already") };
+    case "refused":
+      if (result.reason === "invalid_transition")
+        return { text: t(locale, "chat.invalid_transition", { state: result.lead ? t(locale, `chat.lead_state.${result.lead.state}`) : "?" }) };
+      if (result.reason === "unknown_lead") return { text: t(locale, "chat.unknown_lead") };
+      return { text: t(locale, "chat.not_permitted") };
+  }
+}
+
+/** Signed, short-lived link to the case page for one member (see src/http/pages/case.tsx). */
+export async function caseLinkToken(deps: ServiceDeps, leadId: string, memberId: string, expiresAt: number): Promise<string> {
+  const mac = await keyedHash(deps.keys, "case-link", `${leadId}\u0000${memberId}\u0000${expiresAt}`);
+  return `${memberId}.${expiresAt}.${mac}`;
+}
+
+export async function verifyCaseLinkToken(deps: ServiceDeps, leadId: string, token: string): Promise<string | null> {
+  const [memberId, exp, mac] = token.split(".");
+  if (!memberId || !exp || !mac) return null;
+  const expiresAt = Number(exp);
+  if (!Number.isFinite(expiresAt) || expiresAt < deps.now().getTime()) return null;
+  const expected = await keyedHash(deps.keys, "case-link", `${leadId}\u0000${memberId}\u0000${expiresAt}`);
+  // Compare digests of both so the comparison time does not depend on where they differ.
+  const [a, b] = await Promise.all([keyedHash(deps.keys, "cmp", expected), keyedHash(deps.keys, "cmp", mac)]);
+  return a === b ? memberId : null;
+}
+
+async function caseLink(deps: ServiceDeps, lead: LeadRow, member: MemberRow): Promise<string> {
+  const expiresAt = deps.now().getTime() + CASE_LINK_MINUTES * 60_000;
+  const base = deps.config.PUBLIC_BASE_URL ?? `http://localhost:${deps.config.PORT}`;
+  return `${base.replace(/\/$/, "")}/cases/${encodeURIComponent(lead.id)}?t=${encodeURIComponent(await caseLinkToken(deps, lead.id, member.id, expiresAt))}`;
+}
+
+/** A button pressed on a lead card. `updateKey` identifies the delivery (update_id, action_ts). */
+export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUser; action: string; leadId: string; updateKey: string }): Promise<ChatReply> {
+  const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
+  const locale = localeOf(member, await chatLocale(deps, input.user));
+  if (!member) {
+    await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.action, leadId: input.leadId, dedupeKey: input.updateKey });
+    return { text: t(locale, "chat.not_enrolled") };
+  }
+  const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+  const lead = await getLead(deps, input.leadId);
+  if (!lead) return { text: t(locale, "chat.unknown_lead") };
+  const label = t(locale, `chat.btn.${input.action}`);
+  const simple = SIMPLE_COMMANDS[input.action];
+  if (simple) {
+    const result = await runLeadCommand(deps, { leadId: lead.id, command: simple, actor, dedupeKey: input.updateKey });
+    if (result.status === "done") deps.notifyOutbox?.();
+    return resultReply(result, locale, label);
+  }
+  if (!mayHandleLead(member, lead)) {
+    await logRefusal(deps, asActor(actor), lead.id, input.action, "not_permitted", input.updateKey);
+    return { text: t(locale, "chat.not_permitted") };
+  }
+  switch (input.action) {
+    case "decline":
+      return { text: label, prompt: { purpose: "decline_reason", leadId: lead.id, text: t(locale, "chat.prompt_decline", { id: lead.id }) } };
+    case "substantiated":
+    case "partly_substantiated":
+      return { text: label, prompt: { purpose: "conclude_amount", leadId: lead.id, text: t(locale, "chat.prompt_amount", { id: lead.id }), context: { outcome: input.action } } };
+    case "ask":
+      return { text: label, prompt: { purpose: "ask_tipster", leadId: lead.id, text: t(locale, "chat.prompt_ask", { id: lead.id }) } };
+    case "reassign":
+      return { text: label, prompt: { purpose: "reassign", leadId: lead.id, text: t(locale, "chat.prompt_reassign", { id: lead.id }) } };
+    case "open": {
+      const url = await caseLink(deps, lead, member);
+      await deps.db.insert(events).values(
+        eventRow(asActor(actor), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: lead.id, action: "lead.case_link_issued", dedupeKey: input.updateKey }),
+      ).catch(() => undefined);
+      return { text: label, privateText: t(locale, "chat.open_link", { id: lead.id, minutes: CASE_LINK_MINUTES, url }) };
+    }
+    default:
+      return { text: t(locale, "chat.invalid_transition", { state: t(locale, `chat.lead_state.${lead.state}`) }) };
+  }
+}
+
+/** Parses "12000", "12,000.50", "1.2万" into fen. */
+export function parseAmountFen(text: string): number | null {
+  const s = text.trim().replace(/[,，\s]/g, "").replace(/(元|¥|￥|rmb|cny)$/i, "").replace(/^[¥￥]/, "");
+  const wan = /^(\d+(?:\.\d+)?)万$/.exec(s);
+  const value = wan ? Number(wan[1]) * 10_000 : /^\d+(\.\d{1,2})?$/.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(value) || value < 0) return null;
+  return Math.round(value * 100);
+}
+
+/** The free-text answer to a prompt: a decline reason, a verified amount, a question for the tipster, or a member to reassign to. */
+export async function answerPrompt(
+  deps: ServiceDeps,
+  input: { user: ChatUser; purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown>; updateKey: string },
+): Promise<ChatReply> {
+  const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
+  const locale = localeOf(member, await chatLocale(deps, input.user));
+  if (!member) {
+    await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.purpose, leadId: input.leadId, dedupeKey: input.updateKey });
+    return { text: t(locale, "chat.not_enrolled") };
+  }
+  const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+  let result: CommandResult;
+  switch (input.purpose) {
+    case "decline_reason":
+      result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "decline", reason: input.text }, actor, dedupeKey: input.updateKey });
+      break;
+    case "conclude_amount": {
+      const amountFen = parseAmountFen(input.text);
+      if (amountFen === null) return { text: t(locale, "chat.amount_invalid") };
+      const outcome = (REPORT_OUTCOMES as readonly string[]).includes(String(input.context?.outcome)) ? (input.context!.outcome as ReportOutcome) : "substantiated";
+      result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "conclude", outcome, amountFen }, actor, dedupeKey: input.updateKey });
+      break;
+    }
+    case "ask_tipster":
+      return askTipster(deps, { leadId: input.leadId, question: input.text, actor, updateKey: input.updateKey, locale });
+    case "reassign":
+      result = await reassignLead(deps, { leadId: input.leadId, toMemberId: input.text.trim(), actor, dedupeKey: input.updateKey });
+      break;
+  }
+  if (result.status === "done") deps.notifyOutbox?.();
+  return resultReply(result, locale, t(locale, `chat.btn.${input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : String(input.context?.outcome ?? "substantiated")}`));
+}
+
+/** The question appears on the tipster's status page of every report behind the lead. */
+async function askTipster(deps: ServiceDeps, input: { leadId: string; question: string; actor: MemberActor; updateKey: string; locale: Locale }): Promise<ChatReply> {
+  const lead = await getLead(deps, input.leadId);
+  if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
+  if (!mayHandleLead(input.actor.member, lead)) return { text: t(input.locale, "chat.not_permitted") };
+  const question = input.question.trim();
+  if (!question) return { text: t(input.locale, "validation.required") };
+  // The dedupe row first: a redelivered update finds it and asks nothing twice.
+  try {
+    await deps.db.insert(events).values(
+      eventRow(asActor(input.actor), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: lead.id, action: "lead.tipster_asked", dedupeKey: input.updateKey }),
+    );
+  } catch {
+    return { text: t(input.locale, "chat.already") };
+  }
+  const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, lead.id));
+  for (const { reportId } of linked) await postInvestigatorMessage(deps, { reportId, body: question, actor: asActor(input.actor) });
+  return { text: t(input.locale, "chat.question_sent") };
+}
+
+/** Registers a prompt before it is sent, so the reply can be matched to it (Telegram force-reply). */
+export async function createPrompt(
+  deps: ServiceDeps,
+  input: { user: ChatUser; memberId: string; purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown>; replyToMessageId?: string | null; dedupeKey: string },
+): Promise<string> {
+  const id = newId("prm");
+  const now = deps.now().getTime();
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(chatPrompts).values({
+        id,
+        platform: input.user.platform,
+        chatId: input.user.chatId,
+        memberId: input.memberId,
+        leadId: input.leadId,
+        purpose: input.purpose,
+        context: JSON.stringify(input.context ?? {}),
+        createdAt: now,
+        expiresAt: now + 24 * 3600_000,
+      }),
+      enqueueStatement(deps, {
+        dedupeKey: `prompt:${input.dedupeKey}`,
+        platform: input.user.platform,
+        chatId: input.user.chatId,
+        kind: "prompt",
+        leadId: input.leadId,
+        payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
+      }),
+    ]),
+  );
+  deps.notifyOutbox?.();
+  return id;
+}
+
+/** The open prompt a reply answers (same chat, replying to the prompt's message, by the member it asked). */
+export async function findPromptForReply(deps: ServiceDeps, input: { platform: string; chatId: string; replyToMessageId: string }) {
+  return (
+    (await deps.db.query.chatPrompts.findFirst({
+      where: and(
+        eq(chatPrompts.platform, input.platform),
+        eq(chatPrompts.chatId, input.chatId),
+        eq(chatPrompts.messageId, input.replyToMessageId),
+        isNull(chatPrompts.answeredAt),
+        gt(chatPrompts.expiresAt, deps.now().getTime()),
+      ),
+      orderBy: desc(chatPrompts.createdAt),
+    })) ?? null
+  );
+}
+
+export async function markPromptAnswered(deps: ServiceDeps, promptId: string) {
+  await deps.db.update(chatPrompts).set({ answeredAt: deps.now().getTime() }).where(eq(chatPrompts.id, promptId));
+}
+
+async function chatLocale(deps: ServiceDeps, user: ChatUser): Promise<Locale> {
+  const team = await deps.db.query.teams.findFirst({ columns: { locale: true }, where: and(eq(teams.platform, user.platform), eq(teams.chatId, user.chatId)) });
+  return team && isLocale(team.locale) ? team.locale : deps.config.DEFAULT_LOCALE;
+}
+
+function leadLine(lead: LeadRow, locale: Locale) {
+  return t(locale, "chat.lead_line", { id: lead.id, type: t(locale, `taxonomy.type.${lead.violationType}`), target: lead.targetName, state: t(locale, `chat.lead_state.${lead.state}`) });
+}
+
+/** Text commands: /start CODE, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
+export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; command: string; args: string[]; updateKey: string; isPrivateChat: boolean }): Promise<ChatReply> {
+  const command = input.command.toLowerCase();
+  const fallback = await chatLocale(deps, input.user);
+  if (command === "start" || command === "join") {
+    const code = input.args[0];
+    if (!code) return { text: t(fallback, "chat.help") };
+    const member = await redeemInvite(deps, { platform: input.user.platform, platformUserId: input.user.userId, code, platformRef: input.user.platformRef ?? undefined });
+    if (!member) return { text: t(fallback, "chat.invite_invalid") };
+    const locale = localeOf(member, fallback);
+    return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, `chat.role.${member.role}`) }) };
+  }
+  const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
+  const locale = localeOf(member, fallback);
+  if (!member) {
+    await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: `/${command}`, dedupeKey: input.updateKey });
+    return { text: t(locale, "chat.not_enrolled") };
+  }
+  switch (command) {
+    case "mine": {
+      const mine = await listMyLeads(deps, member.id);
+      return { text: mine.length ? [t(locale, "chat.mine_title", { count: mine.length }), ...mine.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.mine_empty") };
+    }
+    case "overdue": {
+      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
+      let overdue = await listOverdueLeads(deps, deps.now());
+      if (member.role === "team_lead") overdue = overdue.filter((l) => l.teamId === member.teamId);
+      return { text: overdue.length ? [t(locale, "chat.overdue_title", { count: overdue.length }), ...overdue.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.overdue_empty") };
+    }
+    case "lead": {
+      const lead = input.args[0] ? await getLead(deps, input.args[0]) : null;
+      if (!lead) return { text: t(locale, "chat.unknown_lead") };
+      return { text: leadLine(lead, locale) };
+    }
+    default:
+      return { text: t(locale, "chat.help") };
+  }
+}
+
+// Members without a chat id yet, for the admin CLI listing.
+export async function listUnenrolledMembers(deps: ServiceDeps) {
+  return deps.db.select().from(members).where(and(isNull(members.telegramUserId), isNull(members.slackUserId)));
+}
+
+

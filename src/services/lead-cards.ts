@@ -1,0 +1,106 @@
+// The lead card as posted to a team's chat, rendered from the lead's current state in the team's
+// language. It never carries the tipster's identity or contact: only a scrubbed excerpt.
+import { and, eq } from "drizzle-orm";
+import { amountBand } from "../core/amount-band";
+import type { LeadState } from "../core/lead-lifecycle";
+import { REPORT_OUTCOMES } from "../core/report-status";
+import type { Locale } from "../core/report-input";
+import { regionDisplayName } from "../core/regions";
+import { shanghaiDateTime } from "../core/time";
+import { chatCards, chatPrompts, members, teams, type LeadRow } from "../db/schema";
+import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../chat/types";
+import { isLocale, t } from "../i18n";
+import type { ServiceDeps } from "./deps";
+import { decryptLeadSummary, getLead } from "./leads";
+import type { OutboxRenderer } from "./outbox";
+
+const parseList = (json: string): string[] => {
+  try {
+    const v = JSON.parse(json);
+    return Array.isArray(v) ? v.map(String) : [];
+  } catch {
+    return [];
+  }
+};
+
+const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+/** Buttons offered in each state; the card always shows only what can be done next. */
+export function leadButtons(lead: Pick<LeadRow, "id" | "state">, locale: Locale): ChatButton[][] {
+  const b = (action: string, style?: "primary" | "danger"): ChatButton => ({ action, leadId: lead.id, label: t(locale, `chat.btn.${action}`), ...(style ? { style } : {}) });
+  const state = lead.state as LeadState;
+  const rows: ChatButton[][] = [];
+  if (state === "new") rows.push([b("ack", "primary"), b("accept"), b("decline", "danger")]);
+  if (state === "acknowledged") rows.push([b("accept", "primary"), b("decline", "danger")]);
+  if (state === "accepted") rows.push([b("investigate", "primary")]);
+  if (state === "accepted" || state === "investigating") {
+    rows.push([b("substantiated"), b("partly_substantiated"), b("unsubstantiated")]);
+    rows.push([b("referred_police"), b("referred_discipline"), b("referred_health_commission")]);
+  }
+  if (state !== "concluded" && state !== "not_accepted") rows.push([b("ask"), b("open"), b("reassign")]);
+  else rows.push([b("open")]);
+  return rows;
+}
+
+export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: Locale): Promise<ChatCard> {
+  const assignee = lead.assigneeId ? await deps.db.query.members.findFirst({ columns: { displayName: true }, where: eq(members.id, lead.assigneeId) }) : undefined;
+  const when = (ms: number) => `${shanghaiDateTime(new Date(ms))}`;
+  const fields: ChatCard["fields"] = [
+    { label: t(locale, "chat.state"), value: t(locale, `chat.lead_state.${lead.state}`) + (lead.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
+    { label: t(locale, "chat.source"), value: t(locale, `chat.lead_source.${lead.source}`) },
+    { label: t(locale, "chat.region"), value: regionDisplayName(lead.regionCode) || lead.regionCode },
+    { label: t(locale, "chat.target"), value: lead.targetName },
+    { label: t(locale, "chat.period"), value: [lead.occurredFrom, lead.occurredTo].filter(Boolean).join(" – ") || "—" },
+    { label: t(locale, "chat.amount_band"), value: t(locale, `chat.amount_band_value.${amountBand(lead.amountEstimateFen)}`) },
+    { label: t(locale, "chat.corroboration"), value: t(locale, "chat.corroboration_value", { count: lead.corroborationCount }) },
+    { label: t(locale, "chat.assignee"), value: assignee?.displayName ?? t(locale, "chat.unassigned") },
+  ];
+  const focus = parseList(lead.focusAreas);
+  if (focus.length) fields.push({ label: t(locale, "chat.focus"), value: focus.join(", ") });
+  const items = parseList(lead.focusItems);
+  if (items.length) fields.push({ label: t(locale, "chat.focus_items"), value: items.join("、") });
+  if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: `${yuan(lead.substantiatedAmountFen)} ¥` });
+  if (lead.state === "new") fields.push({ label: t(locale, "chat.ack_by"), value: when(lead.ackBy) });
+  if (lead.state === "new" || lead.state === "acknowledged") fields.push({ label: t(locale, "chat.accept_by"), value: when(lead.acceptBy) });
+  if (lead.state !== "concluded" && lead.state !== "not_accepted") fields.push({ label: t(locale, "chat.finish_by"), value: when(lead.finishBy) });
+  return {
+    title: t(locale, "chat.card_title", { id: lead.id, type: t(locale, `taxonomy.type.${lead.violationType}`) }),
+    fields,
+    body: await decryptLeadSummary(deps, lead),
+    buttons: leadButtons(lead, locale),
+    footer: t(locale, "chat.footer"),
+  };
+}
+
+export async function teamLocaleForChat(deps: ServiceDeps, platform: string, chatId: string): Promise<Locale> {
+  const team = await deps.db.query.teams.findFirst({ columns: { locale: true }, where: and(eq(teams.platform, platform), eq(teams.chatId, chatId)) });
+  return team && isLocale(team.locale) ? team.locale : deps.config.DEFAULT_LOCALE;
+}
+
+/** How the outbox renders cards and records where they went. */
+export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
+  return {
+    async card(leadId, platform, chatId): Promise<OutgoingMessage | null> {
+      const lead = await getLead(deps, leadId);
+      if (!lead) return null;
+      return { kind: "card", card: await renderLeadCard(deps, lead, await teamLocaleForChat(deps, platform, chatId)) };
+    },
+    async cardMessageId(leadId, platform, chatId) {
+      const row = await deps.db.query.chatCards.findFirst({ where: and(eq(chatCards.leadId, leadId), eq(chatCards.platform, platform), eq(chatCards.chatId, chatId)) });
+      return row?.messageId ?? null;
+    },
+    async cardSent(leadId, platform: Platform, chatId, messageId) {
+      const now = deps.now().getTime();
+      const lead = await getLead(deps, leadId);
+      await deps.db
+        .insert(chatCards)
+        .values({ leadId, platform, chatId, messageId, version: lead?.version ?? 1, createdAt: now, updatedAt: now })
+        .onConflictDoUpdate({ target: [chatCards.leadId, chatCards.platform, chatCards.chatId], set: { messageId, updatedAt: now } });
+    },
+    async promptSent(promptId, messageId) {
+      await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
+    },
+  };
+}
+
+export const CONCLUDE_ACTIONS = REPORT_OUTCOMES;
