@@ -1,0 +1,321 @@
+// Leads in chat over real HTTP: fake Telegram and Slack servers on loopback, the real webhooks, the
+// real outbox. A tip becomes one card in the right team's chat; presses are checked, logged once and
+// reflected on the card and the tipster's status page; outages delay messages without loss.
+import { readFileSync } from "node:fs";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createChatRuntime } from "../../src/chat/runtime";
+import { events, leads, members, outbox } from "../../src/db/schema";
+import { deliverDueMessages } from "../../src/services/outbox";
+import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org";
+import { createTestContext, type TestContext } from "../support/context";
+import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
+import { jsonPost, validReport } from "../support/fixtures";
+
+const TG_SECRET = "telegram-secret-0123456789";
+const SLACK_SECRET = "slack-signing-secret-abcdef0123";
+const CHENGDU_CHAT = "-1001000000001";
+const MIANYANG_CHANNEL = "C0MIANYANG01";
+
+let ctx: TestContext;
+let telegram: FakeTelegram;
+let slack: FakeSlack;
+let updateId = 1;
+const memberIds: Record<string, string> = {};
+
+async function deliver() {
+  // Deliver everything due; the test clock moves past per-chat pacing between rounds.
+  for (let i = 0; i < 10; i++) {
+    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+    if (report.nextDueAt === null) return;
+    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
+  }
+}
+
+function telegramUpdate(body: Record<string, unknown>, secret: string | null = TG_SECRET) {
+  return ctx.app.request("/webhooks/telegram", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+    body: JSON.stringify({ update_id: updateId++, ...body }),
+  });
+}
+
+const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
+
+function pressTelegram(userId: number, data: string, messageId: number, id = updateId++) {
+  return ctx.app.request("/webhooks/telegram", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
+    body: JSON.stringify({
+      update_id: id,
+      callback_query: {
+        id: `cb${id}`,
+        from: tgUser(userId),
+        chat_instance: "ci",
+        data,
+        message: { message_id: messageId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup", title: "成都" }, text: "card" },
+      },
+    }),
+  });
+}
+
+async function slackRequest(body: string, contentType: string, timestamp = Math.floor(ctx.deps.now().getTime() / 1000), secret = SLACK_SECRET) {
+  const { createHmac } = await import("node:crypto");
+  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  return ctx.app.request("/webhooks/slack", {
+    method: "POST",
+    headers: { "content-type": contentType, "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature },
+    body,
+  });
+}
+
+async function enrolTelegram(name: string, userId: number) {
+  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
+  const res = await telegramUpdate({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
+  expect(res.status).toBe(200);
+}
+
+async function submitTip(overrides: Record<string, unknown>) {
+  const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport(overrides)));
+  expect(res.status).toBe(201);
+  return (await res.json()) as { reportId: string; receipt: string };
+}
+
+async function leadOfReceipt(receipt: string) {
+  const res = await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }));
+  const view = (await res.json()) as { report: { id: string; status: string } };
+  const rows = await ctx.db.select().from(leads);
+  return { view, rows };
+}
+
+beforeAll(async () => {
+  telegram = await new FakeTelegram().start();
+  slack = await new FakeSlack().start();
+  ctx = await createTestContext({
+    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
+    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
+  });
+  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
+  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
+  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
+  // Monday 24 Nov 2026, 10:00 in Shanghai.
+  ctx.setNow("2026-11-24T02:00:00Z");
+});
+
+afterAll(async () => {
+  await ctx.close();
+  await telegram.stop();
+  await slack.stop();
+});
+
+describe("a tip in Chengdu reaches the Telegram team", () => {
+  let leadId = "";
+  let cardMessageId = 0;
+  let receipt = "";
+
+  it("enrols members with one-time codes, never by name", async () => {
+    await enrolTelegram("张明", 5001);
+    await enrolTelegram("李娜", 5002);
+    const zhang = await ctx.db.query.members.findFirst({ where: eq(members.id, memberIds["张明"]!) });
+    expect(zhang?.telegramUserId).toBe("5001");
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toContain("登记成功：李娜（组长）");
+    // A used code does not work twice.
+    const refused = await telegramUpdate({ message: { message_id: 2, date: 0, chat: { id: 5999, type: "private" }, from: tgUser(5999), text: "/start AAAAAAAAAA" } });
+    expect(refused.status).toBe(200);
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("邀请码无效、已使用或已过期。");
+  });
+
+  it("posts exactly one card, without the tipster's identity, to the Chengdu group", async () => {
+    const before = telegram.callsTo("sendMessage").length;
+    const tip = await submitTip({
+      region: { districtCode: "510104" },
+      targetName: "锦江某某康复医院",
+      description: "我叫周杰，电话13912345678。康复科长期挂床，病人白天回家，仍每天记账理疗项目，涉及人血白蛋白。",
+      anonymous: false,
+      reporter: { name: "周杰", phone: "13912345678", idNumber: "11010519491231002X" },
+    });
+    receipt = tip.receipt;
+    await deliver();
+    const cards = telegram.callsTo("sendMessage").slice(before);
+    expect(cards).toHaveLength(1);
+    const card = cards[0]!;
+    expect(String(card.body.chat_id)).toBe(CHENGDU_CHAT);
+    expect(card.body.text).toContain("锦江某某康复医院");
+    expect(card.body.text).toContain("人血白蛋白");
+    for (const secret of ["周杰", "13912345678", "11010519491231002X"]) expect(card.body.text).not.toContain(secret);
+    const buttons = card.body.reply_markup.inline_keyboard.flat().map((b: any) => b.callback_data);
+    leadId = /fw:ack:(.+)$/.exec(buttons[0])![1]!;
+    cardMessageId = 1000 + telegram.callsTo("sendMessage").indexOf(card);
+    const lead = await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) });
+    expect(lead).toMatchObject({ state: "new", assigneeId: memberIds["张明"] });
+  });
+
+  it("refuses and logs a press by someone who is not enrolled", async () => {
+    const res = await pressTelegram(6666, `fw:ack:${leadId}`, cardMessageId);
+    expect(res.status).toBe(200);
+    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toContain("尚未登记");
+    const refused = await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.refused")));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.actorId).toBe("telegram:6666");
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("new");
+  });
+
+  it("rejects an update without the secret token", async () => {
+    const res = await telegramUpdate({ message: { message_id: 3, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } }, null);
+    expect(res.status).toBe(401);
+    const wrong = await telegramUpdate({ message: { message_id: 3, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } }, "not-the-secret-at-all");
+    expect(wrong.status).toBe(401);
+  });
+
+  it("logs an acknowledgement once even when the update is delivered twice, edits the card, and tells the tipster", async () => {
+    const edits = telegram.callsTo("editMessageText").length;
+    const id = updateId++;
+    expect((await pressTelegram(5001, `fw:ack:${leadId}`, cardMessageId, id)).status).toBe(200);
+    expect((await pressTelegram(5001, `fw:ack:${leadId}`, cardMessageId, id)).status).toBe(200);
+    await deliver();
+    const acks = await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.acknowledge")));
+    expect(acks).toHaveLength(1);
+    expect(acks[0]).toMatchObject({ actorId: memberIds["张明"], actorRole: "inspector", platform: "telegram", fromState: "new", toState: "acknowledged", dedupeKey: `telegram:update:${id}` });
+    const newEdits = telegram.callsTo("editMessageText").slice(edits);
+    expect(newEdits).toHaveLength(1);
+    expect(newEdits[0]!.body.message_id).toBe(cardMessageId);
+    expect(newEdits[0]!.body.text).toContain("已确认");
+    const { view } = await leadOfReceipt(receipt);
+    expect(view.report.status).toBe("in_review");
+    const page = await ctx.app.request("/status?lang=en", { method: "POST", body: new URLSearchParams({ receipt }) });
+    expect(await page.text()).toContain("Being handled");
+  });
+
+  it("asks the tipster from the chat and the question shows on the status page", async () => {
+    await pressTelegram(5001, `fw:ask:${leadId}`, cardMessageId);
+    await deliver();
+    const prompt = telegram.callsTo("sendMessage").at(-1)!;
+    expect(prompt.body.reply_markup).toMatchObject({ force_reply: true });
+    const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
+    await telegramUpdate({
+      message: {
+        message_id: 77,
+        date: 0,
+        chat: { id: Number(CHENGDU_CHAT), type: "supergroup" },
+        from: tgUser(5001),
+        text: "挂床病人大约有多少？",
+        reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "prompt" },
+      },
+    });
+    const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as any;
+    expect(status.messages.map((m: any) => [m.from, m.body])).toContainEqual(["investigator", "挂床病人大约有多少？"]);
+  });
+
+  it("accepts and concludes with an amount from the chat; the card and the tipster follow", async () => {
+    await pressTelegram(5001, `fw:accept:${leadId}`, cardMessageId);
+    await pressTelegram(5001, `fw:substantiated:${leadId}`, cardMessageId);
+    await deliver();
+    const prompt = telegram.callsTo("sendMessage").at(-1)!;
+    expect(prompt.body.text).toContain("查实金额");
+    const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
+    await telegramUpdate({
+      message: { message_id: 78, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, from: tgUser(5001), text: "12,000.50", reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "p" } },
+    });
+    await deliver();
+    const lead = await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) });
+    expect(lead).toMatchObject({ state: "concluded", outcome: "substantiated", substantiatedAmountFen: 1_200_050 });
+    expect(telegram.callsTo("editMessageText").at(-1)?.body.text).toContain("已办结");
+    const { view } = await leadOfReceipt(receipt);
+    expect(view.report.status).toBe("concluded");
+  });
+
+  it("sends a signed, short-lived case link privately", async () => {
+    await pressTelegram(5002, `fw:open:${leadId}`, cardMessageId);
+    const dm = telegram.callsTo("sendMessage").at(-1)!;
+    expect(String(dm.body.chat_id)).toBe("5002");
+    expect(dm.body.text).toMatch(new RegExp(`https://fundwatch\\.example\\.gov\\.cn/cases/${leadId}\\?t=`));
+  });
+
+  it("answers /mine for an enrolled member", async () => {
+    await telegramUpdate({ message: { message_id: 90, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } });
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您目前没有未办结的线索。");
+  });
+});
+
+describe("Slack", () => {
+  it("posts the Mianyang lead to its channel and takes a signed acknowledgement", async () => {
+    const tom = memberIds["Tom Lee"]!;
+    const { code } = await createInvite(ctx.deps, { memberId: tom, actor: { type: "system", platform: "cli" } });
+    const join = await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0TOM", channel_id: "D0TOM", channel_name: "directmessage", trigger_id: "trig1", response_url: `${slack.url}/respond`, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded");
+    expect(join.status).toBe(200);
+    expect(((await join.json()) as any).text).toContain("Enrolled: Tom Lee");
+
+    const before = slack.callsTo("chat.postMessage").length;
+    await submitTip({ region: { districtCode: "510703" }, targetName: "涪城某某药房", subject: "pharmacy", violationType: "drugs_for_daily_goods" });
+    await deliver();
+    const posted = slack.callsTo("chat.postMessage").slice(before);
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.body.channel).toBe(MIANYANG_CHANNEL);
+    const blocks = posted[0]!.body.blocks as any[];
+    const ack = blocks.flatMap((b) => b.elements ?? []).find((e: any) => e.action_id === "fw:ack");
+    expect(ack.text.text).toBe("Acknowledge");
+    const leadId = ack.value as string;
+
+    const payload = JSON.stringify({
+      type: "block_actions",
+      user: { id: "U0TOM" },
+      channel: { id: MIANYANG_CHANNEL },
+      team: { id: "T1" },
+      trigger_id: "trig2",
+      message: { ts: posted[0] ? "1700000000.000100" : "" },
+      actions: [{ action_id: "fw:ack", block_id: "fw_actions_0", value: leadId, type: "button", action_ts: "1764000000.123" }],
+      api_app_id: "A1",
+      token: "x",
+    });
+    const res = await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
+    expect(res.status).toBe(200);
+    // Work after the ack finishes on its own; wait for it.
+    for (let i = 0; i < 50 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("acknowledged");
+    // Slack retries the same action: it takes effect once.
+    await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.acknowledge")))).toHaveLength(1);
+    await deliver();
+    expect(slack.callsTo("chat.update").at(-1)?.body.ts).toBe("1700000000.000100");
+  });
+
+  it("rejects a bad signature and a replayed (stale) request", async () => {
+    const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0TOM", channel_id: "C1", trigger_id: "t", team_id: "T1" }).toString();
+    expect((await slackRequest(body, "application/x-www-form-urlencoded", undefined, "wrong-secret-wrong-secret")).status).toBe(401);
+    const tenMinutesAgo = Math.floor(ctx.deps.now().getTime() / 1000) - 600;
+    expect((await slackRequest(body, "application/x-www-form-urlencoded", tenMinutesAgo)).status).toBe(401);
+    const inFuture = Math.floor(ctx.deps.now().getTime() / 1000) + 600;
+    expect((await slackRequest(body, "application/x-www-form-urlencoded", inFuture)).status).toBe(401);
+  });
+});
+
+describe("delivery through an outage", () => {
+  it("delays messages while the platform answers 429 and 500, then delivers each exactly once", async () => {
+    const before = telegram.callsTo("sendMessage").length;
+    telegram.failNext(2, { status: 429, retryAfter: 3 });
+    telegram.failNext(3, { status: 500 });
+    const tips = [];
+    for (const target of ["青羊某某医院", "武侯某某医院", "金牛某某医院"]) tips.push(await submitTip({ region: { districtCode: "510105" }, targetName: target }));
+    for (let round = 0; round < 30; round++) {
+      const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+      if (report.nextDueAt === null) break;
+      ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
+    }
+    const sent = telegram.callsTo("sendMessage").slice(before);
+    const targets = sent.map((c) => /(青羊|武侯|金牛)某某医院/.exec(c.body.text)?.[0]);
+    expect(targets.sort()).toEqual(["武侯某某医院", "金牛某某医院", "青羊某某医院"].sort());
+    const pending = await ctx.db.select().from(outbox).where(eq(outbox.status, "pending"));
+    expect(pending).toHaveLength(0);
+    const retried = await ctx.db.select().from(outbox).where(eq(outbox.chatId, CHENGDU_CHAT));
+    expect(retried.some((r) => r.attempts > 1)).toBe(true);
+    expect(tips).toHaveLength(3);
+  });
+});
