@@ -40,6 +40,8 @@ export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyM
   };
 }
 
+const DEFAULT_DEV_SEED = "examples/org.example.yaml";
+
 /** A new installation: load teams and members from ORG_SEED_FILE once, when there are none yet. */
 async function seedOrganisation(deps: AppDeps, file: string) {
   if ((await listTeams(deps)).length > 0) return;
@@ -86,7 +88,9 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
   deps.chat = chat;
   // In-process: start delivering as soon as a change queues chat messages.
   deps.notifyOutbox = () => void chat.drain();
-  if (config.ORG_SEED_FILE) await seedOrganisation(deps, config.ORG_SEED_FILE);
+  // A fresh development installation gets the example organisation, so the whole loop shows at once.
+  const seedFile = config.ORG_SEED_FILE ?? (config.APP_ENV === "development" && existsSync(DEFAULT_DEV_SEED) ? DEFAULT_DEV_SEED : undefined);
+  if (seedFile) await seedOrganisation(deps, seedFile);
   const app = createApp(deps);
 
   const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });

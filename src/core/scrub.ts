@@ -15,13 +15,18 @@ const PATTERNS: RegExp[] = [
   /(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)/g, // landline with area code
 ];
 
-// A marker followed by a 2–3 character Han name; the marker stays so the sentence still reads. Words
-// that usually follow a marker instead of a name (患者在…, 医生说…) are left alone; when in doubt a
-// third character is taken too: removing too much is better than leaking a name.
+// A marker followed by a name: a common surname and one or two more Han characters. Requiring a
+// surname keeps words like 病人白天… or 医生说… intact; the marker stays so the sentence still reads.
 const NAME_AFTER_MARKER =
   /(我叫|本人|姓名[:：]?|名叫|患者|病人|参保人员|参保人|医生|大夫|护士|院长|主任|科长|老板|店长|经理)[\s:：]?([\u4e00-\u9fa5]{2,3})/g;
-const NOT_A_NAME_START = /^[在于的是和与从让把被了也都就还称讲说们等已未均将会要对向给为]/;
-const NOT_A_NAME_THIRD = /[知说在是的和与于从让把被了也都就还称讲表告等们对向给为]/;
+const COMMON_SURNAMES = new Set(
+  Array.from(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝",
+  ),
+);
+// Everyday words that happen to start with a surname character.
+const COMMON_WORDS = new Set(["白天", "白班", "高价", "高额", "金额", "全部", "全天", "连续", "周末", "常年", "长期", "于是", "时间", "时候", "明显", "明知", "安排", "成功", "向来", "严重", "平时", "方便", "任何", "毛病", "康复", "申请", "关系", "包括", "宁可", "米饭", "左右", "苏醒", "费用", "房间", "尤其", "解释", "应该", "和我", "和他", "和她", "何时", "多次", "曾经", "田间", "石膏", "钱款", "余额"]);
+const NOT_A_NAME_THIRD = /[知说在是的和与于从让把被了也都就还称讲表告等们对向给为白每天经长常也又再不没已]/;
 
 export function scrubText(text: string, known: { names?: string[]; phones?: string[]; idNumbers?: string[] } = {}): string {
   let out = text;
@@ -29,7 +34,7 @@ export function scrubText(text: string, known: { names?: string[]; phones?: stri
     out = out.replace(new RegExp(escapeRegExp(value.trim()), "gi"), REDACTED);
   for (const pattern of PATTERNS) out = out.replace(pattern, REDACTED);
   out = out.replace(NAME_AFTER_MARKER, (match, marker: string, name: string) => {
-    if (NOT_A_NAME_START.test(name) || name.startsWith("某")) return match;
+    if (!COMMON_SURNAMES.has(name[0]!) || COMMON_WORDS.has(name.slice(0, 2))) return match;
     const kept = name.length === 3 && NOT_A_NAME_THIRD.test(name[2]!) ? name[2]! : "";
     return `${marker}${REDACTED}${kept}`;
   });

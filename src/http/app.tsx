@@ -18,6 +18,7 @@ import type { AppContext, AppDeps, AppEnv } from "./context";
 import { ErrorPage, NotFoundPage } from "./pages/home";
 import { createPageRoutes } from "./pages/routes";
 import { createWebhookRoutes } from "./webhooks";
+import { createCaseRoutes } from "./pages/case";
 
 export type { AppDeps } from "./context";
 
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
   app.route("/webhooks", createWebhookRoutes());
+  app.route("/cases", createCaseRoutes());
   app.route("/api/v1", createApiRoutes());
   app.route("/", createPageRoutes());
 

@@ -56,7 +56,7 @@ export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: L
     { label: t(locale, "chat.assignee"), value: assignee?.displayName ?? t(locale, "chat.unassigned") },
   ];
   const focus = parseList(lead.focusAreas);
-  if (focus.length) fields.push({ label: t(locale, "chat.focus"), value: focus.join(", ") });
+  if (focus.length) fields.push({ label: t(locale, "chat.focus"), value: focus.map((f) => t(locale, `taxonomy.focus.${f}`)).join(locale === "en" ? ", " : "、") });
   const items = parseList(lead.focusItems);
   if (items.length) fields.push({ label: t(locale, "chat.focus_items"), value: items.join("、") });
   if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: `${yuan(lead.substantiatedAmountFen)} ¥` });

@@ -117,6 +117,10 @@ describe("scrubbing chat excerpts", () => {
     expect(scrubbed).toContain(`患者${REDACTED}`);
   });
 
+  it("leaves ordinary words after a marker alone", () => {
+    expect(scrubText("病人白天回家，医生说没问题，患者在某某医院住院")).toBe("病人白天回家，医生说没问题，患者在某某医院住院");
+  });
+
   it("removes the tipster's own details wherever they appear", () => {
     expect(scrubText("张伟说他看见了", { names: ["张伟"] })).toBe(`${REDACTED}说他看见了`);
   });

@@ -231,11 +231,22 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     expect(view.report.status).toBe("concluded");
   });
 
-  it("sends a signed, short-lived case link privately", async () => {
+  it("sends a signed, short-lived case link privately; the page is audited and expires", async () => {
     await pressTelegram(5002, `fw:open:${leadId}`, cardMessageId);
     const dm = telegram.callsTo("sendMessage").at(-1)!;
     expect(String(dm.body.chat_id)).toBe("5002");
-    expect(dm.body.text).toMatch(new RegExp(`https://fundwatch\\.example\\.gov\\.cn/cases/${leadId}\\?t=`));
+    const url = new RegExp(`https://fundwatch\\.example\\.gov\\.cn(/cases/${leadId}\\?t=\\S+)`).exec(dm.body.text)![1]!;
+    const page = await ctx.app.request(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    // The full description is there for staff; the identity is not (an inspector's link).
+    expect(html).toContain("康复科长期挂床");
+    expect(html).not.toContain("11010519491231002X");
+    const views = await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.case_viewed")));
+    expect(views.map((v) => v.actorId)).toEqual([memberIds["李娜"]]);
+    expect((await ctx.app.request(url.replace(/t=[^.]+/, "t=mem_FORGED"))).status).toBe(403);
+    ctx.setNow(new Date(ctx.deps.now().getTime() + 16 * 60_000));
+    expect((await ctx.app.request(url)).status).toBe(403);
   });
 
   it("answers /mine for an enrolled member", async () => {
@@ -294,6 +305,47 @@ describe("Slack", () => {
     expect((await slackRequest(body, "application/x-www-form-urlencoded", tenMinutesAgo)).status).toBe(401);
     const inFuture = Math.floor(ctx.deps.now().getTime() / 1000) + 600;
     expect((await slackRequest(body, "application/x-www-form-urlencoded", inFuture)).status).toBe(401);
+  });
+});
+
+describe("escalation", () => {
+  it("reminds the assignee, then the team lead, then the coordinators, once each", async () => {
+    ctx.setNow("2026-11-25T01:00:00Z"); // Wednesday 09:00 Shanghai
+    const tip = await submitTip({ region: { districtCode: "510106" }, targetName: "金牛某某诊所", violationType: "over_treatment" });
+    await deliver();
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "金牛某某诊所")!;
+    expect(tip.reportId).toBeTruthy();
+    const { runTick } = await import("../../src/scheduler/tick");
+    const tick = async (iso: string) => {
+      ctx.setNow(iso);
+      await runTick(ctx.deps as never, new Date(iso));
+      await deliver();
+    };
+    const reminders = () => [...telegram.callsTo("sendMessage"), ...slack.callsTo("chat.postMessage")].map((c) => String(c.body.text)).filter((t) => t.includes(lead.id) && /提醒/.test(t));
+    await tick("2026-11-25T04:00:00Z"); // 12:00, before ackBy 13:00
+    expect(reminders()).toHaveLength(0);
+    await tick("2026-11-25T05:01:00Z"); // 13:01: the assignee
+    expect(reminders()).toHaveLength(1);
+    expect(reminders()[0]).toContain("【提醒负责人】");
+    await tick("2026-11-25T05:02:00Z"); // a second tick in the same step adds nothing
+    expect(reminders()).toHaveLength(1);
+    await tick("2026-11-26T05:00:00Z"); // a day later: team lead and coordinators catch up, in order
+    const all = reminders();
+    expect(all).toHaveLength(3);
+    expect(all[1]).toContain("【升级至组长】");
+    expect(all[1]).toContain("李娜");
+    expect(all[2]).toContain("【升级至协调员】");
+    const coordinatorsPost = slack.callsTo("chat.postMessage").find((c) => String(c.body.text).includes("【升级至协调员】") && String(c.body.text).includes(lead.id));
+    expect(coordinatorsPost?.body.channel).toBe("C0COORDINATE");
+    const logged = await ctx.db.select().from(events).where(and(eq(events.entityId, lead.id), eq(events.action, "lead.escalated")));
+    expect(logged).toHaveLength(3);
+  });
+
+  it("lists overdue leads for coordinators and refuses /overdue to inspectors", async () => {
+    await telegramUpdate({ message: { message_id: 91, date: 0, chat: { id: 5002, type: "private" }, from: tgUser(5002), text: "/overdue" } });
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toMatch(/^逾期线索（\d+）：/);
+    await telegramUpdate({ message: { message_id: 92, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/overdue" } });
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有处理该线索的权限。");
   });
 });
 

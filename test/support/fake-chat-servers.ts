@@ -74,7 +74,7 @@ export class FakeTelegram extends FakeServer {
     return url.split("/").pop() ?? "";
   }
 
-  protected faultResponse(fault: Fault) {
+  protected faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown } {
     return fault.status === 429
       ? { status: 429, headers: {}, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after " + (fault.retryAfter ?? 1), parameters: { retry_after: fault.retryAfter ?? 1 } } }
       : { status: 500, headers: {}, body: { ok: false, error_code: 500, description: "Internal Server Error" } };
@@ -101,7 +101,7 @@ export class FakeSlack extends FakeServer {
     return (url.split("?")[0] ?? "").split("/").pop() ?? "";
   }
 
-  protected faultResponse(fault: Fault) {
+  protected faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown } {
     return fault.status === 429
       ? { status: 429, headers: { "retry-after": String(fault.retryAfter ?? 1) }, body: { ok: false, error: "ratelimited" } }
       : { status: 500, headers: {}, body: { ok: false, error: "internal_error" } };

@@ -1,0 +1,191 @@
+// `npm run admin -- <command>`: the coordinators' command line. Works on the same database and keys as
+// the server (DATABASE_URL, ENCRYPTION_KEYS/HASH_KEY/SIGNING_KEY or the development secrets file) and
+// delivers the chat messages its changes cause before it exits.
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { desc, eq, inArray } from "drizzle-orm";
+import { parse as parseYaml } from "yaml";
+import { createChatRuntime } from "../src/chat/runtime";
+import { ConfigError, parseConfig } from "../src/config";
+import type { LeadCommand } from "../src/core/lead-lifecycle";
+import { REPORT_OUTCOMES, type ReportOutcome } from "../src/core/report-status";
+import { applyMigrations, openLibsqlDatabase } from "../src/db/libsql-file";
+import { leads, members, outbox, teams } from "../src/db/schema";
+import { loadKeyMaterial } from "../src/node";
+import { parseAmountFen } from "../src/services/chat-actions";
+import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
+import { AppError } from "../src/services/errors";
+import { createHotlineLead, importScreeningBatch } from "../src/services/lead-sources";
+import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads";
+import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org";
+import { changeReportStatus, postInvestigatorMessage, type Actor } from "../src/services/reports";
+import { importKeyRing, KeyConfigError } from "../src/security/keys";
+
+const USAGE = `FundWatch admin
+
+  import <file.json|file.yaml>          load or update teams, members, chat destinations, calendar
+  teams | members                       list them (member ids are needed for invites)
+  invite <member-id> [--days N]         one-time enrolment code (Telegram: /start CODE, Slack: /fundwatch join CODE)
+  leads [--all]                         open leads (or all)
+  lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
+       [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
+  message <report-id> <text> --as <member-id>   message the tipster (shows on the status page)
+  batch <file.csv>                      import screening results as leads (columns: rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref)
+  hotline --ref CALL --subject S --type T --region CODE --target NAME --text TEXT [--date YYYY-MM-DD] [--amount YUAN]
+  outbox [--failed]                     chat messages waiting or failed
+  deliver                               deliver due chat messages now
+`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(2);
+}
+
+async function main() {
+  const [command, ...args] = process.argv.slice(2);
+  if (!command || command === "help" || command === "--help") {
+    console.log(USAGE);
+    return;
+  }
+  const config = parseConfig(process.env);
+  const log = createConsoleLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+  const keys = await importKeyRing(await loadKeyMaterial(config, log));
+  const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  await applyMigrations(db);
+  const deps: ServiceDeps = { db, keys, config, now: () => new Date(), log };
+  const chat = createChatRuntime(deps);
+  const system: Actor = { type: "system", platform: "cli" };
+
+  async function memberActor(id: string | undefined) {
+    if (!id) fail("--as <member-id> is required (see `npm run admin -- members`)");
+    const member = await db.query.members.findFirst({ where: eq(members.id, id) });
+    if (!member) fail(`no member ${id}`);
+    return { member, platform: "cli" as const };
+  }
+
+  try {
+    switch (command) {
+      case "import": {
+        const file = args[0] ?? fail("import <file>");
+        const text = readFileSync(resolve(file), "utf8");
+        const raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
+        const parsed = orgFileSchema.safeParse(raw);
+        if (!parsed.success) fail(`${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+        const summary = await importOrganisation(deps, parsed.data, system);
+        console.log(`teams: ${summary.teams.created} created, ${summary.teams.updated} updated; members: ${summary.members.created} created, ${summary.members.updated} updated; calendar days: ${summary.calendarDays}`);
+        break;
+      }
+      case "teams":
+        for (const t of await db.select().from(teams)) console.log(`${t.id}\t${t.name}\t${t.regionCode}\t${t.platform}:${t.chatId}${t.isCoordinators ? "\t(coordinators)" : ""}${t.active ? "" : "\t(inactive)"}`);
+        break;
+      case "members": {
+        const allTeams = await db.select().from(teams);
+        for (const m of await db.select().from(members))
+          console.log(`${m.id}\t${m.displayName}\t${m.role}\t${allTeams.find((t) => t.id === m.teamId)?.name ?? "-"}\t${[m.telegramUserId ? "telegram" : "", m.slackUserId ? "slack" : ""].filter(Boolean).join(",") || "not enrolled"}`);
+        break;
+      }
+      case "invite": {
+        const memberId = args[0] ?? fail("invite <member-id>");
+        const days = Number(flag(args, "days") ?? 7);
+        const { code, expiresAt } = await createInvite(deps, { memberId, actor: system, ttlMs: days * 86_400_000 });
+        console.log(`invite code: ${code}\nvalid until ${expiresAt.toISOString()}; Telegram: send "/start ${code}" to the bot in a private chat; Slack: "/fundwatch join ${code}"`);
+        break;
+      }
+      case "leads": {
+        const rows = args.includes("--all") ? await db.select().from(leads).orderBy(desc(leads.receivedAt)) : await db.select().from(leads).where(inArray(leads.state, OPEN_LEAD_STATES)).orderBy(desc(leads.receivedAt));
+        for (const l of rows) console.log(`${l.id}\t${l.state}\t${l.violationType}\t${l.targetName}\t${l.regionCode}\tcorroborated ${l.corroborationCount}\tassignee ${l.assigneeId ?? "-"}`);
+        break;
+      }
+      case "lead": {
+        const [action, leadId] = args;
+        if (!action || !leadId) fail("lead <action> <lead-id> --as <member-id>");
+        const actor = await memberActor(flag(args, "as"));
+        const dedupeKey = `cli:${Date.now()}:${Math.random().toString(36).slice(2)}`;
+        let result;
+        if (action === "reassign") {
+          result = await reassignLead(deps, { leadId, toMemberId: flag(args, "to") ?? fail("--to <member-id>"), actor, dedupeKey });
+        } else {
+          const commands: Record<string, () => LeadCommand> = {
+            ack: () => ({ type: "acknowledge" }),
+            accept: () => ({ type: "accept" }),
+            investigate: () => ({ type: "investigate" }),
+            decline: () => ({ type: "decline", reason: flag(args, "reason") ?? "" }),
+            conclude: () => {
+              const outcome = flag(args, "outcome") ?? fail(`--outcome ${REPORT_OUTCOMES.join("|")}`);
+              if (!(REPORT_OUTCOMES as readonly string[]).includes(outcome)) fail(`unknown outcome ${outcome}`);
+              const amount = flag(args, "amount");
+              return { type: "conclude", outcome: outcome as ReportOutcome, amountFen: amount === undefined ? null : (parseAmountFen(amount) ?? fail("--amount must be yuan")) };
+            },
+          };
+          const make = commands[action] ?? fail(`unknown lead action ${action}`);
+          result = await runLeadCommand(deps, { leadId, command: make(), actor, dedupeKey });
+        }
+        console.log(result.status === "done" ? `${leadId}: ${result.from} → ${result.to}` : result.status === "refused" ? `refused: ${result.reason}` : result.status);
+        break;
+      }
+      case "message": {
+        const [reportId, ...words] = args.filter((a, i, all) => a !== "--as" && all[i - 1] !== "--as");
+        if (!reportId || words.length === 0) fail("message <report-id> <text> --as <member-id>");
+        const actor = await memberActor(flag(args, "as"));
+        await postInvestigatorMessage(deps, { reportId, body: words.join(" "), actor: { type: "member", id: actor.member.id, role: actor.member.role, platform: "cli" } });
+        console.log(`message added to ${reportId}`);
+        break;
+      }
+      case "batch": {
+        const file = args[0] ?? fail("batch <file.csv>");
+        const r = await importScreeningBatch(deps, readFileSync(resolve(file), "utf8"), system, file);
+        console.log(`batch ${r.batchId}: ${r.rows} rows, ${r.created} new leads, ${r.corroborated} joined existing leads, ${r.skippedAlreadyImported} already imported`);
+        break;
+      }
+      case "hotline": {
+        const amount = flag(args, "amount");
+        const r = await createHotlineLead(
+          deps,
+          {
+            callRef: flag(args, "ref") ?? fail("--ref CALL"),
+            subject: (flag(args, "subject") ?? fail("--subject")) as never,
+            violationType: (flag(args, "type") ?? fail("--type")) as never,
+            regionCode: flag(args, "region") ?? fail("--region"),
+            targetName: flag(args, "target") ?? fail("--target"),
+            description: flag(args, "text") ?? fail("--text"),
+            ...(flag(args, "date") ? { occurredFrom: flag(args, "date")! } : {}),
+            ...(amount ? { amountYuan: Number(amount) } : {}),
+          },
+          system,
+        );
+        console.log(r.created ? `lead ${r.leadId} created` : `joined existing lead ${r.leadId}`);
+        break;
+      }
+      case "outbox": {
+        const rows = await db.select().from(outbox).where(inArray(outbox.status, args.includes("--failed") ? ["failed"] : ["pending", "sending", "failed"]));
+        for (const r of rows) console.log(`${r.id}\t${r.status}\t${r.platform}:${r.chatId}\t${r.kind}\tattempts ${r.attempts}\tnext ${new Date(r.nextAttemptAt).toISOString()}\t${r.lastError ?? ""}`);
+        if (rows.length === 0) console.log("nothing waiting");
+        break;
+      }
+      case "deliver":
+        break;
+      case "status": {
+        // Kept for operators who close a report directly (no lead), e.g. after a merger of cases.
+        const [reportId, to] = args;
+        await changeReportStatus(deps, { reportId: reportId!, to: to as never, actor: system });
+        break;
+      }
+      default:
+        fail(`unknown command ${command}\n\n${USAGE}`);
+    }
+    const delivered = await chat.drain();
+    if (delivered && (delivered.sent || delivered.retried)) console.log(`chat: ${delivered.sent} sent, ${delivered.retried} to retry`);
+  } catch (err) {
+    if (err instanceof AppError || err instanceof ConfigError || err instanceof KeyConfigError) fail(err.message);
+    throw err;
+  } finally {
+    client.close();
+  }
+}
+
+await main();
