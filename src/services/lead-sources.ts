@@ -69,7 +69,14 @@ export const batchRowSchema = z
     details: z.string().trim().max(5000).default(""),
     ref: z.string().trim().max(100).default(""),
   })
-  .refine((r) => isTypeOfSubject(r.subject, r.violation_type), { error: "violation_type does not belong to subject", path: ["violation_type"] });
+  .superRefine(
+    (r, ctx) => {
+      // Runs even when other cells failed, so one pass lists every problem of the row.
+      if (typeof r.subject === "string" && typeof r.violation_type === "string" && !isTypeOfSubject(r.subject, r.violation_type))
+        ctx.addIssue({ code: "custom", path: ["violation_type"], message: "violation_type does not belong to subject" });
+    },
+    { when: () => true },
+  );
 
 export const BATCH_COLUMNS = ["rule", "institution", "region_code", "subject", "violation_type", "period_from", "period_to", "amount_yuan", "details", "ref"] as const;
 
@@ -93,7 +100,8 @@ export async function importScreeningBatch(deps: ServiceDeps, csv: string, actor
   if (missing.length) throw new AppError("validation_failed", `CSV header lacks column(s): ${missing.join(", ")}; expected ${BATCH_COLUMNS.join(",")}`);
   const problems: string[] = [];
   const parsed = data.map((cells, i) => {
-    const record = Object.fromEntries(columns.map((c, j) => [c, cells[j] ?? ""]));
+    // Optional columns may be left out of the header altogether.
+    const record = { ...Object.fromEntries(BATCH_COLUMNS.map((c) => [c, ""])), ...Object.fromEntries(columns.map((c, j) => [c, cells[j] ?? ""])) };
     const result = batchRowSchema.safeParse(record);
     if (!result.success) for (const issue of result.error.issues) problems.push(`row ${i + 2}, ${issue.path.join(".")}: ${issue.message}`);
     return result.success ? result.data : null;
