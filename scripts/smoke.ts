@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHmac } from "node:crypto";
 import { generateKeyMaterial } from "../src/security/keys";
+import { FakeSlack, FakeTelegram } from "../test/support/fake-chat-servers";
 
 const HEALTH_TIMEOUT_MS = 90_000;
 const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (c) => c.charCodeAt(0));
@@ -81,6 +83,36 @@ async function waitHealthy(name: string, base: string, child: ChildProcess): Pro
 
 const postJson = (url: string, body: unknown) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
+const TG_SECRET = "smoke-telegram-secret-0123";
+const SLACK_SECRET = "smoke-slack-signing-secret-0123";
+let telegram: FakeTelegram;
+let slack: FakeSlack;
+
+/** The chat side on this runtime: grammY answers through the fake Bot API, Bolt acknowledges a signed command. */
+async function exerciseChat(name: string, base: string) {
+  const update = (secret: string | null, text: string, userId: number) =>
+    fetch(`${base}/webhooks/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+      body: JSON.stringify({ update_id: Date.now() % 1e9, message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: { id: userId, is_bot: false, first_name: "x" }, text } }),
+    });
+  check(`${name}: Telegram update without the secret → 401`, (await update(null, "/mine", 41)).status === 401);
+  const userId = name === "node" ? 4242 : 4343;
+  const res = await update(TG_SECRET, "/start NOTAVALIDCODE", userId);
+  const answered = telegram.callsTo("sendMessage").find((c) => Number(c.body.chat_id) === userId);
+  check(`${name}: Telegram /start answered through the Bot API`, res.status === 200 && String(answered?.body.text ?? "").includes("邀请码无效"), `status ${res.status}`);
+
+  const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0SMOKE", channel_id: "C0SMOKE", trigger_id: "t1", team_id: "T1", response_url: `${slack.url}/respond`, token: "x" }).toString();
+  const ts = Math.floor(Date.now() / 1000);
+  const sign = (secret: string) => `v0=${createHmac("sha256", secret).update(`v0:${ts}:${body}`).digest("hex")}`;
+  const post = (signature: string) =>
+    fetch(`${base}/webhooks/slack`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(ts), "x-slack-signature": signature }, body });
+  check(`${name}: Slack request with a bad signature → 401`, (await post(sign("not-the-signing-secret"))).status === 401);
+  const ok = await post(sign(SLACK_SECRET));
+  const text = ok.status === 200 ? (((await ok.json()) as { text?: string }).text ?? "") : "";
+  check(`${name}: Slack command acknowledged by Bolt`, ok.status === 200 && text.includes("尚未登记"), `status ${ok.status}`);
+}
+
 async function exercise(name: string, base: string) {
   const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as any;
   check(`${name}: OpenAPI document`, doc.openapi === "3.1.0");
@@ -127,6 +159,16 @@ function stopAll() {
 
 async function main() {
   const keys = await generateKeyMaterial("smoke");
+  telegram = await new FakeTelegram().start();
+  slack = await new FakeSlack().start();
+  const chatVars = {
+    TELEGRAM_BOT_TOKEN: "123456:SMOKE-token",
+    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    SLACK_BOT_TOKEN: "xoxb-smoke",
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+  };
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-smoke-"));
   dirs.push(dir);
   const quiet = { CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
@@ -139,6 +181,7 @@ async function main() {
     DATABASE_URL: `file:${join(dir, "node", "fundwatch.db")}`,
     SECRETS_FILE: join(dir, "node", "secrets.json"),
     LOG_LEVEL: "warn",
+    ...chatVars,
   });
 
   // Worker: local D1 under its own state folder, migrations applied the way operators do.
@@ -146,7 +189,7 @@ async function main() {
   const migrated = await run("npx", ["wrangler", "d1", "migrations", "apply", "fundwatch", "--local", "--persist-to", state], quiet);
   check("worker: D1 migrations applied", migrated.code === 0, migrated.code === 0 ? "" : migrated.output.slice(-800));
   const workerPort = await freePort();
-  const vars = { APP_ENV: "development", ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_LEVEL: "warn" };
+  const vars = { APP_ENV: "development", ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_LEVEL: "warn", ...chatVars };
   const worker = start(
     "worker",
     "npx",
@@ -161,6 +204,8 @@ async function main() {
   check("worker: healthy in workerd", workerUp);
   if (nodeUp) await exercise("node", nodeBase);
   if (workerUp) await exercise("worker", workerBase);
+  if (nodeUp) await exerciseChat("node", nodeBase);
+  if (workerUp) await exerciseChat("worker", workerBase);
 }
 
 const timeout = setTimeout(() => {
@@ -172,6 +217,8 @@ const timeout = setTimeout(() => {
 function finish() {
   clearTimeout(timeout);
   stopAll();
+  void telegram?.stop();
+  void slack?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   console.log(`smoke: ${passed} passed, ${failed} failed`);
   process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -53,7 +53,8 @@ async function createRuntime(env: Env): Promise<Runtime> {
     log: createConsoleLogger(config.LOG_LEVEL),
     clientAddress: (c) => c.req.header("cf-connecting-ip") ?? undefined,
   };
-  const chat = createChatRuntime(deps);
+  // Bolt's Web API client on workerd needs fetch without redirect following (see PLATFORM-NOTES).
+  const chat = createChatRuntime(deps, { fetch: (input, init) => fetch(input, { ...init, redirect: "manual" }) });
   deps.chat = chat;
   // Delivery after the response, within the request's waitUntil (see fetch below).
   deps.notifyOutbox = () => {
