@@ -14,7 +14,7 @@ import { keyedHash } from "../security/cipher";
 import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads";
 import { enqueueStatement } from "./outbox";
-import { findMemberByChatUser, redeemInvite } from "./org";
+import { createInvite, findMemberByChatUser, redeemInvite } from "./org";
 import { postInvestigatorMessage } from "./reports";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
@@ -288,6 +288,35 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       let overdue = await listOverdueLeads(deps, deps.now());
       if (member.role === "team_lead") overdue = overdue.filter((l) => l.teamId === member.teamId);
       return { text: overdue.length ? [t(locale, "chat.overdue_title", { count: overdue.length }), ...overdue.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.overdue_empty") };
+    }
+    case "teams": {
+      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      const rows = await deps.db.select().from(teams);
+      return { text: rows.map((r) => `${r.name} · ${r.regionCode} · ${r.platform}${r.isCoordinators ? " · ★" : ""}${r.active ? "" : " · (inactive)"}`).join("\n") || "—" };
+    }
+    case "members": {
+      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
+      let rows = await deps.db.select().from(members);
+      if (member.role === "team_lead") rows = rows.filter((m) => m.teamId === member.teamId);
+      return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${m.telegramUserId || m.slackUserId ? "" : " · ✉"}`).join("\n") || "—" };
+    }
+    case "invite": {
+      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      const target = input.args[0] ? await deps.db.query.members.findFirst({ where: eq(members.id, input.args[0]) }) : undefined;
+      if (!target) return { text: t(locale, "chat.unknown_member") };
+      const { code, expiresAt } = await createInvite(deps, { memberId: target.id, actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null } });
+      // The code is a credential: it goes to the coordinator privately, never into a group.
+      return {
+        text: t(locale, "chat.invite_sent_privately"),
+        privateText: t(locale, "chat.invite_code", { name: target.displayName, code, expires: expiresAt.toISOString().slice(0, 10) }),
+      };
+    }
+    case "reassign": {
+      const [leadId, toMemberId] = input.args;
+      if (!leadId || !toMemberId) return { text: t(locale, "chat.help") };
+      const result = await reassignLead(deps, { leadId, toMemberId, actor: { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null }, dedupeKey: input.updateKey });
+      if (result.status === "done") deps.notifyOutbox?.();
+      return resultReply(result, locale, t(locale, "chat.btn.reassign"));
     }
     case "lead": {
       const lead = input.args[0] ? await getLead(deps, input.args[0]) : null;

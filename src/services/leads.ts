@@ -16,6 +16,7 @@ import { asBatch } from "../db/client";
 import { calendarDays, chatCards, events, leadReports, leads, members, reports, reportTimeline, teams, type LeadRow, type MemberRow, type NewEventRow, type TeamRow } from "../db/schema";
 import type { Platform } from "../chat/types";
 import { decryptText, encryptText } from "../security/cipher";
+import { t } from "../i18n";
 import type { ServiceDeps } from "./deps";
 import { AppError } from "./errors";
 import { enqueueStatement } from "./outbox";
@@ -445,4 +446,28 @@ export async function cardMessageFor(deps: ServiceDeps, leadId: string, platform
 export async function findLeadByCardMessage(deps: ServiceDeps, platform: string, chatId: string, messageId: string): Promise<string | null> {
   const row = await deps.db.query.chatCards.findFirst({ where: and(eq(chatCards.platform, platform), eq(chatCards.chatId, chatId), eq(chatCards.messageId, messageId)) });
   return row?.leadId ?? null;
+}
+
+/**
+ * When a tipster writes (typically answering "Ask the tipster"), the team sees it in the lead's thread:
+ * scrubbed of identity and contact, as a reply to the card.
+ */
+export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportId: string; messageId: string; body: string; identity?: ReporterIdentity | null }): Promise<unknown[]> {
+  const link = await deps.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, input.reportId) });
+  const lead = link ? await getLead(deps, link.leadId) : null;
+  const team = lead?.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, lead.teamId) }) : undefined;
+  if (!lead || !team) return [];
+  const locale = team.locale === "en" ? "en" : "zh-CN";
+  const known = input.identity ? { names: [input.identity.name], phones: [input.identity.phone], idNumbers: [input.identity.idNumber] } : undefined;
+  const card = await cardMessageFor(deps, lead.id, team.platform, team.chatId);
+  return [
+    enqueueStatement(deps, {
+      dedupeKey: `tipster-reply:${input.messageId}`,
+      platform: team.platform as Platform,
+      chatId: team.chatId,
+      kind: "text",
+      leadId: lead.id,
+      payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
+    }),
+  ];
 }

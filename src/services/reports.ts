@@ -17,7 +17,7 @@ import { contentHashOf, signProof, type ProofOfSubmission } from "../security/pr
 import type { ServiceDeps } from "./deps";
 import { AppError } from "./errors";
 import { consumeRateLimit, peekRateLimit } from "./rate-limit";
-import { planLead } from "./leads";
+import { planLead, tipsterReplyStatements } from "./leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -267,8 +267,11 @@ export async function addReporterMessage(
     inReplyTo = question.id;
   }
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
+  const identity = report.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity) : null;
+  const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId, body: input.body, identity });
   await deps.db.batch(
     asBatch([
+      ...toTeam,
       deps.db.insert(reportMessages).values({
         id: messageId,
         reportId: report.id,
@@ -292,6 +295,7 @@ export async function addReporterMessage(
       ),
     ]),
   );
+  if (toTeam.length) deps.notifyOutbox?.();
   return { messageId };
 }
 

@@ -211,6 +211,19 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     });
     const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as any;
     expect(status.messages.map((m: any) => [m.from, m.body])).toContainEqual(["investigator", "挂床病人大约有多少？"]);
+
+    // The answer comes back to the card's thread, scrubbed.
+    const question = status.messages.find((m: any) => m.from === "investigator");
+    const answer = await ctx.app.request("/api/v1/reports/messages", jsonPost({ receipt, body: "大约二十人。我是周杰，有事打13912345678。", inReplyTo: question.id }));
+    expect(answer.status).toBe(201);
+    await deliver();
+    const thread = telegram.callsTo("sendMessage").at(-1)!;
+    expect(String(thread.body.chat_id)).toBe(CHENGDU_CHAT);
+    expect(thread.body.text).toContain(`举报人回复了线索 ${leadId}`);
+    expect(thread.body.text).toContain("大约二十人");
+    expect(thread.body.text).not.toContain("周杰");
+    expect(thread.body.text).not.toContain("13912345678");
+    expect(thread.body.reply_parameters?.message_id).toBe(cardMessageId);
   });
 
   it("accepts and concludes with an amount from the chat; the card and the tipster follow", async () => {
@@ -298,6 +311,21 @@ describe("Slack", () => {
     expect(slack.callsTo("chat.update").at(-1)?.body.ts).toBe("1700000000.000100");
   });
 
+  it("lets a coordinator issue an invite from chat, privately, that a new member redeems", async () => {
+    const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" } });
+    const cmd = (user: string, text: string, trigger: string) =>
+      slackRequest(new URLSearchParams({ command: "/fundwatch", text, user_id: user, channel_id: "C0COORDINATE", channel_name: "coordination", trigger_id: trigger, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded");
+    await cmd("U0CHEN", `join ${code}`, "trig-c1");
+    const invite = (await (await cmd("U0CHEN", `invite ${memberIds["王强"]}`, "trig-c2")).json()) as { text: string; response_type: string };
+    expect(invite.response_type).toBe("ephemeral");
+    const newCode = /邀请码：([0-9A-Z]{10})/.exec(invite.text)![1]!;
+    await telegramUpdate({ message: { message_id: 5, date: 0, chat: { id: 5003, type: "private" }, from: tgUser(5003), text: `/start ${newCode}` } });
+    expect((await ctx.db.query.members.findFirst({ where: eq(members.id, memberIds["王强"]!) }))?.telegramUserId).toBe("5003");
+    // An inspector cannot issue invites.
+    const refused = (await (await cmd("U0TOM", `invite ${memberIds["王强"]}`, "trig-c3")).json()) as { text: string };
+    expect(refused.text).toBe("You are not allowed to do this.");
+  });
+
   it("rejects a bad signature and a replayed (stale) request", async () => {
     const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0TOM", channel_id: "C1", trigger_id: "t", team_id: "T1" }).toString();
     expect((await slackRequest(body, "application/x-www-form-urlencoded", undefined, "wrong-secret-wrong-secret")).status).toBe(401);
@@ -345,7 +373,7 @@ describe("escalation", () => {
     await telegramUpdate({ message: { message_id: 91, date: 0, chat: { id: 5002, type: "private" }, from: tgUser(5002), text: "/overdue" } });
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toMatch(/^逾期线索（\d+）：/);
     await telegramUpdate({ message: { message_id: 92, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/overdue" } });
-    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有处理该线索的权限。");
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有执行该操作的权限。");
   });
 });
 

@@ -146,7 +146,7 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const user: ChatUser = { platform: "slack", userId: command.user_id, chatId: command.channel_id, platformRef: command.trigger_id };
     const reply = await handleCommand(deps, { user, command: sub, args, updateKey: `slack:command:${command.trigger_id}`, isPrivateChat: command.channel_name === "directmessage" });
     // The answer is ready well inside three seconds: acknowledge with it instead of a second call.
-    await ack({ response_type: "ephemeral", text: reply.text });
+    await ack({ response_type: "ephemeral", text: [reply.text, reply.privateText].filter(Boolean).join("\n") });
     void respond;
   });
 

@@ -75,6 +75,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       const command = head.slice(1).split("@")[0] ?? "";
       const reply = await handleCommand(deps, { user: chatUser(ctx), command, args, updateKey: updateKey(ctx), isPrivateChat: ctx.chat.type === "private" });
       await ctx.reply(reply.text, { reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
+      if (reply.privateText) await sendPrivate(ctx, reply.privateText);
       return;
     }
     const repliedTo = ctx.message.reply_to_message?.message_id;
