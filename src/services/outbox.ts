@@ -87,15 +87,15 @@ async function claimDue(deps: ServiceDeps, now: number, limit: number): Promise<
     .select({ id: outbox.id })
     .from(outbox)
     .where(or(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, now)), and(eq(outbox.status, "sending"), lte(outbox.claimedUntil, now))))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt))
+    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.createdAt), asc(sql`rowid`))
     .limit(limit);
   const rows = await deps.db
     .update(outbox)
     .set({ status: "sending", claimedUntil: now + CLAIM_MS, attempts: sql`${outbox.attempts} + 1` })
     .where(inArray(outbox.id, due))
-    .returning();
-  // Keep each chat's messages in the order they were enqueued.
-  return rows.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+    .returning({ row: outbox, seq: sql<number>`rowid` });
+  // Keep each chat's messages in the order they were enqueued (rowid breaks same-millisecond ties).
+  return rows.sort((a, b) => a.row.createdAt - b.row.createdAt || a.seq - b.seq).map((r) => r.row);
 }
 
 /** When this chat may receive its next message, given what was sent recently. */

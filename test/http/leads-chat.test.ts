@@ -336,6 +336,51 @@ describe("Slack", () => {
   });
 });
 
+describe("decline and reassign from chat", () => {
+  async function replyToLastPrompt(userId: number, text: string) {
+    await deliver();
+    const prompt = telegram.callsTo("sendMessage").at(-1)!;
+    const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
+    return telegramUpdate({
+      message: { message_id: 500 + updateId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, from: tgUser(userId), text, reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "p" } },
+    });
+  }
+
+  it("declines with a reason given as a reply; the tipster sees 'not accepted'", async () => {
+    const tip = await submitTip({ region: { districtCode: "510108" }, targetName: "成华某某诊所", violationType: "duplicate_billing" });
+    await deliver();
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "成华某某诊所")!;
+    await pressTelegram(5001, `fw:decline:${lead.id}`, 1);
+    await replyToLastPrompt(5001, "  ");
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("new");
+    await pressTelegram(5001, `fw:decline:${lead.id}`, 1);
+    await replyToLastPrompt(5001, "不属于医保基金监管范围，已转市场监管部门。");
+    const after = await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) });
+    expect(after).toMatchObject({ state: "not_accepted" });
+    expect(after?.declineReasonEnc).not.toContain("市场监管");
+    const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt: tip.receipt }))).json()) as any;
+    expect(status.report.status).toBe("not_accepted");
+  });
+
+  it("lets the team lead reassign by replying with a member id; an inspector cannot", async () => {
+    await submitTip({ region: { districtCode: "510108" }, targetName: "成华某某药房", subject: "pharmacy", violationType: "no_prescription_sale" });
+    await deliver();
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "成华某某药房")!;
+    const teamLead = memberIds["李娜"]!;
+    const other = lead.assigneeId === memberIds["张明"] ? teamLead : memberIds["张明"]!;
+    // The assignee (an inspector) may not hand the lead to someone else …
+    await pressTelegram(5001, `fw:reassign:${lead.id}`, 1);
+    await replyToLastPrompt(5001, other);
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.assigneeId).toBe(lead.assigneeId);
+    // … the team lead may.
+    await pressTelegram(5002, `fw:reassign:${lead.id}`, 1);
+    await replyToLastPrompt(5002, other);
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.assigneeId).toBe(other);
+    const log = await ctx.db.select().from(events).where(and(eq(events.entityId, lead.id), eq(events.action, "lead.reassigned")));
+    expect(log.at(-1)).toMatchObject({ actorId: teamLead, toState: other });
+  });
+});
+
 describe("escalation", () => {
   it("reminds the assignee, then the team lead, then the coordinators, once each", async () => {
     ctx.setNow("2026-11-25T01:00:00Z"); // Wednesday 09:00 Shanghai
