@@ -2,16 +2,11 @@
 // back) and POST /webhooks/slack (events, interactivity and slash commands, verified by signature).
 import { Hono } from "hono";
 import { z } from "zod";
+import { constantTimeEqual } from "../security/encoding";
 import type { AppEnv } from "./context";
 
 const telegramUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
 
-function safeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 export function createWebhookRoutes() {
   const hooks = new Hono<AppEnv>();
@@ -22,7 +17,7 @@ export function createWebhookRoutes() {
     const secret = deps.config.TELEGRAM_WEBHOOK_SECRET;
     if (!bot || !secret) return c.json({ error: { code: "not_found", message: "Telegram is not configured", requestId: c.var.requestId } }, 404);
     const given = c.req.header("x-telegram-bot-api-secret-token") ?? "";
-    if (!safeEqual(given, secret)) {
+    if (!constantTimeEqual(given, secret)) {
       deps.log.warn("telegram update rejected: missing or wrong secret token");
       return c.json({ error: { code: "unauthorized", message: "wrong secret token", requestId: c.var.requestId } }, 401);
     }

@@ -11,6 +11,7 @@ import { chatPrompts, events, leadReports, members, teams, type LeadRow, type Me
 import type { Platform } from "../chat/types";
 import { isLocale, t } from "../i18n";
 import { keyedHash } from "../security/cipher";
+import { constantTimeEqual } from "../security/encoding";
 import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads";
 import { enqueueStatement } from "./outbox";
@@ -79,9 +80,7 @@ export async function verifyCaseLinkToken(deps: ServiceDeps, leadId: string, tok
   const expiresAt = Number(exp);
   if (!Number.isFinite(expiresAt) || expiresAt < deps.now().getTime()) return null;
   const expected = await keyedHash(deps.keys, "case-link", `${leadId}\u0000${memberId}\u0000${expiresAt}`);
-  // Compare digests of both so the comparison time does not depend on where they differ.
-  const [a, b] = await Promise.all([keyedHash(deps.keys, "cmp", expected), keyedHash(deps.keys, "cmp", mac)]);
-  return a === b ? memberId : null;
+  return constantTimeEqual(expected, mac) ? memberId : null;
 }
 
 async function caseLink(deps: ServiceDeps, lead: LeadRow, member: MemberRow): Promise<string> {

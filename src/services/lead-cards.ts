@@ -11,17 +11,9 @@ import { chatCards, chatPrompts, members, teams, type LeadRow } from "../db/sche
 import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../chat/types";
 import { isLocale, t } from "../i18n";
 import type { ServiceDeps } from "./deps";
+import { parseJsonList } from "./events";
 import { decryptLeadSummary, getLead } from "./leads";
 import type { OutboxRenderer } from "./outbox";
-
-const parseList = (json: string): string[] => {
-  try {
-    const v = JSON.parse(json);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-};
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -55,9 +47,9 @@ export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: L
     { label: t(locale, "chat.corroboration"), value: t(locale, "chat.corroboration_value", { count: lead.corroborationCount }) },
     { label: t(locale, "chat.assignee"), value: assignee?.displayName ?? t(locale, "chat.unassigned") },
   ];
-  const focus = parseList(lead.focusAreas);
+  const focus = parseJsonList(lead.focusAreas);
   if (focus.length) fields.push({ label: t(locale, "chat.focus"), value: focus.map((f) => t(locale, `taxonomy.focus.${f}`)).join(locale === "en" ? ", " : "、") });
-  const items = parseList(lead.focusItems);
+  const items = parseJsonList(lead.focusItems);
   if (items.length) fields.push({ label: t(locale, "chat.focus_items"), value: items.join("、") });
   if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: `${yuan(lead.substantiatedAmountFen)} ¥` });
   if (lead.state === "new") fields.push({ label: t(locale, "chat.ack_by"), value: when(lead.ackBy) });

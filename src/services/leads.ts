@@ -13,14 +13,15 @@ import { excerpt, scrubText } from "../core/scrub";
 import { createWorkCalendar, DEFAULT_WORKING_HOURS, type WorkCalendar, type WorkingHours } from "../core/work-calendar";
 import type { ReporterIdentity } from "../core/report-input";
 import { asBatch } from "../db/client";
-import { calendarDays, chatCards, events, leadReports, leads, members, reports, reportTimeline, teams, type LeadRow, type MemberRow, type NewEventRow, type TeamRow } from "../db/schema";
+import { calendarDays, chatCards, events, leadReports, leads, members, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../db/schema";
 import type { Platform } from "../chat/types";
 import { decryptText, encryptText } from "../security/cipher";
 import { t } from "../i18n";
 import type { ServiceDeps } from "./deps";
 import { AppError } from "./errors";
 import { enqueueStatement } from "./outbox";
-import type { Actor } from "./reports";
+import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "./events";
+export { eventRow } from "./events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
 export const CLUSTER_WINDOW_DAYS = 30;
@@ -47,19 +48,6 @@ export async function loadLeadPolicy(deps: ServiceDeps): Promise<LeadPolicy> {
   };
 }
 
-export function eventRow(actor: Actor, e: Omit<NewEventRow, "actorType" | "actorId" | "actorRole" | "platform" | "platformRef">): NewEventRow {
-  return { ...e, actorType: actor.type, actorId: actor.id ?? null, actorRole: actor.role ?? null, platform: actor.platform, platformRef: actor.platformRef ?? null };
-}
-
-const parseList = (json: string): string[] => {
-  try {
-    const v = JSON.parse(json);
-    return Array.isArray(v) ? v.map(String) : [];
-  } catch {
-    return [];
-  }
-};
-
 async function routingInputs(deps: ServiceDeps): Promise<{ teams: RoutingTeam[]; members: RoutingMember[]; teamRows: TeamRow[] }> {
   const teamRows = await deps.db.select().from(teams);
   const memberRows = await deps.db.select().from(members);
@@ -74,8 +62,8 @@ async function routingInputs(deps: ServiceDeps): Promise<{ teams: RoutingTeam[];
     teams: teamRows.map((t) => ({
       id: t.id,
       regionCode: t.regionCode,
-      focusAreas: parseList(t.focusAreas),
-      violationTypes: parseList(t.violationTypes),
+      focusAreas: parseJsonList(t.focusAreas),
+      violationTypes: parseJsonList(t.violationTypes),
       isCoordinators: t.isCoordinators,
       active: t.active,
     })),
@@ -260,11 +248,6 @@ export type CommandResult =
   | { status: "unchanged"; lead: LeadRow }
   | { status: "refused"; reason: "not_permitted" | "unknown_lead" | "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid"; lead?: LeadRow };
 
-function isUniqueViolation(err: unknown): boolean {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) if (/UNIQUE constraint failed/i.test(String((e as Error).message ?? e))) return true;
-  return false;
-}
-
 /**
  * Applies a state command (acknowledge, accept, decline, investigate, conclude). `dedupeKey` (the
  * platform's update id or action timestamp) makes a redelivered update take effect once.
@@ -327,15 +310,21 @@ export async function runLeadCommand(
       ),
     );
   }
-  try {
-    await deps.db.batch(asBatch(statements));
-  } catch (err) {
-    if (isUniqueViolation(err)) return { status: "duplicate" };
-    throw err;
-  }
+  if (!(await batchOnce(deps, statements))) return { status: "duplicate" };
   const updated = (await getLead(deps, lead.id))!;
   if (updated.version !== version) return { status: "unchanged", lead: updated };
   return { status: "done", lead: updated, from, to: result.state };
+}
+
+/** Runs a batch that carries a dedupe key; false when that key was already used (nothing written). */
+async function batchOnce(deps: ServiceDeps, statements: unknown[]): Promise<boolean> {
+  try {
+    await deps.db.batch(asBatch(statements));
+    return true;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
 }
 
 export async function logRefusal(deps: ServiceDeps, actor: Actor, entityId: string, attempted: string, reason: string, dedupeKey: string | null) {
@@ -392,12 +381,7 @@ export async function reassignLead(deps: ServiceDeps, input: { leadId: string; t
     const oldTeam = lead.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, lead.teamId) }) : undefined;
     statements.push(...cardEnqueue(deps, { id: lead.id, version }, oldTeam));
   }
-  try {
-    await deps.db.batch(asBatch(statements));
-  } catch (err) {
-    if (isUniqueViolation(err)) return { status: "duplicate" };
-    throw err;
-  }
+  if (!(await batchOnce(deps, statements))) return { status: "duplicate" };
   const updated = (await getLead(deps, lead.id))!;
   return { status: "done", lead: updated, from: lead.state as LeadState, to: updated.state as LeadState };
 }

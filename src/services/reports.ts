@@ -10,11 +10,13 @@ import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } fr
 import { resolveRegion } from "../core/regions";
 import { shanghaiDate } from "../core/time";
 import { asBatch } from "../db/client";
-import { events, reportAttachments, reportMessages, reports, reportTimeline, type NewEventRow, type ReportRow } from "../db/schema";
+import { events, reportAttachments, reportMessages, reports, reportTimeline, type ReportRow } from "../db/schema";
 import { decryptText, encryptText, keyedHash } from "../security/cipher";
 import { randomBytes } from "../security/encoding";
 import { contentHashOf, signProof, type ProofOfSubmission } from "../security/proof";
 import type { ServiceDeps } from "./deps";
+import { eventRow, type Actor } from "./events";
+export type { Actor } from "./events";
 import { AppError } from "./errors";
 import { consumeRateLimit, peekRateLimit } from "./rate-limit";
 import { planLead, tipsterReplyStatements } from "./leads";
@@ -22,26 +24,7 @@ import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
 
-export interface Actor {
-  type: "public" | "member" | "system";
-  id?: string | null;
-  role?: string | null;
-  platform: string;
-  platformRef?: string | null;
-}
-
 const PUBLIC_ACTOR = (platform: ReportChannel): Actor => ({ type: "public", platform });
-
-function eventValues(actor: Actor, e: Omit<NewEventRow, "actorType" | "actorId" | "actorRole" | "platform" | "platformRef">): NewEventRow {
-  return {
-    ...e,
-    actorType: actor.type,
-    actorId: actor.id ?? null,
-    actorRole: actor.role ?? null,
-    platform: actor.platform,
-    platformRef: actor.platformRef ?? null,
-  };
-}
 
 export function receiptHash(deps: ServiceDeps, normalisedReceipt: string): Promise<string> {
   return keyedHash(deps.keys, "receipt", normalisedReceipt);
@@ -145,7 +128,7 @@ export async function submitReport(
       ...prepared.statements,
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
       deps.db.insert(events).values(
-        eventValues(PUBLIC_ACTOR(input.channel), {
+        eventRow(PUBLIC_ACTOR(input.channel), {
           occurredAt: createdAt,
           entityType: "report",
           entityId: reportId,
@@ -285,7 +268,7 @@ export async function addReporterMessage(
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "reporter_message" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
       deps.db.insert(events).values(
-        eventValues(PUBLIC_ACTOR(input.channel), {
+        eventRow(PUBLIC_ACTOR(input.channel), {
           occurredAt: createdAt,
           entityType: "report",
           entityId: report.id,
@@ -315,7 +298,7 @@ export async function addReporterEvidence(
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
       deps.db.insert(events).values(
-        eventValues(PUBLIC_ACTOR(input.channel), {
+        eventRow(PUBLIC_ACTOR(input.channel), {
           occurredAt: createdAt,
           entityType: "report",
           entityId: report.id,
@@ -356,7 +339,7 @@ export async function postInvestigatorMessage(
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "investigator_message" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
       deps.db.insert(events).values(
-        eventValues(input.actor, { occurredAt: createdAt, entityType: "report", entityId: report.id, action: "report.investigator_message", data: JSON.stringify({ messageId }) }),
+        eventRow(input.actor, { occurredAt: createdAt, entityType: "report", entityId: report.id, action: "report.investigator_message", data: JSON.stringify({ messageId }) }),
       ),
     ]),
   );
@@ -381,7 +364,7 @@ export async function changeReportStatus(
       deps.db.update(reports).set({ status: input.to, outcome, updatedAt: at }).where(and(eq(reports.id, report.id), eq(reports.status, from))),
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt: at, kind: "status_changed", status: input.to, outcome }),
       deps.db.insert(events).values(
-        eventValues(input.actor, {
+        eventRow(input.actor, {
           occurredAt: at,
           entityType: "report",
           entityId: report.id,
@@ -405,7 +388,7 @@ export async function revealReporterIdentity(
 ): Promise<ReporterIdentity | null> {
   const report = await getReportOrThrow(deps, input.reportId);
   await deps.db.insert(events).values(
-    eventValues(input.actor, {
+    eventRow(input.actor, {
       occurredAt: deps.now().getTime(),
       entityType: "report",
       entityId: report.id,

@@ -4,7 +4,7 @@
 // continues after the acknowledgement (waitUntil on Workers).
 import { App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { Context } from "hono";
-import { utf8 } from "../../security/encoding";
+import { constantTimeEqual, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../../services/deps";
 import { answerPrompt, handleCardAction, handleCommand, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
 
@@ -26,12 +26,6 @@ async function hmacHex(secret: string, message: string): Promise<string> {
   return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function timingSafeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 /** Checks Slack's request signature; rejects stale or future timestamps (replays). */
 export async function verifySlackSignature(input: { signingSecret: string; timestamp: string | undefined; signature: string | undefined; body: string; nowSeconds: number }): Promise<boolean> {
@@ -39,7 +33,7 @@ export async function verifySlackSignature(input: { signingSecret: string; times
   if (!input.timestamp || !input.signature || !Number.isInteger(ts)) return false;
   if (Math.abs(input.nowSeconds - ts) > MAX_SKEW_SECONDS) return false;
   const expected = `v0=${await hmacHex(input.signingSecret, `v0:${input.timestamp}:${input.body}`)}`;
-  return timingSafeEqual(expected, input.signature);
+  return constantTimeEqual(expected, input.signature);
 }
 
 class HonoReceiver implements Receiver {
