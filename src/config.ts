@@ -47,6 +47,16 @@ export const configSchema = z.object({
   SLACK_BOT_ID: z.string().optional(),
   SLACK_BOT_USER_ID: z.string().optional(),
   ORG_SEED_FILE: z.string().min(1).optional(),
+  LEAD_ACK_WORKING_HOURS: z.coerce.number({ error: "must be a number" }).positive({ error: "must be positive" }).max(200).default(4),
+  LEAD_ACCEPT_WORKING_DAYS: int(1, 365).default(15),
+  LEAD_FINISH_WORKING_DAYS: int(1, 365).default(30),
+  ESCALATION_STEP_WORKING_HOURS: z.coerce.number({ error: "must be a number" }).positive({ error: "must be positive" }).max(200).default(4),
+  WORKING_HOURS: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, { error: "must look like 09:00-17:30" })
+    .refine((v) => v.slice(0, 5) < v.slice(6), { error: "must end after it starts" })
+    .default("09:00-17:30"),
+  CLUSTER_WINDOW_DAYS: int(1, 365).default(30),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -10,7 +10,7 @@ import { newId } from "../core/ids";
 import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../core/lead-lifecycle";
 import { routeLead, type RoutingMember, type RoutingTeam } from "../core/routing";
 import { excerpt, scrubText } from "../core/scrub";
-import { createWorkCalendar, DEFAULT_WORKING_HOURS, type WorkCalendar, type WorkingHours } from "../core/work-calendar";
+import { createWorkCalendar, type WorkCalendar, type WorkingHours } from "../core/work-calendar";
 import type { ReporterIdentity } from "../core/report-input";
 import { asBatch } from "../db/client";
 import { calendarDays, chatCards, events, leadReports, leads, members, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../db/schema";
@@ -24,7 +24,6 @@ import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "./events
 export { eventRow } from "./events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
-export const CLUSTER_WINDOW_DAYS = 30;
 export const SUMMARY_CHARS = 280;
 
 export interface LeadPolicy {
@@ -42,9 +41,15 @@ export async function loadLeadPolicy(deps: ServiceDeps): Promise<LeadPolicy> {
       holidays: extra.filter((d) => d.kind === "holiday").map((d) => d.date),
       workdays: extra.filter((d) => d.kind === "workday").map((d) => d.date),
     }),
-    workingHours: DEFAULT_WORKING_HOURS,
-    deadlines: DEFAULT_DEADLINE_POLICY,
-    clusterWindowDays: CLUSTER_WINDOW_DAYS,
+    workingHours: { start: deps.config.WORKING_HOURS.slice(0, 5), end: deps.config.WORKING_HOURS.slice(6) },
+    deadlines: {
+      ...DEFAULT_DEADLINE_POLICY,
+      ackWorkingHours: deps.config.LEAD_ACK_WORKING_HOURS,
+      acceptWorkingDays: deps.config.LEAD_ACCEPT_WORKING_DAYS,
+      finishWorkingDays: deps.config.LEAD_FINISH_WORKING_DAYS,
+      escalationStepWorkingHours: deps.config.ESCALATION_STEP_WORKING_HOURS,
+    },
+    clusterWindowDays: deps.config.CLUSTER_WINDOW_DAYS,
   };
 }
 

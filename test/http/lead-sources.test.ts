@@ -54,3 +54,22 @@ describe("hotline calls", () => {
     expect(lead).toMatchObject({ source: "hotline", corroborationCount: 2 });
   });
 });
+
+describe("deadline policy from configuration", () => {
+  it("uses the configured acknowledgement time and office hours", async () => {
+    const local = await createTestContext({ LEAD_ACK_WORKING_HOURS: "1", WORKING_HOURS: "08:30-12:00", LEAD_ACCEPT_WORKING_DAYS: "5" });
+    try {
+      local.setNow("2026-11-24T03:30:00Z"); // Tuesday 11:30 Shanghai: 30 minutes left today
+      const { leadId } = await createHotlineLead(
+        local.deps,
+        { callRef: "c1", subject: "pharmacy", violationType: "fake_invoices", regionCode: "510104", targetName: "某药房", description: "虚开发票" },
+        staff,
+      );
+      const lead = await local.db.query.leads.findFirst({ where: eq(leads.id, leadId) });
+      expect(new Date(lead!.ackBy).toISOString()).toBe("2026-11-25T01:00:00.000Z"); // Wednesday 09:00 Shanghai
+      expect(new Date(lead!.acceptBy).toISOString()).toBe("2026-12-01T15:59:59.999Z"); // 5 working days: Monday 1 Dec
+    } finally {
+      await local.close();
+    }
+  });
+});
