@@ -113,6 +113,28 @@ async function exerciseChat(name: string, base: string) {
   check(`${name}: Slack command acknowledged by Bolt`, ok.status === 200 && text.includes("尚未登记"), `status ${ok.status}`);
 }
 
+/** A tip in Chengdu becomes a lead whose card reaches the team's chat through the outbox. */
+async function exerciseLeadCard(name: string, base: string, chatId: string) {
+  const before = telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === chatId).length;
+  const tip = {
+    subject: "medical_institution",
+    violationType: "split_hospitalisation",
+    region: { districtCode: "510104" },
+    targetName: `${name} 冒烟测试医院`,
+    occurredFrom: "2026-01-05",
+    description: "病人住满十五天即办出院，次日再办入院。",
+    anonymous: true,
+  };
+  const res = await postJson(`${base}/api/v1/reports`, tip);
+  let cards: unknown[] = [];
+  for (let i = 0; i < 40 && cards.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    cards = telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === chatId).slice(before);
+  }
+  const text = String((cards[0] as { body?: { text?: string } } | undefined)?.body?.text ?? "");
+  check(`${name}: lead card delivered to the team's Telegram chat`, res.status === 201 && cards.length === 1 && text.includes(`${name} 冒烟测试医院`), `status ${res.status}, ${cards.length} card(s)`);
+}
+
 async function exercise(name: string, base: string) {
   const doc = (await (await fetch(`${base}/api/v1/openapi.json`)).json()) as any;
   check(`${name}: OpenAPI document`, doc.openapi === "3.1.0");
@@ -188,6 +210,18 @@ async function main() {
   const state = join(dir, "wrangler-state");
   const migrated = await run("npx", ["wrangler", "d1", "migrations", "apply", "fundwatch", "--local", "--persist-to", state], quiet);
   check("worker: D1 migrations applied", migrated.code === 0, migrated.code === 0 ? "" : migrated.output.slice(-800));
+  // A team for Chengdu on the Worker's D1, so a tip there produces a card through the outbox.
+  const now = Date.now();
+  const seeded = await run(
+    "npx",
+    [
+      "wrangler", "d1", "execute", "fundwatch", "--local", "--persist-to", state, "--command",
+      `INSERT INTO teams (id, name, region_code, platform, chat_id, locale, created_at, updated_at) VALUES ('team_smoke', 'Smoke team', '510100', 'telegram', '-100777', 'zh-CN', ${now}, ${now});` +
+        ` INSERT INTO members (id, display_name, role, team_id, created_at, updated_at) VALUES ('mem_smoke', '测试员', 'inspector', 'team_smoke', ${now}, ${now});`,
+    ],
+    quiet,
+  );
+  check("worker: team seeded in D1", seeded.code === 0, seeded.code === 0 ? "" : seeded.output.slice(-800));
   const workerPort = await freePort();
   const vars = { APP_ENV: "development", ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_LEVEL: "warn", ...chatVars };
   const worker = start(
@@ -206,6 +240,8 @@ async function main() {
   if (workerUp) await exercise("worker", workerBase);
   if (nodeUp) await exerciseChat("node", nodeBase);
   if (workerUp) await exerciseChat("worker", workerBase);
+  if (workerUp) await exerciseLeadCard("worker", workerBase, "-100777");
+  if (nodeUp) await exerciseLeadCard("node", nodeBase, "-1001000000001");
 }
 
 const timeout = setTimeout(() => {
