@@ -18,7 +18,7 @@ import { AppError } from "../src/services/errors";
 import { createHotlineLead, importScreeningBatch } from "../src/services/lead-sources";
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads";
 import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org";
-import { changeReportStatus, postInvestigatorMessage, type Actor } from "../src/services/reports";
+import { postInvestigatorMessage, type Actor } from "../src/services/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 
 const USAGE = `FundWatch admin
@@ -169,12 +169,6 @@ async function main() {
       }
       case "deliver":
         break;
-      case "status": {
-        // Kept for operators who close a report directly (no lead), e.g. after a merger of cases.
-        const [reportId, to] = args;
-        await changeReportStatus(deps, { reportId: reportId!, to: to as never, actor: system });
-        break;
-      }
       default:
         fail(`unknown command ${command}\n\n${USAGE}`);
     }

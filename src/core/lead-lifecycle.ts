@@ -1,10 +1,8 @@
 // A lead's states and the commands that move it, with the tipster-facing status each state shows.
 import type { ReportOutcome, ReportStatus } from "./report-status";
-import { REPORT_OUTCOMES } from "./report-status";
 
 export const LEAD_STATES = ["new", "acknowledged", "accepted", "investigating", "concluded", "not_accepted"] as const;
 export type LeadState = (typeof LEAD_STATES)[number];
-export const LEAD_OUTCOMES = REPORT_OUTCOMES;
 
 export type LeadCommand =
   | { type: "acknowledge" }
@@ -26,9 +24,6 @@ const REPORT_STATUS: Record<LeadState, ReportStatus> = {
   not_accepted: "not_accepted",
 };
 
-export function reportStatusOf(state: LeadState): ReportStatus {
-  return REPORT_STATUS[state];
-}
 
 export function isLeadOpen(state: LeadState): boolean {
   return state !== "concluded" && state !== "not_accepted";

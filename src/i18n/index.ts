@@ -29,9 +29,6 @@ export function t(locale: Locale, key: string, params?: Params): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export function hasKey(locale: Locale, key: string): boolean {
-  return CATALOGS[locale].has(key);
-}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);

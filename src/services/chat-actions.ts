@@ -327,9 +327,5 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   }
 }
 
-// Members without a chat id yet, for the admin CLI listing.
-export async function listUnenrolledMembers(deps: ServiceDeps) {
-  return deps.db.select().from(members).where(and(isNull(members.telegramUserId), isNull(members.slackUserId)));
-}
 
 

@@ -3,7 +3,6 @@
 import { and, eq } from "drizzle-orm";
 import { amountBand } from "../core/amount-band";
 import type { LeadState } from "../core/lead-lifecycle";
-import { REPORT_OUTCOMES } from "../core/report-status";
 import type { Locale } from "../core/report-input";
 import { regionDisplayName } from "../core/regions";
 import { shanghaiDateTime } from "../core/time";
@@ -95,4 +94,3 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
   };
 }
 
-export const CONCLUDE_ACTIONS = REPORT_OUTCOMES;

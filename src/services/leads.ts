@@ -432,10 +432,6 @@ export async function cardMessageFor(deps: ServiceDeps, leadId: string, platform
   return row?.messageId ?? null;
 }
 
-export async function findLeadByCardMessage(deps: ServiceDeps, platform: string, chatId: string, messageId: string): Promise<string | null> {
-  const row = await deps.db.query.chatCards.findFirst({ where: and(eq(chatCards.platform, platform), eq(chatCards.chatId, chatId), eq(chatCards.messageId, messageId)) });
-  return row?.leadId ?? null;
-}
 
 /**
  * When a tipster writes (typically answering "Ask the tipster"), the team sees it in the lead's thread:

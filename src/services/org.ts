@@ -226,6 +226,3 @@ export async function listTeams(deps: ServiceDeps): Promise<TeamRow[]> {
   return deps.db.select().from(teams);
 }
 
-export async function coordinatorsTeam(deps: ServiceDeps): Promise<TeamRow | null> {
-  return (await deps.db.query.teams.findFirst({ where: and(eq(teams.isCoordinators, true), eq(teams.active, true)) })) ?? null;
-}
