@@ -13,7 +13,7 @@ import { excerpt, scrubText } from "../core/scrub";
 import { createWorkCalendar, type WorkCalendar, type WorkingHours } from "../core/work-calendar";
 import type { ReporterIdentity } from "../core/report-input";
 import { asBatch } from "../db/client";
-import { calendarDays, chatCards, events, leadReports, leads, members, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../db/schema";
+import { calendarDays, chatCards, events, leadReports, leads, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../db/schema";
 import type { Platform } from "../chat/types";
 import { decryptText, encryptText } from "../security/cipher";
 import { t } from "../i18n";
@@ -314,6 +314,22 @@ export async function runLeadCommand(
         eventRow(actor, { occurredAt: now, entityType: "report", entityId: reportId, action: "report.status_changed", fromState: report.status, toState: result.reportStatus, data: JSON.stringify({ leadId: lead.id }) }),
       ),
     );
+    // A report that is not accepted is answered with the reasons (2018 rules): the tipster reads them on the status page.
+    if (reason) {
+      const messageId = newId("msg");
+      statements.push(
+        deps.db.insert(reportMessages).values({
+          id: messageId,
+          reportId,
+          createdAt: now,
+          authorType: "investigator",
+          authorRef: input.actor.member.id,
+          inReplyTo: null,
+          bodyEnc: await encryptText(deps.keys, reason, `message:${messageId}:body`),
+        }),
+        deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "investigator_message" }),
+      );
+    }
   }
   if (!(await batchOnce(deps, statements))) return { status: "duplicate" };
   const updated = (await getLead(deps, lead.id))!;

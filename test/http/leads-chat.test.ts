@@ -360,6 +360,7 @@ describe("decline and reassign from chat", () => {
     expect(after?.declineReasonEnc).not.toContain("市场监管");
     const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt: tip.receipt }))).json()) as any;
     expect(status.report.status).toBe("not_accepted");
+    expect(status.messages.map((m: any) => [m.from, m.body])).toContainEqual(["investigator", "不属于医保基金监管范围，已转市场监管部门。"]);
   });
 
   it("lets the team lead reassign by replying with a member id; an inspector cannot", async () => {
