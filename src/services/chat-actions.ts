@@ -15,7 +15,7 @@ import { constantTimeEqual } from "../security/encoding";
 import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads";
 import { enqueueStatement } from "./outbox";
-import { createInvite, findMemberByChatUser, redeemInvite } from "./org";
+import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org";
 import { postInvestigatorMessage } from "./reports";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
@@ -309,6 +309,24 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
         text: t(locale, "chat.invite_sent_privately"),
         privateText: t(locale, "chat.invite_code", { name: target.displayName, code, expires: expiresAt.toISOString().slice(0, 10) }),
       };
+    }
+    case "addmember": {
+      // /addmember <role> <team-id or -> <name…>
+      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      const [role, teamArg, ...nameParts] = input.args;
+      if (!role || !(MEMBER_ROLES as readonly string[]).includes(role) || !teamArg || nameParts.length === 0) return { text: t(locale, "chat.addmember_usage") };
+      const actor = { type: "member" as const, id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+      const added = await addMember(deps, { displayName: nameParts.join(" "), role: role as MemberRole, teamId: teamArg === "-" ? null : teamArg, actor });
+      const { code, expiresAt } = await createInvite(deps, { memberId: added.id, actor });
+      return {
+        text: t(locale, "chat.member_added", { name: added.displayName, id: added.id }),
+        privateText: t(locale, "chat.invite_code", { name: added.displayName, code, expires: expiresAt.toISOString().slice(0, 10) }),
+      };
+    }
+    case "deactivate": {
+      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      const target = input.args[0] ? await deactivateMember(deps, { memberId: input.args[0], actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null } }) : null;
+      return { text: target ? t(locale, "chat.member_deactivated", { name: target.displayName }) : t(locale, "chat.unknown_member") };
     }
     case "reassign": {
       const [leadId, toMemberId] = input.args;

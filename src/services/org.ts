@@ -144,6 +144,59 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
   return summary;
 }
 
+/** Adds a member (coordinators, from chat or CLI); the chat account is bound later with an invite. */
+export async function addMember(deps: ServiceDeps, input: { displayName: string; role: MemberRole; teamId: string | null; locale?: string; actor: Actor }): Promise<MemberRow> {
+  const name = input.displayName.trim();
+  if (!name || name.length > 100) throw new AppError("validation_failed", "a member needs a name of at most 100 characters");
+  if ((input.role === "inspector" || input.role === "team_lead") && !input.teamId) throw new AppError("validation_failed", `an ${input.role} needs a team`);
+  const team = input.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, input.teamId) }) : undefined;
+  if (input.teamId && !team) throw new AppError("not_found", `team ${input.teamId} not found`);
+  const now = deps.now().getTime();
+  const id = newId("mem");
+  await deps.db.batch(
+    asBatch([
+      deps.db.insert(members).values({ id, displayName: name, role: input.role, teamId: input.teamId, locale: input.locale ?? team?.locale ?? "zh-CN", active: true, createdAt: now, updatedAt: now }),
+      deps.db.insert(events).values({
+        occurredAt: now,
+        entityType: "member",
+        entityId: id,
+        action: "member.added",
+        actorType: input.actor.type,
+        actorId: input.actor.id ?? null,
+        actorRole: input.actor.role ?? null,
+        platform: input.actor.platform,
+        platformRef: input.actor.platformRef ?? null,
+        data: JSON.stringify({ role: input.role, teamId: input.teamId }),
+      }),
+    ]),
+  );
+  return (await deps.db.query.members.findFirst({ where: eq(members.id, id) }))!;
+}
+
+/** Offboarding: the member's chat accounts stop working at once; their open leads stay for reassignment. */
+export async function deactivateMember(deps: ServiceDeps, input: { memberId: string; actor: Actor }): Promise<MemberRow | null> {
+  const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
+  if (!member) return null;
+  const now = deps.now().getTime();
+  await deps.db.batch(
+    asBatch([
+      deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
+      deps.db.insert(events).values({
+        occurredAt: now,
+        entityType: "member",
+        entityId: member.id,
+        action: "member.deactivated",
+        actorType: input.actor.type,
+        actorId: input.actor.id ?? null,
+        actorRole: input.actor.role ?? null,
+        platform: input.actor.platform,
+        platformRef: input.actor.platformRef ?? null,
+      }),
+    ]),
+  );
+  return { ...member, active: false };
+}
+
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
 
 /** Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). */

@@ -326,6 +326,24 @@ describe("Slack", () => {
     expect(refused.text).toBe("You are not allowed to do this.");
   });
 
+  it("lets a coordinator add and deactivate members from chat; a deactivated member's presses are refused", async () => {
+    const cmd = async (text: string, trigger: string) =>
+      (await (
+        await slackRequest(new URLSearchParams({ command: "/fundwatch", text, user_id: "U0CHEN", channel_id: "C0COORDINATE", trigger_id: trigger, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded")
+      ).json()) as { text: string };
+    const chengdu = (await ctx.db.query.teams.findFirst({ where: (t, { eq }) => eq(t.name, "成都市核查一组") }))!;
+    const added = await cmd(`addmember inspector ${chengdu.id} 赵 敏`, "trig-a1");
+    const id = /（(mem_[0-9A-Z]+)）/.exec(added.text)![1]!;
+    const code = /邀请码：([0-9A-Z]{10})/.exec(added.text)![1]!;
+    await telegramUpdate({ message: { message_id: 6, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: `/start ${code}` } });
+    expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ displayName: "赵 敏", role: "inspector", telegramUserId: "5004" });
+    expect((await cmd(`deactivate ${id}`, "trig-a2")).text).toContain("已停用 赵 敏");
+    expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ active: false, telegramUserId: null });
+    await telegramUpdate({ message: { message_id: 7, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: "/mine" } });
+    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toContain("尚未登记");
+    expect((await cmd("addmember wizard - X", "trig-a3")).text).toContain("用法");
+  });
+
   it("rejects a bad signature and a replayed (stale) request", async () => {
     const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0TOM", channel_id: "C1", trigger_id: "t", team_id: "T1" }).toString();
     expect((await slackRequest(body, "application/x-www-form-urlencoded", undefined, "wrong-secret-wrong-secret")).status).toBe(401);
