@@ -69,6 +69,8 @@ export function createPageRoutes() {
     requireBodyKind(c, ["multipart", "form"]);
     const form = await readForm(c);
     const values = { ...form.fields };
+    // A type chosen without its subject (possible without JavaScript) implies the subject; show it.
+    if (!values.subject && values.violationType?.includes(":")) values.subject = values.violationType.split(":")[0]!;
     try {
       const valid = await validateSubmission(deps, formToReportInput(form.fields), form.files, locale);
       await throttleSubmission(deps, deps.clientAddress(c));
