@@ -1,7 +1,7 @@
 // The national focus list of drugs and consumables (2022 settlement ranking, passed down with the 2023
-// campaign; seed 003, attachment 1), extracted once into data/focus-list-2022.json. Leads that mention
+// campaign; seed 003, attachment 1), extracted once into reference/focus-list-2022.json. Leads that mention
 // one are tagged so supervisors can watch those funds.
-import data from "./data/focus-list-2022.json";
+import data from "./reference/focus-list-2022.json";
 
 export type FocusItemCategory = "western" | "chinese_patent" | "herbal_pieces" | "consumable";
 

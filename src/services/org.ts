@@ -11,7 +11,7 @@ import { asBatch } from "../db/client";
 import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../db/schema";
 import { keyedHash } from "../security/cipher";
 import { randomBytes } from "../security/encoding";
-import type { Actor } from "./reports";
+import { eventRow, type Actor } from "./events";
 import type { ServiceDeps } from "./deps";
 import { AppError } from "./errors";
 
@@ -128,17 +128,7 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
     summary.calendarDays++;
   }
   statements.push(
-    deps.db.insert(events).values({
-      occurredAt: now,
-      entityType: "organisation",
-      entityId: file.jurisdiction?.regionCode ?? "installation",
-      action: "org.imported",
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-      actorRole: actor.role ?? null,
-      platform: actor.platform,
-      data: JSON.stringify(summary),
-    }),
+    deps.db.insert(events).values(eventRow(actor, { occurredAt: now, entityType: "organisation", entityId: file.jurisdiction?.regionCode ?? "installation", action: "org.imported", data: JSON.stringify(summary) })),
   );
   await deps.db.batch(asBatch(statements));
   return summary;
@@ -156,18 +146,7 @@ export async function addMember(deps: ServiceDeps, input: { displayName: string;
   await deps.db.batch(
     asBatch([
       deps.db.insert(members).values({ id, displayName: name, role: input.role, teamId: input.teamId, locale: input.locale ?? team?.locale ?? "zh-CN", active: true, createdAt: now, updatedAt: now }),
-      deps.db.insert(events).values({
-        occurredAt: now,
-        entityType: "member",
-        entityId: id,
-        action: "member.added",
-        actorType: input.actor.type,
-        actorId: input.actor.id ?? null,
-        actorRole: input.actor.role ?? null,
-        platform: input.actor.platform,
-        platformRef: input.actor.platformRef ?? null,
-        data: JSON.stringify({ role: input.role, teamId: input.teamId }),
-      }),
+      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: id, action: "member.added", data: JSON.stringify({ role: input.role, teamId: input.teamId }) })),
     ]),
   );
   return (await deps.db.query.members.findFirst({ where: eq(members.id, id) }))!;
@@ -181,17 +160,7 @@ export async function deactivateMember(deps: ServiceDeps, input: { memberId: str
   await deps.db.batch(
     asBatch([
       deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
-      deps.db.insert(events).values({
-        occurredAt: now,
-        entityType: "member",
-        entityId: member.id,
-        action: "member.deactivated",
-        actorType: input.actor.type,
-        actorId: input.actor.id ?? null,
-        actorRole: input.actor.role ?? null,
-        platform: input.actor.platform,
-        platformRef: input.actor.platformRef ?? null,
-      }),
+      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.deactivated" })),
     ]),
   );
   return { ...member, active: false };
@@ -209,17 +178,7 @@ export async function createInvite(deps: ServiceDeps, input: { memberId: string;
   await deps.db.batch(
     asBatch([
       deps.db.insert(invites).values({ id: newId("inv"), codeHash: await keyedHash(deps.keys, "invite", code), memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
-      deps.db.insert(events).values({
-        occurredAt: now,
-        entityType: "member",
-        entityId: member.id,
-        action: "member.invited",
-        actorType: input.actor.type,
-        actorId: input.actor.id ?? null,
-        actorRole: input.actor.role ?? null,
-        platform: input.actor.platform,
-        data: JSON.stringify({ role: member.role, expiresAt }),
-      }),
+      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt }) })),
     ]),
   );
   return { code, expiresAt: new Date(expiresAt) };
