@@ -262,6 +262,30 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     expect((await ctx.app.request(url)).status).toBe(403);
   });
 
+  it("gives a coordinator the evidence and, with a logged reason, the tipster's identity", async () => {
+    const { caseLinkToken } = await import("../../src/services/chat-actions");
+    const coordinator = memberIds["陈静"]!;
+    const token = await caseLinkToken(ctx.deps, leadId, coordinator, ctx.deps.now().getTime() + 600_000);
+    const q = `t=${encodeURIComponent(token)}`;
+    const form = new FormData();
+    form.append("receipt", receipt);
+    form.append("evidence", new File([Uint8Array.from([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x34, 0x0a])], "发票.pdf", { type: "application/pdf" }));
+    expect((await ctx.app.request("/api/v1/reports/attachments", { method: "POST", body: form })).status).toBe(409); // the report is concluded by now
+    const page = await (await ctx.app.request(`/cases/${leadId}?${q}`)).text();
+    expect(page).toContain("查看举报人身份");
+    const reportId = /data-report="([^"]+)"/.exec(page)![1]!;
+    const reveal = await ctx.app.request(`/cases/${leadId}/identity/${reportId}?${q}`, { method: "POST", body: new URLSearchParams({ reason: "发放举报奖励需核实身份" }) });
+    expect(reveal.status).toBe(200);
+    expect(await reveal.text()).toContain("11010519491231002X");
+    const views = await ctx.db.select().from(events).where(and(eq(events.entityId, reportId), eq(events.action, "report.identity_viewed")));
+    expect(views.at(-1)).toMatchObject({ actorId: coordinator, actorRole: "coordinator", platform: "web" });
+    expect(views.at(-1)!.data).toContain("发放举报奖励需核实身份");
+    // An inspector's link cannot reveal it.
+    const inspectorToken = await caseLinkToken(ctx.deps, leadId, memberIds["张明"]!, ctx.deps.now().getTime() + 600_000);
+    const refused = await ctx.app.request(`/cases/${leadId}/identity/${reportId}?t=${encodeURIComponent(inspectorToken)}`, { method: "POST", body: new URLSearchParams({ reason: "curious" }) });
+    expect(refused.status).toBe(403);
+  });
+
   it("answers /mine for an enrolled member", async () => {
     await telegramUpdate({ message: { message_id: 90, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } });
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您目前没有未办结的线索。");
@@ -344,6 +368,40 @@ describe("Slack", () => {
     expect((await cmd("addmember wizard - X", "trig-a3")).text).toContain("用法");
   });
 
+  it("asks for a decline reason in a modal and applies the submitted answer", async () => {
+    await submitTip({ region: { districtCode: "510704" }, targetName: "游仙某某医院", violationType: "over_treatment" });
+    await deliver();
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "游仙某某医院")!;
+    const press = JSON.stringify({
+      type: "block_actions",
+      user: { id: "U0TOM" },
+      channel: { id: MIANYANG_CHANNEL },
+      team: { id: "T1" },
+      trigger_id: "trig-modal",
+      message: { ts: "1700000000.000200" },
+      actions: [{ action_id: "fw:decline", block_id: "fw_actions_0", value: lead.id, type: "button", action_ts: "1764000100.001" }],
+      api_app_id: "A1",
+      token: "x",
+    });
+    expect((await slackRequest(new URLSearchParams({ payload: press }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
+    for (let i = 0; i < 50 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const opened = slack.callsTo("views.open").at(-1)!;
+    expect(opened.body.trigger_id).toBe("trig-modal");
+    const view = opened.body.view as { private_metadata: string; blocks: { label: { text: string } }[] };
+    expect(view.blocks[0]!.label.text).toContain(`lead ${lead.id} is not accepted`);
+    const submission = JSON.stringify({
+      type: "view_submission",
+      user: { id: "U0TOM" },
+      team: { id: "T1" },
+      view: { id: "V123", callback_id: "fw_prompt", private_metadata: view.private_metadata, state: { values: { answer: { text: { type: "plain_text_input", value: "Duplicate of a case already under investigation." } } } } },
+      api_app_id: "A1",
+      token: "x",
+    });
+    expect((await slackRequest(new URLSearchParams({ payload: submission }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
+    for (let i = 0; i < 50 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("not_accepted");
+  });
+
   it("rejects a bad signature and a replayed (stale) request", async () => {
     const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0TOM", channel_id: "C1", trigger_id: "t", team_id: "T1" }).toString();
     expect((await slackRequest(body, "application/x-www-form-urlencoded", undefined, "wrong-secret-wrong-secret")).status).toBe(401);
@@ -351,6 +409,29 @@ describe("Slack", () => {
     expect((await slackRequest(body, "application/x-www-form-urlencoded", tenMinutesAgo)).status).toBe(401);
     const inFuture = Math.floor(ctx.deps.now().getTime() / 1000) + 600;
     expect((await slackRequest(body, "application/x-www-form-urlencoded", inFuture)).status).toBe(401);
+  });
+});
+
+describe("evidence on the case page", () => {
+  it("downloads the original file for a member with a valid link, and logs the download", async () => {
+    const pdf = new TextEncoder().encode("%PDF-1.4\n% evidence for the case page\n%%EOF\n");
+    const form = new FormData();
+    form.append("report", JSON.stringify(validReport({ region: { districtCode: "510112" }, targetName: "龙泉驿某某医院" })));
+    form.append("evidence", new File([pdf], "住院清单.pdf", { type: "application/pdf" }));
+    expect((await ctx.app.request("/api/v1/reports", { method: "POST", body: form })).status).toBe(201);
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "龙泉驿某某医院")!;
+    const { caseLinkToken } = await import("../../src/services/chat-actions");
+    const token = encodeURIComponent(await caseLinkToken(ctx.deps, lead.id, lead.assigneeId!, ctx.deps.now().getTime() + 600_000));
+    const page = await (await ctx.app.request(`/cases/${lead.id}?t=${token}`)).text();
+    expect(page).toContain("住院清单.pdf");
+    const href = /href="(\/cases\/[^"]+\/attachments\/[^"]+)"/.exec(page)![1]!.replace(/&amp;/g, "&");
+    const file = await ctx.app.request(href);
+    expect(file.status).toBe(200);
+    expect(file.headers.get("content-type")).toBe("application/pdf");
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(pdf);
+    const logged = await ctx.db.select().from(events).where(and(eq(events.entityId, lead.id), eq(events.action, "lead.attachment_downloaded")));
+    expect(logged).toHaveLength(1);
+    await deliver();
   });
 });
 
