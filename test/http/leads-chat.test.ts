@@ -449,11 +449,13 @@ describe("decline and reassign from chat", () => {
     const tip = await submitTip({ region: { districtCode: "510108" }, targetName: "成华某某诊所", violationType: "duplicate_billing" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "成华某某诊所")!;
-    await pressTelegram(5001, `fw:decline:${lead.id}`, 1);
-    await replyToLastPrompt(5001, "  ");
+    // Whoever routing assigned it to answers (张明 is 5001, 李娜 5002 in Telegram).
+    const assignee = lead.assigneeId === memberIds["张明"] ? 5001 : 5002;
+    await pressTelegram(assignee, `fw:decline:${lead.id}`, 1);
+    await replyToLastPrompt(assignee, "  ");
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("new");
-    await pressTelegram(5001, `fw:decline:${lead.id}`, 1);
-    await replyToLastPrompt(5001, "不属于医保基金监管范围，已转市场监管部门。");
+    await pressTelegram(assignee, `fw:decline:${lead.id}`, 1);
+    await replyToLastPrompt(assignee, "不属于医保基金监管范围，已转市场监管部门。");
     const after = await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) });
     expect(after).toMatchObject({ state: "not_accepted" });
     expect(after?.declineReasonEnc).not.toContain("市场监管");
