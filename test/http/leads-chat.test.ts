@@ -325,11 +325,13 @@ describe("Slack", () => {
     const res = await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
     expect(res.status).toBe(200);
     // Work after the ack finishes on its own; wait for it.
-    for (let i = 0; i < 50 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("acknowledged");
-    // Slack retries the same action: it takes effect once.
+    // Slack retries the same action: it takes effect once (the retry's answer is "already done").
+    const answers = slack.callsTo("chat.postEphemeral").length;
     await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 250 && slack.callsTo("chat.postEphemeral").length === answers; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(slack.callsTo("chat.postEphemeral").at(-1)?.body.text).toBe("That has already taken effect.");
     expect(await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.acknowledge")))).toHaveLength(1);
     await deliver();
     expect(slack.callsTo("chat.update").at(-1)?.body.ts).toBe("1700000000.000100");
@@ -384,7 +386,7 @@ describe("Slack", () => {
       token: "x",
     });
     expect((await slackRequest(new URLSearchParams({ payload: press }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 50 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const opened = slack.callsTo("views.open").at(-1)!;
     expect(opened.body.trigger_id).toBe("trig-modal");
     const view = opened.body.view as { private_metadata: string; blocks: { label: { text: string } }[] };
@@ -398,7 +400,7 @@ describe("Slack", () => {
       token: "x",
     });
     expect((await slackRequest(new URLSearchParams({ payload: submission }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 50 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 250 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("not_accepted");
   });
 
