@@ -77,6 +77,15 @@ describe("error answers", () => {
     expect(health.status).toBe(503);
   });
 
+  it("refuses form posts a browser marks as coming from another site", async () => {
+    const body = () => new URLSearchParams({ receipt: "AAAAA-AAAAA-AAAAA-AAAAA" });
+    expect((await ctx.app.request("/status", { method: "POST", body: body(), headers: { origin: "https://evil.example" } })).status).toBe(403);
+    expect((await ctx.app.request("/status", { method: "POST", body: body(), headers: { "sec-fetch-site": "cross-site" } })).status).toBe(403);
+    expect((await ctx.app.request("/status", { method: "POST", body: body(), headers: { origin: "not a url" } })).status).toBe(403);
+    expect((await ctx.app.request("http://localhost/status", { method: "POST", body: body(), headers: { origin: "http://localhost" } })).status).toBe(404);
+    expect((await ctx.app.request("/status", { method: "POST", body: body() })).status).toBe(404);
+  });
+
   it("sets security headers on pages", async () => {
     const res = await ctx.app.request("/report");
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");

@@ -51,10 +51,29 @@ function receiptErrorPage(c: AppContext, err: unknown, receipt: string) {
   throw err;
 }
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
 export function createPageRoutes() {
   const pages = new Hono<AppEnv>();
 
   pages.use("*", async (c, next) => {
+    // Forms are posted only from our own pages: a browser that says the request comes from another
+    // site (Sec-Fetch-Site, or an Origin of another host) is refused. Clients that send neither
+    // (curl, scripts) are not browsers and cannot be tricked into posting.
+    if (c.req.method === "POST") {
+      const site = c.req.header("sec-fetch-site");
+      const origin = c.req.header("origin");
+      // With Referrer-Policy: no-referrer, browsers send "Origin: null" even for our own forms, so
+      // Sec-Fetch-Site decides there.
+      const crossSite = site === "cross-site" || (origin !== undefined && origin !== "null" && hostOf(origin) !== new URL(c.req.url).host);
+      if (crossSite) throw new AppError("forbidden", "cross-site form post");
+    }
     await next();
     // Pages can show a receipt or a conversation: never cache them, never leak the URL onwards.
     c.header("Cache-Control", "no-store");
