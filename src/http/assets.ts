@@ -44,7 +44,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px}dt{font-weigh
 .message{border:1px solid var(--line);border-radius:8px;padding:8px 12px;margin:8px 0}
 .message.from-investigator{background:var(--soft)}
 .message .meta{color:var(--muted);font-size:13px;margin:0}.message .body{white-space:pre-wrap;margin:4px 0 0}
-.js .identity[hidden]{display:none}
+[hidden]{display:none!important}
 @media print{header nav,footer,.noprint{display:none}}
 `;
 

@@ -1,140 +1,274 @@
-// A person's path through the site in Debian's Chromium (driven by playwright-core): the form in
-// zh-CN with a file attached, the receipt, the status page, a reply — with JavaScript on and off.
+// A person's path through the site in Debian's Chromium, driven by playwright-core: the form in zh-CN
+// with a file attached, the receipt, the status page with that receipt, a reply. It runs once with
+// JavaScript on (the script narrows the region lists and hides the identity fields) and once with
+// it off (the district alone is enough; the server fills in city and province).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { createClient, type Client } from "@libsql/client";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type RunningServer } from "../../src/node";
-import { PNG_BYTES } from "../support/fixtures";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-// In CI the browser must exist (.ci/run installs it); elsewhere a missing browser skips these tests.
-const available = existsSync(CHROMIUM) || Boolean(process.env.CI);
+// Skip only on a developer machine without the browser; in CI a missing browser must fail.
+const runBrowserTests = existsSync(CHROMIUM) || Boolean(process.env.CI);
 
-const dir = mkdtempSync(join(tmpdir(), "fundwatch-browser-"));
+const TIMEOUT = 60_000;
+// Crockford base32 (no I, L, O, U), four groups of five.
+const RECEIPT = /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$/;
+// A valid 1×1 RGBA PNG (signature, IHDR, IDAT, IEND with correct CRCs); the server sniffs the bytes.
+const PNG_BYTES = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+
+// Beijing · 市辖区 · 朝阳区. The city level "市辖区" is left out of display names.
+const PROVINCE = "110000";
+const CITY = "110100";
+const DISTRICT = "110105";
+const REGION_SHOWN = "北京市 朝阳区";
+const TARGET = "朝阳某某康复医院";
+const DESCRIPTION = "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。";
+const REPLY = "补充：每周三集中办理入院，可调取门禁记录。";
+
+let dir: string;
 let server: RunningServer;
 let browser: Browser;
+let db: Client;
 
 beforeAll(async () => {
-  if (!available) return;
+  if (!runBrowserTests) return;
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (CI must install it, or set CHROMIUM_PATH)`);
+  dir = mkdtempSync(join(tmpdir(), "fundwatch-browser-"));
+  const databaseUrl = `file:${join(dir, "fw.db")}`;
   server = await startNodeServer({
     PORT: "0",
     HOST: "127.0.0.1",
-    DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
+    DATABASE_URL: databaseUrl,
     SECRETS_FILE: join(dir, "secrets.json"),
     LOG_LEVEL: "silent",
     RECEIPT_LOOKUP_MIN_MS: "0",
   });
+  db = createClient({ url: databaseUrl });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
+    // Without the background-networking flags Chromium's own connections are refused on a closed network.
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 });
 
 afterAll(async () => {
   await browser?.close();
+  db?.close();
   await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const RECEIPT = /^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$/;
-const urls: string[] = [];
+/** Every URL the page asked for (navigations and subresources), to prove the receipt never travels in one. */
+function watch(context: BrowserContext) {
+  const urls: string[] = [];
+  const pageErrors: string[] = [];
+  context.on("request", (request) => urls.push(request.url()));
+  context.on("page", (page) => page.on("pageerror", (err) => pageErrors.push(err.message)));
+  return { urls, pageErrors };
+}
+
+/** The receipt in any spelling a URL could carry it: case and separators ignored, percent-decoded. */
+function expectNoReceipt(url: string, receipt: string) {
+  const squash = (s: string) => s.toUpperCase().replace(/[^0-9A-Z]/g, "");
+  let decoded = url;
+  try {
+    decoded = decodeURIComponent(url);
+  } catch {
+    // keep it raw
+  }
+  expect(squash(decoded), `receipt leaked into ${url}`).not.toContain(squash(receipt));
+}
+
+const disabled = (page: Page, selector: string) => page.locator(selector).evaluate((g) => (g as HTMLOptGroupElement).disabled);
 
 async function fillReport(page: Page, javaScript: boolean, realName: boolean) {
   await page.goto(`${server.url}/report`);
   expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
-  expect(await page.textContent("h1")).toBe("举报医保欺诈骗保行为");
+  expect((await page.textContent("h1"))?.trim()).toBe("举报医保欺诈骗保行为");
+
   await page.selectOption("#subject", "medical_institution");
-  await page.selectOption("#violationType", "medical_institution:ghost_admission");
   if (javaScript) {
-    // The script narrows each list to the chosen parent.
-    await page.selectOption("#province", "510000");
-    expect(await page.locator('#city optgroup[data-parent="110000"]').evaluate((g) => (g as HTMLOptGroupElement).disabled)).toBe(true);
-    await page.selectOption("#city", "510100");
-    await page.selectOption("#district", "510104");
-  } else {
-    // Without a script every district is listed; the district alone is enough.
-    await page.selectOption("#district", "510104");
+    // The script narrows the types to the chosen subject.
+    expect(await disabled(page, '#violationType optgroup[data-subject="pharmacy"]')).toBe(true);
+    expect(await disabled(page, '#violationType optgroup[data-subject="medical_institution"]')).toBe(false);
   }
-  await page.fill("#targetName", "锦江某某康复医院");
-  await page.fill("#occurredFrom", "2026-03-01");
+  await page.selectOption("#violationType", "medical_institution:ghost_admission");
+
+  if (javaScript) {
+    // Province, then city, then district: each list narrows to its parent.
+    await page.selectOption("#province", PROVINCE);
+    expect(await disabled(page, '#city optgroup[data-parent="510000"]')).toBe(true);
+    expect(await disabled(page, `#city optgroup[data-parent="${PROVINCE}"]`)).toBe(false);
+    expect(await disabled(page, '#district optgroup[data-parent="510100"]')).toBe(true);
+    await page.selectOption("#city", CITY);
+    expect(await disabled(page, '#district optgroup[data-parent="120100"]')).toBe(true);
+    expect(await disabled(page, `#district optgroup[data-parent="${CITY}"]`)).toBe(false);
+    await page.selectOption("#district", DISTRICT);
+  } else {
+    // Without the script every list is complete; the district alone is enough.
+    expect(await disabled(page, '#district optgroup[data-parent="510100"]')).toBe(false);
+    await page.selectOption("#district", DISTRICT);
+    expect(await page.inputValue("#province")).toBe("");
+    expect(await page.inputValue("#city")).toBe("");
+  }
+
+  await page.fill("#targetName", TARGET);
+  await page.fill("#occurredFrom", "2025-03-01");
   await page.fill("#amountEstimate", "8000");
-  await page.fill("#description", "康复科长期挂床，病人白天回家，仍每天记账理疗项目。");
+  await page.fill("#description", DESCRIPTION);
+
+  const identity = page.locator("#identity-fields");
+  // With the script the identity fields stay hidden until "real name" is chosen; without it they always show.
+  expect(await identity.isVisible()).toBe(!javaScript);
   if (realName) {
     await page.check("#anonymous-no");
+    expect(await identity.isVisible()).toBe(true);
     await page.fill("#reporterName", "张三");
     await page.fill("#reporterPhone", "13800138000");
     await page.fill("#reporterIdNumber", "11010519491231002X");
   } else {
     await page.check("#anonymous-yes");
+    expect(await identity.isVisible()).toBe(!javaScript);
   }
-  await page.setInputFiles("#evidence", { name: "病房照片.png", mimeType: "image/png", buffer: Buffer.from(PNG_BYTES) });
+  await page.setInputFiles("#evidence", { name: "病房照片.png", mimeType: "image/png", buffer: PNG_BYTES });
 }
 
-describe.runIf(available).each([
+describe.runIf(runBrowserTests).each([
   { javaScriptEnabled: true, realName: false },
   { javaScriptEnabled: false, realName: true },
-])("tip form in Chromium (JavaScript $javaScriptEnabled)", ({ javaScriptEnabled, realName }) => {
+])("report form in Chromium, zh-CN, JavaScript $javaScriptEnabled", ({ javaScriptEnabled, realName }) => {
   it(
-    "submits with a file, shows the receipt, and opens the status page with it",
+    `submits ${realName ? "under a real name" : "anonymously"} with a file, shows the receipt, and opens the status page with it`,
     async () => {
       const context = await browser.newContext({ javaScriptEnabled, locale: "zh-CN" });
+      const { urls, pageErrors } = watch(context);
       const page = await context.newPage();
-      page.on("framenavigated", (frame) => urls.push(frame.url()));
+      const steps: string[] = [];
       try {
         await fillReport(page, javaScriptEnabled, realName);
+        steps.push(page.url());
         await page.click("#submit-report");
         await page.waitForSelector('[data-testid="receipt-code"]');
+        steps.push(page.url());
+
+        // The receipt page.
+        expect((await page.textContent("h1"))?.trim()).toBe("举报已提交");
         const receipt = (await page.textContent('[data-testid="receipt-code"]'))!.trim();
         const reportId = (await page.textContent('[data-testid="report-id"]'))!.trim();
         expect(receipt).toMatch(RECEIPT);
-        expect(reportId).toMatch(/^FW-\d{8}-/);
-        expect(await page.textContent("h1")).toBe("举报已提交");
+        expect(reportId).toMatch(/^FW-\d{8}-[0-9A-Z]+$/);
+        // The print button is the script's; without it the button stays hidden.
+        expect(await page.locator('[data-action="print"]').isVisible()).toBe(javaScriptEnabled);
 
-        await page.goto(`${server.url}/status`);
-        await page.fill("#receipt", receipt.toLowerCase());
+        // What was stored: the server filled in province and city from the district (JavaScript off)
+        // or took the three that agree (on); identity only under a real name; one file.
+        const row = (await db.execute({ sql: "select province_code, city_code, district_code, region_code, is_anonymous, reporter_enc from reports where id = ?", args: [reportId] })).rows[0];
+        expect(row).toBeDefined();
+        expect([row!.province_code, row!.city_code, row!.district_code, row!.region_code]).toEqual([PROVINCE, CITY, DISTRICT, DISTRICT]);
+        expect(Number(row!.is_anonymous)).toBe(realName ? 0 : 1);
+        expect(row!.reporter_enc === null).toBe(!realName);
+        const files = await db.execute({ sql: "select count(*) as n from report_attachments where report_id = ?", args: [reportId] });
+        expect(Number(files.rows[0]!.n)).toBe(1);
+
+        // To the status page through the receipt page's own link, and type the receipt in
+        // (in lower case once: the code is case-insensitive).
+        await page.getByRole("link", { name: "去查询进度" }).click();
+        await page.waitForSelector("#receipt");
+        steps.push(page.url());
+        await page.fill("#receipt", javaScriptEnabled ? receipt : receipt.toLowerCase());
         await page.click("#check-status");
         await page.waitForSelector('[data-testid="report-status"]');
-        expect(await page.getAttribute('[data-testid="report-status"]', "data-status")).toBe("received");
-        expect(await page.textContent("h1")).toBe(`举报 ${reportId}`);
-        expect(await page.textContent("main")).toContain("已提交的证据：1 个文件");
-        expect(await page.textContent("main")).toContain("成都市 锦江区");
+        steps.push(page.url());
 
-        await page.fill("#reply-body", "补充：每周三集中办理入院。");
+        expect((await page.textContent("h1"))?.trim()).toBe(`举报 ${reportId}`);
+        expect(await page.getAttribute('[data-testid="report-status"]', "data-status")).toBe("received");
+        expect((await page.textContent('[data-testid="report-status"]'))?.trim()).toBe("已接收");
+        const main = (await page.textContent("main"))!;
+        expect(main).toContain("已提交的证据：1 个文件");
+        expect(main).toContain(`${TARGET} · ${REGION_SHOWN}`);
+        expect(main).toContain("挂床住院");
+
+        // A reply from the tipster shows in the conversation.
+        await page.fill("#reply-body", REPLY);
         await page.click("#send-reply");
         await page.waitForSelector('[data-testid="status-notice"]');
-        expect(await page.textContent('[data-testid="messages"]')).toContain("补充：每周三集中办理入院。");
+        steps.push(page.url());
+        const mine = page.locator('[data-testid="messages"] [data-from="reporter"]');
+        expect(await mine.count()).toBe(1);
+        expect((await mine.locator(".body").textContent())?.trim()).toBe(REPLY);
+        expect((await mine.locator(".meta").textContent())?.trim()).toMatch(/^您 · \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
 
-        for (const url of urls) expect(url).not.toContain(receipt.replace(/-/g, ""));
-        for (const url of urls) expect(url).not.toContain(receipt);
+        // The receipt went only in POST bodies: never in the address bar, never in any request URL.
+        expect(steps.length).toBe(5);
+        for (const url of steps) expectNoReceipt(url, receipt);
+        expect(urls.length).toBeGreaterThan(5);
+        for (const url of urls) expectNoReceipt(url, receipt);
+        expect(pageErrors).toEqual([]);
       } finally {
         await context.close();
       }
     },
-    60_000,
+    TIMEOUT,
   );
 
   it(
     "shows errors next to the fields in Chinese and keeps what was typed",
     async () => {
       const context = await browser.newContext({ javaScriptEnabled, locale: "zh-CN" });
+      const { pageErrors } = watch(context);
       const page = await context.newPage();
       try {
         await fillReport(page, javaScriptEnabled, true);
         await page.fill("#description", "");
-        await page.fill("#reporterIdNumber", "110105194912310021");
+        await page.fill("#reporterIdNumber", "110105194912310021"); // check digit should be X
         await page.click("#submit-report");
         await page.waitForSelector('[data-testid="form-errors"]');
-        expect(await page.textContent('[data-field-error="description"]')).toBe("此项为必填项。");
-        expect(await page.textContent('[data-field-error="reporterIdNumber"]')).toBe("身份证号码校验位不正确，请核对。");
-        expect(await page.inputValue("#targetName")).toBe("锦江某某康复医院");
+
+        expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
+        expect((await page.textContent('[data-testid="form-errors"]'))?.trim()).toBe("提交未成功，请修改下列标出的问题。");
+        const description = page.locator('[data-field-error="description"]');
+        const idNumber = page.locator('[data-field-error="reporterIdNumber"]');
+        expect((await description.textContent())?.trim()).toBe("此项为必填项。");
+        expect((await idNumber.textContent())?.trim()).toBe("身份证号码校验位不正确，请核对。");
+        // Next to their fields: in the same field block, right after the input.
+        expect(await description.evaluate((el) => el.previousElementSibling?.id)).toBe("description");
+        expect(await idNumber.evaluate((el) => el.previousElementSibling?.id)).toBe("reporterIdNumber");
+        expect(await page.locator(".field.has-error #description").count()).toBe(1);
+        expect(await page.locator(".field.has-error #reporterIdNumber").count()).toBe(1);
+        expect(await page.getAttribute("#description", "aria-describedby")).toBe("description-hint description-error");
+        // Only those two.
+        expect(await page.locator("[data-field-error]").count()).toBe(2);
+
+        // What was typed is kept (the file has to be chosen again, and the page says so).
+        expect(await page.inputValue("#targetName")).toBe(TARGET);
+        expect(await page.inputValue("#subject")).toBe("medical_institution");
+        expect(await page.inputValue("#violationType")).toBe("medical_institution:ghost_admission");
+        expect(await page.inputValue("#occurredFrom")).toBe("2025-03-01");
+        expect(await page.inputValue("#amountEstimate")).toBe("8000");
+        expect(await page.isChecked("#anonymous-no")).toBe(true);
+        expect(await page.inputValue("#reporterName")).toBe("张三");
         expect(await page.inputValue("#reporterPhone")).toBe("13800138000");
-        expect(await page.inputValue("#district")).toBe("510104");
+        expect(await page.inputValue("#reporterIdNumber")).toBe("110105194912310021");
+        expect(await page.inputValue("#district")).toBe(DISTRICT);
+        // With the script, the region choice survives its narrowing on load.
+        if (javaScriptEnabled) {
+          expect(await page.inputValue("#province")).toBe(PROVINCE);
+          expect(await page.inputValue("#city")).toBe(CITY);
+          expect(await page.locator("#identity-fields").isVisible()).toBe(true);
+          // …and puts the cursor in the first field with an error.
+          expect(await page.evaluate(() => document.activeElement?.id)).toBe("description");
+        }
+        expect(await page.textContent("main")).toContain("出于安全考虑，页面重新显示后需要重新选择文件。");
+        expect(await page.inputValue("#evidence")).toBe("");
+        expect(pageErrors).toEqual([]);
       } finally {
         await context.close();
       }
     },
-    60_000,
+    TIMEOUT,
   );
 });
