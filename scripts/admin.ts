@@ -15,10 +15,10 @@ import { loadKeyMaterial } from "../src/node";
 import { parseAmountFen } from "../src/services/chat-actions";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
 import { AppError } from "../src/services/errors";
-import { createHotlineLead, importScreeningBatch } from "../src/services/lead-sources";
-import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads";
-import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org";
-import { postInvestigatorMessage, type Actor } from "../src/services/reports";
+import { createHotlineLead, importScreeningBatch } from "../src/services/leads/lead-sources";
+import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
+import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org/org";
+import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 
 const USAGE = `FundWatch admin

@@ -9,7 +9,7 @@ import { ConfigError, parseConfig, type Config } from "./config";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
 import { createChatRuntime } from "./chat/runtime";
-import { importOrganisation, listTeams, orgFileSchema } from "./services/org";
+import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";

@@ -3,8 +3,8 @@
 // Slack app for incoming updates, and what the outbox needs to deliver.
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
-import { createOutboxRenderer } from "../services/lead-cards";
-import { drainOutbox, type DeliveryDeps, type DeliveryReport } from "../services/outbox";
+import { createOutboxRenderer } from "../services/leads/lead-cards";
+import { drainOutbox, type DeliveryDeps, type DeliveryReport } from "../services/delivery/outbox";
 import { createConsoleAdapter } from "./console/adapter";
 import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";

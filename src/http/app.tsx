@@ -11,7 +11,7 @@ import { newId } from "../core/ids";
 import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
-import { formatBytes } from "../services/evidence";
+import { formatBytes } from "../services/intake/evidence";
 import { createApiRoutes } from "./api/routes";
 import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";

@@ -2,7 +2,7 @@
 import type { Locale } from "../core/report-input";
 import { t } from "../i18n";
 import { AppError } from "../services/errors";
-import type { IncomingFile } from "../services/evidence";
+import type { IncomingFile } from "../services/intake/evidence";
 import type { AppContext } from "./context";
 
 export type BodyKind = "json" | "multipart" | "form";

@@ -1,9 +1,9 @@
 // runTick(deps, now): the one function both schedulers call (node-cron on Node, Cron Triggers on
 // Workers). Each job selects what is due at `now`, so a late or missed tick catches up once.
 import type { ChatRuntime } from "../chat/runtime";
-import { escalateOverdueLeads } from "../services/escalation";
-import { deliverDueMessages } from "../services/outbox";
-import { purgeExpiredRateLimits } from "../services/rate-limit";
+import { escalateOverdueLeads } from "../services/leads/escalation";
+import { deliverDueMessages } from "../services/delivery/outbox";
+import { purgeExpiredRateLimits } from "../services/intake/rate-limit";
 import type { ServiceDeps } from "../services/deps";
 
 export interface TickDeps extends ServiceDeps {

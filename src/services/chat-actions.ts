@@ -13,10 +13,10 @@ import { isLocale, t } from "../i18n";
 import { keyedHash } from "../security/cipher";
 import { constantTimeEqual } from "../security/encoding";
 import type { ServiceDeps } from "./deps";
-import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads";
-import { enqueueStatement } from "./outbox";
-import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org";
-import { postInvestigatorMessage } from "./reports";
+import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads/leads";
+import { enqueueStatement } from "./delivery/outbox";
+import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
+import { postInvestigatorMessage } from "./intake/reports";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
 

@@ -4,8 +4,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { leads } from "../../src/db/schema";
-import { createHotlineLead, importScreeningBatch, parseCsv } from "../../src/services/lead-sources";
-import { importOrganisation, orgFileSchema } from "../../src/services/org";
+import { createHotlineLead, importScreeningBatch, parseCsv } from "../../src/services/leads/lead-sources";
+import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
 
 let ctx: TestContext;

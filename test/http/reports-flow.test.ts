@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { events, reportAttachments, reports } from "../../src/db/schema";
-import { changeReportStatus, postInvestigatorMessage, revealReporterIdentity } from "../../src/services/reports";
+import { changeReportStatus, postInvestigatorMessage, revealReporterIdentity } from "../../src/services/intake/reports";
 import { decryptBytes } from "../../src/security/cipher";
 import { attachmentChunks } from "../../src/db/schema";
 import { createTestContext, type TestContext } from "../support/context";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../../src/chat/types";
 import { asBatch } from "../../src/db/client";
 import { outbox } from "../../src/db/schema";
-import { deliverDueMessages, enqueueStatement, retryDelayMs, type DeliveryDeps } from "../../src/services/outbox";
+import { deliverDueMessages, enqueueStatement, retryDelayMs, type DeliveryDeps } from "../../src/services/delivery/outbox";
 import { createTestContext, type TestContext } from "../support/context";
 
 let ctx: TestContext;

@@ -5,7 +5,7 @@ import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ServiceDeps } from "../../services/deps";
 import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
-import { findMemberByChatUser } from "../../services/org";
+import { findMemberByChatUser } from "../../services/org/org";
 import { decodeCallbackData } from "./adapter";
 
 export interface TelegramBotOptions {

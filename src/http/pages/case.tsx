@@ -10,8 +10,8 @@ import { isLocale, t } from "../../i18n";
 import { decryptBytes, decryptText } from "../../security/cipher";
 import { verifyCaseLinkToken } from "../../services/chat-actions";
 import { AppError } from "../../services/errors";
-import { asActor, eventRow, getLead, mayHandleLead } from "../../services/leads";
-import { getStatusView, revealReporterIdentity } from "../../services/reports";
+import { asActor, eventRow, getLead, mayHandleLead } from "../../services/leads/leads";
+import { getStatusView, revealReporterIdentity } from "../../services/intake/reports";
 import type { AppContext, AppEnv } from "../context";
 import { Layout } from "./layout";
 

@@ -2,7 +2,7 @@
 import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
 import { toBase64Url, utf8 } from "../../security/encoding";
-import type { SubmittedReport } from "../../services/reports";
+import type { SubmittedReport } from "../../services/intake/reports";
 import { Layout, type PageProps } from "./layout";
 
 export function ReceiptPage(props: PageProps & { submitted: SubmittedReport }) {

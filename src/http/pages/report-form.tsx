@@ -5,7 +5,7 @@ import { listRegions, regionDisplayName } from "../../core/regions";
 import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../core/taxonomy";
 import { t } from "../../i18n";
 import type { FieldErrors } from "../../i18n/validation";
-import { formatBytes } from "../../services/evidence";
+import { formatBytes } from "../../services/intake/evidence";
 import { Field, Layout, type PageProps } from "./layout";
 
 export interface ReportFormProps extends PageProps {

@@ -5,7 +5,7 @@ import { t } from "../../i18n";
 import { localiseIssues } from "../../i18n/validation";
 import { receiptSchema } from "../../core/report-input";
 import { AppError } from "../../services/errors";
-import { validateEvidence, validateSubmission } from "../../services/intake";
+import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
 import {
   addReporterEvidence,
   addReporterMessage,
@@ -13,7 +13,7 @@ import {
   getStatusView,
   submitReport,
   throttleSubmission,
-} from "../../services/reports";
+} from "../../services/intake/reports";
 import { readForm, requireBodyKind } from "../body";
 import type { AppContext, AppEnv } from "../context";
 import { formToReportInput } from "../report-form";

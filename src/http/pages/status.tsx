@@ -3,7 +3,7 @@
 import { shanghaiDateTime } from "../../core/time";
 import { regionDisplayName } from "../../core/regions";
 import { t } from "../../i18n";
-import type { StatusView } from "../../services/reports";
+import type { StatusView } from "../../services/intake/reports";
 import { Field, Layout, type PageProps } from "./layout";
 
 export function ReceiptEntryPage(props: PageProps & { error?: string | undefined; receipt?: string }) {

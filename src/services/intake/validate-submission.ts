@@ -1,10 +1,10 @@
 // Validation of a whole submission (fields and files together, so a form can show every problem at
 // once). Nothing is written until this has passed.
-import { reportInputSchema, type Locale, type ReportInput } from "../core/report-input";
-import { shanghaiDate } from "../core/time";
-import { localiseIssues, type FieldErrors } from "../i18n/validation";
-import type { ServiceDeps } from "./deps";
-import { AppError } from "./errors";
+import { reportInputSchema, type Locale, type ReportInput } from "../../core/report-input";
+import { shanghaiDate } from "../../core/time";
+import { localiseIssues, type FieldErrors } from "../../i18n/validation";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
 import { checkEvidence, type CheckedFile, type IncomingFile } from "./evidence";
 
 export function evidenceLimits(deps: ServiceDeps) {

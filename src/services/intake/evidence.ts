@@ -1,14 +1,14 @@
 // Evidence uploads: checked completely (count, size, real type) before anything is written, then
 // encrypted in chunks small enough for D1's row limit.
-import { EVIDENCE_MEDIA_TYPES, sniffEvidenceType, type EvidenceMediaType } from "../core/evidence";
-import { newId } from "../core/ids";
-import type { Locale } from "../core/report-input";
-import { attachmentChunks, reportAttachments } from "../db/schema";
-import { t } from "../i18n";
-import { encryptBytes, encryptText } from "../security/cipher";
-import { sha256Hex } from "../security/encoding";
-import type { ServiceDeps } from "./deps";
-import { AppError } from "./errors";
+import { EVIDENCE_MEDIA_TYPES, sniffEvidenceType, type EvidenceMediaType } from "../../core/evidence";
+import { newId } from "../../core/ids";
+import type { Locale } from "../../core/report-input";
+import { attachmentChunks, reportAttachments } from "../../db/schema";
+import { t } from "../../i18n";
+import { encryptBytes, encryptText } from "../../security/cipher";
+import { sha256Hex } from "../../security/encoding";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
 
 export const ATTACHMENT_CHUNK_BYTES = 512 * 1024;
 

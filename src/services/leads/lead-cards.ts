@@ -1,18 +1,18 @@
 // The lead card as posted to a team's chat, rendered from the lead's current state in the team's
 // language. It never carries the tipster's identity or contact: only a scrubbed excerpt.
 import { and, eq } from "drizzle-orm";
-import { amountBand } from "../core/amount-band";
-import type { LeadState } from "../core/lead-lifecycle";
-import type { Locale } from "../core/report-input";
-import { regionDisplayName } from "../core/regions";
-import { shanghaiDateTime } from "../core/time";
-import { chatCards, chatPrompts, members, teams, type LeadRow } from "../db/schema";
-import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../chat/types";
-import { isLocale, t } from "../i18n";
-import type { ServiceDeps } from "./deps";
-import { parseJsonList } from "./events";
+import { amountBand } from "../../core/amount-band";
+import type { LeadState } from "../../core/lead-lifecycle";
+import type { Locale } from "../../core/report-input";
+import { regionDisplayName } from "../../core/regions";
+import { shanghaiDateTime } from "../../core/time";
+import { chatCards, chatPrompts, members, teams, type LeadRow } from "../../db/schema";
+import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat/types";
+import { isLocale, t } from "../../i18n";
+import type { ServiceDeps } from "../deps";
+import { parseJsonList } from "../events";
 import { decryptLeadSummary, getLead } from "./leads";
-import type { OutboxRenderer } from "./outbox";
+import type { OutboxRenderer } from "../delivery/outbox";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 

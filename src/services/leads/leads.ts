@@ -2,26 +2,26 @@
 // hotline calls; routed to the most specific team; worked from chat with every step logged; their cards
 // are kept current in the team's chat through the outbox.
 import { and, asc, count, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import { findClusterLead, institutionKey } from "../core/clustering";
-import { computeLeadDeadlines, DEFAULT_DEADLINE_POLICY, type DeadlinePolicy, type EscalationState } from "../core/deadlines";
-import { detectFocusAreas } from "../core/focus-areas";
-import { findFocusItems } from "../core/focus-list";
-import { newId } from "../core/ids";
-import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../core/lead-lifecycle";
-import { routeLead, type RoutingMember, type RoutingTeam } from "../core/routing";
-import { excerpt, scrubText } from "../core/scrub";
-import { createWorkCalendar, type WorkCalendar, type WorkingHours } from "../core/work-calendar";
-import type { ReporterIdentity } from "../core/report-input";
-import { asBatch } from "../db/client";
-import { calendarDays, chatCards, events, leadReports, leads, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../db/schema";
-import type { Platform } from "../chat/types";
-import { decryptText, encryptText } from "../security/cipher";
-import { t } from "../i18n";
-import type { ServiceDeps } from "./deps";
-import { AppError } from "./errors";
-import { enqueueStatement } from "./outbox";
-import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "./events";
-export { eventRow } from "./events";
+import { findClusterLead, institutionKey } from "../../core/clustering";
+import { computeLeadDeadlines, DEFAULT_DEADLINE_POLICY, type DeadlinePolicy, type EscalationState } from "../../core/deadlines";
+import { detectFocusAreas } from "../../core/focus-areas";
+import { findFocusItems } from "../../core/focus-list";
+import { newId } from "../../core/ids";
+import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../../core/lead-lifecycle";
+import { routeLead, type RoutingMember, type RoutingTeam } from "../../core/routing";
+import { excerpt, scrubText } from "../../core/scrub";
+import { createWorkCalendar, type WorkCalendar, type WorkingHours } from "../../core/work-calendar";
+import type { ReporterIdentity } from "../../core/report-input";
+import { asBatch } from "../../db/client";
+import { calendarDays, chatCards, events, leadReports, leads, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
+import type { Platform } from "../../chat/types";
+import { decryptText, encryptText } from "../../security/cipher";
+import { t } from "../../i18n";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
+import { enqueueStatement } from "../delivery/outbox";
+import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "../events";
+export { eventRow } from "../events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
 export const SUMMARY_CHARS = 280;

@@ -1,17 +1,17 @@
 // The escalation job: for every open lead past a deadline, remind the assignee, then the team lead,
 // then the coordinators, each step once (dedupe keys), catching up after missed ticks.
 import { and, eq, inArray, lte, or } from "drizzle-orm";
-import { dueEscalations, type DeadlineKind, type EscalationStep } from "../core/deadlines";
-import type { LeadState } from "../core/lead-lifecycle";
-import type { Locale } from "../core/report-input";
-import { shanghaiDateTime } from "../core/time";
-import { asBatch } from "../db/client";
-import { events, leads, members, teams, type LeadRow, type TeamRow } from "../db/schema";
-import type { Platform } from "../chat/types";
-import { isLocale, t } from "../i18n";
-import type { ServiceDeps } from "./deps";
+import { dueEscalations, type DeadlineKind, type EscalationStep } from "../../core/deadlines";
+import type { LeadState } from "../../core/lead-lifecycle";
+import type { Locale } from "../../core/report-input";
+import { shanghaiDateTime } from "../../core/time";
+import { asBatch } from "../../db/client";
+import { events, leads, members, teams, type LeadRow, type TeamRow } from "../../db/schema";
+import type { Platform } from "../../chat/types";
+import { isLocale, t } from "../../i18n";
+import type { ServiceDeps } from "../deps";
 import { loadLeadPolicy, OPEN_LEAD_STATES, parseEscalations } from "./leads";
-import { enqueueStatement } from "./outbox";
+import { enqueueStatement } from "../delivery/outbox";
 
 const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish" };
 

@@ -2,15 +2,15 @@
 // screening (CSV), and hotline calls (12393) entered by staff. Each becomes a lead through the same
 // clustering and routing as a tip.
 import { z } from "zod";
-import { getRegion } from "../core/regions";
-import { isTypeOfSubject, VIOLATION_SUBJECTS, VIOLATION_TYPES } from "../core/taxonomy";
-import { asBatch } from "../db/client";
-import { events } from "../db/schema";
-import { sha256Hex } from "../security/encoding";
-import type { ServiceDeps } from "./deps";
-import { AppError } from "./errors";
+import { getRegion } from "../../core/regions";
+import { isTypeOfSubject, VIOLATION_SUBJECTS, VIOLATION_TYPES } from "../../core/taxonomy";
+import { asBatch } from "../../db/client";
+import { events } from "../../db/schema";
+import { sha256Hex } from "../../security/encoding";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
 import { eventRow, planLead } from "./leads";
-import type { Actor } from "./reports";
+import type { Actor } from "../intake/reports";
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF, optional UTF-8 BOM. */
 export function parseCsv(text: string): string[][] {

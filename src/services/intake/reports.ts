@@ -3,23 +3,23 @@
 // rows and its event in one atomic batch before returning.
 import { and, asc, count, eq, sql } from "drizzle-orm";
 // Rows written in the same millisecond keep insertion order through SQLite's rowid.
-import { newId, newReportId } from "../core/ids";
-import { RECEIPT_RANDOM_BYTES, normaliseReceipt, receiptFromBytes } from "../core/receipt";
-import type { Locale, ReportInput, ReporterIdentity } from "../core/report-input";
-import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } from "../core/report-status";
-import { resolveRegion } from "../core/regions";
-import { shanghaiDate } from "../core/time";
-import { asBatch } from "../db/client";
-import { events, reportAttachments, reportMessages, reports, reportTimeline, type ReportRow } from "../db/schema";
-import { decryptText, encryptText, keyedHash } from "../security/cipher";
-import { randomBytes } from "../security/encoding";
-import { contentHashOf, signProof, type ProofOfSubmission } from "../security/proof";
-import type { ServiceDeps } from "./deps";
-import { eventRow, type Actor } from "./events";
-export type { Actor } from "./events";
-import { AppError } from "./errors";
+import { newId, newReportId } from "../../core/ids";
+import { RECEIPT_RANDOM_BYTES, normaliseReceipt, receiptFromBytes } from "../../core/receipt";
+import type { Locale, ReportInput, ReporterIdentity } from "../../core/report-input";
+import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } from "../../core/report-status";
+import { resolveRegion } from "../../core/regions";
+import { shanghaiDate } from "../../core/time";
+import { asBatch } from "../../db/client";
+import { events, reportAttachments, reportMessages, reports, reportTimeline, type ReportRow } from "../../db/schema";
+import { decryptText, encryptText, keyedHash } from "../../security/cipher";
+import { randomBytes } from "../../security/encoding";
+import { contentHashOf, signProof, type ProofOfSubmission } from "../../security/proof";
+import type { ServiceDeps } from "../deps";
+import { eventRow, type Actor } from "../events";
+export type { Actor } from "../events";
+import { AppError } from "../errors";
 import { consumeRateLimit, peekRateLimit } from "./rate-limit";
-import { planLead, tipsterReplyStatements } from "./leads";
+import { planLead, tipsterReplyStatements } from "../leads/leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";

@@ -2,18 +2,18 @@
 // chat account to a member, and the import of a whole installation from a JSON/YAML file.
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { newId } from "../core/ids";
-import { LOCALES } from "../core/report-input";
-import { RECEIPT_ALPHABET } from "../core/receipt";
-import { FOCUS_AREAS, VIOLATION_TYPES } from "../core/taxonomy";
-import { getRegion } from "../core/regions";
-import { asBatch } from "../db/client";
-import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../db/schema";
-import { keyedHash } from "../security/cipher";
-import { randomBytes } from "../security/encoding";
-import { eventRow, type Actor } from "./events";
-import type { ServiceDeps } from "./deps";
-import { AppError } from "./errors";
+import { newId } from "../../core/ids";
+import { LOCALES } from "../../core/report-input";
+import { RECEIPT_ALPHABET } from "../../core/receipt";
+import { FOCUS_AREAS, VIOLATION_TYPES } from "../../core/taxonomy";
+import { getRegion } from "../../core/regions";
+import { asBatch } from "../../db/client";
+import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../../db/schema";
+import { keyedHash } from "../../security/cipher";
+import { randomBytes } from "../../security/encoding";
+import { eventRow, type Actor } from "../events";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
 
 export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];

@@ -3,10 +3,10 @@
 // platform's rate limits, and marks them sent or reschedules them. An outage delays messages; it
 // never drops or duplicates them (a row is marked sent in the same step that records the message id).
 import { and, asc, count, eq, gt, inArray, lte, or, sql, desc } from "drizzle-orm";
-import { newId } from "../core/ids";
-import { outbox, type OutboxRow } from "../db/schema";
-import { ChatDeliveryError, type ChatAdapters, type OutgoingMessage, type Platform } from "../chat/types";
-import type { ServiceDeps } from "./deps";
+import { newId } from "../../core/ids";
+import { outbox, type OutboxRow } from "../../db/schema";
+import { ChatDeliveryError, type ChatAdapters, type OutgoingMessage, type Platform } from "../../chat/types";
+import type { ServiceDeps } from "../deps";
 
 export interface EnqueueInput {
   dedupeKey: string;

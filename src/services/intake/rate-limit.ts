@@ -2,9 +2,9 @@
 // address is never stored: the key is an HMAC of bucket, window and address, so it changes every
 // window and cannot be reversed or linked across windows.
 import { and, eq, gt, lt, sql } from "drizzle-orm";
-import { rateLimits } from "../db/schema";
-import { keyedHash } from "../security/cipher";
-import type { ServiceDeps } from "./deps";
+import { rateLimits } from "../../db/schema";
+import { keyedHash } from "../../security/cipher";
+import type { ServiceDeps } from "../deps";
 
 export interface RateLimitRule {
   bucket: string;
