@@ -227,6 +227,8 @@ export const members = sqliteTable(
     slackUserId: text("slack_user_id"),
     locale: text("locale").notNull().default("zh-CN"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
+    /** Open leads assigned to this member, kept by triggers on leads (routing reads it, never counts). */
+    openLeads: integer("open_leads").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
@@ -299,11 +301,20 @@ export const leads = sqliteTable(
     escalations: text("escalations").notNull().default('{"ack":0,"accept":0,"finish":0}'),
     /** Bumped on every change; card refreshes carry it so stale edits are skipped. */
     version: integer("version").notNull().default(1),
+    /**
+     * `institution_key|violation_type|province` while this lead is the one new tips about that
+     * institution join; null once closed or superseded. Unique, so concurrent tips cannot open two.
+     */
+    clusterSlot: text("cluster_slot"),
+    /** When the escalation job must next look at this lead; null when nothing can fall due. */
+    nextEscalationAt: integer("next_escalation_at"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
     index("leads_cluster_idx").on(t.institutionKey, t.violationType, t.lastReportAt),
+    uniqueIndex("leads_cluster_slot_uq").on(t.clusterSlot).where(sql`cluster_slot IS NOT NULL`),
+    index("leads_next_escalation_idx").on(t.nextEscalationAt).where(sql`next_escalation_at IS NOT NULL`),
     index("leads_assignee_idx").on(t.assigneeId, t.state),
     index("leads_team_idx").on(t.teamId, t.state),
     index("leads_state_idx").on(t.state),
@@ -368,13 +379,67 @@ export const outbox = sqliteTable(
     sentMessageId: text("sent_message_id"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),
+    /** Order within a chat (monotonic over the table); a chat's rows go out strictly in this order. */
+    seq: integer("seq").notNull().default(0),
+    /** Rows sharing it while pending collapse into one (e.g. one pending edit per card and chat). */
+    coalesceKey: text("coalesce_key"),
+    /** Set just before the platform call; a row found `sending` with this set after a crash may have been delivered. */
+    attemptStartedAt: integer("attempt_started_at"),
   },
   (t) => [
     uniqueIndex("outbox_dedupe_uq").on(t.dedupeKey),
     index("outbox_due_idx").on(t.status, t.nextAttemptAt),
     index("outbox_chat_sent_idx").on(t.platform, t.chatId, t.sentAt),
+    index("outbox_lane_idx").on(t.platform, t.chatId, t.status, t.seq),
+    uniqueIndex("outbox_pending_coalesce_uq").on(t.coalesceKey).where(sql`coalesce_key IS NOT NULL AND status = 'pending'`),
   ],
 );
+
+/**
+ * Per chat (lane) delivery state: when the next message may go, a hold after a failure or a
+ * platform's retry_after, and the recent send times a per-minute cap needs. Small: one row per chat.
+ */
+export const deliveryLanes = sqliteTable(
+  "delivery_lanes",
+  {
+    platform: text("platform").notNull(),
+    /** A chat id, or `*` for the platform-wide limit. */
+    laneKey: text("lane_key").notNull(),
+    nextAllowedAt: integer("next_allowed_at").notNull().default(0),
+    heldUntil: integer("held_until"),
+    holdReason: text("hold_reason"),
+    /** JSON array of recent send times (ms), newest last, at most the per-minute cap. */
+    recentSends: text("recent_sends").notNull().default("[]"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.laneKey] })],
+);
+
+/**
+ * One row per lead version: every versioned change of a lead inserts (lead, new version) in its
+ * batch, so of two concurrent changes from the same version the second fails as a whole and none
+ * of its dependent rows (events, tip status, messages to the tipster) are written.
+ */
+export const leadVersions = sqliteTable(
+  "lead_versions",
+  {
+    leadId: text("lead_id").notNull(),
+    version: integer("version").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.version] })],
+);
+
+/**
+ * Small shared state: `org_version` (bumped by triggers whenever teams, members' routing fields or
+ * calendar days change, so in-memory caches know when to reload), cached platform facts (the
+ * Telegram bot's identity), chain heads.
+ */
+export const appState = sqliteTable("app_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
 
 /** A question the bot asked in chat (reason, amount, question for the tipster) awaiting a reply. */
 export const chatPrompts = sqliteTable(
@@ -414,3 +479,4 @@ export type TeamRow = typeof teams.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
+export type DeliveryLaneRow = typeof deliveryLanes.$inferSelect;
