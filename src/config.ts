@@ -37,6 +37,10 @@ export const configSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
+  /** Days sent and failed chat messages stay in the outbox before the tick deletes them. */
+  OUTBOX_RETENTION_DAYS: int(1, 3650).default(30),
+  /** Timeout of each Telegram/Slack call (ms); kept well under the 60 s delivery claim lease. */
+  CHAT_CALL_TIMEOUT_MS: int(1000, 30_000).default(10_000),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: "must be 16–256 characters of A-Z, a-z, 0-9, _ and -" }).optional(),
   TELEGRAM_API_ROOT: z.url({ error: "must be an absolute URL" }).default("https://api.telegram.org").transform((u) => u.replace(/\/+$/, "")),

@@ -87,7 +87,7 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
   const chat = createChatRuntime(deps);
   deps.chat = chat;
   // In-process: start delivering as soon as a change queues chat messages.
-  deps.notifyOutbox = () => void chat.drain();
+  deps.notifyOutbox = () => chat.notify();
   // A fresh development installation gets the example organisation, so the whole loop shows at once.
   const seedFile = config.ORG_SEED_FILE ?? (config.APP_ENV === "development" && existsSync(DEFAULT_DEV_SEED) ? DEFAULT_DEV_SEED : undefined);
   if (seedFile) await seedOrganisation(deps, seedFile);
@@ -100,7 +100,8 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
       log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }),
     );
   }
-  void chat.drain();
+  // One long-lived delivery loop per platform, woken by notifyOutbox and sleeping until the next due row.
+  chat.startDeliveryLoop();
 
   const server = await new Promise<ServerType>((resolveServer) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolveServer(s));
@@ -115,6 +116,7 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     port,
     async close() {
       await task.stop();
+      await chat.close();
       if (chat.telegramBot?.isRunning()) await chat.telegramBot.stop();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();

@@ -1,10 +1,12 @@
 // Builds the chat side from configuration: one adapter per platform (the console adapter stands in
 // for any platform without a token, so a local start shows every message), the Telegram bot and the
-// Slack app for incoming updates, and what the outbox needs to deliver.
+// Slack app for incoming updates, and what the outbox needs to deliver: a long-lived loop on Node
+// (start/notify/close) or bounded drains (Workers' waitUntil, the tick, the admin CLI).
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
-import { drainOutbox, type DeliveryDeps, type DeliveryReport } from "../services/delivery/outbox";
+import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
+import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop";
 import { createConsoleAdapter } from "./console/adapter";
 import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";
@@ -19,24 +21,43 @@ export interface ChatRuntime {
   delivery: DeliveryDeps;
   /** Delivers what is due now and keeps going for a few seconds while more becomes due. Single-flight. */
   drain(): Promise<DeliveryReport | null>;
+  /** Starts the long-lived delivery loop (Node). While it runs, notify() wakes it and drain() only wakes it too. */
+  startDeliveryLoop(): void;
+  /** A change queued messages: wakes the loop if it runs. */
+  notify(): void;
+  readonly deliveryLoop: DeliveryLoop;
+  /** Stops the delivery loop and waits for calls in flight (each bounded by the call timeout). */
+  close(): Promise<void>;
 }
 
 export interface ChatRuntimeOptions {
   /** Where the console adapter writes; default console.log. */
   consoleWrite?: (line: string) => void;
   fetch?: typeof fetch;
+  /** Timeout of every platform call (ms); must stay well under the claim lease. Default 10 s. */
+  callTimeoutMs?: number;
+  /** Pacing and lease constants (tests run them scaled); default the platforms' documented limits. */
+  tuning?: Partial<DeliveryTuning>;
+  /** Budget of one bounded drain (Workers: within waitUntil). Default 25 s, waiting at most 5 s for the next due row. */
+  drainBudgetMs?: number;
+  drainMaxWaitMs?: number;
 }
 
 export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions = {}): ChatRuntime {
   const { config } = deps;
+  const callTimeoutMs = options.callTimeoutMs ?? config.CHAT_CALL_TIMEOUT_MS ?? 10_000;
   const consoleAdapter = createConsoleAdapter(options.consoleWrite);
   const asConsole = (platform: "telegram" | "slack"): ChatAdapter => ({ ...consoleAdapter, platform });
   const adapters: ChatAdapters = {
     console: consoleAdapter,
-    telegram: config.TELEGRAM_BOT_TOKEN ? createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : asConsole("telegram"),
-    slack: config.SLACK_BOT_TOKEN ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, ...(options.fetch ? { fetch: options.fetch } : {}) }) : asConsole("slack"),
+    telegram: config.TELEGRAM_BOT_TOKEN
+      ? createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000 })
+      : asConsole("telegram"),
+    slack: config.SLACK_BOT_TOKEN
+      ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
+      : asConsole("slack"),
   };
-  const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps) };
+  const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
   const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
   const slack =
     config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET
@@ -50,9 +71,14 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
         })
       : null;
 
+  const deliveryLoop = createDeliveryLoop(delivery);
   let running: Promise<DeliveryReport | null> | null = null;
   let again = false;
   async function drain(): Promise<DeliveryReport | null> {
+    if (deliveryLoop.running) {
+      deliveryLoop.notify();
+      return null;
+    }
     if (running) {
       again = true;
       return running;
@@ -62,7 +88,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
       do {
         again = false;
         try {
-          report = await drainOutbox(delivery, { budgetMs: 25_000, maxWaitMs: 5_000 });
+          report = await drainOutbox(delivery, { budgetMs: options.drainBudgetMs ?? 25_000, maxWaitMs: options.drainMaxWaitMs ?? 5_000 });
         } catch (err) {
           deps.log.error("outbox delivery failed", { error: err instanceof Error ? err.message : String(err) });
         }
@@ -73,5 +99,18 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     });
     return running;
   }
-  return { adapters, telegramBot, slack, delivery, drain };
+  return {
+    adapters,
+    telegramBot,
+    slack,
+    delivery,
+    drain,
+    deliveryLoop,
+    startDeliveryLoop: () => deliveryLoop.start(),
+    notify: () => deliveryLoop.notify(),
+    async close() {
+      await deliveryLoop.stop();
+      await running;
+    },
+  };
 }

@@ -38,23 +38,49 @@ export interface SentMessage {
   messageId: string;
 }
 
-/** A delivery failure. `retryable` failures are retried by the outbox, after `retryAfterSeconds` if given. */
+/**
+ * A delivery failure. `retryable` failures are retried by the outbox, after `retryAfterSeconds` if
+ * given. `uncertain` means the platform may have acted on the call (a timeout or a dropped
+ * connection, not an error answer): the retry first looks for the message where the platform can tell.
+ */
 export class ChatDeliveryError extends Error {
   override name = "ChatDeliveryError";
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly retryAfterSeconds?: number,
+    readonly uncertain = false,
   ) {
     super(message);
   }
 }
 
+/** What the outbox tells an adapter about the row being delivered. */
+export interface SendOptions {
+  /** The outbox row: Slack posts carry it as message metadata so a retry after a crash can find the post. */
+  outboxId?: string;
+}
+
+/** Where to look for a post that a crashed attempt may have made. */
+export interface DeliveredLookup {
+  outboxId: string;
+  /** When the earlier attempt started (ms); only messages from a few seconds before it are searched. */
+  attemptStartedAt: number;
+  /** A reply in a thread is searched in that thread. */
+  threadOf?: string;
+}
+
 export interface ChatAdapter {
   readonly platform: Platform;
-  send(target: ChatTarget, message: OutgoingMessage): Promise<SentMessage>;
+  send(target: ChatTarget, message: OutgoingMessage, options?: SendOptions): Promise<SentMessage>;
   /** Replaces a message's content (lead cards are edited in place). "Not modified" counts as success. */
   edit(target: ChatTarget, messageId: string, message: OutgoingMessage): Promise<void>;
+  /**
+   * Finds the message an interrupted attempt posted for this outbox row, if the platform can tell
+   * (Slack: message metadata in the channel history). Adapters that cannot search leave it out, and
+   * the outbox re-sends.
+   */
+  findDelivered?(target: ChatTarget, lookup: DeliveredLookup): Promise<SentMessage | null>;
 }
 
 export type ChatAdapters = Partial<Record<Platform, ChatAdapter>>;

@@ -3,6 +3,7 @@
 import type { ChatRuntime } from "../chat/runtime";
 import { escalateOverdueLeads } from "../services/leads/escalation";
 import { deliverDueMessages } from "../services/delivery/outbox";
+import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
 import { purgeExpiredRateLimits } from "../services/intake/rate-limit";
 import type { ServiceDeps } from "../services/deps";
 
@@ -17,13 +18,24 @@ export interface TickResult {
 
 type Job = (deps: TickDeps) => Promise<unknown>;
 
+/** Rounds one tick delivers at its `now` (each round sends at most one message per chat). */
+const TICK_DELIVERY_ROUNDS = 20;
+
 const JOBS: Record<string, Job> = {
   purgeExpiredRateLimits,
   escalateOverdueLeads,
+  purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
   // Delivery runs last so reminders queued by this tick go out in it.
   deliverChatMessages: async (deps) => {
     if (!deps.chat) return;
-    await deliverDueMessages({ ...deps.chat.delivery, now: deps.now });
+    // On Node the delivery loop owns delivery: the tick only makes sure it looks now.
+    if (deps.chat.deliveryLoop?.running) return deps.chat.notify();
+    // Elsewhere: whatever is due at the tick's time (the Worker follows with a drain on the real clock).
+    const delivery = { ...deps.chat.delivery, now: deps.now };
+    for (let round = 0; round < TICK_DELIVERY_ROUNDS; round++) {
+      const r = await deliverDueMessages(delivery);
+      if (r.sent + r.retried + r.failed === 0 || r.nextDueAt === null || r.nextDueAt > deps.now().getTime()) break;
+    }
   },
 };
 

@@ -9,12 +9,22 @@ export interface SlackAdapterOptions {
   /** Web API base, default https://slack.com/api/ (tests point it at a fake server). */
   apiUrl?: string;
   fetch?: typeof fetch;
+  /** Per-call timeout (ms), kept well under the outbox claim lease so a stalled call cannot outlive its claim. Default 10 s. */
+  timeoutMs?: number;
 }
 
-const escapeMrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Metadata event type on every post the outbox makes; `event_payload.outbox_id` names the row. */
+export const OUTBOX_METADATA_EVENT = "fundwatch_outbox";
+
+/**
+ * Makes text inert in Slack mrkdwn: `<!channel>`, `<@U…>` and `<https://x|label>` only work through
+ * `<` and `>`, and `&` must be escaped so the escapes themselves stay literal.
+ */
+export const escapeMrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 export function renderSlack(message: OutgoingMessage): { text: string; blocks?: unknown[] } {
-  if (message.kind !== "card") return { text: message.text };
+  // Texts and prompts carry tipster replies and citizen-provided names: never let them format or ping.
+  if (message.kind !== "card") return { text: escapeMrkdwn(message.text) };
   const { card } = message;
   const blocks: unknown[] = [{ type: "section", text: { type: "mrkdwn", text: `*${escapeMrkdwn(card.title)}*` } }];
   // A section holds at most 10 fields.
@@ -37,7 +47,8 @@ export function renderSlack(message: OutgoingMessage): { text: string; blocks?: 
     });
   });
   if (card.footer) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: escapeMrkdwn(card.footer) }] });
-  const text = [card.title, ...card.fields.map((f) => `${f.label}: ${f.value}`)].join("\n");
+  // The fallback text (notifications, screen readers) is mrkdwn too.
+  const text = escapeMrkdwn([card.title, ...card.fields.map((f) => `${f.label}: ${f.value}`)].join("\n"));
   return { text, blocks };
 }
 
@@ -53,7 +64,8 @@ function toDeliveryError(err: unknown): ChatDeliveryError {
     case webApi.ErrorCode.HTTPError:
       return new ChatDeliveryError(`slack HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500 || e.statusCode === 429);
     default:
-      return new ChatDeliveryError(`slack request failed: ${e.message ?? String(err)}`, true);
+      // No answer (timeout, dropped connection): the post may exist; the retry looks for it first.
+      return new ChatDeliveryError(`slack request failed: ${e.message ?? String(err)}`, true, undefined, true);
   }
 }
 
@@ -63,6 +75,7 @@ export function createSlackWebClient(options: SlackAdapterOptions): InstanceType
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     logLevel: webApi.LogLevel.ERROR,
+    timeout: options.timeoutMs ?? 10_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   } as ConstructorParameters<typeof webApi.WebClient>[1]);
 }
@@ -71,11 +84,20 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
   const client = createSlackWebClient(options);
   return {
     platform: "slack",
-    async send(target, message) {
+    async send(target, message, sendOptions) {
       const { text, blocks } = renderSlack(message);
       const threadTs = message.kind !== "card" ? message.replyToMessageId : undefined;
+      const metadata = sendOptions?.outboxId ? { metadata: { event_type: OUTBOX_METADATA_EVENT, event_payload: { outbox_id: sendOptions.outboxId } } } : {};
       try {
-        const res = await client.chat.postMessage({ channel: target.chatId, text, ...(blocks ? { blocks: blocks as never } : {}), ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+        const res = await client.chat.postMessage({
+          channel: target.chatId,
+          text,
+          ...(blocks ? { blocks: blocks as never } : {}),
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          ...metadata,
+          unfurl_links: false,
+          unfurl_media: false,
+        });
         return { messageId: String(res.ts) };
       } catch (err) {
         throw toDeliveryError(err);
@@ -85,6 +107,27 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
       const { text, blocks } = renderSlack(message);
       try {
         await client.chat.update({ channel: target.chatId, ts: messageId, text, ...(blocks ? { blocks: blocks as never } : {}) });
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    },
+    async findDelivered(target, lookup) {
+      // Search from a few seconds before the interrupted attempt (clocks differ) for our metadata.
+      const oldest = ((lookup.attemptStartedAt - 5000) / 1000).toFixed(6);
+      let cursor: string | undefined;
+      try {
+        for (let page = 0; page < 5; page++) {
+          const common = { channel: target.chatId, oldest, include_all_metadata: true, limit: 200, ...(cursor ? { cursor } : {}) };
+          const res = (lookup.threadOf ? await client.conversations.replies({ ...common, ts: lookup.threadOf }) : await client.conversations.history(common)) as {
+            messages?: { ts?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
+            response_metadata?: { next_cursor?: string };
+          };
+          const found = res.messages?.find((m) => m.metadata?.event_type === OUTBOX_METADATA_EVENT && m.metadata.event_payload?.outbox_id === lookup.outboxId);
+          if (found?.ts) return { messageId: String(found.ts) };
+          cursor = res.response_metadata?.next_cursor || undefined;
+          if (!cursor) return null;
+        }
+        return null;
       } catch (err) {
         throw toDeliveryError(err);
       }

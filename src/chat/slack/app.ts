@@ -6,6 +6,7 @@ import { App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { Context } from "hono";
 import { constantTimeEqual, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../../services/deps";
+import { escapeMrkdwn } from "./adapter";
 import { answerPrompt, handleCardAction, handleCommand, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
 
 export interface SlackAppOptions {
@@ -113,7 +114,8 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
       });
       return;
     }
-    const text = [reply.text, reply.privateText].filter(Boolean).join("\n");
+    // Replies can quote citizen text (target names, tipster answers): inert in mrkdwn.
+    const text = escapeMrkdwn([reply.text, reply.privateText].filter(Boolean).join("\n"));
     await input.client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
   }
 
@@ -132,7 +134,7 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
     const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context: meta.context, updateKey: `slack:view:${view.id}` });
-    await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: reply.text });
+    await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: escapeMrkdwn(reply.text) });
   });
 
   app.command("/fundwatch", async ({ ack, command, respond }) => {
@@ -140,7 +142,7 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const user: ChatUser = { platform: "slack", userId: command.user_id, chatId: command.channel_id, platformRef: command.trigger_id };
     const reply = await handleCommand(deps, { user, command: sub, args, updateKey: `slack:command:${command.trigger_id}`, isPrivateChat: command.channel_name === "directmessage" });
     // The answer is ready well inside three seconds: acknowledge with it instead of a second call.
-    await ack({ response_type: "ephemeral", text: [reply.text, reply.privateText].filter(Boolean).join("\n") });
+    await ack({ response_type: "ephemeral", text: escapeMrkdwn([reply.text, reply.privateText].filter(Boolean).join("\n")) });
     void respond;
   });
 

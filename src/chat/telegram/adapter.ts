@@ -8,9 +8,12 @@ export interface TelegramAdapterOptions {
   token: string;
   /** Bot API root without trailing slash; default https://api.telegram.org. */
   apiRoot?: string;
+  /** Per-call timeout (s), kept well under the outbox claim lease (grammY's default is 500 s). Default 10 s. */
+  timeoutSeconds?: number;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+/** Telegram HTML parse mode: only `&`, `<` and `>` are special outside attributes. */
+export const escapeHtml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** callback_data is at most 64 bytes: `fw:<action>:<leadId>`. */
 export function encodeCallbackData(button: Pick<ChatButton, "action" | "leadId">): string {
@@ -44,12 +47,12 @@ function toDeliveryError(err: unknown): ChatDeliveryError {
     const retryable = err.error_code === 429 || err.error_code >= 500;
     return new ChatDeliveryError(`telegram ${err.method}: ${err.error_code} ${err.description}`, retryable, retryAfter);
   }
-  if (err instanceof HttpError) return new ChatDeliveryError(`telegram network error: ${err.message}`, true);
-  return new ChatDeliveryError(err instanceof Error ? err.message : String(err), true);
+  if (err instanceof HttpError) return new ChatDeliveryError(`telegram network error: ${err.message}`, true, undefined, true);
+  return new ChatDeliveryError(err instanceof Error ? err.message : String(err), true, undefined, true);
 }
 
 export function createTelegramAdapter(options: TelegramAdapterOptions): ChatAdapter & { api: Api } {
-  const api = new Api(options.token, options.apiRoot ? { apiRoot: options.apiRoot } : undefined);
+  const api = new Api(options.token, { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), timeoutSeconds: options.timeoutSeconds ?? 10 });
   return {
     platform: "telegram",
     api,

@@ -19,7 +19,7 @@ import { decryptText, encryptText } from "../../security/cipher";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
-import { enqueueStatement } from "../delivery/outbox";
+import { cardCoalesceKey, enqueueStatement } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "../events";
 export { eventRow } from "../events";
 
@@ -102,11 +102,17 @@ export interface PlannedLead {
   statements: unknown[];
 }
 
+/**
+ * The card refresh for a lead change. At most one card row per card and chat is pending: later
+ * changes coalesce into it (the card is rendered from current state when it goes), so a burst of
+ * corroborations costs one edit, and a first post that has not gone yet stays a single post.
+ */
 function cardEnqueue(deps: ServiceDeps, lead: { id: string; version: number }, team: TeamRow | undefined) {
   if (!team) return [];
   return [
     enqueueStatement(deps, {
       dedupeKey: `card:${lead.id}:${team.platform}:${team.chatId}:v${lead.version}`,
+      coalesceKey: cardCoalesceKey(lead.id, team.platform, team.chatId),
       platform: team.platform as Platform,
       chatId: team.chatId,
       kind: "card",

@@ -1,0 +1,361 @@
+// One delivery round for one platform: claim the due head of each chat's lane, pace it against the
+// lane state in the database, send it, then settle (sent, retry with a hold, or failed) and make the
+// next row of that chat due. Only lane heads are ever due, so a backlog costs nothing until its turn.
+//
+// How rows wait: a row enqueued behind a live row of its chat is stored "parked" (next_attempt_at
+// + PARKED), outside the due range of outbox_due_idx; settling the head un-parks the next one in the
+// same batch. Both steps are single statements, so the lane stays consistent under concurrent
+// deliverers (Worker isolates, the tick, the Node loop).
+import { and, asc, eq, inArray, lt, lte, min, or, sql } from "drizzle-orm";
+import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage, type Platform } from "../../chat/types";
+import { asBatch } from "../../db/client";
+import { outbox, type DeliveryLaneRow, type OutboxRow } from "../../db/schema";
+import type { ServiceDeps } from "../deps";
+import { clearHoldStatement, GLOBAL_LANE, holdLaneStatement, laneState, loadLane, loadLanes, reserveLane } from "./lanes";
+import { backoffMs, isGroupChat, laneAfterSend, laneAllowedAt, resolveTuning, type DeliveryTuning, type LaneState } from "./pacing";
+import { isSealedPayload, openPayload, sealPayload, type OutboxPayload } from "./payload";
+
+/** Added to a waiting row's own due time (which stays recoverable); far above any real time in ms. */
+export const PARKED = 2 ** 52;
+
+export interface OutboxRenderer {
+  /** Renders a lead card for a chat at delivery time, or null if the lead no longer needs one. */
+  card(leadId: string, platform: Platform, chatId: string): Promise<OutgoingMessage | null>;
+  /** Existing card message in that chat, if one was sent. */
+  cardMessageId(leadId: string, platform: Platform, chatId: string): Promise<string | null>;
+  /** Records where a card was posted (for later edits). */
+  cardSent(leadId: string, platform: Platform, chatId: string, messageId: string): Promise<void>;
+  /** Called after a prompt is posted so replies can be matched to it. */
+  promptSent?(promptId: string, messageId: string): Promise<void>;
+}
+
+export interface DeliveryDeps extends ServiceDeps {
+  adapters: Partial<Record<Platform, ChatAdapter>>;
+  renderer: OutboxRenderer;
+  /** Pacing, lease and batch constants; production uses DEFAULT_TUNING. */
+  tuning?: Partial<DeliveryTuning>;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  failed: number;
+  deferred: number;
+  /** Earliest time another row becomes due (ms), if any is pending. */
+  nextDueAt: number | null;
+}
+
+export const emptyReport = (): DeliveryReport => ({ sent: 0, retried: 0, failed: 0, deferred: 0, nextDueAt: null });
+
+export function addReports(into: DeliveryReport, r: DeliveryReport): DeliveryReport {
+  into.sent += r.sent;
+  into.retried += r.retried;
+  into.failed += r.failed;
+  into.deferred += r.deferred;
+  into.nextDueAt = into.nextDueAt === null ? r.nextDueAt : r.nextDueAt === null ? into.nextDueAt : Math.min(into.nextDueAt, r.nextDueAt);
+  return into;
+}
+
+/** A live row of the same chat with a smaller seq exists (correlated on the outer `outbox` row). */
+const EARLIER_LIVE_IN_LANE = sql`EXISTS (SELECT 1 FROM outbox o WHERE o.platform = outbox.platform AND o.chat_id = outbox.chat_id AND o.status IN ('pending', 'sending') AND o.seq < outbox.seq)`;
+
+/** Parks a row found due although an earlier row of its chat is still live (rows from before lanes). */
+function parkStatement(deps: ServiceDeps, id: string) {
+  return deps.db
+    .update(outbox)
+    .set({ nextAttemptAt: sql`${outbox.nextAttemptAt} + ${PARKED}` })
+    .where(and(eq(outbox.id, id), eq(outbox.status, "pending"), lt(outbox.nextAttemptAt, PARKED), EARLIER_LIVE_IN_LANE));
+}
+
+/** Makes the next row of a chat due (not before `at`, nor before its own requested time). */
+export function promoteNextStatement(deps: ServiceDeps, platform: string, chatId: string, at: number) {
+  return deps.db
+    .update(outbox)
+    .set({ nextAttemptAt: sql`max(${at}, ${outbox.nextAttemptAt} - ${PARKED})` })
+    .where(
+      and(
+        eq(outbox.platform, platform),
+        eq(outbox.chatId, chatId),
+        eq(outbox.status, "pending"),
+        sql`${outbox.nextAttemptAt} >= ${PARKED}`,
+        sql`${outbox.seq} = (SELECT min(o.seq) FROM outbox o WHERE o.platform = ${platform} AND o.chat_id = ${chatId} AND o.status = 'pending')`,
+        sql`NOT EXISTS (SELECT 1 FROM outbox o WHERE o.platform = ${platform} AND o.chat_id = ${chatId} AND o.status = 'sending')`,
+      ),
+    );
+}
+
+/** Serialises the platform-wide lane within this process (other processes are kept out by its version stamp). */
+const globalLocks = new Map<string, Promise<unknown>>();
+function withGlobalLock<T>(platform: string, fn: () => Promise<T>): Promise<T> {
+  const prev = globalLocks.get(platform) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  globalLocks.set(
+    platform,
+    next.catch(() => undefined),
+  );
+  return next;
+}
+
+interface RoundContext {
+  deps: DeliveryDeps;
+  tuning: DeliveryTuning;
+  platform: Platform;
+  adapter: ChatAdapter;
+  report: DeliveryReport;
+  lanes: Map<string, DeliveryLaneRow>;
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+
+/** Delivers what is due now on one platform; returns counts and when its next row is due. */
+export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platform): Promise<DeliveryReport> {
+  const report = emptyReport();
+  const adapter = deps.adapters[platform];
+  if (!adapter) return report;
+  const tuning = resolveTuning(deps.tuning);
+  const now = deps.now().getTime();
+  // Due heads (and expired claims) of this platform only: parked rows lie beyond `now` in the index.
+  const due = await deps.db
+    .select()
+    .from(outbox)
+    .where(and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, now), eq(outbox.platform, platform)))
+    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
+    .limit(tuning.batchSize);
+
+  const heads = new Map<string, OutboxRow>();
+  const stray: string[] = [];
+  const laterClaims: OutboxRow[] = [];
+  for (const row of due.sort((a, b) => a.seq - b.seq)) {
+    if (row.status === "sending" && (row.claimedUntil ?? 0) > now) {
+      laterClaims.push(row);
+      continue;
+    }
+    if (heads.has(row.chatId)) {
+      if (row.status === "pending") stray.push(row.id);
+    } else heads.set(row.chatId, row);
+  }
+  if (stray.length) await deps.db.batch(asBatch(stray.map((id) => parkStatement(deps, id))));
+  // A claim still running elsewhere (rows claimed before next_attempt_at tracked the lease): look again when it lapses.
+  for (const row of laterClaims) await moveDueTime(deps, row, row.claimedUntil!);
+
+  if (heads.size) {
+    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE]) };
+    const queue = [...heads.values()];
+    const workers = Array.from({ length: Math.min(tuning.concurrency, queue.length) }, async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        try {
+          await deliverHead(ctx, row);
+        } catch (err) {
+          // A database error: the claim lapses and the row is retried after its lease.
+          deps.log.error("chat delivery step failed", { outboxId: row.id, platform, error: errorText(err) });
+        }
+      }
+    });
+    await Promise.all(workers);
+  }
+  report.nextDueAt = await nextDueAt(deps, platform);
+  return report;
+}
+
+/** Earliest due time of a head or an expiring claim on this platform (parked rows excluded). */
+export async function nextDueAt(deps: ServiceDeps, platform: Platform): Promise<number | null> {
+  const [row] = await deps.db
+    .select({ at: min(outbox.nextAttemptAt) })
+    .from(outbox)
+    .where(and(inArray(outbox.status, ["pending", "sending"]), lt(outbox.nextAttemptAt, PARKED), eq(outbox.platform, platform)));
+  return row?.at ?? null;
+}
+
+async function moveDueTime(deps: ServiceDeps, row: OutboxRow, at: number) {
+  await deps.db
+    .update(outbox)
+    .set({ nextAttemptAt: at })
+    .where(and(eq(outbox.id, row.id), eq(outbox.status, row.status), eq(outbox.nextAttemptAt, row.nextAttemptAt)));
+}
+
+/** The head may not go yet: it becomes due exactly when its lane allows, so nobody polls it meanwhile. */
+async function deferTo(ctx: RoundContext, row: OutboxRow, at: number) {
+  await moveDueTime(ctx.deps, row, at);
+  ctx.report.deferred++;
+}
+
+async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
+  const { deps, tuning, platform } = ctx;
+  const pacing = tuning.pacing[platform];
+  const group = isGroupChat(platform, row.chatId);
+  const groupMax = group ? pacing.groupMax : null;
+  let now = deps.now().getTime();
+
+  const seenLane = ctx.lanes.get(row.chatId);
+  const lane = laneState(seenLane);
+  const laneAt = laneAllowedAt(lane, groupMax, pacing.groupWindowMs);
+  if (laneAt > now) {
+    await deferTo(ctx, row, laneAt);
+    return;
+  }
+  if (pacing.globalMax !== null) {
+    const globalAt = laneAllowedAt(laneState(ctx.lanes.get(GLOBAL_LANE)), pacing.globalMax, pacing.globalWindowMs);
+    if (globalAt > now) {
+      await deferTo(ctx, row, globalAt);
+      return;
+    }
+  }
+
+  // Reserve this chat's slot, then the platform's; a lost race leaves the row due for the next round.
+  const laneAfter = laneAfterSend(lane, now, pacing.perChatIntervalMs, groupMax, pacing.groupWindowMs);
+  const reserved = await reserveLane(deps.db, platform, row.chatId, seenLane, laneAfter, now);
+  if (!reserved) return;
+  ctx.lanes.set(row.chatId, reserved);
+  if (pacing.globalMax !== null) {
+    const globalMax = pacing.globalMax;
+    const granted = await withGlobalLock(platform, async () => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const seen = attempt === 0 ? ctx.lanes.get(GLOBAL_LANE) : await loadLane(deps.db, platform, GLOBAL_LANE);
+        const state = laneState(seen);
+        const t = deps.now().getTime();
+        const at = laneAllowedAt(state, globalMax, pacing.globalWindowMs);
+        if (at > t) return at;
+        const next = await reserveLane(deps.db, platform, GLOBAL_LANE, seen, laneAfterSend(state, t, 0, globalMax, pacing.globalWindowMs), t);
+        if (next) {
+          ctx.lanes.set(GLOBAL_LANE, next);
+          return true;
+        }
+      }
+      return false;
+    });
+    if (granted !== true) {
+      if (typeof granted === "number") await deferTo(ctx, row, granted);
+      return;
+    }
+  }
+
+  // Claim the head: only if it is still due and nothing earlier in its chat is live.
+  now = deps.now().getTime();
+  const [claimed] = await deps.db
+    .update(outbox)
+    .set({
+      status: "sending",
+      claimedUntil: now + tuning.claimLeaseMs,
+      nextAttemptAt: now + tuning.claimLeaseMs,
+      // An earlier attempt whose outcome is unknown keeps its start: the reconciliation searches from it.
+      attemptStartedAt: sql`coalesce(${outbox.attemptStartedAt}, ${now})`,
+      attempts: sql`${outbox.attempts} + 1`,
+    })
+    .where(
+      and(
+        eq(outbox.id, row.id),
+        or(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, now)), and(eq(outbox.status, "sending"), lte(outbox.claimedUntil, now))),
+        sql`NOT ${EARLIER_LIVE_IN_LANE}`,
+      ),
+    )
+    .returning();
+  if (!claimed) {
+    if (row.status === "pending") await deps.db.batch(asBatch([parkStatement(deps, row.id)]));
+    return;
+  }
+  await sendClaimed(ctx, claimed, row.attemptStartedAt, laneAllowedAt(laneAfter, groupMax, pacing.groupWindowMs));
+}
+
+async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: OutboxPayload): Promise<{ message: OutgoingMessage | null; editOf: string | null }> {
+  if (row.kind === "card") {
+    const leadId = payload.leadId ?? row.leadId!;
+    const message = await deps.renderer.card(leadId, row.platform as Platform, row.chatId);
+    const editOf = await deps.renderer.cardMessageId(leadId, row.platform as Platform, row.chatId);
+    return { message, editOf };
+  }
+  return { message: payload.message ?? null, editOf: null };
+}
+
+async function sendClaimed(ctx: RoundContext, row: OutboxRow, earlierAttemptAt: number | null, nextLaneAt: number): Promise<void> {
+  const { deps, adapter, platform, tuning } = ctx;
+  const target = { chatId: row.chatId };
+  let payload: OutboxPayload;
+  try {
+    payload = await openPayload(deps.keys, row.id, row.payload);
+  } catch (err) {
+    await settleFailed(ctx, row, `payload unreadable: ${errorText(err)}`, nextLaneAt);
+    return;
+  }
+  try {
+    const { message, editOf } = await resolveMessage(deps, row, payload);
+    let messageId: string | null = null;
+    if (message) {
+      if (editOf) {
+        // Edits are idempotent: an interrupted one is simply redone.
+        await adapter.edit(target, editOf, message);
+        messageId = editOf;
+      } else {
+        const threadOf = message.kind !== "card" ? message.replyToMessageId : undefined;
+        // A post whose earlier attempt may have gone through: look for it before posting again.
+        const found =
+          earlierAttemptAt !== null && adapter.findDelivered
+            ? await adapter.findDelivered(target, { outboxId: row.id, attemptStartedAt: earlierAttemptAt, ...(threadOf ? { threadOf } : {}) })
+            : null;
+        if (found) deps.log.info("chat message found after interrupted attempt", { outboxId: row.id, platform });
+        messageId = (found ?? (await adapter.send(target, message, { outboxId: row.id }))).messageId;
+        if (row.kind === "card" && row.leadId) await deps.renderer.cardSent(row.leadId, platform, row.chatId, messageId);
+        if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
+      }
+    }
+    await settleSent(ctx, row, messageId, nextLaneAt);
+  } catch (err) {
+    const retryable = err instanceof ChatDeliveryError ? err.retryable : true;
+    const description = errorText(err);
+    if (!retryable) {
+      await settleFailed(ctx, row, description, nextLaneAt);
+      return;
+    }
+    const retryAfter = err instanceof ChatDeliveryError ? err.retryAfterSeconds : undefined;
+    const uncertain = err instanceof ChatDeliveryError ? err.uncertain : true;
+    const now = deps.now().getTime();
+    const until = now + backoffMs(tuning, row.attempts, retryAfter);
+    await deps.db.batch(
+      asBatch([
+        deps.db
+          .update(outbox)
+          .set({ status: "pending", nextAttemptAt: until, claimedUntil: null, lastError: description, ...(uncertain ? {} : { attemptStartedAt: null }) })
+          .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending"))),
+        // The whole chat waits: nothing of it may overtake this message or hit the platform before retry_after.
+        holdLaneStatement(deps.db, platform, row.chatId, until, retryAfter !== undefined ? `retry_after ${retryAfter}` : description, now),
+      ]),
+    );
+    ctx.report.retried++;
+    deps.log.warn("chat delivery postponed", { outboxId: row.id, platform, attempts: row.attempts, error: description });
+  }
+}
+
+async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string | null, nextLaneAt: number) {
+  const { deps, platform } = ctx;
+  const sentAt = deps.now().getTime();
+  // Plain payloads (legacy rows, callers of the synchronous enqueue) are sealed before they become history.
+  const payload = isSealedPayload(row.payload) ? {} : { payload: await sealPayload(deps.keys, row.id, JSON.parse(row.payload)) };
+  await deps.db.batch(
+    asBatch([
+      deps.db
+        .update(outbox)
+        // next_attempt_at = sent time, so retention finds old rows through outbox_due_idx.
+        .set({ status: "sent", sentAt, sentMessageId: messageId, nextAttemptAt: sentAt, claimedUntil: null, lastError: null, ...payload })
+        .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending"))),
+      promoteNextStatement(deps, platform, row.chatId, nextLaneAt),
+      clearHoldStatement(deps.db, platform, row.chatId, sentAt),
+    ]),
+  );
+  ctx.report.sent++;
+}
+
+async function settleFailed(ctx: RoundContext, row: OutboxRow, description: string, nextLaneAt: number) {
+  const { deps, platform } = ctx;
+  const now = deps.now().getTime();
+  await deps.db.batch(
+    asBatch([
+      deps.db.update(outbox).set({ status: "failed", nextAttemptAt: now, claimedUntil: null, lastError: description }).where(and(eq(outbox.id, row.id), eq(outbox.status, "sending"))),
+      // A message that can never go must not block its chat for ever.
+      promoteNextStatement(deps, platform, row.chatId, nextLaneAt),
+    ]),
+  );
+  ctx.report.failed++;
+  deps.log.error("chat delivery failed permanently", { outboxId: row.id, platform, error: description });
+}
+
+/** Lane state as the engine sees it, for tests and diagnostics. */
+export type { LaneState };

@@ -1,0 +1,24 @@
+// Outbox payloads at rest: AES-GCM sealed and bound to their row (`outbox:<id>:payload`), since
+// texts relayed to a team can quote the tipster. Rows written before sealing (plain JSON) still read.
+import { decryptText, encryptText } from "../../security/cipher";
+import type { KeyRing } from "../../security/keys";
+import type { OutgoingMessage } from "../../chat/types";
+
+export interface OutboxPayload {
+  leadId?: string;
+  promptId?: string;
+  message?: OutgoingMessage;
+}
+
+const context = (outboxId: string) => `outbox:${outboxId}:payload`;
+
+export const isSealedPayload = (stored: string) => stored.startsWith("v1.");
+
+export function sealPayload(keys: KeyRing, outboxId: string, payload: unknown): Promise<string> {
+  return encryptText(keys, JSON.stringify(payload), context(outboxId));
+}
+
+export async function openPayload(keys: KeyRing, outboxId: string, stored: string): Promise<OutboxPayload> {
+  const json = isSealedPayload(stored) ? await decryptText(keys, stored, context(outboxId)) : stored;
+  return JSON.parse(json) as OutboxPayload;
+}
