@@ -1,23 +1,72 @@
 // Fake Telegram Bot API and Slack Web API servers on loopback: they record every call and can be told
-// to fail (429 with retry_after, or 500) to test delivery through outages.
-import { createServer, type IncomingMessage, type Server } from "node:http";
+// to fail (429 with retry_after, or 500), to stall, and to enforce the platforms' rate limits (scaled
+// for fast tests), answering a violation with 429 as the platforms do, to test delivery through outages.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface RecordedCall {
   method: string;
   body: Record<string, any>;
+  /** When the server accepted it (Date.now()). */
+  at: number;
 }
 
 type Fault = { status: 429 | 500; retryAfter?: number };
 
+export interface RateLimits {
+  perChatIntervalMs: number;
+  /** Telegram: cap per sliding window for groups (negative chat ids). */
+  groupMax?: number;
+  groupWindowMs?: number;
+  /** What one unit of retry_after / Retry-After stands for (1000 ms unscaled). */
+  retryAfterUnitMs?: number;
+  /** Clock jitter forgiven between the client's pacing and this server's (ms). */
+  toleranceMs?: number;
+}
+
+export interface Rejection {
+  method: string;
+  chat: string;
+  at: number;
+  retryAfter: number;
+  /** The chat was already told to wait and called again before the time was up. */
+  early: boolean;
+}
+
+interface Stall {
+  ms: number;
+  remaining: number;
+  match: (method: string, body: Record<string, any>) => boolean;
+}
+
 abstract class FakeServer {
   readonly calls: RecordedCall[] = [];
+  /** Calls answered 429 by the enforced limits or a retry window. */
+  readonly rejections: Rejection[] = [];
+  /** Calls whose client hung up during a stall: never processed (the platform did not act on them). */
+  readonly abandoned: RecordedCall[] = [];
   private server: Server | null = null;
   private faults: Fault[] = [];
+  private stalls: Stall[] = [];
+  /** chat → time before which any call is answered 429 (after a 429 with retry_after). */
+  protected readonly retryWindows = new Map<string, number>();
+  private readonly sends = new Map<string, number[]>();
+  limits: RateLimits | null = null;
   url = "";
 
   /** The next `count` calls fail this way. */
   failNext(count: number, fault: Fault) {
     for (let i = 0; i < count; i++) this.faults.push(fault);
+  }
+
+  /** The next `count` matching calls hang for `ms` before being processed (or dropped, if the client gives up). */
+  stallNext(count: number, ms: number, match: (method: string, body: Record<string, any>) => boolean = () => true) {
+    this.stalls.push({ ms, remaining: count, match });
+  }
+
+  /** Enforces per-chat pacing (and Telegram's group window) on message calls from now on. */
+  enforce(limits: RateLimits | null) {
+    this.limits = limits;
+    return this;
   }
 
   callsTo(method: string) {
@@ -27,19 +76,72 @@ abstract class FakeServer {
   protected abstract route(method: string, body: Record<string, any>): unknown;
   protected abstract methodOf(url: string): string;
   protected abstract faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown };
+  /** The chat a message call goes to, or null for calls the limits do not count. */
+  protected abstract chatOf(method: string, body: Record<string, any>): string | null;
+  protected abstract isGroup(chat: string): boolean;
+
+  private unit() {
+    return this.limits?.retryAfterUnitMs ?? 1000;
+  }
+
+  /** 429 for a chat that must wait (retry window, pacing, group window); records the send otherwise. */
+  private policyFault(method: string, body: Record<string, any>, now: number): Fault | null {
+    const chat = this.chatOf(method, body);
+    if (chat === null || !this.limits) return null;
+    const reject = (untilMs: number, early: boolean): Fault => {
+      const retryAfter = Math.max(1, Math.ceil((untilMs - now) / this.unit()));
+      this.rejections.push({ method, chat, at: now, retryAfter, early });
+      this.retryWindows.set(chat, Math.max(this.retryWindows.get(chat) ?? 0, now + retryAfter * this.unit()));
+      return { status: 429, retryAfter };
+    };
+    const window = this.retryWindows.get(chat);
+    if (window !== undefined && now < window - (this.limits.toleranceMs ?? 0)) return reject(window, true);
+    {
+      const tolerance = this.limits.toleranceMs ?? 0;
+      const sent = this.sends.get(chat) ?? [];
+      const last = sent.at(-1);
+      if (last !== undefined && now - last < this.limits.perChatIntervalMs - tolerance) return reject(last + this.limits.perChatIntervalMs, false);
+      const { groupMax, groupWindowMs } = this.limits;
+      if (groupMax && groupWindowMs && this.isGroup(chat)) {
+        const inWindow = sent.filter((t) => t > now - groupWindowMs + tolerance);
+        if (inWindow.length >= groupMax) return reject(inWindow[inWindow.length - groupMax]! + groupWindowMs, false);
+      }
+      sent.push(now);
+      if (sent.length > 200) sent.splice(0, sent.length - 200);
+      this.sends.set(chat, sent);
+    }
+    return null;
+  }
+
+  /** Remembers a fault's retry window for its chat, so a client calling again too early is caught. */
+  private noteFault(method: string, body: Record<string, any>, fault: Fault, now: number) {
+    const chat = this.chatOf(method, body);
+    if (chat !== null && fault.status === 429) this.retryWindows.set(chat, now + (fault.retryAfter ?? 1) * this.unit());
+  }
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
       const body = await readBody(req);
       const method = this.methodOf(req.url ?? "");
-      const fault = this.faults.shift();
+      const stall = this.stalls.find((s) => s.remaining > 0 && s.match(method, body));
+      if (stall) {
+        stall.remaining--;
+        if (!(await holdOpen(res, stall.ms))) {
+          this.abandoned.push({ method, body, at: Date.now() });
+          return;
+        }
+      }
+      const now = Date.now();
+      const injected = this.faults.shift();
+      if (injected) this.noteFault(method, body, injected, now);
+      const fault = injected ?? this.policyFault(method, body, now);
       if (fault) {
         const answer = this.faultResponse(fault);
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
         res.end(JSON.stringify(answer.body));
         return;
       }
-      this.calls.push({ method, body });
+      this.calls.push({ method, body, at: now });
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(this.route(method, body)));
     });
@@ -49,8 +151,24 @@ abstract class FakeServer {
   }
 
   async stop() {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+/** Waits `ms` with the request open; false if the client hung up meanwhile. */
+function holdOpen(res: ServerResponse, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      res.off("close", onClose);
+      resolve(!res.destroyed);
+    }, ms);
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    res.once("close", onClose);
+  });
 }
 
 async function readBody(req: IncomingMessage): Promise<Record<string, any>> {
@@ -74,6 +192,14 @@ export class FakeTelegram extends FakeServer {
     return url.split("/").pop() ?? "";
   }
 
+  protected chatOf(method: string, body: Record<string, any>) {
+    return method === "sendMessage" || method === "editMessageText" ? String(body.chat_id) : null;
+  }
+
+  protected isGroup(chat: string) {
+    return chat.startsWith("-");
+  }
+
   protected faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown } {
     return fault.status === 429
       ? { status: 429, headers: {}, body: { ok: false, error_code: 429, description: "Too Many Requests: retry after " + (fault.retryAfter ?? 1), parameters: { retry_after: fault.retryAfter ?? 1 } } }
@@ -94,11 +220,29 @@ export class FakeTelegram extends FakeServer {
   }
 }
 
+interface SlackMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 export class FakeSlack extends FakeServer {
   private ts = 1_700_000_000;
+  /** Messages as posted (and updated), for conversations.history / conversations.replies. */
+  readonly messages: SlackMessage[] = [];
 
   protected methodOf(url: string) {
     return (url.split("?")[0] ?? "").split("/").pop() ?? "";
+  }
+
+  protected chatOf(method: string, body: Record<string, any>) {
+    return method === "chat.postMessage" || method === "chat.update" ? String(body.channel) : null;
+  }
+
+  protected isGroup() {
+    return false;
   }
 
   protected faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown } {
@@ -107,12 +251,32 @@ export class FakeSlack extends FakeServer {
       : { status: 500, headers: {}, body: { ok: false, error: "internal_error" } };
   }
 
+  /** Posts carrying this outbox id in their metadata. */
+  postsFor(outboxId: string) {
+    return this.messages.filter((m) => m.metadata?.event_payload?.outbox_id === outboxId);
+  }
+
   protected route(method: string, body: Record<string, any>) {
     switch (method) {
-      case "chat.postMessage":
-        return { ok: true, channel: body.channel, ts: `${this.ts++}.000100` };
+      case "chat.postMessage": {
+        // Real Slack ts values follow the wall clock; history searches by them.
+        const ts = `${Math.max(this.ts++, Math.floor(Date.now() / 1000))}.${String(this.messages.length).padStart(6, "0")}`;
+        this.messages.push({ channel: String(body.channel), ts, text: String(body.text ?? ""), ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) });
+        return { ok: true, channel: body.channel, ts };
+      }
       case "chat.update":
         return { ok: true, channel: body.channel, ts: body.ts };
+      case "conversations.history":
+      case "conversations.replies": {
+        const oldest = Number(body.oldest ?? 0);
+        const withMetadata = body.include_all_metadata === true || body.include_all_metadata === "true";
+        const found = this.messages
+          .filter((m) => m.channel === String(body.channel) && Number(m.ts) >= oldest)
+          .filter((m) => (method === "conversations.history" ? !m.thread_ts : m.thread_ts === String(body.ts) || m.ts === String(body.ts)))
+          .reverse()
+          .map(({ metadata, ...m }) => ({ type: "message", ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+        return { ok: true, messages: found, has_more: false, response_metadata: { next_cursor: "" } };
+      }
       default:
         return { ok: true };
     }

@@ -9,9 +9,9 @@
 import { and, asc, eq, inArray, lt, lte, min, or, sql } from "drizzle-orm";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage, type Platform } from "../../chat/types";
 import { asBatch } from "../../db/client";
-import { outbox, type DeliveryLaneRow, type OutboxRow } from "../../db/schema";
+import { deliveryLanes, outbox, type DeliveryLaneRow, type OutboxRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
-import { clearHoldStatement, GLOBAL_LANE, holdLaneStatement, laneState, loadLane, loadLanes, reserveLane } from "./lanes";
+import { GLOBAL_LANE, holdLaneStatement, laneState, loadLane, loadLanes, reserveLane } from "./lanes";
 import { backoffMs, isGroupChat, laneAfterSend, laneAllowedAt, resolveTuning, type DeliveryTuning, type LaneState } from "./pacing";
 import { isSealedPayload, openPayload, sealPayload, type OutboxPayload } from "./payload";
 
@@ -103,22 +103,34 @@ interface RoundContext {
   adapter: ChatAdapter;
   report: DeliveryReport;
   lanes: Map<string, DeliveryLaneRow>;
+  lookaheadMs: number;
+}
+
+export interface RoundOptions {
+  /**
+   * Heads due within this many ms are claimed and rendered now, then sent exactly when their lane
+   * allows, so per-message overhead does not push the schedule back (the Node loop and drains use
+   * tuning.prepareAheadMs; callers with a fixed clock use 0).
+   */
+  lookaheadMs?: number;
 }
 
 const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Delivers what is due now on one platform; returns counts and when its next row is due. */
-export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platform): Promise<DeliveryReport> {
+export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platform, options: RoundOptions = {}): Promise<DeliveryReport> {
   const report = emptyReport();
   const adapter = deps.adapters[platform];
   if (!adapter) return report;
   const tuning = resolveTuning(deps.tuning);
+  const lookaheadMs = options.lookaheadMs ?? 0;
   const now = deps.now().getTime();
-  // Due heads (and expired claims) of this platform only: parked rows lie beyond `now` in the index.
+  // Due heads (and expired claims) of this platform only: parked rows lie far beyond `now` in the index.
   const due = await deps.db
     .select()
     .from(outbox)
-    .where(and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, now), eq(outbox.platform, platform)))
+    .where(and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, now + lookaheadMs), eq(outbox.platform, platform)))
     .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
     .limit(tuning.batchSize);
 
@@ -139,8 +151,8 @@ export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platfor
   for (const row of laterClaims) await moveDueTime(deps, row, row.claimedUntil!);
 
   if (heads.size) {
-    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE]) };
-    const queue = [...heads.values()];
+    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lookaheadMs, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE]) };
+    const queue = [...heads.values()].sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     const workers = Array.from({ length: Math.min(tuning.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         try {
@@ -179,58 +191,24 @@ async function deferTo(ctx: RoundContext, row: OutboxRow, at: number) {
   ctx.report.deferred++;
 }
 
-async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
-  const { deps, tuning, platform } = ctx;
-  const pacing = tuning.pacing[platform];
-  const group = isGroupChat(platform, row.chatId);
-  const groupMax = group ? pacing.groupMax : null;
-  let now = deps.now().getTime();
+/** When the chat lane and the platform lane both allow a send. */
+function allowedAt(ctx: RoundContext, chatId: string): number {
+  const pacing = ctx.tuning.pacing[ctx.platform];
+  const groupMax = isGroupChat(ctx.platform, chatId) ? pacing.groupMax : null;
+  let at = laneAllowedAt(laneState(ctx.lanes.get(chatId)), groupMax, pacing.groupWindowMs);
+  if (pacing.globalMax !== null) at = Math.max(at, laneAllowedAt(laneState(ctx.lanes.get(GLOBAL_LANE)), pacing.globalMax, pacing.globalWindowMs));
+  return at;
+}
 
-  const seenLane = ctx.lanes.get(row.chatId);
-  const lane = laneState(seenLane);
-  const laneAt = laneAllowedAt(lane, groupMax, pacing.groupWindowMs);
-  if (laneAt > now) {
-    await deferTo(ctx, row, laneAt);
+async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
+  const { deps, tuning } = ctx;
+  const now = deps.now().getTime();
+  const at = Math.max(allowedAt(ctx, row.chatId), row.status === "pending" ? row.nextAttemptAt : 0);
+  if (at > now + ctx.lookaheadMs) {
+    await deferTo(ctx, row, at);
     return;
   }
-  if (pacing.globalMax !== null) {
-    const globalAt = laneAllowedAt(laneState(ctx.lanes.get(GLOBAL_LANE)), pacing.globalMax, pacing.globalWindowMs);
-    if (globalAt > now) {
-      await deferTo(ctx, row, globalAt);
-      return;
-    }
-  }
-
-  // Reserve this chat's slot, then the platform's; a lost race leaves the row due for the next round.
-  const laneAfter = laneAfterSend(lane, now, pacing.perChatIntervalMs, groupMax, pacing.groupWindowMs);
-  const reserved = await reserveLane(deps.db, platform, row.chatId, seenLane, laneAfter, now);
-  if (!reserved) return;
-  ctx.lanes.set(row.chatId, reserved);
-  if (pacing.globalMax !== null) {
-    const globalMax = pacing.globalMax;
-    const granted = await withGlobalLock(platform, async () => {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const seen = attempt === 0 ? ctx.lanes.get(GLOBAL_LANE) : await loadLane(deps.db, platform, GLOBAL_LANE);
-        const state = laneState(seen);
-        const t = deps.now().getTime();
-        const at = laneAllowedAt(state, globalMax, pacing.globalWindowMs);
-        if (at > t) return at;
-        const next = await reserveLane(deps.db, platform, GLOBAL_LANE, seen, laneAfterSend(state, t, 0, globalMax, pacing.globalWindowMs), t);
-        if (next) {
-          ctx.lanes.set(GLOBAL_LANE, next);
-          return true;
-        }
-      }
-      return false;
-    });
-    if (granted !== true) {
-      if (typeof granted === "number") await deferTo(ctx, row, granted);
-      return;
-    }
-  }
-
   // Claim the head: only if it is still due and nothing earlier in its chat is live.
-  now = deps.now().getTime();
   const [claimed] = await deps.db
     .update(outbox)
     .set({
@@ -244,7 +222,7 @@ async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
     .where(
       and(
         eq(outbox.id, row.id),
-        or(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, now)), and(eq(outbox.status, "sending"), lte(outbox.claimedUntil, now))),
+        or(and(eq(outbox.status, "pending"), lte(outbox.nextAttemptAt, now + ctx.lookaheadMs)), and(eq(outbox.status, "sending"), lte(outbox.claimedUntil, now))),
         sql`NOT ${EARLIER_LIVE_IN_LANE}`,
       ),
     )
@@ -253,7 +231,65 @@ async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
     if (row.status === "pending") await deps.db.batch(asBatch([parkStatement(deps, row.id)]));
     return;
   }
-  await sendClaimed(ctx, claimed, row.attemptStartedAt, laneAllowedAt(laneAfter, groupMax, pacing.groupWindowMs));
+  await sendClaimed(ctx, claimed, row, at);
+}
+
+/** Takes the chat's slot and the platform's, right before the call; null (and the claim given back) if it may not go now. */
+interface Slot {
+  /** When the slot was taken (the send time the lane recorded). */
+  at: number;
+  /** The lane row as reserved (its version stamp lets the settle adjust it). */
+  lane: DeliveryLaneRow;
+  nextLaneAt: number;
+}
+
+/** Reserves the slot at `at` (now, or a moment ahead: the caller then waits for it, with no write left before the call). */
+async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow, at: number): Promise<Slot | null> {
+  const { deps, platform, tuning } = ctx;
+  const pacing = tuning.pacing[platform];
+  const groupMax = isGroupChat(platform, row.chatId) ? pacing.groupMax : null;
+  const release = async (at: number) => {
+    // Back to pending, as if never claimed (the attempt did not happen).
+    await deps.db
+      .update(outbox)
+      .set({ status: "pending", nextAttemptAt: at, claimedUntil: null, attempts: sql`${outbox.attempts} - 1`, attemptStartedAt: before.attemptStartedAt })
+      .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending")));
+    return null;
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const seen = attempt === 0 ? ctx.lanes.get(row.chatId) : await loadLane(deps.db, platform, row.chatId);
+    const lane = laneState(seen);
+    const t = Math.max(at, deps.now().getTime());
+    const laneAt = laneAllowedAt(lane, groupMax, pacing.groupWindowMs);
+    if (laneAt > t) return release(laneAt);
+    const after = laneAfterSend(lane, t, pacing.perChatIntervalMs, groupMax, pacing.groupWindowMs);
+    const reserved = await reserveLane(deps.db, platform, row.chatId, seen, after, t);
+    if (!reserved) continue;
+    ctx.lanes.set(row.chatId, reserved);
+    if (pacing.globalMax !== null) {
+      const globalMax = pacing.globalMax;
+      const granted = await withGlobalLock(platform, async () => {
+        for (let g = 0; g < 3; g++) {
+          const gSeen = g === 0 ? ctx.lanes.get(GLOBAL_LANE) : await loadLane(deps.db, platform, GLOBAL_LANE);
+          const state = laneState(gSeen);
+          const gt = t;
+          const gAt = laneAllowedAt(state, globalMax, pacing.globalWindowMs);
+          if (gAt > gt) return gAt;
+          const next = await reserveLane(deps.db, platform, GLOBAL_LANE, gSeen, laneAfterSend(state, gt, 0, globalMax, pacing.globalWindowMs), gt);
+          if (next) {
+            ctx.lanes.set(GLOBAL_LANE, next);
+            return true;
+          }
+        }
+        // Lost the race three times: try again next round.
+        return deps.now().getTime();
+      });
+      // The chat's slot is spent unused: harmless, it only delays this chat by one interval.
+      if (granted !== true) return release(granted);
+    }
+    return { at: t, lane: reserved, nextLaneAt: laneAllowedAt(after, groupMax, pacing.groupWindowMs) };
+  }
+  return release(deps.now().getTime());
 }
 
 async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: OutboxPayload): Promise<{ message: OutgoingMessage | null; editOf: string | null }> {
@@ -266,9 +302,11 @@ async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: Outbo
   return { message: payload.message ?? null, editOf: null };
 }
 
-async function sendClaimed(ctx: RoundContext, row: OutboxRow, earlierAttemptAt: number | null, nextLaneAt: number): Promise<void> {
+async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow, at: number): Promise<void> {
   const { deps, adapter, platform, tuning } = ctx;
   const target = { chatId: row.chatId };
+  const earlierAttemptAt = before.attemptStartedAt;
+  let nextLaneAt = deps.now().getTime();
   let payload: OutboxPayload;
   try {
     payload = await openPayload(deps.keys, row.id, row.payload);
@@ -277,12 +315,20 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, earlierAttemptAt: 
     return;
   }
   try {
+    // Rendered from current state now, sent when the slot comes (at most lookaheadMs later).
     const { message, editOf } = await resolveMessage(deps, row, payload);
+    const slot = await reserveSlot(ctx, row, before, at);
+    if (!slot) return;
+    const wait = slot.at - deps.now().getTime();
+    if (wait > 0) await sleep(wait);
+    nextLaneAt = slot.nextLaneAt;
+    let answeredAt: number | null = null;
     let messageId: string | null = null;
     if (message) {
       if (editOf) {
         // Edits are idempotent: an interrupted one is simply redone.
         await adapter.edit(target, editOf, message);
+        answeredAt = deps.now().getTime();
         messageId = editOf;
       } else {
         const threadOf = message.kind !== "card" ? message.replyToMessageId : undefined;
@@ -293,11 +339,12 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, earlierAttemptAt: 
             : null;
         if (found) deps.log.info("chat message found after interrupted attempt", { outboxId: row.id, platform });
         messageId = (found ?? (await adapter.send(target, message, { outboxId: row.id }))).messageId;
+        if (!found) answeredAt = deps.now().getTime();
         if (row.kind === "card" && row.leadId) await deps.renderer.cardSent(row.leadId, platform, row.chatId, messageId);
         if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
       }
     }
-    await settleSent(ctx, row, messageId, nextLaneAt);
+    await settleSent(ctx, row, messageId, slot, answeredAt);
   } catch (err) {
     const retryable = err instanceof ChatDeliveryError ? err.retryable : true;
     const description = errorText(err);
@@ -324,9 +371,25 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, earlierAttemptAt: 
   }
 }
 
-async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string | null, nextLaneAt: number) {
+/**
+ * The lane as the platform saw it: the message arrived somewhere between the slot and the answer, so
+ * the answer time replaces the slot time. Pacing then counts from a time never earlier than the
+ * arrival, and jitter in the call can never bring two messages closer than the limits.
+ */
+function laneAfterAnswer(ctx: RoundContext, slot: Slot, answeredAt: number): LaneState {
+  const pacing = ctx.tuning.pacing[ctx.platform];
+  const state = laneState(slot.lane);
+  const i = state.recentSends.lastIndexOf(slot.at);
+  const recentSends = i < 0 ? state.recentSends : [...state.recentSends.slice(0, i), answeredAt, ...state.recentSends.slice(i + 1)];
+  return { nextAllowedAt: Math.max(state.nextAllowedAt, answeredAt + pacing.perChatIntervalMs), heldUntil: null, recentSends };
+}
+
+async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string | null, slot: Slot, answeredAt: number | null) {
   const { deps, platform } = ctx;
   const sentAt = deps.now().getTime();
+  const pacing = ctx.tuning.pacing[platform];
+  const groupMax = isGroupChat(platform, row.chatId) ? pacing.groupMax : null;
+  const lane = answeredAt === null ? laneState(slot.lane) : laneAfterAnswer(ctx, slot, answeredAt);
   // Plain payloads (legacy rows, callers of the synchronous enqueue) are sealed before they become history.
   const payload = isSealedPayload(row.payload) ? {} : { payload: await sealPayload(deps.keys, row.id, JSON.parse(row.payload)) };
   await deps.db.batch(
@@ -336,8 +399,12 @@ async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string |
         // next_attempt_at = sent time, so retention finds old rows through outbox_due_idx.
         .set({ status: "sent", sentAt, sentMessageId: messageId, nextAttemptAt: sentAt, claimedUntil: null, lastError: null, ...payload })
         .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending"))),
-      promoteNextStatement(deps, platform, row.chatId, nextLaneAt),
-      clearHoldStatement(deps.db, platform, row.chatId, sentAt),
+      // Only if nobody touched the lane since our reservation (nobody can while our head is in flight).
+      deps.db
+        .update(deliveryLanes)
+        .set({ nextAllowedAt: lane.nextAllowedAt, recentSends: JSON.stringify(lane.recentSends), heldUntil: null, holdReason: null, updatedAt: Math.max(sentAt, slot.lane.updatedAt + 1) })
+        .where(and(eq(deliveryLanes.platform, platform), eq(deliveryLanes.laneKey, row.chatId), eq(deliveryLanes.updatedAt, slot.lane.updatedAt))),
+      promoteNextStatement(deps, platform, row.chatId, laneAllowedAt(lane, groupMax, pacing.groupWindowMs)),
     ]),
   );
   ctx.report.sent++;

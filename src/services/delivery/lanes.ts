@@ -67,11 +67,3 @@ export function holdLaneStatement(db: Db, platform: string, key: string, until: 
       },
     });
 }
-
-/** Lifts a lane's hold after a message got through. */
-export function clearHoldStatement(db: Db, platform: string, key: string, now: number) {
-  return db
-    .update(deliveryLanes)
-    .set({ heldUntil: null, holdReason: null, updatedAt: sql`max(${now}, ${deliveryLanes.updatedAt} + 1)` })
-    .where(and(eq(deliveryLanes.platform, platform), eq(deliveryLanes.laneKey, key), sql`${deliveryLanes.heldUntil} IS NOT NULL AND ${deliveryLanes.heldUntil} <= ${now}`));
-}

@@ -32,11 +32,15 @@ export function createDeliveryLoop(deps: DeliveryDeps): DeliveryLoop {
       waker.pending = false;
       let wait: number;
       try {
-        const r = await deliverPlatformRound(deps, platform);
+        const r = await deliverPlatformRound(deps, platform, { lookaheadMs: tuning.prepareAheadMs });
         rounds[platform] = (rounds[platform] ?? 0) + 1;
         const progressed = r.sent + r.retried + r.failed + r.deferred > 0;
         // Nothing pending: sleep until woken (capped: another process may enqueue without telling us).
-        wait = r.nextDueAt === null ? tuning.maxSleepMs : Math.min(tuning.maxSleepMs, Math.max(r.nextDueAt - deps.now().getTime(), progressed ? 0 : tuning.idleFloorMs));
+        // Otherwise wake just before the next head's slot (the round then waits for the slot itself).
+        wait =
+          r.nextDueAt === null
+            ? tuning.maxSleepMs
+            : Math.min(tuning.maxSleepMs, Math.max(r.nextDueAt - tuning.prepareAheadMs - deps.now().getTime(), progressed ? 0 : tuning.idleFloorMs));
       } catch (err) {
         deps.log.error("outbox delivery round failed", { platform, error: err instanceof Error ? err.message : String(err) });
         wait = Math.min(tuning.maxSleepMs, 5 * tuning.backoffBaseMs);

@@ -109,15 +109,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function drainOutbox(deps: DeliveryDeps, options: { budgetMs: number; maxWaitMs: number }): Promise<DeliveryReport> {
   const started = Date.now();
   const idleFloor = deps.tuning?.idleFloorMs ?? DEFAULT_TUNING.idleFloorMs;
+  const lookaheadMs = deps.tuning?.prepareAheadMs ?? DEFAULT_TUNING.prepareAheadMs;
   const drainPlatform = async (platform: Platform) => {
     const total = emptyReport();
     for (;;) {
-      const r = await deliverPlatformRound(deps, platform);
+      const r = await deliverPlatformRound(deps, platform, { lookaheadMs });
       addReports(total, r);
       total.nextDueAt = r.nextDueAt;
       if (r.nextDueAt === null) break;
       const progressed = r.sent + r.retried + r.failed + r.deferred > 0;
-      const wait = Math.max(r.nextDueAt - deps.now().getTime(), progressed ? 0 : idleFloor);
+      const wait = Math.max(r.nextDueAt - lookaheadMs - deps.now().getTime(), progressed ? 0 : idleFloor);
       if (wait > options.maxWaitMs || Date.now() - started + wait > options.budgetMs) break;
       if (wait > 0) await sleep(wait);
     }

@@ -27,6 +27,11 @@ export interface DeliveryTuning {
   concurrency: number;
   /** Shortest pause when a round made no progress although something looked due (lost a race to another deliverer). */
   idleFloorMs: number;
+  /**
+   * How long before a head's slot it is claimed and rendered, so the call goes out on the slot and
+   * per-message overhead does not accumulate into the schedule. Our overhead, not the platform's: not scaled.
+   */
+  prepareAheadMs: number;
   /** Longest sleep of the Node loop without a wake-up: covers rows enqueued by another process. */
   maxSleepMs: number;
 }
@@ -47,6 +52,7 @@ export const DEFAULT_TUNING: DeliveryTuning = {
   batchSize: 50,
   concurrency: 8,
   idleFloorMs: 25,
+  prepareAheadMs: 50,
   maxSleepMs: MINUTE,
 };
 
