@@ -40,7 +40,7 @@ export interface HarnessOptions {
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const scale = options.scale ?? 10;
   const telegram = await new FakeTelegram().start();
-  const slack = await new FakeSlack().start();
+  const slack = await new FakeSlack({ wallClockTs: true }).start();
   const ctx = await createTestContext({
     TELEGRAM_BOT_TOKEN: "123456:TEST-token",
     TELEGRAM_WEBHOOK_SECRET: "telegram-secret-0123456789",

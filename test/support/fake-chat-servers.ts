@@ -46,6 +46,7 @@ abstract class FakeServer {
   readonly abandoned: RecordedCall[] = [];
   private server: Server | null = null;
   private faults: Fault[] = [];
+  private chatFaults: { chat: string; fault: Fault }[] = [];
   private stalls: Stall[] = [];
   /** chat → time before which any call is answered 429 (after a 429 with retry_after). */
   protected readonly retryWindows = new Map<string, number>();
@@ -56,6 +57,11 @@ abstract class FakeServer {
   /** The next `count` calls fail this way. */
   failNext(count: number, fault: Fault) {
     for (let i = 0; i < count; i++) this.faults.push(fault);
+  }
+
+  /** The next `count` message calls to `chat` fail this way (other chats are unaffected). */
+  failNextFor(chat: string, count: number, fault: Fault) {
+    for (let i = 0; i < count; i++) this.chatFaults.push({ chat, fault });
   }
 
   /** The next `count` matching calls hang for `ms` before being processed (or dropped, if the client gives up). */
@@ -132,7 +138,9 @@ abstract class FakeServer {
         }
       }
       const now = Date.now();
-      const injected = this.faults.shift();
+      const chat = this.chatOf(method, body);
+      const targeted = chat === null ? -1 : this.chatFaults.findIndex((f) => f.chat === chat);
+      const injected = targeted >= 0 ? this.chatFaults.splice(targeted, 1)[0]!.fault : this.faults.shift();
       if (injected) this.noteFault(method, body, injected, now);
       const fault = injected ?? this.policyFault(method, body, now);
       if (fault) {
@@ -230,6 +238,11 @@ interface SlackMessage {
 
 export class FakeSlack extends FakeServer {
   private ts = 1_700_000_000;
+
+  /** `wallClockTs`: message ts follow the real clock, as Slack's do (history searches by them); default a fixed counter. */
+  constructor(private readonly options: { wallClockTs?: boolean } = {}) {
+    super();
+  }
   /** Messages as posted (and updated), for conversations.history / conversations.replies. */
   readonly messages: SlackMessage[] = [];
 
@@ -259,8 +272,7 @@ export class FakeSlack extends FakeServer {
   protected route(method: string, body: Record<string, any>) {
     switch (method) {
       case "chat.postMessage": {
-        // Real Slack ts values follow the wall clock; history searches by them.
-        const ts = `${Math.max(this.ts++, Math.floor(Date.now() / 1000))}.${String(this.messages.length).padStart(6, "0")}`;
+        const ts = this.options.wallClockTs ? `${Math.floor(Date.now() / 1000)}.${String(this.messages.length).padStart(6, "0")}` : `${this.ts++}.000100`;
         this.messages.push({ channel: String(body.channel), ts, text: String(body.text ?? ""), ...(body.thread_ts ? { thread_ts: String(body.thread_ts) } : {}), ...(body.metadata ? { metadata: body.metadata } : {}) });
         return { ok: true, channel: body.channel, ts };
       }
