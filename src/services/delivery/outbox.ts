@@ -32,7 +32,7 @@ export interface EnqueueInput {
   coalesceKey?: string;
   /** Row id; needed up front when the payload is sealed (the id is part of the seal). */
   id?: string;
-  /** The payload already sealed for `id` (see enqueueSealedStatement); stored instead of `payload`. */
+  /** The payload already sealed for `id` (see sealEnqueueInput); stored instead of `payload`. */
   sealedPayload?: string;
 }
 
@@ -44,7 +44,7 @@ export const cardCoalesceKey = (leadId: string, platform: string, chatId: string
  * already pending, is ignored. The row gets the next `seq` (its place in its chat's order) and is
  * stored waiting ("parked") when an earlier row of the same chat is still live, so only chat heads
  * are ever due. Without `sealedPayload` the payload is stored as plain JSON until it is sent:
- * callers that carry citizen text should use enqueueSealedStatement.
+ * callers that carry citizen text should pass sealEnqueueInput(input).
  */
 export function enqueueStatement(deps: ServiceDeps, input: EnqueueInput) {
   const now = deps.now().getTime();
@@ -71,10 +71,14 @@ export function enqueueStatement(deps: ServiceDeps, input: EnqueueInput) {
     .onConflictDoNothing();
 }
 
-/** Like enqueueStatement, with the payload sealed at rest (AES-GCM bound to the row id). */
-export async function enqueueSealedStatement(deps: ServiceDeps, input: EnqueueInput) {
+/**
+ * The input with its payload sealed at rest (AES-GCM bound to the row id), for enqueueStatement:
+ * `enqueueStatement(deps, await sealEnqueueInput(deps, input))`. (A statement cannot come out of a
+ * promise: awaiting a drizzle query runs it.)
+ */
+export async function sealEnqueueInput(deps: ServiceDeps, input: EnqueueInput): Promise<EnqueueInput> {
   const id = input.id ?? newId("out");
-  return enqueueStatement(deps, { ...input, id, sealedPayload: await sealPayload(deps.keys, id, input.payload) });
+  return { ...input, id, sealedPayload: await sealPayload(deps.keys, id, input.payload) };
 }
 
 /** Rate limits per platform (documented by Telegram and Slack), as used in production. */
