@@ -1,11 +1,13 @@
 // The outbox paces each chat within the platform's limits, keeps order, retries what can be retried
 // and never sends a message twice.
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../../src/chat/types";
 import { asBatch } from "../../src/db/client";
-import { outbox } from "../../src/db/schema";
-import { deliverDueMessages, enqueueStatement, retryDelayMs, type DeliveryDeps } from "../../src/services/delivery/outbox";
+import { deliveryLanes, outbox } from "../../src/db/schema";
+import { cardCoalesceKey, deliverDueMessages, enqueueStatement, PARKED, retryDelayMs, sealEnqueueInput, type DeliveryDeps } from "../../src/services/delivery/outbox";
+import { runTick } from "../../src/scheduler/tick";
+import { decryptText } from "../../src/security/cipher";
 import { createTestContext, type TestContext } from "../support/context";
 
 let ctx: TestContext;
@@ -103,5 +105,89 @@ describe("outbox delivery", () => {
     expect(retryDelayMs(3)).toBe(8000);
     expect(retryDelayMs(30)).toBe(15 * 60_000);
     expect(retryDelayMs(1, 120)).toBe(120_000);
+  });
+
+  it("keeps strict order in a chat even when a later row is due first, and holds the chat after a failure", async () => {
+    ctx.setNow("2026-11-24T06:00:00Z");
+    sent.length = 0;
+    const now = ctx.deps.now().getTime();
+    // o1 asks to wait 10 s; o2, queued after it, must not overtake it.
+    await ctx.db.batch(
+      asBatch([
+        enqueueStatement(ctx.deps, { dedupeKey: "o1", platform: "telegram", chatId: "-100O", kind: "text", payload: { message: { kind: "text", text: "o1" } }, notBefore: now + 10_000 }),
+        enqueueStatement(ctx.deps, { dedupeKey: "o2", platform: "telegram", chatId: "-100O", kind: "text", payload: { message: { kind: "text", text: "o2" } } }),
+      ]),
+    );
+    const rows = await ctx.db.select().from(outbox).where(eq(outbox.chatId, "-100O"));
+    const [o1, o2] = [rows.find((r) => r.dedupeKey === "o1")!, rows.find((r) => r.dedupeKey === "o2")!];
+    expect(o2.seq).toBeGreaterThan(o1.seq);
+    expect(o2.nextAttemptAt).toBeGreaterThanOrEqual(PARKED); // waits behind o1, outside the due range
+    await deliverDueMessages(delivery);
+    expect(sent).toEqual([]);
+    failures = [new ChatDeliveryError("500", true)];
+    ctx.setNow(new Date(now + 10_000));
+    await deliverDueMessages(delivery);
+    // o1 failed: the whole chat waits for its retry.
+    ctx.setNow(new Date(now + 11_000));
+    await deliverDueMessages(delivery);
+    expect(sent).toEqual([]);
+    const [lane] = await ctx.db.select().from(deliveryLanes).where(and(eq(deliveryLanes.platform, "telegram"), eq(deliveryLanes.laneKey, "-100O")));
+    expect(lane!.heldUntil).toBe(now + 10_000 + 2000);
+    await runUntilIdle();
+    expect(sent.map((m) => m.text)).toEqual(["o1", "o2"]);
+  });
+
+  it("keeps one pending card row per card and chat; a change during the post queues one edit behind it", async () => {
+    ctx.setNow("2026-11-24T07:00:00Z");
+    const card = (v: number) =>
+      enqueueStatement(ctx.deps, { dedupeKey: `card:L-C:telegram:-100C:v${v}`, coalesceKey: cardCoalesceKey("L-C", "telegram", "-100C"), platform: "telegram", chatId: "-100C", kind: "card", leadId: "L-C", payload: { leadId: "L-C" } });
+    for (let v = 1; v <= 50; v++) await ctx.db.batch(asBatch([card(v)]));
+    const pending = () => ctx.db.select().from(outbox).where(and(eq(outbox.chatId, "-100C"), eq(outbox.status, "pending")));
+    expect(await pending()).toHaveLength(1);
+    // While the first post is in flight, changes coalesce into a single row behind it.
+    await ctx.db.update(outbox).set({ status: "sending" }).where(eq(outbox.chatId, "-100C"));
+    for (let v = 51; v <= 100; v++) await ctx.db.batch(asBatch([card(v)]));
+    const after = await pending();
+    expect(after).toHaveLength(1);
+    expect(after[0]!.nextAttemptAt).toBeGreaterThanOrEqual(PARKED);
+  });
+
+  it("seals payloads at rest, bound to their row, and seals plain legacy rows once they are sent", async () => {
+    ctx.setNow("2026-11-24T08:00:00Z");
+    sent.length = 0;
+    const secret = "举报人：王小明 13800000000";
+    const input = await sealEnqueueInput(ctx.deps, { dedupeKey: "sealed", platform: "telegram", chatId: "-100S", kind: "text", payload: { message: { kind: "text", text: secret } } });
+    await ctx.db.batch(asBatch([enqueueStatement(ctx.deps, input), enqueueStatement(ctx.deps, { dedupeKey: "legacy", platform: "telegram", chatId: "-100L", kind: "text", payload: { message: { kind: "text", text: "legacy plain" } } })]));
+    const [stored] = await ctx.db.select().from(outbox).where(eq(outbox.id, input.id!));
+    expect(stored!.payload.startsWith("v1.")).toBe(true);
+    expect(stored!.payload).not.toContain("王小明");
+    await expect(decryptText(ctx.deps.keys, stored!.payload, "outbox:other:payload")).rejects.toThrow();
+    await runUntilIdle();
+    expect(sent.map((m) => m.text).sort()).toEqual(["legacy plain", secret].sort());
+    const [legacy] = await ctx.db.select().from(outbox).where(eq(outbox.dedupeKey, "legacy"));
+    expect(legacy!.status).toBe("sent");
+    expect(legacy!.payload.startsWith("v1.")).toBe(true);
+    expect(JSON.parse(await decryptText(ctx.deps.keys, legacy!.payload, `outbox:${legacy!.id}:payload`))).toEqual({ message: { kind: "text", text: "legacy plain" } });
+  });
+
+  it("deletes sent history past the retention period in the tick, and nothing that is still due", async () => {
+    ctx.setNow("2026-11-24T09:00:00Z");
+    const now = ctx.deps.now().getTime();
+    await ctx.db.batch(
+      asBatch(
+        Array.from({ length: 1200 }, (_, i) =>
+          enqueueStatement(ctx.deps, { dedupeKey: `old:${i}`, platform: "telegram", chatId: `-100P${i % 7}`, kind: "text", payload: { message: { kind: "text", text: "x" } } }),
+        ),
+      ),
+    );
+    const day = 86_400_000;
+    await ctx.db.update(outbox).set({ status: "sent", sentAt: now - 40 * day, nextAttemptAt: now - 40 * day }).where(sql`${outbox.dedupeKey} LIKE 'old:%' AND CAST(substr(${outbox.dedupeKey}, 5) AS INTEGER) < 1100`);
+    await ctx.db.update(outbox).set({ status: "sent", sentAt: now - 5 * day, nextAttemptAt: now - 5 * day }).where(sql`${outbox.dedupeKey} LIKE 'old:%' AND CAST(substr(${outbox.dedupeKey}, 5) AS INTEGER) >= 1100 AND CAST(substr(${outbox.dedupeKey}, 5) AS INTEGER) < 1150`);
+    const count = async (where: ReturnType<typeof sql>) => (await ctx.db.select({ id: outbox.id }).from(outbox).where(where)).length;
+    const result = await runTick(ctx.deps, new Date(now));
+    expect(result.jobs.purgeDeliveredMessages).toBe("ok");
+    expect(await count(sql`${outbox.dedupeKey} LIKE 'old:%' AND ${outbox.status} = 'sent' AND ${outbox.sentAt} < ${now - 30 * day}`)).toBe(0);
+    expect(await count(sql`${outbox.dedupeKey} LIKE 'old:%' AND ${outbox.status} = 'sent' AND ${outbox.sentAt} >= ${now - 30 * day}`)).toBe(50);
+    expect(await count(sql`${outbox.dedupeKey} LIKE 'old:%' AND ${outbox.status} <> 'sent'`)).toBe(50);
   });
 });
