@@ -3,6 +3,7 @@
 import type { ChatRuntime } from "../chat/runtime";
 import { escalateOverdueLeads } from "../services/leads/escalation";
 import { deliverDueMessages } from "../services/delivery/outbox";
+import { unparkStrandedHeads } from "../services/delivery/engine";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
 import { purgeExpiredRateLimits } from "../services/intake/rate-limit";
 import type { ServiceDeps } from "../services/deps";
@@ -25,6 +26,7 @@ const JOBS: Record<string, Job> = {
   purgeExpiredRateLimits,
   escalateOverdueLeads,
   purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
+  unparkStrandedHeads,
   // Delivery runs last so reminders queued by this tick go out in it.
   deliverChatMessages: async (deps) => {
     if (!deps.chat) return;

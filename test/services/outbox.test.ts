@@ -190,4 +190,20 @@ describe("outbox delivery", () => {
     expect(await count(sql`${outbox.dedupeKey} LIKE 'old:%' AND ${outbox.status} = 'sent' AND ${outbox.sentAt} >= ${now - 30 * day}`)).toBe(50);
     expect(await count(sql`${outbox.dedupeKey} LIKE 'old:%' AND ${outbox.status} <> 'sent'`)).toBe(50);
   });
+
+  it("the tick frees a chat whose head was removed by hand while the rest waited parked", async () => {
+    ctx.setNow("2026-11-24T10:00:00Z");
+    sent.length = 0;
+    for (const text of ["s1", "s2", "s3"]) await enqueue("-100T", text);
+    await deliverDueMessages(delivery); // s1 goes, s2 becomes the head
+    expect(sent.map((m) => m.text)).toEqual(["s1"]);
+    // An operator deletes the head: s3 is parked behind nothing.
+    await ctx.db.delete(outbox).where(eq(outbox.dedupeKey, "-100T:s2"));
+    ctx.setNow(new Date(ctx.deps.now().getTime() + 5000));
+    await deliverDueMessages(delivery);
+    expect(sent.map((m) => m.text)).toEqual(["s1"]);
+    await runTick(ctx.deps, ctx.deps.now());
+    await runUntilIdle();
+    expect(sent.map((m) => m.text)).toEqual(["s1", "s3"]);
+  });
 });

@@ -426,3 +426,20 @@ async function settleFailed(ctx: RoundContext, row: OutboxRow, description: stri
 
 /** Lane state as the engine sees it, for tests and diagnostics. */
 export type { LaneState };
+
+/**
+ * Safety net for the tick: a chat whose first pending row is parked although nothing of that chat is
+ * in flight (its head was deleted or marked failed by hand) gets that row back in the due range. One
+ * statement; per lane an index seek, and lanes are one per chat.
+ */
+export async function unparkStrandedHeads(deps: ServiceDeps): Promise<number> {
+  const res = await deps.db.run(sql`
+    UPDATE outbox SET next_attempt_at = next_attempt_at - ${PARKED}
+    WHERE status = 'pending' AND next_attempt_at >= ${PARKED}
+      AND id IN (
+        SELECT (SELECT o.id FROM outbox o WHERE o.platform = l.platform AND o.chat_id = l.lane_key AND o.status = 'pending' ORDER BY o.seq LIMIT 1)
+        FROM delivery_lanes l WHERE l.lane_key <> '*'
+      )
+      AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.platform = outbox.platform AND s.chat_id = outbox.chat_id AND s.status = 'sending')`);
+  return res.rowsAffected ?? 0;
+}
