@@ -206,4 +206,31 @@ describe("outbox delivery", () => {
     await runUntilIdle();
     expect(sent.map((m) => m.text)).toEqual(["s1", "s3"]);
   });
+
+  it("every statement of a delivery round searches an index: a long sent history is never scanned", async () => {
+    ctx.setNow("2026-11-24T11:00:00Z");
+    sent.length = 0;
+    await ctx.db.batch(asBatch(Array.from({ length: 2000 }, (_, i) => enqueueStatement(ctx.deps, { dedupeKey: `hist:${i}`, platform: "telegram", chatId: "-100H", kind: "text", payload: { message: { kind: "text", text: "h" } } }))));
+    await ctx.db.update(outbox).set({ status: "sent", sentAt: ctx.deps.now().getTime(), nextAttemptAt: ctx.deps.now().getTime() }).where(sql`${outbox.dedupeKey} LIKE 'hist:%'`);
+    for (const text of ["q1", "q2"]) await enqueue("-100H", text);
+    const client = ctx.client as unknown as { execute: (s: unknown) => Promise<unknown>; batch: (s: unknown[], m?: unknown) => Promise<unknown> };
+    const captured: { sql: string; args: unknown[] }[] = [];
+    const [execute, batch] = [client.execute.bind(client), client.batch.bind(client)];
+    client.execute = (stmt: unknown) => (captured.push(stmt as never), execute(stmt));
+    client.batch = (stmts: unknown[], mode?: unknown) => (captured.push(...(stmts as never[])), batch(stmts, mode));
+    try {
+      await deliverDueMessages(delivery);
+    } finally {
+      client.execute = execute;
+      client.batch = batch;
+    }
+    expect(sent.map((m) => m.text)).toEqual(["q1"]);
+    const outboxStatements = captured.filter((c) => /\boutbox\b/.test(c.sql));
+    expect(outboxStatements.length).toBeGreaterThan(3);
+    for (const stmt of outboxStatements) {
+      const plan = (await ctx.client.execute({ sql: `EXPLAIN QUERY PLAN ${stmt.sql}`, args: stmt.args as never })).rows.map((r) => String(r.detail));
+      expect(plan.filter((d) => /^SCAN (outbox|o|s)\b/.test(d)), stmt.sql).toEqual([]);
+      expect(plan.join(" "), stmt.sql).not.toContain("outbox_chat_sent_idx");
+    }
+  });
 });
