@@ -200,6 +200,7 @@ function allowedAt(ctx: RoundContext, chatId: string): number {
   return at;
 }
 
+/** One lane head: defer it to its lane's time, or claim it and send it on its slot. */
 async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
   const { deps, tuning } = ctx;
   const now = deps.now().getTime();
@@ -234,7 +235,6 @@ async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {
   await sendClaimed(ctx, claimed, row, at);
 }
 
-/** Takes the chat's slot and the platform's, right before the call; null (and the claim given back) if it may not go now. */
 interface Slot {
   /** When the slot was taken (the send time the lane recorded). */
   at: number;
@@ -243,7 +243,11 @@ interface Slot {
   nextLaneAt: number;
 }
 
-/** Reserves the slot at `at` (now, or a moment ahead: the caller then waits for it, with no write left before the call). */
+/**
+ * Takes the chat's slot and the platform's at `at` (now, or a moment ahead: the caller then waits for
+ * it, with no write left between the slot and the call); null, with the claim given back, if the row
+ * may not go then after all (another deliverer took the slot, or the lane changed).
+ */
 async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow, at: number): Promise<Slot | null> {
   const { deps, platform, tuning } = ctx;
   const pacing = tuning.pacing[platform];
