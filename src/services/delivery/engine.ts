@@ -337,6 +337,9 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
       } else {
         const threadOf = message.kind !== "card" ? message.replyToMessageId : undefined;
         // A post whose earlier attempt may have gone through: look for it before posting again.
+        // Slack can tell (metadata in the history). Telegram cannot (no history API for bots): there
+        // the row is sent again, so a call that reached Telegram but whose answer was lost (timeout,
+        // crash before the settle) shows twice. That window is one call wide and cannot be closed here.
         const found =
           earlierAttemptAt !== null && adapter.findDelivered
             ? await adapter.findDelivered(target, { outboxId: row.id, attemptStartedAt: earlierAttemptAt, ...(threadOf ? { threadOf } : {}) })

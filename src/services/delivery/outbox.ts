@@ -2,7 +2,9 @@
 // delivery (engine.ts) sends each chat's messages strictly in order within the platform's limits,
 // holds a chat after a failure while other chats flow, and marks rows sent or reschedules them.
 // An outage delays messages; it never drops them, and duplicates only where a platform cannot tell
-// (see notes on the Telegram window in engine.ts / the delivery notes).
+// (Telegram: one call wide, see sendClaimed in engine.ts). Modules: pacing.ts (limits as arithmetic),
+// lanes.ts (pacing state in delivery_lanes), engine.ts (rounds), loop.ts (Node), retention.ts,
+// payload.ts (sealing).
 import { sql } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { outbox } from "../../db/schema";
