@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { asBatch } from "../../src/db/client";
 import { deliveryLanes, outbox } from "../../src/db/schema";
-import { deliverDueMessages, enqueueStatement, sealEnqueueInput } from "../../src/services/delivery/outbox";
+import { deliverDueMessages, drainOutbox, enqueueStatement, sealEnqueueInput } from "../../src/services/delivery/outbox";
 import { createHarness, CHENGDU_DISTRICT, CHENGDU_GROUP, MIANYANG_CHANNEL, MIANYANG_DISTRICT, sleep, waitFor, type Harness } from "./harness";
 
 let h: Harness;
@@ -63,6 +63,24 @@ describe("a held backlog", () => {
     ).toEqual(["b0", "b1", "b2"]);
     expect(h.telegram.callsTo("sendMessage").find((c) => String(c.body.chat_id) === CHENGDU_GROUP)!.at).toBeGreaterThanOrEqual(now + 3000);
   }, 60_000);
+});
+
+describe("bounded delivery (Workers' waitUntil)", () => {
+  it("drain() keeps the pace while rows come due and returns within its budget; the next drain continues in order", async () => {
+    h = await createHarness({ scale: 10 });
+    await h.ctx.db.batch(
+      asBatch(Array.from({ length: 40 }, (_, i) => enqueueStatement(h.ctx.deps, { dedupeKey: `w:${i}`, platform: "telegram", chatId: "5001", kind: "text", payload: { message: { kind: "text", text: `w${i}` } } }))),
+    );
+    const started = Date.now();
+    const first = await drainOutbox(h.chat.delivery, { budgetMs: 1000, maxWaitMs: 500 });
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(1300);
+    // One per 100 ms to a private chat: about ten in the budget, not one.
+    expect(first.sent).toBeGreaterThanOrEqual(7);
+    expect(first.nextDueAt).not.toBeNull();
+    await drainOutbox(h.chat.delivery, { budgetMs: 6000, maxWaitMs: 500 });
+    expect(h.telegram.callsTo("sendMessage").map((c) => c.body.text)).toEqual(Array.from({ length: 40 }, (_, i) => `w${i}`));
+  }, 20_000);
 });
 
 describe("a crash during a Slack post", () => {
