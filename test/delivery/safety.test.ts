@@ -3,7 +3,7 @@
 import { eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { asBatch } from "../../src/db/client";
-import { deliveryLanes, outbox } from "../../src/db/schema";
+import { chatCards, deliveryLanes, outbox } from "../../src/db/schema";
 import { deliverDueMessages, drainOutbox, enqueueStatement, PARKED, sealEnqueueInput } from "../../src/services/delivery/outbox";
 import { createHarness, CHENGDU_DISTRICT, CHENGDU_GROUP, MIANYANG_CHANNEL, MIANYANG_DISTRICT, sleep, waitFor, type Harness } from "./harness";
 
@@ -117,6 +117,39 @@ describe("a crash during a Slack post", () => {
     expect(h.slack.callsTo("conversations.history")[0]!.body).toMatchObject({ channel: COORDINATORS });
     const [row] = await h.ctx.db.select().from(outbox).where(eq(outbox.id, landed));
     expect(row).toMatchObject({ status: "sent", sentMessageId: h.slack.postsFor(landed)[0]!.ts });
+  }, 20_000);
+});
+
+describe("a crash during a Telegram call", () => {
+  it("an interrupted card edit is redone as an edit; an interrupted post is sent again (the documented one-call window)", async () => {
+    h = await createHarness({ scale: 10 });
+    const deliverAll = async () => {
+      for (let i = 0; i < 20; i++) {
+        const r = await deliverDueMessages(h.chat.delivery);
+        if (r.nextDueAt === null) return;
+        await sleep(Math.max(5, r.nextDueAt - Date.now()));
+      }
+    };
+    await h.tip({ region: { districtCode: CHENGDU_DISTRICT }, targetName: "锦江某某医院CRASH" });
+    await deliverAll();
+    expect(h.telegram.callsTo("sendMessage")).toHaveLength(1);
+    // A corroboration queues an edit; the process dies mid-call with the row claimed.
+    await h.tip({ region: { districtCode: CHENGDU_DISTRICT }, targetName: "锦江某某医院CRASH" });
+    const now = Date.now();
+    await h.ctx.db.update(outbox).set({ status: "sending", attempts: 1, attemptStartedAt: now - 300, claimedUntil: now - 1, nextAttemptAt: now - 1 }).where(eq(outbox.status, "pending"));
+    await deliverAll();
+    expect(h.telegram.callsTo("sendMessage")).toHaveLength(1);
+    expect(h.telegram.callsTo("editMessageText")).toHaveLength(1);
+    const [card] = await h.ctx.db.select().from(chatCards);
+    expect(String(h.telegram.callsTo("editMessageText")[0]!.body.message_id)).toBe(card!.messageId);
+    // A text whose call was interrupted: Telegram cannot be asked, so it goes again (once more).
+    await h.ctx.db.batch(asBatch([enqueueStatement(h.ctx.deps, { dedupeKey: "tg-crash", platform: "telegram", chatId: CHENGDU_GROUP, kind: "text", payload: { message: { kind: "text", text: "interrupted" } } })]));
+    const t = Date.now();
+    await h.ctx.db.update(outbox).set({ status: "sending", attempts: 1, attemptStartedAt: t - 300, claimedUntil: t - 1, nextAttemptAt: t - 1 }).where(eq(outbox.dedupeKey, "tg-crash"));
+    await deliverAll();
+    expect(h.telegram.callsTo("sendMessage").filter((c) => c.body.text === "interrupted")).toHaveLength(1);
+    const [row] = await h.ctx.db.select().from(outbox).where(eq(outbox.dedupeKey, "tg-crash"));
+    expect(row).toMatchObject({ status: "sent", attempts: 2 });
   }, 20_000);
 });
 
