@@ -35,6 +35,8 @@ export const configSchema = z.object({
   RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   REPORTS_PER_HOUR: int(1, 10000).default(20),
   TRUST_PROXY: bool.default(false),
+  /** Proxies in front of the app that each append to X-Forwarded-For; the client is the Nth entry from the right. */
+  TRUST_PROXY_HOPS: int(1, 10).default(1),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),

@@ -1,9 +1,56 @@
-// Reading request bodies: content-type checks (415), JSON parse errors (400) and multipart files.
+// Reading request bodies: size limits enforced while the body streams (413), content-type checks
+// (415), JSON parse errors (400) and multipart files.
+import type { MiddlewareHandler } from "hono";
 import type { Locale } from "../core/report-input";
 import { t } from "../i18n";
 import { AppError } from "../services/errors";
 import type { IncomingFile } from "../services/intake/evidence";
-import type { AppContext } from "./context";
+import type { AppContext, AppEnv } from "./context";
+import { formatBytes } from "../services/intake/evidence";
+
+/** The body went over its limit; thrown by the counting stream and turned into a 413. */
+function tooLarge(max: number, cause?: unknown): AppError {
+  return new AppError("payload_too_large", "body too large", { params: { max: formatBytes(max) }, cause });
+}
+
+/** The 413 raised by limitRequestBody, wherever a body reader wrapped it (parseBody, json()). */
+function sizeErrorIn(err: unknown): AppError | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof AppError && e.code === "payload_too_large") return e;
+  return null;
+}
+
+/**
+ * Refuses bodies over `maxBytes(c)` before they are buffered: a declared Content-Length over the limit
+ * is answered at once, without reading a byte; any other body (chunked, or lying) is counted as it
+ * streams and the read fails as soon as the count passes the limit, so at most `maxBytes` plus one
+ * chunk is ever held.
+ */
+export function limitRequestBody(maxBytes: (c: AppContext) => number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (c.req.method === "GET" || c.req.method === "HEAD" || !body) return next();
+    const max = maxBytes(c);
+    const declared = c.req.header("content-length");
+    if (declared !== undefined && !c.req.header("transfer-encoding")) {
+      const length = Number(declared);
+      if (!Number.isSafeInteger(length) || length < 0) throw new AppError("validation_failed", "bad Content-Length", { fields: {} });
+      if (length > max) throw tooLarge(max);
+    }
+    let seen = 0;
+    const counted = body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          seen += chunk.byteLength;
+          if (seen > max) controller.error(tooLarge(max));
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+    c.req.raw = new Request(c.req.raw, { body: counted, duplex: "half" } as RequestInit);
+    return next();
+  };
+}
 
 export type BodyKind = "json" | "multipart" | "form";
 
@@ -32,7 +79,9 @@ export function requireBodyKind(c: AppContext, allowed: BodyKind[]): BodyKind {
 export async function readJson(c: AppContext, locale: Locale): Promise<unknown> {
   try {
     return await c.req.json();
-  } catch {
+  } catch (err) {
+    const size = sizeErrorIn(err);
+    if (size) throw size;
     throw new AppError("validation_failed", "invalid JSON", { fields: { _: t(locale, "validation.invalid_json") } });
   }
 }
@@ -51,9 +100,12 @@ export async function readForm(c: AppContext, fileField = "evidence"): Promise<F
   try {
     body = await c.req.parseBody({ all: true });
   } catch (cause) {
+    const size = sizeErrorIn(cause);
+    if (size) throw size;
     throw new AppError("validation_failed", "malformed form body", { cause, fields: {} });
   }
-  const fields: Record<string, string> = {};
+  // No prototype: a field named "constructor" or "__proto__" is just a field.
+  const fields: Record<string, string> = Object.create(null);
   const files: IncomingFile[] = [];
   for (const [name, value] of Object.entries(body)) {
     for (const item of Array.isArray(value) ? value : [value]) {
