@@ -75,6 +75,7 @@ describe("behind a proxy (TRUST_PROXY=true, real Node server)", () => {
       HOST: "127.0.0.1",
       DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
       SECRETS_FILE: join(dir, "secrets.json"),
+      APP_ENV: "test",
       LOG_LEVEL: "silent",
       RECEIPT_LOOKUP_MIN_MS: "0",
       RECEIPT_FAILURES_PER_WINDOW: "3",
