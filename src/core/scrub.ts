@@ -28,9 +28,9 @@ const COMMON_SURNAMES = new Set(
 const COMMON_WORDS = new Set(["白天", "白班", "高价", "高额", "金额", "全部", "全天", "连续", "周末", "常年", "长期", "于是", "时间", "时候", "明显", "明知", "安排", "成功", "向来", "严重", "平时", "方便", "任何", "毛病", "康复", "申请", "关系", "包括", "宁可", "米饭", "左右", "苏醒", "费用", "房间", "尤其", "解释", "应该", "和我", "和他", "和她", "何时", "多次", "曾经", "田间", "石膏", "钱款", "余额"]);
 const NOT_A_NAME_THIRD = /[知说在是的和与于从让把被了也都就还称讲表告等们对向给为白每天经长常也又再不没已]/;
 
-export function scrubText(text: string, known: { names?: string[]; phones?: string[]; idNumbers?: string[] } = {}): string {
+export function scrubText(text: string, known: { names?: string[]; phones?: string[]; idNumbers?: string[]; emails?: string[] } = {}): string {
   let out = text;
-  for (const value of [...(known.idNumbers ?? []), ...(known.phones ?? []), ...(known.names ?? [])].filter((v) => v && v.trim().length >= 2))
+  for (const value of [...(known.idNumbers ?? []), ...(known.phones ?? []), ...(known.emails ?? []), ...(known.names ?? [])].filter((v) => v && v.trim().length >= 2))
     out = out.replace(new RegExp(escapeRegExp(value.trim()), "gi"), REDACTED);
   for (const pattern of PATTERNS) out = out.replace(pattern, REDACTED);
   out = out.replace(NAME_AFTER_MARKER, (match, marker: string, name: string) => {
