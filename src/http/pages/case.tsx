@@ -5,7 +5,7 @@
 // audited reveal with a stated reason (coordinators and finance). Every view, download and reveal is
 // written to the event log first.
 import { Hono } from "hono";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import { EXTENSION_BY_TYPE, type EvidenceMediaType } from "../../core/evidence";
 import { regionDisplayName } from "../../core/regions";
 import { scrubText } from "../../core/scrub";
@@ -50,13 +50,22 @@ async function knownIdentity(c: AppContext, report: ReportRow): Promise<Reporter
 
 /** The report's files in upload order; the order gives each its neutral number. */
 async function attachmentsOf(c: AppContext, reportId: string): Promise<AttachmentRow[]> {
-  const rows = await c.var.deps.db.select().from(reportAttachments).where(eq(reportAttachments.reportId, reportId));
-  return rows.sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id));
+  // Rows of one submission share created_at; rowid keeps their upload order.
+  return c.var.deps.db.select().from(reportAttachments).where(eq(reportAttachments.reportId, reportId)).orderBy(asc(reportAttachments.createdAt), asc(sql`rowid`));
 }
+
+const TYPE_LABELS: ReadonlyMap<string, string> = new Map([
+  ["image/jpeg", "JPEG"],
+  ["image/png", "PNG"],
+  ["image/gif", "GIF"],
+  ["image/webp", "WebP"],
+  ["image/heic", "HEIC"],
+  ["application/pdf", "PDF"],
+]);
 
 /** "证据 1（JPEG，2.1 MB）": what the file is, nothing of what it was called. */
 function evidenceLabel(locale: Locale, n: number, a: AttachmentRow): string {
-  const type = (EXTENSION_BY_TYPE[a.mediaType as EvidenceMediaType] ?? "file").toUpperCase();
+  const type = TYPE_LABELS.get(a.mediaType) ?? a.mediaType;
   return t(locale, "case.evidence_label", { n, type, size: formatBytes(a.strippedSizeBytes ?? a.sizeBytes) });
 }
 
