@@ -81,9 +81,11 @@ function isSensitiveNumber(groups: string[]): boolean {
   if (groups.length === 1) return MOBILE.test(digits) || ID18.test(digits) || ID15.test(digits) || CARD.test(digits) || LANDLINE.test(digits);
   // Written in parts: every part after an optional 86 / 0086 prefix has at least 3 digits, which
   // keeps dates (2026-03-01) and lists of small numbers from being joined into a "number".
+  // The last part may be shorter (a 17-digit card in fours ends in one digit; an ID's check character).
   const prefixed = /^(0{0,2}86)$/.test(groups[0]!) ? 1 : 0;
-  if (groups.slice(prefixed).some((g) => g.length < 3)) return false;
-  if (MOBILE.test(digits)) return true;
+  const short = groups.slice(prefixed).filter((g) => g.length < 3).length;
+  if (short > 1 || (short === 1 && groups.at(-1)!.length >= 3)) return false;
+  if (short === 0 && MOBILE.test(digits)) return true;
   if (prefixed) return false;
   if (ID18.test(digits) || ID15.test(digits)) return true;
   if (CARD.test(digits) && luhnValid(digits)) return true;
@@ -164,8 +166,11 @@ export function scrubText(text: string, known: KnownIdentity = {}): string {
   const norm = normaliseForMatching(text);
   const spans: Span[] = [];
   for (const pattern of knownPatterns(known)) for (const m of norm.text.matchAll(pattern)) spans.push([m.index!, m.index! + m[0].length]);
+  // A known name is exact; the marker heuristic only guesses where a name ends, so it yields to it.
+  const knownSpans = [...spans];
+  spans.push(...markerNameSpans(norm.text).filter(([a, b]) => !knownSpans.some(([x, y]) => a < y && x < b)));
   for (const m of norm.text.matchAll(EMAIL)) spans.push([m.index!, m.index! + m[0].length]);
-  spans.push(...numberSpans(norm.text), ...markerNameSpans(norm.text));
+  spans.push(...numberSpans(norm.text));
   if (spans.length === 0) return text;
   // Back to the original's positions, merged, then cut out from the end so positions stay valid.
   const original = spans
