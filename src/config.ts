@@ -30,6 +30,8 @@ export const configSchema = z.object({
   SECRETS_FILE: z.string().min(1).default("./data/dev-secrets.json"),
   MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
   MAX_ATTACHMENTS: int(0, 20).default(5),
+  /** Upload bytes held in memory at once; further uploads wait their turn (one is always let in, however large). */
+  UPLOAD_BUFFER_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   RECEIPT_LOOKUP_MIN_MS: int(0, 5000).default(400),
   RECEIPT_FAILURES_PER_WINDOW: int(1, 1000).default(10),
   RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),

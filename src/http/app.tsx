@@ -11,7 +11,7 @@ import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
 import { createApiRoutes } from "./api/routes";
-import { limitRequestBody } from "./body";
+import { limitRequestBody, UploadBudget } from "./body";
 import { isCrossSiteRequest } from "./same-origin";
 import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";
@@ -84,9 +84,10 @@ export function createApp(deps: AppDeps) {
   });
 
   // JSON bodies never need more than MAX_JSON_BYTES; only multipart uploads get the large limit.
+  const uploadBudget = new UploadBudget(deps.config.UPLOAD_BUFFER_BYTES);
   app.use(
     "*",
-    limitRequestBody((c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? uploadLimit : MAX_JSON_BYTES)),
+    limitRequestBody((c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? uploadLimit : MAX_JSON_BYTES), uploadBudget),
   );
 
   app.get("/healthz", async (c) => {

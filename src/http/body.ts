@@ -21,22 +21,76 @@ function sizeErrorIn(err: unknown): AppError | null {
 }
 
 /**
+ * How many body bytes are being held in memory at once. A request reserves its declared length
+ * (or its whole limit when chunked) before a byte is read, and gives it back when answered; one that
+ * does not fit waits in line, its body left unread in the socket, so eight 50 MB uploads at once
+ * are taken one or two at a time instead of all buffered together. One request is always let in,
+ * however large (within its limit), so the budget never blocks an upload for good.
+ */
+export class UploadBudget {
+  private inFlight = 0;
+  private readonly waiting: { bytes: number; admit: () => void }[] = [];
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly maxWaitMs = 30_000,
+  ) {}
+
+  async reserve(bytes: number): Promise<() => void> {
+    if (this.fits(bytes) && this.waiting.length === 0) return this.take(bytes);
+    return new Promise((resolve, reject) => {
+      const entry = { bytes, admit: () => resolve(this.take(bytes)) };
+      this.waiting.push(entry);
+      const timer = setTimeout(() => {
+        const at = this.waiting.indexOf(entry);
+        if (at < 0) return;
+        this.waiting.splice(at, 1);
+        reject(new AppError("rate_limited", "upload budget exhausted", { retryAfterSeconds: 10, messageKey: "errors.uploads_busy" }));
+      }, this.maxWaitMs);
+      entry.admit = () => {
+        clearTimeout(timer);
+        resolve(this.take(bytes));
+      };
+    });
+  }
+
+  private fits(bytes: number) {
+    return this.inFlight === 0 || this.inFlight + bytes <= this.maxBytes;
+  }
+
+  private take(bytes: number): () => void {
+    this.inFlight += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inFlight -= bytes;
+      while (this.waiting.length && this.fits(this.waiting[0]!.bytes)) this.waiting.shift()!.admit();
+    };
+  }
+}
+
+/**
  * Refuses bodies over `maxBytes(c)` before they are buffered: a declared Content-Length over the limit
  * is answered at once, without reading a byte; any other body (chunked, or lying) is counted as it
  * streams and the read fails as soon as the count passes the limit, so at most `maxBytes` plus one
  * chunk is ever held.
  */
-export function limitRequestBody(maxBytes: (c: AppContext) => number): MiddlewareHandler<AppEnv> {
+export function limitRequestBody(maxBytes: (c: AppContext) => number, budget?: UploadBudget): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const body = c.req.raw.body;
     if (c.req.method === "GET" || c.req.method === "HEAD" || !body) return next();
     const max = maxBytes(c);
     const declared = c.req.header("content-length");
+    let expected = max;
     if (declared !== undefined && !c.req.header("transfer-encoding")) {
       const length = Number(declared);
       if (!Number.isSafeInteger(length) || length < 0) throw new AppError("validation_failed", "bad Content-Length", { fields: {} });
       if (length > max) throw tooLarge(max);
+      expected = length;
     }
+    // Small bodies (forms, JSON) need no place in line.
+    const release = budget && expected > 1024 * 1024 ? await budget.reserve(expected) : () => undefined;
     let seen = 0;
     const counted = body.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
@@ -48,7 +102,11 @@ export function limitRequestBody(maxBytes: (c: AppContext) => number): Middlewar
       }),
     );
     c.req.raw = new Request(c.req.raw, { body: counted, duplex: "half" } as RequestInit);
-    return next();
+    try {
+      await next();
+    } finally {
+      release();
+    }
   };
 }
 
@@ -113,5 +171,7 @@ export async function readForm(c: AppContext, fileField = "evidence"): Promise<F
       else if (name === fileField && (item.size > 0 || item.name)) files.push({ name: item.name, bytes: new Uint8Array(await item.arrayBuffer()) });
     }
   }
+  // The parsed form stays cached on the request otherwise: drop it so the files are held only once.
+  c.req.bodyCache = {};
   return { fields, files };
 }

@@ -136,3 +136,25 @@ describe("upload limits on a real server", () => {
     }
   });
 });
+
+describe("UploadBudget", () => {
+  it("lets one upload in however large, queues the rest in order, and refuses after waiting too long", async () => {
+    const { UploadBudget } = await import("../../src/http/body");
+    const budget = new UploadBudget(100, 50);
+    const big = await budget.reserve(500);
+    const order: string[] = [];
+    const second = budget.reserve(60).then((release) => (order.push("second"), release));
+    const third = budget.reserve(30).then((release) => (order.push("third"), release));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(order).toEqual([]);
+    big();
+    const [releaseSecond, releaseThird] = await Promise.all([second, third]);
+    expect(order).toEqual(["second", "third"]);
+    const late = budget.reserve(80);
+    await expect(late).rejects.toMatchObject({ code: "rate_limited", options: { messageKey: "errors.uploads_busy" } });
+    releaseSecond();
+    releaseThird();
+    const again = await budget.reserve(100);
+    again();
+  });
+});
