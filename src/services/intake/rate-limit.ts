@@ -54,15 +54,6 @@ export async function refundRateLimit(deps: ServiceDeps, rule: RateLimitRule, cl
     .where(and(eq(rateLimits.key, key), gt(rateLimits.count, 0)));
 }
 
-/** Looks without counting (diagnostics and tests); never use it to guard an attempt, it races. */
-export async function peekRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
-  const now = deps.now().getTime();
-  const { key, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
-  const row = await deps.db.query.rateLimits.findFirst({ where: and(eq(rateLimits.key, key), gt(rateLimits.expiresAt, now)) });
-  const count = row?.count ?? 0;
-  return { allowed: count < rule.limit, count, retryAfterSeconds };
-}
-
 /** Drops expired windows; called by the scheduler tick. */
 export async function purgeExpiredRateLimits(deps: ServiceDeps): Promise<void> {
   await deps.db.delete(rateLimits).where(lt(rateLimits.expiresAt, deps.now().getTime()));
