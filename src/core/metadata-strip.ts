@@ -47,8 +47,8 @@ export function stripMetadata(mediaType: EvidenceMediaType, bytes: Uint8Array): 
 
 // ---------------------------------------------------------------------------------------------
 // JPEG: segments until SOS, entropy-coded data until the next real marker, repeated until EOI.
-// Kept: JFIF (APP0), ICC profile (APP2 "ICC_PROFILE"), Adobe colour transform (APP14), and every
-// non-APP segment. Dropped: EXIF/XMP (APP1), MPF and FlashPix (other APP2), APP3–APP13 (IPTC is
+// Kept: JFIF (APP0), ICC profile (APP2 "ICC_PROFILE"), Adobe colour transform (APP14), every
+// non-APP segment, and the EXIF orientation alone (in a new minimal APP1). Dropped: EXIF/XMP (APP1), MPF and FlashPix (other APP2), APP3–APP13 (IPTC is
 // APP13), APP15, comments, and anything after EOI (phones append depth maps and previews with
 // their own EXIF there).
 // ---------------------------------------------------------------------------------------------
@@ -62,6 +62,39 @@ function keepJpegSegment(marker: number, payload: Uint8Array): boolean {
   return false;
 }
 
+/** The EXIF Orientation (1–8) in an APP1 payload, if any: the one EXIF value a viewer needs. */
+export function exifOrientation(payload: Uint8Array): number | null {
+  if (ascii(payload, 0, 6) !== "Exif\0\0" || payload.length < 14) return null;
+  const tiff = payload.subarray(6);
+  const little = ascii(tiff, 0, 2) === "II";
+  if (!little && ascii(tiff, 0, 2) !== "MM") return null;
+  const view = new DataView(tiff.buffer, tiff.byteOffset, tiff.byteLength);
+  const ifd = view.getUint32(4, little);
+  if (ifd + 2 > tiff.length) return null;
+  const count = view.getUint16(ifd, little);
+  for (let k = 0; k < count; k++) {
+    const entry = ifd + 2 + 12 * k;
+    if (entry + 12 > tiff.length) return null;
+    if (view.getUint16(entry, little) === 0x0112 && view.getUint16(entry + 2, little) === 3) {
+      const value = view.getUint16(entry + 8, little);
+      return value >= 1 && value <= 8 ? value : null;
+    }
+  }
+  return null;
+}
+
+/** An APP1 segment holding nothing but the orientation, so a rotated phone photo still shows upright. */
+function orientationSegment(orientation: number): Uint8Array {
+  const payload = Uint8Array.of(
+    ...[0x45, 0x78, 0x69, 0x66, 0, 0], // "Exif\0\0"
+    ...[0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8], // big-endian TIFF, IFD0 at 8
+    ...[0, 1], // one entry
+    ...[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0], // Orientation, SHORT, 1
+    ...[0, 0, 0, 0], // no next IFD
+  );
+  return Uint8Array.of(0xff, 0xe1, 0, payload.length + 2, ...payload);
+}
+
 const JPEG_SEGMENT_NAMES: Record<number, string> = { 0xe1: "EXIF/XMP (APP1)", 0xed: "IPTC (APP13)", 0xfe: "comment" };
 
 function stripJpeg(b: Uint8Array): StripResult {
@@ -71,6 +104,7 @@ function stripJpeg(b: Uint8Array): StripResult {
   let i = 2;
   let sawEnd = false;
   let sawFrame = false;
+  let keptOrientation = false;
   while (i < b.length) {
     if (b[i] !== 0xff) throw new Malformed();
     while (b[i + 1] === 0xff) i++; // fill bytes
@@ -92,8 +126,16 @@ function stripJpeg(b: Uint8Array): StripResult {
     const end = i + 2 + length;
     if (length < 2 || end > b.length) throw new Malformed();
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) sawFrame = true;
-    if (keepJpegSegment(marker, b.subarray(i + 4, end))) parts.push(b.subarray(i, end));
-    else removed.add(JPEG_SEGMENT_NAMES[marker] ?? `APP${marker - 0xe0}`);
+    const payload = b.subarray(i + 4, end);
+    if (keepJpegSegment(marker, payload)) parts.push(b.subarray(i, end));
+    else {
+      removed.add(JPEG_SEGMENT_NAMES[marker] ?? `APP${marker - 0xe0}`);
+      const orientation = marker === 0xe1 && !keptOrientation ? exifOrientation(payload) : null;
+      if (orientation !== null && orientation !== 1) {
+        parts.push(orientationSegment(orientation));
+        keptOrientation = true;
+      }
+    }
     i = end;
     if (marker === 0xda) {
       // Entropy-coded data: FF00 is a stuffed byte, FFD0–FFD7 restart markers; any other marker ends it.

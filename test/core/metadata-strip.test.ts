@@ -86,6 +86,21 @@ describe("stripMetadata: JPEG", () => {
     expect(again.ok && Buffer.from(again.bytes).equals(Buffer.from(plain))).toBe(true);
   });
 
+  it("keeps only the orientation of the EXIF, so a rotated phone photo still shows upright", async () => {
+    const { exifOrientation } = await import("../../src/core/metadata-strip");
+    // Little-endian EXIF with Artist and Orientation 6 (rotate 90°).
+    const artist = bytesOf("Zhao Xiaohong\0");
+    const le16 = (n: number) => Uint8Array.of(n & 0xff, n >> 8);
+    const tiff = concat(bytesOf("II"), le16(42), u32le(8), le16(2), le16(0x013b), le16(2), u32le(artist.length), u32le(38), le16(0x0112), le16(3), u32le(1), concat(le16(6), le16(0)), u32le(0), artist);
+    const rotated = concat(plain.subarray(0, 2), segment(0xe1, concat(bytesOf("Exif\0\0"), tiff)), plain.subarray(2));
+    const result = stripMetadata("image/jpeg", rotated);
+    if (!result.ok) throw new Error(result.reason);
+    expect(contains(result.bytes, "Zhao Xiaohong")).toBe(false);
+    expect(exifOrientation(result.bytes.subarray(6, 6 + 32))).toBe(6);
+    expect(result.bytes.length).toBe(plain.length + 36);
+    expect(jpeg.decode(Buffer.from(result.bytes)).width).toBe(width);
+  });
+
   it("refuses a truncated or fake JPEG instead of guessing", () => {
     expect(stripMetadata("image/jpeg", withMetadata.subarray(0, 200))).toEqual({ ok: false, reason: "malformed" });
     expect(stripMetadata("image/jpeg", Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0x00))).toEqual({ ok: false, reason: "malformed" });
