@@ -398,6 +398,8 @@ function stripPdf(original: Uint8Array): StripResult {
   // Document information dictionaries: every /Info reference, in every revision's trailer.
   const infoRefs = new Set<string>();
   for (const m of text.matchAll(/\/Info\s+(\d+)\s+(\d+)\s+R/g)) infoRefs.add(`${m[1]} ${m[2]}`);
+  // Each reference costs a scan of the file; real files have one per revision.
+  if (infoRefs.size > 32) return { ok: false, reason: "incomplete" };
   for (const ref of infoRefs) {
     const [num, gen] = ref.split(" ");
     const defs = [...text.matchAll(new RegExp(`(?<![0-9])${num}\\s+${gen}\\s+obj\\s*<<`, "g"))];
@@ -414,10 +416,12 @@ function stripPdf(original: Uint8Array): StripResult {
     const dict = text.slice(dictStart, m.index! + 2);
     if (!/\/Type\s*\/Metadata\b/.test(dict)) continue;
     const dataStart = m.index! + m[0].length;
-    const endMatch = /(\r\n|\n|\r)?endstream/.exec(text.slice(dataStart));
-    if (!endMatch) throw new Malformed();
+    let endAt = text.indexOf("endstream", dataStart);
+    if (endAt < 0) throw new Malformed();
+    if (text[endAt - 1] === "\n") endAt--;
+    if (text[endAt - 1] === "\r") endAt--;
     const declared = /\/Length\s+(\d+)(\s+\d+\s+R)?/.exec(dict);
-    const dataEnd = declared && !declared[2] ? dataStart + Number(declared[1]) : dataStart + endMatch.index;
+    const dataEnd = declared && !declared[2] ? dataStart + Number(declared[1]) : endAt;
     if (dataEnd > b.length) throw new Malformed();
     const filter = /\/Filter\s*(\[[^\]]*\]|\/\w+)/.exec(dict)?.[1]?.replace(/[[\]\s]/g, "");
     if (!filter) {
@@ -432,9 +436,14 @@ function stripPdf(original: Uint8Array): StripResult {
     } else complete = false;
   }
   // XMP packets outside any recognised stream (e.g. a malformed dictionary) still get blanked.
-  for (const m of latin1(b).matchAll(/<\?xpacket begin[\s\S]*?<\?xpacket end[^>]*>/g)) {
-    b.fill(SPACE, m.index!, m.index! + m[0].length);
+  const blanked = latin1(b);
+  for (let at = blanked.indexOf("<?xpacket begin"); at >= 0; at = blanked.indexOf("<?xpacket begin", at + 1)) {
+    const end = blanked.indexOf("<?xpacket end", at);
+    const close = end < 0 ? -1 : blanked.indexOf(">", end);
+    if (close < 0) break;
+    b.fill(SPACE, at, close + 1);
     removed.add("XMP metadata");
+    at = close;
   }
   if (!complete) return { ok: false, reason: "incomplete" };
   return { ok: true, bytes: b, removed: [...removed] };
