@@ -147,3 +147,24 @@ describe("case page for a coordinator", () => {
     expect(html).toContain('value="发放奖励核实身份"');
   });
 });
+
+describe("attachments stored before stripping existed", () => {
+  it("get their stripped copy from the backfill, and inspectors can then download it", async () => {
+    const { backfillStrippedCopies } = await import("../../src/services/intake/evidence");
+    const { attachmentStrippedChunks } = await import("../../src/db/schema");
+    const photo = (await ctx.db.select().from(reportAttachments)).find((a) => a.mediaType === "image/jpeg")!;
+    // As a row from before migration 0005 looks: no stripped copy.
+    await ctx.db.delete(attachmentStrippedChunks).where(eq(attachmentStrippedChunks.attachmentId, photo.id));
+    await ctx.db.update(reportAttachments).set({ strippedChunkCount: null, strippedSizeBytes: null }).where(eq(reportAttachments.id, photo.id));
+    const q = await token("王检查");
+    expect((await ctx.app.request(`/cases/${leadId}/attachments/${photo.id}?${q}`)).status).toBe(403);
+
+    expect(await backfillStrippedCopies(ctx.deps)).toEqual({ examined: 2, stripped: 1 }); // the HEIC stays without
+    expect(await backfillStrippedCopies(ctx.deps)).toEqual({ examined: 1, stripped: 0 });
+    const file = await ctx.app.request(`/cases/${leadId}/attachments/${photo.id}?${q}`);
+    expect(file.status).toBe(200);
+    const bytes = Buffer.from(await file.arrayBuffer());
+    expect(bytes.includes(Buffer.from("Zhao Xiaohong"))).toBe(false);
+    expect(jpeg.decode(bytes).width).toBe(20);
+  });
+});

@@ -7,7 +7,8 @@ import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
 import { attachmentChunks, attachmentStrippedChunks, reportAttachments } from "../../db/schema";
 import { t } from "../../i18n";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { asBatch } from "../../db/client";
 import { decryptBytes, encryptBytes, encryptText } from "../../security/cipher";
 import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
@@ -140,4 +141,35 @@ export async function readAttachmentBytes(
     offset += p.length;
   }
   return body;
+}
+
+/**
+ * Makes the stripped copy for attachments stored before stripping existed, oldest first, at most
+ * `limit` per call so a run stays bounded (for an admin command or a maintenance job). Returns how many
+ * were looked at and how many got a copy; files that cannot be stripped (HEIC …) keep none, so a
+ * caller looping until `stripped` is 0 stops.
+ */
+export async function backfillStrippedCopies(deps: ServiceDeps, limit = 20): Promise<{ examined: number; stripped: number }> {
+  const pending = await deps.db.select().from(reportAttachments).where(isNull(reportAttachments.strippedChunkCount)).orderBy(asc(reportAttachments.createdAt)).limit(limit);
+  let stripped = 0;
+  for (const attachment of pending) {
+    const original = (await readAttachmentBytes(deps, attachment, "original"))!;
+    const result = stripMetadata(attachment.mediaType as EvidenceMediaType, original);
+    if (!result.ok) continue;
+    const chunkCount = Math.max(1, Math.ceil(result.bytes.length / ATTACHMENT_CHUNK_BYTES));
+    const statements: unknown[] = [];
+    for (let seq = 0; seq < chunkCount; seq++) {
+      const sealed = await encryptBytes(deps.keys, attachment.keyId, result.bytes.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES), strippedChunkContext(attachment.id, seq));
+      statements.push(deps.db.insert(attachmentStrippedChunks).values({ attachmentId: attachment.id, seq, data: Buffer.from(sealed) }));
+    }
+    statements.push(
+      deps.db
+        .update(reportAttachments)
+        .set({ strippedSizeBytes: result.bytes.length, strippedChunkCount: chunkCount })
+        .where(and(eq(reportAttachments.id, attachment.id), isNull(reportAttachments.strippedChunkCount))),
+    );
+    await deps.db.batch(asBatch(statements));
+    stripped++;
+  }
+  return { examined: pending.length, stripped };
 }
