@@ -52,8 +52,9 @@ export function normaliseForMatching(original: string): Normalised {
 // as a phone, ID or card number, so "电话139 1234 5678 2026年" still finds the phone.
 // ---------------------------------------------------------------------------------------------
 
-const NUMBER_RUN = /\d+[Xx]?(?:[ \-.·_/()]{1,3}\d+[Xx]?)*/g;
-const GROUP = /\d+[Xx]?/g;
+// An ID's check character may stand apart ("… 236 X"), so a lone X may close a run.
+const NUMBER_RUN = /\d+[Xx]?(?:[ \-.·_/()]{1,3}\d+[Xx]?)*(?:[ \-.·_/()]{1,3}[Xx](?![A-Za-z]))?/g;
+const GROUP = /\d+[Xx]?|[Xx]/g;
 
 const MOBILE = /^(?:0{0,2}86)?1[3-9]\d{9}$/;
 const ID18 = /^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]$/;

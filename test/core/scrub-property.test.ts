@@ -115,6 +115,12 @@ describe("scrubText: identifying details never survive", () => {
     });
   }
 
+  it("removes an ID number whose check character stands apart (found by the property above)", () => {
+    expect(scrubText("身份证 610113 20020516 236 X。")).toBe(`身份证 ${REDACTED}。`);
+    expect(scrubText("身份证 610113 20020516 236 X。")).not.toContain("236");
+    expect(scrubText("型号 X 系列")).toBe("型号 X 系列");
+  });
+
   it("removes a known name written with spaces or middle dots inside, and its given name", () => {
     fc.assert(
       fc.property(nameSpelling, before, after, ({ secret, written }, pre, post) => {
