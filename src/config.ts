@@ -30,11 +30,15 @@ export const configSchema = z.object({
   SECRETS_FILE: z.string().min(1).default("./data/dev-secrets.json"),
   MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
   MAX_ATTACHMENTS: int(0, 20).default(5),
+  /** Upload bytes held in memory at once; further uploads wait their turn (one is always let in, however large). */
+  UPLOAD_BUFFER_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   RECEIPT_LOOKUP_MIN_MS: int(0, 5000).default(400),
   RECEIPT_FAILURES_PER_WINDOW: int(1, 1000).default(10),
   RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   REPORTS_PER_HOUR: int(1, 10000).default(20),
   TRUST_PROXY: bool.default(false),
+  /** Proxies in front of the app that each append to X-Forwarded-For; the client is the Nth entry from the right. */
+  TRUST_PROXY_HOPS: int(1, 10).default(1),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
   /** Days sent and failed chat messages stay in the outbox before the tick deletes them. */

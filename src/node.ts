@@ -6,6 +6,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import cron from "node-cron";
 import { ConfigError, parseConfig, type Config } from "./config";
+import { resolveClientAddress } from "./core/client-address";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
 import { createChatRuntime } from "./chat/runtime";
@@ -73,15 +74,14 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     log,
     compressResponses: true,
     clientAddress: (c) => {
-      if (config.TRUST_PROXY) {
-        const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-        if (forwarded) return forwarded;
-      }
+      let socketAddress: string | undefined;
       try {
-        return getConnInfo(c).remote.address;
+        socketAddress = getConnInfo(c).remote.address;
       } catch {
-        return undefined;
+        socketAddress = undefined;
       }
+      // Only the entry our own proxy appended is trusted; anything left of it is the client's say.
+      return resolveClientAddress({ socketAddress, forwardedFor: c.req.header("x-forwarded-for"), trustProxy: config.TRUST_PROXY, trustedHops: config.TRUST_PROXY_HOPS });
     },
   };
   const chat = createChatRuntime(deps);

@@ -108,11 +108,12 @@ export function reportInputSchema(today: string) {
     .superRefine(
       (value, ctx) => {
         // Runs even when single fields failed, so the form can show every problem at once; fields
-        // may therefore still hold raw input here.
+        // may therefore still hold raw input here, and the whole value may not even be an object.
+        if (typeof value !== "object" || value === null || Array.isArray(value)) return;
         const v = value as Partial<typeof value>;
         if (typeof v.subject === "string" && typeof v.violationType === "string" && !isTypeOfSubject(v.subject, v.violationType))
           ctx.addIssue({ code: "custom", path: ["violationType"], message: "validation.type_not_in_subject" });
-        const region = v.region ?? {};
+        const region = typeof v.region === "object" && v.region !== null ? v.region : {};
         if (!region.provinceCode && !region.cityCode && !region.districtCode) {
           ctx.addIssue({ code: "custom", path: ["region", "provinceCode"], message: "validation.required" });
         } else {

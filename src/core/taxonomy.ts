@@ -46,9 +46,14 @@ export const VIOLATION_SUBJECTS = Object.keys(VIOLATION_TAXONOMY) as ViolationSu
 export type ViolationType = (typeof VIOLATION_TAXONOMY)[ViolationSubject][number];
 export const VIOLATION_TYPES = [...new Set(Object.values(VIOLATION_TAXONOMY).flat())] as ViolationType[];
 
+export function isViolationSubject(value: unknown): value is ViolationSubject {
+  // Own properties only: "constructor" or "__proto__" must not resolve to Object's members.
+  return typeof value === "string" && Object.hasOwn(VIOLATION_TAXONOMY, value);
+}
+
 export function isTypeOfSubject(subject: string, type: string): boolean {
-  const types = (VIOLATION_TAXONOMY as Record<string, readonly string[]>)[subject];
-  return types !== undefined && types.includes(type);
+  if (!isViolationSubject(subject)) return false;
+  return (VIOLATION_TAXONOMY[subject] as readonly string[]).includes(type);
 }
 
 /** Focus areas of the 2023–2026 campaigns; teams declare which they cover. */

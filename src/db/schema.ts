@@ -81,8 +81,28 @@ export const reportAttachments = sqliteTable(
     sha256: text("sha256").notNull(),
     keyId: text("key_id").notNull(),
     chunkCount: integer("chunk_count").notNull(),
+    /**
+     * The copy inspectors are served, with EXIF/XMP/IPTC/document info removed at intake (chunks in
+     * attachment_stripped_chunks). Null when the format could not be stripped: then only the audited
+     * release of the original shows the file.
+     */
+    strippedSizeBytes: integer("stripped_size_bytes"),
+    strippedChunkCount: integer("stripped_chunk_count"),
   },
   (t) => [index("report_attachments_report_idx").on(t.reportId)],
+);
+
+/** Encrypted chunks of an attachment's metadata-stripped copy; same layout as attachment_chunks. */
+export const attachmentStrippedChunks = sqliteTable(
+  "attachment_stripped_chunks",
+  {
+    attachmentId: text("attachment_id")
+      .notNull()
+      .references(() => reportAttachments.id),
+    seq: integer("seq").notNull(),
+    data: blob("data", { mode: "buffer" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.attachmentId, t.seq] })],
 );
 
 export const attachmentChunks = sqliteTable(

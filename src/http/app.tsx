@@ -1,7 +1,6 @@
 // createApp(deps): the one Hono application both runtimes serve — public pages, the JSON API, health.
 // It knows nothing about Node or Workers; src/node.ts and src/worker.ts pass the dependencies in.
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
@@ -11,8 +10,9 @@ import { newId } from "../core/ids";
 import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
-import { formatBytes } from "../services/intake/evidence";
 import { createApiRoutes } from "./api/routes";
+import { limitRequestBody, UploadBudget } from "./body";
+import { isCrossSiteRequest } from "./same-origin";
 import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";
 import { ErrorPage, NotFoundPage } from "./pages/home";
@@ -71,15 +71,24 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  const tooLarge = (max: number) => () => {
-    throw new AppError("payload_too_large", "body too large", { params: { max: formatBytes(max) } });
-  };
+  // Same-origin everywhere: a browser that says a state-changing request comes from another site is
+  // refused before its body is read, pages and API alike (a hostile page can post multipart to the API
+  // without any CORS preflight). Webhooks are called by chat platforms and verified by signature.
   app.use("*", async (c, next) => {
-    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const isMultipart = (c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/");
-    const max = isMultipart ? uploadLimit : MAX_JSON_BYTES;
-    return bodyLimit({ maxSize: max, onError: tooLarge(max) })(c, next);
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.method !== "OPTIONS" && !c.req.path.startsWith("/webhooks/")) {
+      const allowedHosts = [new URL(c.req.url).host, ...(deps.config.PUBLIC_BASE_URL ? [new URL(deps.config.PUBLIC_BASE_URL).host] : [])];
+      if (isCrossSiteRequest({ secFetchSite: c.req.header("sec-fetch-site"), origin: c.req.header("origin"), allowedHosts }))
+        throw new AppError("forbidden", "cross-site request", { messageKey: "errors.cross_site" });
+    }
+    return next();
   });
+
+  // JSON bodies never need more than MAX_JSON_BYTES; only multipart uploads get the large limit.
+  const uploadBudget = new UploadBudget(deps.config.UPLOAD_BUFFER_BYTES);
+  app.use(
+    "*",
+    limitRequestBody((c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? uploadLimit : MAX_JSON_BYTES), uploadBudget),
+  );
 
   app.get("/healthz", async (c) => {
     const database = await isDatabaseReachable(deps.db);
@@ -116,7 +125,11 @@ export function createApp(deps: AppDeps) {
       });
     }
     if (appError.options.retryAfterSeconds) c.header("Retry-After", String(appError.options.retryAfterSeconds));
-    const message = t(locale, `errors.${appError.code}`, appError.options.params);
+    // A body we refused unread (too large, cross-site) would otherwise be drained or, worse, parsed as
+    // the next request on a keep-alive connection: close it; the client's next request opens a new one.
+    if (appError.code === "payload_too_large" || (c.req.raw.body && !c.req.raw.bodyUsed)) c.header("Connection", "close");
+    const messageKey = appError.options.messageKey ?? `errors.${appError.code}`;
+    const message = t(locale, messageKey, appError.options.params);
     if (wantsJson(c)) {
       const fields = appError.options.fields && Object.keys(appError.options.fields).length ? appError.options.fields : undefined;
       return c.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}), requestId: c.var.requestId } }, status);

@@ -26,7 +26,7 @@ export type Params = Record<string, string | number>;
 export function t(locale: Locale, key: string, params?: Params): string {
   const template = CATALOGS[locale].get(key) ?? CATALOGS.en.get(key) ?? key;
   if (!params) return template;
-  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : m));
 }
 
 

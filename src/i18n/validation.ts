@@ -29,7 +29,7 @@ export function issueKey(issue: z.core.$ZodIssue): { key: string; params: Params
 
 /** First message per field path (`reporter.idNumber`), localised. */
 export function localiseIssues(issues: readonly z.core.$ZodIssue[], locale: Locale): FieldErrors {
-  const fields: FieldErrors = {};
+  const fields: FieldErrors = Object.create(null);
   for (const issue of issues) {
     const path = issue.path.map(String).join(".") || "_";
     if (fields[path]) continue;

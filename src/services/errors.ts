@@ -18,6 +18,8 @@ export interface AppErrorOptions {
   fields?: Record<string, string>;
   /** Parameters for the localised `errors.<code>` text. */
   params?: Params;
+  /** An i18n key more specific than `errors.<code>` for the message shown. */
+  messageKey?: string;
   retryAfterSeconds?: number;
   cause?: unknown;
 }

@@ -415,8 +415,8 @@ describe("Slack", () => {
 });
 
 describe("evidence on the case page", () => {
-  it("downloads the original file for a member with a valid link, and logs the download", async () => {
-    const pdf = new TextEncoder().encode("%PDF-1.4\n% evidence for the case page\n%%EOF\n");
+  it("downloads the metadata-stripped file (here identical: it has none) under a neutral label, and logs the download", async () => {
+    const pdf = new TextEncoder().encode("%PDF-1.4\n% evidence for the case page\ntrailer<<>>\nstartxref\n0\n%%EOF\n");
     const form = new FormData();
     form.append("report", JSON.stringify(validReport({ region: { districtCode: "510112" }, targetName: "龙泉驿某某医院" })));
     form.append("evidence", new File([pdf], "住院清单.pdf", { type: "application/pdf" }));
@@ -425,7 +425,8 @@ describe("evidence on the case page", () => {
     const { caseLinkToken } = await import("../../src/services/chat-actions");
     const token = encodeURIComponent(await caseLinkToken(ctx.deps, lead.id, lead.assigneeId!, ctx.deps.now().getTime() + 600_000));
     const page = await (await ctx.app.request(`/cases/${lead.id}?t=${token}`)).text();
-    expect(page).toContain("住院清单.pdf");
+    expect(page).not.toContain("住院清单");
+    expect(page).toContain("证据 1（PDF，");
     const href = /href="(\/cases\/[^"]+\/attachments\/[^"]+)"/.exec(page)![1]!.replace(/&amp;/g, "&");
     const file = await ctx.app.request(href);
     expect(file.status).toBe(200);

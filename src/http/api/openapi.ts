@@ -93,9 +93,10 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           responses: {
             "201": jsonResponse("Stored; the receipt is shown only in this response.", reportCreatedSchema),
             "400": errorResponse("Invalid fields (see error.fields)"),
+            "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
-            "429": errorResponse("Too many reports from this client"),
+            "429": errorResponse("Too many reports from this client, or too many uploads being received at once (see Retry-After)"),
           },
         },
       },
@@ -107,6 +108,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           responses: {
             "200": jsonResponse("The report as its tipster may see it", statusViewSchema),
             "400": errorResponse("Malformed receipt"),
+            "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt (answered in the same time as a hit)"),
             "429": errorResponse("Too many failed attempts from this client"),
           },
@@ -123,6 +125,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           responses: {
             "201": jsonResponse("Message stored", messageCreatedSchema),
             "400": errorResponse("Invalid fields"),
+            "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
             "409": errorResponse("The report is closed"),
             "429": errorResponse("Too many failed attempts from this client"),
@@ -146,10 +149,12 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           responses: {
             "201": jsonResponse("Files stored", attachmentsCreatedSchema),
             "400": errorResponse("Invalid or missing files"),
+            "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
             "409": errorResponse("The report is closed"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
+            "429": errorResponse("Too many failed attempts from this client, or too many uploads being received at once (see Retry-After)"),
           },
         },
       },
@@ -172,7 +177,11 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           operationId: "verifyProof",
           summary: "Check a proof of submission",
           requestBody: { required: true, content: { "application/json": { schema: toSchema(proofSchema, "input"), example: EXAMPLE_PROOF } } },
-          responses: { "200": jsonResponse("Verification result", proofVerificationSchema), "400": errorResponse("Not a proof document") },
+          responses: {
+            "200": jsonResponse("Verification result", proofVerificationSchema),
+            "400": errorResponse("Not a proof document"),
+            "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
+          },
         },
       },
       "/healthz": {

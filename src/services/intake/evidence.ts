@@ -1,11 +1,15 @@
 // Evidence uploads: checked completely (count, size, real type) before anything is written, then
-// encrypted in chunks small enough for D1's row limit.
+// encrypted in chunks small enough for D1's row limit. A copy with the metadata stripped (EXIF GPS,
+// author, XMP, document info) is stored encrypted beside the original: inspectors see that copy.
 import { EVIDENCE_MEDIA_TYPES, sniffEvidenceType, type EvidenceMediaType } from "../../core/evidence";
+import { stripMetadata } from "../../core/metadata-strip";
 import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
-import { attachmentChunks, reportAttachments } from "../../db/schema";
+import { attachmentChunks, attachmentStrippedChunks, reportAttachments } from "../../db/schema";
 import { t } from "../../i18n";
-import { encryptBytes, encryptText } from "../../security/cipher";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { asBatch } from "../../db/client";
+import { decryptBytes, encryptBytes, encryptText } from "../../security/cipher";
 import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
@@ -58,6 +62,9 @@ export async function checkEvidence(
   return checked;
 }
 
+/** Encryption context of a stripped-copy chunk (distinct from the original's, so chunks cannot be swapped). */
+export const strippedChunkContext = (attachmentId: string, seq: number) => `attachment:${attachmentId}:stripped:${seq}`;
+
 export interface PreparedAttachments {
   statements: unknown[];
   attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[];
@@ -74,6 +81,10 @@ export async function prepareAttachmentInserts(
   for (const file of input.files) {
     const id = newId("att");
     const chunkCount = Math.max(1, Math.ceil(file.bytes.length / ATTACHMENT_CHUNK_BYTES));
+    // Stripped here, at intake, so serving a file to an inspector never needs the original.
+    const stripped = stripMetadata(file.mediaType, file.bytes);
+    const strippedBytes = stripped.ok ? stripped.bytes : null;
+    const strippedChunkCount = strippedBytes ? Math.max(1, Math.ceil(strippedBytes.length / ATTACHMENT_CHUNK_BYTES)) : null;
     statements.push(
       deps.db.insert(reportAttachments).values({
         id,
@@ -87,6 +98,8 @@ export async function prepareAttachmentInserts(
         sha256: file.sha256,
         keyId,
         chunkCount,
+        strippedSizeBytes: strippedBytes?.length ?? null,
+        strippedChunkCount,
       }),
     );
     for (let seq = 0; seq < chunkCount; seq++) {
@@ -94,7 +107,69 @@ export async function prepareAttachmentInserts(
       const sealed = await encryptBytes(deps.keys, keyId, plain, `attachment:${id}:${seq}`);
       statements.push(deps.db.insert(attachmentChunks).values({ attachmentId: id, seq, data: Buffer.from(sealed) }));
     }
+    for (let seq = 0; strippedBytes && seq < strippedChunkCount!; seq++) {
+      const plain = strippedBytes.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES);
+      const sealed = await encryptBytes(deps.keys, keyId, plain, strippedChunkContext(id, seq));
+      statements.push(deps.db.insert(attachmentStrippedChunks).values({ attachmentId: id, seq, data: Buffer.from(sealed) }));
+    }
     attachments.push({ id, sha256: file.sha256, sizeBytes: file.bytes.length, mediaType: file.mediaType });
   }
   return { statements, attachments };
+}
+
+/**
+ * The decrypted bytes of an attachment: the metadata-stripped copy inspectors are served, or the
+ * original (only after an audited release). Null when the stripped copy does not exist.
+ */
+export async function readAttachmentBytes(
+  deps: ServiceDeps,
+  attachment: typeof reportAttachments.$inferSelect,
+  variant: "stripped" | "original",
+): Promise<Uint8Array | null> {
+  if (variant === "stripped" && attachment.strippedChunkCount === null) return null;
+  const table = variant === "stripped" ? attachmentStrippedChunks : attachmentChunks;
+  const chunks = await deps.db.select().from(table).where(eq(table.attachmentId, attachment.id)).orderBy(asc(table.seq));
+  const parts = await Promise.all(
+    chunks.map((ch) =>
+      decryptBytes(deps.keys, attachment.keyId, new Uint8Array(ch.data), variant === "stripped" ? strippedChunkContext(attachment.id, ch.seq) : `attachment:${attachment.id}:${ch.seq}`),
+    ),
+  );
+  const body = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    body.set(p, offset);
+    offset += p.length;
+  }
+  return body;
+}
+
+/**
+ * Makes the stripped copy for attachments stored before stripping existed, oldest first, at most
+ * `limit` per call so a run stays bounded (for an admin command or a maintenance job). Returns how many
+ * were looked at and how many got a copy; files that cannot be stripped (HEIC …) keep none, so a
+ * caller looping until `stripped` is 0 stops.
+ */
+export async function backfillStrippedCopies(deps: ServiceDeps, limit = 20): Promise<{ examined: number; stripped: number }> {
+  const pending = await deps.db.select().from(reportAttachments).where(isNull(reportAttachments.strippedChunkCount)).orderBy(asc(reportAttachments.createdAt)).limit(limit);
+  let stripped = 0;
+  for (const attachment of pending) {
+    const original = (await readAttachmentBytes(deps, attachment, "original"))!;
+    const result = stripMetadata(attachment.mediaType as EvidenceMediaType, original);
+    if (!result.ok) continue;
+    const chunkCount = Math.max(1, Math.ceil(result.bytes.length / ATTACHMENT_CHUNK_BYTES));
+    const statements: unknown[] = [];
+    for (let seq = 0; seq < chunkCount; seq++) {
+      const sealed = await encryptBytes(deps.keys, attachment.keyId, result.bytes.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES), strippedChunkContext(attachment.id, seq));
+      statements.push(deps.db.insert(attachmentStrippedChunks).values({ attachmentId: attachment.id, seq, data: Buffer.from(sealed) }));
+    }
+    statements.push(
+      deps.db
+        .update(reportAttachments)
+        .set({ strippedSizeBytes: result.bytes.length, strippedChunkCount: chunkCount })
+        .where(and(eq(reportAttachments.id, attachment.id), isNull(reportAttachments.strippedChunkCount))),
+    );
+    await deps.db.batch(asBatch(statements));
+    stripped++;
+  }
+  return { examined: pending.length, stripped };
 }

@@ -1,7 +1,10 @@
 // Fixed-window rate limits kept in the database (Workers isolates share no memory). The client
 // address is never stored: the key is an HMAC of bucket, window and address, so it changes every
-// window and cannot be reversed or linked across windows.
+// window and cannot be reversed or linked across windows. IPv6 clients count per /64 (see
+// core/client-address.ts). Every check is one atomic increment-and-read, so parallel requests cannot
+// all slip through between a check and a count.
 import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { rateLimitSubject } from "../../core/client-address";
 import { rateLimits } from "../../db/schema";
 import { keyedHash } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
@@ -20,12 +23,12 @@ export interface RateLimitState {
 
 async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined, now: number) {
   const windowIndex = Math.floor(now / rule.windowMs);
-  const key = await keyedHash(deps.keys, `rate:${rule.bucket}:${windowIndex}`, clientAddress ?? "unknown");
+  const key = await keyedHash(deps.keys, `rate:${rule.bucket}:${windowIndex}`, rateLimitSubject(clientAddress));
   const expiresAt = (windowIndex + 1) * rule.windowMs;
   return { key: `${rule.bucket}:${key.slice(0, 32)}`, expiresAt, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)) };
 }
 
-/** Counts one hit and says whether it is within the limit. */
+/** Counts one hit and says whether it is within the limit (one UPSERT … RETURNING statement). */
 export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
   const now = deps.now().getTime();
   const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
@@ -38,13 +41,17 @@ export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, c
   return { allowed: count <= rule.limit, count, retryAfterSeconds };
 }
 
-/** Looks without counting: used to refuse a receipt lookup once too many have failed. */
-export async function peekRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+/**
+ * Takes back one hit counted by consumeRateLimit in the same window: an attempt counted up front as
+ * a possible failure (receipt lookups) turned out to succeed.
+ */
+export async function refundRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<void> {
   const now = deps.now().getTime();
-  const { key, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
-  const row = await deps.db.query.rateLimits.findFirst({ where: and(eq(rateLimits.key, key), gt(rateLimits.expiresAt, now)) });
-  const count = row?.count ?? 0;
-  return { allowed: count < rule.limit, count, retryAfterSeconds };
+  const { key } = await windowKey(deps, rule, clientAddress, now);
+  await deps.db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(and(eq(rateLimits.key, key), gt(rateLimits.count, 0)));
 }
 
 /** Drops expired windows; called by the scheduler tick. */

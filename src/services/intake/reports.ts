@@ -18,7 +18,7 @@ import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 export type { Actor } from "../events";
 import { AppError } from "../errors";
-import { consumeRateLimit, peekRateLimit } from "./rate-limit";
+import { consumeRateLimit, refundRateLimit } from "./rate-limit";
 import { planLead, tipsterReplyStatements } from "../leads/leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
@@ -410,13 +410,13 @@ export async function authenticateReceipt(deps: ServiceDeps, receipt: string, cl
     limit: deps.config.RECEIPT_FAILURES_PER_WINDOW,
     windowMs: deps.config.RECEIPT_FAILURE_WINDOW_MINUTES * 60_000,
   };
-  const state = await peekRateLimit(deps, rule, clientAddress);
+  // Counted as a failure before the lookup, in one atomic statement, and refunded on a hit: parallel
+  // guesses cannot all pass a check made before any of them is counted.
+  const state = await consumeRateLimit(deps, rule, clientAddress);
   if (!state.allowed) throw new AppError("rate_limited", "too many failed receipt attempts", { retryAfterSeconds: state.retryAfterSeconds });
   const report = await findReportByReceipt(deps, receipt);
-  if (!report) {
-    await consumeRateLimit(deps, rule, clientAddress);
-    throw new AppError("not_found", "no report for this receipt");
-  }
+  if (!report) throw new AppError("not_found", "no report for this receipt");
+  await refundRateLimit(deps, rule, clientAddress);
   return report;
 }
 
