@@ -13,7 +13,20 @@ abstract class FakeServer {
   readonly calls: RecordedCall[] = [];
   private server: Server | null = null;
   private faults: Fault[] = [];
+  private hanging = false;
+  private held: IncomingMessage[] = [];
   url = "";
+
+  /** While on, every request is accepted and never answered (a platform that hangs); off drops the held ones. */
+  hang(on: boolean) {
+    this.hanging = on;
+    if (!on) for (const req of this.held.splice(0)) req.socket.destroy();
+  }
+
+  /** Requests that arrived while hanging and were never answered. */
+  get heldCount() {
+    return this.held.length;
+  }
 
   /** The next `count` calls fail this way. */
   failNext(count: number, fault: Fault) {
@@ -30,6 +43,10 @@ abstract class FakeServer {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
+      if (this.hanging) {
+        this.held.push(req);
+        return;
+      }
       const body = await readBody(req);
       const method = this.methodOf(req.url ?? "");
       const fault = this.faults.shift();
@@ -49,6 +66,8 @@ abstract class FakeServer {
   }
 
   async stop() {
+    this.hang(false);
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 }
