@@ -327,7 +327,10 @@ async function main() {
   const nodeDb = join(nodeDir, "fw.db");
   const secretsFile = join(nodeDir, "secrets.json");
   const nodePort = await freePort();
-  const node = start("node", ["--import", "tsx", "src/node.ts"], {
+  // The production start: the compiled bundle under plain Node, exactly what `npm start` runs.
+  const built = await run(["scripts/build-node.mjs"], {});
+  if (built.code !== 0) throw new Error(`npm run build failed:\n${built.output}`);
+  const node = start("node", ["--enable-source-maps", "dist/node.js"], {
     APP_ENV: "development",
     PORT: String(nodePort),
     HOST: "127.0.0.1",
@@ -389,7 +392,7 @@ async function main() {
     { name: "worker", base: `http://127.0.0.1:${workerPort}`, teamChatId: "-100777", caseAccess: async () => ({ keys: workerKeys, memberId: "mem_smoke_coord" }) },
   ];
   const health = await Promise.all([waitHealthy(node, targets[0]!.base), waitHealthy(worker, targets[1]!.base)]);
-  check("node: GET /healthz → 200 (node --import tsx src/node.ts)", health[0]!.ok, health[0]!.detail);
+  check("node: GET /healthz → 200 (node dist/node.js, as npm start)", health[0]!.ok, health[0]!.detail);
   check("worker: GET /healthz → 200 (wrangler dev, workerd)", health[1]!.ok, health[1]!.detail);
   const up = targets.filter((_, i) => health[i]!.ok);
 
