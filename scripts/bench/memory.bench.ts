@@ -19,11 +19,27 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 20;
 const TARGET_MB = 150;
 
-type Variant = "build" | "tsx";
-const COMMANDS: Record<Variant, string[]> = {
-  build: ["--enable-source-maps", "dist/node.js"],
+/**
+ * The production start exactly as `npm start` runs it (its node flags are read from package.json, so
+ * the two cannot drift apart), the same bundle without those flags, and the tsx start as the baseline.
+ */
+function productionFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const m = /\bnode\s+(.*?)\s*dist\/node\.js/.exec(start);
+  if (!m) throw new Error(`package.json start script does not run dist/node.js: ${start}`);
+  return m[1]!.split(/\s+/).filter(Boolean);
+}
+/** BENCH_START_FLAGS tries other flags for the production start (the default is package.json's). */
+const START_FLAGS = process.env.BENCH_START_FLAGS !== undefined ? process.env.BENCH_START_FLAGS.split(/\s+/).filter(Boolean) : productionFlags();
+/** Extra Node flags for every start (to try V8 settings): BENCH_NODE_FLAGS="--max-semi-space-size=4". */
+const EXTRA_FLAGS = (process.env.BENCH_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+const V8_START_FLAGS = START_FLAGS.filter((f) => f !== "--enable-source-maps");
+const COMMANDS = {
+  build: [...START_FLAGS, "dist/node.js"],
+  ...(V8_START_FLAGS.length ? { "build-plain": ["--enable-source-maps", "dist/node.js"] } : {}),
   tsx: ["--import", "tsx", "src/node.ts"],
-};
+} as Record<string, string[]>;
+type Variant = string;
 
 interface RunFigures {
   variant: Variant;
@@ -100,7 +116,7 @@ async function waitHealthy(port: number, child: ChildProcess, output: () => stri
 async function measure(variant: Variant, keys: Record<string, string>): Promise<RunFigures> {
   const dir = mkdtempSync(join(tmpdir(), `fundwatch-bench-memory-${variant}-`));
   const port = await freePort();
-  const child = spawn(process.execPath, COMMANDS[variant], {
+  const child = spawn(process.execPath, [...EXTRA_FLAGS, ...COMMANDS[variant]!], {
     cwd: ROOT,
     // Chat goes to the console adapter (no tokens): its lines are discarded below.
     env: {
@@ -120,7 +136,10 @@ async function measure(variant: Variant, keys: Record<string, string>): Promise<
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
+  child.stderr!.on("data", (d) => {
+    stderr = (stderr + d).slice(-4000);
+    if (process.env.BENCH_SHOW_STDERR) process.stderr.write(d);
+  });
   try {
     await waitHealthy(port, child, () => stderr);
     const idle = memoryOf(child.pid!);
@@ -184,19 +203,23 @@ async function main() {
   if (!existsSync("/proc/self/status")) throw new Error("needs Linux /proc to read the resident set size");
   const material = await generateKeyMaterial("bench");
   const keys = { ENCRYPTION_KEYS: material.encryptionKeys, HASH_KEY: material.hashKey, SIGNING_KEY: material.signingKey };
-  console.log(`memory: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds alternating build / tsx`);
+  const only = (process.env.BENCH_VARIANTS ?? "").split(",").filter(Boolean);
+  const variants = Object.keys(COMMANDS).filter((v) => only.length === 0 || only.includes(v) || v === "build");
+  console.log(`memory: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds alternating ${variants.join(" / ")}`);
+  for (const v of variants) console.log(`  ${v}: node ${[...EXTRA_FLAGS, ...COMMANDS[v]!].join(" ")}`);
   const runs: RunFigures[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const variant of ["build", "tsx"] as const) {
+    for (const variant of variants) {
       const figures = await measure(variant, keys);
       runs.push(figures);
       console.log(
-        `  round ${round} ${variant.padEnd(5)} idle ${figures.idleRssMb.toFixed(1)} MB, max RSS ${figures.maxRssMb.toFixed(1)} MB (VmHWM ${figures.peakHwmMb.toFixed(1)} MB), ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, ${figures.errors} errors`,
+        `  round ${round} ${variant.padEnd(11)} idle ${figures.idleRssMb.toFixed(1)} MB, max RSS ${figures.maxRssMb.toFixed(1)} MB (VmHWM ${figures.peakHwmMb.toFixed(1)} MB), ${figures.requests} requests, ${figures.rps.toFixed(0)} req/s, ${figures.errors} errors`,
       );
     }
   }
   const of = (v: Variant) => runs.filter((r) => r.variant === v);
   const peak = (v: Variant) => Math.max(...of(v).map((r) => Math.max(r.maxRssMb, r.peakHwmMb)));
+  const has = (v: Variant) => of(v).length > 0;
   const idle = (v: Variant) => Math.max(...of(v).map((r) => r.idleRssMb));
   const rps = (v: Variant) => of(v).reduce((s, r) => s + r.rps, 0) / of(v).length;
   const result = {
@@ -205,16 +228,28 @@ async function main() {
     targetMb: TARGET_MB,
     withinTarget: peak("build") <= TARGET_MB,
     idleRssMb: Number(idle("build").toFixed(1)),
-    tsxMaxRssMb: Number(peak("tsx").toFixed(1)),
-    tsxIdleRssMb: Number(idle("tsx").toFixed(1)),
-    ratioVsTsx: Number((peak("build") / peak("tsx")).toFixed(3)),
     rps: Number(rps("build").toFixed(0)),
-    tsxRps: Number(rps("tsx").toFixed(0)),
+    ...(has("tsx")
+      ? {
+          tsxMaxRssMb: Number(peak("tsx").toFixed(1)),
+          tsxIdleRssMb: Number(idle("tsx").toFixed(1)),
+          ratioVsTsx: Number((peak("build") / peak("tsx")).toFixed(3)),
+          tsxRps: Number(rps("tsx").toFixed(0)),
+          rpsRatioVsTsx: Number((rps("build") / rps("tsx")).toFixed(3)),
+        }
+      : {}),
+    ...(has("build-plain")
+      ? {
+          startFlags: V8_START_FLAGS.join(" "),
+          plainMaxRssMb: Number(peak("build-plain").toFixed(1)),
+          rpsRatioVsPlain: Number((rps("build") / rps("build-plain")).toFixed(3)),
+        }
+      : {}),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     seconds: SECONDS,
     connections: CONNECTIONS,
   };
-  console.log(`memory: build peak ${result.maxRssMb} MB (target ${TARGET_MB} MB: ${result.withinTarget ? "met" : "MISSED"}), tsx peak ${result.tsxMaxRssMb} MB, ratio ${result.ratioVsTsx}`);
+  console.log(`memory: build peak ${result.maxRssMb} MB (target ${TARGET_MB} MB: ${result.withinTarget ? "met" : "MISSED"})${has("tsx") ? `, tsx peak ${peak("tsx").toFixed(1)} MB, ratio ${(peak("build") / peak("tsx")).toFixed(3)}` : ""}`);
   console.log(`RESULT ${JSON.stringify(result)}`);
   if (result.errors > 0) process.exitCode = 1;
 }
