@@ -246,7 +246,10 @@ async function exerciseChat({ name, base }: Target) {
   check(`${name}: Telegram update without the secret → 401`, (await update(null, "/mine", 41)).status === 401);
   const userId = name === "node" ? 4242 : 4343;
   const res = await update(TG_SECRET, "/start NOTAVALIDCODE", userId);
-  const answered = telegram!.callsTo("sendMessage").find((c) => Number(c.body.chat_id) === userId);
+  // The answer goes through the outbox, delivered right after the response (waitUntil on Workers).
+  const answerOf = () => telegram!.callsTo("sendMessage").find((c) => Number(c.body.chat_id) === userId);
+  for (let i = 0; i < 100 && !answerOf(); i++) await new Promise((r) => setTimeout(r, 100));
+  const answered = answerOf();
   check(`${name}: Telegram /start answered through the Bot API`, res.status === 200 && String(answered?.body.text ?? "").includes("邀请码无效"), `status ${res.status}`);
 
   const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0SMOKE", channel_id: "C0SMOKE", trigger_id: "t1", team_id: "T1", response_url: `${slack!.url}/respond`, token: "x" }).toString();
