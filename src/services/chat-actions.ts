@@ -2,7 +2,6 @@
 // their updates into these calls and show the returned reply (a toast, a private message, or a prompt
 // asking for a reason, an amount or a question).
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
-import { newId } from "../core/ids";
 import type { LeadCommand } from "../core/lead-lifecycle";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
 import type { Locale } from "../core/report-input";
@@ -230,7 +229,8 @@ export async function createPrompt(
   deps: ServiceDeps,
   input: { user: ChatUser; memberId: string; purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown>; replyToMessageId?: string | null; dedupeKey: string },
 ): Promise<string> {
-  const id = newId("prm");
+  // Derived from the update: a redelivered press finds its prompt instead of adding an orphan one.
+  const id = `prm_${(await keyedHash(deps.keys, "prompt-id", input.dedupeKey)).slice(0, 22)}`;
   const now = deps.now().getTime();
   await deps.db.batch(
     asBatch([
@@ -244,7 +244,7 @@ export async function createPrompt(
         context: JSON.stringify(input.context ?? {}),
         createdAt: now,
         expiresAt: now + 24 * 3600_000,
-      }),
+      }).onConflictDoNothing(),
       enqueueStatement(deps, {
         dedupeKey: `prompt:${input.dedupeKey}`,
         platform: input.user.platform,

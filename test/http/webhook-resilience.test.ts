@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { BOT_INFO_STATE_KEY, createTelegramBot, refreshTelegramBotInfo } from "../../src/chat/telegram/bot";
-import { appState, events, invites, leads, members, outbox } from "../../src/db/schema";
+import { appState, chatPrompts, events, invites, leads, members, outbox } from "../../src/db/schema";
 import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
@@ -178,6 +178,15 @@ describe("Telegram while the Bot API hangs", () => {
     await postTelegram(press(5001, `fw:open:${chengduLead}`));
     await deliver();
     expect(sentTo(5001).slice(before)).toHaveLength(2);
+  });
+
+  it("asks once for a decline reason when the press is delivered twice", async () => {
+    const update = press(5001, `fw:decline:${chengduLead}`);
+    for (let i = 0; i < 2; i++) expect((await postTelegram(update)).res.status).toBe(200);
+    expect(await ctx.db.select().from(chatPrompts).where(eq(chatPrompts.leadId, chengduLead))).toHaveLength(1);
+    const before = sentTo(CHENGDU_CHAT).length;
+    await deliver();
+    expect(sentTo(CHENGDU_CHAT).slice(before).filter((c) => c.body.reply_markup?.force_reply)).toHaveLength(1);
   });
 
   it("sends one invite code for a redelivered /invite, and the code works", async () => {

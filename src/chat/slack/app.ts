@@ -170,7 +170,7 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
   });
 
   app.command("/fundwatch", async ({ ack, command, respond }) => {
-    const [sub = "help", ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    const [sub = "help", ...args] = (command.text ?? "").trim().split(/\s+/).filter(Boolean);
     const user: ChatUser = { platform: "slack", userId: command.user_id, chatId: command.channel_id, platformRef: command.trigger_id };
     const reply = await handleCommand(deps, { user, command: sub, args, updateKey: `slack:command:${command.trigger_id}`, isPrivateChat: command.channel_name === "directmessage" });
     // The answer is ready well inside three seconds: acknowledge with it instead of a second call.
