@@ -50,6 +50,10 @@ export async function startSqld(dir: string, timeoutMs = 15_000): Promise<Runnin
     proc.stdout!.on("data", (d) => (output = (output + d).slice(-4000)));
     proc.stderr!.on("data", (d) => (output = (output + d).slice(-4000)));
     const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+    // A context a test never closes must not leave a server behind when the test process ends.
+    const killOnExit = () => proc.kill("SIGKILL");
+    process.once("exit", killOnExit);
+    void exited.then(() => process.off("exit", killOnExit));
     if (await waitHealthy(url, proc, () => output, timeoutMs)) {
       return {
         url,
