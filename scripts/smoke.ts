@@ -246,7 +246,10 @@ async function exerciseChat({ name, base }: Target) {
   check(`${name}: Telegram update without the secret → 401`, (await update(null, "/mine", 41)).status === 401);
   const userId = name === "node" ? 4242 : 4343;
   const res = await update(TG_SECRET, "/start NOTAVALIDCODE", userId);
-  const answered = telegram!.callsTo("sendMessage").find((c) => Number(c.body.chat_id) === userId);
+  // The answer goes through the outbox, delivered right after the response (waitUntil on Workers).
+  const answerOf = () => telegram!.callsTo("sendMessage").find((c) => Number(c.body.chat_id) === userId);
+  for (let i = 0; i < 100 && !answerOf(); i++) await new Promise((r) => setTimeout(r, 100));
+  const answered = answerOf();
   check(`${name}: Telegram /start answered through the Bot API`, res.status === 200 && String(answered?.body.text ?? "").includes("邀请码无效"), `status ${res.status}`);
 
   const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0SMOKE", channel_id: "C0SMOKE", trigger_id: "t1", team_id: "T1", response_url: `${slack!.url}/respond`, token: "x" }).toString();
@@ -327,7 +330,10 @@ async function main() {
   const nodeDb = join(nodeDir, "fw.db");
   const secretsFile = join(nodeDir, "secrets.json");
   const nodePort = await freePort();
-  const node = start("node", ["--import", "tsx", "src/node.ts"], {
+  // The production start: the compiled bundle under plain Node, exactly what `npm start` runs.
+  const built = await run(["scripts/build-node.mjs"], {});
+  if (built.code !== 0) throw new Error(`npm run build failed:\n${built.output}`);
+  const node = start("node", ["--enable-source-maps", "dist/node.js"], {
     APP_ENV: "development",
     PORT: String(nodePort),
     HOST: "127.0.0.1",
@@ -389,7 +395,7 @@ async function main() {
     { name: "worker", base: `http://127.0.0.1:${workerPort}`, teamChatId: "-100777", caseAccess: async () => ({ keys: workerKeys, memberId: "mem_smoke_coord" }) },
   ];
   const health = await Promise.all([waitHealthy(node, targets[0]!.base), waitHealthy(worker, targets[1]!.base)]);
-  check("node: GET /healthz → 200 (node --import tsx src/node.ts)", health[0]!.ok, health[0]!.detail);
+  check("node: GET /healthz → 200 (node dist/node.js, as npm start)", health[0]!.ok, health[0]!.detail);
   check("worker: GET /healthz → 200 (wrangler dev, workerd)", health[1]!.ok, health[1]!.detail);
   const up = targets.filter((_, i) => health[i]!.ok);
 

@@ -49,6 +49,12 @@ export const configSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: "must be 16–256 characters of A-Z, a-z, 0-9, _ and -" }).optional(),
   TELEGRAM_API_ROOT: z.url({ error: "must be an absolute URL" }).default("https://api.telegram.org").transform((u) => u.replace(/\/+$/, "")),
   TELEGRAM_POLLING: bool.default(false),
+  /** The bot's @username without "@": lets the bot work without ever calling getMe on a request. */
+  TELEGRAM_BOT_USERNAME: z
+    .string()
+    .transform((v) => v.replace(/^@/, ""))
+    .pipe(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{3,31}$/, { error: "must be the bot's username, e.g. fundwatch_bot" }))
+    .optional(),
   SLACK_BOT_TOKEN: z.string().startsWith("xoxb-", { error: "must be a bot token (xoxb-…)" }).optional(),
   SLACK_SIGNING_SECRET: z.string().min(16, { error: "must be the app's signing secret" }).optional(),
   SLACK_API_URL: z.url({ error: "must be an absolute URL" }).default("https://slack.com/api/"),

@@ -6,8 +6,9 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { schema, type Db } from "./client";
+import { findMigrationsDir } from "./migrations-dir";
 
-export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+export const MIGRATIONS_DIR = findMigrationsDir(import.meta.url);
 
 export interface OpenedDatabase {
   db: Db;

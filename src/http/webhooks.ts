@@ -2,6 +2,7 @@
 // back) and POST /webhooks/slack (events, interactivity and slash commands, verified by signature).
 import { Hono } from "hono";
 import { z } from "zod";
+import { refreshTelegramBotInfo } from "../chat/telegram/bot";
 import { constantTimeEqual } from "../security/encoding";
 import type { AppEnv } from "./context";
 
@@ -27,9 +28,22 @@ export function createWebhookRoutes() {
     } catch {
       return c.json({ error: { code: "validation_failed", message: "not a Telegram update", requestId: c.var.requestId } }, 400);
     }
-    if (!bot.isInited()) await bot.init();
-    // Errors propagate: the answer is then 500 and Telegram delivers the update again later.
-    await bot.handleUpdate(update as never);
+    // Never bot.init() here: it retries getMe for as long as the Bot API is unreachable. The bot starts
+    // with an identity from configuration; the real one is fetched (with a timeout) alongside.
+    const refresh = refreshTelegramBotInfo(deps, bot);
+    try {
+      c.executionCtx.waitUntil(refresh);
+    } catch {
+      // Node: no execution context; the promise simply runs on.
+    }
+    try {
+      await bot.handleUpdate(update as never);
+    } catch (err) {
+      // A failure of ours (e.g. the database): 503 makes Telegram deliver the update again later, and
+      // the dedupe keys make that safe. Bad input is answered inside the handlers, never here.
+      deps.log.error("telegram update failed", { updateId: update.update_id, error: err instanceof Error ? err.message : String(err) });
+      return c.json({ error: { code: "unavailable", message: "try again later", requestId: c.var.requestId } }, 503);
+    }
     return c.json({ ok: true });
   });
 

@@ -2,7 +2,6 @@
 // their updates into these calls and show the returned reply (a toast, a private message, or a prompt
 // asking for a reason, an amount or a question).
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
-import { newId } from "../core/ids";
 import type { LeadCommand } from "../core/lead-lifecycle";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
 import type { Locale } from "../core/report-input";
@@ -14,7 +13,8 @@ import { keyedHash } from "../security/cipher";
 import { constantTimeEqual } from "../security/encoding";
 import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads/leads";
-import { enqueueStatement } from "./delivery/outbox";
+import { enqueueStatement, sealEnqueueInput } from "./delivery/outbox";
+import { isUniqueViolation } from "./events";
 import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
 import { postInvestigatorMessage } from "./intake/reports";
 
@@ -37,15 +37,23 @@ export interface ChatUser {
   platformRef?: string | null;
 }
 
-const SIMPLE_COMMANDS: Record<string, LeadCommand | undefined> = {
-  ack: { type: "acknowledge" },
-  accept: { type: "accept" },
-  investigate: { type: "investigate" },
-  unsubstantiated: { type: "conclude", outcome: "unsubstantiated" },
-  referred_police: { type: "conclude", outcome: "referred_police" },
-  referred_discipline: { type: "conclude", outcome: "referred_discipline" },
-  referred_health_commission: { type: "conclude", outcome: "referred_health_commission" },
-};
+// Maps, not object literals: the action comes from the platform, and "constructor" or "__proto__" must
+// not find Object.prototype members.
+const SIMPLE_COMMANDS = new Map<string, LeadCommand>([
+  ["ack", { type: "acknowledge" }],
+  ["accept", { type: "accept" }],
+  ["investigate", { type: "investigate" }],
+  ["unsubstantiated", { type: "conclude", outcome: "unsubstantiated" }],
+  ["referred_police", { type: "conclude", outcome: "referred_police" }],
+  ["referred_discipline", { type: "conclude", outcome: "referred_discipline" }],
+  ["referred_health_commission", { type: "conclude", outcome: "referred_health_commission" }],
+]);
+const PROMPT_ACTIONS = new Set(["decline", "substantiated", "partly_substantiated", "ask", "reassign"]);
+
+/** True for the actions a lead card's buttons carry (see leadButtons in leads/lead-cards.ts). */
+export function isCardAction(action: string): boolean {
+  return SIMPLE_COMMANDS.has(action) || PROMPT_ACTIONS.has(action) || action === "open";
+}
 
 export const CASE_LINK_MINUTES = 15;
 
@@ -83,14 +91,37 @@ export async function verifyCaseLinkToken(deps: ServiceDeps, leadId: string, tok
   return constantTimeEqual(expected, mac) ? memberId : null;
 }
 
-async function caseLink(deps: ServiceDeps, lead: LeadRow, member: MemberRow): Promise<string> {
-  const expiresAt = deps.now().getTime() + CASE_LINK_MINUTES * 60_000;
+async function caseLink(deps: ServiceDeps, lead: LeadRow, member: MemberRow, expiresAt: number): Promise<string> {
   const base = deps.config.PUBLIC_BASE_URL ?? `http://localhost:${deps.config.PORT}`;
   return `${base.replace(/\/$/, "")}/cases/${encodeURIComponent(lead.id)}?t=${encodeURIComponent(await caseLinkToken(deps, lead.id, member.id, expiresAt))}`;
 }
 
-/** A button pressed on a lead card. `updateKey` identifies the delivery (update_id, action_ts). */
+/**
+ * Issues the case link for one press, once: the event (keyed by the press) records the link's expiry, so a
+ * redelivered press rebuilds the very same link instead of minting a second one.
+ */
+async function caseLinkForPress(deps: ServiceDeps, actor: MemberActor, lead: LeadRow, updateKey: string): Promise<{ url: string; expiresAt: number }> {
+  const expiresAt = deps.now().getTime() + CASE_LINK_MINUTES * 60_000;
+  try {
+    await deps.db.insert(events).values(
+      eventRow(asActor(actor), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: lead.id, action: "lead.case_link_issued", data: JSON.stringify({ expiresAt }), dedupeKey: updateKey }),
+    );
+    return { url: await caseLink(deps, lead, actor.member, expiresAt), expiresAt };
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+  const earlier = await deps.db.query.events.findFirst({ columns: { action: true, entityId: true, actorId: true, data: true }, where: eq(events.dedupeKey, updateKey) });
+  const recorded = earlier?.action === "lead.case_link_issued" && earlier.entityId === lead.id && earlier.actorId === actor.member.id ? Number((JSON.parse(earlier.data ?? "{}") as { expiresAt?: unknown }).expiresAt) : NaN;
+  const sameExpiry = Number.isSafeInteger(recorded) ? recorded : expiresAt;
+  return { url: await caseLink(deps, lead, actor.member, sameExpiry), expiresAt: sameExpiry };
+}
+
+/**
+ * A button pressed on a lead card. `updateKey` identifies the delivery (update_id, action_ts). Unknown
+ * actions are answered with an empty reply and change nothing.
+ */
 export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUser; action: string; leadId: string; updateKey: string }): Promise<ChatReply> {
+  if (!isCardAction(input.action)) return { text: "" };
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, await chatLocale(deps, input.user));
   if (!member) {
@@ -101,7 +132,7 @@ export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUse
   const lead = await getLead(deps, input.leadId);
   if (!lead) return { text: t(locale, "chat.unknown_lead") };
   const label = t(locale, `chat.btn.${input.action}`);
-  const simple = SIMPLE_COMMANDS[input.action];
+  const simple = SIMPLE_COMMANDS.get(input.action);
   if (simple) {
     const result = await runLeadCommand(deps, { leadId: lead.id, command: simple, actor, dedupeKey: input.updateKey });
     if (result.status === "done") deps.notifyOutbox?.();
@@ -122,10 +153,7 @@ export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUse
     case "reassign":
       return { text: label, prompt: { purpose: "reassign", leadId: lead.id, text: t(locale, "chat.prompt_reassign", { id: lead.id }) } };
     case "open": {
-      const url = await caseLink(deps, lead, member);
-      await deps.db.insert(events).values(
-        eventRow(asActor(actor), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: lead.id, action: "lead.case_link_issued", dedupeKey: input.updateKey }),
-      ).catch(() => undefined);
+      const { url } = await caseLinkForPress(deps, actor, lead, input.updateKey);
       return { text: label, privateText: t(locale, "chat.open_link", { id: lead.id, minutes: CASE_LINK_MINUTES, url }) };
     }
     default:
@@ -201,7 +229,8 @@ export async function createPrompt(
   deps: ServiceDeps,
   input: { user: ChatUser; memberId: string; purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown>; replyToMessageId?: string | null; dedupeKey: string },
 ): Promise<string> {
-  const id = newId("prm");
+  // Derived from the update: a redelivered press finds its prompt instead of adding an orphan one.
+  const id = `prm_${(await keyedHash(deps.keys, "prompt-id", input.dedupeKey)).slice(0, 22)}`;
   const now = deps.now().getTime();
   await deps.db.batch(
     asBatch([
@@ -215,15 +244,18 @@ export async function createPrompt(
         context: JSON.stringify(input.context ?? {}),
         createdAt: now,
         expiresAt: now + 24 * 3600_000,
-      }),
-      enqueueStatement(deps, {
-        dedupeKey: `prompt:${input.dedupeKey}`,
-        platform: input.user.platform,
-        chatId: input.user.chatId,
-        kind: "prompt",
-        leadId: input.leadId,
-        payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
-      }),
+      }).onConflictDoNothing(),
+      enqueueStatement(
+        deps,
+        await sealEnqueueInput(deps, {
+          dedupeKey: `prompt:${input.dedupeKey}`,
+          platform: input.user.platform,
+          chatId: input.user.chatId,
+          kind: "prompt",
+          leadId: input.leadId,
+          payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
+        }),
+      ),
     ]),
   );
   deps.notifyOutbox?.();
@@ -266,7 +298,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   if (command === "start" || command === "join") {
     const code = input.args[0];
     if (!code) return { text: t(fallback, "chat.help") };
-    const member = await redeemInvite(deps, { platform: input.user.platform, platformUserId: input.user.userId, code, platformRef: input.user.platformRef ?? undefined });
+    const member = await redeemInvite(deps, { platform: input.user.platform, platformUserId: input.user.userId, code, platformRef: input.user.platformRef ?? undefined, dedupeKey: input.updateKey });
     if (!member) return { text: t(fallback, "chat.invite_invalid") };
     const locale = localeOf(member, fallback);
     return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, `chat.role.${member.role}`) }) };
@@ -303,7 +335,12 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
       const target = input.args[0] ? await deps.db.query.members.findFirst({ where: eq(members.id, input.args[0]) }) : undefined;
       if (!target) return { text: t(locale, "chat.unknown_member") };
-      const { code, expiresAt } = await createInvite(deps, { memberId: target.id, actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null } });
+      // Keyed by the command: a redelivered /invite yields the same code, not a second one.
+      const { code, expiresAt } = await createInvite(deps, {
+        memberId: target.id,
+        actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null },
+        dedupeKey: input.updateKey,
+      });
       // The code is a credential: it goes to the coordinator privately, never into a group.
       return {
         text: t(locale, "chat.invite_sent_privately"),
@@ -316,8 +353,8 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       const [role, teamArg, ...nameParts] = input.args;
       if (!role || !(MEMBER_ROLES as readonly string[]).includes(role) || !teamArg || nameParts.length === 0) return { text: t(locale, "chat.addmember_usage") };
       const actor = { type: "member" as const, id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
-      const added = await addMember(deps, { displayName: nameParts.join(" "), role: role as MemberRole, teamId: teamArg === "-" ? null : teamArg, actor });
-      const { code, expiresAt } = await createInvite(deps, { memberId: added.id, actor });
+      const added = await addMember(deps, { displayName: nameParts.join(" "), role: role as MemberRole, teamId: teamArg === "-" ? null : teamArg, actor, dedupeKey: input.updateKey });
+      const { code, expiresAt } = await createInvite(deps, { memberId: added.id, actor, dedupeKey: `${input.updateKey}:invite` });
       return {
         text: t(locale, "chat.member_added", { name: added.displayName, id: added.id }),
         privateText: t(locale, "chat.invite_code", { name: added.displayName, code, expires: expiresAt.toISOString().slice(0, 10) }),
@@ -325,7 +362,9 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     }
     case "deactivate": {
       if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
-      const target = input.args[0] ? await deactivateMember(deps, { memberId: input.args[0], actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null } }) : null;
+      const target = input.args[0]
+        ? await deactivateMember(deps, { memberId: input.args[0], actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null }, dedupeKey: input.updateKey })
+        : null;
       return { text: target ? t(locale, "chat.member_deactivated", { name: target.displayName }) : t(locale, "chat.unknown_member") };
     }
     case "reassign": {
@@ -345,5 +384,52 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   }
 }
 
+/**
+ * The chat a private message to this person goes to: the private chat with the bot on Telegram (its id is
+ * the user id), the app's direct messages on Slack (chat.postMessage accepts a user id as channel).
+ */
+export function privateChatId(user: ChatUser): string {
+  return user.userId;
+}
 
-
+/**
+ * Queues the answer to one update through the durable outbox, keyed by the update: a redelivered update
+ * queues nothing new, and the answer still arrives after a platform outage. `publicText` goes to the chat the
+ * update came from (as a reply to `replyToMessageId`); `reply.privateText` to the person only.
+ */
+export async function queueReplies(
+  deps: ServiceDeps,
+  input: { user: ChatUser; updateKey: string; publicText?: string; replyToMessageId?: string | null; privateText?: string },
+): Promise<void> {
+  const statements: unknown[] = [];
+  if (input.publicText)
+    statements.push(
+      enqueueStatement(
+        deps,
+        await sealEnqueueInput(deps, {
+          dedupeKey: `reply:${input.updateKey}`,
+          platform: input.user.platform,
+          chatId: input.user.chatId,
+          kind: "text",
+          payload: { message: { kind: "text", text: input.publicText, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
+        }),
+      ),
+    );
+  if (input.privateText)
+    statements.push(
+      // Invite codes and case links are credentials: sealed at rest like every payload.
+      enqueueStatement(
+        deps,
+        await sealEnqueueInput(deps, {
+          dedupeKey: `private:${input.updateKey}`,
+          platform: input.user.platform,
+          chatId: privateChatId(input.user),
+          kind: "text",
+          payload: { message: { kind: "text", text: input.privateText } },
+        }),
+      ),
+    );
+  if (statements.length === 0) return;
+  await deps.db.batch(asBatch(statements));
+  deps.notifyOutbox?.();
+}

@@ -75,6 +75,7 @@ describe("error answers", () => {
     expect(broken.logs.some((l) => l.level === "error")).toBe(true);
     const health = await broken.app.request("/healthz");
     expect(health.status).toBe(503);
+    await broken.close();
   });
 
   it("refuses form posts a browser marks as coming from another site", async () => {

@@ -74,6 +74,8 @@ async function enrolTelegram(name: string, userId: number) {
   const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
   const res = await telegramUpdate({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
   expect(res.status).toBe(200);
+  // Replies go through the outbox.
+  await deliver();
 }
 
 async function submitTip(overrides: Record<string, unknown>) {
@@ -129,6 +131,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     // A used code does not work twice.
     const refused = await telegramUpdate({ message: { message_id: 2, date: 0, chat: { id: 5999, type: "private" }, from: tgUser(5999), text: "/start AAAAAAAAAA" } });
     expect(refused.status).toBe(200);
+    await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("邀请码无效、已使用或已过期。");
   });
 
@@ -246,6 +249,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
 
   it("sends a signed, short-lived case link privately; the page is audited and expires", async () => {
     await pressTelegram(5002, `fw:open:${leadId}`, cardMessageId);
+    await deliver();
     const dm = telegram.callsTo("sendMessage").at(-1)!;
     expect(String(dm.body.chat_id)).toBe("5002");
     const url = new RegExp(`https://fundwatch\\.example\\.gov\\.cn(/cases/${leadId}\\?t=\\S+)`).exec(dm.body.text)![1]!;
@@ -288,6 +292,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
 
   it("answers /mine for an enrolled member", async () => {
     await telegramUpdate({ message: { message_id: 90, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } });
+    await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您目前没有未办结的线索。");
   });
 });
@@ -327,6 +332,8 @@ describe("Slack", () => {
     // Work after the ack finishes on its own; wait for it.
     for (let i = 0; i < 250 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("acknowledged");
+    // The first press's answer is posted after the state change: wait for it, or the retry's count is off.
+    for (let i = 0; i < 250 && !slack.callsTo("chat.postEphemeral").some((c) => c.body.text === "Recorded: Acknowledge."); i++) await new Promise((r) => setTimeout(r, 20));
     // Slack retries the same action: it takes effect once (the retry's answer is "already done").
     const answers = slack.callsTo("chat.postEphemeral").length;
     await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
@@ -346,6 +353,7 @@ describe("Slack", () => {
     expect(invite.response_type).toBe("ephemeral");
     const newCode = /邀请码：([0-9A-Z]{10})/.exec(invite.text)![1]!;
     await telegramUpdate({ message: { message_id: 5, date: 0, chat: { id: 5003, type: "private" }, from: tgUser(5003), text: `/start ${newCode}` } });
+    await deliver();
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, memberIds["王强"]!) }))?.telegramUserId).toBe("5003");
     // An inspector cannot issue invites.
     const refused = (await (await cmd("U0TOM", `invite ${memberIds["王强"]}`, "trig-c3")).json()) as { text: string };
@@ -362,10 +370,12 @@ describe("Slack", () => {
     const id = /（(mem_[0-9A-Z]+)）/.exec(added.text)![1]!;
     const code = /邀请码：([0-9A-Z]{10})/.exec(added.text)![1]!;
     await telegramUpdate({ message: { message_id: 6, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: `/start ${code}` } });
+    await deliver();
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ displayName: "赵 敏", role: "inspector", telegramUserId: "5004" });
     expect((await cmd(`deactivate ${id}`, "trig-a2")).text).toContain("已停用 赵 敏");
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ active: false, telegramUserId: null });
     await telegramUpdate({ message: { message_id: 7, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: "/mine" } });
+    await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toContain("尚未登记");
     expect((await cmd("addmember wizard - X", "trig-a3")).text).toContain("用法");
   });
@@ -521,8 +531,10 @@ describe("escalation", () => {
 
   it("lists overdue leads for coordinators and refuses /overdue to inspectors", async () => {
     await telegramUpdate({ message: { message_id: 91, date: 0, chat: { id: 5002, type: "private" }, from: tgUser(5002), text: "/overdue" } });
+    await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toMatch(/^逾期线索（\d+）：/);
     await telegramUpdate({ message: { message_id: 92, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/overdue" } });
+    await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有执行该操作的权限。");
   });
 });

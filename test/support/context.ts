@@ -1,5 +1,6 @@
-// A fresh app over a fresh libSQL file with the real migrations, a controllable clock and a
-// recording logger, for tests that go through app.request().
+// A fresh app over a fresh libSQL database with the real migrations, a controllable clock and a
+// recording logger, for tests that go through app.request(). The database is an embedded file, or, with
+// FUNDWATCH_TEST_DB=sqld (the "sqld" vitest project), a fresh sqld server reached over HTTP.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +10,10 @@ import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/context";
 import type { Logger } from "../../src/services/deps";
 import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
+import { startSqld, type RunningSqld } from "./sqld";
+
+/** Which database the tests run against: "file" (default) or "sqld" (set by the sqld vitest project). */
+export const TEST_DB = process.env.FUNDWATCH_TEST_DB === "sqld" ? "sqld" : "file";
 
 export interface LogLine {
   level: string;
@@ -19,7 +24,9 @@ export interface LogLine {
 export async function createTestContext(env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-test-"));
   const dbPath = join(dir, "fundwatch.db");
-  const config = parseConfig({ APP_ENV: "test", DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: "silent", RECEIPT_LOOKUP_MIN_MS: "0", ...env });
+  const sqld: RunningSqld | null = TEST_DB === "sqld" ? await startSqld(dir) : null;
+  const databaseUrl = sqld ? sqld.url : `file:${dbPath}`;
+  const config = parseConfig({ APP_ENV: "test", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", RECEIPT_LOOKUP_MIN_MS: "0", ...env });
   const keys = await importKeyRing(await generateKeyMaterial());
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL);
   await applyMigrations(db);
@@ -42,13 +49,16 @@ export async function createTestContext(env: Record<string, string> = {}) {
     db,
     client,
     dir,
+    /** The embedded database file; only meaningful when `database` is "file". */
     dbPath,
+    database: TEST_DB,
     logs,
     setNow(date: Date | string) {
       current = new Date(date);
     },
     async close() {
       client.close();
+      await sqld?.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -52,7 +52,20 @@ abstract class FakeServer {
   protected readonly retryWindows = new Map<string, number>();
   private readonly sends = new Map<string, number[]>();
   limits: RateLimits | null = null;
+  private hanging = false;
+  private held: IncomingMessage[] = [];
   url = "";
+
+  /** While on, every request is accepted and never answered (a platform that hangs); off drops the held ones. */
+  hang(on: boolean) {
+    this.hanging = on;
+    if (!on) for (const req of this.held.splice(0)) req.socket.destroy();
+  }
+
+  /** Requests that arrived while hanging and were never answered. */
+  get heldCount() {
+    return this.held.length;
+  }
 
   /** The next `count` calls fail this way. */
   failNext(count: number, fault: Fault) {
@@ -127,6 +140,10 @@ abstract class FakeServer {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
+      if (this.hanging) {
+        this.held.push(req);
+        return;
+      }
       const body = await readBody(req);
       const method = this.methodOf(req.url ?? "");
       const stall = this.stalls.find((s) => s.remaining > 0 && s.match(method, body));
@@ -159,6 +176,7 @@ abstract class FakeServer {
   }
 
   async stop() {
+    this.hang(false);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }

@@ -4,6 +4,7 @@
 // continues after the acknowledgement (waitUntil on Workers).
 import { App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { Context } from "hono";
+import { z } from "zod";
 import { constantTimeEqual, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../../services/deps";
 import { escapeMrkdwn } from "./adapter";
@@ -20,6 +21,8 @@ export interface SlackAppOptions {
 
 const MAX_SKEW_SECONDS = 300;
 const ACK_DEADLINE_MS = 2500;
+/** Cap on each Web API call made after the ack (a hung Slack must not hold the work for minutes). */
+const CALL_TIMEOUT_MS = 3000;
 
 async function hmacHex(secret: string, message: string): Promise<string> {
   const key = await crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -80,6 +83,23 @@ function parseBody(contentType: string, raw: string): Record<string, unknown> | 
 
 const PROMPT_CALLBACK = "fw_prompt";
 
+// The modal's metadata was written by us, but it comes back through Slack: read it as untrusted input.
+const promptMetadataSchema = z.object({
+  purpose: z.enum(["decline_reason", "conclude_amount", "ask_tipster", "reassign"]),
+  leadId: z.string().min(1).max(64),
+  context: z.record(z.string(), z.unknown()).default({}),
+  channel: z.string().max(64).default(""),
+});
+
+function parsePromptMetadata(raw: string): z.infer<typeof promptMetadataSchema> | null {
+  try {
+    const parsed = promptMetadataSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? (parsed.data as z.infer<typeof promptMetadataSchema> & { purpose: PromptPurpose }) : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface SlackIntegration {
   handle(c: Context, waitUntil: (p: Promise<unknown>) => void): Promise<Response>;
 }
@@ -95,11 +115,21 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     clientOptions: {
       ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}),
       retryConfig: { retries: 0 },
+      timeout: CALL_TIMEOUT_MS,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     } as ConstructorParameters<typeof App>[0] extends infer O ? (O extends { clientOptions?: infer C } ? C : never) : never,
   });
 
+  /** Shows the answer to the person (modal or ephemeral message); a failed call is logged, not retried. */
   async function show(reply: ChatReply, input: { client: App["client"]; channel: string; user: string; triggerId?: string; leadId?: string; threadTs?: string }) {
+    try {
+      await showNow(reply, input);
+    } catch (err) {
+      deps.log.warn("slack answer not shown", { error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  async function showNow(reply: ChatReply, input: { client: App["client"]; channel: string; user: string; triggerId?: string; leadId?: string; threadTs?: string }) {
     if (reply.prompt && input.triggerId) {
       await input.client.views.open({
         trigger_id: input.triggerId,
@@ -116,13 +146,16 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     }
     // Replies can quote citizen text (target names, tipster answers): inert in mrkdwn.
     const text = escapeMrkdwn([reply.text, reply.privateText].filter(Boolean).join("\n"));
+    // Nothing to say (an unknown action): the ack was the whole answer.
+    if (!text || !input.channel) return;
     await input.client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
   }
 
   app.action(/^fw:/, async ({ ack, body, action, client }) => {
     await ack();
-    const b = body as { user: { id: string }; channel?: { id: string }; trigger_id?: string; message?: { ts: string } };
-    const a = action as { action_id: string; value?: string; action_ts: string };
+    const b = body as { user?: { id?: string }; channel?: { id: string }; trigger_id?: string; message?: { ts: string } };
+    const a = action as { action_id: string; value?: string; action_ts?: string };
+    if (!b.user?.id || !a.action_ts) return;
     const user: ChatUser = { platform: "slack", userId: b.user.id, chatId: b.channel?.id ?? "", platformRef: b.message?.ts ?? null };
     const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}` });
     await show(reply, { client, channel: user.chatId, user: user.userId, triggerId: b.trigger_id, threadTs: b.message?.ts });
@@ -130,15 +163,16 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
 
   app.view(PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
     await ack();
-    const meta = JSON.parse(view.private_metadata) as { purpose: PromptPurpose; leadId: string; context: Record<string, unknown>; channel: string };
+    const meta = parsePromptMetadata(view.private_metadata);
+    if (!meta) return;
     const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
     const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context: meta.context, updateKey: `slack:view:${view.id}` });
-    await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: escapeMrkdwn(reply.text) });
+    await show({ text: reply.text }, { client, channel: meta.channel, user: body.user.id });
   });
 
   app.command("/fundwatch", async ({ ack, command, respond }) => {
-    const [sub = "help", ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    const [sub = "help", ...args] = (command.text ?? "").trim().split(/\s+/).filter(Boolean);
     const user: ChatUser = { platform: "slack", userId: command.user_id, chatId: command.channel_id, platformRef: command.trigger_id };
     const reply = await handleCommand(deps, { user, command: sub, args, updateKey: `slack:command:${command.trigger_id}`, isPrivateChat: command.channel_name === "directmessage" });
     // The answer is ready well inside three seconds: acknowledge with it instead of a second call.

@@ -1,38 +1,73 @@
 // The Telegram bot (grammY): card buttons, force-reply answers and commands, each turned into a call of
 // src/services/chat-actions.ts. Updates arrive by webhook (POST /webhooks/telegram, checked against
-// TELEGRAM_WEBHOOK_SECRET) or, for local runs, by long polling.
+// TELEGRAM_WEBHOOK_SECRET) or, for local runs, by long polling. Handling an update never waits on the
+// Bot API for long: the bot knows who it is without getMe, the one direct call (answering a button press)
+// is capped at a few seconds, and every message goes through the durable outbox keyed by the update.
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { appState } from "../../db/schema";
 import type { ServiceDeps } from "../../services/deps";
-import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
+import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
 import { findMemberByChatUser } from "../../services/org/org";
 import { decodeCallbackData } from "./adapter";
 
 export interface TelegramBotOptions {
   token: string;
   apiRoot?: string;
-  /** Skips getMe when known (tests, or a fixed bot). */
+  /** Who the bot is, when known (tests, or a fixed bot); otherwise built from configuration and the token. */
   botInfo?: UserFromGetMe;
+  /** Cap on each Bot API call made while handling an update; default 3 s (long polling uses its own). */
+  callTimeoutSeconds?: number;
+}
+
+/** app_state row caching getMe, so a restart knows the bot's real username without asking Telegram. */
+export const BOT_INFO_STATE_KEY = "telegram_bot_info";
+const CALL_TIMEOUT_SECONDS = 3;
+
+const botInfoSchema = z.looseObject({ id: z.number().int().positive(), is_bot: z.literal(true), first_name: z.string(), username: z.string().min(1) });
+
+/**
+ * The bot's identity without a Bot API call: the id is the token's prefix (Telegram tokens are
+ * `<bot id>:<secret>`), the username comes from TELEGRAM_BOT_USERNAME when set. Only command matching
+ * (`/mine@name`) uses the username, so a placeholder is harmless until the cached getMe replaces it.
+ */
+export function botInfoFromToken(token: string, username?: string): UserFromGetMe {
+  const id = Number(token.split(":")[0]);
+  return {
+    id: Number.isSafeInteger(id) && id > 0 ? id : 1,
+    is_bot: true,
+    first_name: username ?? "FundWatch",
+    username: username ?? `bot${Number.isSafeInteger(id) ? id : 1}`,
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+    can_connect_to_business: false,
+    has_main_web_app: false,
+    has_topics_enabled: false,
+    allows_users_to_create_topics: false,
+    can_manage_bots: false,
+  } as UserFromGetMe;
 }
 
 const updateKey = (ctx: Context) => `telegram:update:${ctx.update.update_id}`;
 
+/** Only called after the guard that drops updates without a sender. */
 function chatUser(ctx: Context): ChatUser {
+  const from = ctx.from!;
   return {
     platform: "telegram",
-    userId: String(ctx.from!.id),
-    chatId: String(ctx.chat?.id ?? ctx.from!.id),
+    userId: String(from.id),
+    chatId: String(ctx.chat?.id ?? from.id),
     platformRef: ctx.msg?.message_id !== undefined ? String(ctx.msg.message_id) : `update:${ctx.update.update_id}`,
   };
 }
 
-async function sendPrivate(ctx: Context, text: string) {
-  // Only works once the member has opened a private chat with the bot (they did, to enrol with /start).
-  await ctx.api.sendMessage(ctx.from!.id, text, { link_preview_options: { is_disabled: true } }).catch(() => undefined);
-}
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 async function followUp(deps: ServiceDeps, ctx: Context, reply: ChatReply, replyToMessageId: string | null) {
-  if (reply.privateText) await sendPrivate(ctx, reply.privateText);
+  if (reply.privateText) await queueReplies(deps, { user: chatUser(ctx), updateKey: updateKey(ctx), privateText: reply.privateText });
   if (reply.prompt) {
     const member = await findMemberByChatUser(deps, "telegram", String(ctx.from!.id));
     if (!member) return;
@@ -49,21 +84,77 @@ async function followUp(deps: ServiceDeps, ctx: Context, reply: ChatReply, reply
   }
 }
 
+/** Parses the stored getMe answer; anything unreadable counts as absent. */
+function parseStoredBotInfo(value: string | undefined, botId: number): UserFromGetMe | null {
+  if (!value) return null;
+  try {
+    const parsed = botInfoSchema.safeParse(JSON.parse(value));
+    // A cached identity of another bot (the token changed) is ignored.
+    return parsed.success && parsed.data.id === botId ? (parsed.data as unknown as UserFromGetMe) : null;
+  } catch {
+    return null;
+  }
+}
+
+const refreshes = new WeakMap<Bot, Promise<void>>();
+/** Bots whose real username is known (cached or fetched), so `/cmd@name` can be checked against it. */
+const identified = new WeakSet<Bot>();
+
+/**
+ * Replaces the synthetic identity with the real one, off the request path: from app_state if cached,
+ * otherwise one getMe with a timeout (then cached). Once per bot object; failures are logged and the
+ * synthetic identity stays, so updates are handled either way.
+ */
+export function refreshTelegramBotInfo(deps: ServiceDeps, bot: Bot): Promise<void> {
+  const running = refreshes.get(bot);
+  if (running) return running;
+  const work = (async () => {
+    const botId = bot.botInfo.id;
+    const row = await deps.db.query.appState.findFirst({ where: eq(appState.key, BOT_INFO_STATE_KEY) });
+    const cached = parseStoredBotInfo(row?.value, botId);
+    if (cached) {
+      bot.botInfo = cached;
+      identified.add(bot);
+      return;
+    }
+    // Bounded by the client's timeoutSeconds, like every other call of this bot.
+    const me = await bot.api.getMe();
+    if (me.id !== botId) throw new Error(`getMe answered for bot ${me.id}, the token is for ${botId}`);
+    bot.botInfo = me;
+    identified.add(bot);
+    const now = deps.now().getTime();
+    await deps.db
+      .insert(appState)
+      .values({ key: BOT_INFO_STATE_KEY, value: JSON.stringify(me), updatedAt: now })
+      .onConflictDoUpdate({ target: appState.key, set: { value: JSON.stringify(me), updatedAt: now } });
+  })().catch((err: unknown) => {
+    deps.log.warn("telegram getMe failed; using the configured identity", { error: errorText(err) });
+  });
+  refreshes.set(bot, work);
+  return work;
+}
+
 export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions): Bot {
-  const bot = new Bot(options.token, {
-    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
-    ...(options.apiRoot ? { client: { apiRoot: options.apiRoot } } : {}),
+  const configuredUsername = deps.config.TELEGRAM_BOT_USERNAME;
+  const botInfo = options.botInfo ?? botInfoFromToken(options.token, configuredUsername);
+  // Long polling holds getUpdates open for 30 s, so only the webhook mode gets the short cap.
+  const timeoutSeconds = deps.config.TELEGRAM_POLLING ? 60 : (options.callTimeoutSeconds ?? CALL_TIMEOUT_SECONDS);
+  const bot = new Bot(options.token, { botInfo, client: { timeoutSeconds, ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}) } });
+
+  // Channel posts, service messages and the like carry no sender: nothing for FundWatch to do.
+  bot.use(async (ctx, next) => {
+    if (!ctx.from || ctx.from.is_bot) return;
+    await next();
   });
 
   bot.on("callback_query:data", async (ctx) => {
     const decoded = decodeCallbackData(ctx.callbackQuery.data);
-    if (!decoded) {
-      await ctx.answerCallbackQuery();
-      return;
-    }
-    const reply = await handleCardAction(deps, { user: chatUser(ctx), action: decoded.action, leadId: decoded.leadId, updateKey: updateKey(ctx) });
-    // "query is too old" after a slow redelivery is harmless: the action itself was recorded.
-    await ctx.answerCallbackQuery({ text: reply.text.slice(0, 190) }).catch(() => undefined);
+    const reply = decoded ? await handleCardAction(deps, { user: chatUser(ctx), action: decoded.action, leadId: decoded.leadId, updateKey: updateKey(ctx) }) : { text: "" };
+    // The press is recorded before this; a lost answer only leaves the button spinning for a moment
+    // ("query is too old" after a slow redelivery is harmless too).
+    await ctx.answerCallbackQuery(reply.text ? { text: reply.text.slice(0, 190) } : undefined).catch((err: unknown) => {
+      deps.log.warn("telegram answerCallbackQuery failed", { updateId: ctx.update.update_id, error: errorText(err) });
+    });
     const cardMessageId = ctx.callbackQuery.message?.message_id;
     await followUp(deps, ctx, reply, cardMessageId !== undefined ? String(cardMessageId) : null);
   });
@@ -72,10 +163,11 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
     const text = ctx.message.text;
     if (text.startsWith("/")) {
       const [head = "", ...args] = text.trim().split(/\s+/);
-      const command = head.slice(1).split("@")[0] ?? "";
+      const [command = "", addressedTo] = head.slice(1).split("@");
+      // In a group with several bots, `/mine@otherbot` is not for us (only checkable once the username is known).
+      if (addressedTo && (configuredUsername || identified.has(bot)) && addressedTo.toLowerCase() !== bot.botInfo.username.toLowerCase()) return;
       const reply = await handleCommand(deps, { user: chatUser(ctx), command, args, updateKey: updateKey(ctx), isPrivateChat: ctx.chat.type === "private" });
-      await ctx.reply(reply.text, { reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
-      if (reply.privateText) await sendPrivate(ctx, reply.privateText);
+      await queueReplies(deps, { user: chatUser(ctx), updateKey: updateKey(ctx), publicText: reply.text, replyToMessageId: String(ctx.message.message_id), privateText: reply.privateText });
       return;
     }
     const repliedTo = ctx.message.reply_to_message?.message_id;
@@ -89,17 +181,26 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       purpose: prompt.purpose as PromptPurpose,
       leadId: prompt.leadId,
       text,
-      context: JSON.parse(prompt.context) as Record<string, unknown>,
+      context: parseContext(prompt.context),
       updateKey: updateKey(ctx),
     });
     await markPromptAnswered(deps, prompt.id);
-    await ctx.reply(reply.text, { reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
+    await queueReplies(deps, { user: chatUser(ctx), updateKey: updateKey(ctx), publicText: reply.text, replyToMessageId: String(ctx.message.message_id) });
   });
 
-  // Used by long polling only; with webhooks the error reaches the route, which answers 500 so Telegram
+  // Used by long polling only; with webhooks the error reaches the route, which answers 503 so Telegram
   // redelivers (dedupe keys make the retry safe).
   bot.catch((err) => {
-    deps.log.error("telegram update failed", { updateId: err.ctx.update.update_id, error: err.error instanceof Error ? err.error.message : String(err.error) });
+    deps.log.error("telegram update failed", { updateId: err.ctx.update.update_id, error: errorText(err.error) });
   });
   return bot;
+}
+
+function parseContext(json: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }

@@ -10,8 +10,8 @@ import { getRegion } from "../../core/regions";
 import { asBatch } from "../../db/client";
 import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../../db/schema";
 import { keyedHash } from "../../security/cipher";
-import { randomBytes } from "../../security/encoding";
-import { eventRow, type Actor } from "../events";
+import { randomBytes, utf8 } from "../../security/encoding";
+import { eventRow, isUniqueViolation, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 
@@ -134,8 +134,18 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
   return summary;
 }
 
-/** Adds a member (coordinators, from chat or CLI); the chat account is bound later with an invite. */
-export async function addMember(deps: ServiceDeps, input: { displayName: string; role: MemberRole; teamId: string | null; locale?: string; actor: Actor }): Promise<MemberRow> {
+/** The member an earlier run of the same keyed change (a redelivered chat command) recorded, if any. */
+async function memberOfDedupedEvent(deps: ServiceDeps, dedupeKey: string, action: string): Promise<MemberRow | null> {
+  const earlier = await deps.db.query.events.findFirst({ columns: { action: true, entityId: true }, where: eq(events.dedupeKey, dedupeKey) });
+  if (!earlier || earlier.action !== action) return null;
+  return (await deps.db.query.members.findFirst({ where: eq(members.id, earlier.entityId) })) ?? null;
+}
+
+/**
+ * Adds a member (coordinators, from chat or CLI); the chat account is bound later with an invite. With a
+ * `dedupeKey` (the chat update) a redelivered command returns the member the first delivery added.
+ */
+export async function addMember(deps: ServiceDeps, input: { displayName: string; role: MemberRole; teamId: string | null; locale?: string; actor: Actor; dedupeKey?: string }): Promise<MemberRow> {
   const name = input.displayName.trim();
   if (!name || name.length > 100) throw new AppError("validation_failed", "a member needs a name of at most 100 characters");
   if ((input.role === "inspector" || input.role === "team_lead") && !input.teamId) throw new AppError("validation_failed", `an ${input.role} needs a team`);
@@ -143,54 +153,95 @@ export async function addMember(deps: ServiceDeps, input: { displayName: string;
   if (input.teamId && !team) throw new AppError("not_found", `team ${input.teamId} not found`);
   const now = deps.now().getTime();
   const id = newId("mem");
-  await deps.db.batch(
-    asBatch([
-      deps.db.insert(members).values({ id, displayName: name, role: input.role, teamId: input.teamId, locale: input.locale ?? team?.locale ?? "zh-CN", active: true, createdAt: now, updatedAt: now }),
-      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: id, action: "member.added", data: JSON.stringify({ role: input.role, teamId: input.teamId }) })),
-    ]),
-  );
+  try {
+    await deps.db.batch(
+      asBatch([
+        deps.db.insert(members).values({ id, displayName: name, role: input.role, teamId: input.teamId, locale: input.locale ?? team?.locale ?? "zh-CN", active: true, createdAt: now, updatedAt: now }),
+        deps.db.insert(events).values(
+          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: id, action: "member.added", data: JSON.stringify({ role: input.role, teamId: input.teamId }), dedupeKey: input.dedupeKey ?? null }),
+        ),
+      ]),
+    );
+  } catch (err) {
+    const earlier = input.dedupeKey && isUniqueViolation(err) ? await memberOfDedupedEvent(deps, input.dedupeKey, "member.added") : null;
+    if (earlier) return earlier;
+    throw err;
+  }
   return (await deps.db.query.members.findFirst({ where: eq(members.id, id) }))!;
 }
 
 /** Offboarding: the member's chat accounts stop working at once; their open leads stay for reassignment. */
-export async function deactivateMember(deps: ServiceDeps, input: { memberId: string; actor: Actor }): Promise<MemberRow | null> {
+export async function deactivateMember(deps: ServiceDeps, input: { memberId: string; actor: Actor; dedupeKey?: string }): Promise<MemberRow | null> {
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
   if (!member) return null;
   const now = deps.now().getTime();
-  await deps.db.batch(
-    asBatch([
-      deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
-      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.deactivated" })),
-    ]),
-  );
-  return { ...member, active: false };
+  try {
+    await deps.db.batch(
+      asBatch([
+        deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
+        deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.deactivated", dedupeKey: input.dedupeKey ?? null })),
+      ]),
+    );
+  } catch (err) {
+    // A redelivered command: the first delivery already deactivated the member.
+    if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
+  }
+  return { ...member, active: false, telegramUserId: null, slackUserId: null };
 }
 
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
 
-/** Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). */
-export async function createInvite(deps: ServiceDeps, input: { memberId: string; actor: Actor; ttlMs?: number }): Promise<{ code: string; expiresAt: Date }> {
+/**
+ * The code for a keyed invite, derived from the key with the installation's hash key: a redelivered
+ * chat command computes the same code again (so it can be shown again) while only its HMAC is stored.
+ */
+async function derivedInviteCode(deps: ServiceDeps, dedupeKey: string): Promise<string> {
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", deps.keys.hashKey, utf8.encode(`invite-code\u0000${dedupeKey}`)));
+  // 256 is a multiple of 32: every letter of the alphabet is equally likely.
+  return Array.from(mac.slice(0, 10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
+}
+
+/**
+ * Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). With a `dedupeKey`
+ * (the chat command that asked for it) the same key always yields the same single invite.
+ */
+export async function createInvite(deps: ServiceDeps, input: { memberId: string; actor: Actor; ttlMs?: number; dedupeKey?: string }): Promise<{ code: string; expiresAt: Date }> {
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
   if (!member) throw new AppError("not_found", `member ${input.memberId} not found`);
-  const code = Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
+  const code = input.dedupeKey ? await derivedInviteCode(deps, input.dedupeKey) : Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
+  const codeHash = await keyedHash(deps.keys, "invite", code);
   const now = deps.now().getTime();
   const expiresAt = now + (input.ttlMs ?? INVITE_TTL_MS);
-  await deps.db.batch(
-    asBatch([
-      deps.db.insert(invites).values({ id: newId("inv"), codeHash: await keyedHash(deps.keys, "invite", code), memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
-      deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt }) })),
-    ]),
-  );
+  try {
+    await deps.db.batch(
+      asBatch([
+        deps.db.insert(invites).values({ id: newId("inv"), codeHash, memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
+        deps.db.insert(events).values(
+          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt }), dedupeKey: input.dedupeKey ?? null }),
+        ),
+      ]),
+    );
+  } catch (err) {
+    if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
+    const earlier = await deps.db.query.invites.findFirst({ columns: { expiresAt: true, memberId: true }, where: eq(invites.codeHash, codeHash) });
+    if (!earlier || earlier.memberId !== member.id) throw err;
+    return { code, expiresAt: new Date(earlier.expiresAt) };
+  }
   return { code, expiresAt: new Date(expiresAt) };
 }
 
 /** Binds a chat account to the invited member. Returns null for an unknown, used or expired code. */
 export async function redeemInvite(
   deps: ServiceDeps,
-  input: { platform: "telegram" | "slack"; platformUserId: string; code: string; platformRef?: string },
+  input: { platform: "telegram" | "slack"; platformUserId: string; code: string; platformRef?: string; dedupeKey?: string },
 ): Promise<MemberRow | null> {
   const code = input.code.trim().toUpperCase();
   const now = deps.now().getTime();
+  // A redelivered /start: answer as the first delivery did, without a second enrolment or refusal.
+  if (input.dedupeKey) {
+    const earlier = await deps.db.query.events.findFirst({ columns: { action: true }, where: eq(events.dedupeKey, input.dedupeKey) });
+    if (earlier) return earlier.action === "member.enrolled" ? memberOfDedupedEvent(deps, input.dedupeKey, "member.enrolled") : null;
+  }
   const invite = await deps.db.query.invites.findFirst({
     where: and(eq(invites.codeHash, await keyedHash(deps.keys, "invite", code)), isNull(invites.redeemedAt), gt(invites.expiresAt, now)),
   });
@@ -205,9 +256,14 @@ export async function redeemInvite(
       platform: input.platform,
       platformRef: input.platformRef ?? null,
       data: JSON.stringify({ platformUserId: input.platformUserId }),
+      dedupeKey: input.dedupeKey ?? null,
     });
   if (!invite) {
-    await logAttempt("member.enrolment_refused", null);
+    try {
+      await logAttempt("member.enrolment_refused", null);
+    } catch (err) {
+      if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
+    }
     return null;
   }
   const identity = input.platform === "telegram" ? { telegramUserId: input.platformUserId } : { slackUserId: input.platformUserId };
@@ -216,14 +272,20 @@ export async function redeemInvite(
     input.platform === "telegram"
       ? deps.db.update(members).set({ telegramUserId: null }).where(eq(members.telegramUserId, input.platformUserId))
       : deps.db.update(members).set({ slackUserId: null }).where(eq(members.slackUserId, input.platformUserId));
-  await deps.db.batch(
-    asBatch([
-      deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
-      unbind,
-      deps.db.update(members).set({ ...identity, updatedAt: now }).where(eq(members.id, invite.memberId)),
-      logAttempt("member.enrolled", invite.memberId),
-    ]),
-  );
+  try {
+    await deps.db.batch(
+      asBatch([
+        deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
+        unbind,
+        deps.db.update(members).set({ ...identity, updatedAt: now }).where(eq(members.id, invite.memberId)),
+        logAttempt("member.enrolled", invite.memberId),
+      ]),
+    );
+  } catch (err) {
+    // The same update delivered twice at once: the other delivery enrolled the member.
+    if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
+    return memberOfDedupedEvent(deps, input.dedupeKey, "member.enrolled");
+  }
   return (await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) })) ?? null;
 }
 
