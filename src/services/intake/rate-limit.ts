@@ -25,17 +25,29 @@ async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: 
   return { key: `${rule.bucket}:${key.slice(0, 32)}`, expiresAt, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)) };
 }
 
-/** Counts one hit and says whether it is within the limit. */
-export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+/**
+ * The statement counting one hit, to ride in a caller's batch (the tip path counts in its read batch),
+ * and how to read its result.
+ */
+export async function rateLimitHit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined) {
   const now = deps.now().getTime();
   const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
-  const [row] = await deps.db
+  const statement = deps.db
     .insert(rateLimits)
     .values({ key, count: 1, expiresAt })
     .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
     .returning({ count: rateLimits.count });
-  const count = row?.count ?? 1;
-  return { allowed: count <= rule.limit, count, retryAfterSeconds };
+  const stateOf = (rows: { count: number }[]): RateLimitState => {
+    const count = rows[0]?.count ?? 1;
+    return { allowed: count <= rule.limit, count, retryAfterSeconds };
+  };
+  return { statement, stateOf };
+}
+
+/** Counts one hit and says whether it is within the limit. */
+export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+  const hit = await rateLimitHit(deps, rule, clientAddress);
+  return hit.stateOf(await hit.statement);
 }
 
 /** Looks without counting: used to refuse a receipt lookup once too many have failed. */

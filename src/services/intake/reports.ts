@@ -18,8 +18,8 @@ import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 export type { Actor } from "../events";
 import { AppError } from "../errors";
-import { consumeRateLimit, peekRateLimit } from "./rate-limit";
-import { planLead, tipsterReplyStatements } from "../leads/leads";
+import { consumeRateLimit, peekRateLimit, rateLimitHit } from "./rate-limit";
+import { commitLead, tipsterReplyStatements } from "../leads/leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -37,10 +37,16 @@ export interface SubmittedReport {
   proof: ProofOfSubmission;
 }
 
-/** Stores a validated report with its evidence; returns the receipt, which exists nowhere else. */
+export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 });
+
+/**
+ * Stores a validated report with its evidence and its lead; returns the receipt, which exists nowhere
+ * else. With `clientAddress` the submission is counted against REPORTS_PER_HOUR in the same read batch
+ * as the lead planning: a tip costs two round trips (one read batch, one write batch) with warm caches.
+ */
 export async function submitReport(
   deps: ServiceDeps,
-  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale },
+  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; clientAddress?: string | undefined; throttle?: boolean },
 ): Promise<SubmittedReport> {
   const now = deps.now();
   const createdAt = now.getTime();
@@ -70,17 +76,71 @@ export async function submitReport(
     wantsReward: report.wantsReward,
     attachments: prepared.attachments.map((a) => a.sha256),
   });
-  const proof = await signProof(deps.keys, {
-    reportId,
-    submittedAt,
-    contentHash,
-    attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
-  });
   const identity: ReporterIdentity | undefined = report.anonymous ? undefined : report.reporter;
-  // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost between the two.
-  const lead = await planLead(
-    deps,
-    {
+  const [proof, descriptionEnc, reporterEnc, receiptHashValue] = await Promise.all([
+    signProof(deps.keys, {
+      reportId,
+      submittedAt,
+      contentHash,
+      attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
+    }),
+    encryptText(deps.keys, report.description, `report:${reportId}:description`),
+    identity ? encryptText(deps.keys, JSON.stringify(identity), `report:${reportId}:reporter`) : Promise.resolve(null),
+    receiptHash(deps, normaliseReceipt(receipt)!),
+  ]);
+  const reportRows = [
+    deps.db.insert(reports).values({
+      id: reportId,
+      createdAt,
+      updatedAt: createdAt,
+      channel: input.channel,
+      locale: report.locale ?? input.locale,
+      status: "received",
+      outcome: null,
+      subject: report.subject,
+      violationType: report.violationType,
+      ...region.value,
+      targetName: report.targetName,
+      targetAddress: report.targetAddress ?? null,
+      occurredFrom: report.occurredFrom,
+      occurredTo: report.occurredTo ?? null,
+      amountEstimateFen,
+      descriptionEnc,
+      isAnonymous: report.anonymous,
+      reporterEnc,
+      isInsider: report.insider,
+      wantsReward: report.wantsReward,
+      receiptHash: receiptHashValue,
+      contentHash,
+      proofKeyId: proof.keyId,
+      proofSignature: proof.signature,
+    }),
+    ...prepared.statements,
+    deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
+    deps.db.insert(events).values(
+      eventRow(PUBLIC_ACTOR(input.channel), {
+        occurredAt: createdAt,
+        entityType: "report",
+        entityId: reportId,
+        action: "report.submitted",
+        fromState: null,
+        toState: "received",
+        data: JSON.stringify({
+          subject: report.subject,
+          violationType: report.violationType,
+          regionCode: region.value.regionCode,
+          anonymous: report.anonymous,
+          attachments: prepared.attachments.length,
+        }),
+      }),
+    ),
+  ];
+  const throttle = input.throttle ?? input.clientAddress !== undefined;
+  const hit = throttle ? await rateLimitHit(deps, SUBMISSIONS_RULE(deps), input.clientAddress) : null;
+  // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost
+  // between the two, and a lost race (another tip took the cluster slot) re-plans the lead only.
+  const lead = await commitLead(deps, {
+    seed: {
       source: "tip",
       subject: report.subject,
       violationType: report.violationType,
@@ -94,59 +154,18 @@ export async function submitReport(
       reportId,
       receivedAt: now,
     },
-    { type: "system", platform: "service" },
-  );
-
-  await deps.db.batch(
-    asBatch([
-      deps.db.insert(reports).values({
-        id: reportId,
-        createdAt,
-        updatedAt: createdAt,
-        channel: input.channel,
-        locale: report.locale ?? input.locale,
-        status: "received",
-        outcome: null,
-        subject: report.subject,
-        violationType: report.violationType,
-        ...region.value,
-        targetName: report.targetName,
-        targetAddress: report.targetAddress ?? null,
-        occurredFrom: report.occurredFrom,
-        occurredTo: report.occurredTo ?? null,
-        amountEstimateFen,
-        descriptionEnc: await encryptText(deps.keys, report.description, `report:${reportId}:description`),
-        isAnonymous: report.anonymous,
-        reporterEnc: identity ? await encryptText(deps.keys, JSON.stringify(identity), `report:${reportId}:reporter`) : null,
-        isInsider: report.insider,
-        wantsReward: report.wantsReward,
-        receiptHash: await receiptHash(deps, normaliseReceipt(receipt)!),
-        contentHash,
-        proofKeyId: proof.keyId,
-        proofSignature: proof.signature,
-      }),
-      ...prepared.statements,
-      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
-      deps.db.insert(events).values(
-        eventRow(PUBLIC_ACTOR(input.channel), {
-          occurredAt: createdAt,
-          entityType: "report",
-          entityId: reportId,
-          action: "report.submitted",
-          fromState: null,
-          toState: "received",
-          data: JSON.stringify({
-            subject: report.subject,
-            violationType: report.violationType,
-            regionCode: region.value.regionCode,
-            anonymous: report.anonymous,
-            attachments: prepared.attachments.length,
-          }),
-        }),
-      ),
-      ...lead.statements,
-    ]),
-  );
+    actor: { type: "system", platform: "service" },
+    ...(hit
+      ? {
+          firstReads: [hit.statement],
+          checkReads: ([rows]: unknown[]) => {
+            const state = hit.stateOf(rows as { count: number }[]);
+            if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
+          },
+        }
+      : {}),
+    alongside: () => reportRows,
+  });
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
   deps.notifyOutbox?.();
   return { reportId, receipt, submittedAt, proof };
@@ -420,8 +439,11 @@ export async function authenticateReceipt(deps: ServiceDeps, receipt: string, cl
   return report;
 }
 
-/** Counts a submission against REPORTS_PER_HOUR for this client. */
+/**
+ * Counts a submission against REPORTS_PER_HOUR for this client, on its own (one round trip).
+ * submitReport counts in its own read batch when given the client address instead.
+ */
 export async function throttleSubmission(deps: ServiceDeps, clientAddress: string | undefined): Promise<void> {
-  const state = await consumeRateLimit(deps, { bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 }, clientAddress);
+  const state = await consumeRateLimit(deps, SUBMISSIONS_RULE(deps), clientAddress);
   if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
 }

@@ -1,0 +1,68 @@
+// Telling database failures apart (busy, which constraint failed) and retrying a busy database within
+// a request's budget, on the embedded file and on a libSQL server (sqld / Turso) alike.
+
+/** Every message in an error's cause chain (drizzle and libSQL wrap the engine's error). */
+function messagesOf(err: unknown): string[] {
+  const out: string[] = [];
+  for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    const rawCode = (e as { rawCode?: unknown }).rawCode;
+    out.push(`${typeof code === "string" ? code : ""} ${typeof rawCode === "number" ? `raw:${rawCode}` : ""} ${String((e as Error).message ?? e)}`);
+  }
+  return out;
+}
+
+/** SQLITE_BUSY / "database is locked" (SQLITE_LOCKED too): another writer holds the lock; trying again later works. */
+export function isBusyError(err: unknown): boolean {
+  return messagesOf(err).some((m) => /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked|raw:5\b|raw:6\b/i.test(m));
+}
+
+/**
+ * The constraint a failed write hit, as SQLite names it ("leads.cluster_slot",
+ * "lead_versions.lead_id, lead_versions.version", "events.dedupe_key"), with its kind; null otherwise.
+ * Callers tell a duplicate redelivery (events.dedupe_key) from a lost race (lead_versions, cluster_slot).
+ */
+export function failedConstraint(err: unknown): { kind: "unique" | "not_null"; columns: string } | null {
+  for (const m of messagesOf(err)) {
+    const match = /(UNIQUE|NOT NULL) constraint failed: ([\w.]+(?:, [\w.]+)*)/i.exec(m);
+    if (match) return { kind: match[1]!.toUpperCase() === "UNIQUE" ? "unique" : "not_null", columns: match[2]! };
+  }
+  return null;
+}
+
+export interface BusyRetryOptions {
+  /** Total time to keep trying, from the first attempt. */
+  budgetMs?: number;
+  /** First pause; doubles up to maxDelayMs, with jitter so contenders spread out. */
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  onRetry?: (attempt: number, err: unknown) => void;
+}
+
+export const DEFAULT_BUSY_BUDGET_MS = 3000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` again while the database answers busy, with bounded exponential backoff, until the budget
+ * is spent (then the busy error is thrown). Only for work that is atomic (one batch or statement), so a
+ * failed attempt left nothing behind.
+ */
+export async function withBusyRetry<T>(work: () => Promise<T>, options: BusyRetryOptions = {}): Promise<T> {
+  const budget = options.budgetMs ?? DEFAULT_BUSY_BUDGET_MS;
+  const maxDelay = options.maxDelayMs ?? 250;
+  let delay = options.initialDelayMs ?? 5;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (!isBusyError(err)) throw err;
+      const left = budget - (Date.now() - started);
+      if (left <= 0) throw err;
+      options.onRetry?.(attempt, err);
+      await sleep(Math.min(left, delay * (0.5 + Math.random())));
+      delay = Math.min(maxDelay, delay * 2);
+    }
+  }
+}
