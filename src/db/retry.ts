@@ -1,5 +1,6 @@
 // Telling database failures apart (busy, which constraint failed) and retrying a busy database within
 // a request's budget, on the embedded file and on a libSQL server (sqld / Turso) alike.
+import { recoverFromBusy, type Db } from "./client";
 
 /** Every message in an error's cause chain (drizzle and libSQL wrap the engine's error). */
 function messagesOf(err: unknown): string[] {
@@ -14,7 +15,8 @@ function messagesOf(err: unknown): string[] {
 
 /** SQLITE_BUSY / "database is locked" (SQLITE_LOCKED too): another writer holds the lock; trying again later works. */
 export function isBusyError(err: unknown): boolean {
-  return messagesOf(err).some((m) => /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked|raw:5\b|raw:6\b/i.test(m));
+  // CLIENT_CLOSED "while this operation was in flight": recoverFromBusy reopened the connection under it.
+  return messagesOf(err).some((m) => /SQLITE_BUSY|SQLITE_LOCKED|database is locked|database table is locked|raw:5\b|raw:6\b|closed while this operation was in flight/i.test(m));
 }
 
 /**
@@ -37,6 +39,8 @@ export interface BusyRetryOptions {
   initialDelayMs?: number;
   maxDelayMs?: number;
   onRetry?: (attempt: number, err: unknown) => void;
+  /** Called after each busy failure, before the pause (e.g. to reopen a stuck connection). */
+  onBusy?: () => Promise<void>;
 }
 
 export const DEFAULT_BUSY_BUDGET_MS = 3000;
@@ -61,8 +65,14 @@ export async function withBusyRetry<T>(work: () => Promise<T>, options: BusyRetr
       const left = budget - (Date.now() - started);
       if (left <= 0) throw err;
       options.onRetry?.(attempt, err);
+      await options.onBusy?.().catch(() => undefined);
       await sleep(Math.min(left, delay * (0.5 + Math.random())));
       delay = Math.min(maxDelay, delay * 2);
     }
   }
+}
+
+/** withBusyRetry for work on `db`, reopening an embedded connection that a busy failure left stuck. */
+export function retryBusy<T>(db: Db, work: () => Promise<T>, options: BusyRetryOptions = {}): Promise<T> {
+  return withBusyRetry(work, { onBusy: () => recoverFromBusy(db), ...options });
 }

@@ -7,7 +7,7 @@ import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import { asBatch } from "../../db/client";
-import { withBusyRetry } from "../../db/retry";
+import { retryBusy } from "../../db/retry";
 import { events, leads, type LeadRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
@@ -62,7 +62,7 @@ export async function escalateOverdueLeads(
   let looked = 0;
   let batches = 0;
   for (;;) {
-    const [versionRows, due] = await withBusyRetry(() => db.batch([orgVersionQuery(db), dueLeadsQuery(deps, t0, batchSize)]));
+    const [versionRows, due] = await retryBusy(db, () => db.batch([orgVersionQuery(db), dueLeadsQuery(deps, t0, batchSize)]));
     if (due.length === 0) break;
     batches++;
     looked += due.length;
@@ -122,7 +122,7 @@ export async function escalateOverdueLeads(
           .where(and(eq(leads.id, lead.id), eq(leads.state, lead.state), eq(leads.escalations, lead.escalations))),
       );
     }
-    await withBusyRetry(() => db.batch(asBatch(statements)));
+    await retryBusy(db, () => db.batch(asBatch(statements)));
     if (due.length < batchSize || Date.now() - started >= budget) break;
   }
   if (reminders) deps.notifyOutbox?.();

@@ -12,7 +12,7 @@ import { coveringTeamIds, routeLead, type RoutingMember } from "../../core/routi
 import { excerpt, scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
-import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, withBusyRetry } from "../../db/retry";
+import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy } from "../../db/retry";
 import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
@@ -121,7 +121,7 @@ export async function planLead(
   const firstReads = options.firstReads ?? [];
   const reads: unknown[] = [...firstReads, orgVersionQuery(db), db.select(slotHolderColumns).from(leads).where(eq(leads.clusterSlot, slot))];
   if (covering.length) reads.push(openLeadsOf(covering));
-  const results = (await withBusyRetry(() => db.batch(asBatch(reads)))) as unknown as unknown[];
+  const results = (await retryBusy(db, () => db.batch(asBatch(reads)))) as unknown as unknown[];
   options.checkReads?.(results.slice(0, firstReads.length));
   const version = orgVersionOf(results[firstReads.length] as { value: string }[]);
   const holder = (results[firstReads.length + 1] as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number }[])[0] ?? null;
@@ -130,7 +130,7 @@ export async function planLead(
     // The organisation changed since our copy: reload it (rare, costs extra round trips).
     org = await orgSnapshot(deps, version);
     const nowCovering = coveringTeamIds(routable, org.routingTeams);
-    if (nowCovering.join() !== covering.join()) openLeads = nowCovering.length ? await withBusyRetry(() => openLeadsOf(nowCovering)) : [];
+    if (nowCovering.join() !== covering.join()) openLeads = nowCovering.length ? await retryBusy(db, () => openLeadsOf(nowCovering)) : [];
     covering = nowCovering;
   }
   const policy = org.policy;
@@ -274,7 +274,7 @@ export async function commitLead(
     options = {};
     const statements = [...((await input.alongside?.(plan)) ?? []), ...plan.statements];
     try {
-      await withBusyRetry(() => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
+      await retryBusy(deps.db, () => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
       return plan;
     } catch (err) {
       if (attempt < LEAD_RACE_ATTEMPTS && isLostLeadRace(err)) continue;
@@ -333,11 +333,11 @@ function lostVersionedBatch(err: unknown): "duplicate" | "changed" | null {
  */
 async function runVersionedBatch(deps: ServiceDeps, leadId: string, dedupeKey: string, statements: unknown[]): Promise<{ ok: true; results: unknown[] } | { ok: false; result: CommandResult }> {
   try {
-    return { ok: true, results: (await withBusyRetry(() => deps.db.batch(asBatch(statements)))) as unknown as unknown[] };
+    return { ok: true, results: (await retryBusy(deps.db, () => deps.db.batch(asBatch(statements)))) as unknown as unknown[] };
   } catch (err) {
     const lost = lostVersionedBatch(err);
     if (!lost) throw err;
-    const [fresh, used] = await withBusyRetry(() =>
+    const [fresh, used] = await retryBusy(deps.db, () =>
       deps.db.batch([deps.db.select().from(leads).where(eq(leads.id, leadId)), deps.db.select({ id: events.id }).from(events).where(eq(events.dedupeKey, dedupeKey))]),
     );
     if (lost === "duplicate" || used.length > 0 || !fresh[0]) return { ok: false, result: { status: "duplicate" } };
@@ -355,7 +355,7 @@ export async function runLeadCommand(
   input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
 ): Promise<CommandResult> {
   const db = deps.db;
-  const [leadRows, linked, versionRows] = await withBusyRetry(() =>
+  const [leadRows, linked, versionRows] = await retryBusy(db, () =>
     db.batch([
       db.select().from(leads).where(eq(leads.id, input.leadId)),
       db.select({ reportId: reports.id, status: reports.status }).from(leadReports).innerJoin(reports, eq(reports.id, leadReports.reportId)).where(eq(leadReports.leadId, input.leadId)),
@@ -472,7 +472,7 @@ export async function logUnknownUser(deps: ServiceDeps, input: { platform: Platf
 /** Reassigns a lead (team lead or coordinator) to another active member. */
 export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
   const db = deps.db;
-  const [leadRows, targetRows, versionRows] = await withBusyRetry(() =>
+  const [leadRows, targetRows, versionRows] = await retryBusy(db, () =>
     db.batch([
       db.select().from(leads).where(eq(leads.id, input.leadId)),
       db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true))),
