@@ -112,3 +112,24 @@ describe("query plans of the hot path and the tick", () => {
     expect(detail).not.toMatch(/SCAN l\b/);
   });
 });
+
+describe("the hourly submission limit inside the write batch", () => {
+  it("refuses the tip over the limit with 429 and stores nothing of it, still in two round trips", async () => {
+    const limited = await createTestContext({ REPORTS_PER_HOUR: "2" });
+    try {
+      await importExampleOrg(limited.deps);
+      const counter = countRoundTrips(limited.client);
+      const send = async (): Promise<Response> => limited.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "限流医院" }), { "x-test-client": "192.0.2.77" }));
+      expect((await send()).status).toBe(201);
+      expect((await send()).status).toBe(201);
+      const { result, trips: n } = await counter.during(send);
+      expect(result.status).toBe(429);
+      expect(Number(result.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(n).toBeLessThanOrEqual(2);
+      const counts = (await limited.client.execute("SELECT (SELECT count(*) FROM reports), (SELECT corroboration_count FROM leads), (SELECT max(count) FROM rate_limits)")).rows[0]!;
+      expect([Number(counts[0]), Number(counts[1]), Number(counts[2])]).toEqual([2, 2, 2]);
+    } finally {
+      await limited.close();
+    }
+  });
+});

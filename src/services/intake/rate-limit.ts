@@ -26,28 +26,42 @@ async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: 
 }
 
 /**
- * The statement counting one hit, to ride in a caller's batch (the tip path counts in its read batch),
- * and how to read its result.
+ * Statements that count one hit inside a caller's write batch and make that whole batch fail when the
+ * hit is over the limit (the guard sets the NOT NULL expires_at to NULL), so a refused request writes
+ * nothing and costs no extra round trip or commit. `isRefusal` recognises that failure.
  */
-export async function rateLimitHit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined) {
+export async function rateLimitGuard(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined) {
   const now = deps.now().getTime();
   const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
-  const statement = deps.db
-    .insert(rateLimits)
-    .values({ key, count: 1, expiresAt })
-    .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  const stateOf = (rows: { count: number }[]): RateLimitState => {
-    const count = rows[0]?.count ?? 1;
-    return { allowed: count <= rule.limit, count, retryAfterSeconds };
+  const statements = [
+    deps.db
+      .insert(rateLimits)
+      .values({ key, count: 1, expiresAt })
+      .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } }),
+    deps.db
+      .update(rateLimits)
+      .set({ expiresAt: sql`CASE WHEN ${rateLimits.count} > ${rule.limit} THEN NULL ELSE ${rateLimits.expiresAt} END` })
+      .where(eq(rateLimits.key, key)),
+  ];
+  const isRefusal = (err: unknown) => {
+    for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
+      if (/NOT NULL constraint failed: rate_limits\.expires_at/.test(String((e as Error).message ?? e))) return true;
+    return false;
   };
-  return { statement, stateOf };
+  return { statements, isRefusal, retryAfterSeconds };
 }
 
 /** Counts one hit and says whether it is within the limit. */
 export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
-  const hit = await rateLimitHit(deps, rule, clientAddress);
-  return hit.stateOf(await hit.statement);
+  const now = deps.now().getTime();
+  const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
+  const [row] = await deps.db
+    .insert(rateLimits)
+    .values({ key, count: 1, expiresAt })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
+  const count = row?.count ?? 1;
+  return { allowed: count <= rule.limit, count, retryAfterSeconds };
 }
 
 /** Looks without counting: used to refuse a receipt lookup once too many have failed. */

@@ -18,7 +18,7 @@ import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 export type { Actor } from "../events";
 import { AppError } from "../errors";
-import { consumeRateLimit, peekRateLimit, rateLimitHit } from "./rate-limit";
+import { consumeRateLimit, peekRateLimit, rateLimitGuard } from "./rate-limit";
 import { commitLead, tipsterReplyStatements } from "../leads/leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
@@ -41,8 +41,9 @@ export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submis
 
 /**
  * Stores a validated report with its evidence and its lead; returns the receipt, which exists nowhere
- * else. With `clientAddress` the submission is counted against REPORTS_PER_HOUR in the same read batch
- * as the lead planning: a tip costs two round trips (one read batch, one write batch) with warm caches.
+ * else. With `throttle` the submission is counted against REPORTS_PER_HOUR (per `clientAddress`) in
+ * its own write batch: a tip costs two round trips (one read-only batch, one write batch, so one
+ * commit) with warm caches.
  */
 export async function submitReport(
   deps: ServiceDeps,
@@ -136,36 +137,34 @@ export async function submitReport(
     ),
   ];
   const throttle = input.throttle ?? input.clientAddress !== undefined;
-  const hit = throttle ? await rateLimitHit(deps, SUBMISSIONS_RULE(deps), input.clientAddress) : null;
+  // Counted in the write batch itself: over the limit, the whole batch fails and nothing is stored.
+  const limit = throttle ? await rateLimitGuard(deps, SUBMISSIONS_RULE(deps), input.clientAddress) : null;
   // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost
   // between the two, and a lost race (another tip took the cluster slot) re-plans the lead only.
-  const lead = await commitLead(deps, {
-    seed: {
-      source: "tip",
-      subject: report.subject,
-      violationType: report.violationType,
-      regionCode: region.value.regionCode,
-      targetName: report.targetName,
-      occurredFrom: report.occurredFrom,
-      occurredTo: report.occurredTo ?? null,
-      amountEstimateFen,
-      description: report.description,
-      identity: identity ?? null,
-      reportId,
-      receivedAt: now,
-    },
-    actor: { type: "system", platform: "service" },
-    ...(hit
-      ? {
-          firstReads: [hit.statement],
-          checkReads: ([rows]: unknown[]) => {
-            const state = hit.stateOf(rows as { count: number }[]);
-            if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
-          },
-        }
-      : {}),
-    alongside: () => reportRows,
-  });
+  let lead: Awaited<ReturnType<typeof commitLead>>;
+  try {
+    lead = await commitLead(deps, {
+      seed: {
+        source: "tip",
+        subject: report.subject,
+        violationType: report.violationType,
+        regionCode: region.value.regionCode,
+        targetName: report.targetName,
+        occurredFrom: report.occurredFrom,
+        occurredTo: report.occurredTo ?? null,
+        amountEstimateFen,
+        description: report.description,
+        identity: identity ?? null,
+        reportId,
+        receivedAt: now,
+      },
+      actor: { type: "system", platform: "service" },
+      alongside: () => [...(limit?.statements ?? []), ...reportRows],
+    });
+  } catch (err) {
+    if (limit?.isRefusal(err)) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: limit.retryAfterSeconds });
+    throw err;
+  }
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
   deps.notifyOutbox?.();
   return { reportId, receipt, submittedAt, proof };

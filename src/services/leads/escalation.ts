@@ -1,7 +1,7 @@
 // The escalation job: for every open lead past a deadline, remind the assignee, then the team lead,
 // then the coordinators, each step once (dedupe keys), catching up after missed ticks. It reads only
 // what is due (leads.next_escalation_at <= now, through its index) in bounded batches.
-import { and, asc, eq, lte } from "drizzle-orm";
+import { asc, lte, sql, type SQL } from "drizzle-orm";
 import { planEscalation, type DeadlineKind, type EscalationStep } from "../../core/deadlines";
 import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
@@ -68,7 +68,11 @@ export async function escalateOverdueLeads(
     looked += due.length;
     const org = await orgSnapshot(deps, orgVersionOf(versionRows));
     const policy = org.policy;
+    // Few statements per batch (each costs a prepare on the embedded engine): the reminders through
+    // the outbox, then one multi-row insert of the events and one UPDATE ... FROM of the leads.
     const statements: unknown[] = [];
+    const escalationEvents: (typeof events.$inferInsert)[] = [];
+    const updates: SQL[] = [];
     for (const lead of due) {
       const sent = parseEscalations(lead as LeadRow);
       const plan = planEscalation({
@@ -97,31 +101,29 @@ export async function escalateOverdueLeads(
             leadId: lead.id,
             payload: { message: { kind: "text", text: reminderText(lead, step.kind, step.step, assignee?.displayName ?? t(locale, "chat.unassigned"), locale, teamLeads) } },
           }),
-          db
-            .insert(events)
-            .values({
-              occurredAt: t0,
-              entityType: "lead",
-              entityId: lead.id,
-              action: "lead.escalated",
-              actorType: "system",
-              platform: "scheduler",
-              data: JSON.stringify({ deadline: step.kind, step: step.step, dueAt: step.dueAt.getTime() }),
-              dedupeKey,
-            })
-            .onConflictDoNothing(),
         );
+        escalationEvents.push({
+          occurredAt: t0,
+          entityType: "lead",
+          entityId: lead.id,
+          action: "lead.escalated",
+          actorType: "system",
+          platform: "scheduler",
+          data: JSON.stringify({ deadline: step.kind, step: step.step, dueAt: step.dueAt.getTime() }),
+          dedupeKey,
+        });
         reminders++;
       }
       // Guarded on what the plan was made from: a concurrent command (which sets its own next time)
       // wins, and a step sent twice is absorbed by the dedupe keys above.
-      statements.push(
-        db
-          .update(leads)
-          .set({ escalations: JSON.stringify(plan.sent), nextEscalationAt: plan.nextAt ? plan.nextAt.getTime() : null })
-          .where(and(eq(leads.id, lead.id), eq(leads.state, lead.state), eq(leads.escalations, lead.escalations))),
-      );
+      updates.push(sql`(${lead.id}, ${JSON.stringify(plan.sent)}, ${plan.nextAt ? plan.nextAt.getTime() : null}, ${lead.state}, ${lead.escalations})`);
     }
+    if (escalationEvents.length) statements.push(db.insert(events).values(escalationEvents).onConflictDoNothing());
+    statements.push(
+      db.run(sql`UPDATE leads SET escalations = v.column2, next_escalation_at = v.column3
+        FROM (VALUES ${sql.join(updates, sql`, `)}) AS v
+        WHERE leads.id = v.column1 AND leads.state = v.column4 AND leads.escalations = v.column5`),
+    );
     await retryBusy(db, () => db.batch(asBatch(statements)));
     if (due.length < batchSize || Date.now() - started >= budget) break;
   }

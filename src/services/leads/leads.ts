@@ -98,16 +98,10 @@ const NO_ESCALATIONS: EscalationState = { ack: 0, accept: 0, finish: 0 };
 /**
  * Plans the lead for a new tip, batch record or call: either corroborates the open lead holding the
  * tip's cluster slot (same institution, violation type and province, within the window), or creates and
- * routes a new one that takes the slot. One read batch (plus `firstReads`, e.g. a rate-limit count, whose
- * results go to `checkReads`); every check that a concurrent writer could invalidate is folded into the
- * returned statements, which fail as a whole when it no longer holds (see isLostLeadRace).
+ * routes a new one that takes the slot. One read-only batch; every check that a concurrent writer could
+ * invalidate is folded into the returned statements, which fail as a whole when it no longer holds (see isLostLeadRace).
  */
-export async function planLead(
-  deps: ServiceDeps,
-  seed: LeadSeed,
-  actor: Actor,
-  options: { firstReads?: unknown[]; checkReads?: (results: unknown[]) => void } = {},
-): Promise<PlannedLead> {
+export async function planLead(deps: ServiceDeps, seed: LeadSeed, actor: Actor): Promise<PlannedLead> {
   const db = deps.db;
   const now = deps.now().getTime();
   const key = institutionKey(seed.targetName);
@@ -118,14 +112,12 @@ export async function planLead(
   let org = await orgSnapshot(deps);
   let covering = coveringTeamIds(routable, org.routingTeams);
   const openLeadsOf = (teamIds: string[]) => db.select({ id: members.id, openLeads: members.openLeads }).from(members).where(inArray(members.teamId, teamIds));
-  const firstReads = options.firstReads ?? [];
-  const reads: unknown[] = [...firstReads, orgVersionQuery(db), db.select(slotHolderColumns).from(leads).where(eq(leads.clusterSlot, slot))];
+  const reads: unknown[] = [orgVersionQuery(db), db.select(slotHolderColumns).from(leads).where(eq(leads.clusterSlot, slot))];
   if (covering.length) reads.push(openLeadsOf(covering));
   const results = (await retryBusy(db, () => db.batch(asBatch(reads)))) as unknown as unknown[];
-  options.checkReads?.(results.slice(0, firstReads.length));
-  const version = orgVersionOf(results[firstReads.length] as { value: string }[]);
-  const holder = (results[firstReads.length + 1] as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number }[])[0] ?? null;
-  let openLeads = covering.length ? (results[firstReads.length + 2] as { id: string; openLeads: number }[]) : [];
+  const version = orgVersionOf(results[0] as { value: string }[]);
+  const holder = (results[1] as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number }[])[0] ?? null;
+  let openLeads = covering.length ? (results[2] as { id: string; openLeads: number }[]) : [];
   if (version !== org.version) {
     // The organisation changed since our copy: reload it (rare, costs extra round trips).
     org = await orgSnapshot(deps, version);
@@ -253,25 +245,21 @@ const LEAD_RACE_ATTEMPTS = 12;
 /**
  * Plans a lead and writes it atomically with `alongside(plan)` (the report, its evidence, an import
  * event), re-planning when a concurrent tip or lead change won a race, and retrying a busy database,
- * within the request's budget. `firstReads` ride in the first read batch only.
+ * within the request's budget.
  */
 export async function commitLead(
   deps: ServiceDeps,
   input: {
     seed: LeadSeed;
     actor: Actor;
-    firstReads?: unknown[];
-    checkReads?: (results: unknown[]) => void;
     alongside?: (plan: PlannedLead) => unknown[] | Promise<unknown[]>;
     budgetMs?: number;
   },
 ): Promise<PlannedLead> {
   const started = Date.now();
   const budget = input.budgetMs ?? DEFAULT_BUSY_BUDGET_MS;
-  let options: Parameters<typeof planLead>[3] = { firstReads: input.firstReads ?? [], ...(input.checkReads ? { checkReads: input.checkReads } : {}) };
   for (let attempt = 1; ; attempt++) {
-    const plan = await planLead(deps, input.seed, input.actor, options);
-    options = {};
+    const plan = await planLead(deps, input.seed, input.actor);
     const statements = [...((await input.alongside?.(plan)) ?? []), ...plan.statements];
     try {
       await retryBusy(deps.db, () => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
