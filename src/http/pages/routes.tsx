@@ -80,7 +80,20 @@ export function createPageRoutes() {
 
   pages.get("/", (c) => c.html(<HomePage locale={c.var.locale} path="/" />));
 
-  pages.get("/report", (c) => c.html(<ReportFormPage {...formProps(c, {}, {})} />));
+  // The blank form is the same for everyone on a given day and locale: rendered once, then served
+  // from memory (only today's entries are kept).
+  const blankForms = new Map<string, string>();
+  pages.get("/report", async (c) => {
+    const props = formProps(c, {}, {});
+    const key = `${props.today}|${props.locale}|${props.maxAttachments}|${props.maxAttachmentBytes}`;
+    let html = blankForms.get(key);
+    if (html === undefined) {
+      for (const k of blankForms.keys()) if (!k.startsWith(`${props.today}|`)) blankForms.delete(k);
+      html = String(await (<ReportFormPage {...props} />).toString());
+      blankForms.set(key, html);
+    }
+    return c.html(html);
+  });
 
   pages.post("/report", async (c) => {
     const { deps, locale } = c.var;

@@ -27,21 +27,21 @@ async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: 
 
 /**
  * Statements that count one hit inside a caller's write batch and make that whole batch fail when the
- * hit is over the limit (the guard sets the NOT NULL expires_at to NULL), so a refused request writes
+ * hit is over the limit (it sets the NOT NULL expires_at to NULL), so a refused request writes
  * nothing and costs no extra round trip or commit. `isRefusal` recognises that failure.
  */
 export async function rateLimitGuard(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined) {
   const now = deps.now().getTime();
   const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
+  // One statement: the hit over the limit sets the NOT NULL expires_at to NULL, which fails the batch.
   const statements = [
     deps.db
       .insert(rateLimits)
-      .values({ key, count: 1, expiresAt })
-      .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } }),
-    deps.db
-      .update(rateLimits)
-      .set({ expiresAt: sql`CASE WHEN ${rateLimits.count} > ${rule.limit} THEN NULL ELSE ${rateLimits.expiresAt} END` })
-      .where(eq(rateLimits.key, key)),
+      .values({ key, count: 1, expiresAt: rule.limit >= 1 ? expiresAt : sql`NULL` })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: { count: sql`${rateLimits.count} + 1`, expiresAt: sql`CASE WHEN ${rateLimits.count} + 1 > ${rule.limit} THEN NULL ELSE ${rateLimits.expiresAt} END` },
+      }),
   ];
   const isRefusal = (err: unknown) => {
     for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
