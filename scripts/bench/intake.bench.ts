@@ -207,7 +207,8 @@ async function scenario(backend: () => Promise<Backend>, openLeads: number) {
     base.push(b.rps);
     tips.push(t.rps);
     for (const [k, v] of Object.entries(t.failed)) failures[k] = (failures[k] ?? 0) + v;
-    console.log(`  round ${r + 1}: baseline ${b.rps.toFixed(0)} req/s, intake ${t.rps.toFixed(0)} tips/s (${(t.rps / b.rps).toFixed(2)}×)${Object.keys(t.failed).length ? ` failures ${JSON.stringify(t.failed)}` : ""}`);
+    const bf = Object.keys(b.failed).length ? ` (baseline failures ${JSON.stringify(b.failed)})` : "";
+    console.log(`  round ${r + 1}: baseline ${b.rps.toFixed(0)} req/s${bf}, intake ${t.rps.toFixed(0)} tips/s (${(t.rps / b.rps).toFixed(2)}×)${Object.keys(t.failed).length ? ` failures ${JSON.stringify(t.failed)}` : ""}`);
   }
   const openNow = Number((await intake.client.execute("SELECT count(*) FROM leads WHERE state IN ('new','acknowledged','accepted','investigating')")).rows[0]![0]);
   await intake.close();

@@ -7,7 +7,7 @@ import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import { asBatch } from "../../db/client";
-import { retryBusy } from "../../db/retry";
+import { retryBusy, retryBusyWrite } from "../../db/retry";
 import { events, leads, type LeadRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
@@ -124,7 +124,7 @@ export async function escalateOverdueLeads(
         FROM (VALUES ${sql.join(updates, sql`, `)}) AS v
         WHERE leads.id = v.column1 AND leads.state = v.column4 AND leads.escalations = v.column5`),
     );
-    await retryBusy(db, () => db.batch(asBatch(statements)));
+    await retryBusyWrite(db, () => db.batch(asBatch(statements)));
     if (due.length < batchSize || Date.now() - started >= budget) break;
   }
   if (reminders) deps.notifyOutbox?.();

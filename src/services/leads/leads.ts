@@ -12,7 +12,7 @@ import { coveringTeamIds, routeLead, type RoutingMember } from "../../core/routi
 import { excerpt, scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
-import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy } from "../../db/retry";
+import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
 import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
@@ -262,7 +262,7 @@ export async function commitLead(
     const plan = await planLead(deps, input.seed, input.actor);
     const statements = [...((await input.alongside?.(plan)) ?? []), ...plan.statements];
     try {
-      await retryBusy(deps.db, () => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
+      await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
       return plan;
     } catch (err) {
       if (attempt < LEAD_RACE_ATTEMPTS && isLostLeadRace(err)) continue;
@@ -321,7 +321,7 @@ function lostVersionedBatch(err: unknown): "duplicate" | "changed" | null {
  */
 async function runVersionedBatch(deps: ServiceDeps, leadId: string, dedupeKey: string, statements: unknown[]): Promise<{ ok: true; results: unknown[] } | { ok: false; result: CommandResult }> {
   try {
-    return { ok: true, results: (await retryBusy(deps.db, () => deps.db.batch(asBatch(statements)))) as unknown as unknown[] };
+    return { ok: true, results: (await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)))) as unknown as unknown[] };
   } catch (err) {
     const lost = lostVersionedBatch(err);
     if (!lost) throw err;
