@@ -10,6 +10,7 @@ import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } fr
 import { resolveRegion } from "../../core/regions";
 import { shanghaiDate } from "../../core/time";
 import { asBatch } from "../../db/client";
+import { retryBusyWrite } from "../../db/retry";
 import { events, reportAttachments, reportMessages, reports, reportTimeline, type ReportRow } from "../../db/schema";
 import { decryptText, encryptText, keyedHash } from "../../security/cipher";
 import { randomBytes } from "../../security/encoding";
@@ -270,8 +271,8 @@ export async function addReporterMessage(
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
   const identity = report.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity) : null;
   const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId, body: input.body, identity });
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       ...toTeam,
       deps.db.insert(reportMessages).values({
         id: messageId,
@@ -294,7 +295,7 @@ export async function addReporterMessage(
           data: JSON.stringify({ messageId, inReplyTo, attachments: prepared.attachments.length }),
         }),
       ),
-    ]),
+    ])),
   );
   if (toTeam.length) deps.notifyOutbox?.();
   return { messageId };
@@ -310,8 +311,8 @@ export async function addReporterEvidence(
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
   const createdAt = deps.now().getTime();
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       ...prepared.statements,
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
@@ -324,7 +325,7 @@ export async function addReporterEvidence(
           data: JSON.stringify({ attachments: prepared.attachments.map((a) => a.id) }),
         }),
       ),
-    ]),
+    ])),
   );
   return { attachments: prepared.attachments };
 }
@@ -343,8 +344,8 @@ export async function postInvestigatorMessage(
   const report = await getReportOrThrow(deps, input.reportId);
   const createdAt = deps.now().getTime();
   const messageId = newId("msg");
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       deps.db.insert(reportMessages).values({
         id: messageId,
         reportId: report.id,
@@ -359,7 +360,7 @@ export async function postInvestigatorMessage(
       deps.db.insert(events).values(
         eventRow(input.actor, { occurredAt: createdAt, entityType: "report", entityId: report.id, action: "report.investigator_message", data: JSON.stringify({ messageId }) }),
       ),
-    ]),
+    ])),
   );
   return { messageId };
 }
@@ -376,8 +377,8 @@ export async function changeReportStatus(
   const outcome = input.to === "concluded" ? (input.outcome ?? null) : null;
   if (input.to === "concluded" && !outcome) throw new AppError("validation_failed", "a concluded report needs an outcome");
   const at = deps.now().getTime();
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       // The WHERE on the old status makes a concurrent change lose instead of overwriting silently.
       deps.db.update(reports).set({ status: input.to, outcome, updatedAt: at }).where(and(eq(reports.id, report.id), eq(reports.status, from))),
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt: at, kind: "status_changed", status: input.to, outcome }),
@@ -392,7 +393,7 @@ export async function changeReportStatus(
           data: outcome ? JSON.stringify({ outcome }) : null,
         }),
       ),
-    ]),
+    ])),
   );
 }
 
