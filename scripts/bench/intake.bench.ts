@@ -167,6 +167,8 @@ async function load(port: number, path: string, ms: number): Promise<{ rps: numb
         },
       );
       req.on("error", reject);
+      // A request stuck behind a server-side lock ends the round's wait: counted as a failure.
+      req.setTimeout(5000, () => req.destroy(Object.assign(new Error("timeout"), { code: "timeout" })));
       req.end(body);
     });
   const started = performance.now();
