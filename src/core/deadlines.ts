@@ -92,3 +92,48 @@ export function dueEscalations(input: {
   }
   return due;
 }
+
+/**
+ * When the escalation job must next look at a lead: the due time of the earliest step not yet sent of
+ * a deadline not yet met, or null when nothing more can fall due (closed, or every step sent). A time
+ * at or before `now` means "due now": a tick that was missed catches up on the next one. Stored in
+ * leads.next_escalation_at, so the job selects only what is due through an index.
+ */
+export function nextEscalationAt(input: {
+  state: LeadState;
+  deadlines: LeadDeadlines;
+  sent: EscalationState;
+  cal: WorkCalendar;
+  wh: WorkingHours;
+  policy: DeadlinePolicy;
+}): Date | null {
+  let next: number | null = null;
+  const deadlineOf: Record<DeadlineKind, Date> = { ack: input.deadlines.ackBy, accept: input.deadlines.acceptBy, finish: input.deadlines.finishBy };
+  for (const kind of ["ack", "accept", "finish"] as const) {
+    if (isDeadlineMet(kind, input.state)) continue;
+    const i = input.sent[kind];
+    if (i >= ESCALATION_STEPS.length) continue;
+    const dueAt = i === 0 ? deadlineOf[kind].getTime() : addWorkingHours(input.cal, deadlineOf[kind], i * input.policy.escalationStepWorkingHours, input.wh).getTime();
+    if (next === null || dueAt < next) next = dueAt;
+  }
+  return next === null ? null : new Date(next);
+}
+
+/**
+ * One escalation run for one lead at `now`: the steps to send (in order, catching up after missed
+ * ticks), the sent-state afterwards, and the next time to look (always after `now`, or null).
+ */
+export function planEscalation(input: {
+  state: LeadState;
+  deadlines: LeadDeadlines;
+  sent: EscalationState;
+  now: Date;
+  cal: WorkCalendar;
+  wh: WorkingHours;
+  policy: DeadlinePolicy;
+}): { due: DueEscalation[]; sent: EscalationState; nextAt: Date | null } {
+  const due = dueEscalations(input);
+  const sent = { ...input.sent };
+  for (const step of due) sent[step.kind] = Math.max(sent[step.kind], step.stepIndex + 1);
+  return { due, sent, nextAt: nextEscalationAt({ ...input, sent }) };
+}

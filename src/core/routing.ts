@@ -66,3 +66,18 @@ export function routeLead(lead: RoutableLead, teams: RoutingTeam[], members: Rou
     .sort((a, b) => a.openLeads - b.openLeads || (a.role === b.role ? 0 : a.role === "inspector" ? -1 : 1) || compareIds(a.id, b.id))[0];
   return { teamId: chosen.id, assigneeId: assignee?.id ?? null, matched: true };
 }
+
+/**
+ * Teams whose members' load can decide the route of this lead (the covering teams): routing reads
+ * open-lead counts of these teams' members only.
+ */
+export function coveringTeamIds(lead: RoutableLead, teams: RoutingTeam[]): string[] {
+  return teams
+    .filter((t) => {
+      if (!t.active || t.isCoordinators) return false;
+      const focusOk = t.focusAreas.length === 0 || lead.focusAreas.some((f) => t.focusAreas.includes(f));
+      const typeOk = t.violationTypes.length === 0 || t.violationTypes.includes(lead.violationType);
+      return lead.regionCode.startsWith(regionScopePrefix(t.regionCode)) && focusOk && typeOk;
+    })
+    .map((t) => t.id);
+}

@@ -1,11 +1,11 @@
 // Node-only: opens a libSQL database (embedded file or remote URL) and applies migrations/ from disk.
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { schema, type Db } from "./client";
+import { schema, setConnectionSetup, type Db } from "./client";
 import { findMigrationsDir } from "./migrations-dir";
 
 export const MIGRATIONS_DIR = findMigrationsDir(import.meta.url);
@@ -15,23 +15,51 @@ export interface OpenedDatabase {
   client: Client;
 }
 
+/** Owner read/write only: the file holds encrypted tips, but also who did what and when. */
+export const DATABASE_FILE_MODE = 0o600;
+
+/** The database file path of a `file:` URL, or null for remote URLs and in-memory databases. */
+export function databaseFilePath(url: string): string | null {
+  if (!url.startsWith("file:")) return null;
+  const path = decodeURIComponent(url.slice("file:".length).split("?")[0]!);
+  return path && path !== ":memory:" ? resolve(path) : null;
+}
+
 /**
- * Opens the database. For `file:` URLs the folder is created, WAL is switched on (it persists in the
- * file) and the busy timeout set, so concurrent writers wait instead of failing.
+ * Creates the database file (and its -wal/-shm companions when they exist) readable only by the
+ * owner, before libSQL opens it: SQLite creates -wal and -shm with the main file's permissions, so a
+ * 0600 main file keeps all three private whatever the umask. Existing files are tightened too.
+ */
+export function prepareDatabaseFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, "a", DATABASE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, DATABASE_FILE_MODE);
+}
+
+/**
+ * Opens the database. For `file:` URLs the file is created private (0600), WAL is switched on (it
+ * persists in the file) and the busy timeout set, so concurrent writers wait instead of failing.
  */
 export async function openLibsqlDatabase(url: string, authToken?: string): Promise<OpenedDatabase> {
+  const path = databaseFilePath(url);
   const isFile = url.startsWith("file:");
-  if (isFile) {
-    const path = url.slice("file:".length).split("?")[0]!;
-    if (path && path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
-  }
+  if (path) prepareDatabaseFile(path);
   const client = createClient({ url, authToken, ...(isFile ? { timeout: 5000 } : {}) } as Parameters<typeof createClient>[0]);
-  if (isFile) {
-    await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA synchronous = NORMAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
-  }
-  await client.execute("PRAGMA foreign_keys = ON");
+  if (isFile) await client.execute("PRAGMA journal_mode = WAL");
+  // Per connection: applied now and again whenever the client reopens its connection (recoverFromBusy).
+  const setup = async (c: Client) => {
+    if (isFile) {
+      // WAL + FULL: every commit syncs the WAL before it is reported done, so an accepted tip (its
+      // receipt already shown to the tipster) survives a power loss or OS crash, not only a process
+      // crash as with NORMAL. Cost: one fsync of the WAL per commit (checkpoints are off the request
+      // path), which batching keeps to one per tip; readers are never blocked.
+      await c.execute("PRAGMA synchronous = FULL");
+      await c.execute("PRAGMA busy_timeout = 5000");
+    }
+    await c.execute("PRAGMA foreign_keys = ON");
+  };
+  await setup(client);
+  setConnectionSetup(client, setup);
   return { db: drizzle(client, { schema }), client };
 }
 

@@ -28,6 +28,32 @@ async function windowKey(deps: ServiceDeps, rule: RateLimitRule, clientAddress: 
   return { key: `${rule.bucket}:${key.slice(0, 32)}`, expiresAt, retryAfterSeconds: Math.max(1, Math.ceil((expiresAt - now) / 1000)) };
 }
 
+/**
+ * Statements that count one hit inside a caller's write batch and make that whole batch fail when the
+ * hit is over the limit (it sets the NOT NULL expires_at to NULL), so a refused request writes
+ * nothing and costs no extra round trip or commit. `isRefusal` recognises that failure.
+ */
+export async function rateLimitGuard(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined) {
+  const now = deps.now().getTime();
+  const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
+  // One statement: the hit over the limit sets the NOT NULL expires_at to NULL, which fails the batch.
+  const statements = [
+    deps.db
+      .insert(rateLimits)
+      .values({ key, count: 1, expiresAt: rule.limit >= 1 ? expiresAt : sql`NULL` })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: { count: sql`${rateLimits.count} + 1`, expiresAt: sql`CASE WHEN ${rateLimits.count} + 1 > ${rule.limit} THEN NULL ELSE ${rateLimits.expiresAt} END` },
+      }),
+  ];
+  const isRefusal = (err: unknown) => {
+    for (let e: unknown = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
+      if (/NOT NULL constraint failed: rate_limits\.expires_at/.test(String((e as Error).message ?? e))) return true;
+    return false;
+  };
+  return { statements, isRefusal, retryAfterSeconds };
+}
+
 /** Counts one hit and says whether it is within the limit (one UPSERT … RETURNING statement). */
 export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
   const now = deps.now().getTime();

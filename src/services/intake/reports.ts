@@ -10,6 +10,7 @@ import { canMoveReport, isReportOpen, type ReportOutcome, type ReportStatus } fr
 import { resolveRegion } from "../../core/regions";
 import { shanghaiDate } from "../../core/time";
 import { asBatch } from "../../db/client";
+import { retryBusyWrite } from "../../db/retry";
 import { events, reportAttachments, reportMessages, reports, reportTimeline, type ReportRow } from "../../db/schema";
 import { decryptText, encryptText, keyedHash } from "../../security/cipher";
 import { randomBytes } from "../../security/encoding";
@@ -18,8 +19,8 @@ import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 export type { Actor } from "../events";
 import { AppError } from "../errors";
-import { consumeRateLimit, refundRateLimit } from "./rate-limit";
-import { planLead, tipsterReplyStatements } from "../leads/leads";
+import { consumeRateLimit, rateLimitGuard, refundRateLimit } from "./rate-limit";
+import { commitLead, tipsterReplyStatements } from "../leads/leads";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -37,10 +38,17 @@ export interface SubmittedReport {
   proof: ProofOfSubmission;
 }
 
-/** Stores a validated report with its evidence; returns the receipt, which exists nowhere else. */
+export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 });
+
+/**
+ * Stores a validated report with its evidence and its lead; returns the receipt, which exists nowhere
+ * else. With `throttle` the submission is counted against REPORTS_PER_HOUR (per `clientAddress`) in
+ * its own write batch: a tip costs two round trips (one read-only batch, one write batch, so one
+ * commit) with warm caches.
+ */
 export async function submitReport(
   deps: ServiceDeps,
-  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale },
+  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; clientAddress?: string | undefined; throttle?: boolean },
 ): Promise<SubmittedReport> {
   const now = deps.now();
   const createdAt = now.getTime();
@@ -70,83 +78,94 @@ export async function submitReport(
     wantsReward: report.wantsReward,
     attachments: prepared.attachments.map((a) => a.sha256),
   });
-  const proof = await signProof(deps.keys, {
-    reportId,
-    submittedAt,
-    contentHash,
-    attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
-  });
   const identity: ReporterIdentity | undefined = report.anonymous ? undefined : report.reporter;
-  // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost between the two.
-  const lead = await planLead(
-    deps,
-    {
-      source: "tip",
+  const [proof, descriptionEnc, reporterEnc, receiptHashValue] = await Promise.all([
+    signProof(deps.keys, {
+      reportId,
+      submittedAt,
+      contentHash,
+      attachments: prepared.attachments.map(({ sha256, sizeBytes, mediaType }) => ({ sha256, sizeBytes, mediaType })),
+    }),
+    encryptText(deps.keys, report.description, `report:${reportId}:description`),
+    identity ? encryptText(deps.keys, JSON.stringify(identity), `report:${reportId}:reporter`) : Promise.resolve(null),
+    receiptHash(deps, normaliseReceipt(receipt)!),
+  ]);
+  const reportRows = [
+    deps.db.insert(reports).values({
+      id: reportId,
+      createdAt,
+      updatedAt: createdAt,
+      channel: input.channel,
+      locale: report.locale ?? input.locale,
+      status: "received",
+      outcome: null,
       subject: report.subject,
       violationType: report.violationType,
-      regionCode: region.value.regionCode,
+      ...region.value,
       targetName: report.targetName,
+      targetAddress: report.targetAddress ?? null,
       occurredFrom: report.occurredFrom,
       occurredTo: report.occurredTo ?? null,
       amountEstimateFen,
-      description: report.description,
-      identity: identity ?? null,
-      reportId,
-      receivedAt: now,
-    },
-    { type: "system", platform: "service" },
-  );
-
-  await deps.db.batch(
-    asBatch([
-      deps.db.insert(reports).values({
-        id: reportId,
-        createdAt,
-        updatedAt: createdAt,
-        channel: input.channel,
-        locale: report.locale ?? input.locale,
-        status: "received",
-        outcome: null,
+      descriptionEnc,
+      isAnonymous: report.anonymous,
+      reporterEnc,
+      isInsider: report.insider,
+      wantsReward: report.wantsReward,
+      receiptHash: receiptHashValue,
+      contentHash,
+      proofKeyId: proof.keyId,
+      proofSignature: proof.signature,
+    }),
+    ...prepared.statements,
+    deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
+    deps.db.insert(events).values(
+      eventRow(PUBLIC_ACTOR(input.channel), {
+        occurredAt: createdAt,
+        entityType: "report",
+        entityId: reportId,
+        action: "report.submitted",
+        fromState: null,
+        toState: "received",
+        data: JSON.stringify({
+          subject: report.subject,
+          violationType: report.violationType,
+          regionCode: region.value.regionCode,
+          anonymous: report.anonymous,
+          attachments: prepared.attachments.length,
+        }),
+      }),
+    ),
+  ];
+  const throttle = input.throttle ?? input.clientAddress !== undefined;
+  // Counted in the write batch itself: over the limit, the whole batch fails and nothing is stored.
+  const limit = throttle ? await rateLimitGuard(deps, SUBMISSIONS_RULE(deps), input.clientAddress) : null;
+  // Every accepted tip becomes (or corroborates) a lead in the same atomic batch: nothing is lost
+  // between the two, and a lost race (another tip took the cluster slot) re-plans the lead only.
+  let lead: Awaited<ReturnType<typeof commitLead>>;
+  try {
+    lead = await commitLead(deps, {
+      seed: {
+        source: "tip",
         subject: report.subject,
         violationType: report.violationType,
-        ...region.value,
+        regionCode: region.value.regionCode,
         targetName: report.targetName,
-        targetAddress: report.targetAddress ?? null,
         occurredFrom: report.occurredFrom,
         occurredTo: report.occurredTo ?? null,
         amountEstimateFen,
-        descriptionEnc: await encryptText(deps.keys, report.description, `report:${reportId}:description`),
-        isAnonymous: report.anonymous,
-        reporterEnc: identity ? await encryptText(deps.keys, JSON.stringify(identity), `report:${reportId}:reporter`) : null,
-        isInsider: report.insider,
-        wantsReward: report.wantsReward,
-        receiptHash: await receiptHash(deps, normaliseReceipt(receipt)!),
-        contentHash,
-        proofKeyId: proof.keyId,
-        proofSignature: proof.signature,
-      }),
-      ...prepared.statements,
-      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt, kind: "submitted", status: "received" }),
-      deps.db.insert(events).values(
-        eventRow(PUBLIC_ACTOR(input.channel), {
-          occurredAt: createdAt,
-          entityType: "report",
-          entityId: reportId,
-          action: "report.submitted",
-          fromState: null,
-          toState: "received",
-          data: JSON.stringify({
-            subject: report.subject,
-            violationType: report.violationType,
-            regionCode: region.value.regionCode,
-            anonymous: report.anonymous,
-            attachments: prepared.attachments.length,
-          }),
-        }),
-      ),
-      ...lead.statements,
-    ]),
-  );
+        description: report.description,
+        identity: identity ?? null,
+        reportId,
+        receivedAt: now,
+      },
+      actor: { type: "system", platform: "service" },
+      alongside: () => [...(limit?.statements ?? []), ...reportRows],
+    });
+  } catch (err) {
+    if (limit?.isRefusal(err)) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: limit.retryAfterSeconds });
+    throw err;
+  }
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
   deps.notifyOutbox?.();
   return { reportId, receipt, submittedAt, proof };
@@ -252,8 +271,8 @@ export async function addReporterMessage(
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
   const identity = report.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity) : null;
   const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId, body: input.body, identity });
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       ...toTeam,
       deps.db.insert(reportMessages).values({
         id: messageId,
@@ -276,7 +295,7 @@ export async function addReporterMessage(
           data: JSON.stringify({ messageId, inReplyTo, attachments: prepared.attachments.length }),
         }),
       ),
-    ]),
+    ])),
   );
   if (toTeam.length) deps.notifyOutbox?.();
   return { messageId };
@@ -292,8 +311,8 @@ export async function addReporterEvidence(
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
   const createdAt = deps.now().getTime();
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       ...prepared.statements,
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
@@ -306,7 +325,7 @@ export async function addReporterEvidence(
           data: JSON.stringify({ attachments: prepared.attachments.map((a) => a.id) }),
         }),
       ),
-    ]),
+    ])),
   );
   return { attachments: prepared.attachments };
 }
@@ -325,8 +344,8 @@ export async function postInvestigatorMessage(
   const report = await getReportOrThrow(deps, input.reportId);
   const createdAt = deps.now().getTime();
   const messageId = newId("msg");
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       deps.db.insert(reportMessages).values({
         id: messageId,
         reportId: report.id,
@@ -341,7 +360,7 @@ export async function postInvestigatorMessage(
       deps.db.insert(events).values(
         eventRow(input.actor, { occurredAt: createdAt, entityType: "report", entityId: report.id, action: "report.investigator_message", data: JSON.stringify({ messageId }) }),
       ),
-    ]),
+    ])),
   );
   return { messageId };
 }
@@ -358,8 +377,8 @@ export async function changeReportStatus(
   const outcome = input.to === "concluded" ? (input.outcome ?? null) : null;
   if (input.to === "concluded" && !outcome) throw new AppError("validation_failed", "a concluded report needs an outcome");
   const at = deps.now().getTime();
-  await deps.db.batch(
-    asBatch([
+  await retryBusyWrite(deps.db, async () =>
+    deps.db.batch(asBatch([
       // The WHERE on the old status makes a concurrent change lose instead of overwriting silently.
       deps.db.update(reports).set({ status: input.to, outcome, updatedAt: at }).where(and(eq(reports.id, report.id), eq(reports.status, from))),
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt: at, kind: "status_changed", status: input.to, outcome }),
@@ -374,7 +393,7 @@ export async function changeReportStatus(
           data: outcome ? JSON.stringify({ outcome }) : null,
         }),
       ),
-    ]),
+    ])),
   );
 }
 
@@ -420,8 +439,11 @@ export async function authenticateReceipt(deps: ServiceDeps, receipt: string, cl
   return report;
 }
 
-/** Counts a submission against REPORTS_PER_HOUR for this client. */
+/**
+ * Counts a submission against REPORTS_PER_HOUR for this client, on its own (one round trip).
+ * submitReport counts in its own read batch when given the client address instead.
+ */
 export async function throttleSubmission(deps: ServiceDeps, clientAddress: string | undefined): Promise<void> {
-  const state = await consumeRateLimit(deps, { bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 }, clientAddress);
+  const state = await consumeRateLimit(deps, SUBMISSIONS_RULE(deps), clientAddress);
   if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
 }

@@ -7,6 +7,14 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { checkEvidence, type CheckedFile, type IncomingFile } from "./evidence";
 
+// The report schema depends on the date only (no date in the future): built once per Shanghai day,
+// not per request (building it costs more than parsing a report with it).
+let schemaFor: { today: string; schema: ReturnType<typeof reportInputSchema> } | null = null;
+export function reportSchemaFor(today: string): ReturnType<typeof reportInputSchema> {
+  if (schemaFor?.today !== today) schemaFor = { today, schema: reportInputSchema(today) };
+  return schemaFor.schema;
+}
+
 export function evidenceLimits(deps: ServiceDeps) {
   return { maxCount: deps.config.MAX_ATTACHMENTS, maxBytes: deps.config.MAX_ATTACHMENT_BYTES };
 }
@@ -18,7 +26,7 @@ export async function validateSubmission(
   files: IncomingFile[],
   locale: Locale,
 ): Promise<{ report: ReportInput; files: CheckedFile[] }> {
-  const parsed = reportInputSchema(shanghaiDate(deps.now())).safeParse(raw);
+  const parsed = reportSchemaFor(shanghaiDate(deps.now())).safeParse(raw);
   const fields: FieldErrors = parsed.success ? {} : localiseIssues(parsed.error.issues, locale);
   let checked: CheckedFile[] = [];
   try {

@@ -4,12 +4,11 @@
 import { z } from "zod";
 import { getRegion } from "../../core/regions";
 import { isTypeOfSubject, VIOLATION_SUBJECTS, VIOLATION_TYPES } from "../../core/taxonomy";
-import { asBatch } from "../../db/client";
 import { events } from "../../db/schema";
 import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
-import { eventRow, planLead } from "./leads";
+import { commitLead, eventRow } from "./leads";
 import type { Actor } from "../intake/reports";
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF, optional UTF-8 BOM. */
@@ -118,9 +117,8 @@ export async function importScreeningBatch(deps: ServiceDeps, csv: string, actor
       result.skippedAlreadyImported++;
       continue;
     }
-    const plan = await planLead(
-      deps,
-      {
+    const plan = await commitLead(deps, {
+      seed: {
         source: "batch",
         sourceRef: `${source}:${batchId}:${row.ref || i + 2}`,
         subject: row.subject,
@@ -134,15 +132,12 @@ export async function importScreeningBatch(deps: ServiceDeps, csv: string, actor
         receivedAt: now,
       },
       actor,
-    );
-    await deps.db.batch(
-      asBatch([
-        ...plan.statements,
+      alongside: (planned) => [
         deps.db.insert(events).values(
-          eventRow(actor, { occurredAt: now.getTime(), entityType: "lead", entityId: plan.leadId, action: "lead.batch_row_imported", data: JSON.stringify({ batchId, row: i + 2, rule: row.rule }), dedupeKey }),
+          eventRow(actor, { occurredAt: now.getTime(), entityType: "lead", entityId: planned.leadId, action: "lead.batch_row_imported", data: JSON.stringify({ batchId, row: i + 2, rule: row.rule }), dedupeKey }),
         ),
-      ]),
-    );
+      ],
+    });
     if (plan.created) result.created++;
     else result.corroborated++;
   }
@@ -166,9 +161,8 @@ export async function createHotlineLead(deps: ServiceDeps, input: z.input<typeof
   const call = hotlineCallSchema.parse(input);
   if (!isTypeOfSubject(call.subject, call.violationType)) throw new AppError("validation_failed", "violationType does not belong to subject");
   const now = deps.now();
-  const plan = await planLead(
-    deps,
-    {
+  const plan = await commitLead(deps, {
+    seed: {
       source: "hotline",
       sourceRef: call.callRef,
       subject: call.subject,
@@ -181,8 +175,7 @@ export async function createHotlineLead(deps: ServiceDeps, input: z.input<typeof
       receivedAt: now,
     },
     actor,
-  );
-  await deps.db.batch(asBatch(plan.statements));
+  });
   deps.notifyOutbox?.();
   return { leadId: plan.leadId, created: plan.created };
 }

@@ -1,81 +1,36 @@
 // Leads (线索): created from tips (clustered by institution and violation type), screening batches and
 // hotline calls; routed to the most specific team; worked from chat with every step logged; their cards
 // are kept current in the team's chat through the outbox.
-import { and, asc, count, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
-import { findClusterLead, institutionKey } from "../../core/clustering";
-import { computeLeadDeadlines, DEFAULT_DEADLINE_POLICY, type DeadlinePolicy, type EscalationState } from "../../core/deadlines";
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
+import { computeLeadDeadlines, nextEscalationAt, type EscalationState } from "../../core/deadlines";
 import { detectFocusAreas } from "../../core/focus-areas";
 import { findFocusItems } from "../../core/focus-list";
 import { newId } from "../../core/ids";
 import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../../core/lead-lifecycle";
-import { routeLead, type RoutingMember, type RoutingTeam } from "../../core/routing";
+import { coveringTeamIds, routeLead, type RoutingMember } from "../../core/routing";
 import { excerpt, scrubText } from "../../core/scrub";
-import { createWorkCalendar, type WorkCalendar, type WorkingHours } from "../../core/work-calendar";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
-import { calendarDays, chatCards, events, leadReports, leads, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
+import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
+import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
-import { AppError } from "../errors";
-import { cardCoalesceKey, enqueueStatement } from "../delivery/outbox";
-import { eventRow, isUniqueViolation, parseJsonList, type Actor } from "../events";
+import { cardCoalesceKey, enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
+import { eventRow, isUniqueViolation, type Actor } from "../events";
+import { currentOrg, orgSnapshot, orgVersionOf, orgVersionQuery, type LeadPolicy } from "../org/org-cache";
 export { eventRow } from "../events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
 export const SUMMARY_CHARS = 280;
 
-export interface LeadPolicy {
-  calendar: WorkCalendar;
-  workingHours: WorkingHours;
-  deadlines: DeadlinePolicy;
-  clusterWindowDays: number;
-}
+export type { LeadPolicy } from "../org/org-cache";
 
-/** The calendar with the installation's own additions (calendar_days) over the official one. */
+/** The lead policy (calendar with the installation's own days, deadlines, cluster window), from the org cache. */
 export async function loadLeadPolicy(deps: ServiceDeps): Promise<LeadPolicy> {
-  const extra = await deps.db.select().from(calendarDays);
-  return {
-    calendar: createWorkCalendar({
-      holidays: extra.filter((d) => d.kind === "holiday").map((d) => d.date),
-      workdays: extra.filter((d) => d.kind === "workday").map((d) => d.date),
-    }),
-    workingHours: { start: deps.config.WORKING_HOURS.slice(0, 5), end: deps.config.WORKING_HOURS.slice(6) },
-    deadlines: {
-      ...DEFAULT_DEADLINE_POLICY,
-      ackWorkingHours: deps.config.LEAD_ACK_WORKING_HOURS,
-      acceptWorkingDays: deps.config.LEAD_ACCEPT_WORKING_DAYS,
-      finishWorkingDays: deps.config.LEAD_FINISH_WORKING_DAYS,
-      escalationStepWorkingHours: deps.config.ESCALATION_STEP_WORKING_HOURS,
-    },
-    clusterWindowDays: deps.config.CLUSTER_WINDOW_DAYS,
-  };
-}
-
-async function routingInputs(deps: ServiceDeps): Promise<{ teams: RoutingTeam[]; members: RoutingMember[]; teamRows: TeamRow[] }> {
-  const teamRows = await deps.db.select().from(teams);
-  const memberRows = await deps.db.select().from(members);
-  const open = await deps.db
-    .select({ assigneeId: leads.assigneeId, n: count() })
-    .from(leads)
-    .where(inArray(leads.state, OPEN_LEAD_STATES))
-    .groupBy(leads.assigneeId);
-  const openBy = new Map(open.map((o) => [o.assigneeId, o.n]));
-  return {
-    teamRows,
-    teams: teamRows.map((t) => ({
-      id: t.id,
-      regionCode: t.regionCode,
-      focusAreas: parseJsonList(t.focusAreas),
-      violationTypes: parseJsonList(t.violationTypes),
-      isCoordinators: t.isCoordinators,
-      active: t.active,
-    })),
-    members: memberRows
-      .filter((m) => m.teamId)
-      .map((m) => ({ id: m.id, teamId: m.teamId!, role: m.role as RoutingMember["role"], active: m.active, openLeads: openBy.get(m.id) ?? 0 })),
-  };
+  return (await currentOrg(deps)).policy;
 }
 
 export interface LeadSeed {
@@ -122,69 +77,120 @@ function cardEnqueue(deps: ServiceDeps, lead: { id: string; version: number }, t
   ];
 }
 
+/** The lead columns planning reads about the slot holder (one index lookup on leads_cluster_slot_uq). */
+const slotHolderColumns = {
+  id: leads.id,
+  state: leads.state,
+  version: leads.version,
+  teamId: leads.teamId,
+  lastReportAt: leads.lastReportAt,
+};
+
+/** The escalation schedule of a lead in `state` with these deadlines and steps sent (see core/deadlines). */
+export function nextEscalationTime(policy: LeadPolicy, lead: { state: string; ackBy: number; acceptBy: number; finishBy: number }, sent: EscalationState): number | null {
+  const next = nextEscalationAt({
+    state: lead.state as LeadState,
+    deadlines: { ackBy: new Date(lead.ackBy), acceptBy: new Date(lead.acceptBy), finishBy: new Date(lead.finishBy) },
+    sent,
+    cal: policy.calendar,
+    wh: policy.workingHours,
+    policy: policy.deadlines,
+  });
+  return next ? next.getTime() : null;
+}
+
+const NO_ESCALATIONS: EscalationState = { ack: 0, accept: 0, finish: 0 };
+
 /**
- * Plans the lead for a new tip, batch record or call: either corroborates an open lead about the same
- * institution and violation type, or creates and routes a new one. Returns statements for the
- * caller's batch so the lead is stored atomically with its source.
+ * Plans the lead for a new tip, batch record or call: either corroborates the open lead holding the
+ * tip's cluster slot (same institution, violation type and province, within the window), or creates and
+ * routes a new one that takes the slot. One read-only batch; every check that a concurrent writer could
+ * invalidate is folded into the returned statements, which fail as a whole when it no longer holds (see isLostLeadRace).
  */
 export async function planLead(deps: ServiceDeps, seed: LeadSeed, actor: Actor): Promise<PlannedLead> {
-  const policy = await loadLeadPolicy(deps);
+  const db = deps.db;
   const now = deps.now().getTime();
   const key = institutionKey(seed.targetName);
-  const windowStart = seed.receivedAt.getTime() - policy.clusterWindowDays * 86_400_000;
-  const candidates = await deps.db
-    .select()
-    .from(leads)
-    .where(and(eq(leads.institutionKey, key), eq(leads.violationType, seed.violationType), gte(leads.lastReportAt, windowStart)));
-  const clusterId = findClusterLead(
-    { institutionKey: key, violationType: seed.violationType, regionCode: seed.regionCode, at: seed.receivedAt },
-    candidates.map((c) => ({
-      leadId: c.id,
-      institutionKey: c.institutionKey,
-      violationType: c.violationType,
-      regionCode: c.regionCode,
-      lastReportAt: new Date(c.lastReportAt),
-      open: isLeadOpen(c.state as LeadState),
-    })),
+  const slot = clusterSlot(key, seed.violationType, seed.regionCode);
+  const focusAreas = detectFocusAreas(`${seed.targetName} ${seed.description}`);
+  const routable = { regionCode: seed.regionCode, focusAreas, violationType: seed.violationType };
+
+  let org = await orgSnapshot(deps);
+  let covering = coveringTeamIds(routable, org.routingTeams);
+  const openLeadsOf = (teamIds: string[]) => db.select({ id: members.id, openLeads: members.openLeads }).from(members).where(inArray(members.teamId, teamIds));
+  const reads: unknown[] = [orgVersionQuery(db), db.select(slotHolderColumns).from(leads).where(eq(leads.clusterSlot, slot))];
+  if (covering.length) reads.push(openLeadsOf(covering));
+  const results = (await retryBusy(db, () => db.batch(asBatch(reads)))) as unknown as unknown[];
+  const version = orgVersionOf(results[0] as { value: string }[]);
+  const holder = (results[1] as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number }[])[0] ?? null;
+  let openLeads = covering.length ? (results[2] as { id: string; openLeads: number }[]) : [];
+  if (version !== org.version) {
+    // The organisation changed since our copy: reload it (rare, costs extra round trips).
+    org = await orgSnapshot(deps, version);
+    const nowCovering = coveringTeamIds(routable, org.routingTeams);
+    if (nowCovering.join() !== covering.join()) openLeads = nowCovering.length ? await retryBusy(db, () => openLeadsOf(nowCovering)) : [];
+    covering = nowCovering;
+  }
+  const policy = org.policy;
+  const decision = decideCluster(
+    holder ? { leadId: holder.id, lastReportAt: new Date(holder.lastReportAt), open: isLeadOpen(holder.state as LeadState) } : null,
+    seed.receivedAt,
     policy.clusterWindowDays,
   );
   const statements: unknown[] = [];
-  const { teamRows, teams: routingTeams, members: routingMembers } = await routingInputs(deps);
 
-  if (clusterId) {
-    const lead = candidates.find((c) => c.id === clusterId)!;
-    const version = lead.version + 1;
+  if (decision.kind === "corroborate" && holder) {
+    const a = eventRow(actor, { occurredAt: now, entityType: "lead", entityId: holder.id, action: "lead.corroborated" });
     statements.push(
-      deps.db
+      // Joins only while the lead still holds the slot (open, not superseded): closing clears it.
+      db
         .update(leads)
-        .set({ corroborationCount: sql`${leads.corroborationCount} + 1`, lastReportAt: seed.receivedAt.getTime(), version: sql`${leads.version} + 1`, updatedAt: now })
-        .where(eq(leads.id, lead.id)),
-    );
-    if (seed.reportId) statements.push(deps.db.insert(leadReports).values({ leadId: lead.id, reportId: seed.reportId, addedAt: now }));
-    statements.push(
-      deps.db.insert(events).values(
-        eventRow(actor, {
-          occurredAt: now,
-          entityType: "lead",
-          entityId: lead.id,
-          action: "lead.corroborated",
-          data: JSON.stringify({ reportId: seed.reportId ?? null, source: seed.source, corroborationCount: lead.corroborationCount + 1 }),
-        }),
+        .set({
+          corroborationCount: sql`${leads.corroborationCount} + 1`,
+          lastReportAt: sql`max(${leads.lastReportAt}, ${seed.receivedAt.getTime()})`,
+          version: sql`${leads.version} + 1`,
+          updatedAt: now,
+        })
+        .where(and(eq(leads.id, holder.id), eq(leads.clusterSlot, slot))),
+      // The version this change produced; NULL (→ NOT NULL failure, whole batch undone) when the
+      // update above matched nothing, so the report is never linked to a lead that closed meanwhile.
+      db.run(
+        sql`INSERT INTO lead_versions (lead_id, version, created_at) SELECT l.id, l.version, ${now} FROM (SELECT 1) AS one LEFT JOIN leads AS l ON l.id = ${holder.id} AND l.cluster_slot = ${slot}`,
       ),
     );
-    statements.push(...cardEnqueue(deps, { id: lead.id, version }, teamRows.find((t) => t.id === lead.teamId)));
-    return { leadId: lead.id, created: false, statements };
+    if (seed.reportId) statements.push(db.insert(leadReports).values({ leadId: holder.id, reportId: seed.reportId, addedAt: now }));
+    statements.push(
+      // The count in the event is the lead's own after this change, even with concurrent corroborations.
+      db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, actor_id, actor_role, platform, platform_ref, data)
+        SELECT ${now}, 'lead', id, 'lead.corroborated', ${a.actorType}, ${a.actorId ?? null}, ${a.actorRole ?? null}, ${a.platform}, ${a.platformRef ?? null},
+          json_object('reportId', ${seed.reportId ?? null}, 'source', ${seed.source}, 'corroborationCount', corroboration_count)
+        FROM leads WHERE id = ${holder.id}`),
+    );
+    statements.push(...cardEnqueue(deps, { id: holder.id, version: holder.version + 1 }, holder.teamId ? org.teamById.get(holder.teamId) : undefined));
+    return { leadId: holder.id, created: false, statements };
   }
 
-  const focusAreas = detectFocusAreas(`${seed.targetName} ${seed.description}`);
   const focusItems = findFocusItems(seed.description).map((i) => i.name);
-  const route = routeLead({ regionCode: seed.regionCode, focusAreas, violationType: seed.violationType }, routingTeams, routingMembers);
+  const coveringSet = new Set(covering);
+  const load = new Map(openLeads.map((m) => [m.id, m.openLeads]));
+  const routingMembers: RoutingMember[] = [];
+  for (const m of org.memberById.values()) {
+    if (m.teamId && coveringSet.has(m.teamId)) routingMembers.push({ id: m.id, teamId: m.teamId, role: m.role as RoutingMember["role"], active: m.active, openLeads: load.get(m.id) ?? 0 });
+  }
+  const route = routeLead(routable, org.routingTeams, routingMembers);
   const deadlines = computeLeadDeadlines(policy.calendar, policy.workingHours, seed.receivedAt, policy.deadlines);
   const identity = seed.identity ?? undefined;
   const summary = excerpt(scrubText(seed.description, identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber] } : undefined), SUMMARY_CHARS);
   const leadId = newId("L").replace("L_", "L-").slice(0, 12);
+  const times = { state: "new", ackBy: deadlines.ackBy.getTime(), acceptBy: deadlines.acceptBy.getTime(), finishBy: deadlines.finishBy.getTime() };
+  const supersedes = decision.kind === "create" ? decision.supersedes : null;
+  if (supersedes) {
+    // The old lead is out of the window: it gives the slot up, but only if it still holds it. If another
+    // tip took the slot over meanwhile, the insert below violates the unique slot and the batch fails.
+    statements.push(db.update(leads).set({ clusterSlot: null }).where(and(eq(leads.id, supersedes), eq(leads.clusterSlot, slot))));
+  }
   statements.push(
-    deps.db.insert(leads).values({
+    db.insert(leads).values({
       id: leadId,
       source: seed.source,
       sourceRef: seed.sourceRef ?? null,
@@ -202,19 +208,19 @@ export async function planLead(deps: ServiceDeps, seed: LeadSeed, actor: Actor):
       corroborationCount: 1,
       teamId: route.teamId,
       assigneeId: route.assigneeId,
-      state: "new",
       receivedAt: seed.receivedAt.getTime(),
       lastReportAt: seed.receivedAt.getTime(),
-      ackBy: deadlines.ackBy.getTime(),
-      acceptBy: deadlines.acceptBy.getTime(),
-      finishBy: deadlines.finishBy.getTime(),
+      ...times,
+      clusterSlot: slot,
+      nextEscalationAt: nextEscalationTime(policy, times, NO_ESCALATIONS),
       createdAt: now,
       updatedAt: now,
     }),
+    db.insert(leadVersions).values({ leadId, version: 1, createdAt: now }),
   );
-  if (seed.reportId) statements.push(deps.db.insert(leadReports).values({ leadId, reportId: seed.reportId, addedAt: now }));
+  if (seed.reportId) statements.push(db.insert(leadReports).values({ leadId, reportId: seed.reportId, addedAt: now }));
   statements.push(
-    deps.db.insert(events).values(
+    db.insert(events).values(
       eventRow(actor, {
         occurredAt: now,
         entityType: "lead",
@@ -225,8 +231,50 @@ export async function planLead(deps: ServiceDeps, seed: LeadSeed, actor: Actor):
       }),
     ),
   );
-  statements.push(...cardEnqueue(deps, { id: leadId, version: 1 }, teamRows.find((t) => t.id === route.teamId)));
+  statements.push(...cardEnqueue(deps, { id: leadId, version: 1 }, route.teamId ? org.teamById.get(route.teamId) : undefined));
   return { leadId, created: true, statements };
+}
+
+/**
+ * True when a lead batch failed because a concurrent writer got there first: another tip took the
+ * cluster slot, the corroborated lead closed or was superseded, or its version moved. Re-planning sees
+ * the new state (and then corroborates, or creates).
+ */
+export function isLostLeadRace(err: unknown): boolean {
+  const c = failedConstraint(err);
+  if (!c) return false;
+  return c.columns === "leads.cluster_slot" || c.columns.startsWith("lead_versions.");
+}
+
+const LEAD_RACE_ATTEMPTS = 12;
+
+/**
+ * Plans a lead and writes it atomically with `alongside(plan)` (the report, its evidence, an import
+ * event), re-planning when a concurrent tip or lead change won a race, and retrying a busy database,
+ * within the request's budget.
+ */
+export async function commitLead(
+  deps: ServiceDeps,
+  input: {
+    seed: LeadSeed;
+    actor: Actor;
+    alongside?: (plan: PlannedLead) => unknown[] | Promise<unknown[]>;
+    budgetMs?: number;
+  },
+): Promise<PlannedLead> {
+  const started = Date.now();
+  const budget = input.budgetMs ?? DEFAULT_BUSY_BUDGET_MS;
+  for (let attempt = 1; ; attempt++) {
+    const plan = await planLead(deps, input.seed, input.actor);
+    const statements = [...((await input.alongside?.(plan)) ?? []), ...plan.statements];
+    try {
+      await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)), { budgetMs: Math.max(200, budget - (Date.now() - started)) });
+      return plan;
+    } catch (err) {
+      if (attempt < LEAD_RACE_ATTEMPTS && isLostLeadRace(err)) continue;
+      throw err;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,18 +304,59 @@ export function mayHandleLead(member: MemberRow, lead: LeadRow): boolean {
 export type CommandResult =
   | { status: "done"; lead: LeadRow; from: LeadState; to: LeadState }
   | { status: "duplicate" }
-  | { status: "unchanged"; lead: LeadRow }
+  /** `changedMeanwhile`: a concurrent change to the lead won; nothing of this one was written. */
+  | { status: "unchanged"; lead: LeadRow; changedMeanwhile?: boolean }
   | { status: "refused"; reason: "not_permitted" | "unknown_lead" | "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid"; lead?: LeadRow };
 
 /**
+ * How a versioned lead batch failed: "duplicate" when the dedupe key was used already (a redelivered
+ * update), "changed" when another change took this version first (lead_versions), null otherwise.
+ */
+function lostVersionedBatch(err: unknown): "duplicate" | "changed" | null {
+  const c = failedConstraint(err);
+  if (c?.kind !== "unique") return null;
+  if (c.columns === "events.dedupe_key") return "duplicate";
+  if (c.columns.startsWith("lead_versions.")) return "changed";
+  return null;
+}
+
+/**
+ * Runs a versioned change batch (its first statement inserts lead_versions (lead, new version)). A
+ * version conflict is a redelivery when the dedupe key is now taken (a concurrent copy of the same
+ * update won), else a different change won: "changed meanwhile".
+ */
+async function runVersionedBatch(deps: ServiceDeps, leadId: string, dedupeKey: string, statements: unknown[]): Promise<{ ok: true; results: unknown[] } | { ok: false; result: CommandResult }> {
+  try {
+    return { ok: true, results: (await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)))) as unknown as unknown[] };
+  } catch (err) {
+    const lost = lostVersionedBatch(err);
+    if (!lost) throw err;
+    const [fresh, used] = await retryBusy(deps.db, () =>
+      deps.db.batch([deps.db.select().from(leads).where(eq(leads.id, leadId)), deps.db.select({ id: events.id }).from(events).where(eq(events.dedupeKey, dedupeKey))]),
+    );
+    if (lost === "duplicate" || used.length > 0 || !fresh[0]) return { ok: false, result: { status: "duplicate" } };
+    return { ok: false, result: { status: "unchanged", lead: fresh[0], changedMeanwhile: true } };
+  }
+}
+
+/**
  * Applies a state command (acknowledge, accept, decline, investigate, conclude). `dedupeKey` (the
- * platform's update id or action timestamp) makes a redelivered update take effect once.
+ * platform's update id or action timestamp) makes a redelivered update take effect once; of two
+ * concurrent changes from the same version only one writes anything (lead_versions).
  */
 export async function runLeadCommand(
   deps: ServiceDeps,
   input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
 ): Promise<CommandResult> {
-  const lead = await getLead(deps, input.leadId);
+  const db = deps.db;
+  const [leadRows, linked, versionRows] = await retryBusy(db, () =>
+    db.batch([
+      db.select().from(leads).where(eq(leads.id, input.leadId)),
+      db.select({ reportId: reports.id, status: reports.status }).from(leadReports).innerJoin(reports, eq(reports.id, leadReports.reportId)).where(eq(leadReports.leadId, input.leadId)),
+      orgVersionQuery(db),
+    ]),
+  );
+  const lead = leadRows[0];
   const actor = asActor(input.actor);
   const now = deps.now().getTime();
   if (!lead) return { status: "refused", reason: "unknown_lead" };
@@ -280,22 +369,28 @@ export async function runLeadCommand(
   if (!result.ok) return { status: "refused", reason: result.reason, lead };
   if (result.state === from && input.command.type !== "conclude") return { status: "unchanged", lead };
 
+  const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const version = lead.version + 1;
   const reason = input.command.type === "decline" ? input.command.reason.trim() : null;
+  const closes = !isLeadOpen(result.state);
   const set: Partial<typeof leads.$inferInsert> = { state: result.state, version, updatedAt: now };
   if (result.state !== "new" && !lead.acknowledgedAt) set.acknowledgedAt = now;
   if ((result.state === "accepted" || result.state === "investigating") && !lead.acceptedAt) set.acceptedAt = now;
-  if (result.state === "concluded" || result.state === "not_accepted") set.closedAt = now;
+  if (closes) {
+    set.closedAt = now;
+    // New tips about this institution open a new lead from now on.
+    set.clusterSlot = null;
+  }
   if (result.outcome) set.outcome = result.outcome;
   if (result.amountFen !== null) set.substantiatedAmountFen = result.amountFen;
   if (reason) set.declineReasonEnc = await encryptText(deps.keys, reason, `lead:${lead.id}:decline_reason`);
+  set.nextEscalationAt = nextEscalationTime(org.policy, { ...lead, state: result.state }, parseEscalations(lead));
 
-  const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, lead.id));
-  const team = lead.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, lead.teamId) }) : undefined;
   const statements: unknown[] = [
-    // Optimistic: a concurrent change (another press) bumps the version and this update then matches nothing.
-    deps.db.update(leads).set(set).where(and(eq(leads.id, lead.id), eq(leads.version, lead.version))),
-    deps.db.insert(events).values(
+    // First: of two changes from the same version, the second fails here and writes nothing at all.
+    db.insert(leadVersions).values({ leadId: lead.id, version, createdAt: now }),
+    db.update(leads).set(set).where(and(eq(leads.id, lead.id), eq(leads.version, lead.version))).returning(),
+    db.insert(events).values(
       eventRow(actor, {
         occurredAt: now,
         entityType: "lead",
@@ -307,16 +402,16 @@ export async function runLeadCommand(
         dedupeKey: input.dedupeKey,
       }),
     ),
-    ...cardEnqueue(deps, { id: lead.id, version }, team),
+    ...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined),
   ];
   // The tipster's status page follows the lead.
-  for (const { reportId } of linked) {
-    const report = await deps.db.query.reports.findFirst({ columns: { status: true }, where: eq(reports.id, reportId) });
-    if (!report || report.status === result.reportStatus) continue;
+  for (const report of linked) {
+    if (report.status === result.reportStatus) continue;
+    const reportId = report.reportId;
     statements.push(
-      deps.db.update(reports).set({ status: result.reportStatus, outcome: result.outcome, updatedAt: now }).where(eq(reports.id, reportId)),
-      deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "status_changed", status: result.reportStatus, outcome: result.outcome }),
-      deps.db.insert(events).values(
+      db.update(reports).set({ status: result.reportStatus, outcome: result.outcome, updatedAt: now }).where(eq(reports.id, reportId)),
+      db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "status_changed", status: result.reportStatus, outcome: result.outcome }),
+      db.insert(events).values(
         eventRow(actor, { occurredAt: now, entityType: "report", entityId: reportId, action: "report.status_changed", fromState: report.status, toState: result.reportStatus, data: JSON.stringify({ leadId: lead.id }) }),
       ),
     );
@@ -324,7 +419,7 @@ export async function runLeadCommand(
     if (reason) {
       const messageId = newId("msg");
       statements.push(
-        deps.db.insert(reportMessages).values({
+        db.insert(reportMessages).values({
           id: messageId,
           reportId,
           createdAt: now,
@@ -333,25 +428,17 @@ export async function runLeadCommand(
           inReplyTo: null,
           bodyEnc: await encryptText(deps.keys, reason, `message:${messageId}:body`),
         }),
-        deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "investigator_message" }),
+        db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "investigator_message" }),
       );
     }
   }
-  if (!(await batchOnce(deps, statements))) return { status: "duplicate" };
-  const updated = (await getLead(deps, lead.id))!;
-  if (updated.version !== version) return { status: "unchanged", lead: updated };
+  const ran = await runVersionedBatch(deps, lead.id, input.dedupeKey, statements);
+  if (!ran.ok) return ran.result;
+  const updated = (ran.results[1] as LeadRow[])[0];
+  // The version row was ours, so the update matched; a lead changed by a writer that bypasses
+  // lead_versions (none in this code) would show here.
+  if (!updated) return { status: "unchanged", lead: (await getLead(deps, lead.id)) ?? lead, changedMeanwhile: true };
   return { status: "done", lead: updated, from, to: result.state };
-}
-
-/** Runs a batch that carries a dedupe key; false when that key was already used (nothing written). */
-async function batchOnce(deps: ServiceDeps, statements: unknown[]): Promise<boolean> {
-  try {
-    await deps.db.batch(asBatch(statements));
-    return true;
-  } catch (err) {
-    if (isUniqueViolation(err)) return false;
-    throw err;
-  }
 }
 
 export async function logRefusal(deps: ServiceDeps, actor: Actor, entityId: string, attempted: string, reason: string, dedupeKey: string | null) {
@@ -378,19 +465,33 @@ export async function logUnknownUser(deps: ServiceDeps, input: { platform: Platf
 
 /** Reassigns a lead (team lead or coordinator) to another active member. */
 export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
-  const lead = await getLead(deps, input.leadId);
+  const db = deps.db;
+  const [leadRows, targetRows, versionRows] = await retryBusy(db, () =>
+    db.batch([
+      db.select().from(leads).where(eq(leads.id, input.leadId)),
+      db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true))),
+      orgVersionQuery(db),
+    ]),
+  );
+  const lead = leadRows[0];
   if (!lead) return { status: "refused", reason: "unknown_lead" };
   const m = input.actor.member;
   const allowed = m.role === "coordinator" || (m.role === "team_lead" && m.teamId === lead.teamId);
   if (!allowed) return { status: "refused", reason: "not_permitted", lead };
-  const target = await deps.db.query.members.findFirst({ where: and(eq(members.id, input.toMemberId), eq(members.active, true)) });
+  const target = targetRows[0];
   if (!target || !target.teamId) return { status: "refused", reason: "invalid_transition", lead };
+  const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const now = deps.now().getTime();
   const version = lead.version + 1;
-  const newTeam = await deps.db.query.teams.findFirst({ where: eq(teams.id, target.teamId) });
+  const newTeam = org.teamById.get(target.teamId);
   const statements: unknown[] = [
-    deps.db.update(leads).set({ assigneeId: target.id, teamId: target.teamId, version, updatedAt: now }).where(and(eq(leads.id, lead.id), eq(leads.version, lead.version))),
-    deps.db.insert(events).values(
+    db.insert(leadVersions).values({ leadId: lead.id, version, createdAt: now }),
+    db
+      .update(leads)
+      .set({ assigneeId: target.id, teamId: target.teamId, version, updatedAt: now, nextEscalationAt: nextEscalationTime(org.policy, lead, parseEscalations(lead)) })
+      .where(and(eq(leads.id, lead.id), eq(leads.version, lead.version)))
+      .returning(),
+    db.insert(events).values(
       eventRow(asActor(input.actor), {
         occurredAt: now,
         entityType: "lead",
@@ -404,12 +505,11 @@ export async function reassignLead(deps: ServiceDeps, input: { leadId: string; t
     ),
     ...cardEnqueue(deps, { id: lead.id, version }, newTeam),
   ];
-  if (newTeam && lead.teamId !== target.teamId) {
-    const oldTeam = lead.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, lead.teamId) }) : undefined;
-    statements.push(...cardEnqueue(deps, { id: lead.id, version }, oldTeam));
-  }
-  if (!(await batchOnce(deps, statements))) return { status: "duplicate" };
-  const updated = (await getLead(deps, lead.id))!;
+  if (newTeam && lead.teamId !== target.teamId) statements.push(...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined));
+  const ran = await runVersionedBatch(deps, lead.id, input.dedupeKey, statements);
+  if (!ran.ok) return ran.result;
+  const updated = (ran.results[1] as LeadRow[])[0];
+  if (!updated) return { status: "unchanged", lead: (await getLead(deps, lead.id)) ?? lead, changedMeanwhile: true };
   return { status: "done", lead: updated, from: lead.state as LeadState, to: updated.state as LeadState };
 }
 
@@ -468,13 +568,17 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
   const known = input.identity ? { names: [input.identity.name], phones: [input.identity.phone], idNumbers: [input.identity.idNumber] } : undefined;
   const card = await cardMessageFor(deps, lead.id, team.platform, team.chatId);
   return [
-    enqueueStatement(deps, {
-      dedupeKey: `tipster-reply:${input.messageId}`,
-      platform: team.platform as Platform,
-      chatId: team.chatId,
-      kind: "text",
-      leadId: lead.id,
-      payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
-    }),
+    // What a tipster wrote is sealed in the outbox like everywhere else.
+    enqueueStatement(
+      deps,
+      await sealEnqueueInput(deps, {
+        dedupeKey: `tipster-reply:${input.messageId}`,
+        platform: team.platform as Platform,
+        chatId: team.chatId,
+        kind: "text",
+        leadId: lead.id,
+        payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
+      }),
+    ),
   ];
 }
