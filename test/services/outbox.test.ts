@@ -55,7 +55,8 @@ describe("outbox delivery", () => {
     for (const text of ["a1", "a2", "a3"]) await enqueue("-100A", text);
     await enqueue("-100B", "b1");
     await deliverDueMessages(delivery);
-    expect(sent.map((s) => s.text)).toEqual(["a1", "b1"]);
+    // One round sends each chat's head; the two chats go out concurrently, so only per-chat order is fixed.
+    expect(sent.map((s) => s.text).sort()).toEqual(["a1", "b1"]);
     await runUntilIdle();
     expect(sent.filter((s) => s.chatId === "-100A").map((s) => s.text)).toEqual(["a1", "a2", "a3"]);
     const times = sent.filter((s) => s.chatId === "-100A").map((s) => s.at);
