@@ -161,6 +161,11 @@ export const events = sqliteTable(
     /** JSON details; never identity, contact or receipt data. */
     data: text("data"),
     dedupeKey: text("dedupe_key"),
+    /**
+     * HMAC chained to the previous row's (see src/services/audit/event-chain.ts), set once by the
+     * sealer shortly after the row is written; the only column an UPDATE may touch, and only from null.
+     */
+    chainHash: text("chain_hash"),
   },
   (t) => [
     index("events_entity_idx").on(t.entityType, t.entityId, t.id),

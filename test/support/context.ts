@@ -8,7 +8,7 @@ import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/context";
 import type { Logger } from "../../src/services/deps";
-import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
+import { generateKeyMaterial, importKeyRing, type KeyMaterial } from "../../src/security/keys";
 
 export interface LogLine {
   level: string;
@@ -16,11 +16,11 @@ export interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-export async function createTestContext(env: Record<string, string> = {}) {
+export async function createTestContext(env: Record<string, string> = {}, options: { keyMaterial?: KeyMaterial } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-test-"));
   const dbPath = join(dir, "fundwatch.db");
   const config = parseConfig({ APP_ENV: "test", DATABASE_URL: `file:${dbPath}`, LOG_LEVEL: "silent", RECEIPT_LOOKUP_MIN_MS: "0", ...env });
-  const keys = await importKeyRing(await generateKeyMaterial());
+  const keys = await importKeyRing(options.keyMaterial ?? (await generateKeyMaterial()));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL);
   await applyMigrations(db);
   const logs: LogLine[] = [];
