@@ -2,6 +2,7 @@
 // DATABASE_URL and keys as the server). Exit 0 with the number of events checked; exit 1 naming the
 // first edited, deleted or reordered row. `--anchor <id>:<hash>` (a chain head copied from a tick's
 // log line, kept outside the database) also catches the newest rows being cut off. Reads only.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConfigError, parseConfig } from "../src/config";
@@ -22,10 +23,15 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const anchorIndex = argv.indexOf("--anchor");
   const anchor = parseAnchor(anchorIndex >= 0 ? argv[anchorIndex + 1] : undefined);
   const config = parseConfig(env);
+  const filePath = config.DATABASE_URL.startsWith("file:") ? config.DATABASE_URL.slice("file:".length).split("?")[0]! : null;
+  // Checking must never create an empty database and then call it sound.
+  if (filePath && !existsSync(filePath)) throw new ConfigError(`DATABASE_URL: ${config.DATABASE_URL} does not exist (start the server once or run npm run db:migrate)`);
   const log = createConsoleLogger("error");
   const keys = await importKeyRing(await loadKeyMaterial(config, log));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   try {
+    const tables = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'app_state')");
+    if (tables.rows.length < 2) throw new ConfigError(`DATABASE_URL: ${filePath ?? "the database"} has no FundWatch event log (migrations not applied?)`);
     const report = await verifyEventChain(db, keys.logChainKey, anchor ? { anchor } : {});
     if (!report.ok) {
       console.error(`verify-log: FAILED after ${report.checked} good events: ${describeProblem(report.problem!)}`);
