@@ -42,7 +42,7 @@ const EXAMPLE_RECEIPT = "7KQ2M-9ABCD-EFGH0-12345";
 
 const EXAMPLE_PROOF = {
   type: "fundwatch.proof-of-submission",
-  version: 1,
+  version: 2,
   reportId: "FW-20250501-7KQ2M9AB",
   submittedAt: "2025-05-01T02:03:04.000Z",
   contentHash: "0".repeat(64),
@@ -166,6 +166,13 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       },
       "/api/v1/proofs/public-key": {
         get: { operationId: "getProofPublicKey", summary: "The JWK that verifies proofs of submission", responses: { "200": { description: "ECDSA P-256 public key (JWK)", content: { "application/json": { schema: { type: "object" } } } } } },
+      },
+      "/api/v1/proofs/public-keys": {
+        get: {
+          operationId: "listProofPublicKeys",
+          summary: "Every key that has signed proofs here, the active one first (JWKS): proofs from before a key rotation still verify",
+          responses: { "200": { description: "JSON Web Key Set", content: { "application/json": { schema: { type: "object", properties: { keys: { type: "array", items: { type: "object" } } }, required: ["keys"] } } } } },
+        },
       },
       "/api/v1/proofs/verify": {
         post: {

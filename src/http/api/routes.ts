@@ -17,6 +17,7 @@ import { readForm, readJson, requireBodyKind } from "../body";
 import type { AppEnv } from "../context";
 import { buildOpenApiDocument } from "./openapi";
 import { proofSchema } from "./schemas";
+import { findSigningPublicKey, listPublishedSigningKeys } from "../../services/intake/proof-keys";
 
 function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
   const parsed = schema.safeParse(raw);
@@ -113,11 +114,15 @@ export function createApiRoutes() {
 
   api.get("/proofs/public-key", (c) => c.json(c.var.deps.keys.signingPublicJwk));
 
+  // Every key that ever signed a proof here (JWKS), so proofs from before a key rotation can be checked offline.
+  api.get("/proofs/public-keys", async (c) => c.json({ keys: await listPublishedSigningKeys(c.var.deps) }));
+
   api.post("/proofs/verify", async (c) => {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["json"]);
     const proof = parseOrThrow(proofSchema, await readJson(c, locale), locale) as ProofOfSubmission;
-    const signatureValid = proof.keyId === deps.keys.signingKeyId && (await verifyProofSignature(deps.keys.signingPublicJwk, proof));
+    const publicKey = await findSigningPublicKey(deps, proof.keyId);
+    const signatureValid = publicKey !== null && (await verifyProofSignature(publicKey, proof));
     const record = await deps.db.query.reports.findFirst({
       columns: { id: true },
       where: and(eq(reports.id, proof.reportId), eq(reports.contentHash, proof.contentHash), eq(reports.createdAt, Date.parse(proof.submittedAt) || -1)),

@@ -20,6 +20,7 @@ export type { Actor } from "../events";
 import { AppError } from "../errors";
 import { consumeRateLimit, peekRateLimit } from "./rate-limit";
 import { planLead, tipsterReplyStatements } from "../leads/leads";
+import { recordSigningKeyStatement } from "./proof-keys";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -145,6 +146,7 @@ export async function submitReport(
         }),
       ),
       ...lead.statements,
+      recordSigningKeyStatement(deps),
     ]),
   );
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
