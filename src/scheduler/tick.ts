@@ -4,6 +4,7 @@ import type { ChatRuntime } from "../chat/runtime";
 import { escalateOverdueLeads } from "../services/leads/escalation";
 import { deliverDueMessages } from "../services/delivery/outbox";
 import { sealEventLog, type ChainHead } from "../services/audit/event-chain";
+import { purgeExpiredSubmissionKeys } from "../services/intake/submission-keys";
 import { purgeExpiredRateLimits } from "../services/intake/rate-limit";
 import type { ServiceDeps } from "../services/deps";
 
@@ -22,6 +23,7 @@ type Job = (deps: TickDeps) => Promise<unknown>;
 
 const JOBS: Record<string, Job> = {
   purgeExpiredRateLimits,
+  purgeExpiredSubmissionKeys,
   escalateOverdueLeads,
   // Delivery runs last so reminders queued by this tick go out in it.
   deliverChatMessages: async (deps) => {

@@ -73,6 +73,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports": {
         post: {
           operationId: "createReport",
+          parameters: [idempotencyKeyParam()],
           summary: "Submit a report",
           description: `JSON, or multipart/form-data with the report as a JSON field \`report\` and files in \`evidence\`. ${limits}`,
           requestBody: {
@@ -93,6 +94,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
           responses: {
             "201": jsonResponse("Stored; the receipt is shown only in this response.", reportCreatedSchema),
             "400": errorResponse("Invalid fields (see error.fields)"),
+            "409": errorResponse("duplicate_submission: this Idempotency-Key was already used; error.reportId names the original report, nothing was stored"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
             "429": errorResponse("Too many reports from this client"),
@@ -115,6 +117,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports/messages": {
         post: {
           operationId: "sendReporterMessage",
+          parameters: [idempotencyKeyParam()],
           summary: "Reply to investigators or add information",
           requestBody: {
             required: true,
@@ -124,7 +127,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "201": jsonResponse("Message stored", messageCreatedSchema),
             "400": errorResponse("Invalid fields"),
             "404": errorResponse("No report for this receipt"),
-            "409": errorResponse("The report is closed"),
+            "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
             "429": errorResponse("Too many failed attempts from this client"),
           },
         },
@@ -132,6 +135,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports/attachments": {
         post: {
           operationId: "addReportEvidence",
+          parameters: [idempotencyKeyParam()],
           summary: "Add evidence files to a report",
           description: limits,
           requestBody: {
@@ -147,7 +151,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "201": jsonResponse("Files stored", attachmentsCreatedSchema),
             "400": errorResponse("Invalid or missing files"),
             "404": errorResponse("No report for this receipt"),
-            "409": errorResponse("The report is closed"),
+            "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
           },
@@ -187,6 +191,17 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       },
     },
     components: { schemas: { Error: toSchema(errorResponseSchema, "output") } },
+  };
+}
+
+function idempotencyKeyParam() {
+  return {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description: "Any unique string (e.g. a UUID) per intended submission. A retry with the same key stores nothing and answers 409 duplicate_submission with the original report id.",
+    schema: { type: "string", minLength: 1, maxLength: 255 },
+    example: "5f0c7d1e-2b8a-4c53-9a64-0d3b8f6e2a11",
   };
 }
 

@@ -9,20 +9,47 @@ import { shanghaiDate } from "../../core/time";
 import { reports } from "../../db/schema";
 import { t } from "../../i18n";
 import { localiseIssues } from "../../i18n/validation";
-import { verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
+import { canonicalJson, verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
 import { AppError } from "../../services/errors";
 import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
 import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport, throttleSubmission } from "../../services/intake/reports";
 import { readForm, readJson, requireBodyKind } from "../body";
-import type { AppEnv } from "../context";
+import type { AppDeps, AppEnv } from "../context";
 import { buildOpenApiDocument } from "./openapi";
 import { proofSchema } from "./schemas";
 import { findSigningPublicKey, listPublishedSigningKeys } from "../../services/intake/proof-keys";
+import { duplicateSubmissionError, findSubmission, idempotencyKey, isSubmissionKeyConflict, submissionKeyStatement, type SubmissionKey } from "../../services/intake/submission-keys";
+import { sha256Hex } from "../../security/encoding";
 
 function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new AppError("validation_failed", "invalid input", { fields: localiseIssues(parsed.error.issues, locale) });
   return parsed.data;
+}
+
+/** What an Idempotency-Key is bound to: the parsed request and the hashes of its files. */
+async function requestFingerprint(input: unknown, files: { bytes: Uint8Array }[]): Promise<string> {
+  return canonicalJson({ input, files: await Promise.all(files.map((f) => sha256Hex(f.bytes))) });
+}
+
+/** A repeat of an earlier request (same Idempotency-Key) is answered 409 with the original report; nothing is stored. */
+async function refuseRepeat(deps: AppDeps, key: SubmissionKey | null): Promise<void> {
+  if (!key) return;
+  const earlier = await findSubmission(deps, key);
+  if (earlier) throw duplicateSubmissionError(earlier, key);
+}
+
+/** Runs the creating call; if a copy of the same request won the race meanwhile, answers like a repeat. */
+async function onceOrDuplicate<R>(deps: AppDeps, key: SubmissionKey | null, create: () => Promise<R>): Promise<R> {
+  try {
+    return await create();
+  } catch (err) {
+    if (key && isSubmissionKeyConflict(err)) {
+      const earlier = await findSubmission(deps, key);
+      if (earlier) throw duplicateSubmissionError(earlier, key);
+    }
+    throw err;
+  }
 }
 
 export function createApiRoutes() {
@@ -57,9 +84,13 @@ export function createApiRoutes() {
         throw new AppError("validation_failed", "report part is not JSON", { fields: { report: t(locale, "validation.invalid_json") } });
       }
     }
+    const key = await idempotencyKey(deps, "api-report", c.req.header("idempotency-key"), await requestFingerprint(raw, files));
+    await refuseRepeat(deps, key);
     const valid = await validateSubmission(deps, raw, files, locale);
     await throttleSubmission(deps, deps.clientAddress(c));
-    const submitted = await submitReport(deps, { report: valid.report, files: valid.files, channel: "api", locale });
+    const submitted = await onceOrDuplicate(deps, key, () =>
+      submitReport(deps, { report: valid.report, files: valid.files, channel: "api", locale, ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: r.reportId }) } : {}) }),
+    );
     c.header("Cache-Control", "no-store");
     return c.json(submitted, 201);
   });
@@ -78,7 +109,11 @@ export function createApiRoutes() {
     requireBodyKind(c, ["json"]);
     const input = parseOrThrow(reporterMessageSchema, await readJson(c, locale), locale);
     const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
-    const result = await addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api" });
+    const key = await idempotencyKey(deps, "api-message", c.req.header("idempotency-key"), await requestFingerprint({ body: input.body, inReplyTo: input.inReplyTo ?? null }, []), report.id);
+    await refuseRepeat(deps, key);
+    const result = await onceOrDuplicate(deps, key, () =>
+      addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api", ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }) } : {}) }),
+    );
     return c.json(result, 201);
   });
 
@@ -89,8 +124,16 @@ export function createApiRoutes() {
     const { receipt } = parseOrThrow(receiptRequestSchema, { receipt: form.fields.receipt }, locale);
     const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
     if (form.files.length === 0) throw new AppError("validation_failed", "no files", { fields: { evidence: t(locale, "validation.required") } });
+    const key = await idempotencyKey(deps, "api-attachments", c.req.header("idempotency-key"), await requestFingerprint(null, form.files), report.id);
+    await refuseRepeat(deps, key);
     const files = await validateEvidence(deps, form.files, locale);
-    const result = await addReporterEvidence(deps, report, { files, channel: "api" });
+    const result = await onceOrDuplicate(deps, key, () =>
+      addReporterEvidence(deps, report, {
+        files,
+        channel: "api",
+        ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.attachments.map((a) => a.id).join(",") }) } : {}),
+      }),
+    );
     return c.json(result, 201);
   });
 

@@ -25,6 +25,12 @@ import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
 
+/**
+ * A statement the caller adds to the creating batch once the result is known: the submit-once key
+ * (src/services/intake/submission-keys.ts), so a repeat of the same request creates nothing.
+ */
+export type OnceStatement<R> = (result: R) => Promise<{ statement: unknown }>;
+
 const PUBLIC_ACTOR = (platform: ReportChannel): Actor => ({ type: "public", platform });
 
 export function receiptHash(deps: ServiceDeps, normalisedReceipt: string): Promise<string> {
@@ -41,7 +47,7 @@ export interface SubmittedReport {
 /** Stores a validated report with its evidence; returns the receipt, which exists nowhere else. */
 export async function submitReport(
   deps: ServiceDeps,
-  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale },
+  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; once?: OnceStatement<SubmittedReport> },
 ): Promise<SubmittedReport> {
   const now = deps.now();
   const createdAt = now.getTime();
@@ -147,6 +153,7 @@ export async function submitReport(
       ),
       ...lead.statements,
       recordSigningKeyStatement(deps),
+      ...(input.once ? [(await input.once({ reportId, receipt, submittedAt, proof })).statement] : []),
     ]),
   );
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
@@ -238,7 +245,7 @@ function assertOpen(report: ReportRow) {
 export async function addReporterMessage(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel },
+  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ messageId: string }> },
 ): Promise<{ messageId: string }> {
   assertOpen(report);
   const createdAt = deps.now().getTime();
@@ -278,6 +285,7 @@ export async function addReporterMessage(
           data: JSON.stringify({ messageId, inReplyTo, attachments: prepared.attachments.length }),
         }),
       ),
+      ...(input.once ? [(await input.once({ messageId })).statement] : []),
     ]),
   );
   if (toTeam.length) deps.notifyOutbox?.();
@@ -288,7 +296,7 @@ export async function addReporterMessage(
 export async function addReporterEvidence(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { files: CheckedFile[]; channel: ReportChannel },
+  input: { files: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ attachments: { id: string }[] }> },
 ): Promise<{ attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[] }> {
   assertOpen(report);
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
@@ -308,6 +316,7 @@ export async function addReporterEvidence(
           data: JSON.stringify({ attachments: prepared.attachments.map((a) => a.id) }),
         }),
       ),
+      ...(input.once ? [(await input.once({ attachments: prepared.attachments })).statement] : []),
     ]),
   );
   return { attachments: prepared.attachments };

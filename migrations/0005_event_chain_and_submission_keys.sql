@@ -1,6 +1,18 @@
--- The event log becomes tamper-evident: each row gets an HMAC chained to the previous row's, set
--- once by the sealer (src/services/audit/event-chain.ts). The append-only trigger now allows exactly
--- that one change (chain_hash from null to a value, every other column untouched) and nothing else.
+-- Submit-once keys for page forms and the API's Idempotency-Key; the tamper-evident event log:
+-- each row gets an HMAC chained to the previous row's, set once by the sealer
+-- (src/services/audit/event-chain.ts). The append-only trigger now allows exactly that one change.
+CREATE TABLE `submission_keys` (
+	`key_hash` text PRIMARY KEY NOT NULL,
+	`scope` text NOT NULL,
+	`report_id` text NOT NULL,
+	`result_ref` text,
+	`request_hash` text,
+	`replay_enc` text,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `submission_keys_expires_idx` ON `submission_keys` (`expires_at`);--> statement-breakpoint
 ALTER TABLE `events` ADD `chain_hash` text;
 --> statement-breakpoint
 DROP TRIGGER `events_no_update`;
