@@ -92,7 +92,8 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       context: JSON.parse(prompt.context) as Record<string, unknown>,
       updateKey: updateKey(ctx),
     });
-    await markPromptAnswered(deps, prompt.id);
+    // An answer that could not be used (e.g. a question naming no tip) leaves the prompt open for another reply.
+    if (!reply.keepPromptOpen) await markPromptAnswered(deps, prompt.id);
     await ctx.reply(reply.text, { reply_parameters: { message_id: ctx.message.message_id, allow_sending_without_reply: true } });
   });
 

@@ -307,6 +307,8 @@ export async function runLeadCommand(
   for (const { reportId } of linked) {
     const report = await deps.db.query.reports.findFirst({ columns: { status: true }, where: eq(reports.id, reportId) });
     if (!report || report.status === result.reportStatus) continue;
+    // A tip declined on its own (leads/tips.ts) keeps its own outcome whatever the lead does next.
+    if (report.status === "not_accepted") continue;
     statements.push(
       deps.db.update(reports).set({ status: result.reportStatus, outcome: result.outcome, updatedAt: now }).where(eq(reports.id, reportId)),
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId, createdAt: now, kind: "status_changed", status: result.reportStatus, outcome: result.outcome }),
@@ -461,6 +463,11 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
   const locale = team.locale === "en" ? "en" : "zh-CN";
   const known = input.identity ? { names: [input.identity.name], phones: [input.identity.phone], idNumbers: [input.identity.idNumber] } : undefined;
   const card = await cardMessageFor(deps, lead.id, team.platform, team.chatId);
+  // Labelled with the tip's number in the lead, so the team knows which tipster answered (and whose question).
+  const [{ tipNo } = { tipNo: 1 }] = await deps.db
+    .select({ tipNo: count() })
+    .from(leadReports)
+    .where(and(eq(leadReports.leadId, lead.id), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link!.addedAt}, ${link!.reportId})`));
   return [
     enqueueStatement(deps, {
       dedupeKey: `tipster-reply:${input.messageId}`,
@@ -468,7 +475,7 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
       chatId: team.chatId,
       kind: "text",
       leadId: lead.id,
-      payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
+      payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, tip: tipNo, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
     }),
   ];
 }
