@@ -9,7 +9,7 @@ import type { Locale } from "../core/report-input";
 import { asBatch } from "../db/client";
 import { chatPrompts, events, leadReports, members, reports, teams, type LeadRow, type MemberRow } from "../db/schema";
 import { shanghaiDateTime } from "../core/time";
-import { isUniqueViolation } from "./events";
+import { isUniqueViolation, type Actor } from "./events";
 import type { Platform } from "../chat/types";
 import { isLocale, t } from "../i18n";
 import { keyedHash } from "../security/cipher";
@@ -338,6 +338,26 @@ function leadLine(lead: LeadRow, locale: Locale) {
   return t(locale, "chat.lead_line", { id: lead.id, type: t(locale, `taxonomy.type.${lead.violationType}`), target: lead.targetName, state: t(locale, `chat.lead_state.${lead.state}`) });
 }
 
+/**
+ * Who may look at a lead from chat: coordinators any; team leads and inspectors those of their own
+ * team (whose cards they already see) or assigned to them; finance none (rewards have their own view).
+ */
+export function mayViewLead(member: MemberRow, lead: LeadRow): boolean {
+  if (!member.active) return false;
+  if (member.role === "coordinator") return true;
+  if (member.role === "finance") return false;
+  return lead.assigneeId === member.id || (member.teamId !== null && member.teamId === lead.teamId);
+}
+
+/** A member's read of leads or members, logged like a change (once per delivery of the command). */
+async function logRead(deps: ServiceDeps, actor: Actor, e: { entityType: string; entityId: string; action: string; data: Record<string, unknown>; dedupeKey: string }) {
+  try {
+    await deps.db.insert(events).values(eventRow(actor, { occurredAt: deps.now().getTime(), entityType: e.entityType, entityId: e.entityId, action: e.action, data: JSON.stringify(e.data), dedupeKey: `${e.dedupeKey}:read` }));
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+}
+
 /** Text commands: /start CODE, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
 export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; command: string; args: string[]; updateKey: string; isPrivateChat: boolean }): Promise<ChatReply> {
   const command = input.command.toLowerCase();
@@ -356,15 +376,18 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: `/${command}`, dedupeKey: input.updateKey });
     return { text: t(locale, "chat.not_enrolled") };
   }
+  const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   switch (command) {
     case "mine": {
       const mine = await listMyLeads(deps, member.id);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "leads.listed", data: { command: "mine", leadIds: mine.map((l) => l.id) }, dedupeKey: input.updateKey });
       return { text: mine.length ? [t(locale, "chat.mine_title", { count: mine.length }), ...mine.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.mine_empty") };
     }
     case "overdue": {
       if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
       let overdue = await listOverdueLeads(deps, deps.now());
       if (member.role === "team_lead") overdue = overdue.filter((l) => l.teamId === member.teamId);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "leads.listed", data: { command: "overdue", leadIds: overdue.map((l) => l.id) }, dedupeKey: input.updateKey });
       return { text: overdue.length ? [t(locale, "chat.overdue_title", { count: overdue.length }), ...overdue.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.overdue_empty") };
     }
     case "teams": {
@@ -376,6 +399,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
       let rows = await deps.db.select().from(members);
       if (member.role === "team_lead") rows = rows.filter((m) => m.teamId === member.teamId);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "members.listed", data: { memberIds: rows.map((m) => m.id) }, dedupeKey: input.updateKey });
       return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${m.telegramUserId || m.slackUserId ? "" : " · ✉"}`).join("\n") || "—" };
     }
     case "invite": {
@@ -417,6 +441,12 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     case "lead": {
       const lead = input.args[0] ? await getLead(deps, input.args[0]) : null;
       if (!lead) return { text: t(locale, "chat.unknown_lead") };
+      // Need to know: a member sees only leads their role allows, and every look is logged.
+      if (!mayViewLead(member, lead)) {
+        await logRefusal(deps, actor, lead.id, "/lead", "not_permitted", input.updateKey);
+        return { text: t(locale, "chat.unknown_lead") };
+      }
+      await logRead(deps, actor, { entityType: "lead", entityId: lead.id, action: "lead.viewed", data: { command: "lead" }, dedupeKey: input.updateKey });
       return { text: leadLine(lead, locale) };
     }
     default:

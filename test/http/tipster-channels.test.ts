@@ -68,7 +68,7 @@ beforeAll(async () => {
   await importOrganisation(ctx.deps, orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8"))), { type: "system", platform: "cli" });
   for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
   ctx.setNow("2026-11-24T02:00:00Z");
-  for (const [name, userId] of [["张明", 5001], ["李娜", 5002]] as const) {
+  for (const [name, userId] of [["张明", 5001], ["李娜", 5002], ["王强", 5003], ["刘洋", 5004], ["陈静", 5005]] as const) {
     const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
     await update({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
   }
@@ -188,5 +188,47 @@ describe("declining inside a clustered lead", () => {
     expect((await status(a.receipt)).report.status).not.toBe(aBefore.report.status);
     expect((await status(b.receipt)).report.status).toBe("not_accepted");
     expect(JSON.stringify(await status(a.receipt))).not.toContain("服务态度");
+  });
+});
+
+describe("reads from chat are need-to-know and logged", () => {
+  const command = (userId: number, text: string, id = updateId++) =>
+    update({ message: { message_id: 900 + id, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text } }, id);
+  const lastReply = async () => {
+    await deliver();
+    return String(telegram.callsTo("sendMessage").at(-1)!.body.text);
+  };
+  const eventsOf = async (entityId: string) => ctx.db.select().from(events).where(eq(events.entityId, entityId));
+
+  it("shows a lead to its team and coordinators, logs each look once, and refuses (and logs) everyone else", async () => {
+    const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "某某大药房")!;
+    const id = updateId++;
+    await command(5001, `/lead ${lead.id}`, id);
+    expect(await lastReply()).toContain(lead.id);
+    await command(5001, `/lead ${lead.id}`, id); // redelivered
+    await command(5005, `/lead ${lead.id}`);
+    expect(await lastReply()).toContain(lead.id);
+    const viewed = (await eventsOf(lead.id)).filter((e) => e.action === "lead.viewed");
+    expect(viewed.map((e) => e.actorId)).toEqual([memberIds["张明"], memberIds["陈静"]]);
+
+    // Another team's inspector and the finance officer learn nothing, not even that it exists.
+    for (const outsider of [5003, 5004]) {
+      await command(outsider, `/lead ${lead.id}`);
+      const reply = await lastReply();
+      expect(reply).not.toContain(lead.targetName);
+      expect(reply).toContain("找不到");
+    }
+    const refused = (await eventsOf(lead.id)).filter((e) => e.action === "lead.refused");
+    expect(refused.map((e) => [e.actorId, JSON.parse(e.data!).attempted])).toEqual(expect.arrayContaining([[memberIds["王强"], "/lead"], [memberIds["刘洋"], "/lead"]]));
+  });
+
+  it("logs who listed which leads and members", async () => {
+    await command(5001, "/mine");
+    await command(5002, "/members");
+    const listed = (await eventsOf(memberIds["张明"]!)).filter((e) => e.action === "leads.listed");
+    expect(listed).toHaveLength(1);
+    expect(JSON.parse(listed[0]!.data!).command).toBe("mine");
+    const members = (await eventsOf(memberIds["李娜"]!)).filter((e) => e.action === "members.listed");
+    expect(members).toHaveLength(1);
   });
 });
