@@ -1,4 +1,4 @@
-// `npm run keys`: fresh key material. Prints ENCRYPTION_KEYS, HASH_KEY and SIGNING_KEY as .env lines;
+// `npm run keys`: fresh key material. Prints ENCRYPTION_KEYS, HASH_KEY, SIGNING_KEY and LOG_CHAIN_KEY as .env lines;
 // `npm run keys -- --dev-vars` writes them with APP_ENV=development to .dev.vars for `wrangler dev`
 // (an existing .dev.vars is left alone).
 import { existsSync, writeFileSync } from "node:fs";
@@ -7,7 +7,12 @@ import { fileURLToPath } from "node:url";
 import { generateKeyMaterial, type KeyMaterial } from "../src/security/keys";
 
 export function keyLines(material: KeyMaterial): string[] {
-  return [`ENCRYPTION_KEYS=${material.encryptionKeys}`, `HASH_KEY=${material.hashKey}`, `SIGNING_KEY=${material.signingKey}`];
+  return [
+    `ENCRYPTION_KEYS=${material.encryptionKeys}`,
+    `HASH_KEY=${material.hashKey}`,
+    `SIGNING_KEY=${material.signingKey}`,
+    ...(material.logChainKey ? [`LOG_CHAIN_KEY=${material.logChainKey}`] : []),
+  ];
 }
 
 /** Writes `path` (mode 0600) with new development keys unless it exists. Returns whether it wrote. */

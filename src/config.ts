@@ -27,6 +27,7 @@ export const configSchema = z.object({
   ENCRYPTION_KEYS: z.string().min(1).optional(),
   HASH_KEY: z.string().min(1).optional(),
   SIGNING_KEY: z.string().min(1).optional(),
+  LOG_CHAIN_KEY: z.string().min(1).optional(),
   SECRETS_FILE: z.string().min(1).default("./data/dev-secrets.json"),
   MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
   MAX_ATTACHMENTS: int(0, 20).default(5),

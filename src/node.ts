@@ -23,7 +23,7 @@ import { generateKeyMaterial, importKeyRing, KeyConfigError, type KeyMaterial } 
  */
 export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyMaterial> {
   if (config.ENCRYPTION_KEYS && config.HASH_KEY && config.SIGNING_KEY)
-    return { encryptionKeys: config.ENCRYPTION_KEYS, hashKey: config.HASH_KEY, signingKey: config.SIGNING_KEY };
+    return { encryptionKeys: config.ENCRYPTION_KEYS, hashKey: config.HASH_KEY, signingKey: config.SIGNING_KEY, ...(config.LOG_CHAIN_KEY ? { logChainKey: config.LOG_CHAIN_KEY } : {}) };
   const file = resolve(config.SECRETS_FILE);
   let stored: KeyMaterial;
   if (existsSync(file)) {
@@ -38,6 +38,8 @@ export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyM
     encryptionKeys: config.ENCRYPTION_KEYS ?? stored.encryptionKeys,
     hashKey: config.HASH_KEY ?? stored.hashKey,
     signingKey: config.SIGNING_KEY ?? stored.signingKey,
+    // Secrets files written before the event chain existed have no chain key: it is then derived from the hash key.
+    ...((config.LOG_CHAIN_KEY ?? stored.logChainKey) ? { logChainKey: config.LOG_CHAIN_KEY ?? stored.logChainKey } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ async function createRuntime(env: Env): Promise<Runtime> {
   const missing = (["ENCRYPTION_KEYS", "HASH_KEY", "SIGNING_KEY"] as const).filter((k) => !config[k]);
   if (missing.length)
     throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required on Workers (set with \`wrangler secret put ${k}\`, or in .dev.vars for wrangler dev)`).join("\n")}`);
-  const keys = await importKeyRing({ encryptionKeys: config.ENCRYPTION_KEYS!, hashKey: config.HASH_KEY!, signingKey: config.SIGNING_KEY! });
+  const keys = await importKeyRing({ encryptionKeys: config.ENCRYPTION_KEYS!, hashKey: config.HASH_KEY!, signingKey: config.SIGNING_KEY!, ...(config.LOG_CHAIN_KEY ? { logChainKey: config.LOG_CHAIN_KEY } : {}) });
   let db: Db;
   if (strings.DATABASE_URL) {
     db = drizzleLibsql(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }), { schema });

@@ -181,6 +181,11 @@ export const events = sqliteTable(
     /** JSON details; never identity, contact or receipt data. */
     data: text("data"),
     dedupeKey: text("dedupe_key"),
+    /**
+     * HMAC chained to the previous row's (see src/services/audit/event-chain.ts), set once by the
+     * sealer shortly after the row is written; the only column an UPDATE may touch, and only from null.
+     */
+    chainHash: text("chain_hash"),
   },
   (t) => [
     index("events_entity_idx").on(t.entityType, t.entityId, t.id),
@@ -197,6 +202,29 @@ export const rateLimits = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
   },
   (t) => [index("rate_limits_expires_idx").on(t.expiresAt)],
+);
+
+/**
+ * Submit-once keys: the one-time token of a page form, or an API client's Idempotency-Key, stored
+ * (as an HMAC) in the same batch as what it created. A repeat finds it and creates nothing.
+ */
+export const submissionKeys = sqliteTable(
+  "submission_keys",
+  {
+    keyHash: text("key_hash").primaryKey(),
+    /** web-report | web-reply | web-evidence | api-report | api-message | api-attachments */
+    scope: text("scope").notNull(),
+    reportId: text("report_id").notNull(),
+    /** Message or attachment ids the first request created. */
+    resultRef: text("result_ref"),
+    /** SHA-256 of the API request body, to tell a true repeat from a reused key. */
+    requestHash: text("request_hash"),
+    /** Web form only: the receipt page, encrypted, so a repeat whose first answer was lost can show it. */
+    replayEnc: text("replay_enc"),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("submission_keys_expires_idx").on(t.expiresAt)],
 );
 
 export type ReportRow = typeof reports.$inferSelect;

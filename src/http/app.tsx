@@ -132,7 +132,7 @@ export function createApp(deps: AppDeps) {
     const message = t(locale, messageKey, appError.options.params);
     if (wantsJson(c)) {
       const fields = appError.options.fields && Object.keys(appError.options.fields).length ? appError.options.fields : undefined;
-      return c.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}), requestId: c.var.requestId } }, status);
+      return c.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}), ...(appError.options.details ?? {}), requestId: c.var.requestId } }, status);
     }
     return c.html(<ErrorPage locale={locale} path="/" message={message} />, status);
   });

@@ -5,6 +5,8 @@ import { escalateOverdueLeads } from "../services/leads/escalation";
 import { deliverDueMessages } from "../services/delivery/outbox";
 import { unparkStrandedHeads } from "../services/delivery/engine";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
+import { sealEventLog, type ChainHead } from "../services/audit/event-chain";
+import { purgeExpiredSubmissionKeys } from "../services/intake/submission-keys";
 import { purgeExpiredRateLimits } from "../services/intake/rate-limit";
 import type { ServiceDeps } from "../services/deps";
 
@@ -15,6 +17,8 @@ export interface TickDeps extends ServiceDeps {
 export interface TickResult {
   at: string;
   jobs: Record<string, "ok" | "failed">;
+  /** The event log's chain head after this tick sealed the new rows (null if sealing failed). */
+  chainHead: ChainHead | null;
 }
 
 type Job = (deps: TickDeps) => Promise<unknown>;
@@ -24,6 +28,7 @@ const TICK_DELIVERY_ROUNDS = 20;
 
 const JOBS: Record<string, Job> = {
   purgeExpiredRateLimits,
+  purgeExpiredSubmissionKeys,
   escalateOverdueLeads,
   purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
   unparkStrandedHeads,
@@ -54,5 +59,16 @@ export async function runTick(deps: TickDeps, now: Date): Promise<TickResult> {
       deps.log.error("scheduled job failed", { job: name, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  return { at: now.toISOString(), jobs };
+  // Sealing runs after every job, so the events this tick wrote are covered by the head it publishes.
+  let chainHead: ChainHead | null = null;
+  try {
+    chainHead = (await sealEventLog(atNow)).head;
+    jobs.sealEventLog = "ok";
+  } catch (err) {
+    jobs.sealEventLog = "failed";
+    deps.log.error("scheduled job failed", { job: "sealEventLog", error: err instanceof Error ? err.message : String(err) });
+  }
+  // The published head: a copy of this line kept outside the database anchors the chain (verify-log --anchor).
+  deps.log.info("tick", { at: now.toISOString(), jobs, ...(chainHead ? { chainHead: `${chainHead.id}:${chainHead.hash}` } : {}) });
+  return { at: now.toISOString(), jobs, chainHead };
 }

@@ -12,6 +12,8 @@ export interface KeyRing {
   signingKeyId: string;
   signingKey: CryptoKey;
   signingPublicJwk: JsonWebKey;
+  /** HMAC key of the tamper-evident event chain (LOG_CHAIN_KEY, or derived from HASH_KEY). */
+  logChainKey: CryptoKey;
 }
 
 export interface KeyMaterial {
@@ -21,6 +23,11 @@ export interface KeyMaterial {
   hashKey: string;
   /** base64 PKCS#8 of an ECDSA P-256 private key. */
   signingKey: string;
+  /**
+   * base64 of at least 32 random bytes: keys the event log's hash chain. Optional: without it a
+   * subkey is derived from HASH_KEY (set it separately so whoever holds one cannot forge the other).
+   */
+  logChainKey?: string;
 }
 
 export class KeyConfigError extends Error {
@@ -78,6 +85,20 @@ export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
   } catch {
     throw new KeyConfigError("SIGNING_KEY", "is not a base64 PKCS#8 ECDSA P-256 private key (generate one with `npm run keys`)");
   }
+  let logChainRaw: Uint8Array;
+  if (material.logChainKey) {
+    try {
+      logChainRaw = fromBase64(material.logChainKey);
+    } catch {
+      throw new KeyConfigError("LOG_CHAIN_KEY", "is not valid base64");
+    }
+    if (logChainRaw.length < 32) throw new KeyConfigError("LOG_CHAIN_KEY", `must be at least 32 bytes, got ${logChainRaw.length}`);
+  } else {
+    const deriving = await crypto.subtle.importKey("raw", hashRaw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    logChainRaw = new Uint8Array(await crypto.subtle.sign("HMAC", deriving, new TextEncoder().encode("fundwatch/event-chain/v1")));
+  }
+  const logChainKey = await crypto.subtle.importKey("raw", logChainRaw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+
   const { d: _private, key_ops: _ops, ...publicJwk } = (await crypto.subtle.exportKey("jwk", signingKey)) as JsonWebKey;
   const signingKeyId = await jwkThumbprint(publicJwk);
 
@@ -88,6 +109,7 @@ export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
     signingKeyId,
     signingKey,
     signingPublicJwk: { ...publicJwk, kid: signingKeyId, use: "sig", alg: "ES256" } as JsonWebKey,
+    logChainKey,
   };
 }
 
@@ -107,5 +129,6 @@ export async function generateKeyMaterial(encryptionKeyId = "k1"): Promise<KeyMa
     encryptionKeys: `${encryptionKeyId}:${b64(randomBytes(32))}`,
     hashKey: b64(randomBytes(32)),
     signingKey: b64(pkcs8),
+    logChainKey: b64(randomBytes(32)),
   };
 }

@@ -6,7 +6,8 @@ import type { KeyRing } from "./keys";
 
 export interface ProofOfSubmission {
   type: "fundwatch.proof-of-submission";
-  version: 1;
+  /** 2 signs every attachment's hash, size and type; 1 (issued before) signed only the hashes. */
+  version: 1 | 2;
   reportId: string;
   submittedAt: string;
   contentHash: string;
@@ -30,17 +31,22 @@ export function contentHashOf(content: unknown): Promise<string> {
   return sha256Hex(canonicalJson(content));
 }
 
-const signedText = (p: Pick<ProofOfSubmission, "reportId" | "submittedAt" | "contentHash" | "attachments">) =>
-  `fundwatch-proof/v1\n${p.reportId}\n${p.submittedAt}\n${p.contentHash}\n${p.attachments.map((a) => a.sha256).join(",")}`;
+type SignedFields = Pick<ProofOfSubmission, "reportId" | "submittedAt" | "contentHash" | "attachments">;
+
+function signedText(p: SignedFields, version: ProofOfSubmission["version"]): string {
+  if (version === 1) return `fundwatch-proof/v1\n${p.reportId}\n${p.submittedAt}\n${p.contentHash}\n${p.attachments.map((a) => a.sha256).join(",")}`;
+  // Media types cannot contain ":" or ","; sizes are integers: the encoding is unambiguous.
+  return `fundwatch-proof/v2\n${p.reportId}\n${p.submittedAt}\n${p.contentHash}\n${p.attachments.map((a) => `${a.sha256}:${a.sizeBytes}:${a.mediaType}`).join(",")}`;
+}
 
 export async function signProof(
   keys: KeyRing,
   fields: Pick<ProofOfSubmission, "reportId" | "submittedAt" | "contentHash" | "attachments">,
 ): Promise<ProofOfSubmission> {
-  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.signingKey, utf8.encode(signedText(fields)));
+  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.signingKey, utf8.encode(signedText(fields, 2)));
   return {
     type: "fundwatch.proof-of-submission",
-    version: 1,
+    version: 2,
     ...fields,
     keyId: keys.signingKeyId,
     algorithm: "ES256",
@@ -52,7 +58,7 @@ export async function verifyProofSignature(publicJwk: JsonWebKey, proof: ProofOf
   const { kid: _kid, use: _use, alg: _alg, ...jwk } = publicJwk as JsonWebKey & { kid?: string; use?: string };
   const key = await crypto.subtle.importKey("jwk", jwk, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
   try {
-    return await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(proof.signature), utf8.encode(signedText(proof)));
+    return await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, fromBase64(proof.signature), utf8.encode(signedText(proof, proof.version)));
   } catch {
     return false;
   }

@@ -6,7 +6,9 @@ import type { LeadCommand } from "../core/lead-lifecycle";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
 import type { Locale } from "../core/report-input";
 import { asBatch } from "../db/client";
-import { chatPrompts, events, leadReports, members, teams, type LeadRow, type MemberRow } from "../db/schema";
+import { chatPrompts, events, leadReports, members, reports, teams, type LeadRow, type MemberRow } from "../db/schema";
+import { shanghaiDateTime } from "../core/time";
+import { isUniqueViolation, type Actor } from "./events";
 import type { Platform } from "../chat/types";
 import { isLocale, t } from "../i18n";
 import { keyedHash } from "../security/cipher";
@@ -14,9 +16,10 @@ import { constantTimeEqual } from "../security/encoding";
 import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads/leads";
 import { enqueueStatement, sealEnqueueInput } from "./delivery/outbox";
-import { isUniqueViolation } from "./events";
 import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
 import { postInvestigatorMessage } from "./intake/reports";
+import { declineTip, listLeadTips, parseTipAddress, type LeadTip } from "./leads/tips";
+export { parseTipAddress } from "./leads/tips";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
 
@@ -24,7 +27,19 @@ export interface ChatReply {
   /** Short answer shown to the person who pressed (Telegram callback answer, Slack ephemeral). */
   text: string;
   /** Ask for free text: the platform shows a force-reply prompt (Telegram) or a modal (Slack). */
-  prompt?: { purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown> };
+  prompt?: {
+    purpose: PromptPurpose;
+    leadId: string;
+    text: string;
+    context?: Record<string, unknown>;
+    /**
+     * The tips of a clustered lead, when the answer must address one of them: Slack shows a select
+     * (its value comes back as context.tipNo); on Telegram the answer starts with "#<no>".
+     */
+    tipChoices?: { tipNo: number; label: string }[];
+  };
+  /** The prompt stays open: its answer was not usable (e.g. a question that names no tip). */
+  keepPromptOpen?: boolean;
   /** Sent only to the person (Telegram private chat, Slack ephemeral): e.g. the signed case link. */
   privateText?: string;
 }
@@ -143,13 +158,31 @@ export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUse
     return { text: t(locale, "chat.not_permitted") };
   }
   switch (input.action) {
-    case "decline":
-      return { text: label, prompt: { purpose: "decline_reason", leadId: lead.id, text: t(locale, "chat.prompt_decline", { id: lead.id }) } };
+    case "decline": {
+      const tips = await listLeadTips(deps, lead.id);
+      // A clustered lead: the reason reaches every tipster on their own page, or "#n reason" declines one tip only.
+      const text = tips.length > 1 ? t(locale, "chat.prompt_decline_clustered", { id: lead.id, count: tips.length, tips: tips.map((tip) => tipLabel(tip, locale)).join("\n") }) : t(locale, "chat.prompt_decline", { id: lead.id });
+      return { text: label, prompt: { purpose: "decline_reason", leadId: lead.id, text } };
+    }
     case "substantiated":
     case "partly_substantiated":
       return { text: label, prompt: { purpose: "conclude_amount", leadId: lead.id, text: t(locale, "chat.prompt_amount", { id: lead.id }), context: { outcome: input.action } } };
-    case "ask":
-      return { text: label, prompt: { purpose: "ask_tipster", leadId: lead.id, text: t(locale, "chat.prompt_ask", { id: lead.id }) } };
+    case "ask": {
+      // Each tip of a clustered lead is its own conversation: the question goes to one tipster, chosen here.
+      const tips = await listLeadTips(deps, lead.id);
+      if (tips.length === 0) return { text: t(locale, "chat.no_tipster") };
+      if (tips.length === 1) return { text: label, prompt: { purpose: "ask_tipster", leadId: lead.id, text: t(locale, "chat.prompt_ask", { id: lead.id }), context: { tipNo: 1 } } };
+      const tipChoices = tips.map((tip) => ({ tipNo: tip.tipNo, label: tipLabel(tip, locale) }));
+      return {
+        text: label,
+        prompt: {
+          purpose: "ask_tipster",
+          leadId: lead.id,
+          text: t(locale, "chat.prompt_ask_one_of", { id: lead.id, count: tips.length, tips: tipChoices.map((c) => c.label).join("\n") }),
+          tipChoices,
+        },
+      };
+    }
     case "reassign":
       return { text: label, prompt: { purpose: "reassign", leadId: lead.id, text: t(locale, "chat.prompt_reassign", { id: lead.id }) } };
     case "open": {
@@ -184,9 +217,12 @@ export async function answerPrompt(
   const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   let result: CommandResult;
   switch (input.purpose) {
-    case "decline_reason":
+    case "decline_reason": {
+      const addressed = parseTipAddress(input.text);
+      if (addressed.tipNo !== null) return declineOneTip(deps, { leadId: input.leadId, tipNo: addressed.tipNo, reason: addressed.body, actor, updateKey: input.updateKey, locale });
       result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "decline", reason: input.text }, actor, dedupeKey: input.updateKey });
       break;
+    }
     case "conclude_amount": {
       const amountFen = parseAmountFen(input.text);
       if (amountFen === null) return { text: t(locale, "chat.amount_invalid") };
@@ -195,7 +231,7 @@ export async function answerPrompt(
       break;
     }
     case "ask_tipster":
-      return askTipster(deps, { leadId: input.leadId, question: input.text, actor, updateKey: input.updateKey, locale });
+      return askTipster(deps, { leadId: input.leadId, text: input.text, chosenTip: input.context?.tipNo, actor, updateKey: input.updateKey, locale });
     case "reassign":
       result = await reassignLead(deps, { leadId: input.leadId, toMemberId: input.text.trim(), actor, dedupeKey: input.updateKey });
       break;
@@ -204,24 +240,66 @@ export async function answerPrompt(
   return resultReply(result, locale, t(locale, `chat.btn.${input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : String(input.context?.outcome ?? "substantiated")}`));
 }
 
-/** The question appears on the tipster's status page of every report behind the lead. */
-async function askTipster(deps: ServiceDeps, input: { leadId: string; question: string; actor: MemberActor; updateKey: string; locale: Locale }): Promise<ChatReply> {
+function tipLabel(tip: Pick<LeadTip, "tipNo" | "addedAt" | "channel">, locale: Locale): string {
+  return t(locale, "chat.tip_label", { no: tip.tipNo, time: shanghaiDateTime(new Date(tip.addedAt)), channel: t(locale, `chat.tip_channel.${tip.channel === "api" ? "api" : "web"}`) });
+}
+
+/**
+ * The question appears on the status page of one tip only: in a clustered lead the asker names the
+ * tip (Slack select or "#<no>" on Telegram), and nothing written for one tipster reaches another.
+ */
+async function askTipster(
+  deps: ServiceDeps,
+  input: { leadId: string; text: string; chosenTip: unknown; actor: MemberActor; updateKey: string; locale: Locale },
+): Promise<ChatReply> {
   const lead = await getLead(deps, input.leadId);
   if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
   if (!mayHandleLead(input.actor.member, lead)) return { text: t(input.locale, "chat.not_permitted") };
-  const question = input.question.trim();
-  if (!question) return { text: t(input.locale, "validation.required") };
+  const tips = await listLeadTips(deps, lead.id);
+  if (tips.length === 0) return { text: t(input.locale, "chat.no_tipster") };
+  const addressed = parseTipAddress(input.text);
+  const chosen = typeof input.chosenTip === "number" ? input.chosenTip : typeof input.chosenTip === "string" && /^\d+$/.test(input.chosenTip) ? Number(input.chosenTip) : null;
+  const tipNo = addressed.tipNo ?? chosen ?? (tips.length === 1 ? 1 : null);
+  const tip = tips.find((x) => x.tipNo === tipNo);
+  if (!tip) return { text: t(input.locale, "chat.ask_choose_tip", { count: tips.length }), keepPromptOpen: true };
+  const question = addressed.body;
+  if (!question) return { text: t(input.locale, "validation.required"), keepPromptOpen: true };
   // The dedupe row first: a redelivered update finds it and asks nothing twice.
   try {
     await deps.db.insert(events).values(
-      eventRow(asActor(input.actor), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: lead.id, action: "lead.tipster_asked", dedupeKey: input.updateKey }),
+      eventRow(asActor(input.actor), {
+        occurredAt: deps.now().getTime(),
+        entityType: "lead",
+        entityId: lead.id,
+        action: "lead.tipster_asked",
+        data: JSON.stringify({ reportId: tip.reportId, tipNo: tip.tipNo }),
+        dedupeKey: input.updateKey,
+      }),
     );
-  } catch {
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
     return { text: t(input.locale, "chat.already") };
   }
-  const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, lead.id));
-  for (const { reportId } of linked) await postInvestigatorMessage(deps, { reportId, body: question, actor: asActor(input.actor) });
-  return { text: t(input.locale, "chat.question_sent") };
+  await postInvestigatorMessage(deps, { reportId: tip.reportId, body: question, actor: asActor(input.actor) });
+  return { text: tips.length > 1 ? t(input.locale, "chat.question_sent_to", { no: tip.tipNo }) : t(input.locale, "chat.question_sent") };
+}
+
+/** "#n reason" on a clustered lead: only that tip is not accepted; the lead goes on with the others. */
+async function declineOneTip(deps: ServiceDeps, input: { leadId: string; tipNo: number; reason: string; actor: MemberActor; updateKey: string; locale: Locale }): Promise<ChatReply> {
+  const lead = await getLead(deps, input.leadId);
+  if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
+  if (!mayHandleLead(input.actor.member, lead)) {
+    await logRefusal(deps, asActor(input.actor), lead.id, "decline_tip", "not_permitted", input.updateKey);
+    return { text: t(input.locale, "chat.not_permitted") };
+  }
+  const tips = await listLeadTips(deps, lead.id);
+  const tip = tips.find((x) => x.tipNo === input.tipNo);
+  if (!tip) return { text: t(input.locale, "chat.ask_choose_tip", { count: tips.length }), keepPromptOpen: true };
+  if (!input.reason) return { text: t(input.locale, "validation.required"), keepPromptOpen: true };
+  const result = await declineTip(deps, { leadId: lead.id, tip, reason: input.reason, actor: asActor(input.actor), dedupeKey: input.updateKey });
+  if (result.status === "duplicate") return { text: t(input.locale, "chat.already") };
+  if (result.status === "closed") return { text: t(input.locale, "chat.tip_closed", { no: tip.tipNo }) };
+  return { text: t(input.locale, "chat.tip_declined", { no: tip.tipNo, id: lead.id }) };
 }
 
 /** Registers a prompt before it is sent, so the reply can be matched to it (Telegram force-reply). */
@@ -291,6 +369,26 @@ function leadLine(lead: LeadRow, locale: Locale) {
   return t(locale, "chat.lead_line", { id: lead.id, type: t(locale, `taxonomy.type.${lead.violationType}`), target: lead.targetName, state: t(locale, `chat.lead_state.${lead.state}`) });
 }
 
+/**
+ * Who may look at a lead from chat: coordinators any; team leads and inspectors those of their own
+ * team (whose cards they already see) or assigned to them; finance none (rewards have their own view).
+ */
+export function mayViewLead(member: MemberRow, lead: LeadRow): boolean {
+  if (!member.active) return false;
+  if (member.role === "coordinator") return true;
+  if (member.role === "finance") return false;
+  return lead.assigneeId === member.id || (member.teamId !== null && member.teamId === lead.teamId);
+}
+
+/** A member's read of leads or members, logged like a change (once per delivery of the command). */
+async function logRead(deps: ServiceDeps, actor: Actor, e: { entityType: string; entityId: string; action: string; data: Record<string, unknown>; dedupeKey: string }) {
+  try {
+    await deps.db.insert(events).values(eventRow(actor, { occurredAt: deps.now().getTime(), entityType: e.entityType, entityId: e.entityId, action: e.action, data: JSON.stringify(e.data), dedupeKey: `${e.dedupeKey}:read` }));
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
+}
+
 /** Text commands: /start CODE, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
 export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; command: string; args: string[]; updateKey: string; isPrivateChat: boolean }): Promise<ChatReply> {
   const command = input.command.toLowerCase();
@@ -309,15 +407,18 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: `/${command}`, dedupeKey: input.updateKey });
     return { text: t(locale, "chat.not_enrolled") };
   }
+  const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   switch (command) {
     case "mine": {
       const mine = await listMyLeads(deps, member.id);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "leads.listed", data: { command: "mine", leadIds: mine.map((l) => l.id) }, dedupeKey: input.updateKey });
       return { text: mine.length ? [t(locale, "chat.mine_title", { count: mine.length }), ...mine.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.mine_empty") };
     }
     case "overdue": {
       if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
       let overdue = await listOverdueLeads(deps, deps.now());
       if (member.role === "team_lead") overdue = overdue.filter((l) => l.teamId === member.teamId);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "leads.listed", data: { command: "overdue", leadIds: overdue.map((l) => l.id) }, dedupeKey: input.updateKey });
       return { text: overdue.length ? [t(locale, "chat.overdue_title", { count: overdue.length }), ...overdue.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.overdue_empty") };
     }
     case "teams": {
@@ -329,6 +430,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
       let rows = await deps.db.select().from(members);
       if (member.role === "team_lead") rows = rows.filter((m) => m.teamId === member.teamId);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "members.listed", data: { memberIds: rows.map((m) => m.id) }, dedupeKey: input.updateKey });
       return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${m.telegramUserId || m.slackUserId ? "" : " · ✉"}`).join("\n") || "—" };
     }
     case "invite": {
@@ -377,6 +479,12 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     case "lead": {
       const lead = input.args[0] ? await getLead(deps, input.args[0]) : null;
       if (!lead) return { text: t(locale, "chat.unknown_lead") };
+      // Need to know: a member sees only leads their role allows, and every look is logged.
+      if (!mayViewLead(member, lead)) {
+        await logRefusal(deps, actor, lead.id, "/lead", "not_permitted", input.updateKey);
+        return { text: t(locale, "chat.unknown_lead") };
+      }
+      await logRead(deps, actor, { entityType: "lead", entityId: lead.id, action: "lead.viewed", data: { command: "lead" }, dedupeKey: input.updateKey });
       return { text: leadLine(lead, locale) };
     }
     default:

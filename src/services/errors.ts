@@ -9,6 +9,7 @@ export type ErrorCode =
   | "rate_limited"
   | "report_closed"
   | "conflict"
+  | "duplicate_submission"
   | "unauthorized"
   | "forbidden"
   | "internal";
@@ -21,6 +22,8 @@ export interface AppErrorOptions {
   /** An i18n key more specific than `errors.<code>` for the message shown. */
   messageKey?: string;
   retryAfterSeconds?: number;
+  /** Extra machine-readable fields for the JSON error body (e.g. the original report id of a repeat). */
+  details?: Record<string, unknown>;
   cause?: unknown;
 }
 
@@ -46,6 +49,7 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
     case "not_found":
       return 404;
     case "conflict":
+    case "duplicate_submission":
     case "report_closed":
       return 409;
     case "payload_too_large":

@@ -164,6 +164,14 @@ describe.runIf(runBrowserTests).each([
         // The print button is the script's; without it the button stays hidden.
         expect(await page.locator('[data-action="print"]').isVisible()).toBe(javaScriptEnabled);
 
+        // Reload shows the same receipt and files nothing new (Post/Redirect/Get).
+        const reportCount = async () => Number((await db.execute("select count(*) as n from reports")).rows[0]!.n);
+        const reportsBefore = await reportCount();
+        await page.reload();
+        await page.waitForSelector('[data-testid="receipt-code"]');
+        expect((await page.textContent('[data-testid="receipt-code"]'))!.trim()).toBe(receipt);
+        expect(await reportCount()).toBe(reportsBefore);
+
         // What was stored: the server filled in province and city from the district (JavaScript off)
         // or took the three that agree (on); identity only under a real name; one file.
         const row = (await db.execute({ sql: "select province_code, city_code, district_code, region_code, is_anonymous, reporter_enc from reports where id = ?", args: [reportId] })).rows[0];
@@ -198,6 +206,10 @@ describe.runIf(runBrowserTests).each([
         await page.waitForSelector('[data-testid="status-notice"]');
         steps.push(page.url());
         const mine = page.locator('[data-testid="messages"] [data-from="reporter"]');
+        expect(await mine.count()).toBe(1);
+        // Reloading after the reply does not post it twice.
+        await page.reload();
+        await page.waitForSelector('[data-testid="report-status"]');
         expect(await mine.count()).toBe(1);
         expect((await mine.locator(".body").textContent())?.trim()).toBe(REPLY);
         expect((await mine.locator(".meta").textContent())?.trim()).toMatch(/^您 · \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);

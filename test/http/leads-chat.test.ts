@@ -10,6 +10,7 @@ import { events, leads, members, outbox } from "../../src/db/schema";
 import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
+import { createPageClient } from "../support/page-client";
 import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { jsonPost, validReport } from "../support/fixtures";
 
@@ -192,8 +193,8 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     expect(newEdits[0]!.body.text).toContain("已确认");
     const { view } = await leadOfReceipt(receipt);
     expect(view.report.status).toBe("in_review");
-    const page = await ctx.app.request("/status?lang=en", { method: "POST", body: new URLSearchParams({ receipt }) });
-    expect(await page.text()).toContain("Being handled");
+    const page = await createPageClient(ctx.app).post("/status?lang=en", new URLSearchParams({ receipt }));
+    expect(page.html).toContain("Being handled");
   });
 
   it("asks the tipster from the chat and the question shows on the status page", async () => {

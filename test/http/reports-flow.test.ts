@@ -7,6 +7,7 @@ import { changeReportStatus, postInvestigatorMessage, revealReporterIdentity } f
 import { decryptBytes } from "../../src/security/cipher";
 import { attachmentChunks } from "../../src/db/schema";
 import { createTestContext, type TestContext } from "../support/context";
+import { createPageClient, formToken } from "../support/page-client";
 import { PDF_BYTES, PNG_BYTES, REAL_NAME, jsonPost, multipart, validReport } from "../support/fixtures";
 
 let ctx: TestContext;
@@ -168,55 +169,69 @@ describe("citizen intake over the JSON API", () => {
 });
 
 describe("citizen intake through the pages", () => {
-  it("submits the form, shows the receipt once, and opens the status page with it", async () => {
-    const res = await ctx.app.request("/report?lang=en", {
-      method: "POST",
-      body: multipart(
-        {
-          subject: "medical_institution",
-          violationType: "medical_institution:split_hospitalisation",
-          "region.districtCode": "510104",
-          targetName: "锦江某某医院",
-          occurredFrom: "2026-06-01",
-          amountEstimate: "3,000.50",
-          description: "病人住院满十五天就办出院，第二天再办入院。",
-          anonymous: "false",
-          "reporter.name": REAL_NAME.name,
-          "reporter.phone": REAL_NAME.phone,
-          "reporter.idNumber": REAL_NAME.idNumber,
-          insider: "true",
-        },
-        [{ name: "record.png", bytes: PNG_BYTES }],
-      ),
-    });
-    expect(res.status).toBe(200);
+  const tipForm = (token: string) =>
+    multipart(
+      {
+        _once: token,
+        subject: "medical_institution",
+        violationType: "medical_institution:split_hospitalisation",
+        "region.districtCode": "510104",
+        targetName: "锦江某某医院",
+        occurredFrom: "2026-06-01",
+        amountEstimate: "3,000.50",
+        description: "病人住院满十五天就办出院，第二天再办入院。",
+        anonymous: "false",
+        "reporter.name": REAL_NAME.name,
+        "reporter.phone": REAL_NAME.phone,
+        "reporter.idNumber": REAL_NAME.idNumber,
+        insider: "true",
+      },
+      [{ name: "record.png", bytes: PNG_BYTES }],
+    );
+
+  it("submits the form, shows the receipt after a redirect, and opens the status page with it", async () => {
+    const browser = createPageClient(ctx.app);
+    const form = await browser.get("/report?lang=en");
+    const res = await browser.post("/report?lang=en", tipForm(formToken(form.html, "report-form")));
+    expect(res.hops).toEqual([303, 200]);
+    expect(res.url).toBe("/report/receipt?lang=en");
     expect(res.headers.get("cache-control")).toBe("no-store");
-    const html = await res.text();
+    const html = res.html;
     const receipt = /data-testid="receipt-code"[^>]*>([^<]+)</.exec(html)![1]!;
     const reportId = /data-testid="report-id">([^<]+)</.exec(html)![1]!;
     expect(html).toContain("download=\"fundwatch-proof-");
     expect(html).not.toContain(REAL_NAME.idNumber);
+    // The receipt travels in an encrypted cookie, never in the URL.
+    expect([...browser.cookies().values()].join(" ")).not.toContain(receipt);
 
     const row = await ctx.db.query.reports.findFirst({ where: eq(reports.id, reportId) });
     expect(row).toMatchObject({ provinceCode: "510000", cityCode: "510100", districtCode: "510104", amountEstimateFen: 300050, isInsider: true, channel: "web" });
 
-    const statusPage = await ctx.app.request("/status?lang=en", { method: "POST", body: new URLSearchParams({ receipt }) });
-    expect(statusPage.status).toBe(200);
-    const statusHtml = await statusPage.text();
-    expect(statusHtml).toContain(`Report ${reportId}`);
-    expect(statusHtml).toContain('data-status="received"');
-    expect(statusHtml).toContain("Evidence submitted: 1 file(s)");
+    const statusPage = await browser.post("/status?lang=en", new URLSearchParams({ receipt }));
+    expect(statusPage.hops).toEqual([303, 200]);
+    expect(statusPage.url).toBe("/status/view?lang=en");
+    expect(statusPage.html).toContain(`Report ${reportId}`);
+    expect(statusPage.html).toContain('data-status="received"');
+    expect(statusPage.html).toContain("Evidence submitted: 1 file(s)");
+    expect(statusPage.html).not.toContain(receipt);
 
     await postInvestigatorMessage(ctx.deps, { reportId, body: "Which ward was it?", actor: investigator });
-    const reply = await ctx.app.request("/status/reply?lang=en", { method: "POST", body: multipart({ receipt, body: "Ward 3, east wing." }) });
-    const replyHtml = await reply.text();
-    expect(reply.status).toBe(200);
-    expect(replyHtml).toContain("Which ward was it?");
-    expect(replyHtml).toContain("Ward 3, east wing.");
-    expect(replyHtml).toContain('data-testid="status-notice">Sent.');
+    const view = await browser.get("/status/view?lang=en");
+    const reply = await browser.post("/status/reply?lang=en", multipart({ _once: formToken(view.html, "reply-form"), body: "Ward 3, east wing." }));
+    expect(reply.hops).toEqual([303, 200]);
+    expect(reply.html).toContain("Which ward was it?");
+    expect(reply.html).toContain("Ward 3, east wing.");
+    expect(reply.html).toContain('data-testid="status-notice">Sent.');
 
-    const more = await ctx.app.request("/status/evidence?lang=zh-CN", { method: "POST", body: multipart({ receipt }, [{ name: "b.pdf", bytes: PDF_BYTES }]) });
-    expect(await more.text()).toContain("已添加 1 个文件。");
+    const zh = await browser.get("/status/view?lang=zh-CN");
+    const more = await browser.post("/status/evidence?lang=zh-CN", multipart({ _once: formToken(zh.html, "evidence-form") }, [{ name: "b.pdf", bytes: PDF_BYTES }]));
+    expect(more.html).toContain("已添加 1 个文件。");
+
+    // Leaving ends the session: the status page asks for the receipt again.
+    await browser.post("/status/leave?lang=en", new URLSearchParams());
+    const after = await browser.get("/status/view?lang=en");
+    expect(after.status).toBe(401);
+    expect(after.html).toContain('id="receipt-form"');
   });
 
   it("answers an unknown receipt on the page with 404 and the entry form", async () => {

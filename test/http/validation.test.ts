@@ -6,6 +6,7 @@ import { attachmentChunks, events, reportAttachments, reportMessages, reports, r
 import { t } from "../../src/i18n";
 import { createTestContext, type TestContext } from "../support/context";
 import { PDF_BYTES, PNG_BYTES, REAL_NAME, jsonPost, multipart, validReport } from "../support/fixtures";
+import { formToken } from "../support/page-client";
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -112,7 +113,9 @@ describe.each(["zh-CN", "en"] as const)("validation messages in %s", (locale) =>
 
 describe("the web form", () => {
   it.each(["zh-CN", "en"] as const)("shows each error next to its field in %s and keeps what was typed", async (locale) => {
+    const token = formToken(await (await ctx.app.request(`/report?lang=${locale}`)).text());
     const form = multipart({
+      _once: token,
       subject: "medical_institution",
       violationType: "medical_institution:ghost_admission",
       "region.districtCode": "110105",
@@ -134,13 +137,17 @@ describe("the web form", () => {
     expect(html).toContain('value="某某医院&lt;script&gt;"');
     expect(html).toContain('value="13800138000"');
     expect(html).not.toContain("<script>alert");
+    // Nothing was stored, so the corrected form may be sent with the same one-time token.
+    expect(formToken(html)).toBe(token);
     expect(await rowCounts()).toEqual(before);
   });
 
   it("never keeps identity typed before switching to anonymous", async () => {
+    const token = formToken(await (await ctx.app.request("/report?lang=en")).text());
     const res = await ctx.app.request("/report?lang=en", {
       method: "POST",
       body: multipart({
+        _once: token,
         violationType: "pharmacy:drugs_for_daily_goods",
         "region.provinceCode": "510000",
         targetName: "某某大药房",
@@ -151,7 +158,7 @@ describe("the web form", () => {
         "reporter.idNumber": "110105194912310021",
       }),
     });
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(303);
     const row = (await ctx.db.select().from(reports)).find((r) => r.targetName === "某某大药房")!;
     expect(row.isAnonymous).toBe(true);
     expect(row.reporterEnc).toBeNull();

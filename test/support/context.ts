@@ -9,7 +9,7 @@ import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { createApp } from "../../src/http/app";
 import type { AppDeps } from "../../src/http/context";
 import type { Logger } from "../../src/services/deps";
-import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
+import { generateKeyMaterial, importKeyRing, type KeyMaterial } from "../../src/security/keys";
 import { startSqld, type RunningSqld } from "./sqld";
 
 /** Which database the tests run against: "file" (default) or "sqld" (set by the sqld vitest project). */
@@ -21,13 +21,13 @@ export interface LogLine {
   fields?: Record<string, unknown>;
 }
 
-export async function createTestContext(env: Record<string, string> = {}) {
+export async function createTestContext(env: Record<string, string> = {}, options: { keyMaterial?: KeyMaterial } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-test-"));
   const dbPath = join(dir, "fundwatch.db");
   const sqld: RunningSqld | null = TEST_DB === "sqld" ? await startSqld(dir) : null;
   const databaseUrl = sqld ? sqld.url : `file:${dbPath}`;
   const config = parseConfig({ APP_ENV: "test", DATABASE_URL: databaseUrl, LOG_LEVEL: "silent", RECEIPT_LOOKUP_MIN_MS: "0", ...env });
-  const keys = await importKeyRing(await generateKeyMaterial());
+  const keys = await importKeyRing(options.keyMaterial ?? (await generateKeyMaterial()));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL);
   await applyMigrations(db);
   const logs: LogLine[] = [];

@@ -139,7 +139,24 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
           private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, leadId: reply.prompt.leadId, context: reply.prompt.context ?? {}, channel: input.channel }),
           title: { type: "plain_text", text: "FundWatch" },
           submit: { type: "plain_text", text: "OK" },
-          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: reply.prompt.purpose !== "conclude_amount" } }],
+          blocks: [
+            // A clustered lead: the question goes to one tipster, picked here.
+            ...(reply.prompt.tipChoices?.length
+              ? [
+                  {
+                    type: "input" as const,
+                    block_id: "tip",
+                    label: { type: "plain_text" as const, text: "#" },
+                    element: {
+                      type: "static_select" as const,
+                      action_id: "choice",
+                      options: reply.prompt.tipChoices.slice(0, 100).map((c) => ({ text: { type: "plain_text" as const, text: c.label.slice(0, 75) }, value: String(c.tipNo) })),
+                    },
+                  },
+                ]
+              : []),
+            { type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: reply.prompt.purpose !== "conclude_amount" } },
+          ],
         },
       });
       return;
@@ -166,8 +183,10 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const meta = parsePromptMetadata(view.private_metadata);
     if (!meta) return;
     const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const tipNo = (view.state.values.tip?.choice as { selected_option?: { value?: string } } | undefined)?.selected_option?.value;
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
-    const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context: meta.context, updateKey: `slack:view:${view.id}` });
+    const context = tipNo ? { ...meta.context, tipNo } : meta.context;
+    const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context, updateKey: `slack:view:${view.id}` });
     await show({ text: reply.text }, { client, channel: meta.channel, user: body.user.id });
   });
 

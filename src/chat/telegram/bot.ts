@@ -184,7 +184,8 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       context: parseContext(prompt.context),
       updateKey: updateKey(ctx),
     });
-    await markPromptAnswered(deps, prompt.id);
+    // An answer that could not be used (e.g. a question naming no tip) leaves the prompt open for another reply.
+    if (!reply.keepPromptOpen) await markPromptAnswered(deps, prompt.id);
     await queueReplies(deps, { user: chatUser(ctx), updateKey: updateKey(ctx), publicText: reply.text, replyToMessageId: String(ctx.message.message_id) });
   });
 

@@ -42,7 +42,7 @@ const EXAMPLE_RECEIPT = "7KQ2M-9ABCD-EFGH0-12345";
 
 const EXAMPLE_PROOF = {
   type: "fundwatch.proof-of-submission",
-  version: 1,
+  version: 2,
   reportId: "FW-20250501-7KQ2M9AB",
   submittedAt: "2025-05-01T02:03:04.000Z",
   contentHash: "0".repeat(64),
@@ -73,6 +73,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports": {
         post: {
           operationId: "createReport",
+          parameters: [idempotencyKeyParam()],
           summary: "Submit a report",
           description: `JSON, or multipart/form-data with the report as a JSON field \`report\` and files in \`evidence\`. ${limits}`,
           requestBody: {
@@ -94,6 +95,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "201": jsonResponse("Stored; the receipt is shown only in this response.", reportCreatedSchema),
             "400": errorResponse("Invalid fields (see error.fields)"),
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
+            "409": errorResponse("duplicate_submission: this Idempotency-Key was already used; error.reportId names the original report, nothing was stored"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
             "429": errorResponse("Too many reports from this client, or too many uploads being received at once (see Retry-After)"),
@@ -117,6 +119,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports/messages": {
         post: {
           operationId: "sendReporterMessage",
+          parameters: [idempotencyKeyParam()],
           summary: "Reply to investigators or add information",
           requestBody: {
             required: true,
@@ -127,7 +130,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "400": errorResponse("Invalid fields"),
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
-            "409": errorResponse("The report is closed"),
+            "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
             "429": errorResponse("Too many failed attempts from this client"),
           },
         },
@@ -135,6 +138,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/reports/attachments": {
         post: {
           operationId: "addReportEvidence",
+          parameters: [idempotencyKeyParam()],
           summary: "Add evidence files to a report",
           description: limits,
           requestBody: {
@@ -151,7 +155,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "400": errorResponse("Invalid or missing files"),
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
-            "409": errorResponse("The report is closed"),
+            "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
             "429": errorResponse("Too many failed attempts from this client, or too many uploads being received at once (see Retry-After)"),
@@ -172,6 +176,13 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       "/api/v1/proofs/public-key": {
         get: { operationId: "getProofPublicKey", summary: "The JWK that verifies proofs of submission", responses: { "200": { description: "ECDSA P-256 public key (JWK)", content: { "application/json": { schema: { type: "object" } } } } } },
       },
+      "/api/v1/proofs/public-keys": {
+        get: {
+          operationId: "listProofPublicKeys",
+          summary: "Every key that has signed proofs here, the active one first (JWKS): proofs from before a key rotation still verify",
+          responses: { "200": { description: "JSON Web Key Set", content: { "application/json": { schema: { type: "object", properties: { keys: { type: "array", items: { type: "object" } } }, required: ["keys"] } } } } },
+        },
+      },
       "/api/v1/proofs/verify": {
         post: {
           operationId: "verifyProof",
@@ -189,6 +200,17 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
       },
     },
     components: { schemas: { Error: toSchema(errorResponseSchema, "output") } },
+  };
+}
+
+function idempotencyKeyParam() {
+  return {
+    name: "Idempotency-Key",
+    in: "header",
+    required: false,
+    description: "Any unique string (e.g. a UUID) per intended submission. A retry with the same key stores nothing and answers 409 duplicate_submission with the original report id.",
+    schema: { type: "string", minLength: 1, maxLength: 255 },
+    example: "5f0c7d1e-2b8a-4c53-9a64-0d3b8f6e2a11",
   };
 }
 

@@ -9,19 +9,47 @@ import { shanghaiDate } from "../../core/time";
 import { reports } from "../../db/schema";
 import { t } from "../../i18n";
 import { localiseIssues } from "../../i18n/validation";
-import { verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
+import { canonicalJson, verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
 import { AppError } from "../../services/errors";
 import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
 import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport } from "../../services/intake/reports";
 import { readForm, readJson, requireBodyKind } from "../body";
-import type { AppEnv } from "../context";
+import type { AppDeps, AppEnv } from "../context";
 import { buildOpenApiDocument } from "./openapi";
 import { proofSchema } from "./schemas";
+import { findSigningPublicKey, listPublishedSigningKeys } from "../../services/intake/proof-keys";
+import { duplicateSubmissionError, findSubmission, idempotencyKey, isSubmissionKeyConflict, submissionKeyStatement, type SubmissionKey } from "../../services/intake/submission-keys";
+import { sha256Hex } from "../../security/encoding";
 
 function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new AppError("validation_failed", "invalid input", { fields: localiseIssues(parsed.error.issues, locale) });
   return parsed.data;
+}
+
+/** What an Idempotency-Key is bound to: the parsed request and the hashes of its files. */
+async function requestFingerprint(input: unknown, files: { bytes: Uint8Array }[]): Promise<string> {
+  return canonicalJson({ input, files: await Promise.all(files.map((f) => sha256Hex(f.bytes))) });
+}
+
+/** A repeat of an earlier request (same Idempotency-Key) is answered 409 with the original report; nothing is stored. */
+async function refuseRepeat(deps: AppDeps, key: SubmissionKey | null): Promise<void> {
+  if (!key) return;
+  const earlier = await findSubmission(deps, key);
+  if (earlier) throw duplicateSubmissionError(earlier, key);
+}
+
+/** Runs the creating call; if a copy of the same request won the race meanwhile, answers like a repeat. */
+async function onceOrDuplicate<R>(deps: AppDeps, key: SubmissionKey | null, create: () => Promise<R>): Promise<R> {
+  try {
+    return await create();
+  } catch (err) {
+    if (key && isSubmissionKeyConflict(err)) {
+      const earlier = await findSubmission(deps, key);
+      if (earlier) throw duplicateSubmissionError(earlier, key);
+    }
+    throw err;
+  }
 }
 
 export function createApiRoutes() {
@@ -56,9 +84,21 @@ export function createApiRoutes() {
         throw new AppError("validation_failed", "report part is not JSON", { fields: { report: t(locale, "validation.invalid_json") } });
       }
     }
+    const key = await idempotencyKey(deps, "api-report", c.req.header("idempotency-key"), await requestFingerprint(raw, files));
+    await refuseRepeat(deps, key);
     const valid = await validateSubmission(deps, raw, files, locale);
-    // Counted in submitReport's own read batch (one round trip less per tip).
-    const submitted = await submitReport(deps, { report: valid.report, files: valid.files, channel: "api", locale, throttle: true, clientAddress: deps.clientAddress(c) });
+    // Counted in submitReport's own write batch (no round trip of its own).
+    const submitted = await onceOrDuplicate(deps, key, () =>
+      submitReport(deps, {
+        report: valid.report,
+        files: valid.files,
+        channel: "api",
+        locale,
+        throttle: true,
+        clientAddress: deps.clientAddress(c),
+        ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: r.reportId }) } : {}),
+      }),
+    );
     c.header("Cache-Control", "no-store");
     return c.json(submitted, 201);
   });
@@ -77,7 +117,11 @@ export function createApiRoutes() {
     requireBodyKind(c, ["json"]);
     const input = parseOrThrow(reporterMessageSchema, await readJson(c, locale), locale);
     const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
-    const result = await addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api" });
+    const key = await idempotencyKey(deps, "api-message", c.req.header("idempotency-key"), await requestFingerprint({ body: input.body, inReplyTo: input.inReplyTo ?? null }, []), report.id);
+    await refuseRepeat(deps, key);
+    const result = await onceOrDuplicate(deps, key, () =>
+      addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api", ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }) } : {}) }),
+    );
     return c.json(result, 201);
   });
 
@@ -88,8 +132,16 @@ export function createApiRoutes() {
     const { receipt } = parseOrThrow(receiptRequestSchema, { receipt: form.fields.receipt }, locale);
     const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
     if (form.files.length === 0) throw new AppError("validation_failed", "no files", { fields: { evidence: t(locale, "validation.required") } });
+    const key = await idempotencyKey(deps, "api-attachments", c.req.header("idempotency-key"), await requestFingerprint(null, form.files), report.id);
+    await refuseRepeat(deps, key);
     const files = await validateEvidence(deps, form.files, locale);
-    const result = await addReporterEvidence(deps, report, { files, channel: "api" });
+    const result = await onceOrDuplicate(deps, key, () =>
+      addReporterEvidence(deps, report, {
+        files,
+        channel: "api",
+        ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.attachments.map((a) => a.id).join(",") }) } : {}),
+      }),
+    );
     return c.json(result, 201);
   });
 
@@ -113,11 +165,15 @@ export function createApiRoutes() {
 
   api.get("/proofs/public-key", (c) => c.json(c.var.deps.keys.signingPublicJwk));
 
+  // Every key that ever signed a proof here (JWKS), so proofs from before a key rotation can be checked offline.
+  api.get("/proofs/public-keys", async (c) => c.json({ keys: await listPublishedSigningKeys(c.var.deps) }));
+
   api.post("/proofs/verify", async (c) => {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["json"]);
     const proof = parseOrThrow(proofSchema, await readJson(c, locale), locale) as ProofOfSubmission;
-    const signatureValid = proof.keyId === deps.keys.signingKeyId && (await verifyProofSignature(deps.keys.signingPublicJwk, proof));
+    const publicKey = await findSigningPublicKey(deps, proof.keyId);
+    const signatureValid = publicKey !== null && (await verifyProofSignature(publicKey, proof));
     const record = await deps.db.query.reports.findFirst({
       columns: { id: true },
       where: and(eq(reports.id, proof.reportId), eq(reports.contentHash, proof.contentHash), eq(reports.createdAt, Date.parse(proof.submittedAt) || -1)),

@@ -13,7 +13,7 @@ export const errorResponseSchema = z.object({
 
 export const proofSchema = z.object({
   type: z.literal("fundwatch.proof-of-submission"),
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   reportId: z.string(),
   submittedAt: z.string(),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),

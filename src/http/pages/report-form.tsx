@@ -15,6 +15,8 @@ export interface ReportFormProps extends PageProps {
   maxAttachmentBytes: number;
   today: string;
   filesDropped?: boolean;
+  /** One-time submission token (src/services/intake/submission-keys.ts). */
+  formToken: string;
 }
 
 const ACCEPT = "image/jpeg,image/png,image/gif,image/webp,image/heic,application/pdf,.jpg,.jpeg,.png,.gif,.webp,.heic,.pdf";
@@ -53,6 +55,8 @@ export function ReportFormPage(props: ReportFormProps) {
       ) : null}
       <form method="post" action={`/report?lang=${locale}`} enctype="multipart/form-data" novalidate id="report-form">
         <input type="hidden" name="lang" value={locale} />
+        {/* One-time token: a reload, back-and-resubmit or double click files nothing new. */}
+        <input type="hidden" name="_once" value={props.formToken} />
         <fieldset>
           <legend>{t(locale, "form.section_what")}</legend>
           <Field id="subject" label={t(locale, "form.subject")} required error={err("subject")}>

@@ -1,8 +1,11 @@
 // Server-rendered pages for citizens: home, tip form, receipt, status with reply and evidence upload.
+// Every form post that changes something answers with a redirect (Post/Redirect/Get) and carries a
+// one-time token, so reload, back and double click create nothing new.
 import { Hono } from "hono";
 import { shanghaiDate } from "../../core/time";
 import { t } from "../../i18n";
 import { localiseIssues } from "../../i18n/validation";
+import { normaliseReceipt } from "../../core/receipt";
 import { receiptSchema } from "../../core/report-input";
 import { AppError } from "../../services/errors";
 import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
@@ -12,7 +15,10 @@ import {
   authenticateReceipt,
   getStatusView,
   submitReport,
+  type SubmittedReport,
 } from "../../services/intake/reports";
+import { findSubmission, formTokenKey, isSubmissionKeyConflict, issueFormToken, readReplay, submissionKeyStatement, type SubmissionKeyRow } from "../../services/intake/submission-keys";
+import { clearSealedCookie, readSealedCookie, RECEIPT_COOKIE, setSealedCookie, STATUS_COOKIE } from "./sealed-cookie";
 import { readForm, requireBodyKind } from "../body";
 import type { AppContext, AppEnv } from "../context";
 import { formToReportInput } from "../report-form";
@@ -50,29 +56,11 @@ function receiptErrorPage(c: AppContext, err: unknown, receipt: string) {
   throw err;
 }
 
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).host;
-  } catch {
-    return null;
-  }
-}
-
 export function createPageRoutes() {
   const pages = new Hono<AppEnv>();
 
   pages.use("*", async (c, next) => {
-    // Forms are posted only from our own pages: a browser that says the request comes from another
-    // site (Sec-Fetch-Site, or an Origin of another host) is refused. Clients that send neither
-    // (curl, scripts) are not browsers and cannot be tricked into posting.
-    if (c.req.method === "POST") {
-      const site = c.req.header("sec-fetch-site");
-      const origin = c.req.header("origin");
-      // With Referrer-Policy: no-referrer, browsers send "Origin: null" even for our own forms, so
-      // Sec-Fetch-Site decides there.
-      const crossSite = site === "cross-site" || (origin !== undefined && origin !== "null" && hostOf(origin) !== new URL(c.req.url).host);
-      if (crossSite) throw new AppError("forbidden", "cross-site form post");
-    }
+    // Cross-site posts are refused app-wide (src/http/app.tsx) before they get here.
     await next();
     // Pages can show a receipt or a conversation: never cache them, never leak the URL onwards.
     c.header("Cache-Control", "no-store");
@@ -81,37 +69,75 @@ export function createPageRoutes() {
   pages.get("/", (c) => c.html(<HomePage locale={c.var.locale} path="/" />));
 
   // The blank form is the same for everyone on a given day and locale: rendered once, then served
-  // from memory (only today's entries are kept).
+  // from memory (only today's entries are kept) with each visitor's own one-time token put in.
   const blankForms = new Map<string, string>();
+  const TOKEN_SLOT = "__FW_FORM_TOKEN__";
   pages.get("/report", async (c) => {
     const props = formProps(c, {}, {});
     const key = `${props.today}|${props.locale}|${props.maxAttachments}|${props.maxAttachmentBytes}`;
     let html = blankForms.get(key);
     if (html === undefined) {
       for (const k of blankForms.keys()) if (!k.startsWith(`${props.today}|`)) blankForms.delete(k);
-      html = String(await (<ReportFormPage {...props} />).toString());
+      html = String(await (<ReportFormPage {...props} formToken={TOKEN_SLOT} />).toString());
       blankForms.set(key, html);
     }
-    return c.html(html);
+    return c.html(html.replace(TOKEN_SLOT, await issueFormToken(c.var.deps, "web-report")));
   });
 
+  // Post/Redirect/Get: the receipt page is reached by a redirect, so reload and back re-show it and
+  // never post again; the one-time token makes a double click or a resubmitted form a repeat.
   pages.post("/report", async (c) => {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["multipart", "form"]);
     const form = await readForm(c);
     const values = { ...form.fields };
+    delete values._once;
     // A type chosen without its subject (possible without JavaScript) implies the subject; show it.
     if (!values.subject && values.violationType?.includes(":")) values.subject = values.violationType.split(":")[0]!;
+    const key = await formTokenKey(deps, "web-report", form.fields._once);
+    if (!key)
+      return c.html(<ReportFormPage {...formProps(c, values, { _: t(locale, "form.expired") }, form.files.length > 0)} formToken={await issueFormToken(deps, "web-report")} />, 400);
+    const earlier = await findSubmission(deps, key);
+    if (earlier) return replayReceipt(c, earlier);
+    let submitted: SubmittedReport;
     try {
       const valid = await validateSubmission(deps, formToReportInput(form.fields), form.files, locale);
-      // Counted in submitReport's own read batch (one round trip less per tip).
-      const submitted = await submitReport(deps, { report: valid.report, files: valid.files, channel: "web", locale, throttle: true, clientAddress: deps.clientAddress(c) });
-      return c.html(<ReceiptPage locale={locale} path="/status" submitted={submitted} />);
+      // Counted in submitReport's own write batch (no round trip of its own).
+      submitted = await submitReport(deps, {
+        report: valid.report,
+        files: valid.files,
+        channel: "web",
+        locale,
+        throttle: true,
+        clientAddress: deps.clientAddress(c),
+        once: (r) => submissionKeyStatement(deps, key, { reportId: r.reportId, replay: r }),
+      });
     } catch (err) {
+      if (isSubmissionKeyConflict(err)) {
+        const row = await findSubmission(deps, key);
+        if (row) return replayReceipt(c, row);
+      }
+      // Nothing was stored, so the same token stays good for the corrected form.
       if (err instanceof AppError && err.code === "validation_failed")
-        return c.html(<ReportFormPage {...formProps(c, values, err.options.fields ?? {}, form.files.length > 0)} />, 400);
+        return c.html(<ReportFormPage {...formProps(c, values, err.options.fields ?? {}, form.files.length > 0)} formToken={form.fields._once!} />, 400);
       throw err;
     }
+    await setSealedCookie(c, RECEIPT_COOKIE, submitted);
+    return c.redirect(`/report/receipt?lang=${locale}`, 303);
+  });
+
+  /** A repeat of a submission: show the receipt it already produced (the first answer may have been lost). */
+  async function replayReceipt(c: AppContext, row: SubmissionKeyRow) {
+    const submitted = await readReplay<SubmittedReport>(c.var.deps, row);
+    if (submitted) await setSealedCookie(c, RECEIPT_COOKIE, submitted);
+    return c.redirect(`/report/receipt?lang=${c.var.locale}`, 303);
+  }
+
+  pages.get("/report/receipt", async (c) => {
+    const { locale } = c.var;
+    const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
+    if (!submitted) return c.html(<ReceiptEntryPage locale={locale} path="/status" notice={t(locale, "receipt.gone")} />, 404);
+    return c.html(<ReceiptPage locale={locale} path="/report/receipt" submitted={submitted} />);
   });
 
   pages.get("/status", (c) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" />));
@@ -123,11 +149,20 @@ export function createPageRoutes() {
     return authenticateReceipt(deps, parsed.data, deps.clientAddress(c));
   }
 
+  /** The receipt the status pages were opened with (encrypted cookie), or null once it has expired. */
+  const sessionReceipt = async (c: AppContext) => (await readSealedCookie<{ receipt: string }>(c, STATUS_COOKIE))?.receipt ?? null;
+  const statusView = (c: AppContext, done?: string) => c.redirect(`/status/view?lang=${c.var.locale}${done ? `&done=${done}` : ""}`, 303);
+  const sessionEnded = (c: AppContext) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" notice={t(c.var.locale, "status.session_ended")} />, 401);
+
   async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string } = {}, status: 200 | 400 | 409 = 200) {
     const { deps, locale } = c.var;
     const report = await withReport(c, receipt);
     const view = await getStatusView(deps, report);
-    return c.html(<StatusPage locale={locale} path="/status" view={view} receipt={receipt} maxAttachments={deps.config.MAX_ATTACHMENTS} {...extra} />, status);
+    const [replyToken, evidenceToken] = await Promise.all([issueFormToken(deps, "web-reply"), issueFormToken(deps, "web-evidence")]);
+    return c.html(
+      <StatusPage locale={locale} path="/status/view" view={view} maxAttachments={deps.config.MAX_ATTACHMENTS} replyToken={replyToken} evidenceToken={evidenceToken} {...extra} />,
+      status,
+    );
   }
 
   pages.post("/status", async (c) => {
@@ -135,31 +170,64 @@ export function createPageRoutes() {
     const { fields } = await readForm(c);
     const receipt = fields.receipt ?? "";
     try {
-      return await renderStatus(c, receipt);
+      await withReport(c, receipt);
     } catch (err) {
       return receiptErrorPage(c, err, receipt);
     }
+    await setSealedCookie(c, STATUS_COOKIE, { receipt: normaliseReceipt(receipt) ?? receipt });
+    return statusView(c);
+  });
+
+  pages.get("/status/view", async (c) => {
+    const { locale } = c.var;
+    const receipt = await sessionReceipt(c);
+    if (!receipt) return sessionEnded(c);
+    const done = c.req.query("done");
+    const count = Number(c.req.query("n") ?? "0");
+    const notice = done === "sent" ? t(locale, "status.sent") : done === "evidence" ? t(locale, "status.evidence_added", { count: Number.isInteger(count) && count > 0 ? count : 1 }) : undefined;
+    try {
+      // Each view keeps the session alive for another half hour.
+      await setSealedCookie(c, STATUS_COOKIE, { receipt });
+      return await renderStatus(c, receipt, notice ? { notice } : {});
+    } catch (err) {
+      return receiptErrorPage(c, err, "");
+    }
+  });
+
+  pages.post("/status/leave", (c) => {
+    clearSealedCookie(c, STATUS_COOKIE);
+    return c.redirect(`/status?lang=${c.var.locale}`, 303);
   });
 
   pages.post("/status/reply", async (c) => {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["multipart", "form"]);
     const { fields } = await readForm(c);
-    const receipt = fields.receipt ?? "";
+    const receipt = await sessionReceipt(c);
+    if (!receipt) return sessionEnded(c);
     try {
       const report = await withReport(c, receipt);
+      const key = await formTokenKey(deps, "web-reply", fields._once, report.id);
+      if (!key) return await renderStatus(c, receipt, { error: t(locale, "form.expired") }, 400);
+      if (await findSubmission(deps, key)) return statusView(c, "sent");
       const body = (fields.body ?? "").trim();
       if (!body) return await renderStatus(c, receipt, { error: t(locale, "validation.required") }, 400);
       if (body.length > 3000) return await renderStatus(c, receipt, { error: t(locale, "validation.too_long", { max: 3000 }) }, 400);
       try {
-        await addReporterMessage(deps, report, { body, inReplyTo: fields.inReplyTo || undefined, channel: "web" });
+        await addReporterMessage(deps, report, {
+          body,
+          inReplyTo: fields.inReplyTo || undefined,
+          channel: "web",
+          once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }),
+        });
       } catch (err) {
+        if (isSubmissionKeyConflict(err)) return statusView(c, "sent");
         if (err instanceof AppError && err.code === "report_closed") return await renderStatus(c, receipt, { error: t(locale, "errors.report_closed") }, 409);
         throw err;
       }
-      return await renderStatus(c, receipt, { notice: t(locale, "status.sent") });
+      return statusView(c, "sent");
     } catch (err) {
-      return receiptErrorPage(c, err, receipt);
+      return receiptErrorPage(c, err, "");
     }
   });
 
@@ -167,23 +235,33 @@ export function createPageRoutes() {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["multipart"]);
     const form = await readForm(c);
-    const receipt = form.fields.receipt ?? "";
+    const receipt = await sessionReceipt(c);
+    if (!receipt) return sessionEnded(c);
     try {
       const report = await withReport(c, receipt);
+      const key = await formTokenKey(deps, "web-evidence", form.fields._once, report.id);
+      if (!key) return await renderStatus(c, receipt, { error: t(locale, "form.expired") }, 400);
+      const earlier = await findSubmission(deps, key);
+      if (earlier) return c.redirect(`/status/view?lang=${locale}&done=evidence&n=${(earlier.resultRef ?? "").split(",").length}`, 303);
       if (form.files.length === 0) return await renderStatus(c, receipt, { error: t(locale, "validation.required") }, 400);
       let files;
       try {
         files = await validateEvidence(deps, form.files, locale);
-        await addReporterEvidence(deps, report, { files, channel: "web" });
+        await addReporterEvidence(deps, report, {
+          files,
+          channel: "web",
+          once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.attachments.map((a) => a.id).join(",") }),
+        });
       } catch (err) {
+        if (isSubmissionKeyConflict(err)) return statusView(c, "evidence");
         if (err instanceof AppError && err.code === "validation_failed")
           return await renderStatus(c, receipt, { error: Object.values(err.options.fields ?? {})[0] ?? t(locale, "errors.validation_failed") }, 400);
         if (err instanceof AppError && err.code === "report_closed") return await renderStatus(c, receipt, { error: t(locale, "errors.report_closed") }, 409);
         throw err;
       }
-      return await renderStatus(c, receipt, { notice: t(locale, "status.evidence_added", { count: files.length }) });
+      return c.redirect(`/status/view?lang=${locale}&done=evidence&n=${files.length}`, 303);
     } catch (err) {
-      return receiptErrorPage(c, err, receipt);
+      return receiptErrorPage(c, err, "");
     }
   });
 

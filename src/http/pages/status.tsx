@@ -1,17 +1,23 @@
 // Receipt entry and the tipster's view of a report: status, timeline, conversation, reply and evidence.
-// The receipt travels only in POST bodies (a hidden field), never in a URL.
+// The receipt travels only in the POST body of the receipt form and, after it, in an encrypted
+// HttpOnly cookie scoped to /status (see sealed-cookie.ts): never in a URL or in the page itself.
 import { shanghaiDateTime } from "../../core/time";
 import { regionDisplayName } from "../../core/regions";
 import { t } from "../../i18n";
 import type { StatusView } from "../../services/intake/reports";
 import { Field, Layout, type PageProps } from "./layout";
 
-export function ReceiptEntryPage(props: PageProps & { error?: string | undefined; receipt?: string }) {
+export function ReceiptEntryPage(props: PageProps & { error?: string | undefined; notice?: string | undefined; receipt?: string }) {
   const { locale } = props;
   return (
     <Layout {...props} title={t(locale, "status.title")}>
       <h1>{t(locale, "status.title")}</h1>
       <p>{t(locale, "status.intro")}</p>
+      {props.notice ? (
+        <div class="notice" role="status" data-testid="status-notice">
+          {props.notice}
+        </div>
+      ) : null}
       {props.error ? (
         <div class="alert" role="alert" data-testid="status-error">
           {props.error}
@@ -43,7 +49,9 @@ export function ReceiptEntryPage(props: PageProps & { error?: string | undefined
 
 const when = (iso: string) => shanghaiDateTime(new Date(iso));
 
-export function StatusPage(props: PageProps & { view: StatusView; receipt: string; notice?: string | undefined; error?: string | undefined; maxAttachments: number }) {
+export function StatusPage(
+  props: PageProps & { view: StatusView; notice?: string | undefined; error?: string | undefined; maxAttachments: number; replyToken: string; evidenceToken: string },
+) {
   const { locale, view } = props;
   const r = view.report;
   const lastQuestion = [...view.messages].reverse().find((m) => m.from === "investigator");
@@ -116,7 +124,7 @@ export function StatusPage(props: PageProps & { view: StatusView; receipt: strin
           <section>
             <h2>{t(locale, "status.reply")}</h2>
             <form method="post" action={`/status/reply?lang=${locale}`} enctype="multipart/form-data" id="reply-form">
-              <input type="hidden" name="receipt" value={props.receipt} />
+              <input type="hidden" name="_once" value={props.replyToken} />
               <input type="hidden" name="lang" value={locale} />
               {lastQuestion ? <input type="hidden" name="inReplyTo" value={lastQuestion.id} /> : null}
               <Field id="reply-body" label={t(locale, "status.reply")} hint={t(locale, "status.reply_hint")}>
@@ -130,7 +138,7 @@ export function StatusPage(props: PageProps & { view: StatusView; receipt: strin
           <section>
             <h2>{t(locale, "status.add_evidence")}</h2>
             <form method="post" action={`/status/evidence?lang=${locale}`} enctype="multipart/form-data" id="evidence-form">
-              <input type="hidden" name="receipt" value={props.receipt} />
+              <input type="hidden" name="_once" value={props.evidenceToken} />
               <input type="hidden" name="lang" value={locale} />
               <Field id="more-evidence" label={t(locale, "form.evidence")}>
                 <input id="more-evidence" name="evidence" type="file" multiple accept="image/*,application/pdf" />
@@ -144,7 +152,7 @@ export function StatusPage(props: PageProps & { view: StatusView; receipt: strin
       ) : (
         <p class="notice">{t(locale, "status.closed_note")}</p>
       )}
-      <form method="get" action={`/status?lang=${locale}`} class="noprint">
+      <form method="post" action={`/status/leave?lang=${locale}`} class="noprint">
         <button type="submit" class="button link">
           {t(locale, "status.leave")}
         </button>

@@ -21,9 +21,17 @@ export type { Actor } from "../events";
 import { AppError } from "../errors";
 import { consumeRateLimit, rateLimitGuard, refundRateLimit } from "./rate-limit";
 import { commitLead, tipsterReplyStatements } from "../leads/leads";
+import { recordSigningKeyStatement } from "./proof-keys";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
+
+/**
+ * A statement the caller adds to the creating batch once the result is known: the submit-once key
+ * (src/services/intake/submission-keys.ts), so a repeat of the same request creates nothing. Wrapped
+ * in an object because drizzle statements are thenables (awaiting one bare would run it).
+ */
+export type OnceStatement<R> = (result: R) => Promise<{ statement: unknown }>;
 
 const PUBLIC_ACTOR = (platform: ReportChannel): Actor => ({ type: "public", platform });
 
@@ -48,7 +56,7 @@ export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submis
  */
 export async function submitReport(
   deps: ServiceDeps,
-  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; clientAddress?: string | undefined; throttle?: boolean },
+  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; clientAddress?: string | undefined; throttle?: boolean; once?: OnceStatement<SubmittedReport> },
 ): Promise<SubmittedReport> {
   const now = deps.now();
   const createdAt = now.getTime();
@@ -136,6 +144,9 @@ export async function submitReport(
         }),
       }),
     ),
+    // The public key that signed this proof stays published after a rotation (no-op once known).
+    recordSigningKeyStatement(deps),
+    ...(input.once ? [(await input.once({ reportId, receipt, submittedAt, proof })).statement] : []),
   ];
   const throttle = input.throttle ?? input.clientAddress !== undefined;
   // Counted in the write batch itself: over the limit, the whole batch fails and nothing is stored.
@@ -255,7 +266,7 @@ function assertOpen(report: ReportRow) {
 export async function addReporterMessage(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel },
+  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ messageId: string }> },
 ): Promise<{ messageId: string }> {
   assertOpen(report);
   const createdAt = deps.now().getTime();
@@ -271,6 +282,7 @@ export async function addReporterMessage(
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
   const identity = report.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity) : null;
   const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId, body: input.body, identity });
+  const once = input.once ? [(await input.once({ messageId })).statement] : [];
   await retryBusyWrite(deps.db, async () =>
     deps.db.batch(asBatch([
       ...toTeam,
@@ -295,6 +307,7 @@ export async function addReporterMessage(
           data: JSON.stringify({ messageId, inReplyTo, attachments: prepared.attachments.length }),
         }),
       ),
+      ...once,
     ])),
   );
   if (toTeam.length) deps.notifyOutbox?.();
@@ -305,12 +318,13 @@ export async function addReporterMessage(
 export async function addReporterEvidence(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { files: CheckedFile[]; channel: ReportChannel },
+  input: { files: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ attachments: { id: string }[] }> },
 ): Promise<{ attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[] }> {
   assertOpen(report);
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
   const createdAt = deps.now().getTime();
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
+  const once = input.once ? [(await input.once({ attachments: prepared.attachments })).statement] : [];
   await retryBusyWrite(deps.db, async () =>
     deps.db.batch(asBatch([
       ...prepared.statements,
@@ -325,6 +339,7 @@ export async function addReporterEvidence(
           data: JSON.stringify({ attachments: prepared.attachments.map((a) => a.id) }),
         }),
       ),
+      ...once,
     ])),
   );
   return { attachments: prepared.attachments };

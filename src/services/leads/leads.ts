@@ -1,7 +1,7 @@
 // Leads (线索): created from tips (clustered by institution and violation type), screening batches and
 // hotline calls; routed to the most specific team; worked from chat with every step logged; their cards
 // are kept current in the team's chat through the outbox.
-import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
 import { computeLeadDeadlines, nextEscalationAt, type EscalationState } from "../../core/deadlines";
 import { detectFocusAreas } from "../../core/focus-areas";
@@ -407,6 +407,8 @@ export async function runLeadCommand(
   // The tipster's status page follows the lead.
   for (const report of linked) {
     if (report.status === result.reportStatus) continue;
+    // A tip declined on its own (leads/tips.ts) keeps its own outcome whatever the lead does next.
+    if (report.status === "not_accepted") continue;
     const reportId = report.reportId;
     statements.push(
       db.update(reports).set({ status: result.reportStatus, outcome: result.outcome, updatedAt: now }).where(eq(reports.id, reportId)),
@@ -567,6 +569,11 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
   const locale = team.locale === "en" ? "en" : "zh-CN";
   const known = input.identity ? { names: [input.identity.name], phones: [input.identity.phone], idNumbers: [input.identity.idNumber] } : undefined;
   const card = await cardMessageFor(deps, lead.id, team.platform, team.chatId);
+  // Labelled with the tip's number in the lead, so the team knows which tipster answered (and whose question).
+  const [{ tipNo } = { tipNo: 1 }] = await deps.db
+    .select({ tipNo: count() })
+    .from(leadReports)
+    .where(and(eq(leadReports.leadId, lead.id), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link!.addedAt}, ${link!.reportId})`));
   return [
     // What a tipster wrote is sealed in the outbox like everywhere else.
     enqueueStatement(
@@ -577,7 +584,7 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
         chatId: team.chatId,
         kind: "text",
         leadId: lead.id,
-        payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
+        payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, tip: tipNo, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
       }),
     ),
   ];

@@ -1,0 +1,186 @@
+// The tamper-evident event log. Triggers make `events` append-only for the application, but whoever
+// holds the database file can drop them; so every row also carries an HMAC chained to the previous
+// row's. Rows are sealed in id order shortly after they are written (by the tick, never on a request
+// path), and `npm run verify-log` recomputes the chain: an edited, deleted or reordered row breaks it
+// from that row on. The chain head goes into the tick's log line, so a copy kept elsewhere (log
+// shipping) anchors it against truncation of the newest rows.
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { asBatch } from "../../db/client";
+import { appState, events, type EventRow } from "../../db/schema";
+import { canonicalJson } from "../../security/proof";
+import { toHex, utf8 } from "../../security/encoding";
+import type { ServiceDeps } from "../deps";
+
+export const CHAIN_HEAD_KEY = "event_chain_head";
+const CHAIN_PREFIX = "fundwatch-event/v1";
+
+export interface ChainHead {
+  /** Id of the last sealed event (0 before the first). */
+  id: number;
+  /** Its chain hash ("" before the first). */
+  hash: string;
+}
+
+/** The fields a chain hash covers: the whole row except the hash itself. */
+function canonicalEvent(e: EventRow): string {
+  return canonicalJson({
+    id: e.id,
+    occurredAt: e.occurredAt,
+    entityType: e.entityType,
+    entityId: e.entityId,
+    action: e.action,
+    actorType: e.actorType,
+    actorId: e.actorId,
+    actorRole: e.actorRole,
+    platform: e.platform,
+    platformRef: e.platformRef,
+    fromState: e.fromState,
+    toState: e.toState,
+    data: e.data,
+    dedupeKey: e.dedupeKey,
+  });
+}
+
+export async function chainHashOf(key: CryptoKey, previousHash: string, event: EventRow): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", key, utf8.encode(`${CHAIN_PREFIX}\n${previousHash}\n${canonicalEvent(event)}`));
+  return toHex(new Uint8Array(mac));
+}
+
+export async function readChainHead(db: Db): Promise<ChainHead> {
+  const [row] = await db.select({ value: appState.value }).from(appState).where(eq(appState.key, CHAIN_HEAD_KEY));
+  if (!row) return { id: 0, hash: "" };
+  try {
+    const parsed = JSON.parse(row.value) as Partial<ChainHead>;
+    if (typeof parsed.id === "number" && typeof parsed.hash === "string") return { id: parsed.id, hash: parsed.hash };
+  } catch {
+    // fall through: a damaged head is rebuilt from the rows themselves
+  }
+  return { id: 0, hash: "" };
+}
+
+/**
+ * Seals up to `limit` unsealed events after the head, in id order, in one batch with the new head.
+ * Two sealers racing compute the same hashes; `chain_hash IS NULL` makes the second a no-op.
+ * Cost is bounded by `limit`, not by the size of the log.
+ */
+export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">, limit = 500): Promise<{ sealed: number; head: ChainHead }> {
+  const head = await readChainHead(deps.db);
+  const rows = await deps.db.select().from(events).where(gt(events.id, head.id)).orderBy(asc(events.id)).limit(limit);
+  if (rows.length === 0) return { sealed: 0, head };
+  let previous = head.hash;
+  const statements: unknown[] = [];
+  let last = head;
+  for (const row of rows) {
+    if (row.chainHash !== null) {
+      // Already sealed by a concurrent sealer: continue the chain from its value.
+      previous = row.chainHash;
+      last = { id: row.id, hash: row.chainHash };
+      continue;
+    }
+    const hash = await chainHashOf(deps.keys.logChainKey, previous, row);
+    statements.push(deps.db.update(events).set({ chainHash: hash }).where(and(eq(events.id, row.id), isNull(events.chainHash))));
+    previous = hash;
+    last = { id: row.id, hash };
+  }
+  const now = deps.now().getTime();
+  statements.push(
+    deps.db
+      .insert(appState)
+      .values({ key: CHAIN_HEAD_KEY, value: JSON.stringify(last), updatedAt: now })
+      // Never move the head backwards (a slower concurrent sealer finishing late).
+      .onConflictDoUpdate({ target: appState.key, set: { value: JSON.stringify(last), updatedAt: now }, where: sql`json_extract(${appState.value}, '$.id') < ${last.id}` }),
+  );
+  await deps.db.batch(asBatch(statements));
+  return { sealed: rows.length, head: last };
+}
+
+/** Seals everything outstanding within a time budget (the tick's job). */
+export async function sealEventLog(deps: Pick<ServiceDeps, "db" | "keys" | "now">, options: { batch?: number; budgetMs?: number } = {}): Promise<{ sealed: number; head: ChainHead }> {
+  const started = Date.now();
+  let total = 0;
+  for (;;) {
+    const r = await sealEvents(deps, options.batch ?? 500);
+    total += r.sealed;
+    if (r.sealed < (options.batch ?? 500) || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head };
+  }
+}
+
+export type ChainProblem =
+  | { kind: "edited"; id: number }
+  | { kind: "missing"; id: number; missingFrom: number; missingTo: number }
+  | { kind: "unsealed_before_sealed"; id: number }
+  | { kind: "truncated"; lastId: number; headId: number }
+  | { kind: "anchor_mismatch"; id: number };
+
+export interface ChainReport {
+  ok: boolean;
+  /** Sealed events whose hash was recomputed and matched. */
+  checked: number;
+  /** Newest events not sealed yet (written since the last tick): not covered by this check. */
+  unsealed: number;
+  head: ChainHead;
+  problem: ChainProblem | null;
+}
+
+export function describeProblem(p: ChainProblem): string {
+  switch (p.kind) {
+    case "edited":
+      return `event ${p.id}: its content does not match its chain hash (the row was edited, or rows were reordered)`;
+    case "missing":
+      return p.missingFrom === p.missingTo
+        ? `event ${p.id}: event ${p.missingFrom} before it is missing (deleted)`
+        : `event ${p.id}: events ${p.missingFrom}–${p.missingTo} before it are missing (deleted)`;
+    case "unsealed_before_sealed":
+      return `event ${p.id}: has no chain hash although later events do (its hash was removed)`;
+    case "truncated":
+      return `event ${p.lastId + 1}: the newest sealed events ${p.lastId + 1}–${p.headId} are missing (deleted); the recorded chain head is ${p.headId}`;
+    case "anchor_mismatch":
+      return `event ${p.id}: its chain hash differs from the anchor kept outside the database`;
+  }
+}
+
+/**
+ * Recomputes the chain over the whole log, page by page (memory stays flat however long the log).
+ * `anchor`, if given, is a chain head copied from a tick's log line: that row must carry that hash.
+ */
+export async function verifyEventChain(db: Db, key: CryptoKey, options: { pageSize?: number; anchor?: ChainHead } = {}): Promise<ChainReport> {
+  const pageSize = options.pageSize ?? 2000;
+  let previousHash = "";
+  let previousId = 0;
+  let checked = 0;
+  let unsealed = 0;
+  let firstUnsealed: number | null = null;
+  let anchorSeen = false;
+  const recordedHead = await readChainHead(db);
+  const fail = (problem: ChainProblem): ChainReport => ({ ok: false, checked, unsealed, head: recordedHead, problem });
+  for (;;) {
+    const page = await db.select().from(events).where(gt(events.id, previousId)).orderBy(asc(events.id)).limit(pageSize);
+    if (page.length === 0) break;
+    for (const row of page) {
+      if (row.chainHash === null) {
+        firstUnsealed ??= row.id;
+        unsealed++;
+        previousId = row.id;
+        continue;
+      }
+      if (firstUnsealed !== null) return fail({ kind: "unsealed_before_sealed", id: firstUnsealed });
+      // Ids come from AUTOINCREMENT inside transactions that either commit whole or not at all: a gap is a deletion.
+      if (row.id !== previousId + 1) return fail({ kind: "missing", id: row.id, missingFrom: previousId + 1, missingTo: row.id - 1 });
+      const expected = await chainHashOf(key, previousHash, row);
+      if (expected !== row.chainHash) return fail({ kind: "edited", id: row.id });
+      if (options.anchor && options.anchor.id === row.id) {
+        if (options.anchor.hash !== row.chainHash) return fail({ kind: "anchor_mismatch", id: row.id });
+        anchorSeen = true;
+      }
+      previousHash = row.chainHash;
+      previousId = row.id;
+      checked++;
+    }
+  }
+  const lastSealedId = firstUnsealed !== null ? firstUnsealed - 1 : previousId;
+  if (recordedHead.id > lastSealedId) return fail({ kind: "truncated", lastId: lastSealedId, headId: recordedHead.id });
+  if (options.anchor && options.anchor.id > 0 && !anchorSeen) return fail({ kind: "truncated", lastId: lastSealedId, headId: options.anchor.id });
+  // Unsealed rows never advance the running hash, so it is the last sealed row's.
+  return { ok: true, checked, unsealed, head: { id: lastSealedId, hash: previousHash }, problem: null };
+}
