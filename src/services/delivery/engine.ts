@@ -32,8 +32,8 @@ export interface OutboxRenderer {
    * arrive while it waits join it), or null when there is nothing left to relay.
    */
   digest?(digest: { reportId: string; leadId: string }, platform: Platform, chatId: string): Promise<{ message: OutgoingMessage; relayed: string[] } | null>;
-  /** Marks the replies a digest carried as relayed, once it is posted. */
-  digestSent?(relayed: string[]): Promise<void>;
+  /** Marks the replies a digest carried as relayed, once it is posted (and queues the next if more wait). */
+  digestSent?(digest: { reportId: string; leadId: string }, relayed: string[], platform: Platform, chatId: string): Promise<void>;
 }
 
 export interface DeliveryDeps extends ServiceDeps {
@@ -360,7 +360,7 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
         if (!found) answeredAt = deps.now().getTime();
         if (row.kind === "card" && row.leadId) await deps.renderer.cardSent(row.leadId, platform, row.chatId, messageId);
         if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
-        if (row.kind === "digest" && relayed?.length) await deps.renderer.digestSent?.(relayed);
+        if (row.kind === "digest" && relayed?.length && payload.digest) await deps.renderer.digestSent?.(payload.digest, relayed, platform, row.chatId);
       }
     }
     await settleSent(ctx, row, messageId, slot, answeredAt);

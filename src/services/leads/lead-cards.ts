@@ -15,7 +15,7 @@ import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
 import { cardMessageFor, decryptLeadSummary, getLead, tipNumberOf } from "./leads";
-import type { OutboxRenderer } from "../delivery/outbox";
+import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -95,11 +95,34 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
       await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
     },
     digest: (digest, platform, chatId) => renderTipsterDigest(deps, digest, platform, chatId),
-    async digestSent(relayed) {
-      await deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inArray(reportMessages.id, relayed));
+    async digestSent(digest, relayed, platform, chatId) {
+      const [more] = await deps.db.batch([
+        deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inArray(reportMessages.id, relayed)),
+        deps.db
+          .select({ id: reportMessages.id })
+          .from(reportMessages)
+          .where(and(eq(reportMessages.reportId, digest.reportId), eq(reportMessages.authorType, "reporter"), isNull(reportMessages.relayedAt)))
+          .limit(1),
+      ]).then(([, rest]) => rest);
+      // A digest carries at most DIGEST_MAX_REPLIES: the rest go in the next one, right behind it.
+      if (more)
+        await deps.db.batch([
+          enqueueStatement(deps, {
+            dedupeKey: `tipster-digest-more:${relayed.at(-1)}`,
+            coalesceKey: tipsterDigestKey(digest.reportId, platform, chatId),
+            platform,
+            chatId,
+            kind: "digest",
+            leadId: digest.leadId,
+            payload: { digest },
+          }),
+        ]);
     },
   };
 }
+
+/** One pending digest per report and chat: replies that arrive while it waits join it. */
+export const tipsterDigestKey = (reportId: string, platform: string, chatId: string) => `tipster-digest:${reportId}:${platform}:${chatId}`;
 
 /** At most this many replies in one digest (quotas keep a receipt far below it). */
 const DIGEST_MAX_REPLIES = 20;

@@ -571,7 +571,7 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
   return [
     enqueueStatement(deps, {
       dedupeKey: `tipster-reply:${input.messageId}`,
-      coalesceKey: `tipster-digest:${input.reportId}:${team.platform}:${team.chatId}`,
+      coalesceKey: `tipster-digest:${input.reportId}:${team.platform}:${team.chatId}`, // tipsterDigestKey (lead-cards.ts)
       platform: team.platform as Platform,
       chatId: team.chatId,
       kind: "digest",
