@@ -37,6 +37,10 @@ export const configSchema = z.object({
   RECEIPT_FAILURES_PER_WINDOW: int(1, 1000).default(10),
   RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
   REPORTS_PER_HOUR: int(1, 10000).default(20),
+  MESSAGES_PER_REPORT_PER_HOUR: int(1, 1000).default(10),
+  MESSAGES_PER_CLIENT_PER_HOUR: int(1, 10000).default(30),
+  EVIDENCE_UPLOADS_PER_REPORT_PER_DAY: int(1, 1000).default(10),
+  EVIDENCE_UPLOADS_PER_CLIENT_PER_HOUR: int(1, 10000).default(20),
   TRUST_PROXY: bool.default(false),
   /** Proxies in front of the app that each append to X-Forwarded-For; the client is the Nth entry from the right. */
   TRUST_PROXY_HOPS: int(1, 10).default(1),

@@ -134,6 +134,11 @@ export const reportMessages = sqliteTable(
     /** When an investigator's message is a question, the tipster's answer points back to it. */
     inReplyTo: text("in_reply_to"),
     bodyEnc: text("body_enc").notNull(),
+    /**
+     * When a tipster's message was relayed to the team's chat. Replies arriving close together go as
+     * one digest; null until then (only reporter messages are relayed).
+     */
+    relayedAt: integer("relayed_at"),
   },
   (t) => [index("report_messages_report_idx").on(t.reportId, t.createdAt)],
 );

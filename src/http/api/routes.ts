@@ -120,7 +120,7 @@ export function createApiRoutes() {
     const key = await idempotencyKey(deps, "api-message", c.req.header("idempotency-key"), await requestFingerprint({ body: input.body, inReplyTo: input.inReplyTo ?? null }, []), report.id);
     await refuseRepeat(deps, key);
     const result = await onceOrDuplicate(deps, key, () =>
-      addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api", ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }) } : {}) }),
+      addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api", clientAddress: deps.clientAddress(c), ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }) } : {}) }),
     );
     return c.json(result, 201);
   });
@@ -139,6 +139,7 @@ export function createApiRoutes() {
       addReporterEvidence(deps, report, {
         files,
         channel: "api",
+        clientAddress: deps.clientAddress(c),
         ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.attachments.map((a) => a.id).join(",") }) } : {}),
       }),
     );

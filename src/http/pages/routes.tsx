@@ -154,7 +154,7 @@ export function createPageRoutes() {
   const statusView = (c: AppContext, done?: string) => c.redirect(`/status/view?lang=${c.var.locale}${done ? `&done=${done}` : ""}`, 303);
   const sessionEnded = (c: AppContext) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" notice={t(c.var.locale, "status.session_ended")} />, 401);
 
-  async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string } = {}, status: 200 | 400 | 409 = 200) {
+  async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string } = {}, status: 200 | 400 | 409 | 429 = 200) {
     const { deps, locale } = c.var;
     const report = await withReport(c, receipt);
     const view = await getStatusView(deps, report);
@@ -163,6 +163,12 @@ export function createPageRoutes() {
       <StatusPage locale={locale} path="/status/view" view={view} maxAttachments={deps.config.MAX_ATTACHMENTS} replyToken={replyToken} evidenceToken={evidenceToken} {...extra} />,
       status,
     );
+  }
+
+  /** A reply or upload over its quota: the status page again, saying when to try, typed text lost on purpose. */
+  async function quotaReached(c: AppContext, receipt: string, err: AppError) {
+    c.header("Retry-After", String(err.options.retryAfterSeconds ?? 60));
+    return renderStatus(c, receipt, { error: t(c.var.locale, err.options.messageKey ?? "errors.rate_limited") }, 429);
   }
 
   pages.post("/status", async (c) => {
@@ -215,6 +221,7 @@ export function createPageRoutes() {
       if (body.length > 3000) return await renderStatus(c, receipt, { error: t(locale, "validation.too_long", { max: 3000 }) }, 400);
       try {
         await addReporterMessage(deps, report, {
+          clientAddress: deps.clientAddress(c),
           body,
           inReplyTo: fields.inReplyTo || undefined,
           channel: "web",
@@ -223,6 +230,7 @@ export function createPageRoutes() {
       } catch (err) {
         if (isSubmissionKeyConflict(err)) return statusView(c, "sent");
         if (err instanceof AppError && err.code === "report_closed") return await renderStatus(c, receipt, { error: t(locale, "errors.report_closed") }, 409);
+        if (err instanceof AppError && err.code === "rate_limited") return await quotaReached(c, receipt, err);
         throw err;
       }
       return statusView(c, "sent");
@@ -248,12 +256,14 @@ export function createPageRoutes() {
       try {
         files = await validateEvidence(deps, form.files, locale);
         await addReporterEvidence(deps, report, {
+          clientAddress: deps.clientAddress(c),
           files,
           channel: "web",
           once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.attachments.map((a) => a.id).join(",") }),
         });
       } catch (err) {
         if (isSubmissionKeyConflict(err)) return statusView(c, "evidence");
+        if (err instanceof AppError && err.code === "rate_limited") return await quotaReached(c, receipt, err);
         if (err instanceof AppError && err.code === "validation_failed")
           return await renderStatus(c, receipt, { error: Object.values(err.options.fields ?? {})[0] ?? t(locale, "errors.validation_failed") }, 400);
         if (err instanceof AppError && err.code === "report_closed") return await renderStatus(c, receipt, { error: t(locale, "errors.report_closed") }, 409);

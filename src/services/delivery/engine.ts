@@ -27,6 +27,13 @@ export interface OutboxRenderer {
   cardSent(leadId: string, platform: Platform, chatId: string, messageId: string): Promise<void>;
   /** Called after a prompt is posted so replies can be matched to it. */
   promptSent?(promptId: string, messageId: string): Promise<void>;
+  /**
+   * A digest of a tipster's replies not relayed yet, rendered at delivery time (so replies that
+   * arrive while it waits join it), or null when there is nothing left to relay.
+   */
+  digest?(digest: { reportId: string; leadId: string }, platform: Platform, chatId: string): Promise<{ message: OutgoingMessage; relayed: string[] } | null>;
+  /** Marks the replies a digest carried as relayed, once it is posted (and queues the next if more wait). */
+  digestSent?(digest: { reportId: string; leadId: string }, relayed: string[], platform: Platform, chatId: string): Promise<void>;
 }
 
 export interface DeliveryDeps extends ServiceDeps {
@@ -296,7 +303,11 @@ async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
   return release(deps.now().getTime());
 }
 
-async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: OutboxPayload): Promise<{ message: OutgoingMessage | null; editOf: string | null }> {
+async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: OutboxPayload): Promise<{ message: OutgoingMessage | null; editOf: string | null; relayed?: string[] }> {
+  if (row.kind === "digest") {
+    const rendered = payload.digest && deps.renderer.digest ? await deps.renderer.digest(payload.digest, row.platform as Platform, row.chatId) : null;
+    return rendered ? { message: rendered.message, editOf: null, relayed: rendered.relayed } : { message: null, editOf: null };
+  }
   if (row.kind === "card") {
     const leadId = payload.leadId ?? row.leadId!;
     const message = await deps.renderer.card(leadId, row.platform as Platform, row.chatId);
@@ -320,7 +331,7 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
   }
   try {
     // Rendered from current state now, sent when the slot comes (at most lookaheadMs later).
-    const { message, editOf } = await resolveMessage(deps, row, payload);
+    const { message, editOf, relayed } = await resolveMessage(deps, row, payload);
     const slot = await reserveSlot(ctx, row, before, at);
     if (!slot) return;
     const wait = slot.at - deps.now().getTime();
@@ -349,6 +360,7 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
         if (!found) answeredAt = deps.now().getTime();
         if (row.kind === "card" && row.leadId) await deps.renderer.cardSent(row.leadId, platform, row.chatId, messageId);
         if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
+        if (row.kind === "digest" && relayed?.length && payload.digest) await deps.renderer.digestSent?.(payload.digest, relayed, platform, row.chatId);
       }
     }
     await settleSent(ctx, row, messageId, slot, answeredAt);

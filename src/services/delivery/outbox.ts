@@ -21,7 +21,8 @@ export interface EnqueueInput {
   dedupeKey: string;
   platform: Platform;
   chatId: string;
-  kind: "card" | "text" | "prompt";
+  /** digest: a tipster's replies, rendered at delivery from those not relayed yet (see lead-cards.ts). */
+  kind: "card" | "text" | "prompt" | "digest";
   leadId?: string | null;
   /** For text and prompt: the message. For card: `{ leadId }`; the card is rendered at delivery, so it is always current. */
   payload: unknown;

@@ -8,6 +8,8 @@ export interface OutboxPayload {
   leadId?: string;
   promptId?: string;
   message?: OutgoingMessage;
+  /** For digest rows: whose replies to gather. */
+  digest?: { reportId: string; leadId: string };
 }
 
 const context = (outboxId: string) => `outbox:${outboxId}:payload`;

@@ -49,6 +49,35 @@ export interface SubmittedReport {
 export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 });
 
 /**
+ * Quotas that protect the teams from one receipt or one client flooding their chat: follow-up
+ * messages and evidence uploads, per report and per client. Counted inside the write batch (over the
+ * limit, nothing is stored and the answer is 429 with Retry-After).
+ */
+const QUOTAS = {
+  message: (deps: ServiceDeps) => ({
+    perReport: { bucket: "report-messages", limit: deps.config.MESSAGES_PER_REPORT_PER_HOUR, windowMs: 3_600_000 },
+    perClient: { bucket: "client-messages", limit: deps.config.MESSAGES_PER_CLIENT_PER_HOUR, windowMs: 3_600_000 },
+  }),
+  evidence: (deps: ServiceDeps) => ({
+    perReport: { bucket: "report-evidence", limit: deps.config.EVIDENCE_UPLOADS_PER_REPORT_PER_DAY, windowMs: 86_400_000 },
+    perClient: { bucket: "client-evidence", limit: deps.config.EVIDENCE_UPLOADS_PER_CLIENT_PER_HOUR, windowMs: 3_600_000 },
+  }),
+};
+
+async function quotaGuards(deps: ServiceDeps, kind: keyof typeof QUOTAS, reportId: string, clientAddress: string | undefined) {
+  const rules = QUOTAS[kind](deps);
+  const guards = [await rateLimitGuard(deps, rules.perReport, `report:${reportId}`), ...(clientAddress !== undefined ? [await rateLimitGuard(deps, rules.perClient, clientAddress)] : [])];
+  return {
+    statements: guards.flatMap((g) => g.statements),
+    /** The refusal to answer when the batch failed on one of the quotas, else null. */
+    refusal(err: unknown): AppError | null {
+      const hit = guards.find((g) => g.isRefusal(err));
+      return hit ? new AppError("rate_limited", `${kind} quota reached`, { retryAfterSeconds: hit.retryAfterSeconds, messageKey: `errors.quota_${kind}` }) : null;
+    },
+  };
+}
+
+/**
  * Stores a validated report with its evidence and its lead; returns the receipt, which exists nowhere
  * else. With `throttle` the submission is counted against REPORTS_PER_HOUR (per `clientAddress`) in
  * its own write batch: a tip costs two round trips (one read-only batch, one write batch, so one
@@ -266,7 +295,7 @@ function assertOpen(report: ReportRow) {
 export async function addReporterMessage(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ messageId: string }> },
+  input: { body: string; inReplyTo?: string | undefined; files?: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ messageId: string }>; clientAddress?: string | undefined },
 ): Promise<{ messageId: string }> {
   assertOpen(report);
   const createdAt = deps.now().getTime();
@@ -280,11 +309,13 @@ export async function addReporterMessage(
     inReplyTo = question.id;
   }
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId, uploadedBy: "reporter", files: input.files ?? [], createdAt });
-  const identity = report.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${report.id}:reporter`)) as ReporterIdentity) : null;
-  const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId, body: input.body, identity });
+  // The team sees it through a digest rendered (and scrubbed with the known identity) at delivery.
+  const toTeam = await tipsterReplyStatements(deps, { reportId: report.id, messageId });
   const once = input.once ? [(await input.once({ messageId })).statement] : [];
+  const quota = await quotaGuards(deps, "message", report.id, input.clientAddress);
   await retryBusyWrite(deps.db, async () =>
     deps.db.batch(asBatch([
+      ...quota.statements,
       ...toTeam,
       deps.db.insert(reportMessages).values({
         id: messageId,
@@ -309,7 +340,9 @@ export async function addReporterMessage(
       ),
       ...once,
     ])),
-  );
+  ).catch((err: unknown) => {
+    throw quota.refusal(err) ?? err;
+  });
   if (toTeam.length) deps.notifyOutbox?.();
   return { messageId };
 }
@@ -318,15 +351,17 @@ export async function addReporterMessage(
 export async function addReporterEvidence(
   deps: ServiceDeps,
   report: ReportRow,
-  input: { files: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ attachments: { id: string }[] }> },
+  input: { files: CheckedFile[]; channel: ReportChannel; once?: OnceStatement<{ attachments: { id: string }[] }>; clientAddress?: string | undefined },
 ): Promise<{ attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[] }> {
   assertOpen(report);
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
   const createdAt = deps.now().getTime();
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
   const once = input.once ? [(await input.once({ attachments: prepared.attachments })).statement] : [];
+  const quota = await quotaGuards(deps, "evidence", report.id, input.clientAddress);
   await retryBusyWrite(deps.db, async () =>
     deps.db.batch(asBatch([
+      ...quota.statements,
       ...prepared.statements,
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
@@ -341,7 +376,9 @@ export async function addReporterEvidence(
       ),
       ...once,
     ])),
-  );
+  ).catch((err: unknown) => {
+    throw quota.refusal(err) ?? err;
+  });
   return { attachments: prepared.attachments };
 }
 

@@ -1,18 +1,21 @@
 // The lead card as posted to a team's chat, rendered from the lead's current state in the team's
 // language. It never carries the tipster's identity or contact: only a scrubbed excerpt.
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import { amountBand } from "../../core/amount-band";
 import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
-import { chatCards, chatPrompts, members, teams, type LeadRow } from "../../db/schema";
+import { chatCards, chatPrompts, members, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
+import type { ReporterIdentity } from "../../core/report-input";
+import { excerpt, scrubText } from "../../core/scrub";
+import { decryptText } from "../../security/cipher";
 import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
-import { decryptLeadSummary, getLead } from "./leads";
-import type { OutboxRenderer } from "../delivery/outbox";
+import { cardMessageFor, decryptLeadSummary, getLead, tipNumberOf } from "./leads";
+import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -91,6 +94,68 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
     async promptSent(promptId, messageId) {
       await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
     },
+    digest: (digest, platform, chatId) => renderTipsterDigest(deps, digest, platform, chatId),
+    async digestSent(digest, relayed, platform, chatId) {
+      const [more] = await deps.db.batch([
+        deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inArray(reportMessages.id, relayed)),
+        deps.db
+          .select({ id: reportMessages.id })
+          .from(reportMessages)
+          .where(and(eq(reportMessages.reportId, digest.reportId), eq(reportMessages.authorType, "reporter"), isNull(reportMessages.relayedAt)))
+          .limit(1),
+      ]).then(([, rest]) => rest);
+      // A digest carries at most DIGEST_MAX_REPLIES: the rest go in the next one, right behind it.
+      if (more)
+        await deps.db.batch([
+          enqueueStatement(deps, {
+            dedupeKey: `tipster-digest-more:${relayed.at(-1)}`,
+            coalesceKey: tipsterDigestKey(digest.reportId, platform, chatId),
+            platform,
+            chatId,
+            kind: "digest",
+            leadId: digest.leadId,
+            payload: { digest },
+          }),
+        ]);
+    },
   };
+}
+
+/** One pending digest per report and chat: replies that arrive while it waits join it. */
+export const tipsterDigestKey = (reportId: string, platform: string, chatId: string) => `tipster-digest:${reportId}:${platform}:${chatId}`;
+
+/** At most this many replies in one digest (quotas keep a receipt far below it). */
+const DIGEST_MAX_REPLIES = 20;
+/** Telegram allows 4096 characters a message: the replies share this budget. */
+const DIGEST_TEXT_BUDGET = 3300;
+
+/**
+ * A tipster's replies not relayed yet, as one message to the lead's thread: scrubbed with the known
+ * identity and patterns, labelled with the tip's number. Null when a digest before it took them all.
+ */
+export async function renderTipsterDigest(
+  deps: ServiceDeps,
+  digest: { reportId: string; leadId: string },
+  platform: Platform,
+  chatId: string,
+): Promise<{ message: OutgoingMessage; relayed: string[] } | null> {
+  const pending = await deps.db
+    .select({ id: reportMessages.id, bodyEnc: reportMessages.bodyEnc })
+    .from(reportMessages)
+    .where(and(eq(reportMessages.reportId, digest.reportId), eq(reportMessages.authorType, "reporter"), isNull(reportMessages.relayedAt)))
+    .orderBy(asc(reportMessages.createdAt), asc(sql`rowid`))
+    .limit(DIGEST_MAX_REPLIES);
+  if (pending.length === 0) return null;
+  const report = await deps.db.query.reports.findFirst({ columns: { reporterEnc: true }, where: eq(reports.id, digest.reportId) });
+  const identity = report?.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${digest.reportId}:reporter`)) as ReporterIdentity) : null;
+  const known = identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber] } : undefined;
+  const each = pending.length === 1 ? 1000 : Math.max(80, Math.floor(DIGEST_TEXT_BUDGET / pending.length));
+  const texts = await Promise.all(pending.map(async (m) => excerpt(scrubText(await decryptText(deps.keys, m.bodyEnc, `message:${m.id}:body`), known), each)));
+  const [locale, tip, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), tipNumberOf(deps, digest.leadId, digest.reportId), cardMessageFor(deps, digest.leadId, platform, chatId)]);
+  const text =
+    texts.length === 1
+      ? t(locale, "chat.tipster_replied", { id: digest.leadId, tip, text: texts[0]! })
+      : t(locale, "chat.tipster_replied_digest", { id: digest.leadId, tip, count: texts.length, text: texts.map((x) => `• ${x}`).join("\n") });
+  return { message: { kind: "text", text, ...(card ? { replyToMessageId: card } : {}) }, relayed: pending.map((m) => m.id) };
 }
 

@@ -558,34 +558,37 @@ export async function cardMessageFor(deps: ServiceDeps, leadId: string, platform
 
 
 /**
- * When a tipster writes (typically answering "Ask the tipster"), the team sees it in the lead's thread:
- * scrubbed of identity and contact, as a reply to the card.
+ * When a tipster writes (typically answering "Ask the tipster"), the team sees it in the lead's thread,
+ * scrubbed of identity and contact, labelled with the tip's number. Replies that arrive while one is
+ * waiting to go join it as one digest (one pending row per report and chat, rendered at delivery from
+ * the replies not relayed yet; see lead-cards.ts), so a burst from one receipt is one post, not forty.
  */
-export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportId: string; messageId: string; body: string; identity?: ReporterIdentity | null }): Promise<unknown[]> {
+export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportId: string; messageId: string }): Promise<unknown[]> {
   const link = await deps.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, input.reportId) });
   const lead = link ? await getLead(deps, link.leadId) : null;
-  const team = lead?.teamId ? await deps.db.query.teams.findFirst({ where: eq(teams.id, lead.teamId) }) : undefined;
+  const team = lead?.teamId ? (await currentOrg(deps)).teamById.get(lead.teamId) : undefined;
   if (!lead || !team) return [];
-  const locale = team.locale === "en" ? "en" : "zh-CN";
-  const known = input.identity ? { names: [input.identity.name], phones: [input.identity.phone], idNumbers: [input.identity.idNumber] } : undefined;
-  const card = await cardMessageFor(deps, lead.id, team.platform, team.chatId);
-  // Labelled with the tip's number in the lead, so the team knows which tipster answered (and whose question).
-  const [{ tipNo } = { tipNo: 1 }] = await deps.db
-    .select({ tipNo: count() })
-    .from(leadReports)
-    .where(and(eq(leadReports.leadId, lead.id), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link!.addedAt}, ${link!.reportId})`));
   return [
-    // What a tipster wrote is sealed in the outbox like everywhere else.
-    enqueueStatement(
-      deps,
-      await sealEnqueueInput(deps, {
-        dedupeKey: `tipster-reply:${input.messageId}`,
-        platform: team.platform as Platform,
-        chatId: team.chatId,
-        kind: "text",
-        leadId: lead.id,
-        payload: { message: { kind: "text", text: t(locale, "chat.tipster_replied", { id: lead.id, tip: tipNo, text: excerpt(scrubText(input.body, known), 1000) }), ...(card ? { replyToMessageId: card } : {}) } },
-      }),
-    ),
+    enqueueStatement(deps, {
+      dedupeKey: `tipster-reply:${input.messageId}`,
+      coalesceKey: `tipster-digest:${input.reportId}:${team.platform}:${team.chatId}`, // tipsterDigestKey (lead-cards.ts)
+      platform: team.platform as Platform,
+      chatId: team.chatId,
+      kind: "digest",
+      leadId: lead.id,
+      // No text here: the digest is rendered (and scrubbed) from the encrypted messages when it goes.
+      payload: { digest: { reportId: input.reportId, leadId: lead.id } },
+    }),
   ];
+}
+
+/** The tip's number within its lead (1, 2, … in the order tips joined), as inspectors name it. */
+export async function tipNumberOf(deps: ServiceDeps, leadId: string, reportId: string): Promise<number> {
+  const link = await deps.db.query.leadReports.findFirst({ where: and(eq(leadReports.leadId, leadId), eq(leadReports.reportId, reportId)) });
+  if (!link) return 1;
+  const [{ n } = { n: 1 }] = await deps.db
+    .select({ n: count() })
+    .from(leadReports)
+    .where(and(eq(leadReports.leadId, leadId), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link.addedAt}, ${link.reportId})`));
+  return n;
 }
