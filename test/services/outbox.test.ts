@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../../src/chat/types";
 import { asBatch } from "../../src/db/client";
 import { deliveryLanes, outbox } from "../../src/db/schema";
-import { cardCoalesceKey, deliverDueMessages, enqueueStatement, PARKED, retryDelayMs, sealEnqueueInput, type DeliveryDeps } from "../../src/services/delivery/outbox";
+import { cardCoalesceKey, deliverDueMessages, enqueueManyStatement, enqueueStatement, PARKED, retryDelayMs, sealEnqueueInput, type DeliveryDeps } from "../../src/services/delivery/outbox";
 import { runTick } from "../../src/scheduler/tick";
 import { decryptText } from "../../src/security/cipher";
 import { createTestContext, type TestContext } from "../support/context";
@@ -49,6 +49,25 @@ async function runUntilIdle(maxRounds = 200) {
 }
 
 describe("outbox delivery", () => {
+  it("one multi-row insert keeps each chat's order, parks all but each chat's head, and strands no chat", async () => {
+    // Earlier than every other test here, so the lanes it paces are free again for them.
+    ctx.setNow("2026-11-20T05:00:00Z");
+    sent.length = 0;
+    const row = (chatId: string, text: string) => ({ dedupeKey: `many:${text}`, platform: "telegram" as const, chatId, kind: "text" as const, payload: { message: { kind: "text", text } } });
+    // A live row already waits in chat M1: the statement's first M1 row must queue behind it.
+    await enqueue("-100M1", "m1-before");
+    await ctx.db.batch(asBatch([enqueueManyStatement(ctx.deps, [row("-100M1", "m1-a"), row("-100M2", "m2-a"), row("-100M1", "m1-b"), row("-100M2", "m2-b"), row("-100M1", "m1-c")])]));
+    const heads = await ctx.db.select({ chat: outbox.chatId, at: outbox.nextAttemptAt }).from(outbox).where(and(eq(outbox.status, "pending"), sql`${outbox.nextAttemptAt} < ${PARKED}`, sql`${outbox.chatId} IN ('-100M1', '-100M2')`));
+    expect(heads.map((h) => h.chat).sort()).toEqual(["-100M1", "-100M2"]);
+    // Again with a first row that is a duplicate: the rows behind it are freed by the tick's repair.
+    await ctx.db.batch(asBatch([enqueueManyStatement(ctx.deps, [row("-100M2", "m2-a"), row("-100M2", "m2-c")])]));
+    await runUntilIdle();
+    await runTick(ctx.deps, ctx.deps.now());
+    await runUntilIdle();
+    expect(sent.filter((x) => x.chatId === "-100M1").map((x) => x.text)).toEqual(["m1-before", "m1-a", "m1-b", "m1-c"]);
+    expect(sent.filter((x) => x.chatId === "-100M2").map((x) => x.text)).toEqual(["m2-a", "m2-b", "m2-c"]);
+  });
+
   it("sends at most one message per second to a chat, in order, while other chats proceed", async () => {
     ctx.setNow("2026-11-24T02:00:00Z");
     sent.length = 0;

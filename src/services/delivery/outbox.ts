@@ -75,6 +75,48 @@ export function enqueueStatement(deps: ServiceDeps, input: EnqueueInput) {
 }
 
 /**
+ * Many rows in one multi-row INSERT (the tick's reminders: one statement instead of one per row).
+ * Same rules as enqueueStatement: a row behind an earlier one of its chat in the same statement is
+ * stored parked outright; the first row of each chat checks the table. `seq` grows with the position.
+ * A first row dropped on its dedupe key would leave the ones behind it parked with no live head; the
+ * tick's unparkStrandedHeads job frees such a chat.
+ */
+export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) {
+  if (inputs.length === 0) throw new Error("enqueueManyStatement: no rows");
+  const now = deps.now().getTime();
+  const lanesSeen = new Set<string>();
+  return deps.db
+    .insert(outbox)
+    .values(
+      inputs.map((input, i) => {
+        const dueAt = input.notBefore ?? now;
+        const lane = `${input.platform}\u0000${input.chatId}`;
+        const first = !lanesSeen.has(lane);
+        lanesSeen.add(lane);
+        return {
+          id: input.id ?? newId("out"),
+          dedupeKey: input.dedupeKey,
+          platform: input.platform,
+          chatId: input.chatId,
+          kind: input.kind,
+          leadId: input.leadId ?? null,
+          payload: input.sealedPayload ?? JSON.stringify(input.payload),
+          status: "pending",
+          attempts: 0,
+          nextAttemptAt: first
+            ? sql`(CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.platform = ${input.platform} AND o.chat_id = ${input.chatId} AND o.status IN ('pending', 'sending')) THEN ${dueAt + PARKED} ELSE ${dueAt} END)`
+            : dueAt + PARKED,
+          createdAt: now,
+          // Whether or not SQLite evaluates this before inserting any row, it grows with i.
+          seq: sql`(SELECT coalesce(max(rowid), 0) + ${i + 1} FROM outbox)`,
+          coalesceKey: input.coalesceKey ?? null,
+        };
+      }),
+    )
+    .onConflictDoNothing();
+}
+
+/**
  * The input with its payload sealed at rest (AES-GCM bound to the row id), for enqueueStatement:
  * `enqueueStatement(deps, await sealEnqueueInput(deps, input))`. (A statement cannot come out of a
  * promise: awaiting a drizzle query runs it.)

@@ -14,7 +14,7 @@ import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { parseEscalations } from "./leads";
-import { enqueueStatement } from "../delivery/outbox";
+import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 
 const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish" };
 
@@ -72,6 +72,7 @@ export async function escalateOverdueLeads(
     // the outbox, then one multi-row insert of the events and one UPDATE ... FROM of the leads.
     const statements: unknown[] = [];
     const escalationEvents: (typeof events.$inferInsert)[] = [];
+    const reminderRows: EnqueueInput[] = [];
     const updates: SQL[] = [];
     for (const lead of due) {
       const sent = parseEscalations(lead as LeadRow);
@@ -92,16 +93,14 @@ export async function escalateOverdueLeads(
         if (!target) continue;
         const locale: Locale = isLocale(target.locale) ? target.locale : deps.config.DEFAULT_LOCALE;
         const dedupeKey = `esc:${lead.id}:${step.kind}:${step.stepIndex}`;
-        statements.push(
-          enqueueStatement(deps, {
-            dedupeKey,
-            platform: target.platform as Platform,
-            chatId: target.chatId,
-            kind: "text",
-            leadId: lead.id,
-            payload: { message: { kind: "text", text: reminderText(lead, step.kind, step.step, assignee?.displayName ?? t(locale, "chat.unassigned"), locale, teamLeads) } },
-          }),
-        );
+        reminderRows.push({
+          dedupeKey,
+          platform: target.platform as Platform,
+          chatId: target.chatId,
+          kind: "text",
+          leadId: lead.id,
+          payload: { message: { kind: "text", text: reminderText(lead, step.kind, step.step, assignee?.displayName ?? t(locale, "chat.unassigned"), locale, teamLeads) } },
+        });
         escalationEvents.push({
           occurredAt: t0,
           entityType: "lead",
@@ -118,6 +117,8 @@ export async function escalateOverdueLeads(
       // wins, and a step sent twice is absorbed by the dedupe keys above.
       updates.push(sql`(${lead.id}, ${JSON.stringify(plan.sent)}, ${plan.nextAt ? plan.nextAt.getTime() : null}, ${lead.state}, ${lead.escalations})`);
     }
+    // One multi-row insert for the batch's reminders (one statement, not one per reminder).
+    if (reminderRows.length) statements.push(enqueueManyStatement(deps, reminderRows));
     if (escalationEvents.length) statements.push(db.insert(events).values(escalationEvents).onConflictDoNothing());
     statements.push(
       db.run(sql`UPDATE leads SET escalations = v.column2, next_escalation_at = v.column3
