@@ -35,7 +35,7 @@ function timeClient(client: Client) {
         const took = performance.now() - t;
         ms += took;
         calls++;
-        if (process.env.BENCH_TRACE) console.log(`  ${method} ${Array.isArray(a[0]) ? `${a[0].length} statements` : ""} ${took.toFixed(1)} ms`);
+        if (process.env.BENCH_TRACE) console.log(`  ${method} ${Array.isArray(a[0]) ? `${a[0].length} statements: ${(a[0] as { sql?: string }[]).map((x) => String(x?.sql ?? x).slice(0, 40)).join(" ; ")}` : String((a[0] as { sql?: string })?.sql ?? a[0]).slice(0, 60)} ${took.toFixed(1)} ms`);
       }
     };
   }

@@ -4,7 +4,7 @@
 // path), and `npm run verify-log` recomputes the chain: an edited, deleted or reordered row breaks it
 // from that row on. The chain head goes into the tick's log line, so a copy kept elsewhere (log
 // shipping) anchors it against truncation of the newest rows.
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { asc, eq, gt, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { appState, events, type EventRow } from "../../db/schema";
@@ -69,7 +69,7 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
   const rows = await deps.db.select().from(events).where(gt(events.id, head.id)).orderBy(asc(events.id)).limit(limit);
   if (rows.length === 0) return { sealed: 0, head };
   let previous = head.hash;
-  const statements: unknown[] = [];
+  const sealed: SQL[] = [];
   let last = head;
   for (const row of rows) {
     if (row.chainHash !== null) {
@@ -79,11 +79,15 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
       continue;
     }
     const hash = await chainHashOf(deps.keys.logChainKey, previous, row);
-    statements.push(deps.db.update(events).set({ chainHash: hash }).where(and(eq(events.id, row.id), isNull(events.chainHash))));
+    sealed.push(sql`(${row.id}, ${hash})`);
     previous = hash;
     last = { id: row.id, hash };
   }
   const now = deps.now().getTime();
+  const statements: unknown[] = [];
+  // One statement for the whole batch (the append-only trigger lets exactly this change through).
+  if (sealed.length)
+    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(sealed, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
   statements.push(
     deps.db
       .insert(appState)
