@@ -10,6 +10,7 @@ import { newId } from "../core/ids";
 import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
+import { isBusyError } from "../db/retry";
 import { createApiRoutes } from "./api/routes";
 import { limitRequestBody, UploadBudget } from "./body";
 import { isCrossSiteRequest } from "./same-origin";
@@ -30,6 +31,8 @@ const wantsJson = (c: AppContext) => c.req.path.startsWith("/api/") || c.req.pat
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof HTTPException && err.status === 413) return new AppError("payload_too_large", "body too large", { cause: err });
+  // The database stayed busy past the retry budget: nothing was stored, and trying again soon works.
+  if (isBusyError(err)) return new AppError("unavailable", "database busy", { cause: err, retryAfterSeconds: 2 });
   return new AppError("internal", "unexpected error", { cause: err });
 }
 

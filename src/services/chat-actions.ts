@@ -81,8 +81,10 @@ function resultReply(result: CommandResult, locale: Locale, actionLabel: string)
     case "done":
       return { text: t(locale, "chat.done", { action: actionLabel }) };
     case "duplicate":
-    case "unchanged":
       return { text: t(locale, "chat.already") };
+    case "unchanged":
+      // A concurrent change won: nothing of this one was written; the card shows what happened.
+      return { text: t(locale, result.changedMeanwhile ? "chat.changed_meanwhile" : "chat.already") };
     case "refused":
       if (result.reason === "invalid_transition")
         return { text: t(locale, "chat.invalid_transition", { state: result.lead ? t(locale, `chat.lead_state.${result.lead.state}`) : "?" }) };

@@ -9,6 +9,7 @@ export type ErrorCode =
   | "rate_limited"
   | "report_closed"
   | "conflict"
+  | "unavailable"
   | "duplicate_submission"
   | "unauthorized"
   | "forbidden"
@@ -38,7 +39,7 @@ export class AppError extends Error {
   }
 }
 
-export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 {
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 {
   switch (code) {
     case "validation_failed":
       return 400;
@@ -60,5 +61,7 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
       return 429;
     case "internal":
       return 500;
+    case "unavailable":
+      return 503;
   }
 }

@@ -32,6 +32,21 @@ describe("busy database", () => {
     expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "锁等待医院" })))).status).toBe(201);
   });
 
+  it("answers 503 with Retry-After when the lock outlasts the budget, storing nothing", async () => {
+    const holder = spawn(process.execPath, ["test/support/hold-write-lock.mjs", ctx.dbPath, "9000"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise<void>((resolve) => holder.stdout!.on("data", (d: Buffer) => d.toString().includes("locked") && resolve()));
+    const count = async () => Number((await ctx.client.execute("SELECT count(*) AS n FROM reports")).rows[0]!.n);
+    const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "长锁医院" })));
+    await new Promise((resolve) => holder.on("exit", resolve));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("2");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unavailable");
+    const before = await count();
+    expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "长锁医院" })))).status).toBe(201);
+    expect(await count()).toBe(before + 1);
+    expect((await ctx.client.execute("SELECT count(*) AS n FROM reports WHERE target_name = '长锁医院'")).rows[0]!.n).toBe(1);
+  }, 20_000);
+
   it("gives up after the budget with the busy error itself", async () => {
     let calls = 0;
     const busy = Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
