@@ -50,36 +50,21 @@ export const cardCoalesceKey = (leadId: string, platform: string, chatId: string
  * callers that carry citizen text should pass sealEnqueueInput(input).
  */
 export function enqueueStatement(deps: ServiceDeps, input: EnqueueInput) {
-  const now = deps.now().getTime();
-  const dueAt = input.notBefore ?? now;
-  return deps.db
-    .insert(outbox)
-    .values({
-      id: input.id ?? newId("out"),
-      dedupeKey: input.dedupeKey,
-      platform: input.platform,
-      chatId: input.chatId,
-      kind: input.kind,
-      leadId: input.leadId ?? null,
-      payload: input.sealedPayload ?? JSON.stringify(input.payload),
-      status: "pending",
-      attempts: 0,
-      // Evaluated inside the INSERT, so it is atomic with the settle that un-parks a chat's next row.
-      nextAttemptAt: sql`(CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.platform = ${input.platform} AND o.chat_id = ${input.chatId} AND o.status IN ('pending', 'sending')) THEN ${dueAt + PARKED} ELSE ${dueAt} END)`,
-      createdAt: now,
-      // max(rowid) is O(1); statements of one batch see each other, so seq grows in enqueue order.
-      seq: sql`(SELECT coalesce(max(rowid), 0) + 1 FROM outbox)`,
-      coalesceKey: input.coalesceKey ?? null,
-    })
-    .onConflictDoNothing();
+  return enqueueManyStatement(deps, [input]);
 }
 
+/** A live row of this chat exists: a new row must wait behind it (evaluated inside the INSERT). */
+const laneIsLive = (input: EnqueueInput) =>
+  sql`EXISTS (SELECT 1 FROM outbox o WHERE o.platform = ${input.platform} AND o.chat_id = ${input.chatId} AND o.status IN ('pending', 'sending'))`;
+
 /**
- * Many rows in one multi-row INSERT (the tick's reminders: one statement instead of one per row).
- * Same rules as enqueueStatement: a row behind an earlier one of its chat in the same statement is
- * stored parked outright; the first row of each chat checks the table. `seq` grows with the position.
- * A first row dropped on its dedupe key would leave the ones behind it parked with no live head; the
- * tick's unparkStrandedHeads job frees such a chat.
+ * Many rows in one multi-row INSERT (the tick's reminders: one statement instead of one per row),
+ * under the rules above. A row behind an earlier one of its chat in the same statement is stored
+ * parked outright; the first row of each chat checks the table, inside the INSERT, so it is atomic with
+ * the settle that un-parks a chat's next row. `seq` grows with the position (max(rowid) is O(1);
+ * statements of one batch see each other, so seq grows in enqueue order). A first row dropped on its
+ * dedupe key would leave the ones behind it parked with no live head; the tick's unparkStrandedHeads
+ * job frees such a chat.
  */
 export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) {
   if (inputs.length === 0) throw new Error("enqueueManyStatement: no rows");
@@ -103,9 +88,7 @@ export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) 
           payload: input.sealedPayload ?? JSON.stringify(input.payload),
           status: "pending",
           attempts: 0,
-          nextAttemptAt: first
-            ? sql`(CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.platform = ${input.platform} AND o.chat_id = ${input.chatId} AND o.status IN ('pending', 'sending')) THEN ${dueAt + PARKED} ELSE ${dueAt} END)`
-            : dueAt + PARKED,
+          nextAttemptAt: first ? sql`(CASE WHEN ${laneIsLive(input)} THEN ${dueAt + PARKED} ELSE ${dueAt} END)` : dueAt + PARKED,
           createdAt: now,
           // Whether or not SQLite evaluates this before inserting any row, it grows with i.
           seq: sql`(SELECT coalesce(max(rowid), 0) + ${i + 1} FROM outbox)`,
