@@ -157,6 +157,17 @@ describe("grouped reminders", () => {
     });
   });
 
+  it("an English-speaking team gets the English digest", async () => {
+    await seedFor("Tom Lee", "e", 2);
+    await escalateOverdueLeads(ctx.deps);
+    const [row] = await reminderRows();
+    expect(row!.text.split("\n")).toEqual([
+      "[To assignee] Reminder for Tom Lee: 2 overdue leads:",
+      expect.stringMatching(/^e-[01] · .+ · e institution [01] · acknowledge due 2026-11-24 09:00$/),
+      expect.stringMatching(/^e-[01] · .+ · e institution [01] · acknowledge due 2026-11-24 09:00$/),
+    ]);
+  });
+
   it("a single due lead keeps the single-lead reminder and its per-lead key", async () => {
     await seedFor("张明", "s", 1);
     expect(await escalateOverdueLeads(ctx.deps)).toMatchObject({ reminders: 1, messages: 1 });
