@@ -510,7 +510,7 @@ describe("escalation", () => {
       await runTick(ctx.deps as never, new Date(iso));
       await deliver();
     };
-    const reminders = () => [...telegram.callsTo("sendMessage"), ...slack.callsTo("chat.postMessage")].map((c) => String(c.body.text)).filter((t) => t.includes(lead.id) && /提醒/.test(t));
+    const reminders = () => [...telegram.callsTo("sendMessage"), ...slack.callsTo("chat.postMessage")].map((c) => String(c.body.text)).filter((t) => t.includes(lead.id) && /^【/.test(t)); // single reminders and digests listing it
     await tick("2026-11-25T04:00:00Z"); // 12:00, before ackBy 13:00
     expect(reminders()).toHaveLength(0);
     await tick("2026-11-25T05:01:00Z"); // 13:01: the assignee

@@ -1,5 +1,6 @@
 // The escalation job with many open leads: it reads only the due ones, in bounded batches through the
-// next_escalation_at index, sends each step once, and stores each lead's next time.
+// next_escalation_at index, sends each step once (grouped per recipient within a batch), and stores
+// each lead's next time.
 import { and, gt, isNotNull, lte, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, leads, outbox } from "../../src/db/schema";
@@ -22,13 +23,26 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 describe("escalation at scale", () => {
-  it("sends one reminder per due lead in batches of 200, two round trips a batch", async () => {
+  it("records one step per due lead in batches of 200, two round trips a batch, one message per assignee and batch", async () => {
     const { result, trips: n, calls } = await trips.during(() => escalateOverdueLeads(ctx.deps, { batchSize: 200 }));
-    expect(result).toEqual({ reminders: DUE, leads: DUE, batches: 3 });
+    const assignees = (await ctx.db.selectDistinct({ id: leads.assigneeId }).from(leads)).length;
+    expect(result).toMatchObject({ reminders: DUE, leads: DUE, batches: 3, lostBatches: 0 });
+    // Grouping is per batch: each assignee at most once per batch.
+    expect(result.messages).toBeLessThanOrEqual(3 * assignees);
     // Three batches of (read, write), plus one organisation load on a cold cache.
     expect(n, calls.map((c) => c.method).join(",")).toBeLessThanOrEqual(7);
-    const [{ n: queued }] = (await ctx.db.select({ n: sql<number>`count(*)` }).from(outbox).where(sql`${outbox.dedupeKey} LIKE 'esc:%'`)) as [{ n: number }];
-    expect(queued).toBe(DUE);
+    const queued = await ctx.db.select({ payload: outbox.payload }).from(outbox).where(sql`${outbox.dedupeKey} LIKE 'esc:%'`);
+    expect(queued).toHaveLength(result.messages);
+    // Every due lead is listed or counted once across the messages.
+    let listedOrCounted = 0;
+    for (const { payload } of queued) {
+      const text = String((JSON.parse(payload) as { message: { text: string } }).message.text);
+      expect(text.length).toBeLessThan(4096);
+      const lines = text.split("\n").slice(1);
+      if (lines.length === 0) listedOrCounted++; // a single-lead reminder
+      else listedOrCounted += lines.filter((l) => / · /.test(l)).length + Number(/另有 (\d+) 条|and (\d+) more/.exec(text)?.slice(1).find(Boolean) ?? 0);
+    }
+    expect(listedOrCounted).toBe(DUE);
   });
 
   it("moves every looked-at lead's next time past now, and leaves the others alone", async () => {
@@ -53,6 +67,9 @@ describe("escalation at scale", () => {
       const result = await escalateOverdueLeads(ctx.deps);
       // Two days later every due lead has reached its team-lead and coordinators steps.
       expect(result.reminders).toBe(DUE * 2);
+      // Per batch: one team-lead digest per team and one coordinators' digest.
+      const teamsWithLeads = (await ctx.db.selectDistinct({ id: leads.teamId }).from(leads)).length;
+      expect(result.messages).toBeLessThanOrEqual(result.batches * (teamsWithLeads + 1));
       expect((await escalateOverdueLeads(ctx.deps)).reminders).toBe(0);
     } finally {
       ctx.setNow("2026-11-24T02:00:00.000Z");
