@@ -84,7 +84,7 @@ async function main() {
       const round = { dbMs: timer.ms, totalMs, calls: timer.calls, reminders: 0 };
       round.reminders = Number((await client.execute("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'esc:%'")).rows[0]![0]) - before;
       rounds.push(round);
-      console.log(`tick at ${at.toISOString()}: db ${round.dbMs.toFixed(1)} ms in ${round.calls} calls, total ${totalMs.toFixed(1)} ms, ${round.reminders} reminders, jobs ${JSON.stringify(result.jobs)}`);
+      console.log(`tick at ${at.toISOString()}: db ${round.dbMs.toFixed(1)} ms in ${round.calls} calls, total ${totalMs.toFixed(1)} ms, ${round.reminders} reminder messages (grouped per recipient and step), jobs ${JSON.stringify(result.jobs)}`);
     }
     timer.reset();
     const idle = performance.now();
