@@ -86,6 +86,23 @@ describe("large screening batches", () => {
     expect(await ctx.db.query.leads.findFirst({ where: eq(leads.id, hotline.leadId) })).toMatchObject({ corroborationCount: 2, version: 2 });
   });
 
+  it("resumes an interrupted import: rows already written are kept, the rest are added once", async () => {
+    const csv = generatedCsv(7, "R");
+    await expect(
+      importScreeningBatch(ctx.deps, csv, staff, "screening", {}, {
+        chunkRows: 3,
+        beforeWrite: async (chunk) => {
+          if (chunk === 1) throw new Error("connection lost");
+        },
+      }),
+    ).rejects.toThrow(/connection lost/);
+    const resumed = await importScreeningBatch(ctx.deps, csv, staff, "screening", {}, { chunkRows: 3 });
+    expect(resumed).toMatchObject({ rows: 7, created: 4, corroborated: 0, skippedAlreadyImported: 3 });
+    const rows = await ctx.db.select().from(batchRows).where(eq(batchRows.batchId, resumed.batchId));
+    expect(rows.map((r) => r.rowNo).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(await importScreeningBatch(ctx.deps, csv, staff)).toMatchObject({ created: 0, corroborated: 0, skippedAlreadyImported: 7 });
+  });
+
   it("still rejects a file with a bad row and stores nothing", async () => {
     const before = (await ctx.db.select({ n: count() }).from(batchRows))[0]!.n;
     const bad = `${HEADER}\n规则A,某医院,510104,medical_institution,ghost_admission,,,12.345,,x\n`;
