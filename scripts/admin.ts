@@ -1,7 +1,7 @@
 // `npm run admin -- <command>`: the coordinators' command line. Works on the same database and keys as
 // the server (DATABASE_URL, ENCRYPTION_KEYS/HASH_KEY/SIGNING_KEY or the development secrets file) and
 // delivers the chat messages its changes cause before it exits.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { desc, eq, inArray } from "drizzle-orm";
 import { parse as parseYaml } from "yaml";
@@ -15,6 +15,7 @@ import { loadKeyMaterial } from "../src/node";
 import { parseAmountFen } from "../src/services/chat-actions";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
 import { AppError } from "../src/services/errors";
+import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../src/services/leads/batch-feedback";
 import { createHotlineLead, importScreeningBatch } from "../src/services/leads/lead-sources";
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
 import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org/org";
@@ -30,7 +31,12 @@ const USAGE = `FundWatch admin
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
   message <report-id> <text> --as <member-id>   message the tipster (shows on the status page)
-  batch <file.csv>                      import screening results as leads (columns: rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref)
+  batch <file.csv> [--reference TEXT] [--due YYYY-MM-DD]
+                                        import screening results as leads (columns: rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref);
+                                        the last line is \`batch <id>: <n> leads\` (rows imported as leads now, corroborations included)
+  batch feedback <batch-id> [--xlsx] [--out <path>]
+                                        the feedback file (逐条反馈): one line per row with its lead's state, outcome, verified amount,
+                                        closing date and handler; CSV (UTF-8 with BOM) to standard output, or .xlsx with --xlsx, to --out if given
   hotline --ref CALL --subject S --type T --region CODE --target NAME --text TEXT [--date YYYY-MM-DD] [--amount YUAN]
   outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
@@ -68,6 +74,8 @@ async function main() {
     return { member, platform: "cli" as const };
   }
 
+  /** Printed after the delivery summary: scripts read it as the command's last line. */
+  let lastLine: string | null = null;
   try {
     switch (command) {
       case "import": {
@@ -137,9 +145,24 @@ async function main() {
         break;
       }
       case "batch": {
+        if (args[0] === "feedback") {
+          const batchId = args[1] ?? fail("batch feedback <batch-id> [--xlsx] [--out <path>]");
+          const rows = await batchFeedbackRows(deps, batchId);
+          const out = flag(args, "out");
+          const file = args.includes("--xlsx") ? feedbackXlsx(rows) : new TextEncoder().encode(feedbackCsv(rows));
+          if (out) {
+            writeFileSync(resolve(out), file);
+            console.error(`batch ${batchId}: feedback for ${rows.length} rows written to ${out}`);
+          } else await new Promise<void>((done, failed) => process.stdout.write(file, (err) => (err ? failed(err) : done())));
+          // The file is the output: no delivery round and no chat summary after it.
+          return;
+        }
         const file = args[0] ?? fail("batch <file.csv>");
-        const r = await importScreeningBatch(deps, readFileSync(resolve(file), "utf8"), system, file);
-        console.log(`batch ${r.batchId}: ${r.rows} rows, ${r.created} new leads, ${r.corroborated} joined existing leads, ${r.skippedAlreadyImported} already imported`);
+        const due = flag(args, "due");
+        if (due !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(due)) fail("--due YYYY-MM-DD");
+        const r = await importScreeningBatch(deps, readFileSync(resolve(file), "utf8"), system, file, { reference: flag(args, "reference") ?? null, feedbackDueOn: due ?? null });
+        console.log(`${r.rows} rows: ${r.created} new leads, ${r.corroborated} joined leads, ${r.skippedAlreadyImported} already imported`);
+        lastLine = `batch ${r.batchId}: ${r.created + r.corroborated} leads`;
         break;
       }
       case "hotline": {
@@ -174,6 +197,7 @@ async function main() {
     }
     const delivered = await chat.drain();
     if (delivered && (delivered.sent || delivered.retried)) console.log(`chat: ${delivered.sent} sent, ${delivered.retried} to retry`);
+    if (lastLine) console.log(lastLine);
   } catch (err) {
     if (err instanceof AppError || err instanceof ConfigError || err instanceof KeyConfigError) fail(err.message);
     throw err;

@@ -528,6 +528,40 @@ export const calendarDays = sqliteTable("calendar_days", {
   note: text("note"),
 });
 
+/**
+ * A screening batch (big-data screening results passed down as a CSV) as imported: the record the
+ * feedback file (逐条反馈) is produced from. id = first 16 hex digits of the file's sha256, so the same
+ * file imported again is recognised.
+ */
+export const screeningBatches = sqliteTable("screening_batches", {
+  id: text("id").primaryKey(),
+  /** Where it came from (file name or source label). */
+  source: text("source").notNull(),
+  /** The issuing document's reference (文号), if given. */
+  reference: text("reference"),
+  rowCount: integer("row_count").notNull(),
+  importedAt: integer("imported_at").notNull(),
+  /** When feedback is due (YYYY-MM-DD), if the issuer set a date. */
+  feedbackDueOn: text("feedback_due_on"),
+});
+
+/** One row of a screening batch and the lead it went to (several rows may share one lead). */
+export const batchRows = sqliteTable(
+  "batch_rows",
+  {
+    batchId: text("batch_id").notNull(),
+    /** Data row number in the file, 1-based (the header is not counted). */
+    rowNo: integer("row_no").notNull(),
+    /** The row's own reference from the file ("" when it had none). */
+    ref: text("ref").notNull(),
+    /** Screening rule and institution as given in the row, echoed in the feedback file. */
+    rule: text("rule").notNull(),
+    institution: text("institution").notNull(),
+    leadId: text("lead_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.rowNo] }), index("batch_rows_lead_idx").on(t.leadId)],
+);
+
 export type TeamRow = typeof teams.$inferSelect;
 export type MemberRow = typeof members.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;

@@ -4,11 +4,11 @@
 import { z } from "zod";
 import { getRegion } from "../../core/regions";
 import { isTypeOfSubject, VIOLATION_SUBJECTS, VIOLATION_TYPES } from "../../core/taxonomy";
-import { events } from "../../db/schema";
 import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
-import { commitLead, eventRow } from "./leads";
+import { batchLineNo, writeScreeningBatch, type BatchResult, type BatchWriteOptions, type ScreeningRow } from "./batches";
+import { commitLead } from "./leads";
 import type { Actor } from "../intake/reports";
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF, optional UTF-8 BOM. */
@@ -45,6 +45,12 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ""));
 }
 
+/** "12.3" → 1230 fen, by digits (no floating point on money). */
+export function yuanTextToFen(yuan: string): number {
+  const [whole, frac = ""] = yuan.split(".");
+  return Number(whole) * 100 + Number(frac.padEnd(2, "0"));
+}
+
 const dateOrEmpty = z
   .string()
   .trim()
@@ -64,7 +70,7 @@ export const batchRowSchema = z
       .string()
       .trim()
       .regex(/^(\d+(\.\d{1,2})?)?$/, { error: "must be a number of yuan" })
-      .transform((v) => (v ? Math.round(Number(v) * 100) : null)),
+      .transform((v) => (v ? yuanTextToFen(v) : null)),
     details: z.string().trim().max(5000).default(""),
     ref: z.string().trim().max(100).default(""),
   })
@@ -79,70 +85,38 @@ export const batchRowSchema = z
 
 export const BATCH_COLUMNS = ["rule", "institution", "region_code", "subject", "violation_type", "period_from", "period_to", "amount_yuan", "details", "ref"] as const;
 
-export interface BatchResult {
-  batchId: string;
-  rows: number;
-  created: number;
-  corroborated: number;
-  skippedAlreadyImported: number;
-}
+export type { BatchResult } from "./batches";
 
 /**
  * Imports a CSV of screening results. The whole file is checked first: one bad row rejects it with
- * every problem listed, and nothing is stored. Importing the same file again adds nothing.
+ * every problem listed, and nothing is stored. Then the rows are written in chunks (see batches.ts)
+ * and recorded in screening_batches / batch_rows. Importing the same file again adds nothing.
  */
-export async function importScreeningBatch(deps: ServiceDeps, csv: string, actor: Actor, source = "screening"): Promise<BatchResult> {
+export async function importScreeningBatch(
+  deps: ServiceDeps,
+  csv: string,
+  actor: Actor,
+  source = "screening",
+  meta: { reference?: string | null; feedbackDueOn?: string | null } = {},
+  options?: BatchWriteOptions,
+): Promise<BatchResult> {
   const rows = parseCsv(csv);
   const [header, ...data] = rows;
   const columns = (header ?? []).map((h) => h.trim().toLowerCase());
   const missing = ["rule", "institution", "region_code", "subject", "violation_type"].filter((c) => !columns.includes(c));
   if (missing.length) throw new AppError("validation_failed", `CSV header lacks column(s): ${missing.join(", ")}; expected ${BATCH_COLUMNS.join(",")}`);
   const problems: string[] = [];
-  const parsed = data.map((cells, i) => {
+  const parsed: ScreeningRow[] = [];
+  data.forEach((cells, i) => {
     // Optional columns may be left out of the header altogether.
     const record = { ...Object.fromEntries(BATCH_COLUMNS.map((c) => [c, ""])), ...Object.fromEntries(columns.map((c, j) => [c, cells[j] ?? ""])) };
     const result = batchRowSchema.safeParse(record);
-    if (!result.success) for (const issue of result.error.issues) problems.push(`row ${i + 2}, ${issue.path.join(".")}: ${issue.message}`);
-    return result.success ? result.data : null;
+    if (!result.success) for (const issue of result.error.issues) problems.push(`row ${batchLineNo(i)}, ${issue.path.join(".")}: ${issue.message}`);
+    else parsed.push(result.data);
   });
   if (problems.length) throw new AppError("validation_failed", `the batch was not imported:\n${problems.join("\n")}`);
   const batchId = (await sha256Hex(csv)).slice(0, 16);
-  const result: BatchResult = { batchId, rows: parsed.length, created: 0, corroborated: 0, skippedAlreadyImported: 0 };
-  const now = deps.now();
-  for (const [i, row] of parsed.entries()) {
-    if (!row) continue;
-    const dedupeKey = `batch:${batchId}:${i}`;
-    const existing = await deps.db.query.events.findFirst({ columns: { id: true }, where: (e, { eq }) => eq(e.dedupeKey, dedupeKey) });
-    if (existing) {
-      result.skippedAlreadyImported++;
-      continue;
-    }
-    const plan = await commitLead(deps, {
-      seed: {
-        source: "batch",
-        sourceRef: `${source}:${batchId}:${row.ref || i + 2}`,
-        subject: row.subject,
-        violationType: row.violation_type,
-        regionCode: row.region_code,
-        targetName: row.institution,
-        occurredFrom: row.period_from,
-        occurredTo: row.period_to,
-        amountEstimateFen: row.amount_yuan,
-        description: [row.rule, row.details].filter(Boolean).join("：") || row.rule,
-        receivedAt: now,
-      },
-      actor,
-      alongside: (planned) => [
-        deps.db.insert(events).values(
-          eventRow(actor, { occurredAt: now.getTime(), entityType: "lead", entityId: planned.leadId, action: "lead.batch_row_imported", data: JSON.stringify({ batchId, row: i + 2, rule: row.rule }), dedupeKey }),
-        ),
-      ],
-    });
-    if (plan.created) result.created++;
-    else result.corroborated++;
-  }
-  deps.notifyOutbox?.();
-  return result;
+  return writeScreeningBatch(deps, { id: batchId, source, reference: meta.reference ?? null, feedbackDueOn: meta.feedbackDueOn ?? null }, parsed, actor, options);
 }
 
 export const hotlineCallSchema = z.object({
