@@ -39,6 +39,24 @@ describe("round trips per tip", () => {
     expect(body.reportId).toBeTruthy();
   });
 
+  it("files a tip through the web form in at most two round trips too (the one-time token costs none)", async () => {
+    const form = await (await ctx.app.request("/report")).text();
+    const token = /name="_once" value="([^"]+)"/.exec(form)![1]!;
+    const body = new URLSearchParams({
+      _once: token,
+      subject: "medical_institution",
+      violationType: "medical_institution:ghost_admission",
+      "region.districtCode": CHENGDU.districtCode,
+      targetName: "成都网页表单医院",
+      occurredFrom: "2026-03-01",
+      description: "住院部长期有挂床病人，白天不在医院，仍每天记账理疗项目。",
+      anonymous: "true",
+    });
+    const { result, trips: n, calls } = await trips.during(() => ctx.app.request("/report", { method: "POST", body, headers: { "x-test-client": "198.51.100.250" } }));
+    expect(result.status).toBe(303);
+    expect(n, calls.map((c) => c.method).join(",")).toBeLessThanOrEqual(2);
+  });
+
   it("corroborates in at most two round trips, counting the corroboration on the lead and in the event", async () => {
     const { result, trips: n } = await trips.during(() => tip("成都另一家骨科医院"));
     expect(result.status).toBe(201);

@@ -97,8 +97,8 @@ export function createPageRoutes() {
     const key = await formTokenKey(deps, "web-report", form.fields._once);
     if (!key)
       return c.html(<ReportFormPage {...formProps(c, values, { _: t(locale, "form.expired") }, form.files.length > 0)} formToken={await issueFormToken(deps, "web-report")} />, 400);
-    const earlier = await findSubmission(deps, key);
-    if (earlier) return replayReceipt(c, earlier);
+    // No look-up first (a tip stays two round trips): a repeat fails on its key in the write batch
+    // and is answered below with the receipt the first copy produced.
     let submitted: SubmittedReport;
     try {
       const valid = await validateSubmission(deps, formToReportInput(form.fields), form.files, locale);

@@ -7,13 +7,29 @@ import type { ServiceDeps } from "../deps";
 
 const PREFIX = "signing_key:";
 
-/** For the submission batch: remembers the active signing key's public half (no-op once known). */
-export function recordSigningKeyStatement(deps: ServiceDeps) {
+/** Signing keys this process has seen stored, per database handle: the tip path records a key once. */
+const recorded = new WeakMap<object, Set<string>>();
+
+/**
+ * For the submission batch: the statement that remembers the active signing key's public half, until
+ * this process has seen one such batch commit (then none: the key changes only with a rotation).
+ */
+export function signingKeyStatements(deps: ServiceDeps): unknown[] {
   const { keys } = deps;
-  return deps.db
-    .insert(appState)
-    .values({ key: `${PREFIX}${keys.signingKeyId}`, value: JSON.stringify(keys.signingPublicJwk), updatedAt: deps.now().getTime() })
-    .onConflictDoNothing({ target: appState.key });
+  if (recorded.get(deps.db)?.has(keys.signingKeyId)) return [];
+  return [
+    deps.db
+      .insert(appState)
+      .values({ key: `${PREFIX}${keys.signingKeyId}`, value: JSON.stringify(keys.signingPublicJwk), updatedAt: deps.now().getTime() })
+      .onConflictDoNothing({ target: appState.key }),
+  ];
+}
+
+/** Called once a batch carrying signingKeyStatements has committed. */
+export function signingKeyRecorded(deps: ServiceDeps): void {
+  const known = recorded.get(deps.db) ?? new Set<string>();
+  known.add(deps.keys.signingKeyId);
+  recorded.set(deps.db, known);
 }
 
 /** Every key that has signed a proof, the active one first (a JWKS `keys` array). */

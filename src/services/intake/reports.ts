@@ -21,7 +21,7 @@ export type { Actor } from "../events";
 import { AppError } from "../errors";
 import { consumeRateLimit, rateLimitGuard, refundRateLimit } from "./rate-limit";
 import { commitLead, tipsterReplyStatements } from "../leads/leads";
-import { recordSigningKeyStatement } from "./proof-keys";
+import { signingKeyRecorded, signingKeyStatements } from "./proof-keys";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 
 export type ReportChannel = "web" | "api";
@@ -174,9 +174,10 @@ export async function submitReport(
       }),
     ),
     // The public key that signed this proof stays published after a rotation (no-op once known).
-    recordSigningKeyStatement(deps),
-    ...(input.once ? [(await input.once({ reportId, receipt, submittedAt, proof })).statement] : []),
+    ...signingKeyStatements(deps),
   ];
+  // First in the batch: a repeat of the same submission fails on its key before anything else is tried.
+  const onceRows = input.once ? [(await input.once({ reportId, receipt, submittedAt, proof })).statement] : [];
   const throttle = input.throttle ?? input.clientAddress !== undefined;
   // Counted in the write batch itself: over the limit, the whole batch fails and nothing is stored.
   const limit = throttle ? await rateLimitGuard(deps, SUBMISSIONS_RULE(deps), input.clientAddress) : null;
@@ -200,12 +201,13 @@ export async function submitReport(
         receivedAt: now,
       },
       actor: { type: "system", platform: "service" },
-      alongside: () => [...(limit?.statements ?? []), ...reportRows],
+      alongside: () => [...onceRows, ...(limit?.statements ?? []), ...reportRows],
     });
   } catch (err) {
     if (limit?.isRefusal(err)) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: limit.retryAfterSeconds });
     throw err;
   }
+  signingKeyRecorded(deps);
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
   deps.notifyOutbox?.();
   return { reportId, receipt, submittedAt, proof };
@@ -489,13 +491,4 @@ export async function authenticateReceipt(deps: ServiceDeps, receipt: string, cl
   if (!report) throw new AppError("not_found", "no report for this receipt");
   await refundRateLimit(deps, rule, clientAddress);
   return report;
-}
-
-/**
- * Counts a submission against REPORTS_PER_HOUR for this client, on its own (one round trip).
- * submitReport counts in its own read batch when given the client address instead.
- */
-export async function throttleSubmission(deps: ServiceDeps, clientAddress: string | undefined): Promise<void> {
-  const state = await consumeRateLimit(deps, SUBMISSIONS_RULE(deps), clientAddress);
-  if (!state.allowed) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: state.retryAfterSeconds });
 }

@@ -14,7 +14,8 @@ import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
-import { cardMessageFor, decryptLeadSummary, getLead, tipNumberOf } from "./leads";
+import { cardMessageFor, decryptLeadSummary, getLead } from "./leads";
+import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });

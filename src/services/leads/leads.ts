@@ -1,7 +1,7 @@
 // Leads (线索): created from tips (clustered by institution and violation type), screening batches and
 // hotline calls; routed to the most specific team; worked from chat with every step logged; their cards
 // are kept current in the team's chat through the outbox.
-import { and, asc, count, eq, inArray, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
 import { computeLeadDeadlines, nextEscalationAt, type EscalationState } from "../../core/deadlines";
 import { detectFocusAreas } from "../../core/focus-areas";
@@ -580,15 +580,4 @@ export async function tipsterReplyStatements(deps: ServiceDeps, input: { reportI
       payload: { digest: { reportId: input.reportId, leadId: lead.id } },
     }),
   ];
-}
-
-/** The tip's number within its lead (1, 2, … in the order tips joined), as inspectors name it. */
-export async function tipNumberOf(deps: ServiceDeps, leadId: string, reportId: string): Promise<number> {
-  const link = await deps.db.query.leadReports.findFirst({ where: and(eq(leadReports.leadId, leadId), eq(leadReports.reportId, reportId)) });
-  if (!link) return 1;
-  const [{ n } = { n: 1 }] = await deps.db
-    .select({ n: count() })
-    .from(leadReports)
-    .where(and(eq(leadReports.leadId, leadId), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link.addedAt}, ${link.reportId})`));
-  return n;
 }

@@ -1,7 +1,7 @@
 // The tips behind a clustered lead, each its own channel to its tipster: numbered in the order they
 // joined (how inspectors name a tipster without knowing who), and declined one by one when one tip is
 // out of scope while the lead goes on with the others.
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { canMoveReport, isReportOpen, type ReportStatus } from "../../core/report-status";
 import { asBatch } from "../../db/client";
@@ -28,6 +28,17 @@ export async function listLeadTips(deps: ServiceDeps, leadId: string): Promise<L
     .where(eq(leadReports.leadId, leadId))
     .orderBy(asc(leadReports.addedAt), asc(leadReports.reportId));
   return rows.map((r, i) => ({ ...r, tipNo: i + 1, status: r.status as ReportStatus }));
+}
+
+/** One tip's number, by the same order as listLeadTips: the tips that joined before it, plus one. */
+export async function tipNumberOf(deps: ServiceDeps, leadId: string, reportId: string): Promise<number> {
+  const link = await deps.db.query.leadReports.findFirst({ where: and(eq(leadReports.leadId, leadId), eq(leadReports.reportId, reportId)) });
+  if (!link) return 1;
+  const [{ n } = { n: 1 }] = await deps.db
+    .select({ n: count() })
+    .from(leadReports)
+    .where(and(eq(leadReports.leadId, leadId), sql`(${leadReports.addedAt}, ${leadReports.reportId}) <= (${link.addedAt}, ${link.reportId})`));
+  return n;
 }
 
 /** "#2 question…", "＃２：question…" → tip 2 and the rest, which is kept exactly as typed. */
