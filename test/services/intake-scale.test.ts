@@ -52,7 +52,7 @@ describe("round trips per tip", () => {
       description: "住院部长期有挂床病人，白天不在医院，仍每天记账理疗项目。",
       anonymous: "true",
     });
-    const { result, trips: n, calls } = await trips.during(() => ctx.app.request("/report", { method: "POST", body, headers: { "x-test-client": "198.51.100.250" } }));
+    const { result, trips: n, calls } = await trips.during(async () => ctx.app.request("/report", { method: "POST", body, headers: { "x-test-client": "198.51.100.250" } }));
     expect(result.status).toBe(303);
     expect(n, calls.map((c) => c.method).join(",")).toBeLessThanOrEqual(2);
   });
