@@ -141,8 +141,32 @@ CREATE TABLE `units` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `units_name_uq` ON `units` (`name`);--> statement-breakpoint
 CREATE INDEX `units_kind_region_idx` ON `units` (`kind`,`region_code`);--> statement-breakpoint
+PRAGMA foreign_keys=OFF;--> statement-breakpoint
+CREATE TABLE `__new_chat_prompts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`platform` text NOT NULL,
+	`chat_id` text NOT NULL,
+	`message_id` text,
+	`member_id` text NOT NULL,
+	`lead_id` text,
+	`assignment_id` text,
+	`purpose` text NOT NULL,
+	`context` text DEFAULT '{}' NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`answered_at` integer,
+	FOREIGN KEY (`member_id`) REFERENCES `members`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`lead_id`) REFERENCES `leads`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+INSERT INTO `__new_chat_prompts`("id", "platform", "chat_id", "message_id", "member_id", "lead_id", "assignment_id", "purpose", "context", "created_at", "expires_at", "answered_at") SELECT "id", "platform", "chat_id", "message_id", "member_id", "lead_id", NULL, "purpose", "context", "created_at", "expires_at", "answered_at" FROM `chat_prompts`;--> statement-breakpoint
+DROP TABLE `chat_prompts`;--> statement-breakpoint
+ALTER TABLE `__new_chat_prompts` RENAME TO `chat_prompts`;--> statement-breakpoint
+PRAGMA foreign_keys=ON;--> statement-breakpoint
+CREATE INDEX `chat_prompts_lookup_idx` ON `chat_prompts` (`platform`,`chat_id`,`message_id`);--> statement-breakpoint
 ALTER TABLE `members` ADD `unit_id` text;--> statement-breakpoint
-CREATE INDEX `members_unit_idx` ON `members` (`unit_id`) WHERE unit_id IS NOT NULL;--> statement-breakpoint
+CREATE INDEX `members_unit_idx` ON `members` (`unit_id`) WHERE unit_id IS NOT NULL;
+--> statement-breakpoint
 -- Units are part of the organisation: caches reload when they (or a member's unit) change.
 DROP TRIGGER IF EXISTS `members_bump_org_update`;--> statement-breakpoint
 CREATE TRIGGER `members_bump_org_update` AFTER UPDATE OF `display_name`, `role`, `team_id`, `telegram_user_id`, `slack_user_id`, `locale`, `active`, `unit_id` ON `members` BEGIN

@@ -509,10 +509,11 @@ export const chatPrompts = sqliteTable(
     memberId: text("member_id")
       .notNull()
       .references(() => members.id),
-    leadId: text("lead_id")
-      .notNull()
-      .references(() => leads.id),
-    /** decline_reason | conclude_amount | ask_tipster | reassign */
+    /** The lead it is about (lead prompts); null for campaign prompts. */
+    leadId: text("lead_id").references(() => leads.id),
+    /** The campaign assignment it is about (submission note, return reason); null for lead prompts. */
+    assignmentId: text("assignment_id"),
+    /** decline_reason | conclude_amount | ask_tipster | reassign | submission_note | return_reason | … */
     purpose: text("purpose").notNull(),
     /** JSON of the pending command (e.g. the outcome chosen before the amount). */
     context: text("context").notNull().default("{}"),

@@ -173,7 +173,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
     const repliedTo = ctx.message.reply_to_message?.message_id;
     if (repliedTo === undefined) return next();
     const prompt = await findPromptForReply(deps, { platform: "telegram", chatId: String(ctx.chat.id), replyToMessageId: String(repliedTo) });
-    if (!prompt) return next();
+    if (!prompt || prompt.leadId === null) return next();
     const member = await findMemberByChatUser(deps, "telegram", String(ctx.from.id));
     if (!member || member.id !== prompt.memberId) return next();
     const reply = await answerPrompt(deps, {
