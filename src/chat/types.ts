@@ -8,6 +8,10 @@ export const PLATFORMS: readonly Platform[] = ["telegram", "slack", "console"];
 export interface ChatButton {
   /** Machine action, e.g. "ack", "accept", "status:substantiated". Kept short: Telegram allows 64 bytes of callback data. */
   action: string;
+  /**
+   * The id the action is about: a lead id for lead actions; for other things the action carries a
+   * prefix naming what the id is (e.g. `b-ack` + a batch id, `c-recv` + an assignment id).
+   */
   leadId: string;
   label: string;
   style?: "primary" | "danger";
