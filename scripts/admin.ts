@@ -21,6 +21,9 @@ import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/
 import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org/org";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
+import { REWARD_STATUSES, type RewardStatus } from "../src/core/rewards/claims";
+import { formatYuan } from "../src/core/rewards/compute";
+import { listRewardClaims, reviewRewardClaim, type ReviewAction } from "../src/services/rewards/claims";
 
 const USAGE = `FundWatch admin
 
@@ -38,6 +41,11 @@ const USAGE = `FundWatch admin
                                         the feedback file (逐条反馈): one line per row with its lead's state, outcome, verified amount,
                                         closing date and handler; CSV (UTF-8 with BOM) to standard output, or .xlsx with --xlsx, to --out if given
   hotline --ref CALL --subject S --type T --region CODE --target NAME --text TEXT [--date YYYY-MM-DD] [--amount YUAN]
+  reward list [--status S]              reward claims (举报奖励), newest first: id, status, amount, lead, deadline
+  reward approve <claim-id> --as <member-id>    a coordinator's approval, then finance's (two different people)
+  reward reject <claim-id> --reason <text> --as <member-id>
+  reward pay <claim-id> --ref <text> --as <member-id>      finance marks an approved claim paid
+  reward ask <claim-id> --question <text> --as <member-id> the question shows on the tipster's status page
   outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
@@ -134,6 +142,34 @@ async function main() {
           result = await runLeadCommand(deps, { leadId, command: make(), actor, dedupeKey });
         }
         console.log(result.status === "done" ? `${leadId}: ${result.from} → ${result.to}` : result.status === "refused" ? `refused: ${result.reason}` : result.status);
+        break;
+      }
+      case "reward": {
+        const [action, claimId] = args;
+        if (action === "list") {
+          const status = flag(args, "status");
+          if (status && !(REWARD_STATUSES as readonly string[]).includes(status)) fail(`--status is one of ${REWARD_STATUSES.join(", ")}`);
+          for (const r of await listRewardClaims(deps, status ? { statuses: [status as RewardStatus] } : {}))
+            console.log(`${r.id}	${r.status}	${formatYuan(r.amountFen)} yuan	${r.policyId}	lead ${r.leadId}	deadline ${new Date(r.claimDeadline).toISOString()}`);
+          break;
+        }
+        const actions: Record<string, { action: ReviewAction; text?: string }> = {
+          approve: { action: "approve" },
+          reject: { action: "reject", text: "reason" },
+          pay: { action: "pay", text: "ref" },
+          ask: { action: "ask", text: "question" },
+        };
+        const chosen = (action && actions[action]) || fail("reward <list|approve|reject|pay|ask> <claim-id> --as <member-id>");
+        if (!claimId) fail(`reward ${action} <claim-id> --as <member-id>`);
+        const text = chosen.text ? (flag(args, chosen.text) ?? fail(`--${chosen.text} <text> is required`)) : undefined;
+        const { member } = await memberActor(flag(args, "as"));
+        try {
+          const updated = await reviewRewardClaim(deps, { claimId, action: chosen.action, member, platform: "cli", ...(text ? { text } : {}) });
+          console.log(`${updated.id}: ${updated.status}`);
+        } catch (err) {
+          if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+          throw err;
+        }
         break;
       }
       case "message": {

@@ -2,6 +2,7 @@
 // start-up with a message naming the variable; nothing else reads process.env or Worker bindings.
 import { z } from "zod";
 import { LOCALES } from "./core/report-input";
+import { PAYOUT_METHODS } from "./core/rewards/claim-input";
 
 const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
@@ -48,6 +49,12 @@ export const configSchema = z.object({
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
   /** Days sent and failed chat messages stay in the outbox before the tick deletes them. */
   OUTBOX_RETENTION_DAYS: int(1, 3650).default(30),
+  /** How rewards may be paid (comma list of bank, alipay, wechat); a claim offers these. */
+  REWARD_PAYOUT_METHODS: z
+    .string()
+    .default("bank")
+    .transform((v) => [...new Set(v.split(",").map((m) => m.trim()).filter(Boolean))])
+    .pipe(z.array(z.enum(PAYOUT_METHODS, { error: `each must be one of ${PAYOUT_METHODS.join(", ")}` })).min(1, { error: "must name at least one method" })),
   /** Timeout of each Telegram/Slack call (ms); kept well under the 60 s delivery claim lease. */
   CHAT_CALL_TIMEOUT_MS: int(1000, 30_000).default(10_000),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),

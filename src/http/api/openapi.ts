@@ -3,6 +3,7 @@
 // that the API accepts, so a client can call each operation from the document alone.
 import { z } from "zod";
 import { receiptRequestSchema, reportInputSchema, reporterMessageSchema } from "../../core/report-input";
+import { rewardClaimSchema, rewardClaimTextSchema } from "../../core/rewards/claim-input";
 import {
   attachmentsCreatedSchema,
   errorResponseSchema,
@@ -13,6 +14,7 @@ import {
   regionsSchema,
   reportCreatedSchema,
   statusViewSchema,
+  rewardClaimCreatedSchema,
   taxonomySchema,
 } from "./schemas";
 
@@ -114,6 +116,47 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "404": errorResponse("No report for this receipt (answered in the same time as a hit)"),
             "429": errorResponse("Too many failed attempts from this client"),
           },
+        },
+      },
+      "/api/v1/reports/reward-claim": {
+        post: {
+          operationId: "claimReward",
+          summary: "Claim the reward a substantiated report earned (real identity and payout details; anonymous tipsters reveal identity here and only here)",
+          description:
+            "Identity and payout details are encrypted at rest and readable only by the finance role through an audited view. A coordinator and then finance (two different people) approve before payment; the status endpoint shows each step.",
+          requestBody: {
+            required: true,
+            content: {
+              "application/json": {
+                schema: toSchema(rewardClaimSchema(input.today, ["bank", "alipay", "wechat"]), "input"),
+                example: { receipt: EXAMPLE_RECEIPT, identity: { name: "张三", idNumber: "11010519491231002X", phone: "13800138000" }, payout: { method: "bank", account: "6222020200112233445", bankName: "中国工商银行成都分行" } },
+              },
+            },
+          },
+          responses: {
+            "201": jsonResponse("Claim received; status `claimed`", rewardClaimCreatedSchema),
+            "400": errorResponse("Invalid fields (ID number check digit, phone, account), or a payout method this installation does not offer"),
+            "403": errorResponse("Refused: a browser said the request came from another site"),
+            "404": errorResponse("No report for this receipt, or no reward for this report (error.code not_found)"),
+            "409": errorResponse("Not claimable now: already claimed, or the claim deadline has passed (error.details.reason claim_deadline_passed)"),
+            "429": errorResponse("Too many failed attempts from this client"),
+          },
+        },
+      },
+      "/api/v1/reports/reward-claim/answer": {
+        post: {
+          operationId: "answerRewardQuestion",
+          summary: "Answer the reviewers' question about a reward claim",
+          requestBody: { required: true, content: { "application/json": { schema: toSchema(rewardClaimTextSchema, "input"), example: { receipt: EXAMPLE_RECEIPT, text: "开户行为工商银行成都春熙路支行。" } } } },
+          responses: { "200": jsonResponse("Answer stored; the claim is back with the reviewers", rewardClaimCreatedSchema), "400": errorResponse("Invalid fields"), "404": errorResponse("No report or no reward"), "409": errorResponse("No open question") },
+        },
+      },
+      "/api/v1/reports/reward-claim/reconsideration": {
+        post: {
+          operationId: "requestRewardReconsideration",
+          summary: "Ask once, within 30 days of a rejection, for the claim to be reconsidered",
+          requestBody: { required: true, content: { "application/json": { schema: toSchema(rewardClaimTextSchema, "input"), example: { receipt: EXAMPLE_RECEIPT, text: "我并非该机构工作人员，可提供劳动合同证明。" } } } },
+          responses: { "200": jsonResponse("Reconsideration requested", rewardClaimCreatedSchema), "400": errorResponse("Invalid fields"), "404": errorResponse("No report or no reward"), "409": errorResponse("Not rejected, already asked once, or the 30 days have passed") },
         },
       },
       "/api/v1/reports/messages": {

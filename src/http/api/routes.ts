@@ -20,6 +20,8 @@ import { proofSchema } from "./schemas";
 import { findSigningPublicKey, listPublishedSigningKeys } from "../../services/intake/proof-keys";
 import { duplicateSubmissionError, findSubmission, idempotencyKey, isSubmissionKeyConflict, submissionKeyStatement, type SubmissionKey } from "../../services/intake/submission-keys";
 import { sha256Hex } from "../../security/encoding";
+import { rewardClaimSchema, rewardClaimTextSchema } from "../../core/rewards/claim-input";
+import { answerRewardQuestion, requestReconsideration, submitRewardClaim } from "../../services/rewards/claims";
 
 function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
   const parsed = schema.safeParse(raw);
@@ -110,6 +112,36 @@ export function createApiRoutes() {
     const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
     c.header("Cache-Control", "no-store");
     return c.json(await getStatusView(deps, report));
+  });
+
+  api.post("/reports/reward-claim", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const input = parseOrThrow(rewardClaimSchema(shanghaiDate(deps.now()), deps.config.REWARD_PAYOUT_METHODS), await readJson(c, locale), locale);
+    const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
+    const claim = await submitRewardClaim(deps, report, { identity: input.identity, payout: input.payout }, "api");
+    c.header("Cache-Control", "no-store");
+    return c.json({ claimId: claim.id, status: claim.status }, 201);
+  });
+
+  api.post("/reports/reward-claim/answer", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const input = parseOrThrow(rewardClaimTextSchema, await readJson(c, locale), locale);
+    const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
+    const claim = await answerRewardQuestion(deps, report, input.text, "api");
+    c.header("Cache-Control", "no-store");
+    return c.json({ claimId: claim.id, status: claim.status }, 200);
+  });
+
+  api.post("/reports/reward-claim/reconsideration", async (c) => {
+    const { deps, locale } = c.var;
+    requireBodyKind(c, ["json"]);
+    const input = parseOrThrow(rewardClaimTextSchema, await readJson(c, locale), locale);
+    const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
+    const claim = await requestReconsideration(deps, report, input.text, "api");
+    c.header("Cache-Control", "no-store");
+    return c.json({ claimId: claim.id, status: claim.status }, 200);
   });
 
   api.post("/reports/messages", async (c) => {

@@ -1,6 +1,7 @@
 // Response shapes of the JSON API, in zod so the OpenAPI document and the tests share them.
 import { z } from "zod";
 import { REPORT_OUTCOMES, REPORT_STATUSES } from "../../core/report-status";
+import { REWARD_STATUSES } from "../../core/rewards/claims";
 
 export const errorResponseSchema = z.object({
   error: z.object({
@@ -30,6 +31,20 @@ export const reportCreatedSchema = z.object({
   proof: proofSchema,
 });
 
+export const rewardSummarySchema = z.object({
+  claimId: z.string(),
+  status: z.enum(REWARD_STATUSES),
+  amountFen: z.number().int().describe("The reward in fen (1 yuan = 100 fen): provisional until paid."),
+  deadline: z.string().describe("End of the claim period (ISO 8601); unclaimed rewards are forfeited after it."),
+  policy: z.string().describe("The reward policy applied: national, sichuan, guangdong-draft …"),
+  policyName: z.string(),
+  deadlineWarning: z.boolean().describe("True from 14 days before the deadline while unclaimed."),
+  question: z.string().nullable().describe("The reviewers' open question, to answer with /reports/reward-claim/answer."),
+  reconsiderationUntil: z.string().nullable().describe("A rejected claim may ask for reconsideration once until then."),
+});
+
+export const rewardClaimCreatedSchema = z.object({ claimId: z.string(), status: z.enum(REWARD_STATUSES) });
+
 export const statusViewSchema = z.object({
   report: z.object({
     id: z.string(),
@@ -49,6 +64,7 @@ export const statusViewSchema = z.object({
     z.object({ at: z.string(), kind: z.string(), status: z.enum(REPORT_STATUSES).nullable(), outcome: z.enum(REPORT_OUTCOMES).nullable() }),
   ),
   messages: z.array(z.object({ id: z.string(), at: z.string(), from: z.enum(["reporter", "investigator"]), body: z.string(), inReplyTo: z.string().nullable() })),
+  reward: rewardSummarySchema.optional().describe("Present once the report is eligible for a reward (举报奖励)."),
 });
 
 export const messageCreatedSchema = z.object({ messageId: z.string() });

@@ -1,6 +1,8 @@
 // Use cases around a citizen's report: submit, look up by receipt, talk both ways, add evidence, and
 // the investigators' side (message, status change, audited identity view). Every change writes its
 // rows and its event in one atomic batch before returning.
+import type { RewardStatus } from "../../core/rewards/claims";
+import { rewardViewForReport } from "../rewards/claims";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 // Rows written in the same millisecond keep insertion order through SQLite's rowid.
 import { newId, newReportId } from "../../core/ids";
@@ -246,14 +248,28 @@ export interface StatusView {
   };
   timeline: { at: string; kind: string; status: ReportStatus | null; outcome: ReportOutcome | null }[];
   messages: { id: string; at: string; from: "reporter" | "investigator"; body: string; inReplyTo: string | null }[];
+  reward?: RewardSummary;
+}
+
+export interface RewardSummary {
+  claimId: string;
+  status: RewardStatus;
+  amountFen: number;
+  deadline: string;
+  policy: string;
+  policyName: string;
+  deadlineWarning: boolean;
+  question: string | null;
+  reconsiderationUntil: string | null;
 }
 
 /** What the tipster may see of their report: public status, timeline and the conversation. */
 export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promise<StatusView> {
-  const [timeline, messages, [attachments]] = await Promise.all([
+  const [timeline, messages, [attachments], reward] = await Promise.all([
     deps.db.query.reportTimeline.findMany({ where: eq(reportTimeline.reportId, report.id), orderBy: [asc(reportTimeline.createdAt), asc(sql`rowid`)] }),
     deps.db.query.reportMessages.findMany({ where: eq(reportMessages.reportId, report.id), orderBy: [asc(reportMessages.createdAt), asc(sql`rowid`)] }),
     deps.db.select({ n: count() }).from(reportAttachments).where(eq(reportAttachments.reportId, report.id)),
+    rewardViewForReport(deps, report),
   ]);
   const status = report.status as ReportStatus;
   return {
@@ -286,6 +302,21 @@ export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promi
         inReplyTo: m.inReplyTo,
       })),
     ),
+    ...(reward
+      ? {
+          reward: {
+            claimId: reward.claimId,
+            status: reward.status,
+            amountFen: reward.amountFen,
+            deadline: reward.deadline,
+            policy: reward.policy.id,
+            policyName: reward.policy.name,
+            deadlineWarning: reward.deadlineWarning,
+            question: reward.question,
+            reconsiderationUntil: reward.reconsiderationUntil,
+          },
+        }
+      : {}),
   };
 }
 

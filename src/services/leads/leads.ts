@@ -13,6 +13,8 @@ import { excerpt, scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
 import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
+import { leadRewardClaimsQuery, rewardEligibilityStatements } from "../rewards/eligibility";
+import { rewardRulesOf, rewardRulesQuery } from "../rewards/rules";
 import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
@@ -349,11 +351,18 @@ export async function runLeadCommand(
   input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
 ): Promise<CommandResult> {
   const db = deps.db;
-  const [leadRows, linked, versionRows] = await retryBusy(db, () =>
+  const [leadRows, linked, versionRows, rewardRuleRows, rewardClaimRows] = await retryBusy(db, () =>
     db.batch([
       db.select().from(leads).where(eq(leads.id, input.leadId)),
-      db.select({ reportId: reports.id, status: reports.status }).from(leadReports).innerJoin(reports, eq(reports.id, leadReports.reportId)).where(eq(leadReports.leadId, input.leadId)),
+      db
+        .select({ reportId: reports.id, status: reports.status, receivedAt: reports.createdAt, wantsReward: reports.wantsReward, isInsider: reports.isInsider })
+        .from(leadReports)
+        .innerJoin(reports, eq(reports.id, leadReports.reportId))
+        .where(eq(leadReports.leadId, input.leadId)),
       orgVersionQuery(db),
+      // Read with the lead (same round trip) for a conclusion: who is owed a reward.
+      rewardRulesQuery(db),
+      leadRewardClaimsQuery(db, input.leadId),
     ]),
   );
   const lead = leadRows[0];
@@ -404,6 +413,19 @@ export async function runLeadCommand(
     ),
     ...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined),
   ];
+  if (input.command.type === "conclude")
+    statements.push(
+      ...rewardEligibilityStatements(db, {
+        lead,
+        tips: linked,
+        outcome: result.outcome,
+        amountFen: result.amountFen,
+        rules: rewardRulesOf(rewardRuleRows),
+        existing: rewardClaimRows,
+        now,
+        actor,
+      }),
+    );
   // The tipster's status page follows the lead.
   for (const report of linked) {
     if (report.status === result.reportStatus) continue;

@@ -14,6 +14,8 @@ import { randomBytes, utf8 } from "../../security/encoding";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
+import { rewardRulesSchema } from "../../core/rewards/policy";
+import { saveRewardRulesStatement } from "../rewards/rules";
 
 export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
@@ -30,6 +32,8 @@ export const orgFileSchema = z
   .object({
     jurisdiction: z.object({ name: z.string().min(1), regionCode }).optional(),
     calendar: z.object({ holidays: z.array(isoDate).default([]), workdays: z.array(isoDate).default([]) }).optional(),
+    /** Which reward policy applies where (举报奖励); absent = national at 2 %, claims within 2 months. */
+    rewards: rewardRulesSchema.optional(),
     teams: z
       .array(
         z.object({
@@ -127,6 +131,7 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
     statements.push(deps.db.insert(calendarDays).values({ date, kind: "workday" }).onConflictDoUpdate({ target: calendarDays.date, set: { kind: "workday" } }));
     summary.calendarDays++;
   }
+  if (file.rewards) statements.push(saveRewardRulesStatement(deps.db, file.rewards, now));
   statements.push(
     deps.db.insert(events).values(eventRow(actor, { occurredAt: now, entityType: "organisation", entityId: file.jurisdiction?.regionCode ?? "installation", action: "org.imported", data: JSON.stringify(summary) })),
   );

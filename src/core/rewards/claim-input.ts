@@ -1,0 +1,40 @@
+// What a tipster sends to claim a reward: real identity (name, ID number with its check digit, phone)
+// and where to pay. Messages are i18n keys (see src/i18n/validation.ts), like the report form's.
+import { z } from "zod";
+import { receiptSchema, reporterIdentitySchema } from "../report-input";
+
+export const PAYOUT_METHODS = ["bank", "alipay", "wechat"] as const;
+export type PayoutMethod = (typeof PAYOUT_METHODS)[number];
+
+const text = (max: number) => z.string({ error: "validation.required" }).trim().min(1, { error: "validation.required" }).max(max, { error: "validation.too_long" });
+
+/** `today` (Asia/Shanghai) bounds the birth date in the ID number; `methods` are the installation's. */
+export function rewardClaimSchema(today: string, methods: readonly PayoutMethod[]) {
+  const identity = reporterIdentitySchema(today).omit({ email: true });
+  return z
+    .object({
+      receipt: receiptSchema,
+      identity,
+      payout: z.object({
+        method: z.enum(methods as [PayoutMethod, ...PayoutMethod[]], { error: "validation.invalid_choice" }),
+        account: text(64).transform((v) => v.replace(/[\s-]/g, "")),
+        bankName: text(100).optional(),
+      }),
+    })
+    .superRefine((v, ctx) => {
+      const p = v.payout as Partial<typeof v.payout> | undefined;
+      if (!p || typeof p.account !== "string") return;
+      if (p.method === "bank") {
+        // Mainland bank card and account numbers: 12–30 digits.
+        if (!/^\d{12,30}$/.test(p.account)) ctx.addIssue({ code: "custom", path: ["payout", "account"], message: "validation.bank_account_invalid" });
+        if (!p.bankName) ctx.addIssue({ code: "custom", path: ["payout", "bankName"], message: "validation.required" });
+      } else if (p.account.length < 4) ctx.addIssue({ code: "custom", path: ["payout", "account"], message: "validation.too_short" });
+    });
+}
+export type RewardClaimInput = z.output<ReturnType<typeof rewardClaimSchema>>;
+
+/** The reviewers' and the claimant's short texts (question, answer, reason, payment reference). */
+export const rewardNoteSchema = text(2000);
+
+/** The claimant's answer to a question, or the reason for asking reconsideration. */
+export const rewardClaimTextSchema = z.object({ receipt: receiptSchema, text: rewardNoteSchema });
