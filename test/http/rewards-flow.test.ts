@@ -10,6 +10,7 @@ import { expireUnclaimedRewards, reviewRewardClaim, viewRewardClaimant } from ".
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
+import { createPageClient } from "../support/page-client";
 
 const BANK_ACCOUNT = "6222020200112233445";
 const CLAIM = { identity: { name: "李秀英", idNumber: REAL_NAME.idNumber, phone: "13912345678" }, payout: { method: "bank", account: BANK_ACCOUNT, bankName: "中国工商银行成都分行" } };
@@ -165,5 +166,42 @@ describe("reward claims", () => {
     await reviewRewardClaim(ctx.deps, { claimId: reward!.claimId, action: "reject", member: coordinator, platform: "cli", text: "维持原决定。" });
     const twice = await ctx.app.request("/api/v1/reports/reward-claim/reconsideration", jsonPost({ receipt: t.receipt, text: "再次申请。" }));
     expect(twice.status).toBe(409);
+  });
+
+  it("on the status page: the notice, a claim whose errors sit on their fields, then each step", async () => {
+    const t = await tip({ anonymous: true, reporter: undefined });
+    await conclude(t.leadId, 123_456_789);
+    const browser = createPageClient(ctx.app);
+    const opened = await browser.post("/status?lang=en", new URLSearchParams({ receipt: t.receipt, lang: "en" }));
+    expect(opened.status).toBe(200);
+    expect(opened.html).toContain('data-testid="reward" data-status="eligible"');
+    expect(opened.html).toContain("17,845.68 yuan (provisional)");
+    expect(opened.html).toContain("2027-01-24");
+    expect(opened.html).toContain("2,345.68"); // the third band's share in the computation
+
+    const bad = await browser.post("/status/reward/claim?lang=en", new URLSearchParams({ name: "李秀英", idNumber: "110105194912310021", phone: "13912345678", method: "bank", account: "6222", bankName: "" }));
+    expect(bad.status).toBe(400);
+    expect(bad.html).toMatch(/id="claim-id-number"[^>]*aria-invalid="true"[^>]*aria-describedby="claim-id-number-error"|aria-invalid="true"[^>]*id="claim-id-number"/);
+    expect(bad.html).toContain('id="claim-account-error"');
+    expect(bad.html).toContain('id="claim-bank-error"');
+    expect(bad.html).not.toContain("110105194912310021"); // the ID number is not echoed back
+    expect(bad.html).toContain('value="李秀英"');
+    expect((await ctx.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.leadId, t.leadId) }))?.status).toBe("eligible");
+
+    const good = await browser.post("/status/reward/claim?lang=en", new URLSearchParams({ name: "李秀英", idNumber: REAL_NAME.idNumber, phone: "13912345678", method: "bank", account: BANK_ACCOUNT, bankName: "中国工商银行成都分行" }));
+    expect(good.hops).toEqual([303, 200]);
+    expect(good.html).toContain("Your claim was received");
+    expect(good.html).toContain('data-status="claimed"');
+    expect(good.html).not.toContain(BANK_ACCOUNT);
+    const repeat = await browser.post("/status/reward/claim?lang=en", new URLSearchParams({ name: "李秀英", idNumber: REAL_NAME.idNumber, phone: "13912345678", method: "bank", account: BANK_ACCOUNT, bankName: "x" }));
+    expect(repeat.status).toBe(409);
+
+    const claimId = (await ctx.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.leadId, t.leadId) }))!.id;
+    await reviewRewardClaim(ctx.deps, { claimId, action: "ask", member: await member("陈静"), platform: "cli", text: "Which branch?" });
+    const question = await browser.get("/status/view?lang=en");
+    expect(question.html).toContain("Question from the reviewers: Which branch?");
+    const answered = await browser.post("/status/reward/answer?lang=en", new URLSearchParams({ text: "Chunxi Road branch." }));
+    expect(answered.html).toContain("Your answer was sent");
+    expect(answered.html).toContain('data-status="claimed"');
   });
 });

@@ -26,6 +26,10 @@ import { HomePage } from "./home";
 import { ReceiptPage } from "./receipt";
 import { ReportFormPage } from "./report-form";
 import { ReceiptEntryPage, StatusPage } from "./status";
+import type { RewardFormState } from "./reward-section";
+import type { ReportRow } from "../../db/schema";
+import { rewardClaimBodySchema, rewardNoteSchema } from "../../core/rewards/claim-input";
+import { answerRewardQuestion, requestReconsideration, rewardViewForReport, submitRewardClaim } from "../../services/rewards/claims";
 
 function formProps(c: AppContext, values: Record<string, string>, errors: Record<string, string>, filesDropped = false) {
   const { deps, locale } = c.var;
@@ -154,16 +158,78 @@ export function createPageRoutes() {
   const statusView = (c: AppContext, done?: string) => c.redirect(`/status/view?lang=${c.var.locale}${done ? `&done=${done}` : ""}`, 303);
   const sessionEnded = (c: AppContext) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" notice={t(c.var.locale, "status.session_ended")} />, 401);
 
-  async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string } = {}, status: 200 | 400 | 409 | 429 = 200) {
+  async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string; rewardForm?: RewardFormState } = {}, status: 200 | 400 | 409 | 429 = 200) {
     const { deps, locale } = c.var;
     const report = await withReport(c, receipt);
-    const view = await getStatusView(deps, report);
-    const [replyToken, evidenceToken] = await Promise.all([issueFormToken(deps, "web-reply"), issueFormToken(deps, "web-evidence")]);
+    const [view, reward, replyToken, evidenceToken] = await Promise.all([getStatusView(deps, report), rewardViewForReport(deps, report), issueFormToken(deps, "web-reply"), issueFormToken(deps, "web-evidence")]);
     return c.html(
-      <StatusPage locale={locale} path="/status/view" view={view} maxAttachments={deps.config.MAX_ATTACHMENTS} replyToken={replyToken} evidenceToken={evidenceToken} {...extra} />,
+      <StatusPage
+        locale={locale}
+        path="/status/view"
+        view={view}
+        reward={reward}
+        payoutMethods={deps.config.REWARD_PAYOUT_METHODS}
+        maxAttachments={deps.config.MAX_ATTACHMENTS}
+        replyToken={replyToken}
+        evidenceToken={evidenceToken}
+        {...extra}
+      />,
       status,
     );
   }
+
+  /** A reward step from the status page: PRG on success; the page again with the error (and typed values, minus nothing secret-free to lose) otherwise. */
+  async function rewardStep(c: AppContext, run: (report: ReportRow, fields: Record<string, string>) => Promise<void>, done: string, keepValues: (fields: Record<string, string>) => Record<string, string>) {
+    const { locale } = c.var;
+    requireBodyKind(c, ["multipart", "form"]);
+    const { fields } = await readForm(c);
+    const receipt = await sessionReceipt(c);
+    if (!receipt) return sessionEnded(c);
+    try {
+      const report = await withReport(c, receipt);
+      try {
+        await run(report, fields);
+      } catch (err) {
+        if (err instanceof AppError && err.code === "validation_failed")
+          return await renderStatus(c, receipt, { error: t(locale, "errors.validation_failed"), rewardForm: { values: keepValues(fields), errors: err.options.fields ?? {} } }, 400);
+        if (err instanceof AppError && (err.code === "conflict" || err.code === "forbidden" || err.code === "not_found"))
+          return await renderStatus(c, receipt, { error: t(locale, err.options.messageKey ?? `errors.${err.code}`) }, 409);
+        throw err;
+      }
+      return statusView(c, done);
+    } catch (err) {
+      return receiptErrorPage(c, err, "");
+    }
+  }
+
+  pages.post("/status/reward/claim", (c) =>
+    rewardStep(
+      c,
+      async (report, f) => {
+        const { deps, locale } = c.var;
+        const parsed = rewardClaimBodySchema(shanghaiDate(deps.now()), deps.config.REWARD_PAYOUT_METHODS).safeParse({
+          identity: { name: f.name ?? "", idNumber: f.idNumber ?? "", phone: f.phone ?? "" },
+          payout: { method: f.method ?? "", account: f.account ?? "", ...(f.bankName ? { bankName: f.bankName } : {}) },
+        });
+        if (!parsed.success) throw new AppError("validation_failed", "invalid claim", { fields: localiseIssues(parsed.error.issues, locale) });
+        const input = parsed.data;
+        await submitRewardClaim(deps, report, { identity: input.identity, payout: input.payout }, "web");
+      },
+      "reward_claimed",
+      // The ID number and account are not echoed back into the page; name, phone and bank are.
+      (f) => ({ name: f.name ?? "", phone: f.phone ?? "", method: f.method ?? "", bankName: f.bankName ?? "" }),
+    ),
+  );
+
+  const rewardText = (c: AppContext, f: Record<string, string>) => {
+    const parsed = rewardNoteSchema.safeParse(f.text ?? "");
+    if (!parsed.success) throw new AppError("validation_failed", "invalid text", { fields: { text: localiseIssues(parsed.error.issues, c.var.locale)._ ?? t(c.var.locale, "validation.required") } });
+    return parsed.data;
+  };
+  pages.post("/status/reward/answer", (c) => rewardStep(c, async (report, f) => void (await answerRewardQuestion(c.var.deps, report, rewardText(c, f), "web")), "reward_answered", (f) => ({ text: f.text ?? "" })));
+  pages.post("/status/reward/reconsider", (c) =>
+    rewardStep(c, async (report, f) => void (await requestReconsideration(c.var.deps, report, rewardText(c, f), "web")), "reward_reconsider", (f) => ({ text: f.text ?? "" })),
+  );
 
   /** A reply or upload over its quota: the status page again, saying when to try, typed text lost on purpose. */
   async function quotaReached(c: AppContext, receipt: string, err: AppError) {
@@ -190,7 +256,15 @@ export function createPageRoutes() {
     if (!receipt) return sessionEnded(c);
     const done = c.req.query("done");
     const count = Number(c.req.query("n") ?? "0");
-    const notice = done === "sent" ? t(locale, "status.sent") : done === "evidence" ? t(locale, "status.evidence_added", { count: Number.isInteger(count) && count > 0 ? count : 1 }) : undefined;
+    const rewardNotices: Record<string, string> = { reward_claimed: "reward.page.claimed_notice", reward_answered: "reward.page.answered_notice", reward_reconsider: "reward.page.reconsider_notice" };
+    const notice =
+      done === "sent"
+        ? t(locale, "status.sent")
+        : done === "evidence"
+          ? t(locale, "status.evidence_added", { count: Number.isInteger(count) && count > 0 ? count : 1 })
+          : done && rewardNotices[done]
+            ? t(locale, rewardNotices[done]!)
+            : undefined;
     try {
       // Each view keeps the session alive for another half hour.
       await setSealedCookie(c, STATUS_COOKIE, { receipt });

@@ -6,6 +6,9 @@ import { regionDisplayName } from "../../core/regions";
 import { t } from "../../i18n";
 import type { StatusView } from "../../services/intake/reports";
 import { Field, Layout, type PageProps } from "./layout";
+import type { PayoutMethod } from "../../core/rewards/claim-input";
+import type { RewardView } from "../../services/rewards/claims";
+import { RewardSection, type RewardFormState } from "./reward-section";
 
 export function ReceiptEntryPage(props: PageProps & { error?: string | undefined; notice?: string | undefined; receipt?: string }) {
   const { locale } = props;
@@ -50,7 +53,17 @@ export function ReceiptEntryPage(props: PageProps & { error?: string | undefined
 const when = (iso: string) => shanghaiDateTime(new Date(iso));
 
 export function StatusPage(
-  props: PageProps & { view: StatusView; notice?: string | undefined; error?: string | undefined; maxAttachments: number; replyToken: string; evidenceToken: string },
+  props: PageProps & {
+    view: StatusView;
+    notice?: string | undefined;
+    error?: string | undefined;
+    maxAttachments: number;
+    replyToken: string;
+    evidenceToken: string;
+    reward?: RewardView | null;
+    payoutMethods?: readonly PayoutMethod[];
+    rewardForm?: RewardFormState;
+  },
 ) {
   const { locale, view } = props;
   const r = view.report;
@@ -90,6 +103,8 @@ export function StatusPage(
         <dt>{t(locale, "status.attachments", { count: r.attachmentCount })}</dt>
         <dd>{t(locale, "status.submitted", { time: when(r.submittedAt) })}</dd>
       </dl>
+
+      {props.reward ? <RewardSection locale={locale} reward={props.reward} methods={props.payoutMethods ?? ["bank"]} {...(props.rewardForm ? { form: props.rewardForm } : {})} /> : null}
 
       <section>
         <h2>{t(locale, "status.timeline")}</h2>
