@@ -23,7 +23,7 @@ import { postInvestigatorMessage, type Actor } from "../src/services/intake/repo
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { REWARD_STATUSES, type RewardStatus } from "../src/core/rewards/claims";
 import { formatYuan } from "../src/core/rewards/compute";
-import { listRewardClaims, reviewRewardClaim, type ReviewAction } from "../src/services/rewards/claims";
+import { addRewardTip, listRewardClaims, reviewRewardClaim, type ReviewAction } from "../src/services/rewards/claims";
 
 const USAGE = `FundWatch admin
 
@@ -46,6 +46,7 @@ const USAGE = `FundWatch admin
   reward reject <claim-id> --reason <text> --as <member-id>
   reward pay <claim-id> --ref <text> --as <member-id>      finance marks an approved claim paid
   reward ask <claim-id> --question <text> --as <member-id> the question shows on the tipster's status page
+  reward add <lead-id> --tip <n> --reason <text> --as <member-id>  make a later tip on the same facts eligible too
   outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
@@ -151,6 +152,19 @@ async function main() {
           if (status && !(REWARD_STATUSES as readonly string[]).includes(status)) fail(`--status is one of ${REWARD_STATUSES.join(", ")}`);
           for (const r of await listRewardClaims(deps, status ? { statuses: [status as RewardStatus] } : {}))
             console.log(`${r.id}	${r.status}	${formatYuan(r.amountFen)} yuan	${r.policyId}	lead ${r.leadId}	deadline ${new Date(r.claimDeadline).toISOString()}`);
+          break;
+        }
+        if (action === "add") {
+          const leadId = claimId ?? fail("reward add <lead-id> --tip <n> --reason <text> --as <member-id>");
+          const tipNo = Number(flag(args, "tip") ?? fail("--tip <n> is required (the tip's number on the lead)"));
+          const { member } = await memberActor(flag(args, "as"));
+          try {
+            const added = await addRewardTip(deps, { leadId, tipNo, reason: flag(args, "reason") ?? fail("--reason <text> is required"), member, platform: "cli" });
+            console.log(`${added.id}: ${added.status} (tip #${tipNo})`);
+          } catch (err) {
+            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+            throw err;
+          }
           break;
         }
         const actions: Record<string, { action: ReviewAction; text?: string }> = {

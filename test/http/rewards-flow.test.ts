@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { events, leadReports, members, rewardClaims } from "../../src/db/schema";
 import { runLeadCommand } from "../../src/services/leads/leads";
-import { expireUnclaimedRewards, reviewRewardClaim, viewRewardClaimant } from "../../src/services/rewards/claims";
+import { addRewardTip, expireUnclaimedRewards, otherRewardTips, reviewRewardClaim, viewRewardClaimant } from "../../src/services/rewards/claims";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
@@ -145,6 +145,12 @@ describe("reward claims", () => {
     await expect(reviewRewardClaim(ctx.deps, { claimId: claim.claimId, action: "exclude", member: await member("刘洋"), platform: "cli", text: "x", exclusionReason: "department_staff" })).rejects.toMatchObject({ code: "forbidden" });
     await reviewRewardClaim(ctx.deps, { claimId: claim.claimId, action: "exclude", member: await member("陈静"), platform: "cli", text: "举报人系该院职工。", exclusionReason: "department_staff" });
     expect((await status(second.receipt)).reward?.status).toBe("excluded");
+    // The later tip on the same facts is shown to reviewers and may be added, with a reason.
+    expect(await otherRewardTips(ctx.deps, first.leadId)).toEqual([3]);
+    await expect(addRewardTip(ctx.deps, { leadId: first.leadId, tipNo: 3, reason: "首位举报人不符合条件。", member: await member("张明"), platform: "cli" })).rejects.toMatchObject({ code: "forbidden" });
+    await addRewardTip(ctx.deps, { leadId: first.leadId, tipNo: 3, reason: "首位举报人不符合条件。", member: await member("陈静"), platform: "cli" });
+    expect((await status(third.receipt)).reward).toMatchObject({ status: "eligible", amountFen: 1_784_568 });
+    expect(await otherRewardTips(ctx.deps, first.leadId)).toEqual([]);
   });
 
   it("questions reach the status page and answers return the claim; one reconsideration within 30 days", async () => {

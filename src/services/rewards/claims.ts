@@ -4,14 +4,16 @@
 // reconsideration, exclusion, and expiry at the deadline (tick). Every step is an event, a line on the
 // tipster's timeline, and a card in the coordinators' chat.
 import { and, asc, desc, eq, inArray, isNotNull, lte } from "drizzle-orm";
-import { applyRewardCommand, expiryWarningFrom, reconsiderationDeadline, type ExclusionReason, type RewardCommand, type RewardRefusal, type RewardStatus } from "../../core/rewards/claims";
+import { applyRewardCommand, claimDeadline, expiryWarningFrom, reconsiderationDeadline, type ExclusionReason, type RewardCommand, type RewardRefusal, type RewardStatus } from "../../core/rewards/claims";
 import type { RewardClaimInput } from "../../core/rewards/claim-input";
 import type { RewardComputation } from "../../core/rewards/compute";
 import { rewardPreset, REWARD_PRESET_IDS, type RewardPresetId } from "../../core/rewards/policy";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
-import { events, leads, members, reportTimeline, rewardClaimNotes, rewardClaims, type MemberRow, type ReportRow, type RewardClaimRow } from "../../db/schema";
+import { events, leadReports, leads, members, reports, reportTimeline, rewardClaimNotes, rewardClaims, type MemberRow, type ReportRow, type RewardClaimRow } from "../../db/schema";
+import { listLeadTips } from "../leads/tips";
+import { loadRewardRules } from "./rules";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
@@ -185,7 +187,7 @@ async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: S
   const lead = await deps.db.query.leads.findFirst({ where: eq(leads.id, claim.leadId) });
   const coordinators = org.coordinators;
   if (coordinators) {
-    const card = renderRewardCard(claim, lead ?? null, coordinators.locale === "en" ? "en" : "zh-CN");
+    const card = renderRewardCard(claim, lead ?? null, coordinators.locale === "en" ? "en" : "zh-CN", await otherRewardTips(deps, claim.leadId));
     statements.push(
       enqueueStatement(
         deps,
@@ -358,4 +360,64 @@ export async function expireUnclaimedRewards(deps: ServiceDeps): Promise<{ expir
     }
   }
   return { expired };
+}
+
+/**
+ * A later tip on the same facts made eligible by a coordinator, with a reason (e.g. the first reporter
+ * was excluded, or both gave decisive evidence): same policy and computation as the lead's first claim.
+ */
+export async function addRewardTip(deps: ServiceDeps, input: { leadId: string; tipNo: number; reason: string; member: MemberRow; platform: Platform | "web" | "cli" }): Promise<RewardClaimRow> {
+  const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
+  if (input.member.role !== "coordinator" || !input.member.active) {
+    await logRefusal(deps, actor, input.leadId, "add_tip", "role_not_allowed");
+    throw new RewardRefused("role_not_allowed");
+  }
+  const reason = input.reason.trim();
+  if (!reason) throw new AppError("validation_failed", "a reason is required", { messageKey: "errors.reward_text_required" });
+  const [claims, tips] = await Promise.all([deps.db.select().from(rewardClaims).where(eq(rewardClaims.leadId, input.leadId)).orderBy(asc(rewardClaims.createdAt)), listLeadTips(deps, input.leadId)]);
+  const first = claims[0];
+  if (!first) throw new AppError("not_found", "this lead has no reward", { messageKey: "errors.reward_none" });
+  const tip = tips.find((t) => t.tipNo === input.tipNo);
+  if (!tip) throw new AppError("not_found", "no such tip on this lead", { messageKey: "errors.reward_none" });
+  if (claims.some((c) => c.reportId === tip.reportId)) throw new RewardRefused("not_allowed_now");
+  const now = deps.now().getTime();
+  const id = newId("rwd");
+  const noteId = newId("rwn");
+  const rules = await loadRewardRules(deps.db);
+  const deadline = claimDeadline(now, rules.claimMonths);
+  const statements: unknown[] = [
+    deps.db.insert(rewardClaims).values({
+      id,
+      leadId: input.leadId,
+      reportId: tip.reportId,
+      status: "eligible",
+      policyId: first.policyId,
+      verifiedAmountFen: first.verifiedAmountFen,
+      amountFen: first.amountFen,
+      computation: first.computation,
+      noticeAt: now,
+      claimDeadline: deadline,
+      nextCheckAt: deadline + 1,
+      addedBy: input.member.id,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    deps.db.insert(rewardClaimNotes).values({ id: noteId, claimId: id, createdAt: now, authorType: "reviewer", authorRef: input.member.id, kind: "addition", bodyEnc: await encryptText(deps.keys, reason, `reward_note:${noteId}:body`) }),
+    deps.db.insert(events).values(eventRow(actor, { occurredAt: now, entityType: "reward_claim", entityId: id, action: "reward.tip_added", toState: "eligible", data: JSON.stringify({ leadId: input.leadId, tipNo: tip.tipNo, firstClaim: first.id }) })),
+    deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: tip.reportId, createdAt: now, kind: "reward_eligible" }),
+  ];
+  await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)));
+  return (await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, id) }))!;
+}
+
+/** The lead's other tips whose tipsters asked for a reward and have no claim: what a reviewer may add. */
+export async function otherRewardTips(deps: ServiceDeps, leadId: string): Promise<number[]> {
+  const [tips, claims, wanting] = await Promise.all([
+    listLeadTips(deps, leadId),
+    deps.db.select({ reportId: rewardClaims.reportId }).from(rewardClaims).where(eq(rewardClaims.leadId, leadId)),
+    deps.db.select({ id: reports.id }).from(leadReports).innerJoin(reports, eq(reports.id, leadReports.reportId)).where(and(eq(leadReports.leadId, leadId), eq(reports.wantsReward, true))),
+  ]);
+  const claimed = new Set(claims.map((c) => c.reportId));
+  const asked = new Set(wanting.map((w) => w.id));
+  return tips.filter((t) => asked.has(t.reportId) && !claimed.has(t.reportId)).map((t) => t.tipNo);
 }

@@ -40,7 +40,7 @@ export function computationLines(steps: RewardStep[], locale: Locale): string[] 
 export const rewardPolicyName = (id: string, locale: Locale) =>
   (REWARD_PRESET_IDS as readonly string[]).includes(id) ? rewardPreset(id as RewardPresetId).name[locale] : id;
 
-export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
+export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale, otherTips: number[] = []): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
   const computation = JSON.parse(claim.computation) as RewardComputation;
   const fields: ChatCard["fields"] = [
     { label: t(locale, "reward.field.status"), value: t(locale, `reward.status.${claim.status}`) },
@@ -54,6 +54,7 @@ export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, lo
   if (claim.payoutMethod) fields.push({ label: t(locale, "reward.field.payout"), value: t(locale, `reward.payout.${claim.payoutMethod}`) });
   if (claim.coordinatorApprovedBy) fields.push({ label: t(locale, "reward.field.coordinator_approval"), value: `${claim.coordinatorApprovedBy} · ${shanghaiDateTime(new Date(claim.coordinatorApprovedAt!))}` });
   if (claim.financeApprovedBy) fields.push({ label: t(locale, "reward.field.finance_approval"), value: `${claim.financeApprovedBy} · ${shanghaiDateTime(new Date(claim.financeApprovedAt!))}` });
+  if (otherTips.length) fields.push({ label: t(locale, "reward.field.other_tips"), value: otherTips.map((n) => `#${n}`).join(" ") });
   if (claim.paidAt) fields.push({ label: t(locale, "reward.field.paid"), value: shanghaiDateTime(new Date(claim.paidAt)) });
   return {
     title: t(locale, "reward.card_title", { id: claim.id }),
