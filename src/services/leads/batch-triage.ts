@@ -138,7 +138,9 @@ export async function listBatchLeads(
   if (visible) leadFilters.push(visible);
   const backwards = input.before !== undefined;
   const cursor = backwards ? sql`br.row_no < ${input.before}` : sql`br.row_no > ${input.after ?? 0}`;
-  const earlierSameLead = sql.join([sql`b2.batch_id = br.batch_id`, sql`b2.lead_id = br.lead_id`, sql`b2.row_no < br.row_no`, ...sameRowFilters], sql` AND `);
+  // Unary + keeps SQLite on batch_rows_lead_idx here (a lead has a few rows); on the primary key it would
+  // walk every earlier row of the batch for each row listed.
+  const earlierSameLead = sql.join([sql`b2.lead_id = br.lead_id`, sql`+b2.batch_id = br.batch_id`, sql`+b2.row_no < br.row_no`, ...sameRowFilters], sql` AND `);
   const where = sql.join([sql`br.batch_id = ${input.batchId}`, cursor, ...rowFilters, ...leadFilters, sql`NOT EXISTS (SELECT 1 FROM batch_rows b2 WHERE ${earlierSameLead})`], sql` AND `);
   const rows = await retryBusy(deps.db, () =>
     deps.db.all<{ rowNo: number; ref: string; rule: string; institution: string; leadId: string; state: string; regionCode: string; assigneeId: string | null; teamId: string | null }>(
@@ -164,7 +166,7 @@ export async function listBatchLeads(
 /** The page's query, for EXPLAIN in tests (same text as listBatchLeads with every filter on). */
 export const TRIAGE_QUERY_FOR_PLAN = `SELECT br.row_no, l.id FROM batch_rows br JOIN leads l ON l.id = br.lead_id
   WHERE br.batch_id = ? AND br.row_no > ? AND br.rule = ? AND l.state = ? AND (l.team_id = ? OR l.assignee_id = ?)
-    AND NOT EXISTS (SELECT 1 FROM batch_rows b2 WHERE b2.batch_id = br.batch_id AND b2.lead_id = br.lead_id AND b2.row_no < br.row_no AND b2.rule = ?)
+    AND NOT EXISTS (SELECT 1 FROM batch_rows b2 WHERE b2.lead_id = br.lead_id AND +b2.batch_id = br.batch_id AND +b2.row_no < br.row_no AND b2.rule = ?)
   ORDER BY br.row_no ASC LIMIT 101`;
 
 /** The batch's rules (for the filter), built once per batch: a batch's rows never change after import. */
