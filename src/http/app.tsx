@@ -20,6 +20,7 @@ import { ErrorPage, NotFoundPage } from "./pages/home";
 import { createPageRoutes } from "./pages/routes";
 import { createWebhookRoutes } from "./webhooks";
 import { createCaseRoutes } from "./pages/case";
+import { createBatchTriageRoutes } from "./pages/batch-triage";
 
 export type { AppDeps } from "./context";
 
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps) {
 
   app.route("/webhooks", createWebhookRoutes());
   app.route("/cases", createCaseRoutes());
+  app.route("/batches", createBatchTriageRoutes());
   app.route("/api/v1", createApiRoutes());
   app.route("/", createPageRoutes());
 

@@ -19,6 +19,7 @@ import { enqueueStatement, sealEnqueueInput } from "./delivery/outbox";
 import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
 import { postInvestigatorMessage } from "./intake/reports";
 import { declineTip, listLeadTips, parseTipAddress, type LeadTip } from "./leads/tips";
+import { acknowledgeBatch, BATCH_LINK_MINUTES, batchLinkForPress } from "./leads/batch-cards";
 export { parseTipAddress } from "./leads/tips";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
@@ -138,6 +139,7 @@ async function caseLinkForPress(deps: ServiceDeps, actor: MemberActor, lead: Lea
  * actions are answered with an empty reply and change nothing.
  */
 export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUser; action: string; leadId: string; updateKey: string }): Promise<ChatReply> {
+  if (input.action === "b-ack" || input.action === "b-open") return handleBatchAction(deps, { ...input, batchId: input.leadId });
   if (!isCardAction(input.action)) return { text: "" };
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, await chatLocale(deps, input.user));
@@ -194,6 +196,28 @@ export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUse
     default:
       return { text: t(locale, "chat.invalid_transition", { state: t(locale, `chat.lead_state.${lead.state}`) }) };
   }
+}
+
+/** A press on a batch card or a batch share: acknowledge the batch for the team, or open its triage page. */
+async function handleBatchAction(deps: ServiceDeps, input: { user: ChatUser; action: string; batchId: string; updateKey: string }): Promise<ChatReply> {
+  const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
+  const locale = localeOf(member, await chatLocale(deps, input.user));
+  if (!member) {
+    await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.action, leadId: input.batchId, dedupeKey: input.updateKey });
+    return { text: t(locale, "chat.not_enrolled") };
+  }
+  const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+  if (!member.active || member.role === "finance") return { text: t(locale, "chat.not_permitted") };
+  if (input.action === "b-open") {
+    const link = await batchLinkForPress(deps, { batchId: input.batchId, member, actor, updateKey: input.updateKey });
+    if (!link) return { text: t(locale, "batch.unknown") };
+    return { text: t(locale, "batch.btn_open"), privateText: t(locale, "batch.open_link", { id: input.batchId, minutes: BATCH_LINK_MINUTES, url: link.url }) };
+  }
+  const acked = await acknowledgeBatch(deps, { batchId: input.batchId, member, platform: input.user.platform, chatId: input.user.chatId, actor, updateKey: input.updateKey });
+  if (acked.status === "done") return { text: t(locale, "batch.acked", { team: acked.team.name }) };
+  if (acked.status === "already") return { text: t(locale, "batch.already_acked", { name: acked.by ?? "—" }) };
+  if (acked.status === "not_permitted") await logRefusal(deps, actor, input.batchId, input.action, "not_permitted", input.updateKey);
+  return { text: t(locale, acked.status === "unknown" ? "batch.unknown" : "chat.not_permitted") };
 }
 
 /** Parses "12000", "12,000.50", "1.2万" into fen. */

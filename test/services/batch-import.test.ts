@@ -48,17 +48,24 @@ describe("large screening batches", () => {
     expect(pair[0]!.leadId).toBe(pair[1]!.leadId);
     const joined = await ctx.db.query.leads.findFirst({ where: eq(leads.id, pair[0]!.leadId) });
     expect(joined).toMatchObject({ corroborationCount: 2, amountEstimateFen: 805 + 905, teamId: expect.any(String), assigneeId: expect.any(String) });
+    // One batch card per team reached, no card per lead (issue 11).
     const cards = (await ctx.db.select({ n: count() }).from(outbox).where(eq(outbox.kind, "card")))[0]!.n;
-    expect(cards).toBeGreaterThanOrEqual(18_000);
+    expect(cards).toBe(0);
+    const batchCardRows = (await ctx.db.select({ n: count() }).from(outbox).where(eq(outbox.kind, "batch_card")))[0]!.n;
+    expect(batchCardRows).toBeGreaterThanOrEqual(1);
+    expect(batchCardRows).toBeLessThanOrEqual(4);
     const rowEvents = (await ctx.db.select({ n: count() }).from(events).where(eq(events.action, "lead.batch_row_imported")))[0]!.n;
     expect(rowEvents).toBe(20_000);
 
+    const outboxBefore = (await ctx.db.select({ n: count() }).from(outbox))[0]!.n;
     const again0 = performance.now();
     const again = await importScreeningBatch(ctx.deps, csv, staff);
     console.log(`batch re-import: ${((performance.now() - again0) / 1000).toFixed(2)} s`);
     expect(again).toMatchObject({ created: 0, corroborated: 0, skippedAlreadyImported: 20_000 });
     const after = (await ctx.db.select({ n: count() }).from(leads).where(eq(leads.source, "batch")))[0]!.n;
     expect(after).toBe(18_000);
+    // The announcement is keyed by batch: a re-import queues no second card or private message.
+    expect((await ctx.db.select({ n: count() }).from(outbox))[0]!.n).toBe(outboxBefore);
   }, 120_000);
 
   it("joins an open lead about the same institution, and a chunk that lost its slot to a concurrent tip is planned again", async () => {

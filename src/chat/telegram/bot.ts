@@ -148,7 +148,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
   });
 
   bot.on("callback_query:data", async (ctx) => {
-    const decoded = decodeCallbackData(ctx.callbackQuery.data);
+    const decoded = decodeCallbackData(ctx.callbackQuery.data) ?? decodeBatchCallback(ctx.callbackQuery.data);
     const reply = decoded ? await handleCardAction(deps, { user: chatUser(ctx), action: decoded.action, leadId: decoded.leadId, updateKey: updateKey(ctx) }) : { text: "" };
     // The press is recorded before this; a lost answer only leaves the button spinning for a moment
     // ("query is too old" after a slow redelivery is harmless too).
@@ -195,6 +195,12 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
     deps.log.error("telegram update failed", { updateId: err.ctx.update.update_id, error: errorText(err.error) });
   });
   return bot;
+}
+
+/** `fw:b-ack:<batch id>` / `fw:b-open:<batch id>`: batch actions carry a hyphen the lead-action pattern does not take. */
+function decodeBatchCallback(data: string): { action: string; leadId: string } | null {
+  const m = /^fw:(b-ack|b-open):([A-Za-z0-9_-]{1,54})$/.exec(data);
+  return m ? { action: m[1]!, leadId: m[2]! } : null;
 }
 
 function parseContext(json: string): Record<string, unknown> {

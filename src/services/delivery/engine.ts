@@ -34,6 +34,10 @@ export interface OutboxRenderer {
   digest?(digest: { reportId: string; leadId: string }, platform: Platform, chatId: string): Promise<{ message: OutgoingMessage; relayed: string[] } | null>;
   /** Marks the replies a digest carried as relayed, once it is posted (and queues the next if more wait). */
   digestSent?(digest: { reportId: string; leadId: string }, relayed: string[], platform: Platform, chatId: string): Promise<void>;
+  /** A screening batch's card for one team, rendered at delivery (see leads/batch-cards.ts), and where it already sits. */
+  batchCard?(ref: { batchId: string; teamId: string }): Promise<{ message: OutgoingMessage | null; editOf: string | null }>;
+  /** Records where a batch card was posted, so acknowledging the batch edits it in place. */
+  batchCardSent?(ref: { batchId: string; teamId: string }, messageId: string): Promise<void>;
 }
 
 export interface DeliveryDeps extends ServiceDeps {
@@ -314,6 +318,7 @@ async function resolveMessage(deps: DeliveryDeps, row: OutboxRow, payload: Outbo
     const editOf = await deps.renderer.cardMessageId(leadId, row.platform as Platform, row.chatId);
     return { message, editOf };
   }
+  if (row.kind === "batch_card") return payload.batchCard && deps.renderer.batchCard ? deps.renderer.batchCard(payload.batchCard) : { message: null, editOf: null };
   return { message: payload.message ?? null, editOf: null };
 }
 
@@ -361,6 +366,7 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
         if (row.kind === "card" && row.leadId) await deps.renderer.cardSent(row.leadId, platform, row.chatId, messageId);
         if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
         if (row.kind === "digest" && relayed?.length && payload.digest) await deps.renderer.digestSent?.(payload.digest, relayed, platform, row.chatId);
+        if (row.kind === "batch_card" && payload.batchCard) await deps.renderer.batchCardSent?.(payload.batchCard, messageId);
       }
     }
     await settleSent(ctx, row, messageId, slot, answeredAt);

@@ -22,7 +22,7 @@ export interface EnqueueInput {
   platform: Platform;
   chatId: string;
   /** digest: a tipster's replies, rendered at delivery from those not relayed yet (see lead-cards.ts). */
-  kind: "card" | "text" | "prompt" | "digest";
+  kind: "card" | "text" | "prompt" | "digest" | "batch_card";
   leadId?: string | null;
   /** For text and prompt: the message. For card: `{ leadId }`; the card is rendered at delivery, so it is always current. */
   payload: unknown;

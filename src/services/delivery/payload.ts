@@ -10,6 +10,8 @@ export interface OutboxPayload {
   message?: OutgoingMessage;
   /** For digest rows: whose replies to gather. */
   digest?: { reportId: string; leadId: string };
+  /** For batch_card rows: which batch's card for which team (rendered at delivery). */
+  batchCard?: { batchId: string; teamId: string };
 }
 
 const context = (outboxId: string) => `outbox:${outboxId}:payload`;

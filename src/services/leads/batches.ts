@@ -1,6 +1,8 @@
 // Screening batches written fast and recorded: a validated file's rows are planned in memory (same
 // clustering, routing and deadlines as commitLead) and written in chunks of multi-row inserts, with
 // each row kept in batch_rows so the feedback file (逐条反馈, see batch-feedback.ts) can be produced.
+// The batch is announced as one card per team and one private message per assignee (batch-cards.ts):
+// its new leads post no card of their own.
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
 import { computeLeadDeadlines } from "../../core/deadlines";
@@ -12,13 +14,14 @@ import { coveringTeamIds, routeLead, type RoutingMember } from "../../core/routi
 import { excerpt, scrubText } from "../../core/scrub";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
-import { batchRows, events, leads, leadVersions, members, screeningBatches, type NewEventRow } from "../../db/schema";
+import { batchRows, chatCards, events, leads, leadVersions, members, screeningBatches, type NewEventRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { encryptText } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
 import { cardCoalesceKey, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, type Actor } from "../events";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
+import { batchAnnouncementStatements } from "./batch-cards";
 import { isLostLeadRace, nextEscalationTime, SUMMARY_CHARS } from "./leads";
 
 /** A validated row of a screening file (amount already in integer fen). */
@@ -135,7 +138,10 @@ export async function writeScreeningBatch(
       }
     }
   }
-  if (pending.length) deps.notifyOutbox?.();
+  // After the last chunk: one read and one write, keyed by batch, so a re-import or a resumed import adds nothing.
+  const announce = await batchAnnouncementStatements(deps, meta.id);
+  if (announce.length) await retryBusyWrite(db, () => db.batch(asBatch(announce)));
+  if (pending.length || announce.length) deps.notifyOutbox?.();
   return result;
 }
 
@@ -174,7 +180,7 @@ async function planChunk(
     else groups.set(slot, { key, rows: [r] });
   }
   const slots = [...groups.keys()];
-  const [versionRows, holderRows, loadRows] = await retryBusy(db, () =>
+  const [versionRows, holderRows, loadRows, carded] = await retryBusy(db, () =>
     db.batch([
       orgVersionQuery(db),
       db
@@ -182,8 +188,14 @@ async function planChunk(
         .from(leads)
         .where(inArray(leads.clusterSlot, slots)),
       db.select({ id: members.id, openLeads: members.openLeads }).from(members),
+      // Slot holders whose card sits in a chat (a tip's lead, or a batch lead a tip joined): their card is refreshed.
+      db
+        .select({ leadId: chatCards.leadId })
+        .from(chatCards)
+        .where(inArray(chatCards.leadId, db.select({ id: leads.id }).from(leads).where(inArray(leads.clusterSlot, slots)))),
     ]),
   );
+  const hasCard = new Set(carded.map((c) => c.leadId));
   const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const policy = org.policy;
   const holders = new Map((holderRows as Holder[]).map((h) => [h.clusterSlot!, h]));
@@ -236,7 +248,8 @@ async function planChunk(
             json_object('reportId', NULL, 'source', 'batch', 'batchId', ${meta.id}, 'rows', ${n}, 'corroborationCount', corroboration_count)
           FROM leads WHERE id = ${holder.id}`),
       );
-      card(holder.id, holder.version + 1, holder.teamId);
+      // A holder without a card (a batch lead) stays without one: its batch card counts it.
+      if (hasCard.has(holder.id)) card(holder.id, holder.version + 1, holder.teamId);
     } else {
       created++;
       if (decision.kind === "create" && decision.supersedes) {
@@ -292,7 +305,6 @@ async function planChunk(
           data: JSON.stringify({ source: "batch", batchId: meta.id, rows: n, reportId: null, teamId: route.teamId, assigneeId: route.assigneeId, routed: route.matched, focusAreas, focusItems }),
         }),
       );
-      card(leadId, 1, route.teamId);
     }
     for (const { row, index } of group.rows) {
       const line = batchLineNo(index);

@@ -17,6 +17,7 @@ import { parseJsonList } from "../events";
 import { cardMessageFor, decryptLeadSummary, getLead } from "./leads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
+import { batchCardRenderer } from "./batch-cards";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -96,6 +97,7 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
       await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
     },
     digest: (digest, platform, chatId) => renderTipsterDigest(deps, digest, platform, chatId),
+    ...batchCardRenderer(deps),
     async digestSent(digest, relayed, platform, chatId) {
       const [more] = await deps.db.batch([
         deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inArray(reportMessages.id, relayed)),

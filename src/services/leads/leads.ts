@@ -13,9 +13,10 @@ import { excerpt, scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
 import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
-import { leadRewardClaimsQuery, rewardEligibilityStatements } from "../rewards/eligibility";
+import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, rewardClaims, teams, type LeadRow, type MemberRow, type NewEventRow, type RewardClaimRow, type TeamRow } from "../../db/schema";
+import type { RewardRules } from "../../core/rewards/policy";
+import { rewardEligibilityStatements, type RewardTip } from "../rewards/eligibility";
 import { rewardRulesOf, rewardRulesQuery } from "../rewards/rules";
-import { chatCards, events, leadReports, leads, leadVersions, members, reportMessages, reports, reportTimeline, teams, type LeadRow, type MemberRow, type TeamRow } from "../../db/schema";
 import type { Platform } from "../../chat/types";
 import { decryptText, encryptText } from "../../security/cipher";
 import { t } from "../../i18n";
@@ -341,44 +342,97 @@ async function runVersionedBatch(deps: ServiceDeps, leadId: string, dedupeKey: s
   }
 }
 
+/** What planning a command needs about one lead, read in the caller's batch (see leadCommandReads). */
+export interface LeadCommandView {
+  lead: LeadRow;
+  /** The tips' reports linked to the lead (with what a reward needs: when, asked for, insider). */
+  linked: ({ status: string } & RewardTip)[];
+  /** Reward claims already on the lead (a conclusion makes the first reward tip eligible). */
+  rewardClaims: RewardClaimRow[];
+  /** The lead's card sits in a chat (or is owed one): changes refresh it. */
+  hasCard: boolean;
+}
+
 /**
- * Applies a state command (acknowledge, accept, decline, investigate, conclude). `dedupeKey` (the
- * platform's update id or action timestamp) makes a redelivered update take effect once; of two
- * concurrent changes from the same version only one writes anything (lead_versions).
+ * The reads for commands on `leadIds`, for one read batch: the leads, their linked reports, their
+ * chat cards and the org version (pass the results to leadCommandViews).
  */
-export async function runLeadCommand(
+export function leadCommandReads(db: ServiceDeps["db"], leadIds: string[]) {
+  return [
+    db.select().from(leads).where(inArray(leads.id, leadIds)),
+    db
+      .select({ leadId: leadReports.leadId, reportId: reports.id, status: reports.status, receivedAt: reports.createdAt, wantsReward: reports.wantsReward, isInsider: reports.isInsider })
+      .from(leadReports)
+      .innerJoin(reports, eq(reports.id, leadReports.reportId))
+      .where(inArray(leadReports.leadId, leadIds)),
+    db.select({ leadId: chatCards.leadId }).from(chatCards).where(inArray(chatCards.leadId, leadIds)),
+    orgVersionQuery(db),
+    // For a conclusion, in the same round trip: who is owed a reward, under which rules.
+    rewardRulesQuery(db),
+    db.select().from(rewardClaims).where(inArray(rewardClaims.leadId, leadIds)),
+  ] as const;
+}
+
+export function leadCommandViews(results: readonly unknown[]): { views: Map<string, LeadCommandView>; orgVersion: string; rewardRules: RewardRules } {
+  const [leadRows, linked, cards, versionRows, ruleRows, claimRows] = results as [
+    LeadRow[],
+    ({ leadId: string; status: string } & RewardTip)[],
+    { leadId: string }[],
+    { value: string }[],
+    { value: string }[],
+    RewardClaimRow[],
+  ];
+  const carded = new Set(cards.map((c) => c.leadId));
+  const views = new Map<string, LeadCommandView>();
+  for (const lead of leadRows) views.set(lead.id, { lead, linked: [], rewardClaims: [], hasCard: carded.has(lead.id) });
+  for (const c of claimRows) views.get(c.leadId)?.rewardClaims.push(c);
+  for (const l of linked) {
+    const v = views.get(l.leadId);
+    if (!v) continue;
+    v.linked.push({ reportId: l.reportId, status: l.status, receivedAt: l.receivedAt, wantsReward: l.wantsReward, isInsider: l.isInsider });
+    // A tip joined it: the lead got its card then (planLead), even when that card has not gone out yet.
+    v.hasCard = true;
+  }
+  // Leads from anywhere but a screening batch always have their card; batch leads only once a tip joined.
+  for (const v of views.values()) if (v.lead.source !== "batch") v.hasCard = true;
+  return { views, orgVersion: orgVersionOf(versionRows), rewardRules: rewardRulesOf(ruleRows) };
+}
+
+/** A command planned: either answered without writing (with a refusal to log), or the versioned batch to write. */
+export type PlannedCommand =
+  | { kind: "answer"; result: CommandResult; refusal?: NewEventRow }
+  | { kind: "write"; leadId: string; statements: unknown[]; from: LeadState; to: LeadState; fallback: LeadRow };
+
+/** The index in a planned write of the `UPDATE leads … RETURNING` whose row is the changed lead. */
+const UPDATED_LEAD_AT = 1;
+
+/**
+ * Plans a state command on one lead from what leadCommandReads returned (no I/O but encryption):
+ * the same checks, event, card refresh and tipster updates as from chat.
+ */
+export async function planLeadCommand(
   deps: ServiceDeps,
-  input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
-): Promise<CommandResult> {
+  view: LeadCommandView | undefined,
+  org: Awaited<ReturnType<typeof orgSnapshot>>,
+  input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string; rewardRules: RewardRules },
+): Promise<PlannedCommand> {
   const db = deps.db;
-  const [leadRows, linked, versionRows, rewardRuleRows, rewardClaimRows] = await retryBusy(db, () =>
-    db.batch([
-      db.select().from(leads).where(eq(leads.id, input.leadId)),
-      db
-        .select({ reportId: reports.id, status: reports.status, receivedAt: reports.createdAt, wantsReward: reports.wantsReward, isInsider: reports.isInsider })
-        .from(leadReports)
-        .innerJoin(reports, eq(reports.id, leadReports.reportId))
-        .where(eq(leadReports.leadId, input.leadId)),
-      orgVersionQuery(db),
-      // Read with the lead (same round trip) for a conclusion: who is owed a reward.
-      rewardRulesQuery(db),
-      leadRewardClaimsQuery(db, input.leadId),
-    ]),
-  );
-  const lead = leadRows[0];
+  const lead = view?.lead;
   const actor = asActor(input.actor);
   const now = deps.now().getTime();
-  if (!lead) return { status: "refused", reason: "unknown_lead" };
+  if (!lead || !view) return { kind: "answer", result: { status: "refused", reason: "unknown_lead" } };
   if (!mayHandleLead(input.actor.member, lead)) {
-    await logRefusal(deps, actor, lead.id, input.command.type, "not_permitted", input.dedupeKey);
-    return { status: "refused", reason: "not_permitted", lead };
+    return {
+      kind: "answer",
+      result: { status: "refused", reason: "not_permitted", lead },
+      refusal: eventRow(actor, { occurredAt: now, entityType: "lead", entityId: lead.id, action: "lead.refused", data: JSON.stringify({ attempted: input.command.type, reason: "not_permitted" }), dedupeKey: input.dedupeKey }),
+    };
   }
   const from = lead.state as LeadState;
   const result = applyLeadCommand(from, input.command);
-  if (!result.ok) return { status: "refused", reason: result.reason, lead };
-  if (result.state === from && input.command.type !== "conclude") return { status: "unchanged", lead };
+  if (!result.ok) return { kind: "answer", result: { status: "refused", reason: result.reason, lead } };
+  if (result.state === from && input.command.type !== "conclude") return { kind: "answer", result: { status: "unchanged", lead } };
 
-  const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const version = lead.version + 1;
   const reason = input.command.type === "decline" ? input.command.reason.trim() : null;
   const closes = !isLeadOpen(result.state);
@@ -411,23 +465,15 @@ export async function runLeadCommand(
         dedupeKey: input.dedupeKey,
       }),
     ),
-    ...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined),
+    // A batch lead no tip joined has no card of its own (its batch card stands for it).
+    ...(view.hasCard ? cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined) : []),
   ];
   if (input.command.type === "conclude")
     statements.push(
-      ...rewardEligibilityStatements(db, {
-        lead,
-        tips: linked,
-        outcome: result.outcome,
-        amountFen: result.amountFen,
-        rules: rewardRulesOf(rewardRuleRows),
-        existing: rewardClaimRows,
-        now,
-        actor,
-      }),
+      ...rewardEligibilityStatements(db, { lead, tips: view.linked, outcome: result.outcome, amountFen: result.amountFen, rules: input.rewardRules, existing: view.rewardClaims, now, actor }),
     );
   // The tipster's status page follows the lead.
-  for (const report of linked) {
+  for (const report of view.linked) {
     if (report.status === result.reportStatus) continue;
     // A tip declined on its own (leads/tips.ts) keeps its own outcome whatever the lead does next.
     if (report.status === "not_accepted") continue;
@@ -456,13 +502,53 @@ export async function runLeadCommand(
       );
     }
   }
-  const ran = await runVersionedBatch(deps, lead.id, input.dedupeKey, statements);
-  if (!ran.ok) return ran.result;
-  const updated = (ran.results[1] as LeadRow[])[0];
+  return { kind: "write", leadId: lead.id, statements, from, to: result.state, fallback: lead };
+}
+
+/** The result of a planned write from its batch's results (`offset`: where its statements began). */
+export function plannedWriteResult(plan: Extract<PlannedCommand, { kind: "write" }>, results: unknown[], offset = 0): CommandResult {
+  const updated = (results[offset + UPDATED_LEAD_AT] as LeadRow[] | undefined)?.[0];
   // The version row was ours, so the update matched; a lead changed by a writer that bypasses
   // lead_versions (none in this code) would show here.
-  if (!updated) return { status: "unchanged", lead: (await getLead(deps, lead.id)) ?? lead, changedMeanwhile: true };
-  return { status: "done", lead: updated, from, to: result.state };
+  if (!updated) return { status: "unchanged", lead: plan.fallback, changedMeanwhile: true };
+  return { status: "done", lead: updated, from: plan.from, to: plan.to };
+}
+
+/** Writes one planned change on its own (a redelivery or a concurrent change is answered, not thrown). */
+export async function writePlannedCommand(deps: ServiceDeps, plan: Extract<PlannedCommand, { kind: "write" }>, dedupeKey: string): Promise<CommandResult> {
+  const ran = await runVersionedBatch(deps, plan.leadId, dedupeKey, plan.statements);
+  if (!ran.ok) return ran.result;
+  const result = plannedWriteResult(plan, ran.results);
+  if (result.status === "unchanged") return { status: "unchanged", lead: (await getLead(deps, plan.leadId)) ?? plan.fallback, changedMeanwhile: true };
+  return result;
+}
+
+/**
+ * Applies a state command (acknowledge, accept, decline, investigate, conclude). `dedupeKey` (the
+ * platform's update id or action timestamp) makes a redelivered update take effect once; of two
+ * concurrent changes from the same version only one writes anything (lead_versions).
+ */
+export async function runLeadCommand(
+  deps: ServiceDeps,
+  input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
+): Promise<CommandResult> {
+  const db = deps.db;
+  const read = leadCommandViews((await retryBusy(db, () => db.batch(leadCommandReads(db, [input.leadId])))) as unknown as unknown[]);
+  const org = await orgSnapshot(deps, read.orgVersion);
+  const plan = await planLeadCommand(deps, read.views.get(input.leadId), org, { ...input, rewardRules: read.rewardRules });
+  if (plan.kind === "answer") {
+    if (plan.refusal) await logRefusalRow(deps, plan.refusal);
+    return plan.result;
+  }
+  return writePlannedCommand(deps, plan, input.dedupeKey);
+}
+
+async function logRefusalRow(deps: ServiceDeps, row: NewEventRow) {
+  try {
+    await deps.db.insert(events).values(row);
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
 }
 
 export async function logRefusal(deps: ServiceDeps, actor: Actor, entityId: string, attempted: string, reason: string, dedupeKey: string | null) {
@@ -487,24 +573,24 @@ export async function logUnknownUser(deps: ServiceDeps, input: { platform: Platf
   );
 }
 
-/** Reassigns a lead (team lead or coordinator) to another active member. */
-export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
+/**
+ * Plans a reassignment from what leadCommandReads returned and the target member (no I/O): team
+ * leads of the lead's team and coordinators may move a lead to another active member of a team.
+ */
+export function planReassign(
+  deps: ServiceDeps,
+  view: LeadCommandView | undefined,
+  target: MemberRow | undefined,
+  org: Awaited<ReturnType<typeof orgSnapshot>>,
+  input: { leadId: string; actor: MemberActor; dedupeKey: string },
+): PlannedCommand {
   const db = deps.db;
-  const [leadRows, targetRows, versionRows] = await retryBusy(db, () =>
-    db.batch([
-      db.select().from(leads).where(eq(leads.id, input.leadId)),
-      db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true))),
-      orgVersionQuery(db),
-    ]),
-  );
-  const lead = leadRows[0];
-  if (!lead) return { status: "refused", reason: "unknown_lead" };
+  const lead = view?.lead;
+  if (!lead || !view) return { kind: "answer", result: { status: "refused", reason: "unknown_lead" } };
   const m = input.actor.member;
   const allowed = m.role === "coordinator" || (m.role === "team_lead" && m.teamId === lead.teamId);
-  if (!allowed) return { status: "refused", reason: "not_permitted", lead };
-  const target = targetRows[0];
-  if (!target || !target.teamId) return { status: "refused", reason: "invalid_transition", lead };
-  const org = await orgSnapshot(deps, orgVersionOf(versionRows));
+  if (!allowed) return { kind: "answer", result: { status: "refused", reason: "not_permitted", lead } };
+  if (!target || !target.active || !target.teamId) return { kind: "answer", result: { status: "refused", reason: "invalid_transition", lead } };
   const now = deps.now().getTime();
   const version = lead.version + 1;
   const newTeam = org.teamById.get(target.teamId);
@@ -527,14 +613,24 @@ export async function reassignLead(deps: ServiceDeps, input: { leadId: string; t
         dedupeKey: input.dedupeKey,
       }),
     ),
-    ...cardEnqueue(deps, { id: lead.id, version }, newTeam),
   ];
-  if (newTeam && lead.teamId !== target.teamId) statements.push(...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined));
-  const ran = await runVersionedBatch(deps, lead.id, input.dedupeKey, statements);
-  if (!ran.ok) return ran.result;
-  const updated = (ran.results[1] as LeadRow[])[0];
-  if (!updated) return { status: "unchanged", lead: (await getLead(deps, lead.id)) ?? lead, changedMeanwhile: true };
-  return { status: "done", lead: updated, from: lead.state as LeadState, to: updated.state as LeadState };
+  // A batch lead moved within its team keeps living on its batch card; moved to another team, it gets a card there.
+  if (view.hasCard || lead.teamId !== target.teamId) statements.push(...cardEnqueue(deps, { id: lead.id, version }, newTeam));
+  if (view.hasCard && newTeam && lead.teamId !== target.teamId) statements.push(...cardEnqueue(deps, { id: lead.id, version }, lead.teamId ? org.teamById.get(lead.teamId) : undefined));
+  return { kind: "write", leadId: lead.id, statements, from: lead.state as LeadState, to: lead.state as LeadState, fallback: lead };
+}
+
+/** Reassigns a lead (team lead or coordinator) to another active member. */
+export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
+  const db = deps.db;
+  const results = (await retryBusy(db, () =>
+    db.batch([...leadCommandReads(db, [input.leadId]), db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true)))]),
+  )) as unknown as unknown[];
+  const read = leadCommandViews(results.slice(0, 4));
+  const org = await orgSnapshot(deps, read.orgVersion);
+  const plan = planReassign(deps, read.views.get(input.leadId), (results[4] as MemberRow[])[0], org, input);
+  if (plan.kind === "answer") return plan.result;
+  return writePlannedCommand(deps, plan, input.dedupeKey);
 }
 
 /** Leads assigned to a member that are still open, oldest first. */

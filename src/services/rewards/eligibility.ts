@@ -1,7 +1,6 @@
 // When a lead is concluded substantiated (or partly) with a verified amount, the first tip whose tipster
 // asked for a reward becomes eligible: a reward_claims row with the computation under the region's
 // policy and the claim deadline, written in the same batch as the conclusion.
-import { eq } from "drizzle-orm";
 import { claimDeadline, firstRewardTip } from "../../core/rewards/claims";
 import { computeReward } from "../../core/rewards/compute";
 import { policyForRegion, type RewardRules } from "../../core/rewards/policy";
@@ -18,9 +17,6 @@ export interface RewardTip {
 }
 
 const REWARDED_OUTCOMES = new Set(["substantiated", "partly_substantiated"]);
-
-/** The lead's reward claims, for the conclusion's read batch (lead_id is the unique index's prefix). */
-export const leadRewardClaimsQuery = (db: Db, leadId: string) => db.select().from(rewardClaims).where(eq(rewardClaims.leadId, leadId));
 
 /**
  * Statements for the conclusion's batch: a conclusion substantiated (or partly) with an amount makes the
