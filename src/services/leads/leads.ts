@@ -623,12 +623,11 @@ export function planReassign(
 /** Reassigns a lead (team lead or coordinator) to another active member. */
 export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
   const db = deps.db;
-  const results = (await retryBusy(db, () =>
-    db.batch([...leadCommandReads(db, [input.leadId]), db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true)))]),
-  )) as unknown as unknown[];
-  const read = leadCommandViews(results.slice(0, 4));
+  const commandReads = leadCommandReads(db, [input.leadId]);
+  const results = (await retryBusy(db, () => db.batch([...commandReads, db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true)))]))) as unknown as unknown[];
+  const read = leadCommandViews(results.slice(0, commandReads.length));
   const org = await orgSnapshot(deps, read.orgVersion);
-  const plan = planReassign(deps, read.views.get(input.leadId), (results[4] as MemberRow[])[0], org, input);
+  const plan = planReassign(deps, read.views.get(input.leadId), (results[commandReads.length] as MemberRow[])[0], org, input);
   if (plan.kind === "answer") return plan.result;
   return writePlannedCommand(deps, plan, input.dedupeKey);
 }
