@@ -1,10 +1,11 @@
 // The 受理回执 as a PDF (pdf-lib + @pdf-lib/fontkit, pure JS): A4, the authority, the rows of the
 // receipt document, notes, and the QR code of the verification address. The proof travels inside the
 // file (document information, uncompressed) so the PDF itself can be uploaded to /verify. Chinese text
-// needs a CJK font: the caller passes its bytes (see cjk-font-node.ts); only subset glyphs are embedded.
+// needs a CJK font: the caller passes its bytes (see cjk-font-node.ts); only the glyphs used keep outlines.
 import fontkit from "@pdf-lib/fontkit";
 import { PDFDocument, PDFName, type PDFDict, PDFString, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { qrMatrix } from "../core/qr";
+import { pruneGlyphs } from "./font-prune";
 import { encodeProofForPdf, PDF_PROOF_KEY } from "../services/intake/proof-check";
 import type { ReceiptDocument } from "./pages/receipt-document";
 
@@ -50,7 +51,11 @@ export function createReceiptPdfRenderer(loadFont: () => Promise<Uint8Array>): R
   return async (doc) => {
     const pdf = await PDFDocument.create();
     pdf.registerFontkit(fontkit);
-    const font = await pdf.embedFont(await loadFont(), { subset: true });
+    // Only the glyphs this receipt shows keep their outlines (see font-prune.ts), embedded whole.
+    const full = await loadFont();
+    const text = [doc.title, doc.authority, doc.verifyCaption, doc.verifyUrl, doc.footer, ...doc.notes, ...doc.rows.flatMap((r) => [r.label, r.value])].join("");
+    const glyphIds = fontkit.create(full as Buffer).glyphsForString(text).map((g) => g.id);
+    const font = await pdf.embedFont(pruneGlyphs(full, glyphIds), { subset: false });
     pdf.setTitle(`${doc.title} ${doc.proof.reportId}`);
     pdf.setAuthor(doc.authority);
     pdf.setCreator("FundWatch");
