@@ -83,6 +83,45 @@ export const configSchema = z.object({
     .refine((v) => v.slice(0, 5) < v.slice(6), { error: "must end after it starts" })
     .default("09:00-17:30"),
   CLUSTER_WINDOW_DAYS: int(1, 365).default(30),
+  // The public pages' official framing (src/http/pages/site.ts): who runs this service, how to reach
+  // them, on what legal basis. The defaults are a demo authority, plainly labelled as such.
+  /** The issuing authority in Chinese: zh-CN pages speak in its name (title, header, receipt). */
+  AUTHORITY_NAME_ZH: z.string().trim().min(2).max(60).default("示例市医疗保障局"),
+  AUTHORITY_NAME_EN: z.string().trim().min(2).max(120).default("Example City Healthcare Security Administration"),
+  /** Emblem or logo: a same-origin path or a data:image URL (the pages' CSP allows no other images); unset = a built-in neutral emblem. */
+  AUTHORITY_EMBLEM_URL: z
+    .string()
+    .regex(/^(\/(?!\/)[^\s"'<>]*|data:image\/(png|svg\+xml|jpeg|webp);base64,[A-Za-z0-9+/=]+)$/, { error: "must be a path on this site (/logo.png) or a data:image/…;base64 URL" })
+    .optional(),
+  /** The complaints hotline shown on every page (12393 is the national medical-security hotline). */
+  HOTLINE: z.string().regex(/^[0-9 +()-]{3,30}$/, { error: "must be a phone number (digits, spaces, + ( ) -)" }).default("12393"),
+  OFFICE_HOURS_ZH: z.string().trim().min(1).max(80).default("工作日 9:00–17:30（法定节假日除外）"),
+  OFFICE_HOURS_EN: z.string().trim().min(1).max(120).default("Working days 9:00–17:30 (except public holidays)"),
+  /**
+   * Legal basis shown in the footer and the 举报须知: entries separated by ";", each
+   * "中文名称|English name|https://link" (the link may be left out).
+   */
+  LEGAL_BASIS: z
+    .string()
+    .default(
+      "《医疗保障基金使用监督管理条例》|Regulations on the Supervision and Administration of the Use of Medical Security Funds|https://www.gov.cn/zhengce/content/2021-02/19/content_5587668.htm;《违法违规使用医疗保障基金举报奖励办法》（2022）|Measures on Rewards for Reporting Illegal Use of Medical Security Funds (2022)",
+    )
+    .transform((v, ctx) => {
+      const entries = v.split(";").map((e) => e.trim()).filter(Boolean).map((e) => e.split("|").map((p) => p.trim()));
+      for (const e of entries) {
+        if (e.length < 2 || e.length > 3 || !e[0] || !e[1] || (e[2] !== undefined && !/^https?:\/\/[^\s"'<>]+$/.test(e[2]))) {
+          ctx.addIssue({ code: "custom", message: 'each entry must be "中文名称|English name|https://link" (link optional)' });
+          return z.NEVER;
+        }
+      }
+      return entries.map(([zh, en, url]) => ({ zh: zh!, en: en!, ...(url ? { url } : {}) }));
+    }),
+  /** Footer lines such as the ICP and public-security filing numbers (备案号), separated by "|". Shown as given, in both languages. */
+  FOOTER_LINES: z
+    .string()
+    .default("演示站点：部署时请在 FOOTER_LINES 中填写 ICP 备案号与公安机关联网备案号")
+    .transform((v) => v.split("|").map((l) => l.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(120, { error: "each line must be at most 120 characters" })).max(5, { error: "at most 5 lines" })),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -9,6 +9,8 @@ import { ConfigError, parseConfig, type Config } from "./config";
 import { resolveClientAddress } from "./core/client-address";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
+import { loadCjkFont } from "./http/cjk-font-node";
+import { createReceiptPdfRenderer } from "./http/receipt-pdf";
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { parse as parseYaml } from "yaml";
@@ -75,6 +77,8 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     now: () => new Date(),
     log,
     compressResponses: true,
+    // The PDF receipt with Chinese text: the CJK font is read from node_modules on first use.
+    receiptPdf: createReceiptPdfRenderer(loadCjkFont),
     clientAddress: (c) => {
       let socketAddress: string | undefined;
       try {

@@ -28,6 +28,14 @@ export interface LeadDeadlines {
   ackBy: Date;
   acceptBy: Date;
   finishBy: Date;
+  /** The acceptance notice (受理告知) to real-name tipsters: set once the lead is accepted (see notifyByOf). */
+  notifyBy?: Date | null;
+}
+
+/** Decision time + notifyOpenedWorkingDays, for a lead that came from tips and was accepted; else null. */
+export function notifyByOf(cal: WorkCalendar, lead: { source?: string | null; acceptedAt?: number | null }, policy: DeadlinePolicy): Date | null {
+  if (lead.source !== "tip" || lead.acceptedAt == null) return null;
+  return addWorkingDays(cal, new Date(lead.acceptedAt), policy.notifyOpenedWorkingDays);
 }
 
 export function computeLeadDeadlines(cal: WorkCalendar, wh: WorkingHours, receivedAt: Date, policy: DeadlinePolicy = DEFAULT_DEADLINE_POLICY): LeadDeadlines {
@@ -38,25 +46,33 @@ export function computeLeadDeadlines(cal: WorkCalendar, wh: WorkingHours, receiv
   };
 }
 
-export type DeadlineKind = "ack" | "accept" | "finish";
+export type DeadlineKind = "ack" | "accept" | "finish" | "notify";
+const KINDS = ["ack", "accept", "finish", "notify"] as const;
 export type EscalationStep = "assignee" | "team_lead" | "coordinators";
 export const ESCALATION_STEPS: EscalationStep[] = ["assignee", "team_lead", "coordinators"];
 
-/** Steps already sent for each deadline (0 … 3). */
+/** Steps already sent for each deadline (0 … 3); notify is 3 too once the notice has been seen. */
 export interface EscalationState {
   ack: number;
   accept: number;
   finish: number;
+  notify?: number;
 }
 
 const MET: Record<DeadlineKind, readonly LeadState[]> = {
   ack: ["acknowledged", "accepted", "investigating", "concluded", "not_accepted"],
   accept: ["accepted", "investigating", "concluded", "not_accepted"],
   finish: ["concluded", "not_accepted"],
+  // Not met by any state: the tipster must still be told after the lead closes (the job checks).
+  notify: [],
 };
 
 export function isDeadlineMet(kind: DeadlineKind, state: LeadState): boolean {
   return MET[kind].includes(state);
+}
+
+function deadlineFor(d: LeadDeadlines, kind: DeadlineKind): Date | null {
+  return kind === "ack" ? d.ackBy : kind === "accept" ? d.acceptBy : kind === "finish" ? d.finishBy : (d.notifyBy ?? null);
 }
 
 export interface DueEscalation {
@@ -81,11 +97,11 @@ export function dueEscalations(input: {
   policy: DeadlinePolicy;
 }): DueEscalation[] {
   const due: DueEscalation[] = [];
-  const deadlineOf: Record<DeadlineKind, Date> = { ack: input.deadlines.ackBy, accept: input.deadlines.acceptBy, finish: input.deadlines.finishBy };
-  for (const kind of ["ack", "accept", "finish"] as const) {
-    if (isDeadlineMet(kind, input.state)) continue;
-    for (let i = input.sent[kind]; i < ESCALATION_STEPS.length; i++) {
-      const dueAt = i === 0 ? deadlineOf[kind] : addWorkingHours(input.cal, deadlineOf[kind], i * input.policy.escalationStepWorkingHours, input.wh);
+  for (const kind of KINDS) {
+    const deadline = deadlineFor(input.deadlines, kind);
+    if (!deadline || isDeadlineMet(kind, input.state)) continue;
+    for (let i = input.sent[kind] ?? 0; i < ESCALATION_STEPS.length; i++) {
+      const dueAt = i === 0 ? deadline : addWorkingHours(input.cal, deadline, i * input.policy.escalationStepWorkingHours, input.wh);
       if (dueAt.getTime() > input.now.getTime()) break;
       due.push({ kind, step: ESCALATION_STEPS[i]!, stepIndex: i, dueAt });
     }
@@ -108,12 +124,12 @@ export function nextEscalationAt(input: {
   policy: DeadlinePolicy;
 }): Date | null {
   let next: number | null = null;
-  const deadlineOf: Record<DeadlineKind, Date> = { ack: input.deadlines.ackBy, accept: input.deadlines.acceptBy, finish: input.deadlines.finishBy };
-  for (const kind of ["ack", "accept", "finish"] as const) {
-    if (isDeadlineMet(kind, input.state)) continue;
-    const i = input.sent[kind];
+  for (const kind of KINDS) {
+    const deadline = deadlineFor(input.deadlines, kind);
+    if (!deadline || isDeadlineMet(kind, input.state)) continue;
+    const i = input.sent[kind] ?? 0;
     if (i >= ESCALATION_STEPS.length) continue;
-    const dueAt = i === 0 ? deadlineOf[kind].getTime() : addWorkingHours(input.cal, deadlineOf[kind], i * input.policy.escalationStepWorkingHours, input.wh).getTime();
+    const dueAt = i === 0 ? deadline.getTime() : addWorkingHours(input.cal, deadline, i * input.policy.escalationStepWorkingHours, input.wh).getTime();
     if (next === null || dueAt < next) next = dueAt;
   }
   return next === null ? null : new Date(next);
@@ -134,6 +150,6 @@ export function planEscalation(input: {
 }): { due: DueEscalation[]; sent: EscalationState; nextAt: Date | null } {
   const due = dueEscalations(input);
   const sent = { ...input.sent };
-  for (const step of due) sent[step.kind] = Math.max(sent[step.kind], step.stepIndex + 1);
+  for (const step of due) sent[step.kind] = Math.max(sent[step.kind] ?? 0, step.stepIndex + 1);
   return { due, sent, nextAt: nextEscalationAt({ ...input, sent }) };
 }

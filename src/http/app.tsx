@@ -21,6 +21,7 @@ import { createPageRoutes } from "./pages/routes";
 import { createWebhookRoutes } from "./webhooks";
 import { createCaseRoutes } from "./pages/case";
 import { createBatchTriageRoutes } from "./pages/batch-triage";
+import { siteFrame } from "./pages/site";
 
 export type { AppDeps } from "./context";
 
@@ -113,7 +114,7 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => {
     const locale = c.var.locale ?? deps.config.DEFAULT_LOCALE;
     if (wantsJson(c)) return c.json({ error: { code: "not_found", message: t(locale, "errors.not_found"), requestId: c.var.requestId } }, 404);
-    return c.html(<NotFoundPage locale={locale} path="/" />, 404);
+    return c.html(<NotFoundPage locale={locale} path="/" site={siteFrame(deps.config)} />, 404);
   });
 
   app.onError((err, c) => {
@@ -139,7 +140,7 @@ export function createApp(deps: AppDeps) {
       const fields = appError.options.fields && Object.keys(appError.options.fields).length ? appError.options.fields : undefined;
       return c.json({ error: { code: appError.code, message, ...(fields ? { fields } : {}), ...(appError.options.details ?? {}), requestId: c.var.requestId } }, status);
     }
-    return c.html(<ErrorPage locale={locale} path="/" message={message} />, status);
+    return c.html(<ErrorPage locale={locale} path="/" site={siteFrame(deps.config)} message={message} />, status);
   });
 
   return app;

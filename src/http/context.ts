@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Locale } from "../core/report-input";
 import type { ChatRuntime } from "../chat/runtime";
 import type { ServiceDeps } from "../services/deps";
+import type { ReceiptPdfRenderer } from "./receipt-pdf";
 
 export interface AppDeps extends ServiceDeps {
   /**
@@ -14,6 +15,8 @@ export interface AppDeps extends ServiceDeps {
   compressResponses?: boolean;
   /** Chat adapters, bot and Slack app (see src/chat/runtime.ts); absent in tests that need no chat. */
   chat?: ChatRuntime | null;
+  /** Renders the PDF receipt (Node: src/http/cjk-font-node.ts); absent, /report/receipt.pdf falls back to the printable page. */
+  receiptPdf?: ReceiptPdfRenderer | null;
 }
 
 export type AppEnv = {

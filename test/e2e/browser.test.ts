@@ -1,7 +1,8 @@
 // A person's path through the site in Debian's Chromium, driven by playwright-core: the form in zh-CN
 // with a file attached, the receipt, the status page with that receipt, a reply. It runs once with
-// JavaScript on (the script narrows the region lists and hides the identity fields) and once with
-// it off (the district alone is enough; the server fills in city and province).
+// JavaScript on (the script loads cities and districts on demand and hides the identity fields) and
+// once with it off (the "list cities and districts" button posts the form back with the province's
+// lists; the district alone is then enough and the server fills in the city).
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -98,21 +99,27 @@ async function fillReport(page: Page, javaScript: boolean, realName: boolean) {
   }
   await page.selectOption("#violationType", "medical_institution:ghost_admission");
 
+  const optionCount = (selector: string) => page.locator(`${selector} option`).count();
   if (javaScript) {
-    // Province, then city, then district: each list narrows to its parent.
+    // Province, then city, then district: each list is loaded for its parent from the API.
+    expect(await optionCount("#city")).toBe(1);
     await page.selectOption("#province", PROVINCE);
-    expect(await disabled(page, '#city optgroup[data-parent="510000"]')).toBe(true);
-    expect(await disabled(page, `#city optgroup[data-parent="${PROVINCE}"]`)).toBe(false);
-    expect(await disabled(page, '#district optgroup[data-parent="510100"]')).toBe(true);
+    await page.waitForSelector(`#city option[value="${CITY}"]`, { state: "attached" });
+    expect(await page.locator('#city option[value="510100"]').count()).toBe(0);
+    expect(await page.isVisible("#load-regions")).toBe(false);
     await page.selectOption("#city", CITY);
-    expect(await disabled(page, '#district optgroup[data-parent="120100"]')).toBe(true);
-    expect(await disabled(page, `#district optgroup[data-parent="${CITY}"]`)).toBe(false);
+    await page.waitForSelector(`#district option[value="${DISTRICT}"]`, { state: "attached" });
+    expect(await page.locator('#district option[value="120101"]').count()).toBe(0);
     await page.selectOption("#district", DISTRICT);
   } else {
-    // Without the script every list is complete; the district alone is enough.
-    expect(await disabled(page, '#district optgroup[data-parent="510100"]')).toBe(false);
+    // Without the script: the province, then the button that lists its cities and districts.
+    await page.selectOption("#province", PROVINCE);
+    await page.click("#load-regions");
+    await page.waitForSelector(`#district option[value="${DISTRICT}"]`, { state: "attached" });
+    expect(await page.inputValue("#violationType")).toBe("medical_institution:ghost_admission");
+    expect(await page.locator('#district option[value="510104"]').count()).toBe(0);
     await page.selectOption("#district", DISTRICT);
-    expect(await page.inputValue("#province")).toBe("");
+    expect(await page.inputValue("#province")).toBe(PROVINCE);
     expect(await page.inputValue("#city")).toBe("");
   }
 
@@ -184,7 +191,12 @@ describe.runIf(runBrowserTests).each([
 
         // To the status page through the receipt page's own link, and type the receipt in
         // (in lower case once: the code is case-insensitive).
-        await page.getByRole("link", { name: "去查询进度" }).click();
+        // Moving on needs "I have saved it" (the server checks, with or without the script).
+        await page.click("#go-status");
+        await page.waitForSelector('[data-field-error="saved"]');
+        expect(await page.getAttribute("#saved", "aria-invalid")).toBe("true");
+        await page.check("#saved");
+        await page.click("#go-status");
         await page.waitForSelector("#receipt");
         steps.push(page.url());
         await page.fill("#receipt", javaScriptEnabled ? receipt : receipt.toLowerCase());
@@ -216,6 +228,7 @@ describe.runIf(runBrowserTests).each([
 
         // The receipt went only in POST bodies: never in the address bar, never in any request URL.
         expect(steps.length).toBe(5);
+        expect(urls.some((u) => u.includes("/api/v1/regions"))).toBe(javaScriptEnabled);
         for (const url of steps) expectNoReceipt(url, receipt);
         expect(urls.length).toBeGreaterThan(5);
         for (const url of urls) expectNoReceipt(url, receipt);
@@ -241,7 +254,13 @@ describe.runIf(runBrowserTests).each([
         await page.waitForSelector('[data-testid="form-errors"]');
 
         expect(await page.getAttribute("html", "lang")).toBe("zh-CN");
-        expect((await page.textContent('[data-testid="form-errors"]'))?.trim()).toBe("提交未成功，请修改下列标出的问题。");
+        // One summary, the only alert, linking to each field in the order of the form.
+        expect((await page.textContent('[data-testid="form-errors"] .summary-title'))?.trim()).toBe("提交未成功，请修改下列标出的问题。");
+        expect(await page.locator('[role="alert"]').count()).toBe(1);
+        expect(await page.locator('[data-testid="form-errors"] a').evaluateAll((as) => as.map((a) => a.getAttribute("href")))).toEqual(["#description", "#reporterIdNumber"]);
+        expect(await page.getAttribute("#description", "aria-invalid")).toBe("true");
+        expect(await page.getAttribute("#reporterIdNumber", "aria-invalid")).toBe("true");
+        expect(await page.getAttribute("#targetName", "aria-invalid")).toBeNull();
         const description = page.locator('[data-field-error="description"]');
         const idNumber = page.locator('[data-field-error="reporterIdNumber"]');
         expect((await description.textContent())?.trim()).toBe("此项为必填项。");
@@ -271,7 +290,9 @@ describe.runIf(runBrowserTests).each([
           expect(await page.inputValue("#province")).toBe(PROVINCE);
           expect(await page.inputValue("#city")).toBe(CITY);
           expect(await page.locator("#identity-fields").isVisible()).toBe(true);
-          // …and puts the cursor in the first field with an error.
+          // …and moves focus to the summary, whose links lead to the fields.
+          expect(await page.evaluate(() => document.activeElement?.id)).toBe("error-summary");
+          await page.click('[data-testid="form-errors"] a[href="#description"]');
           expect(await page.evaluate(() => document.activeElement?.id)).toBe("description");
         }
         expect(await page.textContent("main")).toContain("出于安全考虑，页面重新显示后需要重新选择文件。");

@@ -1,6 +1,7 @@
 // Landing page: what can be reported, how, rewards and privacy, with the two ways in.
 import { t } from "../../i18n";
 import { Layout, type PageProps } from "./layout";
+import { localHref } from "./site";
 
 export function HomePage(props: PageProps) {
   const { locale } = props;
@@ -11,11 +12,14 @@ export function HomePage(props: PageProps) {
         <p class="tagline">{t(locale, "app.tagline")}</p>
         <p>{t(locale, "home.intro")}</p>
         <p class="actions">
-          <a class="button primary" href="/report">
+          <a class="button primary" href={localHref(locale, "/report")}>
             {t(locale, "home.start")}
           </a>
-          <a class="button" href="/status">
+          <a class="button" href={localHref(locale, "/status")}>
             {t(locale, "home.check")}
+          </a>
+          <a class="button" href={localHref(locale, "/notice")}>
+            {t(locale, "nav.notice")}
           </a>
         </p>
       </section>
@@ -27,7 +31,9 @@ export function HomePage(props: PageProps) {
         <h2>{t(locale, "home.reward_title")}</h2>
         <p>{t(locale, "home.reward_text")}</p>
         <h2>{t(locale, "home.privacy_title")}</h2>
-        <p>{t(locale, "home.privacy_text")}</p>
+        <p>
+          {t(locale, "home.privacy_text")} <a href={localHref(locale, "/privacy")}>{t(locale, "nav.privacy")}</a>
+        </p>
       </section>
     </Layout>
   );
@@ -40,7 +46,7 @@ export function NotFoundPage(props: PageProps) {
       <h1>{t(locale, "errors.page_not_found")}</h1>
       <p>{t(locale, "errors.page_not_found_text")}</p>
       <p>
-        <a href="/">{t(locale, "errors.back_home")}</a>
+        <a href={localHref(locale, "/")}>{t(locale, "errors.back_home")}</a>
       </p>
     </Layout>
   );
@@ -52,7 +58,7 @@ export function ErrorPage(props: PageProps & { message: string }) {
     <Layout {...props} title={props.message}>
       <h1>{props.message}</h1>
       <p>
-        <a href="/">{t(locale, "errors.back_home")}</a>
+        <a href={localHref(locale, "/")}>{t(locale, "errors.back_home")}</a>
       </p>
     </Layout>
   );

@@ -1,4 +1,6 @@
-// Server-rendered pages for citizens: home, tip form, receipt, status with reply and evidence upload.
+// Server-rendered pages for citizens: home, 举报须知, privacy, tip form, receipt (page, print, PDF),
+// public proof check, status with reply and evidence upload. Pages that are the same for everyone
+// (per language and text size) are rendered once and served from memory.
 // Every form post that changes something answers with a redirect (Post/Redirect/Get) and carries a
 // one-time token, so reload, back and double click create nothing new.
 import { Hono } from "hono";
@@ -30,12 +32,50 @@ import type { RewardFormState } from "./reward-section";
 import type { ReportRow } from "../../db/schema";
 import { rewardClaimBodySchema, rewardNoteSchema } from "../../core/rewards/claim-input";
 import { answerRewardQuestion, requestReconsideration, rewardViewForReport, submitRewardClaim } from "../../services/rewards/claims";
+import { getCookie, setCookie } from "hono/cookie";
+import { eq } from "drizzle-orm";
+import { reports } from "../../db/schema";
+import { addWorkingDays } from "../../core/work-calendar";
+import { citizenProgress, decisionOf } from "../../core/citizen-progress";
+import { currentOrg } from "../../services/org/org-cache";
+import { listReporterFiles } from "../../services/intake/citizen-files";
+import { checkProof, proofFromFile, proofFromLink, proofLinkSchema, verificationUrl } from "../../services/intake/proof-check";
+import { recordDecisionNoticeSeen } from "../../services/leads/decision-notice";
+import type { ProofOfSubmission } from "../../security/proof";
+import { NoticePage, PrivacyPage } from "./info-pages";
+import { receiptDocument } from "./receipt-document";
+import { VerifyPage, type Verdict } from "./verify";
+import { siteFrame } from "./site";
+import type { PageProps } from "./layout";
+import { DEFAULT_DEADLINE_POLICY } from "../../core/deadlines";
+
+/** The elder-friendly large-text mode (适老化): `?text=large|normal` sets it, a cookie keeps it. */
+const TEXT_COOKIE = "fw_text";
+
+function largeText(c: AppContext): boolean {
+  const asked = c.req.query("text");
+  if (asked === "large" || asked === "normal") return asked === "large";
+  return getCookie(c, TEXT_COOKIE) === "large";
+}
+
+/** The page's own address without the switches' parameters: where the switches link back to. */
+function selfPath(c: AppContext): string {
+  const url = new URL(c.req.url);
+  url.searchParams.delete("lang");
+  url.searchParams.delete("text");
+  const query = url.searchParams.toString();
+  return query ? `${url.pathname}?${query}` : url.pathname;
+}
+
+/** What every page gets: language, framing, text size and the path its switches return to. */
+function pageBase(c: AppContext, path: string = selfPath(c)): PageProps {
+  return { locale: c.var.locale, path, site: siteFrame(c.var.deps.config), largeText: largeText(c) };
+}
 
 function formProps(c: AppContext, values: Record<string, string>, errors: Record<string, string>, filesDropped = false) {
-  const { deps, locale } = c.var;
+  const { deps } = c.var;
   return {
-    locale,
-    path: "/report",
+    ...pageBase(c, "/report"),
     values,
     errors,
     filesDropped,
@@ -49,14 +89,14 @@ function formProps(c: AppContext, values: Record<string, string>, errors: Record
 function receiptErrorPage(c: AppContext, err: unknown, receipt: string) {
   const { locale } = c.var;
   if (err instanceof AppError && err.code === "not_found")
-    return c.html(<ReceiptEntryPage locale={locale} path="/status" error={t(locale, "status.not_found")} receipt={receipt} />, 404);
+    return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} error={t(locale, "status.not_found")} receipt={receipt} />, 404);
   if (err instanceof AppError && err.code === "rate_limited") {
     c.header("Retry-After", String(err.options.retryAfterSeconds ?? 60));
     const minutes = Math.max(1, Math.ceil((err.options.retryAfterSeconds ?? 60) / 60));
-    return c.html(<ReceiptEntryPage locale={locale} path="/status" error={t(locale, "status.throttled", { minutes })} />, 429);
+    return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} error={t(locale, "status.throttled", { minutes })} />, 429);
   }
   if (err instanceof AppError && err.code === "validation_failed")
-    return c.html(<ReceiptEntryPage locale={locale} path="/status" error={Object.values(err.options.fields ?? {})[0] ?? t(locale, "errors.validation_failed")} receipt={receipt} />, 400);
+    return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} error={Object.values(err.options.fields ?? {})[0] ?? t(locale, "errors.validation_failed")} receipt={receipt} />, 400);
   throw err;
 }
 
@@ -65,12 +105,32 @@ export function createPageRoutes() {
 
   pages.use("*", async (c, next) => {
     // Cross-site posts are refused app-wide (src/http/app.tsx) before they get here.
+    const text = c.req.query("text");
+    if (text === "large" || text === "normal") setCookie(c, TEXT_COOKIE, text, { path: "/", maxAge: 365 * 86400, sameSite: "Lax", httpOnly: true });
     await next();
     // Pages can show a receipt or a conversation: never cache them, never leak the URL onwards.
     c.header("Cache-Control", "no-store");
   });
 
-  pages.get("/", (c) => c.html(<HomePage locale={c.var.locale} path="/" />));
+  // Pages that are the same for everyone in a language and text size: rendered once per process.
+  const staticPages = new Map<string, string>();
+  const cachedPage = async (c: AppContext, name: string, render: () => unknown) => {
+    const key = `${name}|${c.var.locale}|${largeText(c) ? "large" : "normal"}`;
+    let html = staticPages.get(key);
+    if (html === undefined) {
+      html = String(await (render() as { toString(): string | Promise<string> }).toString());
+      staticPages.set(key, html);
+    }
+    return c.html(html);
+  };
+
+  pages.get("/", (c) => cachedPage(c, "home", () => <HomePage {...pageBase(c, "/")} />));
+  pages.get("/notice", (c) => {
+    const { config } = c.var.deps;
+    const deadlines = { acceptWorkingDays: config.LEAD_ACCEPT_WORKING_DAYS, notifyWorkingDays: DEFAULT_DEADLINE_POLICY.notifyOpenedWorkingDays, finishWorkingDays: config.LEAD_FINISH_WORKING_DAYS };
+    return cachedPage(c, "notice", () => <NoticePage {...pageBase(c, "/notice")} deadlines={deadlines} />);
+  });
+  pages.get("/privacy", (c) => cachedPage(c, "privacy", () => <PrivacyPage {...pageBase(c, "/privacy")} />));
 
   // The blank form is the same for everyone on a given day and locale: rendered once, then served
   // from memory (only today's entries are kept) with each visitor's own one-time token put in.
@@ -78,7 +138,7 @@ export function createPageRoutes() {
   const TOKEN_SLOT = "__FW_FORM_TOKEN__";
   pages.get("/report", async (c) => {
     const props = formProps(c, {}, {});
-    const key = `${props.today}|${props.locale}|${props.maxAttachments}|${props.maxAttachmentBytes}`;
+    const key = `${props.today}|${props.locale}|${props.largeText ? "large" : "normal"}|${props.maxAttachments}|${props.maxAttachmentBytes}`;
     let html = blankForms.get(key);
     if (html === undefined) {
       for (const k of blankForms.keys()) if (!k.startsWith(`${props.today}|`)) blankForms.delete(k);
@@ -96,6 +156,10 @@ export function createPageRoutes() {
     const form = await readForm(c);
     const values = { ...form.fields };
     delete values._once;
+    delete values._region;
+    // Without the script: "list cities and districts" posts the form back for the province's lists;
+    // nothing is checked or filed, and the same one-time token stays in the form.
+    if (form.fields._region) return c.html(<ReportFormPage {...formProps(c, values, {}, form.files.length > 0)} formToken={form.fields._once ?? (await issueFormToken(deps, "web-report"))} />);
     // A type chosen without its subject (possible without JavaScript) implies the subject; show it.
     if (!values.subject && values.violationType?.includes(":")) values.subject = values.violationType.split(":")[0]!;
     const key = await formTokenKey(deps, "web-report", form.fields._once);
@@ -137,14 +201,93 @@ export function createPageRoutes() {
     return c.redirect(`/report/receipt?lang=${c.var.locale}`, 303);
   }
 
-  pages.get("/report/receipt", async (c) => {
+  /** The 受理回执 of the receipt in the cookie: the report's categories from its row, the deadline from the calendar. */
+  async function receiptDoc(c: AppContext, submitted: SubmittedReport) {
+    const { deps, locale } = c.var;
+    const [row, org] = await Promise.all([
+      deps.db.query.reports.findFirst({
+        columns: { subject: true, violationType: true, regionCode: true, occurredFrom: true, occurredTo: true, isAnonymous: true },
+        where: eq(reports.id, submitted.reportId),
+      }),
+      currentOrg(deps),
+    ]);
+    if (!row) return null;
+    const base = deps.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
+    return receiptDocument({
+      locale,
+      site: siteFrame(deps.config),
+      proof: submitted.proof,
+      summary: { ...row, anonymous: row.isAnonymous, attachmentCount: submitted.proof.attachments.length },
+      decisionBy: addWorkingDays(org.policy.calendar, new Date(submitted.submittedAt), org.policy.deadlines.acceptWorkingDays),
+      days: { accept: org.policy.deadlines.acceptWorkingDays, notify: org.policy.deadlines.notifyOpenedWorkingDays },
+      verifyUrl: verificationUrl(base, submitted.proof),
+    });
+  }
+
+  async function showReceipt(c: AppContext, savedError?: string) {
     const { locale } = c.var;
     const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
-    if (!submitted) return c.html(<ReceiptEntryPage locale={locale} path="/status" notice={t(locale, "receipt.gone")} />, 404);
-    return c.html(<ReceiptPage locale={locale} path="/report/receipt" submitted={submitted} />);
+    const doc = submitted ? await receiptDoc(c, submitted) : null;
+    if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
+    return c.html(<ReceiptPage {...pageBase(c, "/report/receipt")} submitted={submitted} doc={doc} savedError={savedError} />, savedError ? 400 : 200);
+  }
+
+  // The language and text-size switches come back here: the receipt lives in the sealed cookie
+  // (path /report), so switching keeps it.
+  pages.get("/report/receipt", (c) => showReceipt(c));
+
+  /** "I have saved it": the only way on from the receipt page (the script also warns on leaving). */
+  pages.post("/report/receipt/done", async (c) => {
+    requireBodyKind(c, ["multipart", "form"]);
+    const { fields } = await readForm(c);
+    if (fields.saved !== "yes") return showReceipt(c, t(c.var.locale, "receipt.saved_required"));
+    return c.redirect(`/status?lang=${c.var.locale}`, 303);
   });
 
-  pages.get("/status", (c) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" />));
+  // The PDF needs the CJK font, which only the Node entry provides; elsewhere the printable page is the 回执.
+  pages.get("/report/receipt.pdf", async (c) => {
+    const { deps, locale } = c.var;
+    const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
+    const doc = submitted ? await receiptDoc(c, submitted) : null;
+    if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
+    if (!deps.receiptPdf) return c.redirect(`/report/receipt?lang=${locale}`, 303);
+    const pdf = await deps.receiptPdf(doc);
+    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
+      "Content-Type": "application/pdf",
+      "Content-Disposition": `attachment; filename="receipt-${submitted.reportId}.pdf"`,
+    });
+  });
+
+  /** The verdict on a proof; the authority named is this installation's (the key and record are its own). */
+  async function verdictOf(c: AppContext, proof: ProofOfSubmission | null, unknownLink: boolean): Promise<Verdict> {
+    if (!proof) return { genuine: false, reason: unknownLink ? "unknown_link" : "record" };
+    const check = await checkProof(c.var.deps, proof);
+    if (check.signatureValid && check.matchesRecord)
+      return { genuine: true, reportId: proof.reportId, submittedAt: proof.submittedAt, authority: siteFrame(c.var.deps.config).authority[c.var.locale], attachments: proof.attachments.length };
+    return { genuine: false, reason: check.signatureValid ? "record" : "signature" };
+  }
+
+  pages.get("/verify", async (c) => {
+    const query = c.req.query();
+    if (!query.id && !query.s) return cachedPage(c, "verify", () => <VerifyPage {...pageBase(c, "/verify")} />);
+    // From the QR code: the short form, completed from the record.
+    const link = proofLinkSchema.safeParse(query);
+    const proof = link.success ? await proofFromLink(c.var.deps, link.data) : null;
+    return c.html(<VerifyPage {...pageBase(c)} verdict={await verdictOf(c, proof, !link.success || proof === null)} />);
+  });
+
+  pages.post("/verify", async (c) => {
+    const { locale } = c.var;
+    requireBodyKind(c, ["multipart"]);
+    const form = await readForm(c, "proof");
+    const file = form.files[0];
+    if (!file) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_required")} />, 400);
+    const proof = proofFromFile(file.bytes);
+    if (!proof) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_unreadable")} />, 400);
+    return c.html(<VerifyPage {...pageBase(c, "/verify")} verdict={await verdictOf(c, proof, false)} />);
+  });
+
+  pages.get("/status", (c) => cachedPage(c, "status", () => <ReceiptEntryPage {...pageBase(c, "/status")} />));
 
   async function withReport(c: AppContext, receiptRaw: string | undefined) {
     const { deps, locale } = c.var;
@@ -156,16 +299,35 @@ export function createPageRoutes() {
   /** The receipt the status pages were opened with (encrypted cookie), or null once it has expired. */
   const sessionReceipt = async (c: AppContext) => (await readSealedCookie<{ receipt: string }>(c, STATUS_COOKIE))?.receipt ?? null;
   const statusView = (c: AppContext, done?: string) => c.redirect(`/status/view?lang=${c.var.locale}${done ? `&done=${done}` : ""}`, 303);
-  const sessionEnded = (c: AppContext) => c.html(<ReceiptEntryPage locale={c.var.locale} path="/status" notice={t(c.var.locale, "status.session_ended")} />, 401);
+  const sessionEnded = (c: AppContext) => c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(c.var.locale, "status.session_ended")} />, 401);
 
   async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string; rewardForm?: RewardFormState } = {}, status: 200 | 400 | 409 | 429 = 200) {
-    const { deps, locale } = c.var;
+    const { deps } = c.var;
     const report = await withReport(c, receipt);
-    const [view, reward, replyToken, evidenceToken] = await Promise.all([getStatusView(deps, report), rewardViewForReport(deps, report), issueFormToken(deps, "web-reply"), issueFormToken(deps, "web-evidence")]);
+    const [view, reward, replyToken, evidenceToken, files, org] = await Promise.all([
+      getStatusView(deps, report),
+      rewardViewForReport(deps, report),
+      issueFormToken(deps, "web-reply"),
+      issueFormToken(deps, "web-evidence"),
+      listReporterFiles(deps, report.id),
+      currentOrg(deps),
+    ]);
+    const progress = citizenProgress({
+      status: view.report.status,
+      anonymous: view.report.anonymous,
+      submittedAt: new Date(view.report.submittedAt),
+      decision: decisionOf(view.timeline),
+      now: deps.now(),
+      cal: org.policy.calendar,
+      policy: org.policy.deadlines,
+    });
+    // The real-name reporter has now been shown the decision: the leads' notice deadline is met.
+    if (progress.notice) await recordDecisionNoticeSeen(deps, report.id);
     return c.html(
       <StatusPage
-        locale={locale}
-        path="/status/view"
+        {...pageBase(c, "/status/view")}
+        progress={progress}
+        files={files}
         view={view}
         reward={reward}
         payoutMethods={deps.config.REWARD_PAYOUT_METHODS}

@@ -1,4 +1,6 @@
-// Receipt entry and the tipster's view of a report: status, timeline, conversation, reply and evidence.
+// Receipt entry and the tipster's view of a report: the state in words, what happens next and by when
+// (statutory deadlines on the working-day calendar), the real-name acceptance notice (受理告知), own
+// files, timeline, conversation, reply and evidence. Every link and form keeps the page's language.
 // The receipt travels only in the POST body of the receipt form and, after it, in an encrypted
 // HttpOnly cookie scoped to /status (see sealed-cookie.ts): never in a URL or in the page itself.
 import { shanghaiDateTime } from "../../core/time";
@@ -6,6 +8,11 @@ import { regionDisplayName } from "../../core/regions";
 import { t } from "../../i18n";
 import type { StatusView } from "../../services/intake/reports";
 import { Field, Layout, type PageProps } from "./layout";
+import { shanghaiDate } from "../../core/time";
+import type { CitizenProgress } from "../../core/citizen-progress";
+import type { ReporterFile } from "../../services/intake/citizen-files";
+import { formatBytes } from "../../services/intake/evidence";
+import { DEMO_FRAME, localHref } from "./site";
 import type { PayoutMethod } from "../../core/rewards/claim-input";
 import type { RewardView } from "../../services/rewards/claims";
 import { RewardSection, type RewardFormState } from "./reward-section";
@@ -63,9 +70,13 @@ export function StatusPage(
     reward?: RewardView | null;
     payoutMethods?: readonly PayoutMethod[];
     rewardForm?: RewardFormState;
+    progress?: CitizenProgress;
+    files?: ReporterFile[];
   },
 ) {
   const { locale, view } = props;
+  const site = props.site ?? DEMO_FRAME;
+  const day = (d: Date) => shanghaiDate(d);
   const r = view.report;
   const lastQuestion = [...view.messages].reverse().find((m) => m.from === "investigator");
   return (
@@ -103,6 +114,44 @@ export function StatusPage(
         <dt>{t(locale, "status.attachments", { count: r.attachmentCount })}</dt>
         <dd>{t(locale, "status.submitted", { time: when(r.submittedAt) })}</dd>
       </dl>
+
+      <p class="state-words" data-testid="state-words">
+        {t(locale, `status.state_text.${r.status}`)}
+      </p>
+
+      {props.progress ? <NextStepBox locale={locale} progress={props.progress} hotline={site.hotline} /> : null}
+
+      {props.progress?.notice ? (
+        <section class="notice official-notice" data-testid="decision-notice" aria-labelledby="decision-notice-title">
+          <h2 id="decision-notice-title">{t(locale, `status.notice_title_${props.progress.notice.decision}`)}</h2>
+          <p>
+            {t(locale, `status.notice_text_${props.progress.notice.decision}`, {
+              authority: site.authority[locale],
+              id: r.id,
+              submitted: when(r.submittedAt),
+              decided: day(props.progress.notice.decidedAt),
+            })}
+          </p>
+          <p class="hint">{t(locale, "status.notice_issued", { date: day(props.progress.notice.decidedAt), due: day(props.progress.notice.dueBy), hotline: site.hotline })}</p>
+        </section>
+      ) : null}
+
+      {props.files ? (
+        <section aria-labelledby="files-title">
+          <h2 id="files-title">{t(locale, "status.files_title")}</h2>
+          {props.files.length === 0 ? (
+            <p class="hint">{t(locale, "status.files_none")}</p>
+          ) : (
+            <ul class="files" data-testid="own-files">
+              {props.files.map((f) => (
+                <li>
+                  {f.name} <span class="hint">· {formatBytes(f.sizeBytes)} · {when(f.at)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      ) : null}
 
       {props.reward ? <RewardSection locale={locale} reward={props.reward} methods={props.payoutMethods ?? ["bank"]} {...(props.rewardForm ? { form: props.rewardForm } : {})} /> : null}
 
@@ -167,11 +216,34 @@ export function StatusPage(
       ) : (
         <p class="notice">{t(locale, "status.closed_note")}</p>
       )}
+      <p class="noprint">
+        <a href={localHref(locale, "/notice")}>{t(locale, "nav.notice")}</a> · <a href={localHref(locale, "/report")}>{t(locale, "status.new_report")}</a>
+      </p>
       <form method="post" action={`/status/leave?lang=${locale}`} class="noprint">
         <button type="submit" class="button link">
           {t(locale, "status.leave")}
         </button>
       </form>
     </Layout>
+  );
+}
+
+/** "What now?": the next step, its statutory deadline, and what to do if it passes. */
+function NextStepBox(props: { locale: PageProps["locale"]; progress: CitizenProgress; hotline: string }) {
+  const { locale, progress } = props;
+  const next = progress.next;
+  return (
+    <section class="next-step" data-testid="next-step" data-kind={next.kind} aria-labelledby="next-step-title">
+      <h2 id="next-step-title">{t(locale, "status.next_title")}</h2>
+      {next.kind === "closed" ? (
+        <p>{t(locale, "status.next_closed")}</p>
+      ) : (
+        <>
+          <p>{t(locale, `status.next_${next.kind}`, { date: shanghaiDate(next.due), days: next.workingDays })}</p>
+          {next.overdue ? <p class="warn">{t(locale, "status.next_overdue", { hotline: props.hotline })}</p> : null}
+        </>
+      )}
+      {progress.noticePromise ? <p>{t(locale, "status.notice_promise", { days: progress.noticePromise.workingDays })}</p> : null}
+    </section>
   );
 }

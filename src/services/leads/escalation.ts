@@ -5,7 +5,8 @@
 // one to the coordinators), so a screening batch of thousands of leads is a few messages, not
 // thousands; each lead still gets its own lead.escalated event per step.
 import { asc, inArray, lte, sql, type SQL } from "drizzle-orm";
-import { planEscalation, type DeadlineKind, type EscalationStep } from "../../core/deadlines";
+import { ESCALATION_STEPS, notifyByOf, planEscalation, type DeadlineKind, type EscalationStep } from "../../core/deadlines";
+import { leadsOwingNotice } from "./decision-notice";
 import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
@@ -19,7 +20,8 @@ import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { parseEscalations } from "./leads";
 import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 
-const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish" };
+const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish", notify: "notice.reminder_lead" };
+const deadlineLabelKey = (kind: DeadlineKind) => (kind === "notify" ? "notice.reminder_deadline" : `chat.reminder_deadline.${kind}`);
 
 /** Leads looked at per read; each batch is one read and one write round trip. */
 export const ESCALATION_BATCH_SIZE = 200;
@@ -35,7 +37,10 @@ const TARGET_MAX_CHARS = 60;
 /** Batches that lost to a concurrent tick are re-read this many times in a row before the tick gives up. */
 const MAX_LOST_BATCHES = 5;
 
-type DueLead = Pick<LeadRow, "id" | "state" | "teamId" | "assigneeId" | "ackBy" | "acceptBy" | "finishBy" | "escalations" | "violationType" | "targetName">;
+type DueLead = Pick<LeadRow, "id" | "state" | "teamId" | "assigneeId" | "ackBy" | "acceptBy" | "finishBy" | "escalations" | "violationType" | "targetName" | "source" | "acceptedAt"> & {
+  /** The acceptance-notice deadline, worked out while planning (notifyByOf). */
+  notifyBy?: number | null;
+};
 
 const dueLeadColumns = {
   id: leads.id,
@@ -48,9 +53,11 @@ const dueLeadColumns = {
   escalations: leads.escalations,
   violationType: leads.violationType,
   targetName: leads.targetName,
+  source: leads.source,
+  acceptedAt: leads.acceptedAt,
 };
 
-const deadlineOf = (lead: DueLead, kind: DeadlineKind) => (kind === "ack" ? lead.ackBy : kind === "accept" ? lead.acceptBy : lead.finishBy);
+const deadlineOf = (lead: DueLead, kind: DeadlineKind) => (kind === "ack" ? lead.ackBy : kind === "accept" ? lead.acceptBy : kind === "finish" ? lead.finishBy : (lead.notifyBy ?? 0));
 
 function reminderText(lead: DueLead, kind: DeadlineKind, step: EscalationStep, assigneeName: string, locale: Locale, leadNames: string[]) {
   const due = shanghaiDateTime(new Date(deadlineOf(lead, kind)));
@@ -101,7 +108,7 @@ export function groupedReminderText(group: Pick<ReminderGroup, "step" | "locale"
       id: item.lead.id,
       type: t(locale, `taxonomy.type.${item.lead.violationType}`),
       target: cut(item.lead.targetName, TARGET_MAX_CHARS),
-      deadline: t(locale, `chat.reminder_deadline.${item.kind}`),
+      deadline: t(locale, deadlineLabelKey(item.kind)),
       due: shanghaiDateTime(new Date(deadlineOf(item.lead, item.kind))),
       assignee: item.assigneeName,
     };
@@ -148,7 +155,7 @@ export function dueLeadsQuery(deps: ServiceDeps, at: number, limit = ESCALATION_
 }
 
 /** A batch's writes, planned from the due leads read; `covered` steps are left out of messages and events. */
-async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnType<typeof orgSnapshot>>, now: Date, covered: Set<string>) {
+async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnType<typeof orgSnapshot>>, now: Date, covered: Set<string>, owingNotice: Set<string>) {
   const db = deps.db;
   const t0 = now.getTime();
   const policy = org.policy;
@@ -158,9 +165,13 @@ async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnT
   const itemKeys: string[] = [];
   for (const lead of due) {
     const sent = parseEscalations(lead as LeadRow);
+    const notifyBy = notifyByOf(policy.calendar, lead, policy.deadlines);
+    lead.notifyBy = notifyBy?.getTime() ?? null;
+    // The notice is no longer owed (every real-name tipster has seen it, or there is none): met.
+    if (notifyBy && notifyBy.getTime() <= t0 && !owingNotice.has(lead.id)) sent.notify = ESCALATION_STEPS.length;
     const plan = planEscalation({
       state: lead.state as LeadState,
-      deadlines: { ackBy: new Date(lead.ackBy), acceptBy: new Date(lead.acceptBy), finishBy: new Date(lead.finishBy) },
+      deadlines: { ackBy: new Date(lead.ackBy), acceptBy: new Date(lead.acceptBy), finishBy: new Date(lead.finishBy), notifyBy },
       sent,
       now,
       cal: policy.calendar,
@@ -260,9 +271,12 @@ export async function escalateOverdueLeads(
     if (due.length === 0) break;
     const org = await orgSnapshot(deps, orgVersionOf(versionRows));
     const covered = new Set<string>();
+    // Only leads whose acceptance notice falls due now need the look-up (one indexed read per batch).
+    const noticeDue = due.filter((l) => (parseEscalations(l as LeadRow).notify ?? 0) < ESCALATION_STEPS.length && (notifyByOf(org.policy.calendar, l, org.policy.deadlines)?.getTime() ?? Infinity) <= t0);
+    const owingNotice = noticeDue.length ? await leadsOwingNotice(deps, noticeDue.map((l) => l.id)) : new Set<string>();
     let written: Awaited<ReturnType<typeof planBatch>> | null = null;
     for (let attempt = 0; attempt < MAX_LOST_BATCHES; attempt++) {
-      const planned = await planBatch(deps, due, org, now, covered);
+      const planned = await planBatch(deps, due, org, now, covered, owingNotice);
       try {
         await retryBusyWrite(db, () => db.batch(asBatch(planned.statements)));
         written = planned;

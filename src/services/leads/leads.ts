@@ -3,7 +3,7 @@
 // are kept current in the team's chat through the outbox.
 import { and, asc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
-import { computeLeadDeadlines, nextEscalationAt, type EscalationState } from "../../core/deadlines";
+import { computeLeadDeadlines, nextEscalationAt, notifyByOf, type EscalationState } from "../../core/deadlines";
 import { detectFocusAreas } from "../../core/focus-areas";
 import { findFocusItems } from "../../core/focus-list";
 import { newId } from "../../core/ids";
@@ -90,10 +90,14 @@ const slotHolderColumns = {
 };
 
 /** The escalation schedule of a lead in `state` with these deadlines and steps sent (see core/deadlines). */
-export function nextEscalationTime(policy: LeadPolicy, lead: { state: string; ackBy: number; acceptBy: number; finishBy: number }, sent: EscalationState): number | null {
+export function nextEscalationTime(
+  policy: LeadPolicy,
+  lead: { state: string; ackBy: number; acceptBy: number; finishBy: number; source?: string | null; acceptedAt?: number | null },
+  sent: EscalationState,
+): number | null {
   const next = nextEscalationAt({
     state: lead.state as LeadState,
-    deadlines: { ackBy: new Date(lead.ackBy), acceptBy: new Date(lead.acceptBy), finishBy: new Date(lead.finishBy) },
+    deadlines: { ackBy: new Date(lead.ackBy), acceptBy: new Date(lead.acceptBy), finishBy: new Date(lead.finishBy), notifyBy: notifyByOf(policy.calendar, lead, policy.deadlines) },
     sent,
     cal: policy.calendar,
     wh: policy.workingHours,
@@ -447,7 +451,7 @@ export async function planLeadCommand(
   if (result.outcome) set.outcome = result.outcome;
   if (result.amountFen !== null) set.substantiatedAmountFen = result.amountFen;
   if (reason) set.declineReasonEnc = await encryptText(deps.keys, reason, `lead:${lead.id}:decline_reason`);
-  set.nextEscalationAt = nextEscalationTime(org.policy, { ...lead, state: result.state }, parseEscalations(lead));
+  set.nextEscalationAt = nextEscalationTime(org.policy, { ...lead, state: result.state, acceptedAt: set.acceptedAt ?? lead.acceptedAt }, parseEscalations(lead));
 
   const statements: unknown[] = [
     // First: of two changes from the same version, the second fails here and writes nothing at all.
