@@ -3,6 +3,7 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "../../core/ids";
+import { UNIT_KINDS } from "../../core/campaigns/campaign-file";
 import { LOCALES } from "../../core/report-input";
 import { RECEIPT_ALPHABET } from "../../core/receipt";
 import { FOCUS_AREAS, VIOLATION_TYPES } from "../../core/taxonomy";
@@ -20,8 +21,7 @@ export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"]
 export type MemberRole = (typeof MEMBER_ROLES)[number];
 /** Roles an org file may give: staff, or `contact` of a campaign unit (never routed leads: no team). */
 export const ORG_FILE_ROLES = [...MEMBER_ROLES, "contact"] as const;
-/** Kinds of campaign units (bureau: district/city 医保局; agency: 经办机构; institution: 定点医药机构; team). */
-export const ORG_UNIT_KINDS = ["bureau", "agency", "institution", "team"] as const;
+
 export const CHAT_PLATFORMS = ["telegram", "slack", "console"] as const;
 
 const regionCode = z
@@ -57,7 +57,7 @@ export const orgFileSchema = z
         z.object({
           id: unitId,
           name: z.string().min(1).max(100),
-          kind: z.enum(ORG_UNIT_KINDS),
+          kind: z.enum(UNIT_KINDS),
           regionCode,
           /** Id of the unit supervising this one (escalations go there too). */
           supervisor: unitId.optional(),
