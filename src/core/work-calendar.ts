@@ -10,6 +10,11 @@ export interface CalendarOverrides {
 
 export interface WorkCalendar {
   isWorkingDay(date: string): boolean;
+  /**
+   * Whether the year's holidays and make-up working days are known (shipped official data, or dates the
+   * installation loaded for that year): without them every weekday of the year counts as a working day.
+   */
+  hasOfficialYear(year: number): boolean;
 }
 
 export interface WorkingHours {
@@ -35,7 +40,12 @@ export function createWorkCalendar(overrides: CalendarOverrides = {}): WorkCalen
     workdays.add(d);
     holidays.delete(d);
   }
+  const yearsWithData = new Set<number>();
+  for (const d of [...holidays, ...workdays]) yearsWithData.add(Number(d.slice(0, 4)));
   return {
+    hasOfficialYear(year: number) {
+      return yearsWithData.has(year);
+    },
     isWorkingDay(date: string) {
       if (workdays.has(date)) return true;
       if (holidays.has(date)) return false;
