@@ -85,7 +85,7 @@ async function main() {
         const parsed = orgFileSchema.safeParse(raw);
         if (!parsed.success) fail(`${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
         const summary = await importOrganisation(deps, parsed.data, system);
-        console.log(`teams: ${summary.teams.created} created, ${summary.teams.updated} updated; members: ${summary.members.created} created, ${summary.members.updated} updated; calendar days: ${summary.calendarDays}`);
+        console.log(`teams: ${summary.teams.created} created, ${summary.teams.updated} updated; units: ${summary.units.created} created, ${summary.units.updated} updated; members: ${summary.members.created} created, ${summary.members.updated} updated; calendar days: ${summary.calendarDays}`);
         break;
       }
       case "teams":

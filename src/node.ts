@@ -51,7 +51,7 @@ async function seedOrganisation(deps: AppDeps, file: string) {
   const parsed = orgFileSchema.safeParse(parseYaml(readFileSync(resolve(file), "utf8")));
   if (!parsed.success) throw new ConfigError(`ORG_SEED_FILE: ${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   const summary = await importOrganisation(deps, parsed.data, { type: "system", platform: "cli" });
-  deps.log.info("organisation seeded", { file, teams: summary.teams.created, members: summary.members.created });
+  deps.log.info("organisation seeded", { file, teams: summary.teams.created, units: summary.units.created, members: summary.members.created });
 }
 
 export interface RunningServer {

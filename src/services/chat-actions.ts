@@ -401,7 +401,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     const member = await redeemInvite(deps, { platform: input.user.platform, platformUserId: input.user.userId, code, platformRef: input.user.platformRef ?? undefined, dedupeKey: input.updateKey });
     if (!member) return { text: t(fallback, "chat.invite_invalid") };
     const locale = localeOf(member, fallback);
-    return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, `chat.role.${member.role}`) }) };
+    return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, member.role === "contact" ? "campaign.role_contact" : `chat.role.${member.role}`) }) };
   }
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, fallback);
