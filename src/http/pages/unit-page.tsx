@@ -4,6 +4,8 @@
 // history with the documents to download. Works without JavaScript; every post answers with a
 // redirect (Post/Redirect/Get) and carries a one-time key, so a reload or double click acts once.
 import { Hono } from "hono";
+import { newId } from "../../core/ids";
+import { readForm } from "../body";
 import { eq } from "drizzle-orm";
 import { isReceived } from "../../core/campaigns/assignment-state";
 import type { Locale } from "../../core/report-input";
@@ -13,7 +15,8 @@ import { CATALOGS, t } from "../../i18n";
 import { randomBytes, toBase64Url } from "../../security/encoding";
 import { SUBMISSION_EXTENSIONS, SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { verifyUnitLinkToken } from "../../services/campaigns/links";
-import { openSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
+import { mayActForUnit, receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
+import { discardSubmissionFiles, openSubmissionFile, prepareSubmissionFiles, storeSubmissionFiles, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
 import { getUnit, unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
 import { decryptText } from "../../security/cipher";
 import { formatBytes } from "../../services/intake/evidence";
@@ -38,7 +41,7 @@ async function authoriseContact(c: AppContext, unitId: string): Promise<Viewer |
   const memberId = await verifyUnitLinkToken(deps, unitId, token);
   if (!memberId) return null;
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, memberId) });
-  if (!member || !member.active || member.role !== "contact" || member.unitId !== unitId) return null;
+  if (!member || !mayActForUnit(member, unitId)) return null;
   const unit = await getUnit(deps, unitId);
   if (!unit) return null;
   return { member, unit, locale: pageLocale(c, member.locale), token: token! };
@@ -54,7 +57,7 @@ const at = (ms: number) => shanghaiDateTime(new Date(ms));
 const stateLabel = (locale: Locale, state: string) => t(locale, `unit_page.state_${state}`);
 /** Encryption contexts of the submission's texts (written by submitAssignment / reviewSubmission). */
 export const submissionNoteContext = (submissionId: string) => `submission:${submissionId}:note`;
-export const submissionReviewReasonContext = (submissionId: string) => `submission:${submissionId}:review_reason`;
+export const submissionReviewReasonContext = (submissionId: string) => `submission:${submissionId}:review`;
 
 async function openText(deps: ServiceDeps, sealed: string | null, context: string): Promise<string | null> {
   if (!sealed) return null;
@@ -349,5 +352,76 @@ export function createUnitPageRoutes() {
     return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": file.mediaType, "Content-Disposition": attachmentDisposition(file), "X-Content-Type-Options": "nosniff" });
   });
 
+  pages.post("/:unitId/assignments/:assignmentId/receive", async (c) => {
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    const { fields } = await readForm(c, "files");
+    const once = onceKey(fields._once);
+    if (!once) return renderUnitPage(c, viewer, null, 400, t(viewer.locale, "unit_page.form_expired"));
+    const assignmentId = c.req.param("assignmentId");
+    const result = await receiveAssignment(c.var.deps, { assignmentId, actor: viewer.member, platform: "web", dedupeKey: `web:unit:receive:${once}` });
+    return answer(c, viewer, assignmentId, result, "received");
+  });
+
+  pages.post("/:unitId/assignments/:assignmentId/submit", async (c) => {
+    const { deps } = c.var;
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    const { locale, member } = viewer;
+    const assignmentId = c.req.param("assignmentId");
+    const { fields, files } = await readForm(c, "files");
+    const note = (fields.note ?? "").replace(/\r\n/g, "\n").trim();
+    const fail = (errors: Record<string, string>) => renderUnitPage(c, viewer, { assignmentId, fields: errors, note }, 400);
+    const once = onceKey(fields._once);
+    if (!once) return fail({ _: t(locale, "unit_page.form_expired") });
+    if (note.length > NOTE_MAX_CHARS) return fail({ note: t(locale, "unit_page.note_too_long", { max: NOTE_MAX_CHARS }) });
+    if (!note && files.length === 0) return fail({ note: t(locale, "unit_page.need_note_or_file") });
+    let sealed: SealedSubmissionFile[];
+    try {
+      sealed = await prepareSubmissionFiles(deps, files, locale);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "validation_failed") return fail(err.options.fields ?? {});
+      throw err;
+    }
+    // The files go in first, under the submission id about to be used; submitAssignment links them in
+    // its batch. If the submission does not happen (repeat, refusal, lost race) they are removed again.
+    const submissionId = newId("sub");
+    await storeSubmissionFiles(deps, sealed, { submissionId, assignmentId, uploadedBy: member.id, createdAt: deps.now().getTime() });
+    let result: AssignmentResult;
+    try {
+      result = await submitAssignment(deps, { assignmentId, actor: member, platform: "web", note: note || undefined, files: sealed, submissionId, dedupeKey: `web:unit:submit:${once}` });
+    } catch (err) {
+      await discardSubmissionFiles(deps, sealed.map((f) => f.id)).catch(() => undefined);
+      throw err;
+    }
+    if (result.status !== "done") await discardSubmissionFiles(deps, sealed.map((f) => f.id));
+    return answer(c, viewer, assignmentId, result, "submitted");
+  });
+
   return pages;
+}
+
+/** The one-time key of a form post (random, made when the page was shown); null when missing or malformed. */
+function onceKey(value: string | undefined): string | null {
+  return value && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : null;
+}
+
+/** Post/Redirect/Get for what took effect (or had already); the page again with the reason otherwise. */
+function answer(c: AppContext, viewer: Viewer, assignmentId: string, result: AssignmentResult, done: "received" | "submitted") {
+  const back = (flash: string) => c.redirect(`/units/${encodeURIComponent(viewer.unit.id)}?t=${encodeURIComponent(viewer.token)}&done=${flash}#${encodeURIComponent(assignmentId)}`, 303);
+  if (result.status === "done") return back(done);
+  if (result.status === "duplicate") return back("already");
+  switch (result.reason) {
+    case "not_permitted":
+    case "unknown_assignment":
+      return refuse(c);
+    case "already_received":
+      return back("already");
+    case "changed_meanwhile":
+      return back("changed");
+    default: {
+      const state = result.assignment ? stateLabel(viewer.locale, result.assignment.state) : "?";
+      return renderUnitPage(c, viewer, null, 409, t(viewer.locale, "unit_page.not_allowed_now", { state }));
+    }
+  }
 }

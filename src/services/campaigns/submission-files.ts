@@ -4,9 +4,10 @@
 // in the caller's batch with the submission they belong to, so a refused or failed submit stores
 // nothing. Reading a file back is for the unit's contacts and coordinators only, each view logged.
 import { and, asc, eq, inArray } from "drizzle-orm";
+import { asBatch } from "../../db/client";
 import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
-import { assignments, events, members, submissionFileChunks, submissionFiles, type AssignmentRow, type MemberRow } from "../../db/schema";
+import { assignments, events, members, submissionFileChunks, submissionFiles, submissions, type AssignmentRow, type MemberRow } from "../../db/schema";
 import { t } from "../../i18n";
 import { decryptBytes, decryptText, encryptBytes, encryptText } from "../../security/cipher";
 import { sha256Hex } from "../../security/encoding";
@@ -15,16 +16,17 @@ import { AppError } from "../errors";
 import { eventRow } from "../events";
 import { formatBytes, type IncomingFile } from "../intake/evidence";
 import { asActor, type MemberActor } from "../leads/leads";
+import { isCoordinator, mayActForUnit } from "./assignments";
 import { sniffSubmissionType, type SubmissionMediaType } from "./document-type";
 
 /** Same chunk size as evidence: each row stays well under D1's / libSQL's comfortable row size. */
 export const SUBMISSION_CHUNK_BYTES = 512 * 1024;
 
 /**
- * A checked, encrypted document that is not yet in the database: `submitAssignment` writes it with
- * `submissionFileInserts` in the batch that creates the submission.
+ * A checked, encrypted document not yet in the database. Structurally a `StoredFileRef` of
+ * assignments.ts once written with `storeSubmissionFiles`.
  */
-export interface StoredFileRef {
+export interface SealedSubmissionFile {
   id: string;
   /** The cleaned display name (kept in memory only for the caller's messages; stored encrypted). */
   name: string;
@@ -61,7 +63,7 @@ export const submissionFileLimits = (deps: ServiceDeps): SubmissionFileLimits =>
  * Checks every file, then encrypts them. Throws validation_failed with field `files` (in `locale`)
  * at the first file that is empty, too large or of a type not accepted; nothing is written either way.
  */
-export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingFile[], locale: Locale, limits = submissionFileLimits(deps)): Promise<StoredFileRef[]> {
+export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingFile[], locale: Locale, limits = submissionFileLimits(deps)): Promise<SealedSubmissionFile[]> {
   const fail = (key: string, params: Record<string, string | number>): never => {
     throw new AppError("validation_failed", "submission file rejected", { fields: { files: t(locale, key, params) } });
   };
@@ -76,7 +78,7 @@ export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingF
     checked.push({ name, bytes: file.bytes, mediaType: mediaType! });
   }
   const keyId = deps.keys.activeEncryptionKeyId;
-  const sealed: StoredFileRef[] = [];
+  const sealed: SealedSubmissionFile[] = [];
   for (const file of checked) {
     const id = newId("sfl");
     const chunkCount = Math.max(1, Math.ceil(file.bytes.length / SUBMISSION_CHUNK_BYTES));
@@ -100,7 +102,7 @@ export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingF
 /** Insert statements (not awaited) for the caller's batch: one file row and its chunks per file. */
 export function submissionFileInserts(
   deps: ServiceDeps,
-  files: readonly StoredFileRef[],
+  files: readonly SealedSubmissionFile[],
   input: { submissionId: string; assignmentId: string; uploadedBy: string; createdAt: number },
 ): unknown[] {
   const statements: unknown[] = [];
@@ -125,10 +127,28 @@ export function submissionFileInserts(
   return statements;
 }
 
+/**
+ * Writes the files for the submission about to be made (`submissionId` chosen by the caller and passed to
+ * submitAssignment, which links them in its batch). Without a submission row they are never listed.
+ */
+export async function storeSubmissionFiles(
+  deps: ServiceDeps,
+  files: readonly SealedSubmissionFile[],
+  input: { submissionId: string; assignmentId: string; uploadedBy: string; createdAt: number },
+): Promise<void> {
+  if (!files.length) return;
+  await deps.db.batch(asBatch(submissionFileInserts(deps, files, input)));
+}
+
+/** Removes files stored for a submission that did not happen (refused, repeated, lost race). */
+export async function discardSubmissionFiles(deps: ServiceDeps, fileIds: readonly string[]): Promise<void> {
+  if (!fileIds.length) return;
+  await deps.db.batch([deps.db.delete(submissionFileChunks).where(inArray(submissionFileChunks.fileId, [...fileIds])), deps.db.delete(submissionFiles).where(inArray(submissionFiles.id, [...fileIds]))]);
+}
+
 /** Coordinators (any unit's files) and the contacts of the file's own unit; nobody else, inactive never. */
 export function mayReadUnitFiles(member: MemberRow, unitId: string): boolean {
-  if (!member.active) return false;
-  return member.role === "coordinator" || (member.role === "contact" && member.unitId === unitId);
+  return isCoordinator(member) || mayActForUnit(member, unitId);
 }
 
 export interface SubmissionFileView extends Omit<SubmissionFileRow, "fileNameEnc"> {
@@ -149,11 +169,13 @@ export async function listSubmissionFiles(deps: ServiceDeps, submissionIds: read
  */
 export async function openSubmissionFile(
   deps: ServiceDeps,
-  input: { fileId: string; reader: MemberActor; via: "unit_page" | "board" },
+  input: { fileId: string; reader: MemberActor; via: "unit_page" | "board"; campaignId?: string },
 ): Promise<{ file: SubmissionFileView; assignment: AssignmentRow; bytes: Uint8Array }> {
   const row = await deps.db.query.submissionFiles.findFirst({ where: eq(submissionFiles.id, input.fileId) });
   const assignment = row ? await deps.db.query.assignments.findFirst({ where: eq(assignments.id, row.assignmentId) }) : undefined;
-  if (!row || !assignment) throw new AppError("not_found", "submission file not found");
+  // A file whose submission never happened (stored, then discarded or orphaned) is not there.
+  const submission = row ? await deps.db.query.submissions.findFirst({ columns: { id: true }, where: eq(submissions.id, row.submissionId) }) : undefined;
+  if (!row || !assignment || !submission || (input.campaignId !== undefined && assignment.campaignId !== input.campaignId)) throw new AppError("not_found", "submission file not found");
   // The reader as the database has them now (a contact moved to another unit loses access at once).
   const member = await deps.db.query.members.findFirst({ where: and(eq(members.id, input.reader.member.id), eq(members.active, true)) });
   if (!member || !mayReadUnitFiles(member, assignment.unitId)) throw new AppError("forbidden", "not a contact of this unit or a coordinator");
