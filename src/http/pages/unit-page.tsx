@@ -132,7 +132,10 @@ function Task(props: TaskProps) {
           <>
             <dt>{t(locale, "unit_page.acknowledge")}</dt>
             <dd data-testid="acknowledged" data-received={received ? "yes" : "no"}>
-              {received ? t(locale, "unit_page.acknowledged", { at: at(a.receivedAt!) }) : a.receivedVersion !== null ? t(locale, "unit_page.deadline_moved") : t(locale, "unit_page.not_acknowledged")}
+              {received ? t(locale, "unit_page.acknowledged", { at: at(a.receivedAt!) }) 
+                : // A moved or extended deadline clears the acknowledgement (it must be given for the new date).
+                  a.dueVersion > 1
+                  ? t(locale, "unit_page.deadline_moved") : t(locale, "unit_page.not_acknowledged")}
             </dd>
           </>
         ) : null}
