@@ -206,6 +206,16 @@ describe("acknowledging and submitting from the unit page", () => {
     expect((await ctx.db.query.assignments.findFirst({ where: eq(assignments.id, id) }))!.state).toBe("submitted");
     expect((await eventsOf("assignment.submitted")).filter((e) => e.entityId === id)).toHaveLength(1);
 
+    // A fresh form posted to the task now under review: refused, and its document is not kept.
+    const late = new FormData();
+    late.set("_once", "B".repeat(22));
+    late.append("files", new File([pdf as Uint8Array<ArrayBuffer>], "再次.pdf"));
+    const refused = await post(form.action, late);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("当前无法执行此操作：任务状态为已提交，待审核。");
+    expect(await ctx.db.select().from(submissionFiles)).toHaveLength(2);
+    expect(await ctx.db.select().from(submissionFileChunks)).toHaveLength(2);
+
     const page = await (await ctx.app.request(res.headers.get("location")!)).text();
     const task = taskHtml(page, id);
     expect(task).toContain("已提交，待审核");

@@ -11,7 +11,7 @@ import { shanghaiDateTime } from "../../core/time";
 import { members, type MemberRow } from "../../db/schema";
 import { t } from "../../i18n";
 import { BOARD_STATUSES, campaignBoard, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
-import { boardMatrix, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, toCsv, type CellFile } from "../../services/campaigns/board-view";
+import { boardMatrix, byUnitName, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, toCsv, type CellFile } from "../../services/campaigns/board-view";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { verifyBoardLinkToken } from "../../services/campaigns/links";
 import { openSubmissionFile } from "../../services/campaigns/submission-files";
@@ -340,7 +340,7 @@ export function createBoardRoutes() {
     const order = new Map(board.deliverables.map((d, i) => [d.deliverable.id, i]));
     const lines = board.deliverables
       .flatMap((d) => d.rows.map((r) => ({ d: d.deliverable, r })))
-      .sort((x, y) => x.r.unitName.localeCompare(y.r.unitName, "zh-CN") || (x.r.unitId < y.r.unitId ? -1 : x.r.unitId > y.r.unitId ? 1 : 0) || order.get(x.d.id)! - order.get(y.d.id)! || x.r.period.localeCompare(y.r.period));
+      .sort((x, y) => byUnitName(x.r, y.r) || order.get(x.d.id)! - order.get(y.d.id)! || (x.r.period < y.r.period ? -1 : x.r.period > y.r.period ? 1 : 0));
     for (const { d, r } of lines)
       rows.push([
         board.campaign.id,

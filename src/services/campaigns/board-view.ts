@@ -29,7 +29,11 @@ export interface BoardMatrix {
   to: number;
 }
 
-const byName = (a: { unitName: string; unitId: string }, b: { unitName: string; unitId: string }) => a.unitName.localeCompare(b.unitName, "zh-CN") || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0);
+// One collator for every comparison: String#localeCompare with a locale builds one per call (~100× slower).
+const collator = new Intl.Collator("zh-CN");
+/** Units by name (Chinese collation), then id: the order of the matrix and of the CSV. */
+export const byUnitName = (a: { unitName: string; unitId: string }, b: { unitName: string; unitId: string }) =>
+  collator.compare(a.unitName, b.unitName) || (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0);
 
 /** Every unit with at least one row left by the filters, as a matrix row, sorted by name. */
 export function boardUnits(board: CampaignBoard): MatrixUnit[] {
@@ -44,8 +48,8 @@ export function boardUnits(board: CampaignBoard): MatrixUnit[] {
       unit.cells[column]!.push(row);
     }
   });
-  const all = [...byUnit.values()].sort(byName);
-  for (const u of all) for (const cell of u.cells) cell.sort((a, b) => a.period.localeCompare(b.period));
+  const all = [...byUnit.values()].sort(byUnitName);
+  for (const u of all) for (const cell of u.cells) cell.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
   return all;
 }
 
