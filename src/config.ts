@@ -51,6 +51,8 @@ export const configSchema = z.object({
   CRON_SCHEDULE: z.string().min(1).default("* * * * *"),
   /** Days sent and failed chat messages stay in the outbox before the tick deletes them. */
   OUTBOX_RETENTION_DAYS: int(1, 3650).default(30),
+  /** Campaigns: a unit nudged with /nudge is not nudged again for this many hours. */
+  CAMPAIGN_NUDGE_COOLDOWN_HOURS: int(0, 168).default(4),
   /** Timeout of each Telegram/Slack call (ms); kept well under the 60 s delivery claim lease. */
   CHAT_CALL_TIMEOUT_MS: int(1000, 30_000).default(10_000),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),

@@ -19,6 +19,7 @@ import { enqueueStatement, sealEnqueueInput } from "./delivery/outbox";
 import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
 import { postInvestigatorMessage } from "./intake/reports";
 import { declineTip, listLeadTips, parseTipAddress, type LeadTip } from "./leads/tips";
+import { CAMPAIGN_COMMANDS, handleCampaignCommand } from "./campaigns/chat";
 export { parseTipAddress } from "./leads/tips";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
@@ -410,6 +411,11 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     return { text: t(locale, "chat.not_enrolled") };
   }
   const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+  // Campaign commands (/campaigns, /board, /nudge, /move, /extend): see services/campaigns/chat.ts.
+  if (CAMPAIGN_COMMANDS.has(command)) {
+    const reply = await handleCampaignCommand(deps, { user: input.user, member, command, args: input.args, updateKey: input.updateKey });
+    return { text: reply.text, ...(reply.privateText ? { privateText: reply.privateText } : {}) };
+  }
   switch (command) {
     case "mine": {
       const mine = await listMyLeads(deps, member.id);
