@@ -45,6 +45,10 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px}dt{font-weigh
 .message.from-investigator{background:var(--soft)}
 .message .meta{color:var(--muted);font-size:13px;margin:0}.message .body{white-space:pre-wrap;margin:4px 0 0}
 [hidden]{display:none!important}
+main.wide{max-width:none}
+table.grid{border-collapse:collapse;margin:8px 0 16px;font-size:14px}table.grid th,table.grid td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}table.grid thead th{background:var(--soft)}
+.scroll{overflow-x:auto}.st-late,.st-returned{color:var(--accent);font-weight:600}.st-accepted,.st-submitted{color:var(--ok)}
+form.inline{display:inline}.task{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:0 0 16px}
 @media print{header nav,footer,.noprint{display:none}}
 `;
 
