@@ -11,7 +11,7 @@ import { planCampaignReminders, runCampaignReminders } from "../../src/services/
 import type { ServiceDeps } from "../../src/services/deps";
 import { runTick } from "../../src/scheduler/tick";
 import { createTestContext, type TestContext } from "../support/context";
-import { importExampleOrg } from "../support/round-trips";
+import { countRoundTrips, importExampleOrg } from "../support/round-trips";
 
 let ctx: TestContext;
 const system = { type: "system" as const, platform: "cli" };
@@ -228,5 +228,21 @@ describe("the holiday-data warning", () => {
     expect(rows[0]!.chatId).toBe("C0COORDINATE");
     expect(JSON.parse(rows[0]!.payload).message.text).toContain("2027 年的法定节假日");
     expect(await ctx.db.select().from(events).where(eq(events.action, "calendar.data_missing"))).toHaveLength(1);
+  });
+});
+
+describe("round trips per tick", () => {
+  it("an idle tick: the org version and one page read; with reminders due: one write more per page", async () => {
+    ctx.setNow(sh("2026-09-01T10:00:00"));
+    const { assignments: n } = await importCampaign(ctx.deps, { id: "trips", name: "往返次数", year: 2026, regionCode: "510000", issuer: "测试", deliverables: [{ key: "trips", title: "往返", unitKinds: ["institution", "bureau", "agency", "team"], due: "2026-10-20" }] }, system);
+    expect(n).toBe(9);
+    await runCampaignReminders(ctx.deps, sh("2026-10-13T08:00:00")); // warms the org cache
+    const counter = countRoundTrips(ctx.client);
+    const busy = await counter.during(() => runCampaignReminders(ctx.deps, sh("2026-10-13T09:00:00")));
+    expect(busy.result.reminders).toBeGreaterThanOrEqual(n);
+    expect(busy.trips).toBe(3);
+    const idle = await counter.during(() => runCampaignReminders(ctx.deps, sh("2026-10-13T10:00:00")));
+    expect(idle.result.reminders).toBe(0);
+    expect(idle.trips).toBe(2);
   });
 });
