@@ -5,7 +5,9 @@ import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { openLibsqlDatabase } from "../../src/db/libsql-file";
-import { assignments, events, leads, members, outbox, submissions, units } from "../../src/db/schema";
+import { assignments, events, leads, members, outbox, reminderSlots, submissions, units } from "../../src/db/schema";
+import { runCampaignReminders } from "../../src/services/campaigns/reminders";
+import type { ServiceDeps } from "../../src/services/deps";
 import { moveDeadline, mayActForUnit, receiveAssignment, submitAssignment } from "../../src/services/campaigns/assignments";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
 import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
@@ -125,5 +127,27 @@ describe("assignment changes under concurrency", () => {
     } finally {
       other.client.close();
     }
+  });
+
+  it("a submission landing between the tick's read and its write gets no reminder after it", async () => {
+    const started = await importCampaign(ctx.deps, { id: "race3", name: "并发测试三", year: 2026, regionCode: "510107", issuer: "测试", deliverables: [{ key: "race-three", title: "并发三", unitKinds: ["institution"], due: "2026-12-20" }] }, { type: "system", platform: "cli" });
+    const row = (await ctx.db.select().from(assignments).where(eq(assignments.campaignId, started.campaignId)))[0]!;
+    // The tick's database: just before its first write, the contact submits (through the real database).
+    let submitted = false;
+    const db = Object.create(ctx.deps.db) as ServiceDeps["db"];
+    db.batch = (async (queries: never) => {
+      if (!submitted) {
+        submitted = true;
+        expect((await submitAssignment(ctx.deps, { assignmentId: row.id, actor: wu, platform: "web", note: "抢先报送" })).status).toBe("done");
+      }
+      return ctx.deps.db.batch(queries);
+    }) as never;
+    // 13 Dec is 7 days before: a reminder would be due for this assignment.
+    const report = await runCampaignReminders({ ...ctx.deps, db }, new Date("2026-12-13T01:00:00Z"));
+    expect(submitted).toBe(true);
+    expect(report.reminders).toBe(0);
+    expect(await ctx.db.select().from(reminderSlots).where(eq(reminderSlots.assignmentId, row.id))).toHaveLength(0);
+    expect(await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, `reminder:${row.id}:%`))).toHaveLength(0);
+    expect((await ctx.db.query.assignments.findFirst({ where: eq(assignments.id, row.id) }))).toMatchObject({ state: "submitted", nextReminderAt: null });
   });
 });

@@ -3,7 +3,7 @@
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. Also the holiday-data warning from 1 December.
-import { and, asc, eq, gt, inArray, lte, or } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
 import { dueReminders, type ReminderKind, type ReminderSlot } from "../../core/campaigns/reminders";
@@ -14,7 +14,7 @@ import { assignments, campaigns, deliverables, events, reminderSlots, units, typ
 import { newId } from "../../core/ids";
 import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
-import { failedConstraint } from "../../db/retry";
+import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { coordinatorsOf, policyFor } from "./assignments";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
@@ -117,20 +117,53 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       });
     }
     const escalated = send.some((s) => s.kind === "escalation");
-    // Compare-and-set on the value read: never moves the time back over a concurrent tick's, and a state
-    // change meanwhile (new version) keeps the time it computed.
+    // Guarded on what was read (the version and the next time): if a contact submitted meanwhile, or a
+    // concurrent tick already moved this assignment on, `version` becomes NULL and the whole batch fails
+    // (NOT NULL) before any of its messages exist; runCampaignReminders then retries one by one.
     statements.push(
       deps.db
         .update(assignments)
-        .set({ nextReminderAt: next, ...(escalated ? { escalatedAt: now } : {}) })
-        .where(and(eq(assignments.id, a.id), eq(assignments.version, a.version), eq(assignments.nextReminderAt, a.nextReminderAt!))),
+        .set({
+          nextReminderAt: next,
+          ...(escalated ? { escalatedAt: now } : {}),
+          version: sql`CASE WHEN ${assignments.version} = ${a.version} AND ${assignments.nextReminderAt} = ${a.nextReminderAt!} THEN ${assignments.version} ELSE NULL END`,
+        })
+        .where(eq(assignments.id, a.id)),
     );
   }
   const head: unknown[] = [];
   if (slotRows.length) head.push(deps.db.insert(reminderSlots).values(slotRows).onConflictDoNothing());
   if (outbox.length) head.push(enqueueManyStatement(deps, outbox));
   if (eventRows.length) head.push(deps.db.insert(events).values(eventRows).onConflictDoNothing());
-  return [...head, ...statements];
+  return [...statements, ...head];
+}
+
+const lostGuard = (err: unknown) => {
+  const c = failedConstraint(err);
+  return c?.kind === "not_null" && c.columns === "assignments.version";
+};
+
+/**
+ * One batch for the page; if an assignment changed since it was read, each assignment on its own (those
+ * that changed are skipped: whoever changed them set their next time). Returns what was written.
+ */
+async function writePage(deps: ServiceDeps, planned: PlannedAssignment[], org: OrgSnapshot, now: number): Promise<PlannedAssignment[]> {
+  try {
+    await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(pageStatements(deps, planned, org, now))));
+    return planned;
+  } catch (err) {
+    if (!lostGuard(err)) throw err;
+  }
+  const written: PlannedAssignment[] = [];
+  for (const p of planned) {
+    try {
+      await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(pageStatements(deps, [p], org, now))));
+      written.push(p);
+    } catch (err) {
+      if (!lostGuard(err)) throw err;
+    }
+  }
+  return written;
 }
 
 export interface CampaignReminderReport {
@@ -156,9 +189,9 @@ export async function runCampaignReminders(deps: ServiceDeps, now: Date): Promis
     if (rows.length === 0) break;
     report.pages++;
     const planned = rows.map((r) => plan(r, org, at));
-    await d.db.batch(asBatch(pageStatements(d, planned, org, at)));
+    const written = await writePage(d, planned, org, at);
     report.assignments += rows.length;
-    for (const p of planned) for (const s of p.send) s.kind === "escalation" ? report.escalations++ : report.reminders++;
+    for (const p of written) for (const s of p.send) s.kind === "escalation" ? report.escalations++ : report.reminders++;
     const last = rows[rows.length - 1]!.assignment;
     cursor = { at: last.nextReminderAt!, id: last.id };
     if (rows.length < REMINDER_PAGE) break;
