@@ -15,7 +15,7 @@ export const isCampaignAction = (action: string): action is CampaignAction => (C
 export type CampaignMessageKind = "before" | "due" | "overdue" | "nudge" | "moved" | "extended" | "returned";
 
 export interface AssignmentMessageContext {
-  campaign: Pick<CampaignRow, "id" | "name">;
+  campaign: Pick<CampaignRow, "id" | "name"> & { definition?: string };
   deliverable: Pick<DeliverableRow, "id" | "key" | "title" | "titleEn">;
   unit: Pick<UnitRow, "id" | "name" | "locale">;
   assignment: Pick<AssignmentRow, "id" | "dueAt" | "period" | "dueVersion" | "receivedVersion" | "state">;
@@ -26,6 +26,17 @@ export const localeOf = (value: string | null | undefined, fallback: Locale = "z
 /** A deadline in Shanghai time, e.g. "2026-10-20 23:59（北京时间）". */
 export function deadlineText(dueAt: number, locale: Locale): string {
   return t(locale, "campaign.deadline", { time: shanghaiDateTime(new Date(dueAt)) });
+}
+
+/** The campaign's name in the locale: the file's `nameEn` for English when it has one. */
+export function campaignName(c: AssignmentMessageContext["campaign"], locale: Locale): string {
+  if (locale !== "en" || !c.definition) return c.name;
+  try {
+    const nameEn = (JSON.parse(c.definition) as { nameEn?: unknown }).nameEn;
+    return typeof nameEn === "string" && nameEn ? nameEn : c.name;
+  } catch {
+    return c.name;
+  }
 }
 
 export function deliverableTitle(d: Pick<DeliverableRow, "title" | "titleEn">, locale: Locale): string {
@@ -44,7 +55,7 @@ export function unitButtons(a: AssignmentMessageContext["assignment"], locale: L
 
 function baseFields(ctx: AssignmentMessageContext, locale: Locale): ChatCard["fields"] {
   const fields = [
-    { label: t(locale, "campaign.field.campaign"), value: ctx.campaign.name },
+    { label: t(locale, "campaign.field.campaign"), value: campaignName(ctx.campaign, locale) },
     { label: t(locale, "campaign.field.deliverable"), value: deliverableTitle(ctx.deliverable, locale) },
     { label: t(locale, "campaign.field.unit"), value: ctx.unit.name },
   ];
