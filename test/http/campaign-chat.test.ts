@@ -263,6 +263,23 @@ describe("the coordinator's commands", () => {
     expect((await command(WU, "/nudge dec-report")).join("\n")).toBe("只有协调员可以操作。");
   });
 
+  it("/extend gives one unit a later date: it is told, must acknowledge again, and the old date is logged", async () => {
+    const before = sentTo(WUHOU_CHAT).length;
+    const text = (await command(CHEN, "/extend dec-report chengdu-qingyang-pharmacy 2026-12-18T17:00 设备故障")).join("\n");
+    expect(text).toContain("成都市青羊区惠民大药房 的「年终自查报告」截止时间已延长至 2026-12-18 17:00（北京时间）");
+    await deliver();
+    const told = sentTo(QINGYANG_CHAT).at(-1)!;
+    expect(told.body.text).toContain("本单位截止时间已延长");
+    expect(told.body.text).toContain("2026-12-15 23:59");
+    expect(buttonsOf(told)).toContain(`fw:c-recv:${qingyangAsg}`);
+    expect(sentTo(WUHOU_CHAT)).toHaveLength(before);
+    expect(await assignmentOf(qingyangAsg)).toMatchObject({ dueAt: sh("2026-12-18T17:00:00").getTime(), dueVersion: 3, receivedVersion: null });
+    const extended = await ctx.db.select().from(events).where(and(eq(events.entityId, qingyangAsg), eq(events.action, "assignment.extended")));
+    expect(JSON.parse(extended[0]!.data!)).toMatchObject({ from: sh("2026-12-15T23:59:59.999").getTime(), to: sh("2026-12-18T17:00:00").getTime(), reason: "设备故障" });
+    // An earlier date is not an extension.
+    expect((await command(CHEN, "/extend dec-report chengdu-qingyang-pharmacy 2026-12-16 改早")).join("\n")).toBe("延期只能推后（提前请用 /move）。");
+  });
+
   it("/campaigns lists the campaign and its deliverable", async () => {
     const text = (await command(CHEN, "/campaigns")).join("\n");
     expect(text).toContain(`${campaignId} · 年终自查 · 2026 · 四川省 成都市`);
