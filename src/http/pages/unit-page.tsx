@@ -109,10 +109,10 @@ function Task(props: TaskProps) {
   const base = `/units/${encodeURIComponent(unitId)}/assignments/${encodeURIComponent(id)}`;
   return (
     <section class="task" id={id} data-assignment={id} data-state={a.state}>
-      <h2>
+      <h3>
         {deliverableTitle(locale, view.deliverable)}
         {a.period ? ` · ${a.period}` : ""}
-      </h2>
+      </h3>
       <dl>
         <dt>{t(locale, "unit_page.campaign")}</dt>
         <dd>{view.campaign.name}</dd>
