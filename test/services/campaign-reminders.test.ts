@@ -5,7 +5,7 @@
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLibsqlDatabase } from "../../src/db/libsql-file";
-import { assignments, deliverables, events, outbox, reminderSlots, units } from "../../src/db/schema";
+import { assignments, calendarDays, deliverables, events, outbox, reminderSlots, units } from "../../src/db/schema";
 import { importCampaign, startCampaign } from "../../src/services/campaigns/campaigns";
 import { planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
 import type { ServiceDeps } from "../../src/services/deps";
@@ -206,4 +206,27 @@ describe("exactly once", () => {
     expect(started.assignments).toBe(unitCount);
     return started;
   }
+});
+
+describe("the holiday-data warning", () => {
+  it("reaches the coordinators once from 1 December while next year's official calendar is missing", async () => {
+    // The example organisation loads 2027-01-01, which counts as data for 2027: take it out.
+    await ctx.db.delete(calendarDays).where(eq(calendarDays.date, "2027-01-01"));
+    const warnings = () => ctx.db.select().from(outbox).where(eq(outbox.dedupeKey, "holiday-data-missing:2027"));
+    expect((await runCampaignReminders(ctx.deps, sh("2026-11-30T23:00:00"))).holidayWarning).toBeNull();
+    expect(await warnings()).toHaveLength(0);
+    expect((await runCampaignReminders(ctx.deps, sh("2026-12-01T00:01:00"))).holidayWarning).toBe(2027);
+    const other = await openLibsqlDatabase(ctx.deps.config.DATABASE_URL);
+    try {
+      // Other processes (no memory of it) and later ticks: still once.
+      await Promise.all([runCampaignReminders({ ...ctx.deps, db: other.db }, sh("2026-12-02T09:00:00")), runCampaignReminders(ctx.deps, sh("2026-12-15T09:00:00"))]);
+    } finally {
+      other.client.close();
+    }
+    const rows = await warnings();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.chatId).toBe("C0COORDINATE");
+    expect(JSON.parse(rows[0]!.payload).message.text).toContain("2027 年的法定节假日");
+    expect(await ctx.db.select().from(events).where(eq(events.action, "calendar.data_missing"))).toHaveLength(1);
+  });
 });

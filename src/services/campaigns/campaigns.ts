@@ -164,3 +164,24 @@ export async function deliverablesOf(deps: ServiceDeps, campaignIds: string[]): 
   if (campaignIds.length === 0) return [];
   return deps.db.select().from(deliverables).where(inArray(deliverables.campaignId, campaignIds)).orderBy(asc(deliverables.createdAt));
 }
+
+/**
+ * The demonstration campaign of a fresh development installation (`npm start` with the example
+ * organisation): one deliverable for every kind of unit, due three days from today, so the first tick
+ * already has a reminder to send (the latest one that is due) and the loop shows on the console.
+ */
+export function startDemoCampaign(deps: ServiceDeps, regionCode: string): Promise<StartedCampaign> {
+  const today = new Date(deps.now().getTime() + 8 * 3_600_000);
+  const due = new Date(today.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+  const file: CampaignFile = {
+    id: "demo",
+    name: "演示专项行动（示例数据）",
+    nameEn: "Demo campaign (example data)",
+    year: Number(due.slice(0, 4)),
+    regionCode,
+    issuer: "FundWatch 示例",
+    phases: [],
+    deliverables: [{ key: "demo-report", title: "演示：自查情况报告", titleEn: "Demo: self-inspection report", unitKinds: ["bureau", "agency", "institution", "team"], due }],
+  };
+  return createCampaign(deps, file, { templateId: null, actor: { type: "system", platform: "cli" } });
+}

@@ -142,8 +142,11 @@ describe("reminder schedule properties", () => {
         const ticks = [...new Set(schedule.map((s) => s.sendAt))];
         const sent = simulate(a, p, ticks, [], createdAt);
         expect(sent.map((s) => [s.key, s.tick])).toEqual(schedule.map((s) => [s.key, s.sendAt]));
-        // The default-like policy always yields its lead-up slots when nothing suppresses them.
-        if (!a.received && p.beforeDays.length > 0) expect(sent.some((s) => s.kind === "before")).toBe(true);
+        // Lead-up slots go out unless received, or displaced by the due-day slot on the same day.
+        if (!a.received && p.beforeDays.length > 0 && !p.onDueDay) expect(sent.some((s) => s.kind === "before")).toBe(true);
+        const dueDate = localDateOf(a.dueAt);
+        if (p.onDueDay && (instantAt(dueDate, p.at) < a.dueAt || !cal.isWorkingDay(dueDate)))
+          expect(sent.filter((s) => s.kind === "due")).toHaveLength(1);
         if (p.escalateAfterWorkingDays !== null) expect(sent.filter((s) => s.kind === "escalation")).toHaveLength(1);
       }),
       { numRuns: 300 },
