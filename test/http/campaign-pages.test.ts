@@ -388,3 +388,33 @@ describe("board and unit page in the other language", () => {
     expect(still).toHaveLength(0);
   });
 });
+
+describe("nothing a visitor sends makes the campaign pages fail", () => {
+  it("answers bad ids, tokens, filters and bodies with 4xx, never 5xx", async () => {
+    const { default: fc } = await import("fast-check");
+    const unitToken = (await unitLink(contactA(), unitA())).split("?t=")[1]!;
+    const boardToken = (await boardLink(seed.coordinatorId)).split("?t=")[1]!;
+    const nasty = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("%00", "..%2F..", "__proto__", "constructor", "%F0%9F", "a".repeat(600), "'; drop table units;--"));
+    const seg = nasty.map((s) => encodeURIComponent(s) || "x");
+    await fc.assert(
+      fc.asyncProperty(seg, seg, nasty, nasty, fc.boolean(), async (id, fileId, value, body, goodToken) => {
+        const ut = goodToken ? unitToken : encodeURIComponent(value);
+        const bt = goodToken ? boardToken : encodeURIComponent(value);
+        const q = encodeURIComponent(value);
+        const responses = await Promise.all([
+          ctx.app.request(`/units/${id}?t=${ut}`),
+          ctx.app.request(`/units/${unitA()}/files/${fileId}?t=${ut}`),
+          ctx.app.request(`/campaigns/${seed.campaignId}/board?t=${bt}&phase=${q}&region=${q}&status=${q}&page=${q}`),
+          ctx.app.request(`/campaigns/${id}/board.csv?t=${bt}&status=${q}`),
+          ctx.app.request(`/campaigns/${seed.campaignId}/board/files/${fileId}?t=${bt}`),
+          ctx.app.request(`/units/${unitA()}/assignments/${id}/receive?t=${ut}`, { method: "POST", body: new URLSearchParams({ _once: body }) }),
+          ctx.app.request(`/units/${unitA()}/assignments/${id}/submit?t=${ut}`, { method: "POST", body, headers: { "content-type": "multipart/form-data; boundary=x" } }),
+        ]);
+        for (const r of responses) expect(r.status).toBeLessThan(500);
+      }),
+      { numRuns: 40 },
+    );
+    // None of it acknowledged or submitted anything.
+    expect((await eventsOf("assignment.received")).filter((e) => e.entityId !== asg(unitA(), "statistics"))).toHaveLength(0);
+  });
+});

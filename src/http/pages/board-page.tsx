@@ -39,7 +39,10 @@ async function authoriseCoordinator(c: AppContext, campaignId: string): Promise<
 }
 
 function refuse(c: AppContext) {
-  const locale = pageLocale(c, null);
+  // Nobody known: the language the browser asks for (or ?lang=).
+  const locale = c.var.locale;
+  // A post refused unread: close the connection rather than leave its body in it.
+  if (c.req.raw.body && !c.req.raw.bodyUsed) c.header("Connection", "close");
   return sendPage(c, <RefusalPage c={c} locale={locale} title={t(locale, "board.invalid_link_title")} message={t(locale, "board.invalid_link")} />, 403);
 }
 

@@ -48,7 +48,10 @@ async function authoriseContact(c: AppContext, unitId: string): Promise<Viewer |
 }
 
 function refuse(c: AppContext) {
-  const locale = pageLocale(c, null);
+  // Nobody known: the language the browser asks for (or ?lang=).
+  const locale = c.var.locale;
+  // A post refused unread: close the connection rather than leave its body in it.
+  if (c.req.raw.body && !c.req.raw.bodyUsed) c.header("Connection", "close");
   return sendPage(c, <RefusalPage c={c} locale={locale} title={t(locale, "unit_page.invalid_link_title")} message={t(locale, "unit_page.invalid_link")} />, 403);
 }
 
@@ -106,10 +109,10 @@ function Task(props: TaskProps) {
   const base = `/units/${encodeURIComponent(unitId)}/assignments/${encodeURIComponent(id)}`;
   return (
     <section class="task" id={id} data-assignment={id} data-state={a.state}>
-      <h2>
+      <h3>
         {deliverableTitle(locale, view.deliverable)}
         {a.period ? ` · ${a.period}` : ""}
-      </h2>
+      </h3>
       <dl>
         <dt>{t(locale, "unit_page.campaign")}</dt>
         <dd>{view.campaign.name}</dd>
