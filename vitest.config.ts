@@ -20,7 +20,8 @@ export default defineConfig({
       { extends: true, test: { name: "file", include: ["test/**/*.test.ts"] } },
       // sqld ships for linux-x64 only (optional dependency): elsewhere the project is left out, loudly.
       ...(sqldAvailable
-        ? [{ extends: true as const, test: { name: "sqld", include: ["test/http/**/*.test.ts", "test/services/**/*.test.ts"], env: { FUNDWATCH_TEST_DB: "sqld" } } }]
+        ? // Every statement is an HTTP request there: property tests with many runs need more than 20 s on a shared machine.
+          [{ extends: true as const, test: { name: "sqld", include: ["test/http/**/*.test.ts", "test/services/**/*.test.ts"], env: { FUNDWATCH_TEST_DB: "sqld" }, testTimeout: 90_000 } }]
         : (console.warn("vitest: sqld binary not installed (linux-x64 only): the sqld project is skipped"), [])),
     ],
   },

@@ -307,6 +307,22 @@ async function exerciseLeadCard(target: Target) {
   );
 }
 
+const SMOKE_UNIT_CHAT = "-100888";
+
+/** The Workers cron path (scheduled → runTick → campaign reminders → outbox → Bot API) sends the due reminder. */
+async function exerciseCron({ name, base }: Target) {
+  const res = await http(`${base}/__scheduled?cron=${encodeURIComponent("* * * * *")}`);
+  const sent = () => telegram!.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === SMOKE_UNIT_CHAT);
+  for (let i = 0; i < 80 && sent().length === 0; i++) await new Promise((r) => setTimeout(r, 250));
+  const reminder = sent()[0];
+  const buttons = JSON.stringify(reminder?.body.reply_markup ?? {});
+  check(
+    `${name}: cron tick sends the due campaign reminder to the unit's chat`,
+    res.status === 200 && sent().length === 1 && String(reminder?.body.text).includes("距截止还有") && buttons.includes("fw:c-recv:asg_smoke"),
+    `status ${res.status}, ${sent().length} message(s)`,
+  );
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 async function main() {
@@ -354,7 +370,12 @@ async function main() {
       WRANGLER, "d1", "execute", "fundwatch", "--local", "--persist-to", state, "--command",
       `INSERT INTO teams (id, name, region_code, platform, chat_id, locale, created_at, updated_at) VALUES ('team_smoke', 'Smoke team', '510100', 'telegram', '-100777', 'zh-CN', ${now}, ${now});` +
         ` INSERT INTO members (id, display_name, role, team_id, created_at, updated_at) VALUES ('mem_smoke', '测试员', 'inspector', 'team_smoke', ${now}, ${now});` +
-        ` INSERT INTO members (id, display_name, role, team_id, created_at, updated_at) VALUES ('mem_smoke_coord', '协调员', 'coordinator', NULL, ${now}, ${now});`,
+        ` INSERT INTO members (id, display_name, role, team_id, created_at, updated_at) VALUES ('mem_smoke_coord', '协调员', 'coordinator', NULL, ${now}, ${now});` +
+        // A campaign unit with one assignment due in three days whose reminder time has come: the cron tick must send it.
+        ` INSERT INTO units (id, name, kind, region_code, platform, chat_id, locale, created_at, updated_at) VALUES ('smoke-hospital', '冒烟测试医院', 'institution', '510107', 'telegram', '${SMOKE_UNIT_CHAT}', 'zh-CN', ${now}, ${now});` +
+        ` INSERT INTO campaigns (id, name, year, region_code, issuer, definition, created_at, updated_at) VALUES ('cmp_smoke', '冒烟测试专项', 2026, '510000', '冒烟测试', '{}', ${now}, ${now});` +
+        ` INSERT INTO deliverables (id, campaign_id, key, title, unit_kinds, due_on, created_at) VALUES ('dlv_smoke', 'cmp_smoke', 'smoke-report', '冒烟测试报告', '["institution"]', '2026-01-01', ${now});` +
+        ` INSERT INTO assignments (id, campaign_id, deliverable_id, unit_id, due_at, next_reminder_at, created_at, updated_at) VALUES ('asg_smoke', 'cmp_smoke', 'dlv_smoke', 'smoke-hospital', ${now + 3 * 86_400_000}, 1, ${now}, ${now});`,
     ],
     quiet,
   );
@@ -369,7 +390,7 @@ async function main() {
   const worker = start(
     "worker",
     [
-      WRANGLER, "dev", "--port", String(workerPort), "--ip", "127.0.0.1", "--persist-to", state, "--env-file", noEnvFile, "--show-interactive-dev-session=false",
+      WRANGLER, "dev", "--test-scheduled", "--port", String(workerPort), "--ip", "127.0.0.1", "--persist-to", state, "--env-file", noEnvFile, "--show-interactive-dev-session=false",
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     quiet,
@@ -402,6 +423,7 @@ async function main() {
   for (const t of up) await group(`${t.name}: reports`, () => exerciseReports(t));
   for (const t of up) await group(`${t.name}: chat`, () => exerciseChat(t));
   for (const t of up) await group(`${t.name}: lead card and case page`, () => exerciseLeadCard(t));
+  if (health[1]!.ok) await group("worker: cron tick", () => exerciseCron(targets[1]!));
 }
 
 async function finish(code?: number) {

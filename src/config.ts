@@ -32,6 +32,9 @@ export const configSchema = z.object({
   SECRETS_FILE: z.string().min(1).default("./data/dev-secrets.json"),
   MAX_ATTACHMENT_BYTES: int(1024, 50 * 1024 * 1024).default(10 * 1024 * 1024),
   MAX_ATTACHMENTS: int(0, 20).default(5),
+  /** Campaign documents (self-inspection reports, statistics tables) uploaded on a unit page. */
+  MAX_SUBMISSION_FILE_BYTES: int(1024, 100 * 1024 * 1024).default(20 * 1024 * 1024),
+  MAX_SUBMISSION_FILES: int(1, 20).default(5),
   /** Upload bytes held in memory at once; further uploads wait their turn (one is always let in, however large). */
   UPLOAD_BUFFER_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   RECEIPT_LOOKUP_MIN_MS: int(0, 5000).default(400),
@@ -55,6 +58,8 @@ export const configSchema = z.object({
     .default("bank")
     .transform((v) => [...new Set(v.split(",").map((m) => m.trim()).filter(Boolean))])
     .pipe(z.array(z.enum(PAYOUT_METHODS, { error: `each must be one of ${PAYOUT_METHODS.join(", ")}` })).min(1, { error: "must name at least one method" })),
+  /** Campaigns: a unit nudged with /nudge is not nudged again for this many hours. */
+  CAMPAIGN_NUDGE_COOLDOWN_HOURS: int(0, 168).default(4),
   /** Timeout of each Telegram/Slack call (ms); kept well under the 60 s delivery claim lease. */
   CHAT_CALL_TIMEOUT_MS: int(1000, 30_000).default(10_000),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),
@@ -150,6 +155,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required when APP_ENV=production (generate with \`npm run keys\`)`).join("\n")}`);
   }
   return config;
+}
+
+/** Largest unit-page upload accepted: every document at its limit plus room for the form fields. */
+export function maxSubmissionBodyBytes(config: Config): number {
+  return config.MAX_SUBMISSION_FILES * config.MAX_SUBMISSION_FILE_BYTES + 1024 * 1024;
 }
 
 /** Largest request body accepted: every attachment at its limit plus room for the form fields. */

@@ -13,6 +13,7 @@ import { loadCjkFont } from "./http/cjk-font-node";
 import { createReceiptPdfRenderer } from "./http/receipt-pdf";
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
+import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
 import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
@@ -47,13 +48,14 @@ export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyM
 
 const DEFAULT_DEV_SEED = "examples/org.example.yaml";
 
-/** A new installation: load teams and members from ORG_SEED_FILE once, when there are none yet. */
-async function seedOrganisation(deps: AppDeps, file: string) {
-  if ((await listTeams(deps)).length > 0) return;
+/** A new installation: load teams and members from ORG_SEED_FILE once, when there are none yet. True if it did. */
+async function seedOrganisation(deps: AppDeps, file: string): Promise<boolean> {
+  if ((await listTeams(deps)).length > 0) return false;
   const parsed = orgFileSchema.safeParse(parseYaml(readFileSync(resolve(file), "utf8")));
   if (!parsed.success) throw new ConfigError(`ORG_SEED_FILE: ${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   const summary = await importOrganisation(deps, parsed.data, { type: "system", platform: "cli" });
-  deps.log.info("organisation seeded", { file, teams: summary.teams.created, members: summary.members.created });
+  deps.log.info("organisation seeded", { file, teams: summary.teams.created, units: summary.units.created, members: summary.members.created });
+  return true;
 }
 
 export interface RunningServer {
@@ -96,7 +98,12 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
   deps.notifyOutbox = () => chat.notify();
   // A fresh development installation gets the example organisation, so the whole loop shows at once.
   const seedFile = config.ORG_SEED_FILE ?? (config.APP_ENV === "development" && existsSync(DEFAULT_DEV_SEED) ? DEFAULT_DEV_SEED : undefined);
-  if (seedFile) await seedOrganisation(deps, seedFile);
+  const seeded = seedFile ? await seedOrganisation(deps, seedFile) : false;
+  // With the example organisation, a demo campaign too (once, if none exists): the first tick shows a reminder per unit.
+  if (seeded && seedFile === DEFAULT_DEV_SEED && (await listActiveCampaigns(deps)).length === 0) {
+    const demo = await startDemoCampaign(deps, "510000");
+    log.info("demo campaign started", { campaignId: demo.campaignId, units: demo.units });
+  }
   const app = createApp(deps);
 
   const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });

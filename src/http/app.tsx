@@ -5,7 +5,7 @@ import { compress } from "hono/compress";
 import { getCookie, setCookie } from "hono/cookie";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
-import { maxBodyBytes } from "../config";
+import { maxBodyBytes, maxSubmissionBodyBytes } from "../config";
 import { newId } from "../core/ids";
 import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
@@ -22,6 +22,8 @@ import { createWebhookRoutes } from "./webhooks";
 import { createCaseRoutes } from "./pages/case";
 import { createBatchTriageRoutes } from "./pages/batch-triage";
 import { siteFrame } from "./pages/site";
+import { createUnitPageRoutes } from "./pages/unit-page";
+import { createBoardRoutes } from "./pages/board-page";
 
 export type { AppDeps } from "./context";
 
@@ -41,6 +43,8 @@ function toAppError(err: unknown): AppError {
 export function createApp(deps: AppDeps) {
   const app = new Hono<AppEnv>();
   const uploadLimit = maxBodyBytes(deps.config);
+  // Unit pages take campaign documents (larger and more of them than a tip's evidence).
+  const submissionUploadLimit = maxSubmissionBodyBytes(deps.config);
 
   app.use("*", async (c, next) => {
     c.set("deps", deps);
@@ -92,7 +96,10 @@ export function createApp(deps: AppDeps) {
   const uploadBudget = new UploadBudget(deps.config.UPLOAD_BUFFER_BYTES);
   app.use(
     "*",
-    limitRequestBody((c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? uploadLimit : MAX_JSON_BYTES), uploadBudget),
+    limitRequestBody(
+      (c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? (c.req.path.startsWith("/units/") ? submissionUploadLimit : uploadLimit) : MAX_JSON_BYTES),
+      uploadBudget,
+    ),
   );
 
   app.get("/healthz", async (c) => {
@@ -108,6 +115,8 @@ export function createApp(deps: AppDeps) {
   app.route("/webhooks", createWebhookRoutes());
   app.route("/cases", createCaseRoutes());
   app.route("/batches", createBatchTriageRoutes());
+  app.route("/units", createUnitPageRoutes());
+  app.route("/campaigns", createBoardRoutes());
   app.route("/api/v1", createApiRoutes());
   app.route("/", createPageRoutes());
 

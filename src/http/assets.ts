@@ -77,6 +77,10 @@ ol.steps li,ul.plain li{margin:6px 0}
 [hidden]{display:none!important}
 .js .no-js-only{display:none}
 @media print{header.top .tools,header.top nav,footer .footer-links,.noprint,.skip{display:none!important}body{font-size:12pt}main{max-width:none;padding:0}.official{border:none}}
+main.wide{max-width:none}
+table.grid{border-collapse:collapse;margin:8px 0 16px;font-size:14px}table.grid th,table.grid td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}table.grid thead th{background:var(--soft)}
+.scroll{overflow-x:auto}.st-late,.st-returned{color:var(--accent);font-weight:600}.st-accepted,.st-submitted{color:var(--ok)}
+form.inline{display:inline}.task{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:0 0 16px}
 `;
 
 export const APP_JS = `

@@ -1,8 +1,9 @@
 // runTick(deps, now): the one function both schedulers call (node-cron on Node, Cron Triggers on
-// Workers). Each job selects what is due at `now`, so a late or missed tick catches up once.
+// Workers), for leads and campaigns. Each job selects what is due at `now`, so a late or missed tick catches up once.
 import type { ChatRuntime } from "../chat/runtime";
 import { escalateOverdueLeads } from "../services/leads/escalation";
 import { expireUnclaimedRewards } from "../services/rewards/claims";
+import { runCampaignReminders } from "../services/campaigns/reminders";
 import { deliverDueMessages } from "../services/delivery/outbox";
 import { unparkStrandedHeads } from "../services/delivery/engine";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
@@ -32,6 +33,7 @@ const JOBS: Record<string, Job> = {
   purgeExpiredSubmissionKeys,
   escalateOverdueLeads,
   expireUnclaimedRewards,
+  runCampaignReminders: (deps) => runCampaignReminders(deps, deps.now()),
   purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
   unparkStrandedHeads,
   // Delivery runs last so reminders queued by this tick go out in it.

@@ -20,6 +20,7 @@ import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER
 import { postInvestigatorMessage } from "./intake/reports";
 import { declineTip, listLeadTips, parseTipAddress, type LeadTip } from "./leads/tips";
 import { acknowledgeBatch, BATCH_LINK_MINUTES, batchLinkForPress } from "./leads/batch-cards";
+import { CAMPAIGN_COMMANDS, handleCampaignCommand } from "./campaigns/chat";
 export { parseTipAddress } from "./leads/tips";
 
 export type PromptPurpose = "decline_reason" | "conclude_amount" | "ask_tipster" | "reassign";
@@ -425,7 +426,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     const member = await redeemInvite(deps, { platform: input.user.platform, platformUserId: input.user.userId, code, platformRef: input.user.platformRef ?? undefined, dedupeKey: input.updateKey });
     if (!member) return { text: t(fallback, "chat.invite_invalid") };
     const locale = localeOf(member, fallback);
-    return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, `chat.role.${member.role}`) }) };
+    return { text: t(locale, "chat.enrolled", { name: member.displayName, role: t(locale, member.role === "contact" ? "campaign.role_contact" : `chat.role.${member.role}`) }) };
   }
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, fallback);
@@ -434,6 +435,11 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     return { text: t(locale, "chat.not_enrolled") };
   }
   const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+  // Campaign commands (/campaigns, /board, /nudge, /move, /extend): see services/campaigns/chat.ts.
+  if (CAMPAIGN_COMMANDS.has(command)) {
+    const reply = await handleCampaignCommand(deps, { user: input.user, member, command, args: input.args, updateKey: input.updateKey });
+    return { text: reply.text, ...(reply.privateText ? { privateText: reply.privateText } : {}) };
+  }
   switch (command) {
     case "mine": {
       const mine = await listMyLeads(deps, member.id);

@@ -9,6 +9,8 @@ import { constantTimeEqual, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../../services/deps";
 import { escapeMrkdwn } from "./adapter";
 import { answerPrompt, handleCardAction, handleCommand, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
+import { isCampaignAction } from "../../services/campaigns/messages";
+import { handleSlackCampaignAction, registerCampaignViews } from "./campaign-handlers";
 
 export interface SlackAppOptions {
   token: string;
@@ -174,6 +176,9 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const a = action as { action_id: string; value?: string; action_ts?: string };
     if (!b.user?.id || !a.action_ts) return;
     const user: ChatUser = { platform: "slack", userId: b.user.id, chatId: b.channel?.id ?? "", platformRef: b.message?.ts ?? null };
+    const campaignAction = a.action_id.slice(3);
+    if (isCampaignAction(campaignAction))
+      return handleSlackCampaignAction(deps, { client, user, action: campaignAction, assignmentId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}`, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
     const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}` });
     await show(reply, { client, channel: user.chatId, user: user.userId, triggerId: b.trigger_id, threadTs: b.message?.ts });
   });
@@ -189,6 +194,8 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const reply = await answerPrompt(deps, { user, purpose: meta.purpose, leadId: meta.leadId, text, context, updateKey: `slack:view:${view.id}` });
     await show({ text: reply.text }, { client, channel: meta.channel, user: body.user.id });
   });
+
+  registerCampaignViews(app, deps);
 
   app.command("/fundwatch", async ({ ack, command, respond }) => {
     const [sub = "help", ...args] = (command.text ?? "").trim().split(/\s+/).filter(Boolean);

@@ -23,7 +23,8 @@ export function encodeCallbackData(button: Pick<ChatButton, "action" | "leadId">
 }
 
 export function decodeCallbackData(data: string): { action: string; leadId: string } | null {
-  const m = /^fw:([a-z_:]+):([A-Za-z0-9_-]+)$/.exec(data);
+  // Actions may carry a dash (`c-recv`, `b-ack`: campaign and batch buttons).
+  const m = /^fw:([a-z_:-]+?):([A-Za-z0-9_-]+)$/.exec(data);
   if (!m) return null;
   return { action: m[1]!, leadId: m[2]! };
 }

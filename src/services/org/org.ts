@@ -3,12 +3,13 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "../../core/ids";
+import { UNIT_KINDS } from "../../core/campaigns/campaign-file";
 import { LOCALES } from "../../core/report-input";
 import { RECEIPT_ALPHABET } from "../../core/receipt";
 import { FOCUS_AREAS, VIOLATION_TYPES } from "../../core/taxonomy";
 import { getRegion } from "../../core/regions";
 import { asBatch } from "../../db/client";
-import { calendarDays, events, invites, members, teams, type MemberRow, type TeamRow } from "../../db/schema";
+import { calendarDays, events, invites, members, teams, units, type MemberRow, type TeamRow } from "../../db/schema";
 import { keyedHash } from "../../security/cipher";
 import { randomBytes, utf8 } from "../../security/encoding";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
@@ -17,14 +18,19 @@ import { AppError } from "../errors";
 import { rewardRulesSchema } from "../../core/rewards/policy";
 import { saveRewardRulesStatement } from "../rewards/rules";
 
+/** Staff roles (chat /addmember offers these); contacts of campaign units come only with the org file. */
 export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"] as const;
 export type MemberRole = (typeof MEMBER_ROLES)[number];
+/** Roles an org file may give: staff, or `contact` of a campaign unit (never routed leads: no team). */
+export const ORG_FILE_ROLES = [...MEMBER_ROLES, "contact"] as const;
+
 export const CHAT_PLATFORMS = ["telegram", "slack", "console"] as const;
 
 const regionCode = z
   .string()
   .regex(/^\d{6}$/, { error: "must be a 6-digit GB/T 2260 code" })
   .refine((c) => c === "000000" || getRegion(c) !== undefined, { error: "is not a known division code (000000 = whole country)" });
+const unitId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, { error: "must be 2-63 lowercase letters, digits or dashes" });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be YYYY-MM-DD" });
 
 /** The installation file loaded by `npm run admin -- import <file>` (JSON or YAML). */
@@ -49,12 +55,31 @@ export const orgFileSchema = z
         }),
       )
       .default([]),
+    /** Recipients of campaign reminders (see src/services/campaigns). */
+    units: z
+      .array(
+        z.object({
+          id: unitId,
+          name: z.string().min(1).max(100),
+          kind: z.enum(UNIT_KINDS),
+          regionCode,
+          /** Id of the unit supervising this one (escalations go there too). */
+          supervisor: unitId.optional(),
+          platform: z.enum(CHAT_PLATFORMS),
+          chatId: z.string().min(1),
+          locale: z.enum(LOCALES).default("zh-CN"),
+          active: z.boolean().default(true),
+        }),
+      )
+      .default([]),
     members: z
       .array(
         z.object({
           name: z.string().min(1).max(100),
-          role: z.enum(MEMBER_ROLES),
+          role: z.enum(ORG_FILE_ROLES),
           team: z.string().min(1).optional(),
+          /** For role `contact`: the unit (id) this person answers reminders for. */
+          unit: unitId.optional(),
           locale: z.enum(LOCALES).default("zh-CN"),
           active: z.boolean().default(true),
         }),
@@ -63,7 +88,25 @@ export const orgFileSchema = z
   })
   .superRefine((file, ctx) => {
     const names = new Set(file.teams.map((t) => t.name));
+    const unitIds = new Set<string>();
+    const unitNames = new Set<string>();
+    file.units.forEach((u, i) => {
+      if (unitIds.has(u.id)) ctx.addIssue({ code: "custom", path: ["units", i, "id"], message: `unit id "${u.id}" is used twice` });
+      if (unitNames.has(u.name)) ctx.addIssue({ code: "custom", path: ["units", i, "name"], message: `unit name "${u.name}" is used twice` });
+      unitIds.add(u.id);
+      unitNames.add(u.name);
+    });
+    file.units.forEach((u, i) => {
+      if (u.supervisor && !unitIds.has(u.supervisor)) ctx.addIssue({ code: "custom", path: ["units", i, "supervisor"], message: `unit "${u.supervisor}" is not defined in units` });
+      if (u.supervisor === u.id) ctx.addIssue({ code: "custom", path: ["units", i, "supervisor"], message: "a unit cannot supervise itself" });
+    });
     file.members.forEach((m, i) => {
+      if (m.role === "contact") {
+        if (!m.unit) ctx.addIssue({ code: "custom", path: ["members", i, "unit"], message: "a contact needs a unit" });
+        else if (!unitIds.has(m.unit)) ctx.addIssue({ code: "custom", path: ["members", i, "unit"], message: `unit "${m.unit}" is not defined in units` });
+        // A contact answers for a unit only: with a team it would be routed leads.
+        if (m.team) ctx.addIssue({ code: "custom", path: ["members", i, "team"], message: "a contact belongs to a unit, not a team" });
+      } else if (m.unit) ctx.addIssue({ code: "custom", path: ["members", i, "unit"], message: "only contacts (role: contact) have a unit" });
       if (m.team && !names.has(m.team)) ctx.addIssue({ code: "custom", path: ["members", i, "team"], message: `team "${m.team}" is not defined in teams` });
       if ((m.role === "inspector" || m.role === "team_lead") && !m.team) ctx.addIssue({ code: "custom", path: ["members", i, "team"], message: `an ${m.role} needs a team` });
     });
@@ -74,6 +117,7 @@ export type OrgFile = z.output<typeof orgFileSchema>;
 
 export interface ImportSummary {
   teams: { created: number; updated: number };
+  units: { created: number; updated: number };
   members: { created: number; updated: number };
   calendarDays: number;
 }
@@ -81,7 +125,7 @@ export interface ImportSummary {
 /** Loads or updates teams and members by name; running it again with the same file changes nothing. */
 export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor: Actor): Promise<ImportSummary> {
   const now = deps.now().getTime();
-  const summary: ImportSummary = { teams: { created: 0, updated: 0 }, members: { created: 0, updated: 0 }, calendarDays: 0 };
+  const summary: ImportSummary = { teams: { created: 0, updated: 0 }, units: { created: 0, updated: 0 }, members: { created: 0, updated: 0 }, calendarDays: 0 };
   const statements: unknown[] = [];
   const teamIds = new Map<string, string>();
   const existingTeams = await deps.db.select().from(teams);
@@ -110,11 +154,34 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
       summary.teams.created++;
     }
   }
+  // Units by their stable id; a supervisor named later in the file is fine (no foreign key).
+  const existingUnitIds = new Set((await deps.db.select({ id: units.id }).from(units)).map((u) => u.id));
+  for (const u of file.units) {
+    const values = {
+      name: u.name,
+      kind: u.kind,
+      regionCode: u.regionCode,
+      supervisorUnitId: u.supervisor ?? null,
+      platform: u.platform,
+      chatId: u.chatId,
+      locale: u.locale,
+      active: u.active,
+      updatedAt: now,
+    };
+    if (existingUnitIds.has(u.id)) {
+      statements.push(deps.db.update(units).set(values).where(eq(units.id, u.id)));
+      summary.units.updated++;
+    } else {
+      statements.push(deps.db.insert(units).values({ id: u.id, ...values, createdAt: now }));
+      summary.units.created++;
+    }
+  }
   const existingMembers = await deps.db.select().from(members);
   for (const m of file.members) {
     const teamId = m.team ? teamIds.get(m.team)! : null;
-    const existing = existingMembers.find((e) => e.displayName === m.name && e.teamId === teamId);
-    const values = { displayName: m.name, role: m.role, teamId, locale: m.locale, active: m.active, updatedAt: now };
+    const unitId = m.role === "contact" ? m.unit! : null;
+    const existing = existingMembers.find((e) => e.displayName === m.name && e.teamId === teamId && e.unitId === unitId);
+    const values = { displayName: m.name, role: m.role, teamId, unitId, locale: m.locale, active: m.active, updatedAt: now };
     if (existing) {
       statements.push(deps.db.update(members).set(values).where(eq(members.id, existing.id)));
       summary.members.updated++;

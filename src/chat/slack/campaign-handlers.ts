@@ -1,0 +1,68 @@
+// Slack side of campaign cards: a press on a campaign button (a modal asks for the submission note or the
+// return reason) and the modal's submission. Called from app.ts; the meaning lives in
+// src/services/campaigns/chat.ts.
+import type { App } from "@slack/bolt";
+import { z } from "zod";
+import { answerCampaignPrompt, handleCampaignAction, type CampaignReply } from "../../services/campaigns/chat";
+import type { CampaignAction } from "../../services/campaigns/messages";
+import type { ChatUser } from "../../services/chat-actions";
+import type { ServiceDeps } from "../../services/deps";
+import { escapeMrkdwn } from "./adapter";
+
+export const CAMPAIGN_PROMPT_CALLBACK = "fw_cprompt";
+
+// Written by us, but it comes back through Slack: read as untrusted input.
+const metadataSchema = z.object({
+  purpose: z.enum(["submission_note", "return_reason"]),
+  assignmentId: z.string().regex(/^asg_[A-Za-z0-9]{1,40}$/),
+  channel: z.string().max(64).default(""),
+});
+
+async function show(deps: ServiceDeps, client: App["client"], reply: CampaignReply, input: { channel: string; user: string; triggerId?: string }) {
+  try {
+    if (reply.prompt && input.triggerId) {
+      await client.views.open({
+        trigger_id: input.triggerId,
+        view: {
+          type: "modal",
+          callback_id: CAMPAIGN_PROMPT_CALLBACK,
+          private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, assignmentId: reply.prompt.assignmentId, channel: input.channel }),
+          title: { type: "plain_text", text: "FundWatch" },
+          submit: { type: "plain_text", text: "OK" },
+          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
+        },
+      });
+      return;
+    }
+    const text = escapeMrkdwn([reply.text, reply.privateText].filter(Boolean).join("\n"));
+    if (text && input.channel) await client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
+  } catch (err) {
+    deps.log.warn("slack answer not shown", { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export async function handleSlackCampaignAction(
+  deps: ServiceDeps,
+  input: { client: App["client"]; user: ChatUser; action: CampaignAction; assignmentId: string; updateKey: string; triggerId?: string },
+): Promise<void> {
+  const reply = await handleCampaignAction(deps, { user: input.user, action: input.action, assignmentId: input.assignmentId, updateKey: input.updateKey });
+  await show(deps, input.client, reply, { channel: input.user.chatId, user: input.user.userId, ...(input.triggerId ? { triggerId: input.triggerId } : {}) });
+}
+
+export function registerCampaignViews(app: App, deps: ServiceDeps): void {
+  app.view(CAMPAIGN_PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
+    await ack();
+    let meta: z.infer<typeof metadataSchema> | null = null;
+    try {
+      const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata));
+      meta = parsed.success ? parsed.data : null;
+    } catch {
+      meta = null;
+    }
+    if (!meta) return;
+    const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
+    const reply = await answerCampaignPrompt(deps, { user, purpose: meta.purpose, assignmentId: meta.assignmentId, text, updateKey: `slack:view:${view.id}` });
+    await show(deps, client, { text: reply.text }, { channel: meta.channel, user: body.user.id });
+  });
+}

@@ -1,0 +1,433 @@
+// The unit page, for a unit's contact through the signed link in each reminder: the unit's tasks in
+// active campaigns (deadline in Beijing time, whether acknowledged for the current deadline, state,
+// the reason of a return), the Received and Submit forms (note or link plus documents), and the
+// history with the documents to download. Works without JavaScript; every post answers with a
+// redirect (Post/Redirect/Get) and carries a one-time key, so a reload or double click acts once.
+import { Hono } from "hono";
+import { newId } from "../../core/ids";
+import { readForm } from "../body";
+import { eq } from "drizzle-orm";
+import { isReceived } from "../../core/campaigns/assignment-state";
+import type { Locale } from "../../core/report-input";
+import { shanghaiDateTime } from "../../core/time";
+import { members, type MemberRow, type SubmissionRow, type UnitRow } from "../../db/schema";
+import { CATALOGS, t } from "../../i18n";
+import { randomBytes, toBase64Url } from "../../security/encoding";
+import { SUBMISSION_EXTENSIONS, SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
+import { verifyUnitLinkToken } from "../../services/campaigns/links";
+import { mayActForUnit, receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
+import { discardSubmissionFiles, openSubmissionFile, prepareSubmissionFiles, storeSubmissionFiles, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
+import { getUnit, unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
+import { decryptText } from "../../security/cipher";
+import { formatBytes } from "../../services/intake/evidence";
+import type { ServiceDeps } from "../../services/deps";
+import { AppError } from "../../services/errors";
+import type { AppContext, AppEnv } from "../context";
+import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
+
+export const NOTE_MAX_CHARS = 2000;
+
+interface Viewer {
+  member: MemberRow;
+  unit: UnitRow;
+  locale: Locale;
+  token: string;
+}
+
+/** The contact the link was issued to, if it is still an active contact of this unit; else null. */
+async function authoriseContact(c: AppContext, unitId: string): Promise<Viewer | null> {
+  const { deps } = c.var;
+  const token = c.req.query("t");
+  const memberId = await verifyUnitLinkToken(deps, unitId, token);
+  if (!memberId) return null;
+  const member = await deps.db.query.members.findFirst({ where: eq(members.id, memberId) });
+  if (!member || !mayActForUnit(member, unitId)) return null;
+  const unit = await getUnit(deps, unitId);
+  if (!unit) return null;
+  return { member, unit, locale: pageLocale(c, member.locale), token: token! };
+}
+
+function refuse(c: AppContext) {
+  // Nobody known: the language the browser asks for (or ?lang=).
+  const locale = c.var.locale;
+  // A post refused unread: close the connection rather than leave its body in it.
+  if (c.req.raw.body && !c.req.raw.bodyUsed) c.header("Connection", "close");
+  return sendPage(c, <RefusalPage c={c} locale={locale} title={t(locale, "unit_page.invalid_link_title")} message={t(locale, "unit_page.invalid_link")} />, 403);
+}
+
+const deliverableTitle = (locale: Locale, d: { title: string; titleEn: string | null }) => (locale === "en" && d.titleEn ? d.titleEn : d.title);
+const at = (ms: number) => shanghaiDateTime(new Date(ms));
+const stateLabel = (locale: Locale, state: string) => t(locale, `unit_page.state_${state}`);
+/** Encryption contexts of the submission's texts (written by submitAssignment / reviewSubmission). */
+export const submissionNoteContext = (submissionId: string) => `submission:${submissionId}:note`;
+export const submissionReviewReasonContext = (submissionId: string) => `submission:${submissionId}:review`;
+
+async function openText(deps: ServiceDeps, sealed: string | null, context: string): Promise<string | null> {
+  if (!sealed) return null;
+  return decryptText(deps.keys, sealed, context);
+}
+
+export function fileLabel(locale: Locale, f: SubmissionFileView): string {
+  return t(locale, "unit_page.file_label", { name: f.name, type: SUBMISSION_TYPE_LABELS[f.mediaType as SubmissionMediaType] ?? f.mediaType, size: formatBytes(f.sizeBytes) });
+}
+
+/** `Content-Disposition` naming the file by id and real type; the original name goes in filename* only. */
+export function attachmentDisposition(f: SubmissionFileView): string {
+  const ext = SUBMISSION_EXTENSIONS[f.mediaType as SubmissionMediaType] ?? "bin";
+  return `attachment; filename="${f.id}.${ext}"; filename*=UTF-8''${encodeURIComponent(f.name)}`;
+}
+
+export interface FormErrors {
+  assignmentId: string;
+  fields: Record<string, string>;
+  note: string;
+}
+
+interface TaskProps {
+  locale: Locale;
+  view: UnitAssignmentView;
+  q: string;
+  unitId: string;
+  now: number;
+  notes: Map<string, string | null>;
+  reasons: Map<string, string | null>;
+  names: Map<string, string>;
+  errors: FormErrors | null;
+  limits: { maxCount: number; maxBytes: number };
+}
+
+function Task(props: TaskProps) {
+  const { locale, view, q, unitId, errors } = props;
+  const a = view.assignment;
+  const id = a.id;
+  const received = isReceived(a);
+  const actionable = a.state === "open" || a.state === "returned";
+  const overdue = actionable && props.now > a.dueAt;
+  const lastReturned = [...view.submissions].reverse().find((s) => s.status === "returned");
+  const myErrors = errors?.assignmentId === id ? errors.fields : {};
+  const once = toBase64Url(randomBytes(16));
+  const base = `/units/${encodeURIComponent(unitId)}/assignments/${encodeURIComponent(id)}`;
+  return (
+    <section class="task" id={id} data-assignment={id} data-state={a.state}>
+      <h3>
+        {deliverableTitle(locale, view.deliverable)}
+        {a.period ? ` · ${a.period}` : ""}
+      </h3>
+      <dl>
+        <dt>{t(locale, "unit_page.campaign")}</dt>
+        <dd>{view.campaign.name}</dd>
+        {a.period ? (
+          <>
+            <dt>{t(locale, "unit_page.period")}</dt>
+            <dd>{a.period}</dd>
+          </>
+        ) : null}
+        <dt>{t(locale, "unit_page.due")}</dt>
+        <dd data-testid="due">
+          {at(a.dueAt)}
+          {overdue ? <strong class="st-late"> {t(locale, "unit_page.overdue")}</strong> : null}
+        </dd>
+        <dt>{t(locale, "unit_page.state")}</dt>
+        <dd data-testid="state" class={`st-${a.state}`}>
+          {stateLabel(locale, a.state)}
+        </dd>
+        {actionable ? (
+          <>
+            <dt>{t(locale, "unit_page.acknowledge")}</dt>
+            <dd data-testid="acknowledged" data-received={received ? "yes" : "no"}>
+              {received ? t(locale, "unit_page.acknowledged", { at: at(a.receivedAt!) }) 
+                : // A moved or extended deadline clears the acknowledgement (it must be given for the new date).
+                  a.dueVersion > 1
+                  ? t(locale, "unit_page.deadline_moved") : t(locale, "unit_page.not_acknowledged")}
+            </dd>
+          </>
+        ) : null}
+      </dl>
+      {a.state === "returned" && lastReturned ? (
+        <p class="alert" data-testid="returned-reason">
+          {t(locale, "unit_page.returned_reason", { reason: props.reasons.get(lastReturned.id) ?? "—" })}
+        </p>
+      ) : null}
+      {actionable && !received ? (
+        <form method="post" action={`${base}/receive?${q}`} class="noprint">
+          <input type="hidden" name="_once" value={once} />
+          <button class="button" type="submit" data-testid="receive">
+            {t(locale, "unit_page.acknowledge")}
+          </button>
+        </form>
+      ) : null}
+      {actionable ? (
+        <form method="post" action={`${base}/submit?${q}`} enctype="multipart/form-data" class="noprint" novalidate>
+          <fieldset>
+            <legend>{t(locale, "unit_page.submit_heading")}</legend>
+            <input type="hidden" name="_once" value={once} />
+            {myErrors._ ? (
+              <p class="error" role="alert">
+                {myErrors._}
+              </p>
+            ) : null}
+            <div class={myErrors.note ? "field has-error" : "field"}>
+              <label for={`note-${id}`}>{t(locale, "unit_page.note")}</label>
+              <p class="hint" id={`note-${id}-hint`}>
+                {t(locale, "unit_page.note_hint")}
+              </p>
+              <textarea
+                id={`note-${id}`}
+                name="note"
+                rows={3}
+                maxlength={NOTE_MAX_CHARS}
+                aria-describedby={myErrors.note ? `note-${id}-hint note-${id}-error` : `note-${id}-hint`}
+                aria-invalid={myErrors.note ? "true" : undefined}
+              >
+                {errors?.assignmentId === id ? errors.note : ""}
+              </textarea>
+              {myErrors.note ? (
+                <p class="error" id={`note-${id}-error`} role="alert" data-field-error="note">
+                  {myErrors.note}
+                </p>
+              ) : null}
+            </div>
+            <div class={myErrors.files ? "field has-error" : "field"}>
+              <label for={`files-${id}`}>{t(locale, "unit_page.files")}</label>
+              <p class="hint" id={`files-${id}-hint`}>
+                {t(locale, "unit_page.files_hint", { max: props.limits.maxCount, size: formatBytes(props.limits.maxBytes) })}
+              </p>
+              <input
+                id={`files-${id}`}
+                name="files"
+                type="file"
+                multiple
+                accept=".pdf,.xlsx,.docx,.png,.jpg,.jpeg,application/pdf,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.openxmlformats-officedocument.wordprocessingml.document,image/png,image/jpeg"
+                aria-describedby={myErrors.files ? `files-${id}-hint files-${id}-error` : `files-${id}-hint`}
+                aria-invalid={myErrors.files ? "true" : undefined}
+              />
+              {myErrors.files ? (
+                <p class="error" id={`files-${id}-error`} role="alert" data-field-error="files">
+                  {myErrors.files}
+                </p>
+              ) : null}
+            </div>
+            <button class="button primary" type="submit" data-testid="submit">
+              {t(locale, "unit_page.submit")}
+            </button>
+          </fieldset>
+        </form>
+      ) : null}
+      {view.submissions.map((s) => (
+        <Submission locale={locale} s={s} files={view.files.filter((f) => f.submissionId === s.id)} note={props.notes.get(s.id) ?? null} by={props.names.get(s.submittedBy) ?? s.submittedBy} q={q} unitId={unitId} />
+      ))}
+    </section>
+  );
+}
+
+function Submission(props: { locale: Locale; s: SubmissionRow; files: SubmissionFileView[]; note: string | null; by: string; q: string; unitId: string }) {
+  const { locale, s } = props;
+  return (
+    <div class="submission" data-submission={s.id}>
+      <p class="hint">
+        #{s.attempt} · {t(locale, "unit_page.submitted_on", { at: at(s.submittedAt), by: props.by })} · {t(locale, `board.status_${s.status}`)}
+      </p>
+      {props.note ? <p class="body">{props.note}</p> : null}
+      {props.files.length ? (
+        <ul class="files" aria-label={t(locale, "unit_page.submission_files", { attempt: s.attempt })}>
+          {props.files.map((f) => (
+            <li data-file={f.id}>
+              <a href={`/units/${encodeURIComponent(props.unitId)}/files/${encodeURIComponent(f.id)}?${props.q}`}>{fileLabel(locale, f)}</a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+function historyText(locale: Locale, action: string): string {
+  const key = `unit_page.event.${action}`;
+  return CATALOGS[locale].has(key) || CATALOGS.en.has(key) ? t(locale, key) : t(locale, "unit_page.event.other", { action });
+}
+
+function History(props: { locale: Locale; view: UnitPageView }) {
+  const { locale, view } = props;
+  // What each event is about: the deliverable of the assignment, submission or deliverable it names.
+  const about = new Map<string, string>();
+  for (const v of view.assignments) {
+    const title = deliverableTitle(locale, v.deliverable) + (v.assignment.period ? ` · ${v.assignment.period}` : "");
+    about.set(`assignment:${v.assignment.id}`, title);
+    about.set(`deliverable:${v.deliverable.id}`, deliverableTitle(locale, v.deliverable));
+    for (const s of v.submissions) about.set(`submission:${s.id}`, `${title} #${s.attempt}`);
+  }
+  if (!view.history.length) return <p class="hint">{t(locale, "unit_page.history_empty")}</p>;
+  return (
+    <div class="scroll">
+      <table class="grid" data-testid="history">
+        <thead>
+          <tr>
+            <th scope="col">{t(locale, "unit_page.history_when")}</th>
+            <th scope="col">{t(locale, "unit_page.history_what")}</th>
+            <th scope="col">{t(locale, "unit_page.history_who")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {view.history.map((e) => (
+            <tr data-action={e.action}>
+              <td>{at(e.occurredAt)}</td>
+              <td>
+                {historyText(locale, e.action)}
+                {about.get(`${e.entityType}:${e.entityId}`) ? ` — ${about.get(`${e.entityType}:${e.entityId}`)}` : ""}
+              </td>
+              <td>{e.actorId ? (view.names.get(e.actorId) ?? e.actorId) : t(locale, "unit_page.system")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const FLASH = new Map([
+  ["received", "unit_page.done_received"],
+  ["submitted", "unit_page.done_submitted"],
+  ["already", "unit_page.already"],
+  ["changed", "unit_page.changed_meanwhile"],
+]);
+
+export async function renderUnitPage(c: AppContext, viewer: Viewer, errors: FormErrors | null = null, status: 200 | 400 | 409 | 413 = 200, notice: string | null = null) {
+  const { deps } = c.var;
+  const { locale, unit } = viewer;
+  const view = await unitPageView(deps, unit);
+  const allSubmissions = view.assignments.flatMap((v) => v.submissions);
+  const notes = new Map(await Promise.all(allSubmissions.map(async (s) => [s.id, await openText(deps, s.noteEnc, submissionNoteContext(s.id))] as const)));
+  const reasons = new Map(await Promise.all(allSubmissions.filter((s) => s.status === "returned").map(async (s) => [s.id, await openText(deps, s.reviewReasonEnc, submissionReviewReasonContext(s.id))] as const)));
+  const q = `t=${encodeURIComponent(viewer.token)}`;
+  const flashKey = FLASH.get(c.req.query("done") ?? "");
+  const title = t(locale, "unit_page.heading", { unit: unit.name });
+  const now = deps.now().getTime();
+  const limits = { maxCount: deps.config.MAX_SUBMISSION_FILES, maxBytes: deps.config.MAX_SUBMISSION_FILE_BYTES };
+  return sendPage(
+    c,
+    <CampaignFrame c={c} locale={locale} title={title}>
+      <h1>{title}</h1>
+      {notice ? (
+        <p class="alert" role="alert" data-testid="notice">
+          {notice}
+        </p>
+      ) : flashKey ? (
+        <p class="notice" role="status" data-testid="notice">
+          {t(locale, flashKey)}
+        </p>
+      ) : null}
+      <p class="hint">{t(locale, "unit_page.intro")}</p>
+      <h2>{t(locale, "unit_page.open_heading")}</h2>
+      {view.assignments.length ? (
+        view.assignments.map((v) => <Task locale={locale} view={v} q={q} unitId={unit.id} now={now} notes={notes} reasons={reasons} names={view.names} errors={errors} limits={limits} />)
+      ) : (
+        <p>{t(locale, "unit_page.none_open")}</p>
+      )}
+      <h2>{t(locale, "unit_page.history")}</h2>
+      <History locale={locale} view={view} />
+    </CampaignFrame>,
+    status,
+  );
+}
+
+export function createUnitPageRoutes() {
+  const pages = new Hono<AppEnv>();
+  pages.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+
+  pages.get("/:unitId", async (c) => {
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    return renderUnitPage(c, viewer);
+  });
+
+  pages.get("/:unitId/files/:fileId", async (c) => {
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    let opened: Awaited<ReturnType<typeof openSubmissionFile>>;
+    try {
+      // A contact reads only its own unit's files (checked, and the view logged, by openSubmissionFile).
+      opened = await openSubmissionFile(c.var.deps, { fileId: c.req.param("fileId"), reader: { member: viewer.member, platform: "web" }, via: "unit_page" });
+    } catch (err) {
+      if (err instanceof AppError && (err.code === "forbidden" || err.code === "not_found")) return refuse(c);
+      throw err;
+    }
+    const { file, bytes } = opened;
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": file.mediaType, "Content-Disposition": attachmentDisposition(file), "X-Content-Type-Options": "nosniff" });
+  });
+
+  pages.post("/:unitId/assignments/:assignmentId/receive", async (c) => {
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    const { fields } = await readForm(c, "files");
+    const once = onceKey(fields._once);
+    if (!once) return renderUnitPage(c, viewer, null, 400, t(viewer.locale, "unit_page.form_expired"));
+    const assignmentId = c.req.param("assignmentId");
+    const result = await receiveAssignment(c.var.deps, { assignmentId, actor: viewer.member, platform: "web", dedupeKey: `web:unit:receive:${once}` });
+    return answer(c, viewer, assignmentId, result, "received");
+  });
+
+  pages.post("/:unitId/assignments/:assignmentId/submit", async (c) => {
+    const { deps } = c.var;
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    const { locale, member } = viewer;
+    const assignmentId = c.req.param("assignmentId");
+    const { fields, files } = await readForm(c, "files");
+    const note = (fields.note ?? "").replace(/\r\n/g, "\n").trim();
+    const fail = (errors: Record<string, string>) => renderUnitPage(c, viewer, { assignmentId, fields: errors, note }, 400);
+    const once = onceKey(fields._once);
+    if (!once) return fail({ _: t(locale, "unit_page.form_expired") });
+    if (note.length > NOTE_MAX_CHARS) return fail({ note: t(locale, "unit_page.note_too_long", { max: NOTE_MAX_CHARS }) });
+    if (!note && files.length === 0) return fail({ note: t(locale, "unit_page.need_note_or_file") });
+    let sealed: SealedSubmissionFile[];
+    try {
+      sealed = await prepareSubmissionFiles(deps, files, locale);
+    } catch (err) {
+      if (err instanceof AppError && err.code === "validation_failed") return fail(err.options.fields ?? {});
+      throw err;
+    }
+    // The files go in first, under the submission id about to be used; submitAssignment links them in
+    // its batch. If the submission does not happen (repeat, refusal, lost race) they are removed again.
+    const submissionId = newId("sub");
+    await storeSubmissionFiles(deps, sealed, { submissionId, assignmentId, uploadedBy: member.id, createdAt: deps.now().getTime() });
+    let result: AssignmentResult;
+    try {
+      result = await submitAssignment(deps, { assignmentId, actor: member, platform: "web", note: note || undefined, files: sealed, submissionId, dedupeKey: `web:unit:submit:${once}` });
+    } catch (err) {
+      await discardSubmissionFiles(deps, sealed.map((f) => f.id)).catch(() => undefined);
+      throw err;
+    }
+    if (result.status !== "done") await discardSubmissionFiles(deps, sealed.map((f) => f.id));
+    return answer(c, viewer, assignmentId, result, "submitted");
+  });
+
+  return pages;
+}
+
+/** The one-time key of a form post (random, made when the page was shown); null when missing or malformed. */
+function onceKey(value: string | undefined): string | null {
+  return value && /^[A-Za-z0-9_-]{22}$/.test(value) ? value : null;
+}
+
+/** Post/Redirect/Get for what took effect (or had already); the page again with the reason otherwise. */
+function answer(c: AppContext, viewer: Viewer, assignmentId: string, result: AssignmentResult, done: "received" | "submitted") {
+  const back = (flash: string) => c.redirect(`/units/${encodeURIComponent(viewer.unit.id)}?t=${encodeURIComponent(viewer.token)}&done=${flash}#${encodeURIComponent(assignmentId)}`, 303);
+  if (result.status === "done") return back(done);
+  if (result.status === "duplicate") return back("already");
+  switch (result.reason) {
+    case "not_permitted":
+    case "unknown_assignment":
+      return refuse(c);
+    case "already_received":
+      return back("already");
+    case "changed_meanwhile":
+      return back("changed");
+    default: {
+      const state = result.assignment ? stateLabel(viewer.locale, result.assignment.state) : "?";
+      return renderUnitPage(c, viewer, null, 409, t(viewer.locale, "unit_page.not_allowed_now", { state }));
+    }
+  }
+}

@@ -1,0 +1,130 @@
+// What campaign messages say, in the recipient's language: reminders to a unit's chat (with Received,
+// Submitted and unit-page buttons), deadline changes, returns and acceptances, submission notices and
+// escalations to the coordinators, the holiday-data warning. Pure rendering: no I/O.
+import type { Locale } from "../../core/report-input";
+import { shanghaiDateTime } from "../../core/time";
+import type { ChatButton, ChatCard, OutgoingMessage } from "../../chat/types";
+import type { AssignmentRow, CampaignRow, DeliverableRow, UnitRow } from "../../db/schema";
+import { isLocale, t } from "../../i18n";
+
+/** Chat actions of campaign buttons (Telegram callback data `fw:<action>:<assignment id>`). */
+export const CAMPAIGN_ACTIONS = ["c-recv", "c-subm", "c-open", "c-acc", "c-ret"] as const;
+export type CampaignAction = (typeof CAMPAIGN_ACTIONS)[number];
+export const isCampaignAction = (action: string): action is CampaignAction => (CAMPAIGN_ACTIONS as readonly string[]).includes(action);
+
+export type CampaignMessageKind = "before" | "due" | "overdue" | "nudge" | "moved" | "extended" | "returned";
+
+export interface AssignmentMessageContext {
+  campaign: Pick<CampaignRow, "id" | "name"> & { definition?: string };
+  deliverable: Pick<DeliverableRow, "id" | "key" | "title" | "titleEn">;
+  unit: Pick<UnitRow, "id" | "name" | "locale">;
+  assignment: Pick<AssignmentRow, "id" | "dueAt" | "period" | "dueVersion" | "receivedVersion" | "state">;
+}
+
+export const localeOf = (value: string | null | undefined, fallback: Locale = "zh-CN"): Locale => (isLocale(value) ? value : fallback);
+
+/** A deadline in Shanghai time, e.g. "2026-10-20 23:59（北京时间）". */
+export function deadlineText(dueAt: number, locale: Locale): string {
+  return t(locale, "campaign.deadline", { time: shanghaiDateTime(new Date(dueAt)) });
+}
+
+/** The campaign's name in the locale: the file's `nameEn` for English when it has one. */
+export function campaignName(c: AssignmentMessageContext["campaign"], locale: Locale): string {
+  if (locale !== "en" || !c.definition) return c.name;
+  try {
+    const nameEn = (JSON.parse(c.definition) as { nameEn?: unknown }).nameEn;
+    return typeof nameEn === "string" && nameEn ? nameEn : c.name;
+  } catch {
+    return c.name;
+  }
+}
+
+export function deliverableTitle(d: Pick<DeliverableRow, "title" | "titleEn">, locale: Locale): string {
+  return locale === "en" && d.titleEn ? d.titleEn : d.title;
+}
+
+/** Received (while the current deadline is not acknowledged), Submitted, and the unit page. */
+export function unitButtons(a: AssignmentMessageContext["assignment"], locale: Locale): ChatButton[][] {
+  const b = (action: CampaignAction, style?: "primary"): ChatButton => ({ action, leadId: a.id, label: t(locale, `campaign.btn.${action}`), ...(style ? { style } : {}) });
+  const open = a.state === "open" || a.state === "returned";
+  const rows: ChatButton[][] = [];
+  if (open) rows.push(a.receivedVersion === a.dueVersion ? [b("c-subm", "primary")] : [b("c-recv"), b("c-subm", "primary")]);
+  rows.push([b("c-open")]);
+  return rows;
+}
+
+function baseFields(ctx: AssignmentMessageContext, locale: Locale): ChatCard["fields"] {
+  const fields = [
+    { label: t(locale, "campaign.field.campaign"), value: campaignName(ctx.campaign, locale) },
+    { label: t(locale, "campaign.field.deliverable"), value: deliverableTitle(ctx.deliverable, locale) },
+    { label: t(locale, "campaign.field.unit"), value: ctx.unit.name },
+  ];
+  if (ctx.assignment.period) fields.push({ label: t(locale, "campaign.field.period"), value: ctx.assignment.period });
+  fields.push({ label: t(locale, "campaign.field.deadline"), value: deadlineText(ctx.assignment.dueAt, locale) });
+  return fields;
+}
+
+/** The message a unit's chat gets: a reminder, a nudge, a moved / extended deadline, or a returned submission. */
+export function unitMessage(
+  ctx: AssignmentMessageContext,
+  kind: CampaignMessageKind,
+  extra: { offsetDays?: number; fromDueAt?: number; reason?: string } = {},
+): OutgoingMessage {
+  const locale = localeOf(ctx.unit.locale);
+  const fields = baseFields(ctx, locale);
+  if (extra.fromDueAt !== undefined) fields.push({ label: t(locale, "campaign.field.old_deadline"), value: deadlineText(extra.fromDueAt, locale) });
+  if (extra.reason) fields.push({ label: t(locale, "campaign.field.reason"), value: extra.reason });
+  const card: ChatCard = {
+    title: t(locale, `campaign.title.${kind}`, { days: extra.offsetDays ?? 0, deliverable: deliverableTitle(ctx.deliverable, locale) }),
+    fields,
+    buttons: unitButtons(ctx.assignment, locale),
+    footer: t(locale, kind === "moved" ? "campaign.footer_moved" : "campaign.footer"),
+  };
+  return { kind: "card", card };
+}
+
+/** Tells the unit its submission was accepted. */
+export function acceptedMessage(ctx: AssignmentMessageContext): OutgoingMessage {
+  const locale = localeOf(ctx.unit.locale);
+  return { kind: "text", text: t(locale, "campaign.accepted_text", { deliverable: deliverableTitle(ctx.deliverable, locale), unit: ctx.unit.name }) };
+}
+
+/** The coordinators' notice of a submission, with Accept and Return. */
+export function submissionNotice(
+  ctx: AssignmentMessageContext,
+  input: { locale: Locale; attempt: number; submittedBy: string; note: string | null; fileCount: number; late: boolean },
+): OutgoingMessage {
+  const { locale } = input;
+  const fields = baseFields(ctx, locale);
+  fields.push({ label: t(locale, "campaign.field.submitted_by"), value: input.submittedBy });
+  fields.push({ label: t(locale, "campaign.field.attempt"), value: String(input.attempt) });
+  if (input.fileCount) fields.push({ label: t(locale, "campaign.field.files"), value: String(input.fileCount) });
+  if (input.late) fields.push({ label: t(locale, "campaign.field.status"), value: t(locale, "campaign.status.late") });
+  const b = (action: CampaignAction, style?: "primary" | "danger"): ChatButton => ({ action, leadId: ctx.assignment.id, label: t(locale, `campaign.btn.${action}`), ...(style ? { style } : {}) });
+  return {
+    kind: "card",
+    card: {
+      title: t(locale, "campaign.title.submitted", { unit: ctx.unit.name, deliverable: deliverableTitle(ctx.deliverable, locale) }),
+      fields,
+      ...(input.note ? { body: input.note.length > 600 ? `${input.note.slice(0, 600)}…` : input.note } : {}),
+      buttons: [[b("c-acc", "primary"), b("c-ret", "danger")]],
+    },
+  };
+}
+
+/** Escalation after the working days overdue: to the coordinators and to the supervising unit. */
+export function escalationMessage(ctx: AssignmentMessageContext, locale: Locale): OutgoingMessage {
+  return {
+    kind: "card",
+    card: {
+      title: t(locale, "campaign.title.escalation", { unit: ctx.unit.name, deliverable: deliverableTitle(ctx.deliverable, locale) }),
+      fields: baseFields(ctx, locale),
+      buttons: [],
+      footer: t(locale, "campaign.footer_escalation", { key: ctx.deliverable.key }),
+    },
+  };
+}
+
+export function holidayWarningMessage(year: number, locale: Locale): OutgoingMessage {
+  return { kind: "text", text: t(locale, "campaign.holiday_warning", { year }) };
+}

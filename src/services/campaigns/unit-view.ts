@@ -1,0 +1,99 @@
+// What a unit's contact sees on the unit page: the unit's assignments in active campaigns (with their
+// deliverable and campaign), each one's submissions and documents, and the history of all of them.
+// Every read is by an indexed key (campaign+unit, assignment, submission, entity) and bounded.
+import { and, desc, eq, inArray, or } from "drizzle-orm";
+import {
+  assignments,
+  campaigns,
+  deliverables,
+  events,
+  members,
+  submissions,
+  units,
+  type AssignmentRow,
+  type CampaignRow,
+  type DeliverableRow,
+  type EventRow,
+  type SubmissionRow,
+  type UnitRow,
+} from "../../db/schema";
+import type { ServiceDeps } from "../deps";
+import { listSubmissionFiles, type SubmissionFileView } from "./submission-files";
+
+/** The history shows the latest events; older ones stay in the log (and the board's CSV). */
+export const UNIT_HISTORY_LIMIT = 200;
+/** A unit takes part in a handful of campaigns at once; more active campaigns than this are not listed. */
+const MAX_ACTIVE_CAMPAIGNS = 50;
+
+export interface UnitAssignmentView {
+  assignment: AssignmentRow;
+  deliverable: DeliverableRow;
+  campaign: CampaignRow;
+  /** Oldest first. */
+  submissions: SubmissionRow[];
+  files: SubmissionFileView[];
+}
+
+export interface UnitPageView {
+  unit: UnitRow;
+  assignments: UnitAssignmentView[];
+  history: EventRow[];
+  /** Display names of the members named in the history and the submissions. */
+  names: Map<string, string>;
+}
+
+export async function getUnit(deps: ServiceDeps, unitId: string): Promise<UnitRow | null> {
+  return (await deps.db.query.units.findFirst({ where: eq(units.id, unitId) })) ?? null;
+}
+
+export async function unitPageView(deps: ServiceDeps, unit: UnitRow): Promise<UnitPageView> {
+  const active = await deps.db.select().from(campaigns).where(eq(campaigns.status, "active")).limit(MAX_ACTIVE_CAMPAIGNS);
+  const rows = active.length
+    ? await deps.db
+        .select()
+        .from(assignments)
+        .where(
+          and(
+            inArray(
+              assignments.campaignId,
+              active.map((c) => c.id),
+            ),
+            eq(assignments.unitId, unit.id),
+          ),
+        )
+    : [];
+  const deliverableRows = rows.length ? await deps.db.select().from(deliverables).where(inArray(deliverables.id, [...new Set(rows.map((a) => a.deliverableId))])) : [];
+  const submissionRows = rows.length ? await deps.db.select().from(submissions).where(inArray(submissions.assignmentId, rows.map((a) => a.id))) : [];
+  const files = await listSubmissionFiles(
+    deps,
+    submissionRows.map((s) => s.id),
+  );
+  const byDeliverable = new Map(deliverableRows.map((d) => [d.id, d]));
+  const byCampaign = new Map(active.map((c) => [c.id, c]));
+  const views: UnitAssignmentView[] = rows
+    .map((assignment) => {
+      const subs = submissionRows.filter((s) => s.assignmentId === assignment.id).sort((a, b) => a.attempt - b.attempt);
+      const subIds = new Set(subs.map((s) => s.id));
+      return { assignment, deliverable: byDeliverable.get(assignment.deliverableId)!, campaign: byCampaign.get(assignment.campaignId)!, submissions: subs, files: files.filter((f) => subIds.has(f.submissionId)) };
+    })
+    .filter((v) => v.deliverable && v.campaign)
+    .sort((a, b) => a.assignment.dueAt - b.assignment.dueAt || a.deliverable.key.localeCompare(b.deliverable.key) || a.assignment.period.localeCompare(b.assignment.period));
+
+  const entity = (type: string, ids: string[]) => (ids.length ? [and(eq(events.entityType, type), inArray(events.entityId, ids))] : []);
+  const conditions = [
+    ...entity(
+      "assignment",
+      rows.map((a) => a.id),
+    ),
+    ...entity(
+      "submission",
+      submissionRows.map((s) => s.id),
+    ),
+    // A moved deadline is an event of the deliverable: every unit of it sees it.
+    ...entity("deliverable", [...byDeliverable.keys()]),
+  ];
+  const history = conditions.length ? await deps.db.select().from(events).where(or(...conditions)).orderBy(desc(events.occurredAt), desc(events.id)).limit(UNIT_HISTORY_LIMIT) : [];
+  const people = [...new Set([...history.map((e) => e.actorId), ...submissionRows.map((s) => s.submittedBy), ...rows.map((a) => a.receivedBy)].filter((x): x is string => !!x))];
+  const named = people.length ? await deps.db.select({ id: members.id, displayName: members.displayName }).from(members).where(inArray(members.id, people)) : [];
+  return { unit, assignments: views, history, names: new Map(named.map((m) => [m.id, m.displayName])) };
+}
