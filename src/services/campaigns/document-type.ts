@@ -105,7 +105,14 @@ async function readZipEntry(zip: Uint8Array, name: string, maxBytes: number): Pr
 
 /** Inflates at most `maxBytes` (a lying size field cannot make it read a zip bomb to the end). */
 async function inflateRaw(data: Uint8Array, maxBytes: number): Promise<Uint8Array | null> {
-  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate-raw")).getReader();
+  let inflate: DecompressionStream;
+  try {
+    inflate = new DecompressionStream("deflate-raw");
+  } catch {
+    // Node before 20.12 has no "deflate-raw": the package cannot be read, so it is not accepted (never a 5xx).
+    return null;
+  }
+  const reader = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(inflate).getReader();
   const parts: Uint8Array[] = [];
   let total = 0;
   try {
