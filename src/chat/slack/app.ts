@@ -11,6 +11,8 @@ import { escapeMrkdwn } from "./adapter";
 import { answerPrompt, handleCardAction, handleCommand, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
 import { isCampaignAction } from "../../services/campaigns/messages";
 import { handleSlackCampaignAction, registerCampaignViews } from "./campaign-handlers";
+import { isRewardAction } from "../../services/rewards/reward-chat";
+import { handleSlackRewardAction, registerRewardViews } from "./reward-handlers";
 
 export interface SlackAppOptions {
   token: string;
@@ -179,6 +181,8 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const campaignAction = a.action_id.slice(3);
     if (isCampaignAction(campaignAction))
       return handleSlackCampaignAction(deps, { client, user, action: campaignAction, assignmentId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}`, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
+    if (isRewardAction(campaignAction))
+      return handleSlackRewardAction(deps, { client, user, action: campaignAction, claimId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}`, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
     const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}` });
     await show(reply, { client, channel: user.chatId, user: user.userId, triggerId: b.trigger_id, threadTs: b.message?.ts });
   });
@@ -196,6 +200,7 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
   });
 
   registerCampaignViews(app, deps);
+  registerRewardViews(app, deps);
 
   app.command("/fundwatch", async ({ ack, command, respond }) => {
     const [sub = "help", ...args] = (command.text ?? "").trim().split(/\s+/).filter(Boolean);

@@ -14,6 +14,8 @@ import { findMemberByChatUser } from "../../services/org/org";
 import { decodeCallbackData } from "./adapter";
 import { isCampaignAction } from "../../services/campaigns/messages";
 import { handleCampaignCallback, handleCampaignReply } from "./campaign-handlers";
+import { isRewardAction, isRewardPromptPurpose } from "../../services/rewards/reward-chat";
+import { handleRewardCallback, handleRewardReply } from "./reward-handlers";
 
 export interface TelegramBotOptions {
   token: string;
@@ -152,6 +154,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
   bot.on("callback_query:data", async (ctx) => {
     const decoded = decodeCallbackData(ctx.callbackQuery.data) ?? decodeBatchCallback(ctx.callbackQuery.data);
     if (decoded && isCampaignAction(decoded.action)) return handleCampaignCallback(deps, ctx, { action: decoded.action, leadId: decoded.leadId });
+    if (decoded && isRewardAction(decoded.action)) return handleRewardCallback(deps, ctx, { action: decoded.action, claimId: decoded.leadId });
     const reply = decoded ? await handleCardAction(deps, { user: chatUser(ctx), action: decoded.action, leadId: decoded.leadId, updateKey: updateKey(ctx) }) : { text: "" };
     // The press is recorded before this; a lost answer only leaves the button spinning for a moment
     // ("query is too old" after a slow redelivery is harmless too).
@@ -177,6 +180,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
     if (repliedTo === undefined) return next();
     const prompt = await findPromptForReply(deps, { platform: "telegram", chatId: String(ctx.chat.id), replyToMessageId: String(repliedTo) });
     if (prompt?.assignmentId) return (await handleCampaignReply(deps, ctx, prompt, text)) ? undefined : next();
+    if (prompt && isRewardPromptPurpose(prompt.purpose)) return (await handleRewardReply(deps, ctx, prompt, text)) ? undefined : next();
     if (!prompt || prompt.leadId === null) return next();
     const member = await findMemberByChatUser(deps, "telegram", String(ctx.from.id));
     if (!member || member.id !== prompt.memberId) return next();

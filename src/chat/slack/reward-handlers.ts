@@ -1,0 +1,67 @@
+// Slack side of reward claim cards: a press (a modal asks for the reason, question or payment
+// reference) and the modal's submission. Called from app.ts; the meaning lives in
+// src/services/rewards/reward-chat.ts.
+import type { App } from "@slack/bolt";
+import { z } from "zod";
+import type { ChatUser } from "../../services/chat-actions";
+import type { ServiceDeps } from "../../services/deps";
+import { answerRewardPrompt, handleRewardAction, REWARD_PROMPT_PURPOSES, type RewardAction, type RewardReply } from "../../services/rewards/reward-chat";
+import { escapeMrkdwn } from "./adapter";
+
+export const REWARD_PROMPT_CALLBACK = "fw_rprompt";
+
+// Written by us, but it comes back through Slack: read as untrusted input.
+const metadataSchema = z.object({
+  purpose: z.enum(REWARD_PROMPT_PURPOSES),
+  claimId: z.string().regex(/^rwd_[A-Za-z0-9]{1,40}$/),
+  channel: z.string().max(64).default(""),
+});
+
+async function show(deps: ServiceDeps, client: App["client"], reply: RewardReply, input: { channel: string; user: string; triggerId?: string }) {
+  try {
+    if (reply.prompt && input.triggerId) {
+      await client.views.open({
+        trigger_id: input.triggerId,
+        view: {
+          type: "modal",
+          callback_id: REWARD_PROMPT_CALLBACK,
+          private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, claimId: reply.prompt.claimId, channel: input.channel }),
+          title: { type: "plain_text", text: "FundWatch" },
+          submit: { type: "plain_text", text: "OK" },
+          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
+        },
+      });
+      return;
+    }
+    const text = escapeMrkdwn(reply.text);
+    if (text && input.channel) await client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
+  } catch (err) {
+    deps.log.warn("slack answer not shown", { error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export async function handleSlackRewardAction(
+  deps: ServiceDeps,
+  input: { client: App["client"]; user: ChatUser; action: RewardAction; claimId: string; updateKey: string; triggerId?: string },
+): Promise<void> {
+  const reply = await handleRewardAction(deps, { user: input.user, action: input.action, claimId: input.claimId, updateKey: input.updateKey });
+  await show(deps, input.client, reply, { channel: input.user.chatId, user: input.user.userId, ...(input.triggerId ? { triggerId: input.triggerId } : {}) });
+}
+
+export function registerRewardViews(app: App, deps: ServiceDeps): void {
+  app.view(REWARD_PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
+    await ack();
+    let meta: z.infer<typeof metadataSchema> | null = null;
+    try {
+      const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata));
+      meta = parsed.success ? parsed.data : null;
+    } catch {
+      meta = null;
+    }
+    if (!meta) return;
+    const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
+    const reply = await answerRewardPrompt(deps, { user, purpose: meta.purpose, claimId: meta.claimId, text });
+    await show(deps, client, { text: reply.text }, { channel: meta.channel, user: body.user.id });
+  });
+}

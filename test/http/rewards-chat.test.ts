@@ -1,0 +1,151 @@
+// The reward end to end over HTTP and a fake Telegram server: a real-name tip in Chengdu asking for a
+// reward, the lead concluded substantiated with 1,234,567.89 yuan from the chat, the claim through the
+// API, the claim card in the coordinators' group, a coordinator's then finance's approval by button,
+// payment with a reference by reply — refusals for an inspector, the same approver and a stranger.
+import { readFileSync } from "node:fs";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { createChatRuntime } from "../../src/chat/runtime";
+import { events, leadReports, leads, members, rewardClaims } from "../../src/db/schema";
+import { deliverDueMessages } from "../../src/services/delivery/outbox";
+import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
+import { createTestContext, type TestContext } from "../support/context";
+import { FakeTelegram } from "../support/fake-chat-servers";
+import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
+import { CHENGDU } from "../support/round-trips";
+
+const TG_SECRET = "telegram-secret-0123456789";
+const COORDINATORS_CHAT = "-1009000000001";
+const ACCOUNT = "6222020200112233445";
+const USERS = { coordinator: 7001, finance: 7002, inspector: 7003, stranger: 7999 };
+
+let ctx: TestContext;
+let telegram: FakeTelegram;
+let updateId = 1;
+
+async function deliver() {
+  for (let i = 0; i < 20; i++) {
+    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+    if (report.nextDueAt === null) return;
+    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
+  }
+}
+
+const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
+const chat = (id: string) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private" });
+
+function update(body: Record<string, unknown>) {
+  return ctx.app.request("/webhooks/telegram", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
+    body: JSON.stringify({ update_id: updateId++, ...body }),
+  });
+}
+
+async function press(userId: number, data: string, chatId: string) {
+  const res = await update({ callback_query: { id: `cb${updateId}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: 1, date: 0, chat: chat(chatId), text: "card" } } });
+  expect(res.status).toBe(200);
+  await deliver();
+}
+
+/** Replies to the newest force-reply prompt (message ids of the fake count up from 1000 per sendMessage). */
+async function replyToLastPrompt(userId: number, chatId: string, text: string) {
+  await deliver();
+  const sent = telegram.callsTo("sendMessage");
+  const index = sent.map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
+  expect(index).toBeGreaterThanOrEqual(0);
+  const res = await update({ message: { message_id: 5000 + updateId, date: 0, chat: chat(chatId), from: tgUser(userId), text, reply_to_message: { message_id: 1000 + index, date: 0, chat: chat(chatId), text: "p" } } });
+  expect(res.status).toBe(200);
+  await deliver();
+}
+
+const memberId = async (name: string) => (await ctx.db.query.members.findFirst({ where: eq(members.displayName, name) }))!.id;
+
+async function enrol(name: string, userId: number) {
+  const { code } = await createInvite(ctx.deps, { memberId: await memberId(name), actor: { type: "system", platform: "cli" } });
+  const res = await update({ message: { message_id: 1, date: 0, chat: chat(String(userId)), from: tgUser(userId), text: `/start ${code}` } });
+  expect(res.status).toBe(200);
+  await deliver();
+}
+
+const messagesTo = (chatId: string) => telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === chatId);
+const claimRow = async (leadId: string) => (await ctx.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.leadId, leadId) }))!;
+
+beforeAll(async () => {
+  telegram = await new FakeTelegram().start();
+  ctx = await createTestContext({ TELEGRAM_BOT_TOKEN: "123456:TEST-token", TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
+  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
+  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  // The coordinators' destination on Telegram here (the example puts it on Slack).
+  for (const team of file.teams) if (team.coordinators) Object.assign(team, { platform: "telegram", chatId: COORDINATORS_CHAT });
+  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
+  await enrol("陈静", USERS.coordinator);
+  await enrol("刘洋", USERS.finance);
+  await enrol("张明", USERS.inspector);
+});
+
+afterAll(async () => {
+  await ctx?.close();
+  await telegram?.stop();
+});
+
+describe("a reward from the chat", () => {
+  it("Chengdu tip → substantiated 1,234,567.89 yuan in chat → 17,845.68 under sichuan → claim → coordinator → finance → paid", async () => {
+    const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某骨科医院", anonymous: false, reporter: REAL_NAME, wantsReward: true })));
+    expect(res.status).toBe(201);
+    const { reportId, receipt } = (await res.json()) as { reportId: string; receipt: string };
+    const leadId = (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, reportId) }))!.leadId;
+    await deliver();
+
+    // The coordinator works the lead from the chat: accept, investigate, substantiated with the amount.
+    const team = (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))!;
+    expect(team.state).toBe("new");
+    for (const action of ["accept", "investigate"]) await press(USERS.coordinator, `fw:${action}:${leadId}`, COORDINATORS_CHAT);
+    await press(USERS.coordinator, `fw:substantiated:${leadId}`, COORDINATORS_CHAT);
+    await replyToLastPrompt(USERS.coordinator, COORDINATORS_CHAT, "1,234,567.89");
+    expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))).toMatchObject({ state: "concluded", substantiatedAmountFen: 123_456_789 });
+
+    const status = async () => ((await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as { reward?: { status: string; amountFen: number; policy: string } }).reward;
+    expect(await status()).toMatchObject({ status: "eligible", amountFen: 1_784_568, policy: "sichuan" });
+
+    const before = messagesTo(COORDINATORS_CHAT).length;
+    const claim = await ctx.app.request("/api/v1/reports/reward-claim", jsonPost({ receipt, identity: { name: REAL_NAME.name, idNumber: REAL_NAME.idNumber, phone: REAL_NAME.phone }, payout: { method: "bank", account: ACCOUNT, bankName: "中国工商银行成都分行" } }));
+    expect(claim.status).toBe(201);
+    await deliver();
+    const cards = messagesTo(COORDINATORS_CHAT).slice(before);
+    expect(cards).toHaveLength(1);
+    const card = JSON.stringify(cards[0]!.body);
+    expect(card).toContain("17,845.68");
+    expect(card).toContain("2,345.68"); // the third band's share, step by step
+    expect(card).toContain("四川省");
+    for (const secret of [REAL_NAME.name, REAL_NAME.idNumber, REAL_NAME.phone, ACCOUNT]) expect(card).not.toContain(secret);
+    const { id: claimId } = await claimRow(leadId);
+    expect(card).toContain(`fw:r-apr:${claimId}`);
+
+    // Not for inspectors, nor for strangers; both attempts logged.
+    await press(USERS.inspector, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    await press(USERS.stranger, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    expect((await claimRow(leadId)).status).toBe("claimed");
+
+    await press(USERS.coordinator, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    expect((await claimRow(leadId)).status).toBe("coordinator_approved");
+    // Finance gets the card privately, with its own approval button.
+    expect(JSON.stringify(messagesTo(String(USERS.finance)).at(-1)?.body)).toContain(`fw:r-fin:${claimId}`);
+    // The coordinator cannot give the second approval.
+    await press(USERS.coordinator, `fw:r-fin:${claimId}`, COORDINATORS_CHAT);
+    expect((await claimRow(leadId)).status).toBe("coordinator_approved");
+    await press(USERS.finance, `fw:r-fin:${claimId}`, String(USERS.finance));
+    expect((await claimRow(leadId)).status).toBe("approved");
+    await press(USERS.finance, `fw:r-pay:${claimId}`, String(USERS.finance));
+    await replyToLastPrompt(USERS.finance, String(USERS.finance), "ICBC-20261201-0001");
+    expect((await claimRow(leadId))).toMatchObject({ status: "paid", paidBy: await memberId("刘洋") });
+    expect((await status())?.status).toBe("paid");
+
+    const log = await ctx.db.select({ action: events.action, actorId: events.actorId, data: events.data }).from(events).where(and(eq(events.entityType, "reward_claim"), eq(events.entityId, claimId)));
+    expect(log.map((e) => e.action)).toEqual(["reward.eligible", "reward.claim", "reward.refused", "reward.approve", "reward.refused", "reward.approve", "reward.pay"]);
+    expect(log.find((e) => e.action === "reward.refused")?.data).toContain("role_not_allowed");
+    const stranger = await ctx.db.select().from(events).where(and(eq(events.action, "lead.refused"), eq(events.actorId, `telegram:${USERS.stranger}`)));
+    expect(stranger).toHaveLength(1);
+  });
+});
