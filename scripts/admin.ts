@@ -24,9 +24,9 @@ import { campaignBoard } from "../src/services/campaigns/board-data";
 import { deadlineText } from "../src/services/campaigns/messages";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
-import { REWARD_STATUSES, type RewardStatus } from "../src/core/rewards/claims";
+import { EXCLUSION_REASONS, REWARD_STATUSES, type ExclusionReason, type RewardStatus } from "../src/core/rewards/claims";
 import { formatYuan } from "../src/core/rewards/compute";
-import { addRewardTip, listRewardClaims, reviewRewardClaim, type ReviewAction } from "../src/services/rewards/claims";
+import { addRewardTip, listRewardClaims, reviewRewardClaim, viewRewardClaimant, type ReviewAction } from "../src/services/rewards/claims";
 
 const USAGE = `FundWatch admin
 
@@ -50,6 +50,10 @@ const USAGE = `FundWatch admin
   reward pay <claim-id> --ref <text> --as <member-id>      finance marks an approved claim paid
   reward ask <claim-id> --question <text> --as <member-id> the question shows on the tipster's status page
   reward add <lead-id> --tip <n> --reason <text> --as <member-id>  make a later tip on the same facts eligible too
+  reward exclude <claim-id> --code <${EXCLUSION_REASONS.join("|")}> --reason <text> --as <member-id>
+                                        a coordinator records that the claim is not eligible, and why
+  reward claimant <claim-id> --reason <text> --as <member-id>
+                                        finance only: the claimant's identity and payout details (the view is logged first)
   campaign templates                    bundled campaign templates (id, name, year, region)
   campaign start <template> --year <YYYY> [--region <code>]
                                         start a campaign from a template for that year (dates move to it) and
@@ -177,13 +181,40 @@ async function main() {
           }
           break;
         }
+        if (action === "claimant") {
+          const id = claimId ?? fail("reward claimant <claim-id> --reason <text> --as <member-id>");
+          const { member } = await memberActor(flag(args, "as"));
+          try {
+            const seen = await viewRewardClaimant(deps, { claimId: id, member, platform: "cli", reason: flag(args, "reason") ?? fail("--reason <text> is required (it is logged)") });
+            if (!seen) console.log(`${id}: not claimed yet`);
+            else console.log(`name\t${seen.identity.name}\nid number\t${seen.identity.idNumber}\nphone\t${seen.identity.phone}\npayout\t${seen.payout.method}\t${seen.payout.account}\t${seen.payout.bankName ?? "-"}`);
+          } catch (err) {
+            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+            throw err;
+          }
+          break;
+        }
+        if (action === "exclude") {
+          const id = claimId ?? fail("reward exclude <claim-id> --code <code> --reason <text> --as <member-id>");
+          const code = flag(args, "code");
+          if (!code || !(EXCLUSION_REASONS as readonly string[]).includes(code)) fail(`--code is one of ${EXCLUSION_REASONS.join(", ")}`);
+          const { member } = await memberActor(flag(args, "as"));
+          try {
+            const updated = await reviewRewardClaim(deps, { claimId: id, action: "exclude", member, platform: "cli", text: flag(args, "reason") ?? fail("--reason <text> is required"), exclusionReason: code as ExclusionReason });
+            console.log(`${updated.id}: ${updated.status} (${code})`);
+          } catch (err) {
+            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+            throw err;
+          }
+          break;
+        }
         const actions: Record<string, { action: ReviewAction; text?: string }> = {
           approve: { action: "approve" },
           reject: { action: "reject", text: "reason" },
           pay: { action: "pay", text: "ref" },
           ask: { action: "ask", text: "question" },
         };
-        const chosen = (action && actions[action]) || fail("reward <list|approve|reject|pay|ask> <claim-id> --as <member-id>");
+        const chosen = (action && actions[action]) || fail("reward <list|approve|reject|pay|ask|add|exclude|claimant> <claim-id> --as <member-id>");
         if (!claimId) fail(`reward ${action} <claim-id> --as <member-id>`);
         const text = chosen.text ? (flag(args, chosen.text) ?? fail(`--${chosen.text} <text> is required`)) : undefined;
         const { member } = await memberActor(flag(args, "as"));

@@ -1,0 +1,75 @@
+// The reward commands of the admin CLI (an interface operators rely on), run as a real process against
+// the test's database and keys: list, approve (coordinator, then finance), pay, claimant (finance only),
+// refusals with a clear message and exit code 2.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { leadReports, members } from "../../src/db/schema";
+import { runLeadCommand } from "../../src/services/leads/leads";
+import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
+import { createTestContext, type TestContext } from "../support/context";
+import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
+import { CHENGDU, importExampleOrg } from "../support/round-trips";
+
+const run = promisify(execFile);
+let ctx: TestContext;
+let keys: KeyMaterial;
+
+async function admin(...args: string[]): Promise<{ code: number; out: string }> {
+  const env = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error" };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env, timeout: 60_000 });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
+  }
+}
+
+const memberId = async (name: string) => (await ctx.db.query.members.findFirst({ where: eq(members.displayName, name) }))!.id;
+
+beforeAll(async () => {
+  keys = await generateKeyMaterial();
+  ctx = await createTestContext({}, { keyMaterial: keys });
+  await importExampleOrg(ctx.deps);
+});
+afterAll(async () => ctx?.close());
+
+describe("npm run admin -- reward …", () => {
+  it("lists, approves twice by two people, pays, and shows the claimant to finance only", { timeout: 180_000 }, async () => {
+    const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某骨科医院", anonymous: false, reporter: REAL_NAME, wantsReward: true })));
+    const { reportId, receipt } = (await res.json()) as { reportId: string; receipt: string };
+    const leadId = (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, reportId) }))!.leadId;
+    const actor = { member: (await ctx.db.query.members.findFirst({ where: eq(members.displayName, "陈静") }))!, platform: "cli" as const };
+    for (const command of [{ type: "accept" as const }, { type: "investigate" as const }, { type: "conclude" as const, outcome: "substantiated" as const, amountFen: 123_456_789 }])
+      await runLeadCommand(ctx.deps, { leadId, command, actor, dedupeKey: `cli-test:${command.type}` });
+    expect((await ctx.app.request("/api/v1/reports/reward-claim", jsonPost({ receipt, identity: { name: REAL_NAME.name, idNumber: REAL_NAME.idNumber, phone: REAL_NAME.phone }, payout: { method: "bank", account: "6222020200112233445", bankName: "中国工商银行成都分行" } }))).status).toBe(201);
+
+    const list = await admin("reward", "list");
+    expect(list.code).toBe(0);
+    const claimId = /^(rwd_\w+)\tclaimed\t17,845\.68 yuan\tsichuan\tlead /m.exec(list.out)?.[1];
+    expect(claimId, list.out).toBeTruthy();
+
+    const coordinator = await memberId("陈静");
+    const finance = await memberId("刘洋");
+    const inspector = await memberId("张明");
+    const refused = await admin("reward", "approve", claimId!, "--as", inspector);
+    expect(refused).toMatchObject({ code: 2 });
+    expect(refused.out).toContain("refused: role_not_allowed");
+    expect((await admin("reward", "approve", claimId!, "--as", coordinator)).out).toContain(`${claimId}: coordinator_approved`);
+    expect((await admin("reward", "approve", claimId!, "--as", coordinator)).out).toContain("refused: role_not_allowed");
+    expect((await admin("reward", "approve", claimId!, "--as", finance)).out).toContain(`${claimId}: approved`);
+    expect((await admin("reward", "pay", claimId!, "--as", finance)).out).toContain("--ref <text> is required");
+    expect((await admin("reward", "pay", claimId!, "--ref", "ICBC-0001", "--as", finance)).out).toContain(`${claimId}: paid`);
+
+    const hidden = await admin("reward", "claimant", claimId!, "--reason", "audit", "--as", coordinator);
+    expect(hidden.code).toBe(2);
+    expect(hidden.out).not.toContain(REAL_NAME.idNumber);
+    const shown = await admin("reward", "claimant", claimId!, "--reason", "payment", "--as", finance);
+    expect(shown.out).toContain(REAL_NAME.idNumber);
+    expect(shown.out).toContain("6222020200112233445");
+    const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as { reward: { status: string } };
+    expect(status.reward.status).toBe("paid");
+  });
+});
