@@ -65,7 +65,23 @@ export interface CampaignBoard {
 
 const isSubmitted = (state: string) => state === "submitted" || state === "accepted";
 
-export function boardRow(a: AssignmentRow, unit: { name: string; kind: string; regionCode: string }, now: number): BoardRow {
+/** The assignment columns a board row needs (the board reads only these: thousands of rows per page). */
+type BoardAssignment = Pick<AssignmentRow, "id" | "deliverableId" | "unitId" | "period" | "dueAt" | "dueVersion" | "state" | "receivedAt" | "receivedVersion" | "submittedAt" | "reviewedAt">;
+const BOARD_COLUMNS = {
+  id: assignments.id,
+  deliverableId: assignments.deliverableId,
+  unitId: assignments.unitId,
+  period: assignments.period,
+  dueAt: assignments.dueAt,
+  dueVersion: assignments.dueVersion,
+  state: assignments.state,
+  receivedAt: assignments.receivedAt,
+  receivedVersion: assignments.receivedVersion,
+  submittedAt: assignments.submittedAt,
+  reviewedAt: assignments.reviewedAt,
+};
+
+export function boardRow(a: BoardAssignment, unit: { name: string; kind: string; regionCode: string }, now: number): BoardRow {
   const submitted = isSubmitted(a.state);
   const acknowledged = submitted || (a.receivedAt !== null && a.receivedVersion === a.dueVersion);
   const late = !submitted && now > a.dueAt;
@@ -121,7 +137,7 @@ export async function campaignBoard(deps: ServiceDeps, campaignId: string, filte
   );
   if (chosen.length === 0) return { campaign, deliverables: [], generatedAt: deps.now().getTime() };
   const rows = await db
-    .select({ a: assignments, unit: { name: units.name, kind: units.kind, regionCode: units.regionCode } })
+    .select({ a: BOARD_COLUMNS, unit: { name: units.name, kind: units.kind, regionCode: units.regionCode } })
     .from(assignments)
     .innerJoin(units, eq(units.id, assignments.unitId))
     .where(
