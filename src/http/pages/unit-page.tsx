@@ -4,7 +4,6 @@
 // history with the documents to download. Works without JavaScript; every post answers with a
 // redirect (Post/Redirect/Get) and carries a one-time key, so a reload or double click acts once.
 import { Hono } from "hono";
-import { newId } from "../../core/ids";
 import { readForm } from "../body";
 import { eq } from "drizzle-orm";
 import { isReceived } from "../../core/campaigns/assignment-state";
@@ -16,7 +15,7 @@ import { randomBytes, toBase64Url } from "../../security/encoding";
 import { SUBMISSION_EXTENSIONS, SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { verifyUnitLinkToken } from "../../services/campaigns/links";
 import { mayActForUnit, receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
-import { discardSubmissionFiles, openSubmissionFile, prepareSubmissionFiles, storeSubmissionFiles, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
+import { openSubmissionFile, prepareSubmissionFiles, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
 import { getUnit, unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
 import { decryptText } from "../../security/cipher";
 import { formatBytes } from "../../services/intake/evidence";
@@ -389,18 +388,8 @@ export function createUnitPageRoutes() {
       if (err instanceof AppError && err.code === "validation_failed") return fail(err.options.fields ?? {});
       throw err;
     }
-    // The files go in first, under the submission id about to be used; submitAssignment links them in
-    // its batch. If the submission does not happen (repeat, refusal, lost race) they are removed again.
-    const submissionId = newId("sub");
-    await storeSubmissionFiles(deps, sealed, { submissionId, assignmentId, uploadedBy: member.id, createdAt: deps.now().getTime() });
-    let result: AssignmentResult;
-    try {
-      result = await submitAssignment(deps, { assignmentId, actor: member, platform: "web", note: note || undefined, files: sealed, submissionId, dedupeKey: `web:unit:submit:${once}` });
-    } catch (err) {
-      await discardSubmissionFiles(deps, sealed.map((f) => f.id)).catch(() => undefined);
-      throw err;
-    }
-    if (result.status !== "done") await discardSubmissionFiles(deps, sealed.map((f) => f.id));
+    // The documents are written in the submission's own batch: a refused, repeated or lost submit stores none.
+    const result = await submitAssignment(deps, { assignmentId, actor: member, platform: "web", note: note || undefined, sealedFiles: sealed, dedupeKey: `web:unit:submit:${once}` });
     return answer(c, viewer, assignmentId, result, "submitted");
   });
 

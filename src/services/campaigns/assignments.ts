@@ -3,6 +3,7 @@
 // event(s) and its chat messages in ONE batch, guarded by the assignment's version (a concurrent change
 // from the same version makes the whole batch fail, and it is planned again from fresh state). Used by
 // chat buttons, the unit page and the CLI alike.
+import { submissionFileInserts, type SealedSubmissionFile } from "./submission-files";
 import { and, asc, eq, inArray, max, sql } from "drizzle-orm";
 import { applyAssignmentCommand, type AssignmentCommand, type AssignmentEventAction, type AssignmentRefusal, type AssignmentSnapshot } from "../../core/campaigns/assignment-state";
 import { DEFAULT_REMINDER_POLICY, reminderPolicyOverrideSchema, resolvePolicy, type ReminderPolicy } from "../../core/campaigns/reminder-policy";
@@ -268,7 +269,15 @@ export function receiveAssignment(deps: ServiceDeps, input: ActorInput & { assig
  */
 export function submitAssignment(
   deps: ServiceDeps,
-  input: ActorInput & { assignmentId: string; note?: string; files?: StoredFileRef[]; submissionId?: string },
+  input: ActorInput & {
+    assignmentId: string;
+    note?: string;
+    /** Files already stored for this assignment, linked to the submission in its batch. */
+    files?: StoredFileRef[];
+    /** Files prepared (checked and encrypted) but not stored: written in the submission's own batch, so a refused or repeated submit stores none of them. */
+    sealedFiles?: readonly SealedSubmissionFile[];
+    submissionId?: string;
+  },
 ): Promise<AssignmentResult> {
   const note = input.note?.trim() ? input.note.trim().slice(0, 4000) : null;
   return changeAssignment(deps, {
@@ -280,7 +289,8 @@ export function submitAssignment(
       const [last] = await db.select({ attempt: max(submissions.attempt) }).from(submissions).where(eq(submissions.assignmentId, ctx.assignment.id));
       const attempt = (last?.attempt ?? 0) + 1;
       const submissionId = input.submissionId ?? newId("sub");
-      const fileIds = (input.files ?? []).map((f) => f.id);
+      const sealed = input.sealedFiles ?? [];
+      const fileIds = [...(input.files ?? []).map((f) => f.id), ...sealed.map((f) => f.id)];
       const statements: unknown[] = [
         db.insert(submissions).values({
           id: submissionId,
@@ -293,8 +303,10 @@ export function submitAssignment(
           status: "submitted",
         }),
       ];
-      if (fileIds.length)
-        statements.push(db.update(submissionFiles).set({ submissionId }).where(and(inArray(submissionFiles.id, fileIds), eq(submissionFiles.assignmentId, ctx.assignment.id))));
+      const stored = (input.files ?? []).map((f) => f.id);
+      if (stored.length)
+        statements.push(db.update(submissionFiles).set({ submissionId }).where(and(inArray(submissionFiles.id, stored), eq(submissionFiles.assignmentId, ctx.assignment.id))));
+      if (sealed.length) statements.push(...submissionFileInserts(deps, sealed, { submissionId, assignmentId: ctx.assignment.id, uploadedBy: input.actor.id, createdAt: now }));
       const coordinators = coordinatorsOf(org, ctx.campaign);
       if (coordinators) {
         const message = submissionNotice(

@@ -4,7 +4,6 @@
 // in the caller's batch with the submission they belong to, so a refused or failed submit stores
 // nothing. Reading a file back is for the unit's contacts and coordinators only, each view logged.
 import { and, asc, eq, inArray } from "drizzle-orm";
-import { asBatch } from "../../db/client";
 import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
 import { assignments, events, members, submissionFileChunks, submissionFiles, submissions, type AssignmentRow, type MemberRow } from "../../db/schema";
@@ -127,24 +126,6 @@ export function submissionFileInserts(
   return statements;
 }
 
-/**
- * Writes the files for the submission about to be made (`submissionId` chosen by the caller and passed to
- * submitAssignment, which links them in its batch). Without a submission row they are never listed.
- */
-export async function storeSubmissionFiles(
-  deps: ServiceDeps,
-  files: readonly SealedSubmissionFile[],
-  input: { submissionId: string; assignmentId: string; uploadedBy: string; createdAt: number },
-): Promise<void> {
-  if (!files.length) return;
-  await deps.db.batch(asBatch(submissionFileInserts(deps, files, input)));
-}
-
-/** Removes files stored for a submission that did not happen (refused, repeated, lost race). */
-export async function discardSubmissionFiles(deps: ServiceDeps, fileIds: readonly string[]): Promise<void> {
-  if (!fileIds.length) return;
-  await deps.db.batch([deps.db.delete(submissionFileChunks).where(inArray(submissionFileChunks.fileId, [...fileIds])), deps.db.delete(submissionFiles).where(inArray(submissionFiles.id, [...fileIds]))]);
-}
 
 /** Coordinators (any unit's files) and the contacts of the file's own unit; nobody else, inactive never. */
 export function mayReadUnitFiles(member: MemberRow, unitId: string): boolean {
