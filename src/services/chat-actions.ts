@@ -6,7 +6,7 @@ import type { LeadCommand } from "../core/lead-lifecycle";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
 import type { Locale } from "../core/report-input";
 import { asBatch } from "../db/client";
-import { chatPrompts, events, leadReports, members, reports, teams, type LeadRow, type MemberRow } from "../db/schema";
+import { chatPrompts, events, members, teams, type LeadRow, type MemberRow } from "../db/schema";
 import { shanghaiDateTime } from "../core/time";
 import { isUniqueViolation, type Actor } from "./events";
 import type { Platform } from "../chat/types";
@@ -330,9 +330,26 @@ async function declineOneTip(deps: ServiceDeps, input: { leadId: string; tipNo: 
 }
 
 /** Registers a prompt before it is sent, so the reply can be matched to it (Telegram force-reply). */
+/**
+ * Asks a member for free text (Telegram force-reply; the answer finds the prompt by the message it
+ * replies to). A prompt is about a lead, a campaign assignment, or what its context names (a reward
+ * claim); campaign and reward prompts use this too.
+ */
 export async function createPrompt(
   deps: ServiceDeps,
-  input: { user: ChatUser; memberId: string; purpose: PromptPurpose; leadId: string; text: string; context?: Record<string, unknown>; replyToMessageId?: string | null; dedupeKey: string },
+  input: {
+    user: ChatUser;
+    memberId: string;
+    purpose: string;
+    leadId?: string | null;
+    assignmentId?: string | null;
+    text: string;
+    context?: Record<string, unknown>;
+    replyToMessageId?: string | null;
+    dedupeKey: string;
+    /** How long the prompt takes an answer (default a day). */
+    ttlMs?: number;
+  },
 ): Promise<string> {
   // Derived from the update: a redelivered press finds its prompt instead of adding an orphan one.
   const id = `prm_${(await keyedHash(deps.keys, "prompt-id", input.dedupeKey)).slice(0, 22)}`;
@@ -344,11 +361,12 @@ export async function createPrompt(
         platform: input.user.platform,
         chatId: input.user.chatId,
         memberId: input.memberId,
-        leadId: input.leadId,
+        leadId: input.leadId ?? null,
+        assignmentId: input.assignmentId ?? null,
         purpose: input.purpose,
         context: JSON.stringify(input.context ?? {}),
         createdAt: now,
-        expiresAt: now + 24 * 3600_000,
+        expiresAt: now + (input.ttlMs ?? 24 * 3600_000),
       }).onConflictDoNothing(),
       enqueueStatement(
         deps,
@@ -357,7 +375,7 @@ export async function createPrompt(
           platform: input.user.platform,
           chatId: input.user.chatId,
           kind: "prompt",
-          leadId: input.leadId,
+          leadId: input.leadId ?? null,
           payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
         }),
       ),

@@ -7,7 +7,7 @@ import { answerCampaignPrompt, handleCampaignAction, type CampaignReply } from "
 import type { CampaignAction } from "../../services/campaigns/messages";
 import type { ChatUser } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
-import { escapeMrkdwn } from "./adapter";
+import { modalAnswer, showAnswerOrModal } from "./answer-modal";
 
 export const CAMPAIGN_PROMPT_CALLBACK = "fw_cprompt";
 
@@ -18,28 +18,12 @@ const metadataSchema = z.object({
   channel: z.string().max(64).default(""),
 });
 
-async function show(deps: ServiceDeps, client: App["client"], reply: CampaignReply, input: { channel: string; user: string; triggerId?: string }) {
-  try {
-    if (reply.prompt && input.triggerId) {
-      await client.views.open({
-        trigger_id: input.triggerId,
-        view: {
-          type: "modal",
-          callback_id: CAMPAIGN_PROMPT_CALLBACK,
-          private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, assignmentId: reply.prompt.assignmentId, channel: input.channel }),
-          title: { type: "plain_text", text: "FundWatch" },
-          submit: { type: "plain_text", text: "OK" },
-          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
-        },
-      });
-      return;
-    }
-    const text = escapeMrkdwn([reply.text, reply.privateText].filter(Boolean).join("\n"));
-    if (text && input.channel) await client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
-  } catch (err) {
-    deps.log.warn("slack answer not shown", { error: err instanceof Error ? err.message : String(err) });
-  }
-}
+const show = (deps: ServiceDeps, client: App["client"], reply: CampaignReply, input: { channel: string; user: string; triggerId?: string }) =>
+  showAnswerOrModal(deps, client, { text: [reply.text, reply.privateText].filter(Boolean).join("\n"), prompt: reply.prompt }, {
+    ...input,
+    callbackId: CAMPAIGN_PROMPT_CALLBACK,
+    metadata: reply.prompt ? { purpose: reply.prompt.purpose, assignmentId: reply.prompt.assignmentId, channel: input.channel } : {},
+  });
 
 export async function handleSlackCampaignAction(
   deps: ServiceDeps,
@@ -60,7 +44,7 @@ export function registerCampaignViews(app: App, deps: ServiceDeps): void {
       meta = null;
     }
     if (!meta) return;
-    const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const text = modalAnswer(view.state.values);
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
     const reply = await answerCampaignPrompt(deps, { user, purpose: meta.purpose, assignmentId: meta.assignmentId, text, updateKey: `slack:view:${view.id}` });
     await show(deps, client, { text: reply.text }, { channel: meta.channel, user: body.user.id });

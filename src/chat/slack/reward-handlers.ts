@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ChatUser } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
 import { answerRewardPrompt, handleRewardAction, REWARD_PROMPT_PURPOSES, type RewardAction, type RewardReply } from "../../services/rewards/reward-chat";
-import { escapeMrkdwn } from "./adapter";
+import { modalAnswer, showAnswerOrModal } from "./answer-modal";
 
 export const REWARD_PROMPT_CALLBACK = "fw_rprompt";
 
@@ -17,28 +17,12 @@ const metadataSchema = z.object({
   channel: z.string().max(64).default(""),
 });
 
-async function show(deps: ServiceDeps, client: App["client"], reply: RewardReply, input: { channel: string; user: string; triggerId?: string }) {
-  try {
-    if (reply.prompt && input.triggerId) {
-      await client.views.open({
-        trigger_id: input.triggerId,
-        view: {
-          type: "modal",
-          callback_id: REWARD_PROMPT_CALLBACK,
-          private_metadata: JSON.stringify({ purpose: reply.prompt.purpose, claimId: reply.prompt.claimId, channel: input.channel }),
-          title: { type: "plain_text", text: "FundWatch" },
-          submit: { type: "plain_text", text: "OK" },
-          blocks: [{ type: "input", block_id: "answer", label: { type: "plain_text", text: reply.prompt.text.slice(0, 1900) }, element: { type: "plain_text_input", action_id: "text", multiline: true } }],
-        },
-      });
-      return;
-    }
-    const text = escapeMrkdwn(reply.text);
-    if (text && input.channel) await client.chat.postEphemeral({ channel: input.channel, user: input.user, text });
-  } catch (err) {
-    deps.log.warn("slack answer not shown", { error: err instanceof Error ? err.message : String(err) });
-  }
-}
+const show = (deps: ServiceDeps, client: App["client"], reply: RewardReply, input: { channel: string; user: string; triggerId?: string }) =>
+  showAnswerOrModal(deps, client, reply, {
+    ...input,
+    callbackId: REWARD_PROMPT_CALLBACK,
+    metadata: reply.prompt ? { purpose: reply.prompt.purpose, claimId: reply.prompt.claimId, channel: input.channel } : {},
+  });
 
 export async function handleSlackRewardAction(
   deps: ServiceDeps,
@@ -59,7 +43,7 @@ export function registerRewardViews(app: App, deps: ServiceDeps): void {
       meta = null;
     }
     if (!meta) return;
-    const text = (view.state.values.answer?.text as { value?: string } | undefined)?.value ?? "";
+    const text = modalAnswer(view.state.values);
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };
     const reply = await answerRewardPrompt(deps, { user, purpose: meta.purpose, claimId: meta.claimId, text });
     await show(deps, client, { text: reply.text }, { channel: meta.channel, user: body.user.id });

@@ -7,12 +7,9 @@ import { dueSchema } from "../../core/campaigns/campaign-file";
 import { dueInstant } from "../../core/campaigns/periods";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
-import { asBatch } from "../../db/client";
-import { assignments, chatPrompts, events, type MemberRow } from "../../db/schema";
+import { assignments, events, type MemberRow } from "../../db/schema";
 import { isLocale, t } from "../../i18n";
-import { keyedHash } from "../../security/cipher";
-import type { ChatUser } from "../chat-actions";
-import { enqueueStatement } from "../delivery/outbox";
+import { createPrompt, type ChatUser } from "../chat-actions";
 import type { ServiceDeps } from "../deps";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import { findMemberByChatUser } from "../org/org";
@@ -33,7 +30,7 @@ import {
 import { campaignBoard } from "./board-data";
 import { deliverablesOf, findDeliverables, listActiveCampaigns } from "./campaigns";
 import { boardUrl, BOARD_LINK_HOURS, unitPageUrl, UNIT_LINK_DAYS } from "./links";
-import { deadlineText, deliverableTitle, isCampaignAction, type CampaignAction } from "./messages";
+import { deadlineText, deliverableTitle, type CampaignAction } from "./messages";
 import { nudgeDeliverable } from "./nudges";
 
 export { isCampaignAction } from "./messages";
@@ -140,30 +137,11 @@ export async function answerCampaignPrompt(deps: ServiceDeps, input: { user: Cha
 }
 
 /** Registers a campaign prompt before it is sent (Telegram replies are matched to it), with its outbox row, in one batch. */
-export async function createCampaignPrompt(
+export function createCampaignPrompt(
   deps: ServiceDeps,
   input: { user: ChatUser; memberId: string; purpose: CampaignPromptPurpose; assignmentId: string; text: string; replyToMessageId?: string | null; dedupeKey: string },
 ): Promise<string> {
-  // Derived from the update: a redelivered press finds its prompt instead of adding another.
-  const id = `prm_${(await keyedHash(deps.keys, "prompt-id", input.dedupeKey)).slice(0, 22)}`;
-  const now = deps.now().getTime();
-  await deps.db.batch(
-    asBatch([
-      deps.db
-        .insert(chatPrompts)
-        .values({ id, platform: input.user.platform, chatId: input.user.chatId, memberId: input.memberId, leadId: null, assignmentId: input.assignmentId, purpose: input.purpose, createdAt: now, expiresAt: now + PROMPT_TTL_MS })
-        .onConflictDoNothing(),
-      enqueueStatement(deps, {
-        dedupeKey: `prompt:${input.dedupeKey}`,
-        platform: input.user.platform,
-        chatId: input.user.chatId,
-        kind: "prompt",
-        payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
-      }),
-    ]),
-  );
-  deps.notifyOutbox?.();
-  return id;
+  return createPrompt(deps, { ...input, leadId: null, ttlMs: PROMPT_TTL_MS });
 }
 
 async function logLinkIssued(deps: ServiceDeps, actor: Actor, e: { entityType: string; entityId: string; action: string; dedupeKey: string; data?: Record<string, unknown> }) {

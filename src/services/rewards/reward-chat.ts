@@ -3,13 +3,9 @@
 // the payment reference). The platform handlers (chat/telegram/reward-handlers.ts, chat/slack/
 // reward-handlers.ts) show the reply and the prompt.
 import type { Locale } from "../../core/report-input";
-import { asBatch } from "../../db/client";
-import { chatPrompts } from "../../db/schema";
 import { isLocale, t } from "../../i18n";
-import { keyedHash } from "../../security/cipher";
-import type { ChatUser } from "../chat-actions";
+import { createPrompt, type ChatUser } from "../chat-actions";
 import type { ServiceDeps } from "../deps";
-import { enqueueStatement } from "../delivery/outbox";
 import { AppError } from "../errors";
 import { logUnknownUser } from "../leads/leads";
 import { findMemberByChatUser } from "../org/org";
@@ -77,30 +73,12 @@ export async function answerRewardPrompt(deps: ServiceDeps, input: { user: ChatU
 }
 
 /** Asks the member for the text (Telegram force-reply in the chat it was pressed in); the claim id rides in the prompt's context. */
-export async function createRewardPrompt(
+export function createRewardPrompt(
   deps: ServiceDeps,
   input: { user: ChatUser; memberId: string; purpose: RewardPromptPurpose; claimId: string; text: string; replyToMessageId?: string | null; dedupeKey: string },
 ): Promise<string> {
-  // Derived from the update: a redelivered press finds its prompt instead of adding another.
-  const id = `prm_${(await keyedHash(deps.keys, "prompt-id", input.dedupeKey)).slice(0, 22)}`;
-  const now = deps.now().getTime();
-  await deps.db.batch(
-    asBatch([
-      deps.db
-        .insert(chatPrompts)
-        .values({ id, platform: input.user.platform, chatId: input.user.chatId, memberId: input.memberId, leadId: null, assignmentId: null, purpose: input.purpose, context: JSON.stringify({ claimId: input.claimId }), createdAt: now, expiresAt: now + PROMPT_TTL_MS })
-        .onConflictDoNothing(),
-      enqueueStatement(deps, {
-        dedupeKey: `prompt:${input.dedupeKey}`,
-        platform: input.user.platform,
-        chatId: input.user.chatId,
-        kind: "prompt",
-        payload: { promptId: id, message: { kind: "prompt", text: input.text, ...(input.replyToMessageId ? { replyToMessageId: input.replyToMessageId } : {}) } },
-      }),
-    ]),
-  );
-  deps.notifyOutbox?.();
-  return id;
+  const { claimId, ...rest } = input;
+  return createPrompt(deps, { ...rest, context: { claimId }, ttlMs: PROMPT_TTL_MS });
 }
 
 /** The claim a reward prompt is about (from its context), or null when the prompt is not one. */
