@@ -11,7 +11,8 @@ import { events, leadReports, leads, members, rewardClaims } from "../../src/db/
 import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
-import { FakeTelegram } from "../support/fake-chat-servers";
+import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
+import { runLeadCommand } from "../../src/services/leads/leads";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU } from "../support/round-trips";
 
@@ -22,6 +23,20 @@ const USERS = { coordinator: 7001, finance: 7002, inspector: 7003, stranger: 799
 
 let ctx: TestContext;
 let telegram: FakeTelegram;
+let slack: FakeSlack;
+const SLACK_SECRET = "slack-signing-secret-abcdef0123";
+
+async function slackRequest(payload: string) {
+  const { createHmac } = await import("node:crypto");
+  const body = new URLSearchParams(payload.startsWith("{") ? { payload } : Object.fromEntries(new URLSearchParams(payload))).toString();
+  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
+  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const res = await ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
+  expect(res.status).toBe(200);
+}
+const wait = async (until: () => Promise<boolean> | boolean) => {
+  for (let i = 0; i < 250 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
+};
 let updateId = 1;
 
 async function deliver() {
@@ -74,7 +89,16 @@ const claimRow = async (leadId: string) => (await ctx.db.query.rewardClaims.find
 
 beforeAll(async () => {
   telegram = await new FakeTelegram().start();
-  ctx = await createTestContext({ TELEGRAM_BOT_TOKEN: "123456:TEST-token", TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
+  slack = await new FakeSlack().start();
+  ctx = await createTestContext({
+    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
+    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
+  });
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
   // The coordinators' destination on Telegram here (the example puts it on Slack).
@@ -88,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx?.close();
   await telegram?.stop();
+  await slack?.stop();
 });
 
 describe("a reward from the chat", () => {
@@ -147,5 +172,56 @@ describe("a reward from the chat", () => {
     expect(log.find((e) => e.action === "reward.refused")?.data).toContain("role_not_allowed");
     const stranger = await ctx.db.select().from(events).where(and(eq(events.action, "lead.refused"), eq(events.actorId, `telegram:${USERS.stranger}`)));
     expect(stranger).toHaveLength(1);
+  });
+
+  it("on Slack: Reject opens a modal; the reason reaches the claimant, who may ask once for reconsideration", async () => {
+    const { code } = await createInvite(ctx.deps, { memberId: await memberId("陈静"), actor: { type: "system", platform: "cli" } });
+    await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0CHEN", channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: "trig-join", team_id: "T1", token: "x" }).toString());
+    await wait(async () => Boolean((await ctx.db.query.members.findFirst({ where: eq(members.displayName, "陈静") }))?.slackUserId));
+
+    const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某血透中心", anonymous: true, wantsReward: true })));
+    const { reportId, receipt } = (await res.json()) as { reportId: string; receipt: string };
+    const leadId = (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, reportId) }))!.leadId;
+    const actor = { member: (await ctx.db.query.members.findFirst({ where: eq(members.displayName, "陈静") }))!, platform: "cli" as const };
+    for (const command of [{ type: "accept" as const }, { type: "investigate" as const }, { type: "conclude" as const, outcome: "substantiated" as const, amountFen: 5_000_000 }])
+      await runLeadCommand(ctx.deps, { leadId, command, actor, dedupeKey: `slack-test:${command.type}` });
+    expect((await ctx.app.request("/api/v1/reports/reward-claim", jsonPost({ receipt, identity: { name: "王芳", idNumber: REAL_NAME.idNumber, phone: "13800138000" }, payout: { method: "bank", account: ACCOUNT, bankName: "中国银行" } }))).status).toBe(201);
+    const { id: claimId } = await claimRow(leadId);
+
+    const opened = slack.callsTo("views.open").length;
+    const press = JSON.stringify({
+      type: "block_actions",
+      user: { id: "U0CHEN" },
+      channel: { id: "C0COORDINATE" },
+      team: { id: "T1" },
+      trigger_id: "trig-rej",
+      message: { ts: "1700000000.000200" },
+      actions: [{ action_id: "fw:r-rej", block_id: "fw_actions_0", value: claimId, type: "button", action_ts: "1764000400.001" }],
+      api_app_id: "A1",
+      token: "x",
+    });
+    await slackRequest(press);
+    await wait(() => slack.callsTo("views.open").length > opened);
+    const view = slack.callsTo("views.open").at(-1)!.body.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe("fw_rprompt");
+    const submission = JSON.stringify({
+      type: "view_submission",
+      user: { id: "U0CHEN" },
+      team: { id: "T1" },
+      view: { id: "VREJ1", callback_id: "fw_rprompt", private_metadata: view.private_metadata, state: { values: { answer: { text: { type: "plain_text_input", value: "该线索系部门已掌握的事项。" } } } } },
+      api_app_id: "A1",
+      token: "x",
+    });
+    await slackRequest(submission);
+    await wait(async () => (await claimRow(leadId)).status === "rejected");
+    expect((await claimRow(leadId)).status).toBe("rejected");
+    // Tampered metadata naming another claim id shape is ignored.
+    await slackRequest(JSON.stringify({ type: "view_submission", user: { id: "U0CHEN" }, team: { id: "T1" }, view: { id: "VREJ2", callback_id: "fw_rprompt", private_metadata: '{"purpose":"reward_pay","claimId":"../x"}', state: { values: { answer: { text: { value: "x" } } } } }, api_app_id: "A1", token: "x" }));
+
+    const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as { reward: { status: string; reconsiderationUntil: string | null } };
+    expect(status.reward.status).toBe("rejected");
+    expect(status.reward.reconsiderationUntil).not.toBeNull();
+    const again = await ctx.app.request("/api/v1/reports/reward-claim/reconsideration", jsonPost({ receipt, text: "我提供了新的证据。" }));
+    expect(((await again.json()) as { status: string }).status).toBe("reconsideration");
   });
 });
