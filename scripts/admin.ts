@@ -75,6 +75,16 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Runs a reviewer's step; a refusal (role, state, deadline) ends the command with its reason, exit 2. */
+async function orRefused(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+    throw err;
+  }
+}
+
 async function main() {
   const [command, ...args] = process.argv.slice(2);
   if (!command || command === "help" || command === "--help") {
@@ -172,26 +182,20 @@ async function main() {
           const leadId = claimId ?? fail("reward add <lead-id> --tip <n> --reason <text> --as <member-id>");
           const tipNo = Number(flag(args, "tip") ?? fail("--tip <n> is required (the tip's number on the lead)"));
           const { member } = await memberActor(flag(args, "as"));
-          try {
+          await orRefused(async () => {
             const added = await addRewardTip(deps, { leadId, tipNo, reason: flag(args, "reason") ?? fail("--reason <text> is required"), member, platform: "cli" });
             console.log(`${added.id}: ${added.status} (tip #${tipNo})`);
-          } catch (err) {
-            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
-            throw err;
-          }
+          });
           break;
         }
         if (action === "claimant") {
           const id = claimId ?? fail("reward claimant <claim-id> --reason <text> --as <member-id>");
           const { member } = await memberActor(flag(args, "as"));
-          try {
+          await orRefused(async () => {
             const seen = await viewRewardClaimant(deps, { claimId: id, member, platform: "cli", reason: flag(args, "reason") ?? fail("--reason <text> is required (it is logged)") });
             if (!seen) console.log(`${id}: not claimed yet`);
             else console.log(`name\t${seen.identity.name}\nid number\t${seen.identity.idNumber}\nphone\t${seen.identity.phone}\npayout\t${seen.payout.method}\t${seen.payout.account}\t${seen.payout.bankName ?? "-"}`);
-          } catch (err) {
-            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
-            throw err;
-          }
+          });
           break;
         }
         if (action === "exclude") {
@@ -199,13 +203,10 @@ async function main() {
           const code = flag(args, "code");
           if (!code || !(EXCLUSION_REASONS as readonly string[]).includes(code)) fail(`--code is one of ${EXCLUSION_REASONS.join(", ")}`);
           const { member } = await memberActor(flag(args, "as"));
-          try {
+          await orRefused(async () => {
             const updated = await reviewRewardClaim(deps, { claimId: id, action: "exclude", member, platform: "cli", text: flag(args, "reason") ?? fail("--reason <text> is required"), exclusionReason: code as ExclusionReason });
             console.log(`${updated.id}: ${updated.status} (${code})`);
-          } catch (err) {
-            if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
-            throw err;
-          }
+          });
           break;
         }
         const actions: Record<string, { action: ReviewAction; text?: string }> = {
@@ -218,13 +219,10 @@ async function main() {
         if (!claimId) fail(`reward ${action} <claim-id> --as <member-id>`);
         const text = chosen.text ? (flag(args, chosen.text) ?? fail(`--${chosen.text} <text> is required`)) : undefined;
         const { member } = await memberActor(flag(args, "as"));
-        try {
+        await orRefused(async () => {
           const updated = await reviewRewardClaim(deps, { claimId, action: chosen.action, member, platform: "cli", ...(text ? { text } : {}) });
           console.log(`${updated.id}: ${updated.status}`);
-        } catch (err) {
-          if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
-          throw err;
-        }
+        });
         break;
       }
       case "message": {

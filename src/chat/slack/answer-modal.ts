@@ -2,6 +2,7 @@
 // metadata names what the answer is for, and comes back untrusted), otherwise an ephemeral message.
 // Campaign and reward cards share it; lead cards have their own (tip choices, amounts) in app.ts.
 import type { App } from "@slack/bolt";
+import type { z } from "zod";
 import type { ServiceDeps } from "../../services/deps";
 import { escapeMrkdwn } from "./adapter";
 
@@ -36,3 +37,13 @@ export async function showAnswerOrModal(
 
 /** The text field of a modal opened by showAnswerOrModal. */
 export const modalAnswer = (values: Record<string, Record<string, unknown>>) => ((values.answer?.text as { value?: string } | undefined)?.value ?? "");
+
+/** A modal's private metadata: written by us, but it comes back through Slack, so read as untrusted. */
+export function readModalMetadata<S extends z.ZodType>(schema: S, raw: string): z.output<S> | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

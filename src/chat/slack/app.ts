@@ -13,6 +13,7 @@ import { isCampaignAction } from "../../services/campaigns/messages";
 import { handleSlackCampaignAction, registerCampaignViews } from "./campaign-handlers";
 import { isRewardAction } from "../../services/rewards/reward-chat";
 import { handleSlackRewardAction, registerRewardViews } from "./reward-handlers";
+import { readModalMetadata } from "./answer-modal";
 
 export interface SlackAppOptions {
   token: string;
@@ -95,14 +96,7 @@ const promptMetadataSchema = z.object({
   channel: z.string().max(64).default(""),
 });
 
-function parsePromptMetadata(raw: string): z.infer<typeof promptMetadataSchema> | null {
-  try {
-    const parsed = promptMetadataSchema.safeParse(JSON.parse(raw));
-    return parsed.success ? (parsed.data as z.infer<typeof promptMetadataSchema> & { purpose: PromptPurpose }) : null;
-  } catch {
-    return null;
-  }
-}
+const parsePromptMetadata = (raw: string) => readModalMetadata(promptMetadataSchema, raw) as (z.infer<typeof promptMetadataSchema> & { purpose: PromptPurpose }) | null;
 
 export interface SlackIntegration {
   handle(c: Context, waitUntil: (p: Promise<unknown>) => void): Promise<Response>;

@@ -7,7 +7,7 @@ import { answerCampaignPrompt, handleCampaignAction, type CampaignReply } from "
 import type { CampaignAction } from "../../services/campaigns/messages";
 import type { ChatUser } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
-import { modalAnswer, showAnswerOrModal } from "./answer-modal";
+import { modalAnswer, readModalMetadata, showAnswerOrModal } from "./answer-modal";
 
 export const CAMPAIGN_PROMPT_CALLBACK = "fw_cprompt";
 
@@ -36,13 +36,7 @@ export async function handleSlackCampaignAction(
 export function registerCampaignViews(app: App, deps: ServiceDeps): void {
   app.view(CAMPAIGN_PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
     await ack();
-    let meta: z.infer<typeof metadataSchema> | null = null;
-    try {
-      const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata));
-      meta = parsed.success ? parsed.data : null;
-    } catch {
-      meta = null;
-    }
+    const meta = readModalMetadata(metadataSchema, view.private_metadata);
     if (!meta) return;
     const text = modalAnswer(view.state.values);
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };

@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { ChatUser } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
 import { answerRewardPrompt, handleRewardAction, REWARD_PROMPT_PURPOSES, type RewardAction, type RewardReply } from "../../services/rewards/reward-chat";
-import { modalAnswer, showAnswerOrModal } from "./answer-modal";
+import { modalAnswer, readModalMetadata, showAnswerOrModal } from "./answer-modal";
 
 export const REWARD_PROMPT_CALLBACK = "fw_rprompt";
 
@@ -35,13 +35,7 @@ export async function handleSlackRewardAction(
 export function registerRewardViews(app: App, deps: ServiceDeps): void {
   app.view(REWARD_PROMPT_CALLBACK, async ({ ack, view, body, client }) => {
     await ack();
-    let meta: z.infer<typeof metadataSchema> | null = null;
-    try {
-      const parsed = metadataSchema.safeParse(JSON.parse(view.private_metadata));
-      meta = parsed.success ? parsed.data : null;
-    } catch {
-      meta = null;
-    }
+    const meta = readModalMetadata(metadataSchema, view.private_metadata);
     if (!meta) return;
     const text = modalAnswer(view.state.values);
     const user: ChatUser = { platform: "slack", userId: body.user.id, chatId: meta.channel, platformRef: view.id };

@@ -9,9 +9,10 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { appState } from "../../db/schema";
 import type { ServiceDeps } from "../../services/deps";
-import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type ChatUser, type PromptPurpose } from "../../services/chat-actions";
+import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type PromptPurpose } from "../../services/chat-actions";
 import { findMemberByChatUser } from "../../services/org/org";
 import { decodeCallbackData } from "./adapter";
+import { chatUser, updateKey } from "./update";
 import { isCampaignAction } from "../../services/campaigns/messages";
 import { handleCampaignCallback, handleCampaignReply } from "./campaign-handlers";
 import { isRewardAction, isRewardPromptPurpose } from "../../services/rewards/reward-chat";
@@ -55,18 +56,6 @@ export function botInfoFromToken(token: string, username?: string): UserFromGetM
   } as UserFromGetMe;
 }
 
-const updateKey = (ctx: Context) => `telegram:update:${ctx.update.update_id}`;
-
-/** Only called after the guard that drops updates without a sender. */
-function chatUser(ctx: Context): ChatUser {
-  const from = ctx.from!;
-  return {
-    platform: "telegram",
-    userId: String(from.id),
-    chatId: String(ctx.chat?.id ?? from.id),
-    platformRef: ctx.msg?.message_id !== undefined ? String(ctx.msg.message_id) : `update:${ctx.update.update_id}`,
-  };
-}
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 

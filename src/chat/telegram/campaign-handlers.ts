@@ -5,16 +5,10 @@ import type { Context } from "grammy";
 import type { chatPrompts } from "../../db/schema";
 import { answerCampaignPrompt, createCampaignPrompt, handleCampaignAction, type CampaignPromptPurpose } from "../../services/campaigns/chat";
 import type { CampaignAction } from "../../services/campaigns/messages";
-import { markPromptAnswered, queueReplies, type ChatUser } from "../../services/chat-actions";
+import { markPromptAnswered, queueReplies } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
 import { findMemberByChatUser } from "../../services/org/org";
-
-const updateKey = (ctx: Context) => `telegram:update:${ctx.update.update_id}`;
-
-function chatUser(ctx: Context): ChatUser {
-  const from = ctx.from!;
-  return { platform: "telegram", userId: String(from.id), chatId: String(ctx.chat?.id ?? from.id), platformRef: ctx.msg?.message_id !== undefined ? String(ctx.msg.message_id) : `update:${ctx.update.update_id}` };
-}
+import { chatUser, updateKey } from "./update";
 
 export async function handleCampaignCallback(deps: ServiceDeps, ctx: Context, decoded: { action: CampaignAction; leadId: string }): Promise<void> {
   const user = chatUser(ctx);

@@ -3,17 +3,11 @@
 // src/services/rewards/reward-chat.ts.
 import type { Context } from "grammy";
 import type { chatPrompts } from "../../db/schema";
-import { markPromptAnswered, queueReplies, type ChatUser } from "../../services/chat-actions";
+import { markPromptAnswered, queueReplies } from "../../services/chat-actions";
 import type { ServiceDeps } from "../../services/deps";
 import { findMemberByChatUser } from "../../services/org/org";
+import { chatUser, updateKey } from "./update";
 import { answerRewardPrompt, createRewardPrompt, handleRewardAction, rewardPromptClaim, type RewardAction, type RewardPromptPurpose } from "../../services/rewards/reward-chat";
-
-const updateKey = (ctx: Context) => `telegram:update:${ctx.update.update_id}`;
-
-function chatUser(ctx: Context): ChatUser {
-  const from = ctx.from!;
-  return { platform: "telegram", userId: String(from.id), chatId: String(ctx.chat?.id ?? from.id), platformRef: ctx.msg?.message_id !== undefined ? String(ctx.msg.message_id) : `update:${ctx.update.update_id}` };
-}
 
 export async function handleRewardCallback(deps: ServiceDeps, ctx: Context, decoded: { action: RewardAction; claimId: string }): Promise<void> {
   const user = chatUser(ctx);

@@ -15,7 +15,7 @@ import {
   addReporterEvidence,
   addReporterMessage,
   authenticateReceipt,
-  getStatusView,
+  statusViewWithReward,
   submitReport,
   type SubmittedReport,
 } from "../../services/intake/reports";
@@ -31,7 +31,7 @@ import { ReceiptEntryPage, StatusPage } from "./status";
 import type { RewardFormState } from "./reward-section";
 import type { ReportRow } from "../../db/schema";
 import { rewardClaimBodySchema, rewardNoteSchema } from "../../core/rewards/claim-input";
-import { answerRewardQuestion, requestReconsideration, rewardViewForReport, submitRewardClaim } from "../../services/rewards/claims";
+import { answerRewardQuestion, requestReconsideration, submitRewardClaim } from "../../services/rewards/claims";
 import { getCookie, setCookie } from "hono/cookie";
 import { eq } from "drizzle-orm";
 import { reports } from "../../db/schema";
@@ -304,9 +304,8 @@ export function createPageRoutes() {
   async function renderStatus(c: AppContext, receipt: string, extra: { notice?: string; error?: string; rewardForm?: RewardFormState } = {}, status: 200 | 400 | 409 | 429 = 200) {
     const { deps } = c.var;
     const report = await withReport(c, receipt);
-    const [view, reward, replyToken, evidenceToken, files, org] = await Promise.all([
-      getStatusView(deps, report),
-      rewardViewForReport(deps, report),
+    const [{ view, reward }, replyToken, evidenceToken, files, org] = await Promise.all([
+      statusViewWithReward(deps, report),
       issueFormToken(deps, "web-reply"),
       issueFormToken(deps, "web-evidence"),
       listReporterFiles(deps, report.id),

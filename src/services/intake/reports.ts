@@ -2,7 +2,7 @@
 // the investigators' side (message, status change, audited identity view). Every change writes its
 // rows and its event in one atomic batch before returning.
 import type { RewardStatus } from "../../core/rewards/claims";
-import { rewardViewForReport } from "../rewards/claims";
+import { rewardViewForReport, type RewardView } from "../rewards/claims";
 import { and, asc, count, eq, sql } from "drizzle-orm";
 // Rows written in the same millisecond keep insertion order through SQLite's rowid.
 import { newId, newReportId } from "../../core/ids";
@@ -265,6 +265,11 @@ export interface RewardSummary {
 
 /** What the tipster may see of their report: public status, timeline and the conversation. */
 export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promise<StatusView> {
+  return (await statusViewWithReward(deps, report)).view;
+}
+
+/** The status view and the full reward view it summarises (the status page shows both; read once). */
+export async function statusViewWithReward(deps: ServiceDeps, report: ReportRow): Promise<{ view: StatusView; reward: RewardView | null }> {
   const [timeline, messages, [attachments], reward] = await Promise.all([
     deps.db.query.reportTimeline.findMany({ where: eq(reportTimeline.reportId, report.id), orderBy: [asc(reportTimeline.createdAt), asc(sql`rowid`)] }),
     deps.db.query.reportMessages.findMany({ where: eq(reportMessages.reportId, report.id), orderBy: [asc(reportMessages.createdAt), asc(sql`rowid`)] }),
@@ -272,7 +277,7 @@ export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promi
     rewardViewForReport(deps, report),
   ]);
   const status = report.status as ReportStatus;
-  return {
+  const view: StatusView = {
     report: {
       id: report.id,
       status,
@@ -318,6 +323,7 @@ export async function getStatusView(deps: ServiceDeps, report: ReportRow): Promi
         }
       : {}),
   };
+  return { view, reward };
 }
 
 function assertOpen(report: ReportRow) {

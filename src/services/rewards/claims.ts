@@ -7,7 +7,6 @@ import { and, asc, desc, eq, inArray, isNotNull, lte } from "drizzle-orm";
 import { applyRewardCommand, claimDeadline, expiryWarningFrom, reconsiderationDeadline, type ExclusionReason, type RewardCommand, type RewardRefusal, type RewardStatus } from "../../core/rewards/claims";
 import type { RewardClaimInput } from "../../core/rewards/claim-input";
 import type { RewardComputation } from "../../core/rewards/compute";
-import { rewardPreset, REWARD_PRESET_IDS, type RewardPresetId } from "../../core/rewards/policy";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
@@ -21,7 +20,7 @@ import { enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import { AppError } from "../errors";
 import { eventRow, type Actor } from "../events";
 import { currentOrg } from "../org/org-cache";
-import { renderRewardCard } from "./reward-cards";
+import { renderRewardCard, rewardPolicyName } from "./reward-cards";
 
 export type ReviewAction = "approve" | "reject" | "ask" | "pay" | "exclude";
 export type ClaimantAction = "claim" | "answer" | "reconsider";
@@ -45,23 +44,11 @@ export interface RewardView {
   steps: RewardComputation["steps"];
 }
 
-const REFUSAL_MESSAGES: Record<RewardRefusal, string> = {
-  not_allowed_now: "reward_not_allowed_now",
-  role_not_allowed: "reward_role_not_allowed",
-  same_approver: "reward_same_approver",
-  claim_deadline_passed: "reward_claim_deadline_passed",
-  reconsideration_used: "reward_reconsideration_used",
-  reconsideration_deadline_passed: "reward_reconsideration_deadline_passed",
-};
-
 export class RewardRefused extends AppError {
   constructor(readonly refusal: RewardRefusal) {
-    super(refusal === "role_not_allowed" || refusal === "same_approver" ? "forbidden" : "conflict", `reward claim: ${refusal}`, { messageKey: `errors.${REFUSAL_MESSAGES[refusal]}`, details: { reason: refusal } });
+    super(refusal === "role_not_allowed" || refusal === "same_approver" ? "forbidden" : "conflict", `reward claim: ${refusal}`, { messageKey: `errors.reward_${refusal}`, details: { reason: refusal } });
   }
 }
-
-const policyName = (id: string, locale: "zh-CN" | "en") =>
-  (REWARD_PRESET_IDS as readonly string[]).includes(id) ? rewardPreset(id as RewardPresetId).name[locale] : id;
 
 /** The claim shown on a tip's status page: the first one (a tip has at most one per lead). */
 export async function rewardClaimForReport(deps: ServiceDeps, reportId: string): Promise<RewardClaimRow | null> {
@@ -85,7 +72,7 @@ export async function rewardViewForReport(deps: ServiceDeps, report: ReportRow):
     status: claim.status as RewardStatus,
     amountFen: claim.amountFen,
     verifiedAmountFen: claim.verifiedAmountFen,
-    policy: { id: claim.policyId, name: policyName(claim.policyId, report.locale === "en" ? "en" : "zh-CN") },
+    policy: { id: claim.policyId, name: rewardPolicyName(claim.policyId, report.locale === "en" ? "en" : "zh-CN") },
     deadline: new Date(claim.claimDeadline).toISOString(),
     deadlineWarning: claim.status === "eligible" && now >= expiryWarningFrom(claim.claimDeadline) && now <= claim.claimDeadline,
     reconsiderationUntil: mayReconsider ? new Date(reconsiderationDeadline(claim.rejectedAt!)).toISOString() : null,
@@ -162,7 +149,7 @@ async function applyStep(deps: ServiceDeps, input: StepInput): Promise<RewardCla
     );
   }
   const updatedView = { ...claim, ...input.set, status, version, updatedAt: now } as RewardClaimRow;
-  statements.push(...(await notifyStatements(deps, updatedView, input.notify, now)));
+  statements.push(...(await notifyStatements(deps, updatedView, input.notify)));
   try {
     const results = (await retryBusyWrite(db, () => db.batch(asBatch(statements)))) as unknown as unknown[];
     const updated = (results[1] as RewardClaimRow[])[0];
@@ -180,7 +167,7 @@ async function logRefusal(deps: ServiceDeps, actor: Actor, claimId: string, atte
 }
 
 /** The coordinators' card after a step (and, once a coordinator approved, a private card to finance). */
-async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: StepInput["notify"], now: number): Promise<unknown[]> {
+async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: StepInput["notify"]): Promise<unknown[]> {
   if (who === "none") return [];
   const org = await currentOrg(deps);
   const statements: unknown[] = [];
@@ -204,7 +191,6 @@ async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: S
       statements.push(enqueueStatement(deps, await sealEnqueueInput(deps, { dedupeKey: `reward-card:${claim.id}:v${claim.version}:${m.id}`, ...target, kind: "text", payload: { message: { kind: "card", card } } })));
     }
   }
-  void now;
   return statements;
 }
 

@@ -30,7 +30,7 @@ export interface RewardReply {
 
 const localeOf = (locale: string | undefined, fallback: Locale): Locale => (isLocale(locale) ? locale : fallback);
 
-async function refusalText(err: unknown, locale: Locale): Promise<string> {
+function refusalText(err: unknown, locale: Locale): string {
   if (err instanceof AppError) return t(locale, err.options.messageKey ?? `errors.${err.code}`);
   throw err;
 }
@@ -53,7 +53,7 @@ export async function handleRewardAction(deps: ServiceDeps, input: { user: ChatU
     const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
-    return { text: await refusalText(err, locale) };
+    return { text: refusalText(err, locale) };
   }
 }
 
@@ -68,7 +68,7 @@ export async function answerRewardPrompt(deps: ServiceDeps, input: { user: ChatU
     const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: ACTION_OF[input.purpose], member, platform: input.user.platform, text: text.slice(0, 2000) });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
-    return { text: await refusalText(err, locale) };
+    return { text: refusalText(err, locale) };
   }
 }
 
