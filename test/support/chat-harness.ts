@@ -1,0 +1,229 @@
+// One chat harness for every chat test: fake Telegram and Slack servers on loopback, an app whose chat
+// runtime talks to them over real HTTP, the example organisation, and the moves a chat test makes —
+// enrol a member, post an update or a signed Slack request, press a button, reply to a prompt, deliver
+// until idle, read what a chat received. A new platform adds its fake server and its moves here.
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { createChatRuntime } from "../../src/chat/runtime";
+import { deliverDueMessages } from "../../src/services/delivery/outbox";
+import { members } from "../../src/db/schema";
+import { createInvite, importOrganisation, orgFileSchema, type OrgFile } from "../../src/services/org/org";
+import { createTestContext, type TestContext } from "./context";
+import { FakeSlack, FakeTelegram, type RecordedCall } from "./fake-chat-servers";
+import { jsonPost, validReport } from "./fixtures";
+
+export const TG_SECRET = "telegram-secret-0123456789";
+export const SLACK_SECRET = "slack-signing-secret-abcdef0123";
+export const PUBLIC_BASE_URL = "https://fundwatch.example.gov.cn";
+
+/** The example organisation file, parsed; `edit` may change it before it is imported. */
+export function exampleOrg(edit?: (file: OrgFile) => void): OrgFile {
+  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  edit?.(file);
+  return file;
+}
+
+export interface ChatHarnessOptions {
+  /** Extra configuration (e.g. a different bot token); the chat platforms' variables are set already. */
+  env?: Record<string, string>;
+  /** The organisation to import: the example (default), an edited one, or none. */
+  org?: OrgFile | null;
+  /** The test clock's start (default Monday 24 Nov 2026, 10:00 in Shanghai). */
+  now?: string | Date;
+  /** The first Telegram update id (tests that share a bot with an earlier file keep theirs apart). */
+  firstUpdateId?: number;
+  /** Options for the fake Slack server. */
+  slack?: ConstructorParameters<typeof FakeSlack>[0];
+}
+
+export type TelegramChat = string | number;
+
+const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
+/** Negative ids are groups, as on Telegram. */
+const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private", title: "chat" });
+
+export async function createChatHarness(options: ChatHarnessOptions = {}) {
+  const telegram = await new FakeTelegram().start();
+  const slack = await new FakeSlack(options.slack).start();
+  const ctx: TestContext = await createTestContext({
+    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
+    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
+    TELEGRAM_API_ROOT: telegram.url,
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: SLACK_SECRET,
+    SLACK_API_URL: `${slack.url}/api/`,
+    PUBLIC_BASE_URL,
+    ...options.env,
+  });
+  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
+  const system = { type: "system" as const, platform: "cli" as const };
+  const org = options.org === undefined ? exampleOrg() : options.org;
+  if (org) await importOrganisation(ctx.deps, org, system);
+  /** Member ids by display name. */
+  const memberIds: Record<string, string> = {};
+  for (const m of await ctx.db.select({ id: members.id, displayName: members.displayName }).from(members)) memberIds[m.displayName] = m.id;
+  ctx.setNow(options.now ?? "2026-11-24T02:00:00Z");
+  let updateId = options.firstUpdateId ?? 1;
+
+  const h = {
+    ctx,
+    telegram,
+    slack,
+    memberIds,
+    /** The id the next Telegram update will carry. */
+    nextUpdateId: () => updateId,
+
+    /** Delivers everything due; the test clock moves past per-chat pacing between rounds. Returns the rounds used. */
+    async deliver(rounds = 20): Promise<number> {
+      for (let i = 0; i < rounds; i++) {
+        const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+        if (report.nextDueAt === null) return i + 1;
+        ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
+      }
+      return rounds;
+    },
+
+    /** Posts a raw Telegram update (an `update_id` is added unless the body has one). */
+    telegramUpdate(body: Record<string, unknown>, opts: { secret?: string | null } = {}) {
+      const secret = opts.secret === undefined ? TG_SECRET : opts.secret;
+      return ctx.app.request("/webhooks/telegram", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
+        body: JSON.stringify({ update_id: updateId++, ...body }),
+      });
+    },
+
+    /** A text message from `userId` in `chat` (their private chat by default), optionally replying to a message. */
+    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number } = {}) {
+      const chat = tgChat(opts.chat ?? userId);
+      const id = opts.id ?? updateId++;
+      return h.telegramUpdate({
+        update_id: id,
+        message: {
+          message_id: id,
+          date: 0,
+          chat,
+          from: tgUser(userId),
+          text,
+          ...(opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } }),
+        },
+      });
+    },
+
+    /** A button press on the card `messageId` in `chat`. */
+    pressTelegram(userId: number, chat: TelegramChat, data: string, messageId = 1, id = updateId++) {
+      return h.telegramUpdate({
+        update_id: id,
+        callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: messageId, date: 0, chat: tgChat(chat), text: "card" } },
+      });
+    },
+
+    /** Replies to the newest force-reply prompt the bot sent (the fake numbers its messages from 1000). */
+    async replyToLastPrompt(userId: number, chat: TelegramChat, text: string) {
+      await h.deliver();
+      const index = telegram.callsTo("sendMessage").map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
+      if (index < 0) throw new Error("no prompt was sent");
+      return h.sendTelegram(userId, text, { chat, replyTo: 1000 + index });
+    },
+
+    /** A request signed as Slack signs it (`v0:{timestamp}:{body}`), at the test clock's time unless told otherwise. */
+    slackRequest(
+      body: string,
+      opts: { contentType?: string; timestamp?: number; secret?: string; headers?: Record<string, string> } = {},
+    ) {
+      const timestamp = opts.timestamp ?? Math.floor(ctx.deps.now().getTime() / 1000);
+      const signature = `v0=${createHmac("sha256", opts.secret ?? SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+      return ctx.app.request("/webhooks/slack", {
+        method: "POST",
+        headers: {
+          "content-type": opts.contentType ?? "application/x-www-form-urlencoded",
+          "x-slack-request-timestamp": String(timestamp),
+          "x-slack-signature": signature,
+          ...opts.headers,
+        },
+        body,
+      });
+    },
+
+    /** The form body of a `/fundwatch <text>` slash command. */
+    slackCommandBody(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+      return new URLSearchParams({
+        command: "/fundwatch",
+        text,
+        user_id: user,
+        channel_id: opts.channel ?? `D0${user}`,
+        channel_name: opts.channelName ?? (opts.channel ? "channel" : "directmessage"),
+        trigger_id: opts.trigger ?? `trig-${updateId++}`,
+        team_id: "T1",
+        token: "x",
+      }).toString();
+    },
+
+    /** Sends `/fundwatch <text>` as `user`. */
+    slackCommand(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+      return h.slackRequest(h.slackCommandBody(user, text, opts));
+    },
+
+    /** Sends an interactive payload (block action, view submission) as Slack does: form-encoded `payload=`. */
+    slackInteraction(payload: Record<string, unknown> | string, opts: { headers?: Record<string, string>; timestamp?: number } = {}) {
+      return h.slackRequest(new URLSearchParams({ payload: typeof payload === "string" ? payload : JSON.stringify(payload) }).toString(), opts);
+    },
+
+    /** Enrols a member (by display name or id) from a Telegram account with a fresh one-time code. */
+    async enrolTelegram(member: string, userId: number) {
+      const { code } = await createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+      const res = await h.sendTelegram(userId, `/start ${code}`);
+      if (res.status !== 200) throw new Error(`enrolment answered ${res.status}`);
+      await h.deliver();
+    },
+
+    /** Enrols a member (by display name or id) from a Slack account (`/fundwatch join CODE` in a DM). */
+    async enrolSlack(member: string, slackUserId: string) {
+      const { code } = await createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+      const res = await h.slackCommand(slackUserId, `join ${code}`);
+      if (res.status !== 200) throw new Error(`enrolment answered ${res.status}`);
+      await h.deliver();
+    },
+
+    /** Files a tip through the API; returns the report id and receipt. */
+    async submitTip(overrides: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+      const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport(overrides), headers));
+      if (res.status !== 201) throw new Error(`tip answered ${res.status}: ${await res.text()}`);
+      return (await res.json()) as { reportId: string; receipt: string };
+    },
+
+    /** Telegram messages sent to one chat, in order. */
+    sentTo(chat: TelegramChat): RecordedCall[] {
+      return telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === String(chat));
+    },
+
+    /** The Telegram message id the fake gave a sendMessage call (it numbers them from 1000 in order). */
+    messageIdOf(call: RecordedCall): number {
+      return 1000 + telegram.callsTo("sendMessage").indexOf(call);
+    },
+
+    /** The callback data of a Telegram message's inline buttons. */
+    buttonsOf(call: RecordedCall): string[] {
+      return ((call.body.reply_markup?.inline_keyboard ?? []) as { callback_data?: string }[][]).flat().map((b) => b.callback_data ?? "");
+    },
+
+    async close() {
+      await ctx.close();
+      await telegram.stop();
+      await slack.stop();
+    },
+  };
+  return h;
+}
+
+export type ChatHarness = Awaited<ReturnType<typeof createChatHarness>>;
+
+/** Polls `check` until it holds (real time: for work that runs after a webhook has answered). */
+export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("condition not reached in time");
+}
