@@ -2,71 +2,28 @@
 // 2,000 leads for one team are one batch card in its group and one private message per assignee, a
 // tip right after is not held behind them, acknowledging edits the card once, and a tip that joins a
 // batch lead gives that lead its own card from then on.
-import { readFileSync } from "node:fs";
 import { and, count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { batchCards, batchRows, chatCards, events, leads, members, outbox } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
+import { batchCards, batchRows, chatCards, events, leads, outbox } from "../../src/db/schema";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeTelegram, type RecordedCall } from "../support/fake-chat-servers";
+import { createChatHarness, exampleOrg, type ChatHarness } from "../support/chat-harness";
+import type { RecordedCall } from "../support/fake-chat-servers";
 import { jsonPost, validReport } from "../support/fixtures";
 
-const TG_SECRET = "telegram-secret-0123456789";
 const CHENGDU_CHAT = "-1001000000001";
 const HEADER = "rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref";
 const staff = { type: "member" as const, id: "mem_coordinator", role: "coordinator", platform: "cli" };
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let updateId = 1;
-const memberIds: Record<string, string> = {};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let memberIds: ChatHarness["memberIds"];
 let batchId = "";
 
-/** Delivers everything due, moving the test clock to each next due time; returns the simulated ms it took. */
-async function deliver(until?: () => boolean): Promise<number> {
-  const from = ctx.deps.now().getTime();
-  for (let i = 0; i < 50; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (until?.()) break;
-    if (report.nextDueAt === null) break;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 50, report.nextDueAt)));
-  }
-  return ctx.deps.now().getTime() - from;
-}
-
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-
-function telegramUpdate(body: Record<string, unknown>) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: updateId++, ...body }),
-  });
-}
-
-function press(userId: number, data: string, messageId: number, id = updateId++) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({
-      update_id: id,
-      callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: messageId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup", title: "成都" }, text: "card" } },
-    }),
-  });
-}
-
-async function enrol(name: string, userId: number) {
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
-  const res = await telegramUpdate({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
-  expect(res.status).toBe(200);
-}
-
+/** Delivers everything due in 50 ms steps; returns the simulated ms it took. */
+const deliver = (until?: () => boolean) => h.deliver({ rounds: 50, stepMs: 50, until });
+const press = (userId: number, data: string, messageId: number, id?: number) => h.pressTelegram(userId, CHENGDU_CHAT, data, messageId, id);
 const toChat = (chat: string, calls: RecordedCall[]) => calls.filter((c) => String(c.body.chat_id) === chat);
-const callbackData = (call: RecordedCall): string[] => (call.body.reply_markup?.inline_keyboard ?? []).flat().map((b: { callback_data?: string }) => b.callback_data ?? "");
 
 function screeningCsv(n: number, tag: string): string {
   const lines = [HEADER];
@@ -75,29 +32,17 @@ function screeningCsv(n: number, tag: string): string {
 }
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  ctx.deps.notifyOutbox = () => undefined;
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
   // A third member of the Chengdu team who has not bound a chat account yet.
-  file.members.push({ name: "赵六", role: "inspector", team: "成都市核查一组" } as never);
-  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow("2026-11-24T02:00:00Z");
-  await enrol("张明", 5001);
-  await enrol("李娜", 5002);
+  h = await createChatHarness({ org: exampleOrg((file) => void file.members.push({ name: "赵六", role: "inspector", team: "成都市核查一组" } as never)) });
+  ({ ctx, telegram, memberIds } = h);
+  ctx.deps.notifyOutbox = () => undefined;
+  await h.enrolTelegram("张明", 5001);
+  await h.enrolTelegram("李娜", 5002);
   await deliver();
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
+  await h.close();
 });
 
 describe("a screening batch of 2,000 leads for one Telegram team", () => {
@@ -128,7 +73,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
     expect(byAssignee.map((x) => x.a).sort()).toEqual([memberIds["张明"], memberIds["李娜"], memberIds["赵六"]].sort());
     const zhao = byAssignee.find((x) => x.a === memberIds["赵六"])!.n;
     expect(card.body.text).toContain(`赵六 ${zhao}`);
-    expect(callbackData(card)).toEqual([`fw:b-ack:${batchId}`, `fw:b-open:${batchId}`]);
+    expect(h.buttonsOf(card)).toEqual([`fw:b-ack:${batchId}`, `fw:b-open:${batchId}`]);
     cardMessageId = 1000 + telegram.callsTo("sendMessage").indexOf(card);
 
     for (const [name, chat] of [["张明", "5001"], ["李娜", "5002"]] as const) {
@@ -137,7 +82,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
       const n = byAssignee.find((x) => x.a === memberIds[name])!.n;
       expect(share[0]!.body.text).toContain(`分给您的线索:</b> ${n}`);
       expect(share[0]!.body.text).toContain("2026-12-31");
-      expect(callbackData(share[0]!)).toEqual([`fw:b-open:${batchId}`]);
+      expect(h.buttonsOf(share[0]!)).toEqual([`fw:b-open:${batchId}`]);
     }
     expect(sent).toHaveLength(3);
     const row = await ctx.db.query.batchCards.findFirst({ where: eq(batchCards.batchId, batchId) });
@@ -151,7 +96,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
     const wall = performance.now();
     const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { provinceCode: "510000", cityCode: "510100", districtCode: "510104" }, targetName: "锦江某某康复医院" })));
     expect(res.status).toBe(201);
-    const tipCard = () => toChat(CHENGDU_CHAT, telegram.callsTo("sendMessage").slice(before)).some((c) => callbackData(c).some((d) => d.startsWith("fw:ack:")));
+    const tipCard = () => toChat(CHENGDU_CHAT, telegram.callsTo("sendMessage").slice(before)).some((c) => h.buttonsOf(c).some((d) => d.startsWith("fw:ack:")));
     const simulated = await deliver(tipCard);
     const wallMs = performance.now() - wall;
     console.log(`tip card after a 2,000-lead batch: ${simulated} ms simulated, ${wallMs.toFixed(0)} ms wall clock`);
@@ -165,7 +110,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
 
   it("acknowledging the batch logs one event and edits the card once, even when the press is delivered twice", async () => {
     const edits = telegram.callsTo("editMessageText").length;
-    const id = updateId++;
+    const id = h.takeUpdateId();
     expect((await press(5002, `fw:b-ack:${batchId}`, cardMessageId, id)).status).toBe(200);
     expect((await press(5002, `fw:b-ack:${batchId}`, cardMessageId, id)).status).toBe(200);
     // A later press by a colleague finds it done.
@@ -179,7 +124,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
     expect(newEdits).toHaveLength(1);
     expect(newEdits[0]!.body.message_id).toBe(cardMessageId);
     expect(newEdits[0]!.body.text).toContain("李娜 于");
-    expect(callbackData(newEdits[0]!)).toEqual([`fw:b-open:${batchId}`]);
+    expect(h.buttonsOf(newEdits[0]!)).toEqual([`fw:b-open:${batchId}`]);
   });
 
   it("answers Open triage page with a private signed link that opens the page", async () => {
@@ -203,7 +148,7 @@ describe("a screening batch of 2,000 leads for one Telegram team", () => {
     await deliver();
     const group = toChat(CHENGDU_CHAT, telegram.callsTo("sendMessage").slice(before));
     expect(group).toHaveLength(1);
-    expect(callbackData(group[0]!)).toContain(`fw:ack:${joined!.leadId}`);
+    expect(h.buttonsOf(group[0]!)).toContain(`fw:ack:${joined!.leadId}`);
     const lead = await ctx.db.query.leads.findFirst({ where: eq(leads.id, joined!.leadId) });
     expect(lead).toMatchObject({ source: "batch", corroborationCount: 2 });
     const msgId = 1000 + telegram.callsTo("sendMessage").indexOf(group[0]!);

@@ -71,17 +71,21 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     telegram,
     slack,
     memberIds,
-    /** The id the next Telegram update will carry. */
-    nextUpdateId: () => updateId,
+    /** Takes the next Telegram update id (to send the same update twice). */
+    takeUpdateId: () => updateId++,
 
-    /** Delivers everything due; the test clock moves past per-chat pacing between rounds. Returns the rounds used. */
-    async deliver(rounds = 20): Promise<number> {
-      for (let i = 0; i < rounds; i++) {
+    /**
+     * Delivers everything due, moving the test clock past per-chat pacing to each next due time (at least
+     * `stepMs` a round), until nothing is due or `until` holds. Returns the simulated milliseconds it took.
+     */
+    async deliver(opts: { rounds?: number; until?: () => boolean; stepMs?: number } = {}): Promise<number> {
+      const from = ctx.deps.now().getTime();
+      for (let i = 0; i < (opts.rounds ?? 20); i++) {
         const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-        if (report.nextDueAt === null) return i + 1;
-        ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
+        if (opts.until?.() || report.nextDueAt === null) break;
+        ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + (opts.stepMs ?? 1000), report.nextDueAt)));
       }
-      return rounds;
+      return ctx.deps.now().getTime() - from;
     },
 
     /** Posts a raw Telegram update (an `update_id` is added unless the body has one). */
