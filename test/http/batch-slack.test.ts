@@ -1,57 +1,31 @@
 // A screening batch for a Slack team over real HTTP (fake Slack Web API, signed interactivity): one
 // batch card in the channel, one DM to the bound assignee, Acknowledge batch edits the card once and
 // Open triage page answers with an ephemeral private link.
-import { createHmac } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { events, members } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
+import { events } from "../../src/db/schema";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createInvite } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack } from "../support/fake-chat-servers";
-import { importExampleOrg } from "../support/round-trips";
+import { createChatHarness, pollUntil, type ChatHarness } from "../support/chat-harness";
 
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const CHANNEL = "C0MIANYANG01";
 const HEADER = "rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref";
 
-let ctx: TestContext;
-let slack: FakeSlack;
-
-async function slackRequest(body: string) {
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
-}
-
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const r = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (r.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 50, r.nextDueAt)));
-  }
-}
-
-const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 250 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
-};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let slack: ChatHarness["slack"];
+const slackRequest = (body: string) => h.slackRequest(body);
+const deliver = () => h.deliver({ stepMs: 50 });
+const until = pollUntil;
 
 beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({ SLACK_BOT_TOKEN: "xoxb-test-token", SLACK_SIGNING_SECRET: SLACK_SECRET, SLACK_API_URL: `${slack.url}/api/`, PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importExampleOrg(ctx.deps);
-  const tom = (await ctx.db.query.members.findFirst({ where: eq(members.displayName, "Tom Lee") }))!;
-  const { code } = await createInvite(ctx.deps, { memberId: tom.id, actor: { type: "system", platform: "cli" } });
-  const join = await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0TOM", channel_id: "D0TOM", channel_name: "directmessage", trigger_id: "trig1", team_id: "T1", token: "x" }).toString());
+  h = await createChatHarness();
+  ({ ctx, slack } = h);
+  const join = await h.slackCommand("U0TOM", `join ${(await h.invite("Tom Lee")).code}`, { trigger: "trig1" });
   expect(join.status).toBe(200);
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await slack.stop();
+  await h.close();
 });
 
 describe("a screening batch for a Slack team", () => {

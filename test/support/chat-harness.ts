@@ -174,9 +174,14 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       return h.slackRequest(new URLSearchParams({ payload: typeof payload === "string" ? payload : JSON.stringify(payload) }).toString(), opts);
     },
 
+    /** A one-time enrolment code for a member (by display name or id), issued as an operator would. */
+    invite(member: string) {
+      return createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+    },
+
     /** Enrols a member (by display name or id) from a Telegram account with a fresh one-time code. */
     async enrolTelegram(member: string, userId: number) {
-      const { code } = await createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+      const { code } = await h.invite(member);
       const res = await h.sendTelegram(userId, `/start ${code}`);
       if (res.status !== 200) throw new Error(`enrolment answered ${res.status}`);
       await h.deliver();
@@ -184,7 +189,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
 
     /** Enrols a member (by display name or id) from a Slack account (`/fundwatch join CODE` in a DM). */
     async enrolSlack(member: string, slackUserId: string) {
-      const { code } = await createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+      const { code } = await h.invite(member);
       const res = await h.slackCommand(slackUserId, `join ${code}`);
       if (res.status !== 200) throw new Error(`enrolment answered ${res.status}`);
       await h.deliver();
@@ -230,4 +235,13 @@ export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error("condition not reached in time");
+}
+
+/** Polls `check` for up to `ms` (real time) and says whether it came to hold; the caller asserts what follows. */
+export async function pollUntil(check: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; ) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return false;
 }
