@@ -1,43 +1,23 @@
 // One tipster, one channel: tips about one institution cluster into one lead, but each tip keeps its
 // own conversation. "Ask the tipster" addresses one tip (the asker names it), the answer comes back
 // labelled with that tip, and nothing written for or by one tipster reaches another tipster's page.
-import { readFileSync } from "node:fs";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { events, leads, members } from "../../src/db/schema";
+import { events, leads } from "../../src/db/schema";
 import { parseTipAddress } from "../../src/services/chat-actions";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, tgUser, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 
-const TG_SECRET = "telegram-secret-0123456789";
 const CHENGDU_CHAT = "-1001000000001";
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let updateId = 1;
-const memberIds: Record<string, string> = {};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let memberIds: ChatHarness["memberIds"];
 const group = { id: Number(CHENGDU_CHAT), type: "supergroup" as const };
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-function update(body: Record<string, unknown>, id = updateId++) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: id, ...body }),
-  });
-}
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
+const deliver = () => h.deliver();
+/** A raw update; `id` is its update_id (taken from the harness when not given). */
+const update = (body: Record<string, unknown>, id = h.takeUpdateId()) => h.telegramUpdate({ update_id: id, ...body });
 
 async function status(receipt: string) {
   return (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as {
@@ -54,7 +34,7 @@ const sentCount = () => telegram.callsTo("sendMessage").length;
  * Replies to the prompt sent after `mark` (the fake numbers messages from 1000). The last one: under
  * load a send can time out on our side after the fake recorded it, and the retry is the one we keep.
  */
-async function replyToPrompt(userId: number, text: string, mark: number, id = updateId++) {
+async function replyToPrompt(userId: number, text: string, mark: number, id = h.takeUpdateId()) {
   const promptAfterMark = () => telegram.callsTo("sendMessage").findLastIndex((m, i) => i >= mark && Boolean((m.body.reply_markup as { force_reply?: boolean } | undefined)?.force_reply));
   // The prompt travels through the outbox, paced per chat: deliver until it has gone.
   for (let i = 0; i < 10 && promptAfterMark() < 0; i++) {
@@ -73,21 +53,16 @@ async function replyToPrompt(userId: number, text: string, mark: number, id = up
 }
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  ctx = await createTestContext({ TELEGRAM_BOT_TOKEN: "123456:TEST-token", TELEGRAM_WEBHOOK_SECRET: TG_SECRET, TELEGRAM_API_ROOT: telegram.url, PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importOrganisation(ctx.deps, orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8"))), { type: "system", platform: "cli" });
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow("2026-11-24T02:00:00Z");
+  h = await createChatHarness();
+  ({ ctx, telegram, memberIds } = h);
   for (const [name, userId] of [["张明", 5001], ["李娜", 5002], ["王强", 5003], ["刘洋", 5004], ["陈静", 5005]] as const) {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
+    const { code } = await h.invite(name);
     await update({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
   }
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
+  await h.close();
 });
 
 describe("two tipsters, one clustered lead", () => {
@@ -163,7 +138,7 @@ describe("two tipsters, one clustered lead", () => {
     const mark = sentCount();
     await update({ callback_query: { id: "cb-ask2", from: tgUser(assignee), chat_instance: "ci", data: `fw:ask:${leadId}`, message: { message_id: 1000, date: 0, chat: group, text: "card" } } });
     const firstBefore = await status(first.receipt);
-    const id = updateId++;
+    const id = h.takeUpdateId();
     await replyToPrompt(assignee, "#2 您大约几点看到的？", mark, id);
     await update({ message: { message_id: 700 + id, date: 0, chat: group, from: tgUser(assignee), text: "#2 您大约几点看到的？" } }, id);
     const secondNow = await status(second.receipt);
@@ -211,7 +186,7 @@ describe("declining inside a clustered lead", () => {
 });
 
 describe("reads from chat are need-to-know and logged", () => {
-  const command = (userId: number, text: string, id = updateId++) =>
+  const command = (userId: number, text: string, id = h.takeUpdateId()) =>
     update({ message: { message_id: 900 + id, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text } }, id);
   // Replies go through the outbox to the member's private chat; other chats may be delivered in the same round.
   const lastReply = async (userId: number) => {
@@ -222,7 +197,7 @@ describe("reads from chat are need-to-know and logged", () => {
 
   it("shows a lead to its team and coordinators, logs each look once, and refuses (and logs) everyone else", async () => {
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "某某大药房")!;
-    const id = updateId++;
+    const id = h.takeUpdateId();
     await command(5001, `/lead ${lead.id}`, id);
     expect(await lastReply(5001)).toContain(lead.id);
     await command(5001, `/lead ${lead.id}`, id); // redelivered

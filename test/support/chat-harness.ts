@@ -39,9 +39,9 @@ export interface ChatHarnessOptions {
 
 export type TelegramChat = string | number;
 
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
+export const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
 /** Negative ids are groups, as on Telegram. */
-const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private", title: "chat" });
+export const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private", title: "chat" });
 
 export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
