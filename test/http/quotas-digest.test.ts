@@ -1,38 +1,27 @@
 // Quotas that protect the teams: one receipt or one client cannot flood a team's chat. Follow-up
 // messages and evidence uploads are limited per report and per client (429, nothing stored), and
 // replies that arrive close together reach the chat as one digest instead of one post each.
-import { readFileSync } from "node:fs";
 import { count, eq, isNull, and } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
 import { events, leads, outbox, reportAttachments, reportMessages, reports } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { postInvestigatorMessage } from "../../src/services/intake/reports";
-import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, type ChatHarness } from "../support/chat-harness";
+import type { TestContext } from "../support/context";
 import { jsonPost, multipart, PNG_BYTES, REAL_NAME, validReport } from "../support/fixtures";
 import { createPageClient, formToken } from "../support/page-client";
 
 const CHENGDU_CHAT = "-1001000000001";
-let telegram: FakeTelegram;
+/** The harness of the describe block being run (each block has its own app, database and fake chats). */
+let h: ChatHarness;
+let telegram: ChatHarness["telegram"];
 
 async function setup(env: Record<string, string> = {}) {
-  const ctx = await createTestContext({ TELEGRAM_BOT_TOKEN: "123456:TEST-token", TELEGRAM_WEBHOOK_SECRET: "telegram-secret-0123456789", TELEGRAM_API_ROOT: telegram.url, ...env });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importOrganisation(ctx.deps, orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8"))), { type: "system", platform: "cli" });
-  ctx.setNow("2026-11-24T02:00:00Z");
-  return ctx;
+  h = await createChatHarness({ env });
+  telegram = h.telegram;
+  return h.ctx;
 }
 
-async function deliver(ctx: TestContext) {
-  for (let i = 0; i < 50; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
+const deliver = (_ctx: TestContext) => h.deliver({ rounds: 50 });
 
 async function tip(ctx: TestContext, overrides: Record<string, unknown> = {}, client = "203.0.113.7") {
   const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { districtCode: "510104" }, ...overrides }), { "x-test-client": client }));
@@ -43,19 +32,12 @@ async function tip(ctx: TestContext, overrides: Record<string, unknown> = {}, cl
 const say = (ctx: TestContext, receipt: string, body: string, client = "203.0.113.7") =>
   ctx.app.request("/api/v1/reports/messages", jsonPost({ receipt, body }, { "x-test-client": client }));
 
-beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-});
-afterAll(async () => {
-  await telegram.stop();
-});
-
 describe("replies reach the team as digests", () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await setup({ MESSAGES_PER_REPORT_PER_HOUR: "100", MESSAGES_PER_CLIENT_PER_HOUR: "100" });
   });
-  afterAll(() => ctx.close());
+  afterAll(() => h.close());
 
   it("40 replies from one receipt become a few posts, each reply relayed once, scrubbed, and a new card is not held behind them", async () => {
     const { receipt, reportId } = await tip(ctx, { targetName: "锦江某某医院", anonymous: false, reporter: REAL_NAME });
@@ -105,7 +87,7 @@ describe("quotas per report and per client", () => {
   beforeAll(async () => {
     ctx = await setup({ MESSAGES_PER_REPORT_PER_HOUR: "3", MESSAGES_PER_CLIENT_PER_HOUR: "5", EVIDENCE_UPLOADS_PER_REPORT_PER_DAY: "2", EVIDENCE_UPLOADS_PER_CLIENT_PER_HOUR: "3" });
   });
-  afterAll(() => ctx.close());
+  afterAll(() => h.close());
 
   const rows = async () => ({
     messages: (await ctx.db.select({ n: count() }).from(reportMessages))[0]!.n,
