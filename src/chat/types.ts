@@ -54,6 +54,8 @@ export class ChatDeliveryError extends Error {
     readonly retryable: boolean,
     readonly retryAfterSeconds?: number,
     readonly uncertain = false,
+    /** The API method a rate limit was answered for, where the platform limits per method (Slack). */
+    readonly method?: string,
   ) {
     super(message);
   }
@@ -76,6 +78,11 @@ export interface DeliveredLookup {
 
 export interface ChatAdapter {
   readonly platform: Platform;
+  /**
+   * The API method behind each call, for platforms whose rate limits hold a method as a whole (Slack: a
+   * 429 for chat.postMessage holds chat.postMessage for every channel). Absent: holds stay per chat.
+   */
+  readonly methods?: { send: string; edit: string };
   send(target: ChatTarget, message: OutgoingMessage, options?: SendOptions): Promise<SentMessage>;
   /** Replaces a message's content (lead cards are edited in place). "Not modified" counts as success. */
   edit(target: ChatTarget, messageId: string, message: OutgoingMessage): Promise<void>;

@@ -44,6 +44,11 @@ export interface ChatReply {
   keepPromptOpen?: boolean;
   /** Sent only to the person (Telegram private chat, Slack ephemeral): e.g. the signed case link. */
   privateText?: string;
+  /**
+   * This press was seen before (a platform retry or a replayed request): its link was already given. The
+   * outbox dedupes by the update (Telegram); a direct answer (Slack ephemeral) is not shown again.
+   */
+  replayed?: boolean;
 }
 
 export interface ChatUser {
@@ -119,7 +124,7 @@ async function caseLink(deps: ServiceDeps, lead: LeadRow, member: MemberRow, exp
  * Issues the case link for one press, once: the event (keyed by the press) records the link's expiry, so a
  * redelivered press rebuilds the very same link instead of minting a second one.
  */
-async function caseLinkForPress(deps: ServiceDeps, actor: MemberActor, lead: LeadRow, updateKey: string): Promise<{ url: string; expiresAt: number }> {
+async function caseLinkForPress(deps: ServiceDeps, actor: MemberActor, lead: LeadRow, updateKey: string): Promise<{ url: string; expiresAt: number; replayed?: true }> {
   const expiresAt = deps.now().getTime() + CASE_LINK_MINUTES * 60_000;
   try {
     await deps.db.insert(events).values(
@@ -132,7 +137,7 @@ async function caseLinkForPress(deps: ServiceDeps, actor: MemberActor, lead: Lea
   const earlier = await deps.db.query.events.findFirst({ columns: { action: true, entityId: true, actorId: true, data: true }, where: eq(events.dedupeKey, updateKey) });
   const recorded = earlier?.action === "lead.case_link_issued" && earlier.entityId === lead.id && earlier.actorId === actor.member.id ? Number((JSON.parse(earlier.data ?? "{}") as { expiresAt?: unknown }).expiresAt) : NaN;
   const sameExpiry = Number.isSafeInteger(recorded) ? recorded : expiresAt;
-  return { url: await caseLink(deps, lead, actor.member, sameExpiry), expiresAt: sameExpiry };
+  return { url: await caseLink(deps, lead, actor.member, sameExpiry), expiresAt: sameExpiry, replayed: true };
 }
 
 /**
@@ -191,8 +196,8 @@ export async function handleCardAction(deps: ServiceDeps, input: { user: ChatUse
     case "reassign":
       return { text: label, prompt: { purpose: "reassign", leadId: lead.id, text: t(locale, "chat.prompt_reassign", { id: lead.id }) } };
     case "open": {
-      const { url } = await caseLinkForPress(deps, actor, lead, input.updateKey);
-      return { text: label, privateText: t(locale, "chat.open_link", { id: lead.id, minutes: CASE_LINK_MINUTES, url }) };
+      const { url, replayed } = await caseLinkForPress(deps, actor, lead, input.updateKey);
+      return { text: label, privateText: t(locale, "chat.open_link", { id: lead.id, minutes: CASE_LINK_MINUTES, url }), ...(replayed ? { replayed } : {}) };
     }
     default:
       return { text: t(locale, "chat.invalid_transition", { state: t(locale, `chat.lead_state.${lead.state}`) }) };
@@ -212,7 +217,7 @@ async function handleBatchAction(deps: ServiceDeps, input: { user: ChatUser; act
   if (input.action === "b-open") {
     const link = await batchLinkForPress(deps, { batchId: input.batchId, member, actor, updateKey: input.updateKey });
     if (!link) return { text: t(locale, "batch.unknown") };
-    return { text: t(locale, "batch.btn_open"), privateText: t(locale, "batch.open_link", { id: input.batchId, minutes: BATCH_LINK_MINUTES, url: link.url }) };
+    return { text: t(locale, "batch.btn_open"), privateText: t(locale, "batch.open_link", { id: input.batchId, minutes: BATCH_LINK_MINUTES, url: link.url }), ...(link.replayed ? { replayed: true } : {}) };
   }
   const acked = await acknowledgeBatch(deps, { batchId: input.batchId, member, platform: input.user.platform, chatId: input.user.chatId, actor, updateKey: input.updateKey });
   if (acked.status === "done") return { text: t(locale, "batch.acked", { team: acked.team.name }) };

@@ -47,6 +47,11 @@ abstract class FakeServer {
   private server: Server | null = null;
   private faults: Fault[] = [];
   private chatFaults: { chat: string; fault: Fault }[] = [];
+  private methodFaults: { method: string; fault: Fault }[] = [];
+  /** method → time before which any call of it is answered 429 (after a 429 from failNextMethod). */
+  private readonly methodWindows = new Map<string, number>();
+  /** Every request processed, answered or refused, with its time and status (calls holds only the answered). */
+  readonly received: (RecordedCall & { status: number })[] = [];
   private stalls: Stall[] = [];
   /** chat → time before which any call is answered 429 (after a 429 with retry_after). */
   protected readonly retryWindows = new Map<string, number>();
@@ -75,6 +80,14 @@ abstract class FakeServer {
   /** The next `count` message calls to `chat` fail this way (other chats are unaffected). */
   failNextFor(chat: string, count: number, fault: Fault) {
     for (let i = 0; i < count; i++) this.chatFaults.push({ chat, fault });
+  }
+
+  /**
+   * The next `count` calls of `method` (any chat) fail this way; a 429 then holds the whole method for its
+   * retry-after, as Slack's per-method limits do: an earlier call of it, to any chat, is rejected as early.
+   */
+  failNextMethod(method: string, count: number, fault: Fault) {
+    for (let i = 0; i < count; i++) this.methodFaults.push({ method, fault });
   }
 
   /** The next `count` matching calls hang for `ms` before being processed (or dropped, if the client gives up). */
@@ -157,9 +170,21 @@ abstract class FakeServer {
       const now = Date.now();
       const chat = this.chatOf(method, body);
       const targeted = chat === null ? -1 : this.chatFaults.findIndex((f) => f.chat === chat);
-      const injected = targeted >= 0 ? this.chatFaults.splice(targeted, 1)[0]!.fault : this.faults.shift();
+      const byMethod = this.methodFaults.findIndex((f) => f.method === method);
+      const methodWindow = this.methodWindows.get(method);
+      let injected: Fault | undefined;
+      if (methodWindow !== undefined && now < methodWindow) {
+        const retryAfter = Math.max(1, Math.ceil((methodWindow - now) / this.unit()));
+        this.rejections.push({ method, chat: chat ?? "", at: now, retryAfter, early: true });
+        injected = { status: 429, retryAfter };
+      } else if (targeted >= 0) injected = this.chatFaults.splice(targeted, 1)[0]!.fault;
+      else if (byMethod >= 0) {
+        injected = this.methodFaults.splice(byMethod, 1)[0]!.fault;
+        if (injected.status === 429) this.methodWindows.set(method, now + (injected.retryAfter ?? 1) * this.unit());
+      } else injected = this.faults.shift();
       if (injected) this.noteFault(method, body, injected, now);
       const fault = injected ?? this.policyFault(method, body, now);
+      this.received.push({ method, body, at: now, status: fault ? fault.status : 200 });
       if (fault) {
         const answer = this.faultResponse(fault);
         res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });

@@ -54,11 +54,12 @@ export function renderSlack(message: OutgoingMessage): { text: string; blocks?: 
 
 const RETRYABLE_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
 
-function toDeliveryError(err: unknown): ChatDeliveryError {
+/** `method`: the Web API method called; a rate limit holds that method for every channel (see delivery/method-holds.ts). */
+function toDeliveryError(err: unknown, method: string): ChatDeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
   switch (e.code) {
     case webApi.ErrorCode.RateLimitedError:
-      return new ChatDeliveryError("slack rate limited", true, e.retryAfter);
+      return new ChatDeliveryError(`slack ${method} rate limited`, true, e.retryAfter, false, method);
     case webApi.ErrorCode.PlatformError:
       return new ChatDeliveryError(`slack error: ${e.data?.error}`, RETRYABLE_PLATFORM_ERRORS.has(e.data?.error ?? ""));
     case webApi.ErrorCode.HTTPError:
@@ -84,6 +85,8 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
   const client = createSlackWebClient(options);
   return {
     platform: "slack",
+    // Slack's limits are per method and workspace: a Retry-After for one channel's post holds every post.
+    methods: { send: "chat.postMessage", edit: "chat.update" },
     async send(target, message, sendOptions) {
       const { text, blocks } = renderSlack(message);
       const threadTs = message.kind !== "card" ? message.replyToMessageId : undefined;
@@ -100,7 +103,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
         });
         return { messageId: String(res.ts) };
       } catch (err) {
-        throw toDeliveryError(err);
+        throw toDeliveryError(err, "chat.postMessage");
       }
     },
     async edit(target, messageId, message) {
@@ -108,7 +111,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
       try {
         await client.chat.update({ channel: target.chatId, ts: messageId, text, ...(blocks ? { blocks: blocks as never } : {}) });
       } catch (err) {
-        throw toDeliveryError(err);
+        throw toDeliveryError(err, "chat.update");
       }
     },
     async findDelivered(target, lookup) {
@@ -129,7 +132,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
         }
         return null;
       } catch (err) {
-        throw toDeliveryError(err);
+        throw toDeliveryError(err, lookup.threadOf ? "conversations.replies" : "conversations.history");
       }
     },
   };

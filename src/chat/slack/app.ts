@@ -172,12 +172,17 @@ export function createSlackIntegration(deps: ServiceDeps, options: SlackAppOptio
     const a = action as { action_id: string; value?: string; action_ts?: string };
     if (!b.user?.id || !a.action_ts) return;
     const user: ChatUser = { platform: "slack", userId: b.user.id, chatId: b.channel?.id ?? "", platformRef: b.message?.ts ?? null };
+    // One press, one key, from the signed payload: a Slack retry (X-Slack-Retry-Num) or a replay of the same
+    // signed request within its five minutes carries the same action_ts, user and message, so it counts once.
+    const updateKey = `slack:action:${a.action_ts}:${a.action_id}:${b.user.id}:${b.message?.ts ?? "-"}`;
     const campaignAction = a.action_id.slice(3);
     if (isCampaignAction(campaignAction))
-      return handleSlackCampaignAction(deps, { client, user, action: campaignAction, assignmentId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}`, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
+      return handleSlackCampaignAction(deps, { client, user, action: campaignAction, assignmentId: a.value ?? "", updateKey, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
     if (isRewardAction(campaignAction))
-      return handleSlackRewardAction(deps, { client, user, action: campaignAction, claimId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}`, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
-    const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey: `slack:action:${a.action_ts}:${a.action_id}` });
+      return handleSlackRewardAction(deps, { client, user, action: campaignAction, claimId: a.value ?? "", updateKey, ...(b.trigger_id ? { triggerId: b.trigger_id } : {}) });
+    const reply = await handleCardAction(deps, { user, action: a.action_id.slice(3), leadId: a.value ?? "", updateKey });
+    // The link of a repeated press was shown the first time: an ephemeral answer has no dedupe of its own.
+    if (reply.replayed) return;
     await show(reply, { client, channel: user.chatId, user: user.userId, triggerId: b.trigger_id, threadTs: b.message?.ts });
   });
 

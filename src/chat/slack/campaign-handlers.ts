@@ -30,6 +30,8 @@ export async function handleSlackCampaignAction(
   input: { client: App["client"]; user: ChatUser; action: CampaignAction; assignmentId: string; updateKey: string; triggerId?: string },
 ): Promise<void> {
   const reply = await handleCampaignAction(deps, { user: input.user, action: input.action, assignmentId: input.assignmentId, updateKey: input.updateKey });
+  // A repeated press of the unit-page button: its link was shown the first time (ephemerals have no dedupe).
+  if (reply.replayed) return;
   await show(deps, input.client, reply, { channel: input.user.chatId, user: input.user.userId, ...(input.triggerId ? { triggerId: input.triggerId } : {}) });
 }
 

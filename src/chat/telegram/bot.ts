@@ -11,6 +11,7 @@ import { appState } from "../../db/schema";
 import type { ServiceDeps } from "../../services/deps";
 import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type PromptPurpose } from "../../services/chat-actions";
 import { findMemberByChatUser } from "../../services/org/org";
+import { routeListingReply } from "../../services/chat-listings";
 import { decodeCallbackData } from "./adapter";
 import { chatUser, updateKey } from "./update";
 import { isCampaignAction } from "../../services/campaigns/messages";
@@ -161,7 +162,10 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       const [command = "", addressedTo] = head.slice(1).split("@");
       // In a group with several bots, `/mine@otherbot` is not for us (only checkable once the username is known).
       if (addressedTo && (configuredUsername || identified.has(bot)) && addressedTo.toLowerCase() !== bot.botInfo.username.toLowerCase()) return;
-      const reply = await handleCommand(deps, { user: chatUser(ctx), command, args, updateKey: updateKey(ctx), isPrivateChat: ctx.chat.type === "private" });
+      const isPrivateChat = ctx.chat.type === "private";
+      const answer = await handleCommand(deps, { user: chatUser(ctx), command, args, updateKey: updateKey(ctx), isPrivateChat });
+      // Lists (late units, members, leads) typed in a group go to the person privately, unless the group is the coordinators'.
+      const reply = await routeListingReply(deps, { user: chatUser(ctx), command, isPrivateChat }, answer);
       await queueReplies(deps, { user: chatUser(ctx), updateKey: updateKey(ctx), publicText: reply.text, replyToMessageId: String(ctx.message.message_id), privateText: reply.privateText });
       return;
     }

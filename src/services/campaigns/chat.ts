@@ -46,6 +46,8 @@ export interface CampaignReply {
   prompt?: { purpose: CampaignPromptPurpose; assignmentId: string; text: string };
   /** The answer was not usable: the prompt stays open. */
   keepPromptOpen?: boolean;
+  /** A press seen before (retry or replay): its link was already given (see ChatReply.replayed). */
+  replayed?: boolean;
 }
 
 const PROMPT_TTL_MS = 24 * 3_600_000;
@@ -102,8 +104,8 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
     case "c-open": {
       if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", t(locale, "campaign.reply.not_contact", { unit: ctx.unit.name }));
       const url = await unitPageUrl(deps, { memberId: member.id, unitId: ctx.unit.id }, deps.now());
-      await logLinkIssued(deps, actorOf(member, input.user.platform, input.user.platformRef), { entityType: "unit", entityId: ctx.unit.id, action: "unit.link_issued", dedupeKey: input.updateKey });
-      return { text: t(locale, "campaign.btn.c-open"), privateText: t(locale, "campaign.open_link", { unit: ctx.unit.name, days: UNIT_LINK_DAYS, url }) };
+      const first = await logLinkIssued(deps, actorOf(member, input.user.platform, input.user.platformRef), { entityType: "unit", entityId: ctx.unit.id, action: "unit.link_issued", dedupeKey: input.updateKey });
+      return { text: t(locale, "campaign.btn.c-open"), privateText: t(locale, "campaign.open_link", { unit: ctx.unit.name, days: UNIT_LINK_DAYS, url }), ...(first ? {} : { replayed: true }) };
     }
     case "c-acc": {
       const result = await reviewSubmission(deps, { ...common, decision: "accept" });
@@ -144,11 +146,14 @@ export function createCampaignPrompt(
   return createPrompt(deps, { ...input, leadId: null, ttlMs: PROMPT_TTL_MS });
 }
 
-async function logLinkIssued(deps: ServiceDeps, actor: Actor, e: { entityType: string; entityId: string; action: string; dedupeKey: string; data?: Record<string, unknown> }) {
+/** Logs a link issued for one press; false when that press was logged before (a retry or replay). */
+async function logLinkIssued(deps: ServiceDeps, actor: Actor, e: { entityType: string; entityId: string; action: string; dedupeKey: string; data?: Record<string, unknown> }): Promise<boolean> {
   try {
     await deps.db.insert(events).values(eventRow(actor, { occurredAt: deps.now().getTime(), entityType: e.entityType, entityId: e.entityId, action: e.action, data: e.data ? JSON.stringify(e.data) : null, dedupeKey: `${e.dedupeKey}:link` }));
+    return true;
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
+    return false;
   }
 }
 

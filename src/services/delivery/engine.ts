@@ -12,6 +12,7 @@ import { asBatch } from "../../db/client";
 import { deliveryLanes, outbox, type DeliveryLaneRow, type OutboxRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import { GLOBAL_LANE, holdLaneStatement, laneState, loadLane, loadLanes, reserveLane } from "./lanes";
+import { holdMethod, methodHeldUntil, methodLaneKeys } from "./method-holds";
 import { backoffMs, isGroupChat, laneAfterSend, laneAllowedAt, resolveTuning, type DeliveryTuning, type LaneState } from "./pacing";
 import { isSealedPayload, openPayload, sealPayload, type OutboxPayload } from "./payload";
 
@@ -162,7 +163,7 @@ export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platfor
   for (const row of laterClaims) await moveDueTime(deps, row, row.claimedUntil!);
 
   if (heads.size) {
-    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lookaheadMs, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE]) };
+    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lookaheadMs, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE, ...methodLaneKeys(adapter)]) };
     const queue = [...heads.values()].sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     const workers = Array.from({ length: Math.min(tuning.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
@@ -208,7 +209,9 @@ function allowedAt(ctx: RoundContext, chatId: string): number {
   const groupMax = isGroupChat(ctx.platform, chatId) ? pacing.groupMax : null;
   let at = laneAllowedAt(laneState(ctx.lanes.get(chatId)), groupMax, pacing.groupWindowMs);
   if (pacing.globalMax !== null) at = Math.max(at, laneAllowedAt(laneState(ctx.lanes.get(GLOBAL_LANE)), pacing.globalMax, pacing.globalWindowMs));
-  return at;
+  // Most heads are posts: a held post method defers every head without a claim (edits wait with them;
+  // a head rendered as an edit is checked against the edit method in reserveSlot).
+  return Math.max(at, methodHeldUntil(ctx.lanes, ctx.adapter, "send"));
 }
 
 /** One lane head: defer it to its lane's time, or claim it and send it on its slot. */
@@ -259,7 +262,7 @@ interface Slot {
  * it, with no write left between the slot and the call); null, with the claim given back, if the row
  * may not go then after all (another deliverer took the slot, or the lane changed).
  */
-async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow, at: number): Promise<Slot | null> {
+async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow, at: number, call: "send" | "edit"): Promise<Slot | null> {
   const { deps, platform, tuning } = ctx;
   const pacing = tuning.pacing[platform];
   const groupMax = isGroupChat(platform, row.chatId) ? pacing.groupMax : null;
@@ -275,7 +278,7 @@ async function reserveSlot(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
     const seen = attempt === 0 ? ctx.lanes.get(row.chatId) : await loadLane(deps.db, platform, row.chatId);
     const lane = laneState(seen);
     const t = Math.max(at, deps.now().getTime());
-    const laneAt = laneAllowedAt(lane, groupMax, pacing.groupWindowMs);
+    const laneAt = Math.max(laneAllowedAt(lane, groupMax, pacing.groupWindowMs), methodHeldUntil(ctx.lanes, ctx.adapter, call));
     if (laneAt > t) return release(laneAt);
     const after = laneAfterSend(lane, t, pacing.perChatIntervalMs, groupMax, pacing.groupWindowMs);
     const reserved = await reserveLane(deps.db, platform, row.chatId, seen, after, t);
@@ -337,7 +340,7 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
   try {
     // Rendered from current state now, sent when the slot comes (at most lookaheadMs later).
     const { message, editOf, relayed } = await resolveMessage(deps, row, payload);
-    const slot = await reserveSlot(ctx, row, before, at);
+    const slot = await reserveSlot(ctx, row, before, at, editOf ? "edit" : "send");
     if (!slot) return;
     const wait = slot.at - deps.now().getTime();
     if (wait > 0) await sleep(wait);
@@ -389,6 +392,10 @@ async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: OutboxRow,
           .where(and(eq(outbox.id, row.id), eq(outbox.status, "sending"))),
         // The whole chat waits: nothing of it may overtake this message or hit the platform before retry_after.
         holdLaneStatement(deps.db, platform, row.chatId, until, retryAfter !== undefined ? `retry_after ${retryAfter}` : description, now),
+        // A per-method limit (Slack) holds that method for every chat too, for exactly its Retry-After.
+        ...(err instanceof ChatDeliveryError && err.method && retryAfter !== undefined
+          ? [holdMethod(deps.db, ctx.lanes, { platform, method: err.method, until: now + retryAfter * tuning.retryAfterUnitMs, reason: `retry_after ${retryAfter}`, now })]
+          : []),
       ]),
     );
     ctx.report.retried++;
@@ -463,7 +470,7 @@ export async function unparkStrandedHeads(deps: ServiceDeps): Promise<number> {
     WHERE status = 'pending' AND next_attempt_at >= ${PARKED}
       AND id IN (
         SELECT (SELECT o.id FROM outbox o WHERE o.platform = l.platform AND o.chat_id = l.lane_key AND o.status = 'pending' ORDER BY o.seq LIMIT 1)
-        FROM delivery_lanes l WHERE l.lane_key <> '*'
+        FROM delivery_lanes l WHERE l.lane_key <> '*' AND l.lane_key NOT LIKE 'method:%'
       )
       AND NOT EXISTS (SELECT 1 FROM outbox s WHERE s.platform = outbox.platform AND s.chat_id = outbox.chat_id AND s.status = 'sending')`);
   return res.rowsAffected ?? 0;

@@ -1,4 +1,5 @@
-// Delivery lanes: one row per chat (and `*` per platform) holding pacing and hold state in the
+// Delivery lanes: one row per chat (and `*` per platform, `method:<name>` per held API method, see
+// method-holds.ts) holding pacing and hold state in the
 // database, because Worker isolates share no memory. Writers bump `updated_at` (a version stamp
 // that is also roughly a time) and reservations compare it, so two deliverers never take one slot.
 import { and, eq, inArray, sql } from "drizzle-orm";

@@ -325,19 +325,21 @@ export async function acknowledgeBatch(deps: ServiceDeps, input: { batchId: stri
  * The triage link for one press, once: the event keyed by the press records the expiry, so a
  * redelivered press rebuilds the same link instead of minting another.
  */
-export async function batchLinkForPress(deps: ServiceDeps, input: { batchId: string; member: MemberRow; actor: Actor; updateKey: string }): Promise<{ url: string; expiresAt: number } | null> {
+export async function batchLinkForPress(deps: ServiceDeps, input: { batchId: string; member: MemberRow; actor: Actor; updateKey: string }): Promise<{ url: string; expiresAt: number; replayed?: true } | null> {
   const [batch] = await deps.db.select({ id: screeningBatches.id }).from(screeningBatches).where(eq(screeningBatches.id, input.batchId));
   if (!batch) return null;
   let expiresAt = deps.now().getTime() + BATCH_LINK_MINUTES * 60_000;
+  let replayed = false;
   try {
     await deps.db.insert(events).values(
       eventRow(input.actor, { occurredAt: deps.now().getTime(), entityType: "batch", entityId: input.batchId, action: "batch.triage_link_issued", data: JSON.stringify({ expiresAt }), dedupeKey: input.updateKey }),
     );
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;
+    replayed = true;
     const earlier = await deps.db.query.events.findFirst({ columns: { action: true, entityId: true, actorId: true, data: true }, where: eq(events.dedupeKey, input.updateKey) });
     const recorded = earlier?.action === "batch.triage_link_issued" && earlier.entityId === input.batchId && earlier.actorId === input.member.id ? Number((JSON.parse(earlier.data ?? "{}") as { expiresAt?: unknown }).expiresAt) : NaN;
     if (Number.isSafeInteger(recorded)) expiresAt = recorded;
   }
-  return { url: await batchLinkUrl(deps, input.batchId, input.member.id, expiresAt), expiresAt };
+  return { url: await batchLinkUrl(deps, input.batchId, input.member.id, expiresAt), expiresAt, ...(replayed ? { replayed: true as const } : {}) };
 }
