@@ -39,7 +39,8 @@ import { addWorkingDays } from "../../core/work-calendar";
 import { citizenProgress, decisionOf } from "../../core/citizen-progress";
 import { currentOrg } from "../../services/org/org-cache";
 import { listReporterFiles } from "../../services/intake/citizen-files";
-import { checkProof, proofFromFile, proofFromLink, proofLinkSchema, verificationUrl } from "../../services/intake/proof-check";
+import { checkProof, isProofFileTooLarge, MAX_PROOF_JSON_BYTES, MAX_PROOF_PDF_BYTES, proofFromFile, proofFromLink, proofLinkSchema, verificationUrl } from "../../services/intake/proof-check";
+import { formatBytes } from "../../services/intake/evidence";
 import { recordDecisionNoticeSeen } from "../../services/leads/decision-notice";
 import type { ProofOfSubmission } from "../../security/proof";
 import { NoticePage, PrivacyPage } from "./info-pages";
@@ -279,9 +280,23 @@ export function createPageRoutes() {
   pages.post("/verify", async (c) => {
     const { locale } = c.var;
     requireBodyKind(c, ["multipart"]);
-    const form = await readForm(c, "proof");
+    // A proof is small: a PDF over MAX_PROOF_PDF_BYTES is cut off while it streams, a JSON one over
+    // MAX_PROOF_JSON_BYTES refused before it is decoded (413 on the page, localised).
+    const tooLarge = () =>
+      c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_too_large", { json: formatBytes(MAX_PROOF_JSON_BYTES), pdf: formatBytes(MAX_PROOF_PDF_BYTES) })} />, 413);
+    let form;
+    try {
+      form = await readForm(c, "proof", { maxFileBytes: MAX_PROOF_PDF_BYTES });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "payload_too_large") {
+        c.header("Connection", "close");
+        return tooLarge();
+      }
+      throw err;
+    }
     const file = form.files[0];
     if (!file) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_required")} />, 400);
+    if (isProofFileTooLarge(file.bytes)) return tooLarge();
     const proof = proofFromFile(file.bytes);
     if (!proof) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_unreadable")} />, 400);
     return c.html(<VerifyPage {...pageBase(c, "/verify")} verdict={await verdictOf(c, proof, false)} />);
