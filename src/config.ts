@@ -37,9 +37,13 @@ export const configSchema = z.object({
   MAX_SUBMISSION_FILES: int(1, 20).default(5),
   /** Upload bytes held in memory at once; further uploads wait their turn (one is always let in, however large). */
   UPLOAD_BUFFER_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  /** A request body that sends nothing for this long while the app waits for it is ended with 408. */
+  BODY_IDLE_TIMEOUT_MS: int(100, 300_000).default(10_000),
   RECEIPT_LOOKUP_MIN_MS: int(0, 5000).default(400),
   RECEIPT_FAILURES_PER_WINDOW: int(1, 1000).default(10),
   RECEIPT_FAILURE_WINDOW_MINUTES: int(1, 24 * 60).default(15),
+  /** Receipt lookups of any kind (code or receipt cookie, hit or miss) per client in that window. */
+  RECEIPT_LOOKUPS_PER_WINDOW: int(1, 100_000).default(120),
   REPORTS_PER_HOUR: int(1, 10000).default(20),
   MESSAGES_PER_REPORT_PER_HOUR: int(1, 1000).default(10),
   MESSAGES_PER_CLIENT_PER_HOUR: int(1, 10000).default(30),

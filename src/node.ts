@@ -10,7 +10,7 @@ import { resolveClientAddress } from "./core/client-address";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
 import { loadCjkFont } from "./http/cjk-font-node";
-import { createReceiptPdfRenderer } from "./http/receipt-pdf";
+import { createReceiptPdfRenderer, type ReceiptPdfRenderer } from "./http/receipt-pdf";
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
@@ -64,8 +64,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts everything; used by `npm start` and by tests that need a real HTTP server. */
-export async function startNodeServer(env: Record<string, string | undefined>): Promise<RunningServer> {
+/** Starts everything; used by `npm start` and by tests that need a real HTTP server (which may wrap the PDF renderer, e.g. to count renders). */
+export async function startNodeServer(env: Record<string, string | undefined>, options: { wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer } = {}): Promise<RunningServer> {
   const config = parseConfig(env);
   const log = createConsoleLogger(config.LOG_LEVEL);
   const keys = await importKeyRing(await loadKeyMaterial(config, log));
@@ -80,7 +80,7 @@ export async function startNodeServer(env: Record<string, string | undefined>): 
     log,
     compressResponses: true,
     // The PDF receipt with Chinese text: the CJK font is read from node_modules on first use.
-    receiptPdf: createReceiptPdfRenderer(loadCjkFont),
+    receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(createReceiptPdfRenderer(loadCjkFont)),
     clientAddress: (c) => {
       let socketAddress: string | undefined;
       try {

@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { maxBodyBytes, maxSubmissionBodyBytes } from "../config";
 import { newId } from "../core/ids";
+import { rateLimitSubject } from "../core/client-address";
 import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
@@ -98,7 +99,7 @@ export function createApp(deps: AppDeps) {
     "*",
     limitRequestBody(
       (c) => ((c.req.header("content-type") ?? "").toLowerCase().startsWith("multipart/") ? (c.req.path.startsWith("/units/") ? submissionUploadLimit : uploadLimit) : MAX_JSON_BYTES),
-      uploadBudget,
+      { budget: uploadBudget, clientSubject: (c) => rateLimitSubject(deps.clientAddress(c)), idleTimeoutMs: deps.config.BODY_IDLE_TIMEOUT_MS },
     ),
   );
 

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { refreshTelegramBotInfo } from "../chat/telegram/bot";
 import { constantTimeEqual } from "../security/encoding";
+import { parseBoundedJson } from "../core/json-depth";
 import type { AppEnv } from "./context";
 
 const telegramUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
@@ -22,9 +23,14 @@ export function createWebhookRoutes() {
       deps.log.warn("telegram update rejected: missing or wrong secret token");
       return c.json({ error: { code: "unauthorized", message: "wrong secret token", requestId: c.var.requestId } }, 401);
     }
+    // A body over its limit or stalled is answered by the app (413/408), not as a bad update.
+    const text = await c.req.text();
     let update: z.infer<typeof telegramUpdateSchema>;
     try {
-      update = telegramUpdateSchema.parse(await c.req.json());
+      // Depth-bounded before parsing (core/json-depth.ts), like every JSON body.
+      const parsed = parseBoundedJson(text);
+      if (!parsed.ok) throw new Error(`unreadable update: ${parsed.reason}`);
+      update = telegramUpdateSchema.parse(parsed.value);
     } catch {
       return c.json({ error: { code: "validation_failed", message: "not a Telegram update", requestId: c.var.requestId } }, 400);
     }

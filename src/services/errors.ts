@@ -13,6 +13,7 @@ export type ErrorCode =
   | "duplicate_submission"
   | "unauthorized"
   | "forbidden"
+  | "request_timeout"
   | "internal";
 
 export interface AppErrorOptions {
@@ -39,7 +40,7 @@ export class AppError extends Error {
   }
 }
 
-export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 {
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 500 | 503 {
   switch (code) {
     case "validation_failed":
       return 400;
@@ -53,6 +54,8 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 413
     case "duplicate_submission":
     case "report_closed":
       return 409;
+    case "request_timeout":
+      return 408;
     case "payload_too_large":
       return 413;
     case "unsupported_media_type":

@@ -158,3 +158,31 @@ describe("UploadBudget", () => {
     again();
   });
 });
+
+describe("UploadBudget taken as bytes arrive", () => {
+  it("a trickler holds only what it sent; two part-read uploads never wait on each other; one client holds at most two large uploads", async () => {
+    const { UploadBudget } = await import("../../src/http/body");
+    const budget = new UploadBudget(100, 50);
+    // Two tricklers that declared far more than the budget hold one byte each.
+    const tricklers = [budget.open(), budget.open()];
+    for (const t of tricklers) await t.take(1);
+    const honest = budget.open();
+    await honest.take(90);
+    // Another part-read upload needs more than is left: it may go over once (the overdraft) instead of waiting.
+    const other = budget.open();
+    await other.take(5);
+    await other.take(50);
+    // A fresh upload that does not fit waits in line and is refused after waiting too long.
+    await expect(budget.reserve(30)).rejects.toMatchObject({ code: "rate_limited", options: { messageKey: "errors.uploads_busy" } });
+    for (const t of [...tricklers, honest, other]) t.release();
+    (await budget.reserve(100))();
+
+    const first = budget.claimLargeUpload("203.0.113.9");
+    const second = budget.claimLargeUpload("203.0.113.9");
+    expect(() => budget.claimLargeUpload("203.0.113.9")).toThrow(expect.objectContaining({ code: "rate_limited", options: expect.objectContaining({ retryAfterSeconds: 10 }) }));
+    budget.claimLargeUpload("203.0.113.10")();
+    first();
+    second();
+    budget.claimLargeUpload("203.0.113.9")();
+  });
+});

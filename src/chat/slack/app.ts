@@ -2,6 +2,7 @@
 // and the /fundwatch slash command. Requests are verified here (HMAC-SHA256 of v0:timestamp:body,
 // timestamp within five minutes either way), acknowledged within Slack's three seconds, and the work
 // continues after the acknowledgement (waitUntil on Workers).
+import { parseBoundedJson } from "../../core/json-depth";
 import { App, type Receiver, type ReceiverEvent } from "@slack/bolt";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -75,11 +76,16 @@ class HonoReceiver implements Receiver {
   }
 }
 
+/** The request's JSON (events) or form (commands; interactivity's `payload=`), depth-bounded before parsing. */
 function parseBody(contentType: string, raw: string): Record<string, unknown> | null {
+  const json = (text: string) => {
+    const parsed = parseBoundedJson(text);
+    return parsed.ok && parsed.value !== null && typeof parsed.value === "object" ? (parsed.value as Record<string, unknown>) : null;
+  };
   try {
-    if (contentType.includes("application/json")) return JSON.parse(raw) as Record<string, unknown>;
+    if (contentType.includes("application/json")) return json(raw);
     const form = Object.fromEntries(new URLSearchParams(raw));
-    if (typeof form.payload === "string") return JSON.parse(form.payload) as Record<string, unknown>;
+    if (typeof form.payload === "string") return json(form.payload);
     return form;
   } catch {
     return null;

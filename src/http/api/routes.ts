@@ -13,7 +13,7 @@ import { canonicalJson, verifyProofSignature, type ProofOfSubmission } from "../
 import { AppError } from "../../services/errors";
 import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
 import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport } from "../../services/intake/reports";
-import { readForm, readJson, requireBodyKind } from "../body";
+import { parseJsonOrThrow, readForm, readJson, requireBodyKind } from "../body";
 import type { AppDeps, AppEnv } from "../context";
 import { buildOpenApiDocument } from "./openapi";
 import { proofSchema } from "./schemas";
@@ -80,11 +80,7 @@ export function createApiRoutes() {
       const form = await readForm(c);
       files = form.files;
       if (form.fields.report === undefined) throw new AppError("validation_failed", "missing report part", { fields: { report: t(locale, "validation.report_part") } });
-      try {
-        raw = JSON.parse(form.fields.report);
-      } catch {
-        throw new AppError("validation_failed", "report part is not JSON", { fields: { report: t(locale, "validation.invalid_json") } });
-      }
+      raw = parseJsonOrThrow(form.fields.report, locale, "report");
     }
     const key = await idempotencyKey(deps, "api-report", c.req.header("idempotency-key"), await requestFingerprint(raw, files));
     await refuseRepeat(deps, key);

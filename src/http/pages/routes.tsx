@@ -39,8 +39,11 @@ import { addWorkingDays } from "../../core/work-calendar";
 import { citizenProgress, decisionOf } from "../../core/citizen-progress";
 import { currentOrg } from "../../services/org/org-cache";
 import { listReporterFiles } from "../../services/intake/citizen-files";
-import { checkProof, proofFromFile, proofFromLink, proofLinkSchema, verificationUrl } from "../../services/intake/proof-check";
+import { checkProof, isProofFileTooLarge, MAX_PROOF_JSON_BYTES, MAX_PROOF_PDF_BYTES, proofFromFile, proofFromLink, proofLinkSchema, verificationUrl } from "../../services/intake/proof-check";
+import { formatBytes } from "../../services/intake/evidence";
 import { recordDecisionNoticeSeen } from "../../services/leads/decision-notice";
+import { countReceiptLookup } from "../../services/intake/receipt-lookups";
+import { createReceiptPdfCache } from "../receipt-pdf-cache";
 import type { ProofOfSubmission } from "../../security/proof";
 import { NoticePage, PrivacyPage } from "./info-pages";
 import { receiptDocument } from "./receipt-document";
@@ -224,9 +227,24 @@ export function createPageRoutes() {
     });
   }
 
+  /**
+   * The receipt just issued (sealed cookie), counted against the receipt's rate limits like every
+   * receipt lookup (throws rate_limited); null once the cookie has expired.
+   */
+  async function cookieReceipt(c: AppContext): Promise<SubmittedReport | null> {
+    const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
+    if (submitted) await countReceiptLookup(c.var.deps, c.var.deps.clientAddress(c), "cookie");
+    return submitted;
+  }
+
   async function showReceipt(c: AppContext, savedError?: string) {
     const { locale } = c.var;
-    const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
+    let submitted: SubmittedReport | null;
+    try {
+      submitted = await cookieReceipt(c);
+    } catch (err) {
+      return receiptErrorPage(c, err, "");
+    }
     const doc = submitted ? await receiptDoc(c, submitted) : null;
     if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
     return c.html(<ReceiptPage {...pageBase(c, "/report/receipt")} submitted={submitted} doc={doc} savedError={savedError} />, savedError ? 400 : 200);
@@ -245,13 +263,21 @@ export function createPageRoutes() {
   });
 
   // The PDF needs the CJK font, which only the Node entry provides; elsewhere the printable page is the 回执.
+  // Rendered once per report and language (receipt-pdf-cache.ts), for as long as a receipt cookie lives.
+  const pdfCache = createReceiptPdfCache({ ttlMs: RECEIPT_COOKIE.maxAgeSeconds * 1000, now: () => Date.now() });
   pages.get("/report/receipt.pdf", async (c) => {
     const { deps, locale } = c.var;
-    const submitted = await readSealedCookie<SubmittedReport>(c, RECEIPT_COOKIE);
+    let submitted: SubmittedReport | null;
+    try {
+      submitted = await cookieReceipt(c);
+    } catch (err) {
+      return receiptErrorPage(c, err, "");
+    }
     const doc = submitted ? await receiptDoc(c, submitted) : null;
     if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
-    if (!deps.receiptPdf) return c.redirect(`/report/receipt?lang=${locale}`, 303);
-    const pdf = await deps.receiptPdf(doc);
+    const render = deps.receiptPdf;
+    if (!render) return c.redirect(`/report/receipt?lang=${locale}`, 303);
+    const pdf = await pdfCache.get(submitted.reportId, locale, () => render(doc));
     return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
       "Content-Type": "application/pdf",
       "Content-Disposition": `attachment; filename="receipt-${submitted.reportId}.pdf"`,
@@ -279,9 +305,23 @@ export function createPageRoutes() {
   pages.post("/verify", async (c) => {
     const { locale } = c.var;
     requireBodyKind(c, ["multipart"]);
-    const form = await readForm(c, "proof");
+    // A proof is small: a PDF over MAX_PROOF_PDF_BYTES is cut off while it streams, a JSON one over
+    // MAX_PROOF_JSON_BYTES refused before it is decoded (413 on the page, localised).
+    const tooLarge = () =>
+      c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_too_large", { json: formatBytes(MAX_PROOF_JSON_BYTES), pdf: formatBytes(MAX_PROOF_PDF_BYTES) })} />, 413);
+    let form;
+    try {
+      form = await readForm(c, "proof", { maxFileBytes: MAX_PROOF_PDF_BYTES });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "payload_too_large") {
+        c.header("Connection", "close");
+        return tooLarge();
+      }
+      throw err;
+    }
     const file = form.files[0];
     if (!file) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_required")} />, 400);
+    if (isProofFileTooLarge(file.bytes)) return tooLarge();
     const proof = proofFromFile(file.bytes);
     if (!proof) return c.html(<VerifyPage {...pageBase(c, "/verify")} fileError={t(locale, "verify.file_unreadable")} />, 400);
     return c.html(<VerifyPage {...pageBase(c, "/verify")} verdict={await verdictOf(c, proof, false)} />);

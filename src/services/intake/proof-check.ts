@@ -3,6 +3,7 @@
 // PDF receipt (which carries the proof inside it) or the short form in the receipt's QR code.
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { parseBoundedJson } from "../../core/json-depth";
 import { reportAttachments, reports } from "../../db/schema";
 import { fromBase64, toBase64Url, utf8 } from "../../security/encoding";
 import { verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
@@ -73,8 +74,20 @@ export async function proofFromLink(deps: ServiceDeps, link: ProofLink): Promise
 export const PDF_PROOF_KEY = "FundWatchProof";
 export const encodeProofForPdf = (proof: ProofOfSubmission) => toBase64Url(utf8.encode(JSON.stringify(proof)));
 
-/** The proof inside an uploaded file: the JSON download, or the PDF receipt. Null if there is none. */
+/** A JSON proof is ~1 KB (50 attachments ~7 KB); our PDF receipt is well under 1 MB. Larger files are refused unread. */
+export const MAX_PROOF_JSON_BYTES = 64 * 1024;
+export const MAX_PROOF_PDF_BYTES = 5 * 1024 * 1024;
+
+const isPdf = (bytes: Uint8Array) => new TextDecoder("latin1").decode(bytes.subarray(0, 5)) === "%PDF-";
+
+/** Whether an uploaded proof file is over its limit (by kind): such a file is never decoded or parsed. */
+export function isProofFileTooLarge(bytes: Uint8Array): boolean {
+  return bytes.length > (isPdf(bytes) ? MAX_PROOF_PDF_BYTES : MAX_PROOF_JSON_BYTES);
+}
+
+/** The proof inside an uploaded file: the JSON download, or the PDF receipt. Null if there is none (or it is over its limit). */
 export function proofFromFile(bytes: Uint8Array): ProofOfSubmission | null {
+  if (isProofFileTooLarge(bytes)) return null;
   const head = new TextDecoder("latin1").decode(bytes.subarray(0, 5));
   let json: string | null = null;
   if (head === "%PDF-") {
@@ -92,10 +105,9 @@ export function proofFromFile(bytes: Uint8Array): ProofOfSubmission | null {
     json = new TextDecoder().decode(bytes);
   }
   if (json === null) return null;
-  try {
-    const parsed = proofSchema.safeParse(JSON.parse(json));
-    return parsed.success ? (parsed.data as ProofOfSubmission) : null;
-  } catch {
-    return null;
-  }
+  // Depth-bounded before parsing, like every JSON we are handed.
+  const value = parseBoundedJson(json);
+  if (!value.ok) return null;
+  const parsed = proofSchema.safeParse(value.value);
+  return parsed.success ? (parsed.data as ProofOfSubmission) : null;
 }

@@ -5,6 +5,7 @@
 // all slip through between a check and a count.
 import { and, eq, gt, lt, sql } from "drizzle-orm";
 import { rateLimitSubject } from "../../core/client-address";
+import { asBatch } from "../../db/client";
 import { rateLimits } from "../../db/schema";
 import { keyedHash } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
@@ -54,17 +55,28 @@ export async function rateLimitGuard(deps: ServiceDeps, rule: RateLimitRule, cli
   return { statements, isRefusal, retryAfterSeconds };
 }
 
-/** Counts one hit and says whether it is within the limit (one UPSERT … RETURNING statement). */
-export async function consumeRateLimit(deps: ServiceDeps, rule: RateLimitRule, clientAddress: string | undefined): Promise<RateLimitState> {
+/**
+ * Counts `add` (0 or 1) hits on each rule in one round trip (one write batch) and says, per rule,
+ * whether the client is within it. Adding 0 reads a limit without counting against it.
+ */
+export async function consumeRateLimits(deps: ServiceDeps, hits: { rule: RateLimitRule; add: 0 | 1 }[], clientAddress: string | undefined): Promise<RateLimitState[]> {
   const now = deps.now().getTime();
-  const { key, expiresAt, retryAfterSeconds } = await windowKey(deps, rule, clientAddress, now);
-  const [row] = await deps.db
-    .insert(rateLimits)
-    .values({ key, count: 1, expiresAt })
-    .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  const count = row?.count ?? 1;
-  return { allowed: count <= rule.limit, count, retryAfterSeconds };
+  const windows = await Promise.all(hits.map((h) => windowKey(deps, h.rule, clientAddress, now)));
+  const results = (await deps.db.batch(
+    asBatch(
+      hits.map((h, i) =>
+        deps.db
+          .insert(rateLimits)
+          .values({ key: windows[i]!.key, count: h.add, expiresAt: windows[i]!.expiresAt })
+          .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + ${h.add}` } })
+          .returning({ count: rateLimits.count }),
+      ),
+    ),
+  )) as unknown as { count: number }[][];
+  return hits.map((h, i) => {
+    const count = results[i]?.[0]?.count ?? h.add;
+    return { allowed: count <= h.rule.limit, count, retryAfterSeconds: windows[i]!.retryAfterSeconds };
+  });
 }
 
 /**

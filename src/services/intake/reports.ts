@@ -21,7 +21,8 @@ import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 export type { Actor } from "../events";
 import { AppError } from "../errors";
-import { consumeRateLimit, rateLimitGuard, refundRateLimit } from "./rate-limit";
+import { rateLimitGuard } from "./rate-limit";
+import { countReceiptLookup, refundReceiptFailure } from "./receipt-lookups";
 import { commitLead, tipsterReplyStatements } from "../leads/leads";
 import { signingKeyRecorded, signingKeyStatements } from "./proof-keys";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
@@ -512,20 +513,15 @@ export async function revealReporterIdentity(
 
 /**
  * Resolves a receipt typed by a tipster, throttling failures per client: after
- * RECEIPT_FAILURES_PER_WINDOW misses in the window, even a right receipt is refused until it ends.
+ * RECEIPT_FAILURES_PER_WINDOW misses in the window, even a right receipt is refused until it ends;
+ * every lookup also counts against RECEIPT_LOOKUPS_PER_WINDOW (see receipt-lookups.ts).
  */
 export async function authenticateReceipt(deps: ServiceDeps, receipt: string, clientAddress: string | undefined): Promise<ReportRow> {
-  const rule = {
-    bucket: "receipt-failures",
-    limit: deps.config.RECEIPT_FAILURES_PER_WINDOW,
-    windowMs: deps.config.RECEIPT_FAILURE_WINDOW_MINUTES * 60_000,
-  };
   // Counted as a failure before the lookup, in one atomic statement, and refunded on a hit: parallel
   // guesses cannot all pass a check made before any of them is counted.
-  const state = await consumeRateLimit(deps, rule, clientAddress);
-  if (!state.allowed) throw new AppError("rate_limited", "too many failed receipt attempts", { retryAfterSeconds: state.retryAfterSeconds });
+  await countReceiptLookup(deps, clientAddress, "code");
   const report = await findReportByReceipt(deps, receipt);
   if (!report) throw new AppError("not_found", "no report for this receipt");
-  await refundRateLimit(deps, rule, clientAddress);
+  await refundReceiptFailure(deps, clientAddress);
   return report;
 }
