@@ -833,6 +833,8 @@ export const rewardClaims = sqliteTable(
     payoutEnc: text("payout_enc"),
     coordinatorApprovedBy: text("coordinator_approved_by"),
     coordinatorApprovedAt: integer("coordinator_approved_at"),
+    /** The chat account of the first approval (`telegram:<user id>`, `slack:<user id>`, `cli:member:<id>`): the second must differ. */
+    coordinatorApprovedVia: text("coordinator_approved_via"),
     financeApprovedBy: text("finance_approved_by"),
     financeApprovedAt: integer("finance_approved_at"),
     paidBy: text("paid_by"),
