@@ -32,9 +32,11 @@ const USAGE = `FundWatch admin
 
   import <file.json|file.yaml>          load or update teams, members, chat destinations, calendar
   teams | members                       list them (member ids are needed for invites)
-  invite <member-id> [--days N]         one-time enrolment code (Telegram: /start CODE, Slack: /fundwatch join CODE);
+  invite <member-id> [--days N] [--additional-account]
+                                        one-time enrolment code (Telegram: /start CODE, Slack: /fundwatch join CODE);
                                         the only way to invite finance and coordinators; refused while the member
-                                        has a chat account (deactivate first)
+                                        has a chat account (deactivate first), except --additional-account: for the
+                                        platform the member has no account on yet (it never replaces one)
   deactivate <member-id>                offboarding or a lost phone: the member's chat accounts stop acting (and are
                                         told so), earlier invites lapse; a new invite re-enrols and reactivates
   leads [--all]                         open leads (or all)
@@ -137,7 +139,7 @@ async function main() {
       case "invite": {
         const memberId = args[0] ?? fail("invite <member-id>");
         const days = Number(flag(args, "days") ?? 7);
-        const { code, expiresAt } = await createInvite(deps, { memberId, actor: system, ttlMs: days * 86_400_000 });
+        const { code, expiresAt } = await createInvite(deps, { memberId, actor: system, ttlMs: days * 86_400_000, additionalAccount: args.includes("--additional-account") });
         console.log(`invite code: ${code}\nvalid until ${expiresAt.toISOString()}; Telegram: send "/start ${code}" to the bot in a private chat; Slack: "/fundwatch join ${code}"`);
         break;
       }

@@ -310,6 +310,8 @@ export const invites = sqliteTable(
     redeemedAt: integer("redeemed_at"),
     /** telegram | slack */
     redeemedOn: text("redeemed_on"),
+    /** Issued by an operator for a member's account on their other platform (never moves a binding). */
+    additionalAccount: integer("additional_account", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [uniqueIndex("invites_code_uq").on(t.codeHash)],
 );

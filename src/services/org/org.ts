@@ -287,11 +287,22 @@ async function derivedInviteCode(deps: ServiceDeps, dedupeKey: string): Promise<
  * Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). With a `dedupeKey`
  * (the chat command that asked for it) the same key always yields the same single invite.
  */
-export async function createInvite(deps: ServiceDeps, input: { memberId: string; actor: Actor; ttlMs?: number; dedupeKey?: string }): Promise<{ code: string; expiresAt: Date }> {
+export async function createInvite(
+  deps: ServiceDeps,
+  input: {
+    memberId: string;
+    actor: Actor;
+    ttlMs?: number;
+    dedupeKey?: string;
+    /** An operator's invite (system actor only) for the platform a bound member has no account on yet. */
+    additionalAccount?: boolean;
+  },
+): Promise<{ code: string; expiresAt: Date }> {
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
   if (!member) throw new AppError("not_found", `member ${input.memberId} not found`);
   // Redeeming it would move the binding (locking the real member out): deactivate first, then invite.
-  if (isBound(member)) throw memberBoundError(member);
+  const additional = Boolean(input.additionalAccount) && input.actor.type === "system" && isBound(member);
+  if (isBound(member) && (!additional || (member.telegramUserId && member.slackUserId))) throw memberBoundError(member);
   const code = input.dedupeKey ? await derivedInviteCode(deps, input.dedupeKey) : Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
   const codeHash = await keyedHash(deps.keys, "invite", code);
   const now = deps.now().getTime();
@@ -299,9 +310,9 @@ export async function createInvite(deps: ServiceDeps, input: { memberId: string;
   try {
     await deps.db.batch(
       asBatch([
-        deps.db.insert(invites).values({ id: newId("inv"), codeHash, memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
+        deps.db.insert(invites).values({ id: newId("inv"), codeHash, memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt, additionalAccount: additional }),
         deps.db.insert(events).values(
-          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt, ...(member.active ? {} : { reactivates: true }) }), dedupeKey: input.dedupeKey ?? null }),
+          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt, ...(member.active ? {} : { reactivates: true }), ...(additional ? { additionalAccount: true } : {}) }), dedupeKey: input.dedupeKey ?? null }),
         ),
       ]),
     );
@@ -357,18 +368,20 @@ export async function redeemInvite(
   if (!invite) return refuse(null);
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) });
   if (!member) return refuse(null);
-  if (isBound(member)) return refuse(member.id, { reason: "member_bound" });
   const column = input.platform === "telegram" ? members.telegramUserId : members.slackUserId;
+  const boundHere = input.platform === "telegram" ? member.telegramUserId : member.slackUserId;
+  // Only an operator's additional-account invite adds the member's other platform; nothing replaces a binding.
+  if (boundHere || (isBound(member) && !invite.additionalAccount)) return refuse(member.id, { reason: "member_bound" });
   const identity = input.platform === "telegram" ? { telegramUserId: input.platformUserId } : { slackUserId: input.platformUserId };
   const statements: unknown[] = [
     deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
     // A chat account belongs to one member: unbind it from anyone else first.
     deps.db.update(members).set(input.platform === "telegram" ? { telegramUserId: null } : { slackUserId: null }).where(eq(column, input.platformUserId)),
-    // Only a member with no chat account is bound (checked again here: a concurrent redemption may have won).
+    // Checked again here, where it counts: a concurrent redemption may have bound the member meanwhile.
     deps.db
       .update(members)
       .set({ ...identity, active: true, updatedAt: now })
-      .where(and(eq(members.id, member.id), isNull(members.telegramUserId), isNull(members.slackUserId))),
+      .where(and(eq(members.id, member.id), isNull(column), ...(invite.additionalAccount ? [] : [isNull(members.telegramUserId), isNull(members.slackUserId)]))),
     // The guard: unless the member is now bound to this very account, re-insert the invite's own id; the
     // primary key fails and the whole batch (enrolment, log, announcement) is undone.
     deps.db.run(
