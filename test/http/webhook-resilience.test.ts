@@ -332,8 +332,9 @@ describe("Slack while the Web API hangs", () => {
     // 陈静 has Telegram already: the operator invites her Slack account as an additional one.
     const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
     await postSlack(slackCommand("U0CHEN", `join ${code}`, "trig-chen"));
-    // An inspector (finance and coordinators are invited by an operator only); 王强 has one earlier invite.
-    const target = memberIds["王强"]!;
+    // An inspector not yet enrolled (finance and coordinators are invited by an operator only); 孙 悦
+    // (added from chat above) already has the invite /addmember issued.
+    const target = (await ctx.db.query.members.findFirst({ where: eq(members.displayName, "孙 悦") }))!.id;
     const invitesBefore = (await ctx.db.select().from(invites).where(eq(invites.memberId, target))).length;
     const invitedBefore = (await ctx.db.select().from(events).where(and(eq(events.entityId, target), like(events.action, "member.invited")))).length;
     const invite = slackCommand("U0CHEN", `invite ${target}`, "trig-inv");
