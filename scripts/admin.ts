@@ -18,7 +18,7 @@ import { AppError } from "../src/services/errors";
 import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../src/services/leads/batch-feedback";
 import { createHotlineLead, importScreeningBatch } from "../src/services/leads/lead-sources";
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
-import { createInvite, importOrganisation, orgFileSchema } from "../src/services/org/org";
+import { createInvite, deactivateMember, importOrganisation, orgFileSchema } from "../src/services/org/org";
 import { importCampaign, listTemplates, startCampaign } from "../src/services/campaigns/campaigns";
 import { campaignBoard } from "../src/services/campaigns/board-data";
 import { deadlineText } from "../src/services/campaigns/messages";
@@ -32,7 +32,13 @@ const USAGE = `FundWatch admin
 
   import <file.json|file.yaml>          load or update teams, members, chat destinations, calendar
   teams | members                       list them (member ids are needed for invites)
-  invite <member-id> [--days N]         one-time enrolment code (Telegram: /start CODE, Slack: /fundwatch join CODE)
+  invite <member-id> [--days N] [--additional-account]
+                                        one-time enrolment code (Telegram: /start CODE, Slack: /fundwatch join CODE);
+                                        the only way to invite finance and coordinators; refused while the member
+                                        has a chat account (deactivate first), except --additional-account: for the
+                                        platform the member has no account on yet (it never replaces one)
+  deactivate <member-id>                offboarding or a lost phone: the member's chat accounts stop acting (and are
+                                        told so), earlier invites lapse; a new invite re-enrols and reactivates
   leads [--all]                         open leads (or all)
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
@@ -133,8 +139,14 @@ async function main() {
       case "invite": {
         const memberId = args[0] ?? fail("invite <member-id>");
         const days = Number(flag(args, "days") ?? 7);
-        const { code, expiresAt } = await createInvite(deps, { memberId, actor: system, ttlMs: days * 86_400_000 });
+        const { code, expiresAt } = await createInvite(deps, { memberId, actor: system, ttlMs: days * 86_400_000, additionalAccount: args.includes("--additional-account") });
         console.log(`invite code: ${code}\nvalid until ${expiresAt.toISOString()}; Telegram: send "/start ${code}" to the bot in a private chat; Slack: "/fundwatch join ${code}"`);
+        break;
+      }
+      case "deactivate": {
+        const memberId = args[0] ?? fail("deactivate <member-id>");
+        const member = (await deactivateMember(deps, { memberId, actor: system })) ?? fail(`no member ${memberId}`);
+        console.log(`${member.id} (${member.displayName}) deactivated: its chat accounts no longer act; \`invite ${member.id}\` to re-enrol`);
         break;
       }
       case "leads": {

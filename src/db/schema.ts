@@ -310,6 +310,8 @@ export const invites = sqliteTable(
     redeemedAt: integer("redeemed_at"),
     /** telegram | slack */
     redeemedOn: text("redeemed_on"),
+    /** Issued by an operator for a member's account on their other platform (never moves a binding). */
+    additionalAccount: integer("additional_account", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [uniqueIndex("invites_code_uq").on(t.codeHash)],
 );
@@ -833,6 +835,8 @@ export const rewardClaims = sqliteTable(
     payoutEnc: text("payout_enc"),
     coordinatorApprovedBy: text("coordinator_approved_by"),
     coordinatorApprovedAt: integer("coordinator_approved_at"),
+    /** The chat account of the first approval (`telegram:<user id>`, `slack:<user id>`, `cli:member:<id>`): the second must differ. */
+    coordinatorApprovedVia: text("coordinator_approved_via"),
     financeApprovedBy: text("finance_approved_by"),
     financeApprovedAt: integer("finance_approved_at"),
     paidBy: text("paid_by"),

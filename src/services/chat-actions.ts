@@ -17,6 +17,8 @@ import type { ServiceDeps } from "./deps";
 import { asActor, getLead, listMyLeads, logRefusal, listOverdueLeads, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, eventRow, type CommandResult, type MemberActor } from "./leads/leads";
 import { enqueueStatement, sealEnqueueInput } from "./delivery/outbox";
 import { addMember, createInvite, deactivateMember, findMemberByChatUser, MEMBER_ROLES, redeemInvite, type MemberRole } from "./org/org";
+import { logOperatorOnlyRefusal, OPERATOR_ONLY_ROLES } from "./org/enrolment-rules";
+import { AppError } from "./errors";
 import { postInvestigatorMessage } from "./intake/reports";
 import { declineTip, listLeadTips, parseTipAddress, type LeadTip } from "./leads/tips";
 import { acknowledgeBatch, BATCH_LINK_MINUTES, batchLinkForPress } from "./leads/batch-cards";
@@ -492,12 +494,18 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
       const target = input.args[0] ? await deps.db.query.members.findFirst({ where: eq(members.id, input.args[0]) }) : undefined;
       if (!target) return { text: t(locale, "chat.unknown_member") };
+      // Finance and coordinators are enrolled by an operator only: otherwise one coordinator holds both reward approvals.
+      if (OPERATOR_ONLY_ROLES.has(target.role)) {
+        await logOperatorOnlyRefusal(deps, actor, { command: "invite", role: target.role, memberId: target.id, dedupeKey: input.updateKey });
+        return { text: t(locale, "chat.operator_only_role") };
+      }
       // Keyed by the command: a redelivered /invite yields the same code, not a second one.
-      const { code, expiresAt } = await createInvite(deps, {
-        memberId: target.id,
-        actor: { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null },
-        dedupeKey: input.updateKey,
+      const invited = await createInvite(deps, { memberId: target.id, actor, dedupeKey: input.updateKey }).catch((err: unknown) => {
+        if (err instanceof AppError && err.options.details?.reason === "member_bound") return null;
+        throw err;
       });
+      if (!invited) return { text: t(locale, "chat.invite_member_bound", { name: target.displayName, id: target.id }) };
+      const { code, expiresAt } = invited;
       // The code is a credential: it goes to the coordinator privately, never into a group.
       return {
         text: t(locale, "chat.invite_sent_privately"),
@@ -510,6 +518,10 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
       const [role, teamArg, ...nameParts] = input.args;
       if (!role || !(MEMBER_ROLES as readonly string[]).includes(role) || !teamArg || nameParts.length === 0) return { text: t(locale, "chat.addmember_usage") };
       const actor = { type: "member" as const, id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
+      if (OPERATOR_ONLY_ROLES.has(role)) {
+        await logOperatorOnlyRefusal(deps, actor, { command: "addmember", role, dedupeKey: input.updateKey });
+        return { text: t(locale, "chat.operator_only_role") };
+      }
       const added = await addMember(deps, { displayName: nameParts.join(" "), role: role as MemberRole, teamId: teamArg === "-" ? null : teamArg, actor, dedupeKey: input.updateKey });
       const { code, expiresAt } = await createInvite(deps, { memberId: added.id, actor, dedupeKey: `${input.updateKey}:invite` });
       return {

@@ -121,7 +121,7 @@ beforeAll(async () => {
   await enrolTelegram("周敏", ZHOU);
   await enrolTelegram("陈静", CHEN);
   // The coordinator also on Slack, where the coordinators' channel is.
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" } });
+  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
   await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0CHEN", channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: "trig-join", team_id: "T1", token: "x" }).toString());
   const started = await importCampaign(
     ctx.deps,

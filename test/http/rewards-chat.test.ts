@@ -175,7 +175,8 @@ describe("a reward from the chat", () => {
   });
 
   it("on Slack: Reject opens a modal; the reason reaches the claimant, who may ask once for reconsideration", async () => {
-    const { code } = await createInvite(ctx.deps, { memberId: await memberId("陈静"), actor: { type: "system", platform: "cli" } });
+    // 陈静 has Telegram already: the operator invites her Slack account as an additional one.
+    const { code } = await createInvite(ctx.deps, { memberId: await memberId("陈静"), actor: { type: "system", platform: "cli" }, additionalAccount: true });
     await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0CHEN", channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: "trig-join", team_id: "T1", token: "x" }).toString());
     await wait(async () => Boolean((await ctx.db.query.members.findFirst({ where: eq(members.displayName, "陈静") }))?.slackUserId));
 

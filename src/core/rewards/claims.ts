@@ -32,7 +32,16 @@ export type ReviewerRole = "coordinator" | "finance";
 
 export type RewardCommand =
   | { type: "claim" }
-  | { type: "approve"; role: ReviewerRole; memberId: string }
+  | {
+      type: "approve";
+      role: ReviewerRole;
+      memberId: string;
+      /**
+       * The approver's chat accounts (`platform:user id`): the one this approval comes from, and those
+       * the member was ever enrolled from. None may be an account of the first approval.
+       */
+      accounts?: readonly string[];
+    }
   | { type: "reject"; role: ReviewerRole; memberId: string }
   | { type: "ask"; role: ReviewerRole; memberId: string }
   | { type: "answer" }
@@ -45,6 +54,7 @@ export type RewardRefusal =
   | "not_allowed_now"
   | "role_not_allowed"
   | "same_approver"
+  | "same_chat_account"
   | "claim_deadline_passed"
   | "reconsideration_used"
   | "reconsideration_deadline_passed";
@@ -55,6 +65,8 @@ export interface RewardClaimView {
   claimDeadline: number;
   /** Who gave the coordinator's approval (the finance approval must be someone else). */
   coordinatorApprovedBy: string | null;
+  /** The first approval's chat account and the accounts its member was ever enrolled from. */
+  coordinatorApprovalAccounts?: readonly string[];
   rejectedAt: number | null;
   reconsiderationUsed: boolean;
 }
@@ -117,6 +129,9 @@ export function applyRewardCommand(view: RewardClaimView, command: RewardCommand
       if (s === "coordinator_approved") {
         if (command.role !== "finance") return { refused: "role_not_allowed" };
         if (command.memberId === view.coordinatorApprovedBy) return { refused: "same_approver" };
+        // Two members, but one person: the same chat account (moved from one member to the other) acts for both.
+        const first = new Set(view.coordinatorApprovalAccounts ?? []);
+        if (command.accounts?.some((a) => first.has(a))) return { refused: "same_chat_account" };
         return { status: "approved" };
       }
       return { refused: "not_allowed_now" };

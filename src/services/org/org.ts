@@ -1,6 +1,6 @@
 // The organisation: teams with their chat destinations, members with roles, one-time invites that bind a
 // chat account to a member, and the import of a whole installation from a JSON/YAML file.
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import { newId } from "../../core/ids";
 import { UNIT_KINDS } from "../../core/campaigns/campaign-file";
@@ -17,6 +17,7 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { rewardRulesSchema } from "../../core/rewards/policy";
 import { saveRewardRulesStatement } from "../rewards/rules";
+import { bindingReleasedStatements, enrolmentAnnouncementStatements, isBound, memberBoundError } from "./enrolment-rules";
 
 /** Staff roles (chat /addmember offers these); contacts of campaign units come only with the org file. */
 export const MEMBER_ROLES = ["inspector", "team_lead", "coordinator", "finance"] as const;
@@ -183,7 +184,10 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
     const existing = existingMembers.find((e) => e.displayName === m.name && e.teamId === teamId && e.unitId === unitId);
     const values = { displayName: m.name, role: m.role, teamId, unitId, locale: m.locale, active: m.active, updatedAt: now };
     if (existing) {
-      statements.push(deps.db.update(members).set(values).where(eq(members.id, existing.id)));
+      // Deactivated by the file: its chat accounts stop acting, as with deactivateMember (and are told so).
+      const released = !m.active && isBound(existing);
+      statements.push(deps.db.update(members).set(released ? { ...values, telegramUserId: null, slackUserId: null } : values).where(eq(members.id, existing.id)));
+      if (released) statements.push(...(await bindingReleasedStatements(deps, existing, now)));
       summary.members.updated++;
     } else {
       statements.push(deps.db.insert(members).values({ id: newId("mem"), ...values, createdAt: now }));
@@ -242,7 +246,11 @@ export async function addMember(deps: ServiceDeps, input: { displayName: string;
   return (await deps.db.query.members.findFirst({ where: eq(members.id, id) }))!;
 }
 
-/** Offboarding: the member's chat accounts stop working at once; their open leads stay for reassignment. */
+/**
+ * Offboarding (or a lost phone): the member's chat accounts stop working at once and are told so
+ * privately; invites issued before stop working too, so only a new invite (which reactivates) brings the
+ * member back. Their open leads stay for reassignment.
+ */
 export async function deactivateMember(deps: ServiceDeps, input: { memberId: string; actor: Actor; dedupeKey?: string }): Promise<MemberRow | null> {
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
   if (!member) return null;
@@ -250,8 +258,10 @@ export async function deactivateMember(deps: ServiceDeps, input: { memberId: str
   try {
     await deps.db.batch(
       asBatch([
-        deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
         deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.deactivated", dedupeKey: input.dedupeKey ?? null })),
+        deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
+        deps.db.update(invites).set({ expiresAt: now }).where(and(eq(invites.memberId, member.id), isNull(invites.redeemedAt), gt(invites.expiresAt, now))),
+        ...(await bindingReleasedStatements(deps, member, now)),
       ]),
     );
   } catch (err) {
@@ -277,9 +287,22 @@ async function derivedInviteCode(deps: ServiceDeps, dedupeKey: string): Promise<
  * Issues a one-time enrolment code for a member (shown once; only its HMAC is stored). With a `dedupeKey`
  * (the chat command that asked for it) the same key always yields the same single invite.
  */
-export async function createInvite(deps: ServiceDeps, input: { memberId: string; actor: Actor; ttlMs?: number; dedupeKey?: string }): Promise<{ code: string; expiresAt: Date }> {
+export async function createInvite(
+  deps: ServiceDeps,
+  input: {
+    memberId: string;
+    actor: Actor;
+    ttlMs?: number;
+    dedupeKey?: string;
+    /** An operator's invite (system actor only) for the platform a bound member has no account on yet. */
+    additionalAccount?: boolean;
+  },
+): Promise<{ code: string; expiresAt: Date }> {
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, input.memberId) });
   if (!member) throw new AppError("not_found", `member ${input.memberId} not found`);
+  // Redeeming it would move the binding (locking the real member out): deactivate first, then invite.
+  const additional = Boolean(input.additionalAccount) && input.actor.type === "system" && isBound(member);
+  if (isBound(member) && (!additional || (member.telegramUserId && member.slackUserId))) throw memberBoundError(member);
   const code = input.dedupeKey ? await derivedInviteCode(deps, input.dedupeKey) : Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
   const codeHash = await keyedHash(deps.keys, "invite", code);
   const now = deps.now().getTime();
@@ -287,9 +310,9 @@ export async function createInvite(deps: ServiceDeps, input: { memberId: string;
   try {
     await deps.db.batch(
       asBatch([
-        deps.db.insert(invites).values({ id: newId("inv"), codeHash, memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt }),
+        deps.db.insert(invites).values({ id: newId("inv"), codeHash, memberId: member.id, createdBy: input.actor.id ?? null, createdAt: now, expiresAt, additionalAccount: additional }),
         deps.db.insert(events).values(
-          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt }), dedupeKey: input.dedupeKey ?? null }),
+          eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.invited", data: JSON.stringify({ role: member.role, expiresAt, ...(member.active ? {} : { reactivates: true }), ...(additional ? { additionalAccount: true } : {}) }), dedupeKey: input.dedupeKey ?? null }),
         ),
       ]),
     );
@@ -302,7 +325,11 @@ export async function createInvite(deps: ServiceDeps, input: { memberId: string;
   return { code, expiresAt: new Date(expiresAt) };
 }
 
-/** Binds a chat account to the invited member. Returns null for an unknown, used or expired code. */
+/**
+ * Binds a chat account to the invited member, reactivating a deactivated one (the re-invite after a lost
+ * phone). Returns null for an unknown, used or expired code, and for a member already bound to a chat
+ * account: a binding is never moved (the real member would be locked out and impersonated).
+ */
 export async function redeemInvite(
   deps: ServiceDeps,
   input: { platform: "telegram" | "slack"; platformUserId: string; code: string; platformRef?: string; dedupeKey?: string },
@@ -317,48 +344,65 @@ export async function redeemInvite(
   const invite = await deps.db.query.invites.findFirst({
     where: and(eq(invites.codeHash, await keyedHash(deps.keys, "invite", code)), isNull(invites.redeemedAt), gt(invites.expiresAt, now)),
   });
-  const logAttempt = (action: string, memberId: string | null) =>
+  const logAttempt = (action: string, memberId: string | null, extra: Record<string, unknown> = {}, dedupeKey = input.dedupeKey ?? null) =>
     deps.db.insert(events).values({
       occurredAt: now,
       entityType: "member",
       entityId: memberId ?? `${input.platform}:${input.platformUserId}`,
       action,
-      actorType: memberId ? "member" : "public",
-      actorId: memberId,
+      actorType: memberId && action !== "member.enrolment_refused" ? "member" : "public",
+      actorId: memberId && action !== "member.enrolment_refused" ? memberId : null,
       platform: input.platform,
       platformRef: input.platformRef ?? null,
-      data: JSON.stringify({ platformUserId: input.platformUserId }),
-      dedupeKey: input.dedupeKey ?? null,
+      data: JSON.stringify({ platformUserId: input.platformUserId, ...extra }),
+      dedupeKey,
     });
-  if (!invite) {
+  const refuse = async (memberId: string | null, extra?: Record<string, unknown>) => {
     try {
-      await logAttempt("member.enrolment_refused", null);
+      await logAttempt("member.enrolment_refused", memberId, extra);
     } catch (err) {
       if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
     }
     return null;
-  }
+  };
+  if (!invite) return refuse(null);
+  const member = await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) });
+  if (!member) return refuse(null);
+  const column = input.platform === "telegram" ? members.telegramUserId : members.slackUserId;
+  const boundHere = input.platform === "telegram" ? member.telegramUserId : member.slackUserId;
+  // Only an operator's additional-account invite adds the member's other platform; nothing replaces a binding.
+  if (boundHere || (isBound(member) && !invite.additionalAccount)) return refuse(member.id, { reason: "member_bound" });
   const identity = input.platform === "telegram" ? { telegramUserId: input.platformUserId } : { slackUserId: input.platformUserId };
-  // A chat account belongs to one member: unbind it from anyone else first.
-  const unbind =
-    input.platform === "telegram"
-      ? deps.db.update(members).set({ telegramUserId: null }).where(eq(members.telegramUserId, input.platformUserId))
-      : deps.db.update(members).set({ slackUserId: null }).where(eq(members.slackUserId, input.platformUserId));
+  const statements: unknown[] = [
+    deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
+    // A chat account belongs to one member: unbind it from anyone else first.
+    deps.db.update(members).set(input.platform === "telegram" ? { telegramUserId: null } : { slackUserId: null }).where(eq(column, input.platformUserId)),
+    // Checked again here, where it counts: a concurrent redemption may have bound the member meanwhile.
+    deps.db
+      .update(members)
+      .set({ ...identity, active: true, updatedAt: now })
+      .where(and(eq(members.id, member.id), isNull(column), ...(invite.additionalAccount ? [] : [isNull(members.telegramUserId), isNull(members.slackUserId)]))),
+    // The guard: unless the member is now bound to this very account, re-insert the invite's own id; the
+    // primary key fails and the whole batch (enrolment, log, announcement) is undone.
+    deps.db.run(
+      sql`INSERT INTO invites (id, code_hash, member_id, created_at, expires_at) SELECT ${invite.id}, '', ${member.id}, 0, 0 WHERE NOT EXISTS (SELECT 1 FROM members WHERE id = ${member.id} AND ${column} = ${input.platformUserId})`,
+    ),
+    logAttempt("member.enrolled", member.id),
+    ...(member.active ? [] : [logAttempt("member.reactivated", member.id, { inviteId: invite.id }, null)]),
+    ...(await enrolmentAnnouncementStatements(deps, member, { platform: input.platform, inviteId: invite.id })),
+  ];
   try {
-    await deps.db.batch(
-      asBatch([
-        deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
-        unbind,
-        deps.db.update(members).set({ ...identity, updatedAt: now }).where(eq(members.id, invite.memberId)),
-        logAttempt("member.enrolled", invite.memberId),
-      ]),
-    );
+    await deps.db.batch(asBatch(statements));
   } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
     // The same update delivered twice at once: the other delivery enrolled the member.
-    if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
-    return memberOfDedupedEvent(deps, input.dedupeKey, "member.enrolled");
+    const earlier = input.dedupeKey ? await memberOfDedupedEvent(deps, input.dedupeKey, "member.enrolled") : null;
+    if (earlier) return earlier;
+    // Otherwise the guard fired: another account was bound to the member meanwhile.
+    return refuse(member.id, { reason: "member_bound" });
   }
-  return (await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) })) ?? null;
+  deps.notifyOutbox?.();
+  return (await deps.db.query.members.findFirst({ where: eq(members.id, member.id) })) ?? null;
 }
 
 export async function findMemberByChatUser(deps: ServiceDeps, platform: string, platformUserId: string): Promise<MemberRow | null> {

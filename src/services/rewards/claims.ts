@@ -21,6 +21,7 @@ import { AppError } from "../errors";
 import { eventRow, type Actor } from "../events";
 import { currentOrg } from "../org/org-cache";
 import { renderRewardCard, rewardPolicyName } from "./reward-cards";
+import { approvalAccounts } from "./approval-accounts";
 
 export type ReviewAction = "approve" | "reject" | "ask" | "pay" | "exclude";
 export type ClaimantAction = "claim" | "answer" | "reconsider";
@@ -46,7 +47,7 @@ export interface RewardView {
 
 export class RewardRefused extends AppError {
   constructor(readonly refusal: RewardRefusal) {
-    super(refusal === "role_not_allowed" || refusal === "same_approver" ? "forbidden" : "conflict", `reward claim: ${refusal}`, { messageKey: `errors.reward_${refusal}`, details: { reason: refusal } });
+    super(refusal === "role_not_allowed" || refusal === "same_approver" || refusal === "same_chat_account" ? "forbidden" : "conflict", `reward claim: ${refusal}`, { messageKey: `errors.reward_${refusal}`, details: { reason: refusal } });
   }
 }
 
@@ -84,6 +85,8 @@ export async function rewardViewForReport(deps: ServiceDeps, report: ReportRow):
 
 interface StepInput {
   claim: RewardClaimRow;
+  /** For the finance approval: the chat accounts of the coordinator's approval (see approvalAccounts). */
+  firstApprovalAccounts?: readonly string[];
   command: RewardCommand;
   actor: Actor;
   /** Columns this step sets besides status / version. */
@@ -103,7 +106,14 @@ async function applyStep(deps: ServiceDeps, input: StepInput): Promise<RewardCla
   const now = deps.now().getTime();
   const { claim } = input;
   const outcome = applyRewardCommand(
-    { status: claim.status as RewardStatus, claimDeadline: claim.claimDeadline, coordinatorApprovedBy: claim.coordinatorApprovedBy, rejectedAt: claim.rejectedAt, reconsiderationUsed: claim.reconsiderationUsed },
+    {
+      status: claim.status as RewardStatus,
+      claimDeadline: claim.claimDeadline,
+      coordinatorApprovedBy: claim.coordinatorApprovedBy,
+      coordinatorApprovalAccounts: input.firstApprovalAccounts ?? [],
+      rejectedAt: claim.rejectedAt,
+      reconsiderationUsed: claim.reconsiderationUsed,
+    },
     input.command,
     now,
   );
@@ -245,7 +255,16 @@ const reviewerRole = (m: MemberRow): "coordinator" | "finance" | null => (m.role
  */
 export async function reviewRewardClaim(
   deps: ServiceDeps,
-  input: { claimId: string; action: ReviewAction; member: MemberRow; platform: Platform | "web" | "cli"; text?: string; exclusionReason?: ExclusionReason },
+  input: {
+    claimId: string;
+    action: ReviewAction;
+    member: MemberRow;
+    platform: Platform | "web" | "cli";
+    /** The chat account pressing (Telegram / Slack user id); web and CLI steps are recorded by member. */
+    platformUserId?: string;
+    text?: string;
+    exclusionReason?: ExclusionReason;
+  },
 ): Promise<RewardClaimRow> {
   const claim = await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, input.claimId) });
   if (!claim) throw new AppError("not_found", "no such reward claim", { messageKey: "errors.reward_claim_unknown" });
@@ -265,11 +284,14 @@ export async function reviewRewardClaim(
   switch (input.action) {
     case "approve": {
       const financeStep = claim.status === "coordinator_approved";
+      const accounts = await approvalAccounts(deps, { member: input.member, platform: input.platform, platformUserId: input.platformUserId, firstApproval: claim, financeStep });
       updated = await applyStep(deps, {
         claim,
-        command: { type: "approve", role, memberId },
+        command: { type: "approve", role, memberId, accounts: accounts.approver },
+        firstApprovalAccounts: accounts.first,
         actor,
-        set: financeStep ? { financeApprovedBy: memberId, financeApprovedAt: now } : { coordinatorApprovedBy: memberId, coordinatorApprovedAt: now },
+        set: financeStep ? { financeApprovedBy: memberId, financeApprovedAt: now } : { coordinatorApprovedBy: memberId, coordinatorApprovedAt: now, coordinatorApprovedVia: accounts.via },
+        data: { via: accounts.via },
         notify: financeStep ? "coordinators" : "finance",
       });
       break;

@@ -50,7 +50,7 @@ export async function handleRewardAction(deps: ServiceDeps, input: { user: ChatU
     return { text: "", prompt: { purpose, claimId: input.claimId, text: t(locale, `reward.prompt.${purpose}`) } };
   }
   try {
-    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform });
+    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform, platformUserId: input.user.userId });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
     return { text: refusalText(err, locale) };
@@ -65,7 +65,7 @@ export async function answerRewardPrompt(deps: ServiceDeps, input: { user: ChatU
   const text = input.text.trim();
   if (!text) return { text: t(locale, "errors.reward_text_required"), keepPromptOpen: true };
   try {
-    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: ACTION_OF[input.purpose], member, platform: input.user.platform, text: text.slice(0, 2000) });
+    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: ACTION_OF[input.purpose], member, platform: input.user.platform, platformUserId: input.user.userId, text: text.slice(0, 2000) });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
     return { text: refusalText(err, locale) };

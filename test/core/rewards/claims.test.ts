@@ -55,6 +55,11 @@ describe("review steps", () => {
     expect(applyRewardCommand(approved, { type: "approve", role: "coordinator", memberId: "c" }, now)).toEqual({ refused: "role_not_allowed" });
     expect(applyRewardCommand(approved, { type: "approve", role: "finance", memberId: "x" }, now)).toEqual({ refused: "same_approver" });
     expect(applyRewardCommand(approved, { type: "approve", role: "finance", memberId: "f" }, now)).toEqual({ status: "approved" });
+    // Two members, one chat account: the account of the first approval (or one its member was enrolled from) cannot give the second.
+    const byAccount = view("coordinator_approved", { coordinatorApprovedBy: "x", coordinatorApprovalAccounts: ["telegram:1", "slack:U1"] });
+    expect(applyRewardCommand(byAccount, { type: "approve", role: "finance", memberId: "f", accounts: ["telegram:1"] }, now)).toEqual({ refused: "same_chat_account" });
+    expect(applyRewardCommand(byAccount, { type: "approve", role: "finance", memberId: "f", accounts: ["cli:member:f", "slack:U1"] }, now)).toEqual({ refused: "same_chat_account" });
+    expect(applyRewardCommand(byAccount, { type: "approve", role: "finance", memberId: "f", accounts: ["telegram:2"] }, now)).toEqual({ status: "approved" });
     expect(applyRewardCommand(view("approved"), { type: "pay", role: "coordinator", memberId: "c" }, now)).toEqual({ refused: "role_not_allowed" });
     expect(applyRewardCommand(view("approved"), { type: "pay", role: "finance", memberId: "f" }, now)).toEqual({ status: "paid" });
     expect(applyRewardCommand(view("claimed"), { type: "pay", role: "finance", memberId: "f" }, now)).toEqual({ refused: "not_allowed_now" });
