@@ -174,9 +174,12 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       return h.slackRequest(new URLSearchParams({ payload: typeof payload === "string" ? payload : JSON.stringify(payload) }).toString(), opts);
     },
 
-    /** A one-time enrolment code for a member (by display name or id), issued as an operator would. */
-    invite(member: string) {
-      return createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system });
+    /**
+     * A one-time enrolment code for a member (by display name or id), issued as an operator would;
+     * `additionalAccount` adds the platform a bound member does not have yet (`--additional-account`).
+     */
+    invite(member: string, opts: { additionalAccount?: boolean } = {}) {
+      return createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system, ...opts });
     },
 
     /** Enrols a member (by display name or id) from a Telegram account with a fresh one-time code. */
@@ -188,8 +191,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     },
 
     /** Enrols a member (by display name or id) from a Slack account (`/fundwatch join CODE` in a DM). */
-    async enrolSlack(member: string, slackUserId: string) {
-      const { code } = await h.invite(member);
+    async enrolSlack(member: string, slackUserId: string, opts: { additionalAccount?: boolean } = {}) {
+      const { code } = await h.invite(member, opts);
       const res = await h.slackCommand(slackUserId, `join ${code}`);
       if (res.status !== 200) throw new Error(`enrolment answered ${res.status}`);
       await h.deliver();
