@@ -18,7 +18,7 @@ import type { ServiceDeps } from "../deps";
 const STRIP_STEPS_PER_BYTE = 16;
 const STRIP_BASE_STEPS = 1_000_000;
 /** The longest one file may hold the event loop; well under a health check's patience. */
-export const STRIP_DEADLINE_MS = 400;
+export const STRIP_DEADLINE_MS = 300;
 
 /** Size of the encrypted chunks of an original or a stripped copy (small enough for D1's row limit). */
 export const ATTACHMENT_CHUNK_BYTES = 512 * 1024;
