@@ -1,13 +1,20 @@
 // Removes what a camera, phone or office program writes about the author and place into an evidence
 // file (EXIF with GPS and owner name, XMP, IPTC, comments, PDF document info), keeping the picture or
 // the document itself intact. Pure: bytes in, bytes out. Inspectors are served the stripped copy; the
-// original stays encrypted and leaves only through an audited reveal.
+// original stays encrypted and leaves only through an audited reveal. Every format is stripped in work
+// linear in the file size, metered against a budget (./strip-budget.ts): a file that runs out of it is
+// `over_budget`, and the caller keeps it unstripped (shown only through an audited release).
 import type { EvidenceMediaType } from "./evidence";
+import { PdfMalformed, stripPdf } from "./pdf-strip";
+import { defaultStripBudget, OverBudget, StripMeter } from "./strip-budget";
 
 export type StripResult =
   | { ok: true; bytes: Uint8Array; removed: string[] }
-  /** `unsupported`: no stripper for the format; `malformed`: the structure did not parse; `incomplete`: metadata may remain. */
-  | { ok: false; reason: "unsupported" | "malformed" | "incomplete" };
+  /**
+   * `unsupported`: no stripper for the format; `malformed`: the structure did not parse; `incomplete`:
+   * metadata may remain; `over_budget`: the file needed more work than its budget allowed.
+   */
+  | { ok: false; reason: "unsupported" | "malformed" | "incomplete" | "over_budget" };
 
 class Malformed extends Error {}
 
@@ -23,24 +30,29 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 const ascii = (b: Uint8Array, from: number, length: number) => String.fromCharCode(...b.subarray(from, from + length));
 
-export function stripMetadata(mediaType: EvidenceMediaType, bytes: Uint8Array): StripResult {
+/**
+ * Strips `bytes` of the given (sniffed) type. `meter` carries the budget (and afterwards the work
+ * spent); without one the budget is linear in the size with room to spare.
+ */
+export function stripMetadata(mediaType: EvidenceMediaType, bytes: Uint8Array, meter: StripMeter = new StripMeter(defaultStripBudget(bytes.length))): StripResult {
   try {
     switch (mediaType) {
       case "image/jpeg":
-        return stripJpeg(bytes);
+        return stripJpeg(bytes, meter);
       case "image/png":
-        return stripPng(bytes);
+        return stripPng(bytes, meter);
       case "image/webp":
-        return stripWebp(bytes);
+        return stripWebp(bytes, meter);
       case "image/gif":
-        return stripGif(bytes);
+        return stripGif(bytes, meter);
       case "application/pdf":
-        return stripPdf(bytes);
+        return stripPdf(bytes, meter);
       default:
         return { ok: false, reason: "unsupported" };
     }
   } catch (err) {
-    if (err instanceof Malformed || err instanceof RangeError) return { ok: false, reason: "malformed" };
+    if (err instanceof OverBudget) return { ok: false, reason: "over_budget" };
+    if (err instanceof Malformed || err instanceof PdfMalformed || err instanceof RangeError) return { ok: false, reason: "malformed" };
     throw err;
   }
 }
@@ -97,7 +109,7 @@ function orientationSegment(orientation: number): Uint8Array {
 
 const JPEG_SEGMENT_NAMES: Record<number, string> = { 0xe1: "EXIF/XMP (APP1)", 0xed: "IPTC (APP13)", 0xfe: "comment" };
 
-function stripJpeg(b: Uint8Array): StripResult {
+function stripJpeg(b: Uint8Array, meter: StripMeter): StripResult {
   if (b[0] !== 0xff || b[1] !== 0xd8) throw new Malformed();
   const parts: Uint8Array[] = [b.subarray(0, 2)];
   const removed = new Set<string>();
@@ -117,6 +129,7 @@ function stripJpeg(b: Uint8Array): StripResult {
       break;
     }
     if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      meter.spend(2);
       parts.push(b.subarray(i, i + 2));
       i += 2;
       continue;
@@ -125,6 +138,7 @@ function stripJpeg(b: Uint8Array): StripResult {
     const length = (b[i + 2]! << 8) | b[i + 3]!;
     const end = i + 2 + length;
     if (length < 2 || end > b.length) throw new Malformed();
+    meter.spend(end - i);
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) sawFrame = true;
     const payload = b.subarray(i + 4, end);
     if (keepJpegSegment(marker, payload)) parts.push(b.subarray(i, end));
@@ -144,10 +158,12 @@ function stripJpeg(b: Uint8Array): StripResult {
         if (b[i] === 0xff && b[i + 1] !== 0x00 && !(b[i + 1]! >= 0xd0 && b[i + 1]! <= 0xd7) && b[i + 1] !== 0xff) break;
         i++;
       }
+      meter.spend(i - start + 1);
       parts.push(b.subarray(start, i));
     }
   }
   if (!sawEnd || !sawFrame) throw new Malformed();
+  meter.spend(b.length);
   return { ok: true, bytes: concat(parts), removed: [...removed] };
 }
 
@@ -159,7 +175,7 @@ function stripJpeg(b: Uint8Array): StripResult {
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const PNG_DROPPED = new Set(["tEXt", "iTXt", "zTXt", "eXIf", "tIME"]);
 
-function stripPng(b: Uint8Array): StripResult {
+function stripPng(b: Uint8Array, meter: StripMeter): StripResult {
   if (!PNG_SIGNATURE.every((v, k) => b[k] === v)) throw new Malformed();
   const parts: Uint8Array[] = [b.subarray(0, 8)];
   const removed = new Set<string>();
@@ -173,6 +189,7 @@ function stripPng(b: Uint8Array): StripResult {
     const end = i + 12 + length;
     if (end > b.length || !/^[A-Za-z]{4}$/.test(type)) throw new Malformed();
     if (first && type !== "IHDR") throw new Malformed();
+    meter.spend(end - i);
     first = false;
     if (PNG_DROPPED.has(type)) removed.add(type);
     else parts.push(b.subarray(i, end));
@@ -180,6 +197,7 @@ function stripPng(b: Uint8Array): StripResult {
     if (type === "IEND") break;
   }
   if (i < b.length) removed.add("data after IEND");
+  meter.spend(i);
   return { ok: true, bytes: concat(parts), removed: [...removed] };
 }
 
@@ -190,7 +208,7 @@ function stripPng(b: Uint8Array): StripResult {
 
 const WEBP_KEPT = new Set(["VP8 ", "VP8L", "VP8X", "ALPH", "ANIM", "ANMF", "ICCP"]);
 
-function stripWebp(b: Uint8Array): StripResult {
+function stripWebp(b: Uint8Array, meter: StripMeter): StripResult {
   if (ascii(b, 0, 4) !== "RIFF" || ascii(b, 8, 4) !== "WEBP") throw new Malformed();
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const riffEnd = Math.min(b.length, 8 + view.getUint32(4, true));
@@ -202,6 +220,7 @@ function stripWebp(b: Uint8Array): StripResult {
     const size = view.getUint32(i + 4, true);
     const end = i + 8 + size + (size & 1);
     if (i + 8 + size > riffEnd) throw new Malformed();
+    meter.spend(Math.min(end, riffEnd) - i);
     if (WEBP_KEPT.has(type)) {
       const chunk = b.slice(i, Math.min(end, riffEnd));
       // VP8X flags: bit 3 EXIF, bit 2 XMP present.
@@ -214,6 +233,7 @@ function stripWebp(b: Uint8Array): StripResult {
   }
   if (!chunks.some((c) => ["VP8 ", "VP8L", "VP8X"].includes(ascii(c, 0, 4)))) throw new Malformed();
   const body = concat(chunks);
+  meter.spend(body.length);
   const header = new Uint8Array(12);
   header.set(b.subarray(0, 4), 0);
   new DataView(header.buffer).setUint32(4, 4 + body.length, true);
@@ -226,16 +246,17 @@ function stripWebp(b: Uint8Array): StripResult {
 // lives in an "XMP DataXMP" application extension) are dropped.
 // ---------------------------------------------------------------------------------------------
 
-function gifSubBlocksEnd(b: Uint8Array, i: number): number {
+function gifSubBlocksEnd(b: Uint8Array, i: number, meter: StripMeter): number {
   for (;;) {
     const size = b[i];
     if (size === undefined) throw new Malformed();
+    meter.spend(1 + size);
     i += 1 + size;
     if (size === 0) return i;
   }
 }
 
-function stripGif(b: Uint8Array): StripResult {
+function stripGif(b: Uint8Array, meter: StripMeter): StripResult {
   const signature = ascii(b, 0, 6);
   if (signature !== "GIF87a" && signature !== "GIF89a") throw new Malformed();
   const packed = b[10];
@@ -253,12 +274,12 @@ function stripGif(b: Uint8Array): StripResult {
       const flags = b[i + 9];
       if (flags === undefined) throw new Malformed();
       const tableEnd = i + 10 + (flags & 0x80 ? 3 * 2 ** ((flags & 0x07) + 1) : 0);
-      const end = gifSubBlocksEnd(b, tableEnd + 1); // +1: LZW minimum code size
+      const end = gifSubBlocksEnd(b, tableEnd + 1, meter); // +1: LZW minimum code size
       parts.push(b.subarray(i, end));
       i = end;
     } else if (introducer === 0x21) {
       const label = b[i + 1];
-      const end = gifSubBlocksEnd(b, i + 2);
+      const end = gifSubBlocksEnd(b, i + 2, meter);
       const appId = label === 0xff ? ascii(b, i + 3, 11) : "";
       if (label === 0xfe) removed.add("comment");
       else if (label === 0xff && appId !== "NETSCAPE2.0" && appId !== "ANIMEXTS1.0") removed.add(`application ${appId.trim()}`);
@@ -269,182 +290,6 @@ function stripGif(b: Uint8Array): StripResult {
     }
   }
   if (i + 1 < b.length) removed.add("data after trailer");
+  meter.spend(i + 1);
   return { ok: true, bytes: concat(parts), removed: [...removed] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// PDF: changed in place, byte for byte the same length, so every xref offset stays right. Every
-// string in each document information dictionary (/Author, /Creator, /Title … and custom keys)
-// becomes blanks, and every /Type /Metadata stream (XMP) becomes blanks: raw, or as a stored deflate
-// stream of the same length when it is FlateDecode. When the information dictionary is not found
-// as a plain object (it sits in a compressed object stream) or a metadata stream uses another
-// filter, the result is `incomplete`: the caller must not pass the file off as clean.
-// ---------------------------------------------------------------------------------------------
-
-const latin1 = (b: Uint8Array) => {
-  let s = "";
-  for (let k = 0; k < b.length; k += 0x8000) s += String.fromCharCode(...b.subarray(k, k + 0x8000));
-  return s;
-};
-const SPACE = 0x20;
-
-/** End (exclusive) of the literal string starting at `(`, honouring escapes and nested parentheses. */
-function literalStringEnd(b: Uint8Array, open: number): number {
-  let depth = 0;
-  for (let k = open; k < b.length; k++) {
-    const c = b[k];
-    if (c === 0x5c) k++;
-    else if (c === 0x28) depth++;
-    else if (c === 0x29 && --depth === 0) return k + 1;
-  }
-  throw new Malformed();
-}
-
-/** Blanks every string value of the dictionary that starts at `start` (`<<`); returns how many. */
-function blankDictionaryStrings(b: Uint8Array, start: number): number {
-  let depth = 0;
-  let blanked = 0;
-  for (let k = start; k < b.length; k++) {
-    const c = b[k];
-    if (c === 0x3c && b[k + 1] === 0x3c) {
-      depth++;
-      k++;
-    } else if (c === 0x3e && b[k + 1] === 0x3e) {
-      depth--;
-      k++;
-      if (depth === 0) return blanked;
-    } else if (c === 0x28) {
-      const end = literalStringEnd(b, k);
-      b.fill(SPACE, k + 1, end - 1);
-      blanked++;
-      k = end - 1;
-    } else if (c === 0x3c) {
-      const end = b.indexOf(0x3e, k);
-      if (end < 0) throw new Malformed();
-      // "20" pairs decode to blanks in every reader (some treat whitespace in hex strings as zeros).
-      for (let h = k + 1; h < end; h++) b[h] = (h - k) % 2 === 1 ? 0x32 : 0x30;
-      if ((end - k - 1) % 2 === 1) b[end - 1] = SPACE;
-      blanked++;
-      k = end;
-    } else if (c === 0x25) {
-      // A comment runs to the end of the line.
-      while (k < b.length && b[k] !== 0x0a && b[k] !== 0x0d) k++;
-    }
-  }
-  throw new Malformed();
-}
-
-function adler32(data: Uint8Array): number {
-  let a = 1;
-  let s = 0;
-  for (const byte of data) {
-    a = (a + byte) % 65521;
-    s = (s + a) % 65521;
-  }
-  return ((s << 16) | a) >>> 0;
-}
-
-/** A zlib stream of exactly `length` bytes that inflates to blanks (stored blocks), or null if too short. */
-function blankZlibStream(length: number): Uint8Array | null {
-  const payload = length - 6; // 2-byte header, 4-byte Adler-32
-  const blocks = Math.max(1, Math.ceil(payload / (65535 + 5)));
-  const raw = payload - 5 * blocks;
-  if (raw < 0) return null;
-  const out = new Uint8Array(length);
-  out[0] = 0x78;
-  out[1] = 0x01;
-  const plain = new Uint8Array(raw).fill(SPACE);
-  let at = 2;
-  let left = raw;
-  for (let n = 0; n < blocks; n++) {
-    const size = n === blocks - 1 ? left : Math.min(65535, left);
-    out[at] = n === blocks - 1 ? 1 : 0;
-    out[at + 1] = size & 0xff;
-    out[at + 2] = size >> 8;
-    out[at + 3] = ~size & 0xff;
-    out[at + 4] = (~size >> 8) & 0xff;
-    out.fill(SPACE, at + 5, at + 5 + size);
-    at += 5 + size;
-    left -= size;
-  }
-  new DataView(out.buffer).setUint32(at, adler32(plain));
-  return out;
-}
-
-/** Index of the `<<` that opens the dictionary whose closing `>>` starts at `close`, or -1. */
-function dictionaryStartBefore(text: string, close: number): number {
-  let depth = 0;
-  for (let k = close + 1; k >= 1 && close - k < 4096; k--) {
-    if (text[k] === ">" && text[k - 1] === ">") {
-      depth++;
-      k--;
-    } else if (text[k] === "<" && text[k - 1] === "<") {
-      depth--;
-      k--;
-      if (depth === 0) return k;
-    }
-  }
-  return -1;
-}
-
-function stripPdf(original: Uint8Array): StripResult {
-  if (ascii(original, 0, 5) !== "%PDF-") throw new Malformed();
-  const b = original.slice();
-  const text = latin1(b);
-  if (!text.includes("startxref")) throw new Malformed();
-  const removed = new Set<string>();
-  let complete = true;
-
-  // Document information dictionaries: every /Info reference, in every revision's trailer.
-  const infoRefs = new Set<string>();
-  for (const m of text.matchAll(/\/Info\s+(\d+)\s+(\d+)\s+R/g)) infoRefs.add(`${m[1]} ${m[2]}`);
-  // Each reference costs a scan of the file; real files have one per revision.
-  if (infoRefs.size > 32) return { ok: false, reason: "incomplete" };
-  for (const ref of infoRefs) {
-    const [num, gen] = ref.split(" ");
-    const defs = [...text.matchAll(new RegExp(`(?<![0-9])${num}\\s+${gen}\\s+obj\\s*<<`, "g"))];
-    if (defs.length === 0) complete = false; // in a compressed object stream
-    for (const d of defs) if (blankDictionaryStrings(b, d.index! + d[0].length - 2) > 0) removed.add("document info");
-  }
-  // An information dictionary written directly into a trailer (allowed by old writers).
-  for (const m of text.matchAll(/\/Info\s*<</g)) if (blankDictionaryStrings(b, m.index! + m[0].length - 2) > 0) removed.add("document info");
-
-  // Metadata streams (XMP): the dictionary says /Type /Metadata; the data lies between stream and endstream.
-  for (const m of text.matchAll(/>>\s*stream(\r\n|\n|\r)/g)) {
-    const dictStart = dictionaryStartBefore(text, m.index!);
-    if (dictStart < 0) continue;
-    const dict = text.slice(dictStart, m.index! + 2);
-    if (!/\/Type\s*\/Metadata\b/.test(dict)) continue;
-    const dataStart = m.index! + m[0].length;
-    let endAt = text.indexOf("endstream", dataStart);
-    if (endAt < 0) throw new Malformed();
-    if (text[endAt - 1] === "\n") endAt--;
-    if (text[endAt - 1] === "\r") endAt--;
-    const declared = /\/Length\s+(\d+)(\s+\d+\s+R)?/.exec(dict);
-    const dataEnd = declared && !declared[2] ? dataStart + Number(declared[1]) : endAt;
-    if (dataEnd > b.length) throw new Malformed();
-    const filter = /\/Filter\s*(\[[^\]]*\]|\/\w+)/.exec(dict)?.[1]?.replace(/[[\]\s]/g, "");
-    if (!filter) {
-      b.fill(SPACE, dataStart, dataEnd);
-      removed.add("XMP metadata");
-    } else if (filter === "/FlateDecode" && !/\/DecodeParms/.test(dict)) {
-      const blank = blankZlibStream(dataEnd - dataStart);
-      if (blank) {
-        b.set(blank, dataStart);
-        removed.add("XMP metadata");
-      } else complete = false;
-    } else complete = false;
-  }
-  // XMP packets outside any recognised stream (e.g. a malformed dictionary) still get blanked.
-  const blanked = latin1(b);
-  for (let at = blanked.indexOf("<?xpacket begin"); at >= 0; at = blanked.indexOf("<?xpacket begin", at + 1)) {
-    const end = blanked.indexOf("<?xpacket end", at);
-    const close = end < 0 ? -1 : blanked.indexOf(">", end);
-    if (close < 0) break;
-    b.fill(SPACE, at, close + 1);
-    removed.add("XMP metadata");
-    at = close;
-  }
-  if (!complete) return { ok: false, reason: "incomplete" };
-  return { ok: true, bytes: b, removed: [...removed] };
 }

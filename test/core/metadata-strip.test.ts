@@ -3,8 +3,10 @@
 import jpeg from "jpeg-js";
 import { PDFDocument, PDFName, PDFHexString } from "pdf-lib";
 import { PNG } from "pngjs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stripMetadata } from "../../src/core/metadata-strip";
+import { StripMeter } from "../../src/core/strip-budget";
 
 const enc = new TextEncoder();
 const bytesOf = (s: string) => enc.encode(s);
@@ -263,5 +265,157 @@ describe("stripMetadata: PDF", () => {
 
   it("has no stripper for HEIC", () => {
     expect(stripMetadata("image/heic", bytesOf("\0\0\0\x18ftypheic"))).toEqual({ ok: false, reason: "unsupported" });
+  });
+});
+
+/** A classic PDF (one revision, or more with `updates`) with a correct xref table per revision. */
+function handMadePdf(revisions: { objects: Record<number, string>; trailer: string }[]): Uint8Array {
+  let out = "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
+  let prev: number | null = null;
+  for (const { objects, trailer } of revisions) {
+    const offsets: [number, number][] = [];
+    for (const [num, body] of Object.entries(objects)) {
+      offsets.push([Number(num), out.length]);
+      out += `${num} 0 obj\n${body}\nendobj\n`;
+    }
+    const xrefAt = out.length;
+    out += `xref\n0 1\n0000000000 65535 f \n`;
+    for (const [num, at] of offsets) out += `${num} 1\n${String(at).padStart(10, "0")} 00000 n \n`;
+    const size = Math.max(...offsets.map(([n]) => n)) + 1;
+    out += `trailer\n<</Size ${size} ${trailer}${prev !== null ? ` /Prev ${prev}` : ""}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
+    prev = xrefAt;
+  }
+  return Uint8Array.from(Buffer.from(out, "latin1"));
+}
+
+const PAGE_OBJECTS = {
+  2: "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+  3: "<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 100]>>",
+};
+const rdfOnly = "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description><dc:creator>Zhao Xiaohong</dc:creator></rdf:Description></rdf:RDF>";
+const rawStream = (dict: string, data: string) => `<<${dict}/Length ${data.length}>>\nstream\n${data}\nendstream`;
+
+describe("stripMetadata: PDF references and revisions", () => {
+  it("blanks Info values held as indirect objects, transitively, in every revision", async () => {
+    const original = handMadePdf([
+      {
+        objects: { 1: "<</Type/Catalog/Pages 2 0 R>>", ...PAGE_OBJECTS, 4: "<</Author 5 0 R/Title 6 0 R/Producer(pdf)>>", 5: "(Zhao Xiaohong)", 6: "[7 0 R]", 7: "<FEFF8D756653>" },
+        trailer: "/Root 1 0 R /Info 4 0 R",
+      },
+      // An incremental update with a new information dictionary pointing to another object.
+      { objects: { 8: "<</Author 9 0 R>>", 9: "(Xingfu Clinic HR)" }, trailer: "/Root 1 0 R /Info 8 0 R" },
+    ]);
+    expect(contains(original, "Zhao Xiaohong")).toBe(true);
+    const result = stripMetadata("application/pdf", original);
+    if (!result.ok) throw new Error(result.reason);
+    const text = latin1(result.bytes);
+    for (const secret of ["Zhao Xiaohong", "Xingfu Clinic HR", "8D756653"]) expect(text).not.toContain(secret);
+    expect(result.bytes.length).toBe(original.length);
+    expect(xrefOffsetsValid(result.bytes)).toBe(true);
+    const reloaded = await PDFDocument.load(result.bytes);
+    expect(reloaded.getPageCount()).toBe(1);
+    expect(result.removed).toContain("document info");
+  });
+
+  it("blanks the stream the catalogue's /Metadata points to, without /Type /Metadata, and XMP found by its content", async () => {
+    const xmpWithoutType = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">Zhao Xiaohong</x:xmpmeta><?xpacket end="w"?>`;
+    const original = handMadePdf([
+      {
+        objects: {
+          1: "<</Type/Catalog/Pages 2 0 R/Metadata 10 0 R>>",
+          ...PAGE_OBJECTS,
+          10: rawStream("/Subtype/XML", rdfOnly), // no /Type, no xpacket: found only through the catalogue
+          11: rawStream("", xmpWithoutType), // referenced by nothing: found by its content
+        },
+        trailer: "/Root 1 0 R",
+      },
+    ]);
+    const result = stripMetadata("application/pdf", original);
+    if (!result.ok) throw new Error(result.reason);
+    const text = latin1(result.bytes);
+    expect(text).not.toContain("Zhao");
+    expect(text).not.toContain("rdf:Description");
+    expect(text).not.toContain("xmpmeta");
+    expect(xrefOffsetsValid(result.bytes)).toBe(true);
+    expect((await PDFDocument.load(result.bytes)).getPageCount()).toBe(1);
+    expect(result.removed).toContain("XMP metadata");
+  });
+
+  it("says incomplete, never clean, when it cannot see everything: an object stream in an update, an encrypted file, a missing Info object", () => {
+    const base = { 1: "<</Type/Catalog/Pages 2 0 R>>", ...PAGE_OBJECTS };
+    const withObjStm = handMadePdf([
+      { objects: base, trailer: "/Root 1 0 R" },
+      { objects: { 12: rawStream("/Type/ObjStm/N 1/First 5/Filter/FlateDecode", "xxxxx") }, trailer: "/Root 1 0 R /Info 13 0 R" },
+    ]);
+    expect(stripMetadata("application/pdf", withObjStm)).toEqual({ ok: false, reason: "incomplete" });
+    const encrypted = handMadePdf([{ objects: { ...base, 14: "<</Filter/Standard/V 1/R 2>>" }, trailer: "/Root 1 0 R /Encrypt 14 0 R" }]);
+    expect(stripMetadata("application/pdf", encrypted)).toEqual({ ok: false, reason: "incomplete" });
+    const missingInfo = handMadePdf([{ objects: base, trailer: "/Root 1 0 R /Info 15 0 R" }]);
+    expect(stripMetadata("application/pdf", missingInfo)).toEqual({ ok: false, reason: "incomplete" });
+  });
+});
+
+describe("stripMetadata: budget", () => {
+  const pdf = handMadePdf([{ objects: { 1: "<</Type/Catalog/Pages 2 0 R>>", ...PAGE_OBJECTS, 4: "<</Author(Zhao Xiaohong)>>" }, trailer: "/Root 1 0 R /Info 4 0 R" }]);
+
+  it("reports a file over its step budget as over_budget, not as stripped", () => {
+    expect(stripMetadata("application/pdf", pdf, new StripMeter({ maxSteps: 100 }))).toEqual({ ok: false, reason: "over_budget" });
+    expect(stripMetadata("image/png", Uint8Array.from(PNG.sync.write(Object.assign(new PNG({ width: 4, height: 4 }), { data: image(4, 4) }))), new StripMeter({ maxSteps: 10 }))).toEqual({ ok: false, reason: "over_budget" });
+    expect(stripMetadata("application/pdf", pdf, new StripMeter({ maxSteps: 1_000_000 })).ok).toBe(true);
+  });
+
+  it("stops at the deadline of the clock it is given", () => {
+    // A large file of tokens (the clock is read every 2^18 steps); the clock says time is up.
+    const big = Uint8Array.from(Buffer.from(`%PDF-1.7\n${"1 0 obj<</A(x)>>endobj\n".repeat(40_000)}startxref\n0\n%%EOF`, "latin1"));
+    let reads = 0;
+    const clock = () => (reads++ === 0 ? 0 : 10_000);
+    expect(stripMetadata("application/pdf", big, new StripMeter({ maxSteps: 1e12, clock, deadline: 400 }))).toEqual({ ok: false, reason: "over_budget" });
+    expect(reads).toBeGreaterThan(0);
+  });
+});
+
+describe("stripMetadata: work linear in the size", () => {
+  const stepsFor = (mediaType: "application/pdf" | "image/jpeg", bytes: Uint8Array) => {
+    const meter = new StripMeter({ maxSteps: 1e12 });
+    stripMetadata(mediaType, bytes, meter);
+    return meter.steps;
+  };
+  const pdfOf = (body: string) => Uint8Array.from(Buffer.from(`%PDF-1.7\n${body}\nstartxref\n0\n%%EOF`, "latin1"));
+  // The shapes that made the old stripper quadratic (a 300 KB "/Info<<" nest took 12.7 s), and others.
+  const SHAPES: Record<string, (k: number) => string> = {
+    "nested direct /Info": (k) => ("/Info<<".repeat(100) + ">>".repeat(100)).repeat(k),
+    "metadata streams without endstream": (k) => "<</Type/Metadata>>stream\n".repeat(40 * k) + "endstream",
+    "one object defined many times": (k) => "<</Info 1 0 R>>" + "1 0 obj<</A 2 0 R/B(x)>>endobj 2 0 obj(y)endobj ".repeat(20 * k),
+    "xpacket openings without end": (k) => "<?xpacket begin".repeat(60 * k) + "<?xpacket end",
+  };
+
+  for (const [name, shape] of Object.entries(SHAPES)) {
+    it(`${name}: four times the size costs at most about four times the steps`, () => {
+      const small = stepsFor("application/pdf", pdfOf(shape(250)));
+      const large = stepsFor("application/pdf", pdfOf(shape(1000)));
+      expect(large / small).toBeLessThan(4.5);
+    });
+  }
+
+  it("holds for any mix of PDF syntax (fast-check)", () => {
+    const piece = fc.constantFrom("<<", ">>", "[", "]", "(", ")", "\\", "<", ">", "/Info", "/Metadata", "/Type/Metadata", "/Length 5", "1 0 R", "1 0 obj", "endobj", "stream\n", "endstream", "trailer", "%", "\n", " ", "<?xpacket begin", "<?xpacket end", "<x:xmpmeta", "</x:xmpmeta>", "/Filter/FlateDecode", "42");
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 40 }), (pieces) => {
+        const unit = pieces.join(" ");
+        const small = stepsFor("application/pdf", pdfOf(unit.repeat(Math.ceil(20_000 / unit.length))));
+        const large = stepsFor("application/pdf", pdfOf(unit.repeat(4 * Math.ceil(20_000 / unit.length))));
+        // Linear: a constant per file plus at most a constant per byte; 4× the bytes → under ~4.5× the work.
+        expect(large).toBeLessThanOrEqual(4.5 * small + 10_000);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("holds for JPEG segments", () => {
+    const width = 8;
+    const height = 8;
+    const plain = Uint8Array.from(jpeg.encode({ data: image(width, height), width, height }, 90).data);
+    const withSegments = (n: number) => concat(plain.subarray(0, 2), ...Array.from({ length: n }, () => segment(0xe1, exifPayload())), plain.subarray(2));
+    expect(stepsFor("image/jpeg", withSegments(800)) / stepsFor("image/jpeg", withSegments(200))).toBeLessThan(4.5);
   });
 });

@@ -1,20 +1,20 @@
 // Evidence uploads: checked completely (count, size, real type) before anything is written, then
 // encrypted in chunks small enough for D1's row limit. A copy with the metadata stripped (EXIF GPS,
-// author, XMP, document info) is stored encrypted beside the original: inspectors see that copy.
+// author, XMP, document info) is stored encrypted beside the original once the request has been
+// accepted (./strip-evidence.ts): inspectors see that copy.
 import { EVIDENCE_MEDIA_TYPES, sniffEvidenceType, type EvidenceMediaType } from "../../core/evidence";
-import { stripMetadata } from "../../core/metadata-strip";
 import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
 import { attachmentChunks, attachmentStrippedChunks, reportAttachments } from "../../db/schema";
 import { t } from "../../i18n";
-import { and, asc, eq, isNull } from "drizzle-orm";
-import { asBatch } from "../../db/client";
+import { asc, isNull, eq } from "drizzle-orm";
 import { decryptBytes, encryptBytes, encryptText } from "../../security/cipher";
 import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
+import { ATTACHMENT_CHUNK_BYTES, storeStrippedCopies, strippedChunkContext, type FileToStrip } from "./strip-evidence";
 
-export const ATTACHMENT_CHUNK_BYTES = 512 * 1024;
+export { ATTACHMENT_CHUNK_BYTES, strippedChunkContext };
 
 export interface IncomingFile {
   name: string;
@@ -62,29 +62,28 @@ export async function checkEvidence(
   return checked;
 }
 
-/** Encryption context of a stripped-copy chunk (distinct from the original's, so chunks cannot be swapped). */
-export const strippedChunkContext = (attachmentId: string, seq: number) => `attachment:${attachmentId}:stripped:${seq}`;
-
 export interface PreparedAttachments {
   statements: unknown[];
   attachments: { id: string; sha256: string; sizeBytes: number; mediaType: string }[];
+  /** For storeStrippedCopies once the caller's batch has committed (never before: see strip-evidence.ts). */
+  toStrip: FileToStrip[];
 }
 
-/** Insert statements for the files, to run in the caller's batch with the rows they belong to. */
+/**
+ * Insert statements for the files (originals only, no stripped copy yet), to run in the caller's
+ * batch with the rows they belong to.
+ */
 export async function prepareAttachmentInserts(
   deps: ServiceDeps,
   input: { reportId: string; messageId: string | null; uploadedBy: "reporter" | "investigator"; files: CheckedFile[]; createdAt: number },
 ): Promise<PreparedAttachments> {
   const statements: unknown[] = [];
   const attachments: PreparedAttachments["attachments"] = [];
+  const toStrip: FileToStrip[] = [];
   const keyId = deps.keys.activeEncryptionKeyId;
   for (const file of input.files) {
     const id = newId("att");
     const chunkCount = Math.max(1, Math.ceil(file.bytes.length / ATTACHMENT_CHUNK_BYTES));
-    // Stripped here, at intake, so serving a file to an inspector never needs the original.
-    const stripped = stripMetadata(file.mediaType, file.bytes);
-    const strippedBytes = stripped.ok ? stripped.bytes : null;
-    const strippedChunkCount = strippedBytes ? Math.max(1, Math.ceil(strippedBytes.length / ATTACHMENT_CHUNK_BYTES)) : null;
     statements.push(
       deps.db.insert(reportAttachments).values({
         id,
@@ -98,8 +97,8 @@ export async function prepareAttachmentInserts(
         sha256: file.sha256,
         keyId,
         chunkCount,
-        strippedSizeBytes: strippedBytes?.length ?? null,
-        strippedChunkCount,
+        strippedSizeBytes: null,
+        strippedChunkCount: null,
       }),
     );
     for (let seq = 0; seq < chunkCount; seq++) {
@@ -107,14 +106,10 @@ export async function prepareAttachmentInserts(
       const sealed = await encryptBytes(deps.keys, keyId, plain, `attachment:${id}:${seq}`);
       statements.push(deps.db.insert(attachmentChunks).values({ attachmentId: id, seq, data: Buffer.from(sealed) }));
     }
-    for (let seq = 0; strippedBytes && seq < strippedChunkCount!; seq++) {
-      const plain = strippedBytes.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES);
-      const sealed = await encryptBytes(deps.keys, keyId, plain, strippedChunkContext(id, seq));
-      statements.push(deps.db.insert(attachmentStrippedChunks).values({ attachmentId: id, seq, data: Buffer.from(sealed) }));
-    }
     attachments.push({ id, sha256: file.sha256, sizeBytes: file.bytes.length, mediaType: file.mediaType });
+    toStrip.push({ id, mediaType: file.mediaType, keyId, bytes: file.bytes });
   }
-  return { statements, attachments };
+  return { statements, attachments, toStrip };
 }
 
 /**
@@ -154,22 +149,7 @@ export async function backfillStrippedCopies(deps: ServiceDeps, limit = 20): Pro
   let stripped = 0;
   for (const attachment of pending) {
     const original = (await readAttachmentBytes(deps, attachment, "original"))!;
-    const result = stripMetadata(attachment.mediaType as EvidenceMediaType, original);
-    if (!result.ok) continue;
-    const chunkCount = Math.max(1, Math.ceil(result.bytes.length / ATTACHMENT_CHUNK_BYTES));
-    const statements: unknown[] = [];
-    for (let seq = 0; seq < chunkCount; seq++) {
-      const sealed = await encryptBytes(deps.keys, attachment.keyId, result.bytes.subarray(seq * ATTACHMENT_CHUNK_BYTES, (seq + 1) * ATTACHMENT_CHUNK_BYTES), strippedChunkContext(attachment.id, seq));
-      statements.push(deps.db.insert(attachmentStrippedChunks).values({ attachmentId: attachment.id, seq, data: Buffer.from(sealed) }));
-    }
-    statements.push(
-      deps.db
-        .update(reportAttachments)
-        .set({ strippedSizeBytes: result.bytes.length, strippedChunkCount: chunkCount })
-        .where(and(eq(reportAttachments.id, attachment.id), isNull(reportAttachments.strippedChunkCount))),
-    );
-    await deps.db.batch(asBatch(statements));
-    stripped++;
+    stripped += await storeStrippedCopies(deps, [{ id: attachment.id, mediaType: attachment.mediaType as EvidenceMediaType, keyId: attachment.keyId, bytes: original }]);
   }
   return { examined: pending.length, stripped };
 }

@@ -26,6 +26,7 @@ import { countReceiptLookup, refundReceiptFailure } from "./receipt-lookups";
 import { commitLead, tipsterReplyStatements } from "../leads/leads";
 import { signingKeyRecorded, signingKeyStatements } from "./proof-keys";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
+import { storeStrippedCopies } from "./strip-evidence";
 
 export type ReportChannel = "web" | "api";
 
@@ -210,6 +211,8 @@ export async function submitReport(
     if (limit?.isRefusal(err)) throw new AppError("rate_limited", "too many reports from this client", { retryAfterSeconds: limit.retryAfterSeconds });
     throw err;
   }
+  // Only now, with the submission accepted and stored: a throttled client's files cost no strip.
+  await storeStrippedCopies(deps, prepared.toStrip);
   signingKeyRecorded(deps);
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
   deps.notifyOutbox?.();
@@ -383,6 +386,7 @@ export async function addReporterMessage(
   ).catch((err: unknown) => {
     throw quota.refusal(err) ?? err;
   });
+  await storeStrippedCopies(deps, prepared.toStrip); // after the quota accepted the message
   if (toTeam.length) deps.notifyOutbox?.();
   return { messageId };
 }
@@ -419,6 +423,7 @@ export async function addReporterEvidence(
   ).catch((err: unknown) => {
     throw quota.refusal(err) ?? err;
   });
+  await storeStrippedCopies(deps, prepared.toStrip); // after the quota accepted the upload
   return { attachments: prepared.attachments };
 }
 
