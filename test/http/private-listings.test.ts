@@ -94,7 +94,7 @@ beforeAll(async () => {
   ctx.setNow(new Date("2026-12-01T02:00:00Z"));
   await enrolTelegram("李娜", LI);
   await enrolTelegram("陈静", CHEN);
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" } });
+  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
   const join = await slackCommand(`join ${code}`, "D0CHEN");
   expect(join.status).toBe(200);
   await importCampaign(
