@@ -44,7 +44,7 @@ const EXAMPLE_RECEIPT = "7KQ2M-9ABCD-EFGH0-12345";
 
 const EXAMPLE_PROOF = {
   type: "fundwatch.proof-of-submission",
-  version: 2,
+  version: 3,
   reportId: "FW-20250501-7KQ2M9AB",
   submittedAt: "2025-05-01T02:03:04.000Z",
   contentHash: "0".repeat(64),
