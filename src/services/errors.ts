@@ -11,6 +11,7 @@ export type ErrorCode =
   | "conflict"
   | "unavailable"
   | "duplicate_submission"
+  | "idempotency_key_reused"
   | "unauthorized"
   | "forbidden"
   | "request_timeout"
@@ -40,7 +41,7 @@ export class AppError extends Error {
   }
 }
 
-export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 429 | 500 | 503 {
+export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 422 | 429 | 500 | 503 {
   switch (code) {
     case "validation_failed":
       return 400;
@@ -60,6 +61,8 @@ export function codeToStatus(code: ErrorCode): 400 | 401 | 403 | 404 | 408 | 409
       return 413;
     case "unsupported_media_type":
       return 415;
+    case "idempotency_key_reused":
+      return 422;
     case "rate_limited":
       return 429;
     case "internal":

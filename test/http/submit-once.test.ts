@@ -135,13 +135,69 @@ describe("Idempotency-Key on the API", () => {
     const again = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "幂等医院" }), headers));
     expect(again.status).toBe(409);
     expect(((await again.json()) as any).error).toMatchObject({ code: "duplicate_submission", reportId, sameRequest: true });
-    // The same key with another body is still that key: refused, and it says it was not the same request.
+    // The same key with another body is still that key: refused 422, naming no report.
     const reused = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "别的医院" }), headers));
-    expect(reused.status).toBe(409);
-    expect(((await reused.json()) as any).error).toMatchObject({ code: "duplicate_submission", reportId, sameRequest: false });
+    expect(reused.status).toBe(422);
+    const reusedError = ((await reused.json()) as any).error;
+    expect(reusedError.code).toBe("idempotency_key_reused");
+    expect(reusedError).not.toHaveProperty("reportId");
+    expect(reusedError).not.toHaveProperty("sameRequest");
+    expect(JSON.stringify(reusedError)).not.toContain(reportId);
     expect(await rowCounts()).toEqual(before);
     // Without the header, nothing changes for clients that never send it.
     expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "幂等医院" })))).status).toBe(201);
+  });
+
+  it("binds the key to the client: another client's same key is its own, and no answer names another client's report", async () => {
+    const key = { "idempotency-key": "shared-by-chance-1" };
+    const from = (client: string) => ({ ...key, "x-test-client": client });
+    const a = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "甲医院" }), from("198.51.100.10")));
+    expect(a.status).toBe(201);
+    const { reportId: reportA } = (await a.json()) as { reportId: string };
+
+    // Another client, same key, same body or another: its own tip is stored normally.
+    const before = await rowCounts();
+    const sameBody = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "甲医院" }), from("198.51.100.11")));
+    expect(sameBody.status).toBe(201);
+    const { reportId: reportB } = (await sameBody.json()) as { reportId: string };
+    expect(reportB).not.toBe(reportA);
+    const otherBody = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "乙医院" }), from("2001:db8:1:2::5")));
+    expect(otherBody.status).toBe(201);
+    expect((await rowCounts()).reports).toBe(before.reports! + 2);
+
+    // An IPv6 client is one /64: another address in it is the same client (a repeat), its own report named.
+    const { reportId: reportC } = (await otherBody.json()) as { reportId: string };
+    const sameNet = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "乙医院" }), from("2001:db8:1:2::99")));
+    expect(sameNet.status).toBe(409);
+    expect(((await sameNet.json()) as any).error).toMatchObject({ code: "duplicate_submission", reportId: reportC, sameRequest: true });
+
+    // The first client: a repeat answers 409 with its own report; a different body 422, naming none.
+    const repeat = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "甲医院" }), from("198.51.100.10")));
+    expect(repeat.status).toBe(409);
+    expect(((await repeat.json()) as any).error).toMatchObject({ code: "duplicate_submission", reportId: reportA, sameRequest: true });
+    const mid = await rowCounts();
+    const changed = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "丙医院" }), from("198.51.100.10")));
+    expect(changed.status).toBe(422);
+    const text = await changed.text();
+    expect(JSON.parse(text).error.code).toBe("idempotency_key_reused");
+    for (const id of [reportA, reportB, reportC]) expect(text).not.toContain(id);
+    expect(text).not.toContain("sameRequest");
+    expect(await rowCounts()).toEqual(mid);
+  });
+
+  it("messages and attachments: a different body under a used key is 422 naming nothing; a racing different body too", async () => {
+    const { receipt } = (await (await ctx.app.request("/api/v1/reports", jsonPost(validReport({ targetName: "消息医院" })))).json()) as { receipt: string };
+    const msg = (body: string) => ctx.app.request("/api/v1/reports/messages", jsonPost({ receipt, body }, { "idempotency-key": "msg-reuse" }));
+    expect((await msg("第一条补充")).status).toBe(201);
+    const before = await rowCounts();
+    const reused = await msg("另一条补充");
+    expect(reused.status).toBe(422);
+    expect(((await reused.json()) as any).error).not.toHaveProperty("reportId");
+    // Racing copies with different bodies under one fresh key: one stored, the others refused (409 or 422).
+    const statuses = (await Promise.all(["甲", "乙", "丙"].map((b) => ctx.app.request("/api/v1/reports/messages", jsonPost({ receipt, body: `补充${b}` }, { "idempotency-key": "msg-race" }))))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(2);
+    expect((await rowCounts()).reportMessages).toBe(before.reportMessages! + 1);
   });
 
   it("two racing requests with one key store one report", async () => {

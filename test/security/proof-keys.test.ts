@@ -1,5 +1,6 @@
 // Proofs of submission sign every attachment's hash, size and type, and stay verifiable after the
 // signing key is rotated: every key that ever signed is published and used by /proofs/verify.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app";
 import { generateKeyMaterial, importKeyRing, type KeyMaterial } from "../../src/security/keys";
@@ -26,7 +27,7 @@ const verify = async (proof: unknown, app = ctx.app) => (await (await app.reques
 describe("proof of submission", () => {
   it("covers each attachment's size and media type, not only its hash", async () => {
     const proof = await submitWithFile();
-    expect(proof.version).toBe(2);
+    expect(proof.version).toBe(3);
     expect(await verify(proof)).toEqual({ signatureValid: true, matchesRecord: true });
     const resized = { ...proof, attachments: [{ ...proof.attachments[0], sizeBytes: proof.attachments[0].sizeBytes + 1 }] };
     expect((await verify(resized)).signatureValid).toBe(false);
@@ -54,10 +55,11 @@ describe("proof of submission", () => {
 
   it("verifies version 1 proofs issued before attachments' size and type were signed", async () => {
     const current = await submitWithFile();
-    // Re-sign the same statement the way version 1 did (hashes only), with the same key.
-    const text = `fundwatch-proof/v1\n${current.reportId}\n${current.submittedAt}\n${current.contentHash}\n${current.attachments.map((a: { sha256: string }) => a.sha256).join(",")}`;
+    // Re-sign the same statement the way version 1 did (plain hashes only), with the same key.
+    const sha256 = createHash("sha256").update(PNG_BYTES).digest("hex");
+    const text = `fundwatch-proof/v1\n${current.reportId}\n${current.submittedAt}\n${current.contentHash}\n${sha256}`;
     const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, ctx.deps.keys.signingKey, utf8.encode(text));
-    const v1 = { ...current, version: 1, signature: toBase64Url(new Uint8Array(sig)) };
+    const v1 = { ...current, version: 1, attachments: current.attachments.map(({ digest: _d, ...a }: { digest: string }) => ({ ...a, sha256 })), signature: toBase64Url(new Uint8Array(sig)) };
     expect(await verify(v1)).toEqual({ signatureValid: true, matchesRecord: true });
     // …and a version 1 signature presented as version 2 fails.
     expect((await verify({ ...v1, version: 2 })).signatureValid).toBe(false);

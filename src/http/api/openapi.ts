@@ -44,7 +44,7 @@ const EXAMPLE_RECEIPT = "7KQ2M-9ABCD-EFGH0-12345";
 
 const EXAMPLE_PROOF = {
   type: "fundwatch.proof-of-submission",
-  version: 2,
+  version: 3,
   reportId: "FW-20250501-7KQ2M9AB",
   submittedAt: "2025-05-01T02:03:04.000Z",
   contentHash: "0".repeat(64),
@@ -97,9 +97,10 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "201": jsonResponse("Stored; the receipt is shown only in this response.", reportCreatedSchema),
             "400": errorResponse("Invalid fields (see error.fields)"),
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
-            "409": errorResponse("duplicate_submission: this Idempotency-Key was already used; error.reportId names the original report, nothing was stored"),
+            "409": errorResponse("duplicate_submission: this client already sent this request with this Idempotency-Key; error.reportId names the original report, nothing was stored"),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
+            "422": errorResponse(REUSED_KEY),
             "429": errorResponse("Too many reports from this client, or too many uploads being received at once (see Retry-After)"),
           },
         },
@@ -174,6 +175,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
             "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
+            "422": errorResponse(REUSED_KEY),
             "429": errorResponse("Too many failed attempts from this client"),
           },
         },
@@ -199,6 +201,7 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
             "403": errorResponse("Refused: a browser said the request came from another site (Sec-Fetch-Site or Origin); scripts that send neither are not affected"),
             "404": errorResponse("No report for this receipt"),
             "409": errorResponse("The report is closed, or duplicate_submission (Idempotency-Key already used; error.reportId names the report, nothing was stored)"),
+            "422": errorResponse(REUSED_KEY),
             "413": errorResponse("Body too large"),
             "415": errorResponse("Wrong content type"),
             "429": errorResponse("Too many failed attempts from this client, or too many uploads being received at once (see Retry-After)"),
@@ -246,12 +249,15 @@ export function buildOpenApiDocument(input: { today: string; serverUrl?: string 
   };
 }
 
+const REUSED_KEY = "idempotency_key_reused: this client used this Idempotency-Key for a different request; no report is named, nothing was stored";
+
 function idempotencyKeyParam() {
   return {
     name: "Idempotency-Key",
     in: "header",
     required: false,
-    description: "Any unique string (e.g. a UUID) per intended submission. A retry with the same key stores nothing and answers 409 duplicate_submission with the original report id.",
+    description:
+      "Any unique string (e.g. a UUID) per intended submission, bound to the client (its address; IPv6 by /64): another client's identical key is a different key. A retry of the same request with the same key stores nothing and answers 409 duplicate_submission with the original report id; a different request with a key this client already used answers 422 idempotency_key_reused, naming no report.",
     schema: { type: "string", minLength: 1, maxLength: 255 },
     example: "5f0c7d1e-2b8a-4c53-9a64-0d3b8f6e2a11",
   };

@@ -34,7 +34,7 @@ async function requestFingerprint(input: unknown, files: { bytes: Uint8Array }[]
   return canonicalJson({ input, files: await Promise.all(files.map((f) => sha256Hex(f.bytes))) });
 }
 
-/** A repeat of an earlier request (same Idempotency-Key) is answered 409 with the original report; nothing is stored. */
+/** A repeat of this client's earlier request (same Idempotency-Key) is answered 409 with the original report, a different request under its key 422; nothing is stored. */
 async function refuseRepeat(deps: AppDeps, key: SubmissionKey | null): Promise<void> {
   if (!key) return;
   const earlier = await findSubmission(deps, key);
@@ -82,7 +82,7 @@ export function createApiRoutes() {
       if (form.fields.report === undefined) throw new AppError("validation_failed", "missing report part", { fields: { report: t(locale, "validation.report_part") } });
       raw = parseJsonOrThrow(form.fields.report, locale, "report");
     }
-    const key = await idempotencyKey(deps, "api-report", c.req.header("idempotency-key"), await requestFingerprint(raw, files));
+    const key = await idempotencyKey(deps, "api-report", c.req.header("idempotency-key"), await requestFingerprint(raw, files), { address: deps.clientAddress(c) });
     await refuseRepeat(deps, key);
     const valid = await validateSubmission(deps, raw, files, locale);
     // Counted in submitReport's own write batch (no round trip of its own).
@@ -145,7 +145,7 @@ export function createApiRoutes() {
     requireBodyKind(c, ["json"]);
     const input = parseOrThrow(reporterMessageSchema, await readJson(c, locale), locale);
     const report = await authenticateReceipt(deps, input.receipt, deps.clientAddress(c));
-    const key = await idempotencyKey(deps, "api-message", c.req.header("idempotency-key"), await requestFingerprint({ body: input.body, inReplyTo: input.inReplyTo ?? null }, []), report.id);
+    const key = await idempotencyKey(deps, "api-message", c.req.header("idempotency-key"), await requestFingerprint({ body: input.body, inReplyTo: input.inReplyTo ?? null }, []), { address: deps.clientAddress(c), bindTo: report.id });
     await refuseRepeat(deps, key);
     const result = await onceOrDuplicate(deps, key, () =>
       addReporterMessage(deps, report, { body: input.body, inReplyTo: input.inReplyTo, channel: "api", clientAddress: deps.clientAddress(c), ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: report.id, resultRef: r.messageId }) } : {}) }),
@@ -160,7 +160,7 @@ export function createApiRoutes() {
     const { receipt } = parseOrThrow(receiptRequestSchema, { receipt: form.fields.receipt }, locale);
     const report = await authenticateReceipt(deps, receipt, deps.clientAddress(c));
     if (form.files.length === 0) throw new AppError("validation_failed", "no files", { fields: { evidence: t(locale, "validation.required") } });
-    const key = await idempotencyKey(deps, "api-attachments", c.req.header("idempotency-key"), await requestFingerprint(null, form.files), report.id);
+    const key = await idempotencyKey(deps, "api-attachments", c.req.header("idempotency-key"), await requestFingerprint(null, form.files), { address: deps.clientAddress(c), bindTo: report.id });
     await refuseRepeat(deps, key);
     const files = await validateEvidence(deps, form.files, locale);
     const result = await onceOrDuplicate(deps, key, () =>

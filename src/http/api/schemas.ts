@@ -12,17 +12,23 @@ export const errorResponseSchema = z.object({
   }),
 });
 
-export const proofSchema = z.object({
+const proofBase = {
   type: z.literal("fundwatch.proof-of-submission"),
-  version: z.union([z.literal(1), z.literal(2)]),
   reportId: z.string(),
   submittedAt: z.string(),
-  contentHash: z.string().regex(/^[0-9a-f]{64}$/),
-  attachments: z.array(z.object({ sha256: z.string(), sizeBytes: z.number().int(), mediaType: z.string() })),
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/).describe("Version 3: keyed (HMAC) hash of the report's content; versions 1–2: plain SHA-256."),
   keyId: z.string(),
   algorithm: z.literal("ES256"),
   signature: z.string(),
-});
+};
+export const proofSchema = z.discriminatedUnion("version", [
+  z.object({
+    ...proofBase,
+    version: z.literal(3),
+    attachments: z.array(z.object({ digest: z.string().describe("Keyed digest of the file (HMAC-SHA-256, server-held key): reveals nothing to whoever holds the same file."), sizeBytes: z.number().int(), mediaType: z.string() })),
+  }),
+  z.object({ ...proofBase, version: z.union([z.literal(1), z.literal(2)]).describe("Issued before version 3; still verified."), attachments: z.array(z.object({ sha256: z.string(), sizeBytes: z.number().int(), mediaType: z.string() })) }),
+]);
 
 export const reportCreatedSchema = z.object({
   reportId: z.string(),

@@ -32,6 +32,7 @@ import {
 } from "../../services/leads/batch-triage";
 import { LEAD_STATES } from "../../core/lead-lifecycle";
 import { orgSnapshot } from "../../services/org/org-cache";
+import { CSV_DOWNLOAD, XLSX_DOWNLOAD, downloadHeaders } from "../download";
 import type { AppContext, AppEnv } from "../context";
 import { Layout } from "./layout";
 
@@ -378,14 +379,9 @@ export function createBatchTriageRoutes() {
     }
     // Logged before the file is handed out.
     await logFeedbackDownload(deps, { batchId, member, format, rows: rows.length, scope });
-    const name = `batch-${batchId}-feedback.${format}`;
-    if (format === "xlsx")
-      return c.body(feedbackXlsx(rows) as Uint8Array<ArrayBuffer>, 200, {
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": `attachment; filename="${name}"`,
-        "X-Content-Type-Options": "nosniff",
-      });
-    return c.body(feedbackCsv(rows), 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"`, "X-Content-Type-Options": "nosniff" });
+    const name = { stem: `batch-${batchId}-feedback` };
+    if (format === "xlsx") return c.body(feedbackXlsx(rows) as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, XLSX_DOWNLOAD));
+    return c.body(feedbackCsv(rows), 200, downloadHeaders(name, CSV_DOWNLOAD));
   });
 
   return batches;

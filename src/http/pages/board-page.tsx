@@ -11,7 +11,8 @@ import { shanghaiDateTime } from "../../core/time";
 import { members, type MemberRow } from "../../db/schema";
 import { t } from "../../i18n";
 import { BOARD_STATUSES, campaignBoard, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
-import { boardMatrix, byUnitName, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, toCsv, type CellFile } from "../../services/campaigns/board-view";
+import { toCsv, type CsvCell } from "../../core/csv";
+import { boardMatrix, byUnitName, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, type CellFile } from "../../services/campaigns/board-view";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { verifyBoardLinkToken } from "../../services/campaigns/links";
 import { openSubmissionFile } from "../../services/campaigns/submission-files";
@@ -20,7 +21,8 @@ import { AppError } from "../../services/errors";
 import { formatBytes } from "../../services/intake/evidence";
 import type { AppContext, AppEnv } from "../context";
 import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
-import { attachmentDisposition } from "./unit-page";
+import { submissionFileResponse } from "./unit-page";
+import { CSV_DOWNLOAD, downloadHeaders } from "../download";
 
 interface Viewer {
   member: MemberRow;
@@ -339,7 +341,7 @@ export function createBoardRoutes() {
     const { locale } = viewer;
     const counts = await fileCountsForCampaign(c.var.deps, board.campaign.id);
     const header = ["campaign", "unit_id", "unit", "kind", "region", "deliverable", "period", "phase", "due", "status", "received_at", "submitted_at", "reviewed_at", "files"].map((k) => t(locale, `board.csv_${k}`));
-    const rows: (string | number | null)[][] = [header];
+    const rows: CsvCell[][] = [header];
     const order = new Map(board.deliverables.map((d, i) => [d.deliverable.id, i]));
     const lines = board.deliverables
       .flatMap((d) => d.rows.map((r) => ({ d: d.deliverable, r })))
@@ -361,11 +363,7 @@ export function createBoardRoutes() {
         at(r.reviewedAt),
         counts.get(r.assignmentId) ?? 0,
       ]);
-    return c.body(toCsv(rows), 200, {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${board.campaign.id}-board.csv"`,
-      "X-Content-Type-Options": "nosniff",
-    });
+    return c.body(toCsv(rows), 200, downloadHeaders({ stem: `${board.campaign.id}-board` }, CSV_DOWNLOAD));
   });
 
   boards.get("/:campaignId/board/files/:fileId", async (c) => {
@@ -379,7 +377,7 @@ export function createBoardRoutes() {
       if (err instanceof AppError && (err.code === "forbidden" || err.code === "not_found")) return refuse(c);
       throw err;
     }
-    return c.body(opened.bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": opened.file.mediaType, "Content-Disposition": attachmentDisposition(opened.file), "X-Content-Type-Options": "nosniff" });
+    return submissionFileResponse(c, opened, viewer.member);
   });
 
   return boards;

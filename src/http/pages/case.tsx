@@ -6,7 +6,8 @@
 // written to the event log first.
 import { Hono } from "hono";
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import { EXTENSION_BY_TYPE, type EvidenceMediaType } from "../../core/evidence";
+import { downloadType } from "../../core/download-name";
+import { EXTENSION_BY_TYPE } from "../../core/evidence";
 import { regionDisplayName } from "../../core/regions";
 import { scrubText } from "../../core/scrub";
 import { shanghaiDateTime } from "../../core/time";
@@ -20,6 +21,7 @@ import { asActor, eventRow, getLead, mayHandleLead } from "../../services/leads/
 import { formatBytes, readAttachmentBytes } from "../../services/intake/evidence";
 import { getStatusView, revealReporterIdentity } from "../../services/intake/reports";
 import { readForm } from "../body";
+import { downloadHeaders } from "../download";
 import type { AppContext, AppEnv } from "../context";
 import { Layout } from "./layout";
 
@@ -77,13 +79,12 @@ async function findLeadAttachment(c: AppContext, leadId: string, attachmentId: s
   return attachment;
 }
 
-function fileResponse(c: AppContext, attachment: AttachmentRow, bytes: Uint8Array) {
-  const ext = EXTENSION_BY_TYPE[attachment.mediaType as EvidenceMediaType] ?? "bin";
-  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
-    "Content-Type": attachment.mediaType,
-    "Content-Disposition": `attachment; filename="${attachment.id}.${ext}"`,
-    "X-Content-Type-Options": "nosniff",
-  });
+/** The file as "证据-2.jpg" / "evidence-2.jpg": its number in the report and its detected type, never its own name. */
+async function fileResponse(c: AppContext, locale: Locale, attachment: AttachmentRow, bytes: Uint8Array) {
+  // A report's files are few (per-report quotas): their order gives the number the case page shows.
+  const n = (await attachmentsOf(c, attachment.reportId)).findIndex((a) => a.id === attachment.id) + 1;
+  const name = { stem: t(locale, "case.evidence_file_name", { n }), asciiStem: `evidence-${n}` };
+  return c.body(bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, downloadType(attachment.mediaType, EXTENSION_BY_TYPE)));
 }
 
 async function readReason(c: AppContext): Promise<string> {
@@ -189,23 +190,23 @@ export function createCaseRoutes() {
   cases.get("/:leadId/attachments/:attachmentId", async (c) => {
     const { deps } = c.var;
     const leadId = c.req.param("leadId");
-    const { member } = await authorise(c, leadId, c.req.query("t"));
+    const { member, locale } = await authorise(c, leadId, c.req.query("t"));
     const attachment = await findLeadAttachment(c, leadId, c.req.param("attachmentId"));
     if (attachment.strippedChunkCount === null) throw new AppError("forbidden", "no stripped copy", { messageKey: "case.original_only" });
     await audit(c, member, leadId, "lead.attachment_downloaded", { attachmentId: attachment.id, variant: "stripped" });
-    return fileResponse(c, attachment, (await readAttachmentBytes(deps, attachment, "stripped"))!);
+    return fileResponse(c, locale, attachment, (await readAttachmentBytes(deps, attachment, "stripped"))!);
   });
 
   // The original file, byte for byte: coordinators and finance only, with a logged reason.
   cases.post("/:leadId/attachments/:attachmentId/original", async (c) => {
     const { deps } = c.var;
     const leadId = c.req.param("leadId");
-    const { member } = await authorise(c, leadId, c.req.query("t"));
+    const { member, locale } = await authorise(c, leadId, c.req.query("t"));
     if (!mayReveal(member)) throw new AppError("forbidden", "originals are restricted");
     const attachment = await findLeadAttachment(c, leadId, c.req.param("attachmentId"));
     const reason = await readReason(c);
     await audit(c, member, leadId, "lead.attachment_original_released", { attachmentId: attachment.id, reportId: attachment.reportId, reason });
-    return fileResponse(c, attachment, (await readAttachmentBytes(deps, attachment, "original"))!);
+    return fileResponse(c, locale, attachment, (await readAttachmentBytes(deps, attachment, "original"))!);
   });
 
   cases.post("/:leadId/identity/:reportId", async (c) => {

@@ -51,6 +51,7 @@ import { VerifyPage, type Verdict } from "./verify";
 import { siteFrame } from "./site";
 import type { PageProps } from "./layout";
 import { DEFAULT_DEADLINE_POLICY } from "../../core/deadlines";
+import { PDF_DOWNLOAD, downloadHeaders } from "../download";
 
 /** The elder-friendly large-text mode (适老化): `?text=large|normal` sets it, a cookie keeps it. */
 const TEXT_COOKIE = "fw_text";
@@ -278,10 +279,7 @@ export function createPageRoutes() {
     const render = deps.receiptPdf;
     if (!render) return c.redirect(`/report/receipt?lang=${locale}`, 303);
     const pdf = await pdfCache.get(submitted.reportId, locale, () => render(doc));
-    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, {
-      "Content-Type": "application/pdf",
-      "Content-Disposition": `attachment; filename="receipt-${submitted.reportId}.pdf"`,
-    });
+    return c.body(pdf as Uint8Array<ArrayBuffer>, 200, downloadHeaders({ stem: `receipt-${submitted.reportId}` }, PDF_DOWNLOAD));
   });
 
   /** The verdict on a proof; the authority named is this installation's (the key and record are its own). */

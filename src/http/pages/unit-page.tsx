@@ -9,19 +9,21 @@ import { eq } from "drizzle-orm";
 import { isReceived } from "../../core/campaigns/assignment-state";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
-import { members, type MemberRow, type SubmissionRow, type UnitRow } from "../../db/schema";
+import { downloadType } from "../../core/download-name";
+import { members, type AssignmentRow, type MemberRow, type SubmissionRow, type UnitRow } from "../../db/schema";
 import { CATALOGS, t } from "../../i18n";
 import { randomBytes, toBase64Url } from "../../security/encoding";
 import { SUBMISSION_EXTENSIONS, SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { verifyUnitLinkToken } from "../../services/campaigns/links";
 import { mayActForUnit, receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
-import { openSubmissionFile, prepareSubmissionFiles, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
+import { openSubmissionFile, prepareSubmissionFiles, submissionDownloadStem, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
 import { getUnit, unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
 import { decryptText } from "../../security/cipher";
 import { formatBytes } from "../../services/intake/evidence";
 import type { ServiceDeps } from "../../services/deps";
 import { AppError } from "../../services/errors";
 import type { AppContext, AppEnv } from "../context";
+import { downloadHeaders } from "../download";
 import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
 
 export const NOTE_MAX_CHARS = 2000;
@@ -70,10 +72,13 @@ export function fileLabel(locale: Locale, f: SubmissionFileView): string {
   return t(locale, "unit_page.file_label", { name: f.name, type: SUBMISSION_TYPE_LABELS[f.mediaType as SubmissionMediaType] ?? f.mediaType, size: formatBytes(f.sizeBytes) });
 }
 
-/** `Content-Disposition` naming the file by id and real type; the original name goes in filename* only. */
-export function attachmentDisposition(f: SubmissionFileView): string {
-  const ext = SUBMISSION_EXTENSIONS[f.mediaType as SubmissionMediaType] ?? "bin";
-  return `attachment; filename="${f.id}.${ext}"; filename*=UTF-8''${encodeURIComponent(f.name)}`;
+/**
+ * The download of a unit's document (unit page and board): named "<unit>-<deliverable>.<detected
+ * type>" in both filename and filename*, never by what the uploader called it.
+ */
+export async function submissionFileResponse(c: AppContext, opened: { assignment: AssignmentRow; file: SubmissionFileView; bytes: Uint8Array }, reader: MemberRow) {
+  const name = await submissionDownloadStem(c.var.deps, opened.assignment, pageLocale(c, reader.locale));
+  return c.body(opened.bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, downloadType(opened.file.mediaType, SUBMISSION_EXTENSIONS)));
 }
 
 export interface FormErrors {
@@ -353,8 +358,7 @@ export function createUnitPageRoutes() {
       if (err instanceof AppError && (err.code === "forbidden" || err.code === "not_found")) return refuse(c);
       throw err;
     }
-    const { file, bytes } = opened;
-    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, { "Content-Type": file.mediaType, "Content-Disposition": attachmentDisposition(file), "X-Content-Type-Options": "nosniff" });
+    return submissionFileResponse(c, opened, viewer.member);
   });
 
   pages.post("/:unitId/assignments/:assignmentId/receive", async (c) => {

@@ -127,14 +127,3 @@ export async function campaignRegions(deps: ServiceDeps, campaignId: string): Pr
   return [...codes].sort();
 }
 
-/** One CSV field: quoted when needed, and a leading = + - @ neutralised so a spreadsheet never runs it. */
-export function csvField(value: string | number | null | undefined): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** UTF-8 with a byte-order mark (Excel opens Chinese text right only with it) and CRLF line ends. */
-export function toCsv(rows: (string | number | null | undefined)[][]): string {
-  return `\uFEFF${rows.map((r) => r.map(csvField).join(",")).join("\r\n")}\r\n`;
-}

@@ -6,7 +6,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import type { Locale } from "../../core/report-input";
-import { assignments, events, members, submissionFileChunks, submissionFiles, submissions, type AssignmentRow, type MemberRow } from "../../db/schema";
+import { assignments, deliverables, events, members, units, submissionFileChunks, submissionFiles, submissions, type AssignmentRow, type MemberRow } from "../../db/schema";
 import { t } from "../../i18n";
 import { decryptBytes, decryptText, encryptBytes, encryptText } from "../../security/cipher";
 import { sha256Hex } from "../../security/encoding";
@@ -180,4 +180,21 @@ export async function openSubmissionFile(
   }
   const { fileNameEnc, ...meta } = row;
   return { file: { ...meta, name: await decryptText(deps.keys, fileNameEnc, nameContext(row.id)) }, assignment, bytes };
+}
+
+/**
+ * What a unit's document is called when downloaded: "<unit>-<deliverable>[-<period>]" in the reader's
+ * language, with an ASCII form from the unit id and deliverable key. Never the uploader's own name.
+ */
+export async function submissionDownloadStem(deps: ServiceDeps, assignment: AssignmentRow, locale: Locale): Promise<{ stem: string; asciiStem: string }> {
+  const [unit, deliverable] = await Promise.all([
+    deps.db.query.units.findFirst({ columns: { name: true }, where: eq(units.id, assignment.unitId) }),
+    deps.db.query.deliverables.findFirst({ columns: { key: true, title: true, titleEn: true }, where: eq(deliverables.id, assignment.deliverableId) }),
+  ]);
+  const title = (locale === "en" && deliverable?.titleEn) || deliverable?.title || "document";
+  const period = assignment.period ? [assignment.period] : [];
+  return {
+    stem: [unit?.name ?? assignment.unitId, title, ...period].join("-"),
+    asciiStem: [assignment.unitId, deliverable?.key ?? "document", ...period].join("-"),
+  };
 }

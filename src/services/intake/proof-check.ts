@@ -6,21 +6,26 @@ import { z } from "zod";
 import { parseBoundedJson } from "../../core/json-depth";
 import { reportAttachments, reports } from "../../db/schema";
 import { fromBase64, toBase64Url, utf8 } from "../../security/encoding";
-import { verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
+import type { KeyRing } from "../../security/keys";
+import { evidenceDigest, verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
 import type { ServiceDeps } from "../deps";
 import { findSigningPublicKey } from "./proof-keys";
 
-export const proofSchema = z.object({
+const proofBase = {
   type: z.literal("fundwatch.proof-of-submission"),
-  version: z.union([z.literal(1), z.literal(2)]),
   reportId: z.string().max(64),
   submittedAt: z.string().max(40),
   contentHash: z.string().regex(/^[0-9a-f]{64}$/),
-  attachments: z.array(z.object({ sha256: z.string().max(64), sizeBytes: z.number().int(), mediaType: z.string().max(100) })).max(50),
   keyId: z.string().max(100),
   algorithm: z.literal("ES256"),
   signature: z.string().max(200),
-});
+};
+const sizeAndType = { sizeBytes: z.number().int(), mediaType: z.string().max(100) };
+/** Version 3 (keyed digests) as issued now; versions 1 and 2 (plain hashes) as issued before. */
+export const proofSchema = z.discriminatedUnion("version", [
+  z.object({ ...proofBase, version: z.literal(3), attachments: z.array(z.object({ digest: z.string().max(64), ...sizeAndType })).max(50) }),
+  z.object({ ...proofBase, version: z.union([z.literal(1), z.literal(2)]), attachments: z.array(z.object({ sha256: z.string().max(64), ...sizeAndType })).max(50) }),
+]);
 
 export interface ProofCheck {
   signatureValid: boolean;
@@ -67,7 +72,18 @@ export async function proofFromLink(deps: ServiceDeps, link: ProofLink): Promise
     .from(reportAttachments)
     .where(and(eq(reportAttachments.reportId, report.id), eq(reportAttachments.createdAt, createdAt), sql`${reportAttachments.messageId} IS NULL`))
     .orderBy(asc(sql`rowid`));
-  return { type: "fundwatch.proof-of-submission", version: 2, reportId: link.id, submittedAt: link.t, contentHash: link.h, attachments: files, keyId: link.k, algorithm: "ES256", signature: link.s };
+  // The link does not say its version (links printed before version 3 look the same): the proof is
+  // the version whose signature holds; if neither does, the verdict is "signature invalid" either way.
+  const signed = { type: "fundwatch.proof-of-submission" as const, reportId: link.id, submittedAt: link.t, contentHash: link.h, keyId: link.k, algorithm: "ES256" as const, signature: link.s };
+  const current: ProofOfSubmission = { ...signed, version: 3, attachments: await keyedAttachments(deps.keys, link.id, files) };
+  const publicKey = await findSigningPublicKey(deps, link.k);
+  if (publicKey !== null && (await verifyProofSignature(publicKey, current))) return current;
+  return { ...signed, version: 2, attachments: files };
+}
+
+/** The attachment list a version 3 proof signed, from the stored plain hashes (which never leave the server). */
+function keyedAttachments(keys: KeyRing, reportId: string, files: { sha256: string; sizeBytes: number; mediaType: string }[]) {
+  return Promise.all(files.map(async (f) => ({ digest: await evidenceDigest(keys, reportId, f.sha256), sizeBytes: f.sizeBytes, mediaType: f.mediaType })));
 }
 
 /** The PDF receipt carries its proof in the document information (key below), base64url JSON. */

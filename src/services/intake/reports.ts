@@ -102,7 +102,7 @@ export async function submitReport(
   const amountEstimateFen = report.amountEstimate === undefined ? null : Math.round(report.amountEstimate * 100);
   const prepared = await prepareAttachmentInserts(deps, { reportId, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
   const submittedAt = now.toISOString();
-  const contentHash = await contentHashOf({
+  const contentHash = await contentHashOf(deps.keys, {
     reportId,
     submittedAt,
     subject: report.subject,

@@ -5,6 +5,7 @@
 // on the primary key and is answered like a repeat).
 import { eq, inArray, lt } from "drizzle-orm";
 import { z } from "zod";
+import { rateLimitSubject } from "../../core/client-address";
 import { submissionKeys } from "../../db/schema";
 import { decryptText, encryptText, keyedHash } from "../../security/cipher";
 import { constantTimeEqual, randomBytes, sha256Hex, toBase64Url } from "../../security/encoding";
@@ -52,16 +53,25 @@ export async function formTokenKey(deps: ServiceDeps, scope: SubmissionScope, to
 const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/);
 
 /**
- * The key an API request's `Idempotency-Key` header stands for (null without the header). Keys for
- * messages and attachments are bound to the report, so one tipster's key never reveals another's.
+ * The key an API request's `Idempotency-Key` header stands for (null without the header). Every key
+ * is bound to the client (its rate-limit subject: the address, IPv6 by /64), so two clients that pick
+ * the same key have two different keys and neither learns of the other's report; keys for messages
+ * and attachments are also bound to the report.
  */
-export async function idempotencyKey(deps: ServiceDeps, scope: SubmissionScope, header: string | undefined, body: string | Uint8Array, bindTo = ""): Promise<SubmissionKey | null> {
+export async function idempotencyKey(
+  deps: ServiceDeps,
+  scope: SubmissionScope,
+  header: string | undefined,
+  body: string | Uint8Array,
+  client: { address: string | undefined; bindTo?: string },
+): Promise<SubmissionKey | null> {
   if (header === undefined) return null;
   const parsed = idempotencyKeySchema.safeParse(header);
   if (!parsed.success) throw new AppError("validation_failed", "bad Idempotency-Key", { fields: { "Idempotency-Key": "1–255 visible ASCII characters" } });
+  const subject = rateLimitSubject(client.address);
   return {
     scope,
-    keyHash: await keyedHash(deps.keys, "submission-key", `${scope}\u0000${bindTo}\u0000api\u0000${parsed.data}`),
+    keyHash: await keyedHash(deps.keys, "submission-key", `${scope}\u0000${client.bindTo ?? ""}\u0000api\u0000${subject}\u0000${parsed.data}`),
     requestHash: await sha256Hex(body),
   };
 }
@@ -102,11 +112,16 @@ export function isSubmissionKeyConflict(err: unknown): boolean {
   return false;
 }
 
-/** API answer to a repeat: 409 naming the original report; nothing stored. */
+/**
+ * API answer to a key already used by this client: the same request again is a repeat (409 naming
+ * the original report); a different request under the same key is refused 422 without naming any
+ * report (a key is not a way to look up what was filed under it). Nothing is stored either way.
+ */
 export function duplicateSubmissionError(row: SubmissionKeyRow, key: SubmissionKey): AppError {
+  if (key.requestHash !== null && row.requestHash !== key.requestHash) return new AppError("idempotency_key_reused", "this Idempotency-Key was used for a different request");
   return new AppError("duplicate_submission", "this Idempotency-Key was already used", {
     params: { reportId: row.reportId },
-    details: { reportId: row.reportId, ...(row.resultRef ? { resultRef: row.resultRef } : {}), sameRequest: key.requestHash === null || row.requestHash === key.requestHash },
+    details: { reportId: row.reportId, ...(row.resultRef ? { resultRef: row.resultRef } : {}), sameRequest: true },
   });
 }
 

@@ -2,6 +2,7 @@
 // what became of the row's lead; as CSV (UTF-8 with BOM, RFC 4180, CRLF) or a minimal .xlsx workbook.
 import { asc, eq } from "drizzle-orm";
 import { batchRows, leads, members, screeningBatches } from "../../db/schema";
+import { numeral, toCsv, type CsvCell } from "../../core/csv";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
@@ -78,12 +79,15 @@ export function feedbackCells(r: FeedbackRow): string[] {
   ];
 }
 
-const csvField = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+const AMOUNT_COLUMN = FEEDBACK_HEADER.indexOf("核实金额(元) verified_amount_yuan");
 
-/** CSV for Excel: UTF-8 with a BOM (so Chinese opens correctly), RFC 4180 quoting, CRLF line ends. */
+/**
+ * CSV for Excel through the project's one writer (src/core/csv.ts: BOM, RFC 4180, CRLF, formulas
+ * neutralised): every cell from the batch file is text; the verified amount, which we format from fen,
+ * stays a number.
+ */
 export function feedbackCsv(rows: FeedbackRow[]): string {
-  const lines = [FEEDBACK_HEADER, ...rows.map(feedbackCells)].map((cells) => cells.map(csvField).join(","));
-  return `\uFEFF${lines.join("\r\n")}\r\n`;
+  return toCsv([FEEDBACK_HEADER, ...rows.map((r) => feedbackCells(r).map((v, i): CsvCell => (i === AMOUNT_COLUMN && v !== "" ? numeral(v) : v)))]);
 }
 
 // --- .xlsx: the few OOXML parts Excel needs, in a store-only ZIP written here (no dependency) ---
