@@ -1,10 +1,8 @@
 // Contact details found by their shape or by the word that introduces them, on the matching copy
 // (scrub-normalise.ts): e-mails, also written to dodge filters (li(at)example.cn, li#163.com,
-// li 艾特 qq 点 com), WeChat and QQ ids after their keywords, and account numbers after 卡号/账号.
+// li 艾特 qq 点 com), and WeChat and QQ ids after their keywords (account numbers: scrub-numbers.ts).
 // Only the detail is cut: the keyword stays, so the sentence still says what was there.
 // Every pattern is bounded and anchored by a lookbehind, so matching stays linear in the text.
-
-import { NUMBER_SEPARATORS } from "./scrub-normalise";
 
 export type Span = [start: number, end: number];
 
@@ -14,7 +12,7 @@ const EMAIL = new RegExp(String.raw`(?<![\w.+-])[\w.+-]{1,64}${AT}(?:[a-z0-9-]{1
 
 // The keyword, then what people put between it and the id (：, 号, 是, spaces). Each optional word
 // must start with its own character, so the spaces cannot be split between quantifiers.
-const GAP = String.raw`[\s:=]{0,6}(?:(?:号码|账号|号|id)[\s:=]{0,4})?(?:(?:是|为)[\s:=]{0,4})?`;
+const GAP = String.raw`[\s:=]{0,6}(?:(?:号码|账号|号|id)[\s:=]{0,4}){0,2}(?:(?:是|为)[\s:=]{0,4})?`;
 const WECHAT_KEY = String.raw`(?:微信号?|威信|薇信|徽信|v信|(?<![a-z])(?:vx|wx|wechat|weixin)(?![a-z]))`;
 const QQ_KEY = String.raw`(?:(?<![a-z])qq(?![a-z])|扣扣|企鹅)`;
 const NOT_AMOUNT = String.raw`(?!\s{0,2}[元块万亿%.])`;
@@ -25,17 +23,10 @@ const QQ_ID = new RegExp(String.raw`${QQ_KEY}${GAP}(?<id>[1-9](?:[ -]?\d){4,10}(
 // WeChat's own internal ids stand alone.
 const WXID = /(?<![a-z0-9_-])wxid_[a-z0-9_-]{4,40}/gi;
 
-// An account after its keyword: 12–19 digits in any grouping (a card number found by its shape needs 16).
-const SEP = `[${NUMBER_SEPARATORS}]`;
-const ACCOUNT = new RegExp(
-  String.raw`(?:卡号|银行卡号?|储蓄卡号?|借记卡号?|信用卡号?|账号|帐号|账户|帐户)${GAP}(?<id>\d(?:${SEP}{0,4}\d){11,18})(?!${SEP}{0,4}\d)${NOT_AMOUNT}`,
-  "dg",
-);
-
 export function contactSpans(norm: string): Span[] {
   const spans: Span[] = [];
   for (const m of norm.matchAll(EMAIL)) spans.push([m.index!, m.index! + m[0].length]);
   for (const m of norm.matchAll(WXID)) spans.push([m.index!, m.index! + m[0].length]);
-  for (const pattern of [WECHAT_ID, QQ_ID, ACCOUNT]) for (const m of norm.matchAll(pattern)) spans.push(m.indices!.groups!.id!);
+  for (const pattern of [WECHAT_ID, QQ_ID]) for (const m of norm.matchAll(pattern)) spans.push(m.indices!.groups!.id!);
   return spans;
 }
