@@ -15,7 +15,7 @@ const EMAIL = new RegExp(String.raw`(?<![\w.+-])[\w.+-]{1,64}${AT}(?:[a-z0-9-]{1
 const GAP = String.raw`[\s:=]{0,6}(?:(?:号码|账号|号|id)[\s:=]{0,4}){0,2}(?:(?:是|为)[\s:=]{0,4})?`;
 const WECHAT_KEY = String.raw`(?:微信号?|威信|薇信|徽信|v信|(?<![a-z])(?:vx|wx|wechat|weixin)(?![a-z]))`;
 const QQ_KEY = String.raw`(?:(?<![a-z])qq(?![a-z])|扣扣|企鹅)`;
-const NOT_AMOUNT = String.raw`(?!\s{0,2}[元块万亿%.])`;
+const NOT_AMOUNT = String.raw`(?!\s{0,2}[元块万亿%]|\.\d)`;
 // A WeChat id: 6–20 letters, digits, _ or -, starting with a letter; or the phone or QQ number it is
 // registered with.
 const WECHAT_ID = new RegExp(String.raw`${WECHAT_KEY}${GAP}(?<id>[a-z][a-z0-9_-]{5,19}(?![a-z0-9_-])|\+?[1-9]\d{4,12}(?!\d)${NOT_AMOUNT})`, "dgi");

