@@ -1,10 +1,16 @@
 // Removes what could identify a person from text before staff without need-to-know see it (chat cards,
 // the inspector's case page): phone numbers, ID and bank card numbers, emails, the tipster's own name
 // and contact, and names introduced by the usual markers (患者王某某, 我叫…, 姓名：…).
-// Detection runs on a normalised copy (NFKC: full-width digits and letters as typed by Chinese input
-// methods, dashes, ideographic spaces) and tolerates separators inside numbers and names
-// (139.1234.5678, +86 139-1234-5678, 110105 19491231 002X, 赵 小红); what is found is cut out of the
-// original text, so everything else reads exactly as written.
+// Detection runs on a normalised copy (scrub-normalise.ts: full width, invisible characters, numbers
+// spelt in Chinese numerals, 一三八… or 幺三八洞…) and tolerates separators inside numbers and names
+// (139.1234.5678, +86 139-1234-5678, 138，0013，8000, 110105 19491231 002X, 赵 小红); what is found is
+// cut out of the original text, so everything else reads exactly as written, 三月 and 一家医院 included.
+// Numbers: scrub-numbers.ts; e-mails (also li(at)example.cn), WeChat/QQ ids and account numbers after
+// their keywords: scrub-contacts.ts.
+
+import { contactSpans, type Span } from "./scrub-contacts";
+import { numberSpans } from "./scrub-numbers";
+import { NUMBER_SEPARATORS, normaliseForMatching } from "./scrub-normalise";
 
 export const REDACTED = "[已隐去]";
 
@@ -15,116 +21,28 @@ export interface KnownIdentity {
   emails?: string[];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Normalisation with a map back to the original text.
-// ---------------------------------------------------------------------------------------------
-
-const DASHES = /[\u2010-\u2015\u2212\u30fc\ufe58\ufe63]/;
-
-interface Normalised {
-  text: string;
-  /** For each UTF-16 unit of `text`, where its source code point starts and ends in the original. */
-  from: number[];
-  to: number[];
-}
-
-export function normaliseForMatching(original: string): Normalised {
-  let text = "";
-  const from: number[] = [];
-  const to: number[] = [];
-  for (let i = 0; i < original.length; ) {
-    const cp = original.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    let norm = DASHES.test(ch) ? "-" : ch.normalize("NFKC");
-    if (/\s/u.test(norm)) norm = " ";
-    for (let k = 0; k < norm.length; k++) {
-      from.push(i);
-      to.push(i + ch.length);
-    }
-    text += norm;
-    i += ch.length;
-  }
-  return { text, from, to };
+/** What to scrub for a tipster whose identity is on file: every field they gave, e-mail included. */
+export function knownIdentityOf(identity: { name: string; phone: string; idNumber: string; email?: string } | null | undefined): KnownIdentity {
+  return identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber], emails: identity.email ? [identity.email] : [] } : {};
 }
 
 // ---------------------------------------------------------------------------------------------
-// Numbers: runs of digit groups joined by separators; every stretch of consecutive groups is tested
-// as a phone, ID or card number, so "电话139 1234 5678 2026年" still finds the phone.
+// Known values and introduced names.
 // ---------------------------------------------------------------------------------------------
 
-// An ID's check character may stand apart ("… 236 X"), so a lone X may close a run.
-const NUMBER_RUN = /\d+[Xx]?(?:[ \-.·_/()]{1,3}\d+[Xx]?)*(?:[ \-.·_/()]{1,3}[Xx](?![A-Za-z]))?/g;
-const GROUP = /\d+[Xx]?|[Xx]/g;
-
-const MOBILE = /^(?:0{0,2}86)?1[3-9]\d{9}$/;
-const ID18 = /^[1-9]\d{5}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dXx]$/;
-const ID15 = /^[1-9]\d{7}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}$/;
-const CARD = /^\d{16,19}$/;
-const LANDLINE = /^0\d{2,3}\d{7,8}$/;
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let k = 0; k < digits.length; k++) {
-    let d = Number(digits[digits.length - 1 - k]);
-    if (k % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
-
-/** Whether these digit groups, written together, are an identifying number. */
-function isSensitiveNumber(groups: string[]): boolean {
-  const digits = groups.join("");
-  if (/[Xx]/.test(digits.slice(0, -1))) return false;
-  if (groups.length === 1) return MOBILE.test(digits) || ID18.test(digits) || ID15.test(digits) || CARD.test(digits) || LANDLINE.test(digits);
-  // Written in parts: every part after an optional 86 / 0086 prefix has at least 3 digits, which
-  // keeps dates (2026-03-01) and lists of small numbers from being joined into a "number".
-  // The last part may be shorter (a 17-digit card in fours ends in one digit; an ID's check character).
-  const prefixed = /^(0{0,2}86)$/.test(groups[0]!) ? 1 : 0;
-  const short = groups.slice(prefixed).filter((g) => g.length < 3).length;
-  if (short > 1 || (short === 1 && groups.at(-1)!.length >= 3)) return false;
-  if (short === 0 && MOBILE.test(digits)) return true;
-  if (prefixed) return false;
-  if (ID18.test(digits) || ID15.test(digits)) return true;
-  if (CARD.test(digits) && luhnValid(digits)) return true;
-  return /^0\d{2,3}$/.test(groups[0]!) && /^\d{7,8}$/.test(groups.slice(1).join(""));
-}
-
-type Span = [start: number, end: number];
-
-function numberSpans(norm: string): Span[] {
-  const spans: Span[] = [];
-  for (const run of norm.matchAll(NUMBER_RUN)) {
-    const groups = [...run[0].matchAll(GROUP)].map((g) => ({ text: g[0], start: run.index! + g.index!, end: run.index! + g.index! + g[0].length }));
-    for (let i = 0; i < groups.length; i++)
-      for (let j = i; j < groups.length && j < i + 7; j++)
-        if (isSensitiveNumber(groups.slice(i, j + 1).map((g) => g.text))) {
-          const start = norm[groups[i]!.start - 1] === "+" ? groups[i]!.start - 1 : groups[i]!.start;
-          spans.push([start, groups[j]!.end]);
-        }
-  }
-  return spans;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Emails, known values and introduced names.
-// ---------------------------------------------------------------------------------------------
-
-const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** A pattern for a known value that allows separators (spaces, dots, dashes) between its characters. */
+/**
+ * A pattern for a known value, read the way the text is (Chinese numerals, full width, no invisible
+ * characters), that allows a few separators (spaces, dots, dashes, commas) between its characters.
+ */
 function knownValuePattern(value: string, separators: string): RegExp | null {
   const chars = Array.from(normaliseForMatching(value).text.replace(new RegExp(`[${separators}]`, "g"), ""));
   if (chars.length < 2) return null;
-  return new RegExp(chars.map(escapeRegExp).join(`[${separators}]*`), "giu");
+  return new RegExp(chars.map(escapeRegExp).join(`[${separators}]{0,4}`), "giu");
 }
 
 const NAME_SEPARATORS = " ·.\\-_'";
-const NUMBER_SEPARATORS = " ·.\\-_/()";
 
 function knownPatterns(known: KnownIdentity): RegExp[] {
   const patterns: (RegExp | null)[] = [];
@@ -134,8 +52,15 @@ function knownPatterns(known: KnownIdentity): RegExp[] {
     const han = Array.from(normaliseForMatching(name).text.replace(/[\s·.\-_']/g, ""));
     if (han.length >= 3 && han.every((c) => /\p{Script=Han}/u.test(c))) patterns.push(knownValuePattern(han.slice(1).join(""), NAME_SEPARATORS));
   }
-  for (const value of [...(known.phones ?? []), ...(known.idNumbers ?? [])]) patterns.push(knownValuePattern(value, NUMBER_SEPARATORS));
-  for (const email of known.emails ?? []) patterns.push(knownValuePattern(email, " "));
+  // A phone given as +86… is written without the prefix as often as with it.
+  for (const phone of known.phones ?? []) patterns.push(knownValuePattern(phone.replace(/^\s*(?:\+|00)?\s*86[\s-]*(?=1[3-9])/, ""), NUMBER_SEPARATORS));
+  for (const id of known.idNumbers ?? []) patterns.push(knownValuePattern(id, NUMBER_SEPARATORS));
+  for (const email of known.emails ?? []) {
+    patterns.push(knownValuePattern(email, " "));
+    // The mailbox name alone (a QQ number, a pinyin name) identifies too, if it is long enough to be specific.
+    const local = email.split("@")[0]!;
+    if (local.length >= 5) patterns.push(new RegExp(`(?<![\\w.+-])${escapeRegExp(local)}(?![\\w+-])`, "gi"));
+  }
   return patterns.filter((p): p is RegExp => p !== null);
 }
 
@@ -168,12 +93,12 @@ export function scrubText(text: string, known: KnownIdentity = {}): string {
   const spans: Span[] = [];
   for (const pattern of knownPatterns(known)) for (const m of norm.text.matchAll(pattern)) spans.push([m.index!, m.index! + m[0].length]);
   // A known name is exact; the marker heuristic only guesses where a name ends, so it yields to it.
-  const knownSpans = [...spans];
-  spans.push(...markerNameSpans(norm.text).filter(([a, b]) => !knownSpans.some(([x, y]) => a < y && x < b)));
-  for (const m of norm.text.matchAll(EMAIL)) spans.push([m.index!, m.index! + m[0].length]);
-  spans.push(...numberSpans(norm.text));
+  const coveredByKnown = new Uint8Array(norm.text.length);
+  for (const [a, b] of spans) coveredByKnown.fill(1, a, b);
+  spans.push(...markerNameSpans(norm.text).filter(([a, b]) => !coveredByKnown.subarray(a, b).includes(1)));
+  spans.push(...contactSpans(norm.text), ...numberSpans(norm));
   if (spans.length === 0) return text;
-  // Back to the original's positions, merged, then cut out from the end so positions stay valid.
+  // Back to the original's positions, merged, then cut out in one pass.
   const original = spans
     .filter(([a, b]) => b > a)
     .map(([a, b]) => [norm.from[a]!, norm.to[b - 1]!] as Span)
@@ -184,9 +109,14 @@ export function scrubText(text: string, known: KnownIdentity = {}): string {
     if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
     else merged.push([...span]);
   }
-  let out = text;
-  for (const [a, b] of merged.reverse()) out = out.slice(0, a) + REDACTED + out.slice(b);
-  return out;
+  const parts: string[] = [];
+  let at = 0;
+  for (const [a, b] of merged) {
+    parts.push(text.slice(at, a), REDACTED);
+    at = b;
+  }
+  parts.push(text.slice(at));
+  return parts.join("");
 }
 
 /** At most `maxChars` characters (code points), cut with "…". */

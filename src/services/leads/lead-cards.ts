@@ -8,7 +8,7 @@ import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
 import { chatCards, chatPrompts, members, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
 import type { ReporterIdentity } from "../../core/report-input";
-import { excerpt, scrubText } from "../../core/scrub";
+import { excerpt, knownIdentityOf, scrubText } from "../../core/scrub";
 import { decryptText } from "../../security/cipher";
 import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
@@ -151,7 +151,7 @@ export async function renderTipsterDigest(
   if (pending.length === 0) return null;
   const report = await deps.db.query.reports.findFirst({ columns: { reporterEnc: true }, where: eq(reports.id, digest.reportId) });
   const identity = report?.reporterEnc ? (JSON.parse(await decryptText(deps.keys, report.reporterEnc, `report:${digest.reportId}:reporter`)) as ReporterIdentity) : null;
-  const known = identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber] } : undefined;
+  const known = knownIdentityOf(identity);
   const each = pending.length === 1 ? 1000 : Math.max(80, Math.floor(DIGEST_TEXT_BUDGET / pending.length));
   const texts = await Promise.all(pending.map(async (m) => excerpt(scrubText(await decryptText(deps.keys, m.bodyEnc, `message:${m.id}:body`), known), each)));
   const [locale, tip, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), tipNumberOf(deps, digest.leadId, digest.reportId), cardMessageFor(deps, digest.leadId, platform, chatId)]);

@@ -9,7 +9,7 @@ import { findFocusItems } from "../../core/focus-list";
 import { newId } from "../../core/ids";
 import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../../core/lead-lifecycle";
 import { coveringTeamIds, routeLead, type RoutingMember } from "../../core/routing";
-import { excerpt, scrubText } from "../../core/scrub";
+import { excerpt, knownIdentityOf, scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { asBatch } from "../../db/client";
 import { DEFAULT_BUSY_BUDGET_MS, failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
@@ -187,7 +187,7 @@ export async function planLead(deps: ServiceDeps, seed: LeadSeed, actor: Actor):
   const route = routeLead(routable, org.routingTeams, routingMembers);
   const deadlines = computeLeadDeadlines(policy.calendar, policy.workingHours, seed.receivedAt, policy.deadlines);
   const identity = seed.identity ?? undefined;
-  const summary = excerpt(scrubText(seed.description, identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber] } : undefined), SUMMARY_CHARS);
+  const summary = excerpt(scrubText(seed.description, knownIdentityOf(identity)), SUMMARY_CHARS);
   const leadId = newId("L").replace("L_", "L-").slice(0, 12);
   const times = { state: "new", ackBy: deadlines.ackBy.getTime(), acceptBy: deadlines.acceptBy.getTime(), finishBy: deadlines.finishBy.getTime() };
   const supersedes = decision.kind === "create" ? decision.supersedes : null;
