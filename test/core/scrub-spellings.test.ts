@@ -295,10 +295,12 @@ describe("scrubText: time linear in the text", () => {
     ["markers and names", fill("患者周杰说")],
     ["brackets", fill("(1)[2]【3】")],
   ];
+  // Linear work takes well under a second here; the quadratic scrubber this replaced took 20–128 s on these
+  // inputs. The bound leaves room for a loaded CI machine (2 shared cores, parallel test files).
   for (const [label, text] of adversarial)
-    it(`scrubs 200 KB of ${label} within 2 s`, () => {
+    it(`scrubs 200 KB of ${label} within 6 s`, () => {
       const started = performance.now();
       scrubText(text, { names: ["周杰"], phones: ["13912345678"], idNumbers: ["11010519491231002X"], emails: ["li.xiuying@example.cn"] });
-      expect(performance.now() - started).toBeLessThan(2000);
+      expect(performance.now() - started).toBeLessThan(6000);
     });
 });
