@@ -3,6 +3,7 @@
 // each row kept in batch_rows so the feedback file (逐条反馈, see batch-feedback.ts) can be produced.
 // The batch is announced as one card per team and one private message per assignee (batch-cards.ts):
 // its new leads post no card of their own.
+import { MAX_AMOUNT_FEN } from "../../core/money";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
 import { computeLeadDeadlines } from "../../core/deadlines";
@@ -282,7 +283,8 @@ async function planChunk(
         occurredFrom: first.period_from,
         occurredTo: first.period_to,
         // Several records about one institution: the estimate is their total (integer fen).
-        amountEstimateFen: amounts.length ? amounts.reduce((s, a) => s + a, 0) : null,
+        // Capped at the bound: an estimate only picks a band, and many capped rows must not sum past a safe integer.
+        amountEstimateFen: amounts.length ? Math.min(amounts.reduce((s, a) => s + a, 0), MAX_AMOUNT_FEN) : null,
         summaryEnc: await encryptText(deps.keys, excerpt(scrubText(description), SUMMARY_CHARS), `lead:${leadId}:summary`),
         corroborationCount: n,
         teamId: route.teamId,
