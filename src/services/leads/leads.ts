@@ -537,7 +537,12 @@ export async function runLeadCommand(
   input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
 ): Promise<CommandResult> {
   const db = deps.db;
-  const read = leadCommandViews((await retryBusy(db, () => db.batch(leadCommandReads(db, [input.leadId])))) as unknown as unknown[]);
+  const commandReads = leadCommandReads(db, [input.leadId]);
+  const results = (await retryBusy(db, () => db.batch([...commandReads, dedupeKeyUsed(db, input.dedupeKey)]))) as unknown as unknown[];
+  // A copy of this update that committed before our read: the lead already shows its effect, so
+  // planning would answer "unchanged" or "invalid transition". It is a redelivery.
+  if ((results[commandReads.length] as unknown[]).length > 0) return { status: "duplicate" };
+  const read = leadCommandViews(results.slice(0, commandReads.length));
   const org = await orgSnapshot(deps, read.orgVersion);
   const plan = await planLeadCommand(deps, read.views.get(input.leadId), org, { ...input, rewardRules: read.rewardRules });
   if (plan.kind === "answer") {
@@ -545,6 +550,11 @@ export async function runLeadCommand(
     return plan.result;
   }
   return writePlannedCommand(deps, plan, input.dedupeKey);
+}
+
+/** Whether an event already carries this dedupe key (read in the command's read batch: one snapshot with the lead). */
+function dedupeKeyUsed(db: ServiceDeps["db"], dedupeKey: string) {
+  return db.select({ id: events.id }).from(events).where(eq(events.dedupeKey, dedupeKey)).limit(1);
 }
 
 async function logRefusalRow(deps: ServiceDeps, row: NewEventRow) {
@@ -628,7 +638,8 @@ export function planReassign(
 export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
   const db = deps.db;
   const commandReads = leadCommandReads(db, [input.leadId]);
-  const results = (await retryBusy(db, () => db.batch([...commandReads, db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true)))]))) as unknown as unknown[];
+  const results = (await retryBusy(db, () => db.batch([...commandReads, db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true))), dedupeKeyUsed(db, input.dedupeKey)]))) as unknown as unknown[];
+  if ((results[commandReads.length + 1] as unknown[]).length > 0) return { status: "duplicate" };
   const read = leadCommandViews(results.slice(0, commandReads.length));
   const org = await orgSnapshot(deps, read.orgVersion);
   const plan = planReassign(deps, read.views.get(input.leadId), (results[commandReads.length] as MemberRow[])[0], org, input);
