@@ -1,0 +1,33 @@
+// Cloudflare D1 binds at most 100 parameters per statement (libSQL allows far more): every multi-row
+// insert and every long IN list is cut so that one statement stays within it. The pieces go into the
+// caller's own db.batch, so a batch stays as atomic as before.
+
+/** Bound parameters D1 allows in one statement. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+/** `items` in pieces of at most `size` (at least one per piece). */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const n = Math.max(1, Math.floor(size));
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n));
+  return out;
+}
+
+/**
+ * Rows per multi-row INSERT so that it binds at most `limit` parameters: floor(limit / columns), where
+ * `columns` counts every column drizzle writes for a row (it binds one per column, defaults included).
+ * `extra`: parameters the statement binds besides the rows (e.g. in an ON CONFLICT … SET).
+ */
+export function rowsPerInsert(columns: number, extra = 0, limit = MAX_BOUND_PARAMETERS): number {
+  return Math.max(1, Math.floor((limit - extra) / Math.max(1, columns)));
+}
+
+/** Rows in pieces for multi-row inserts of `columns` bound values per row (see rowsPerInsert). */
+export function insertChunks<T>(rows: readonly T[], columns: number, extra = 0): T[][] {
+  return chunk(rows, rowsPerInsert(columns, extra));
+}
+
+/** Ids in pieces for `inArray(column, ids)`, leaving `extra` parameters for the rest of the statement. */
+export function idChunks<T>(ids: readonly T[], extra = 0): T[][] {
+  return chunk(ids, MAX_BOUND_PARAMETERS - extra);
+}
