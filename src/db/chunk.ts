@@ -31,3 +31,28 @@ export function insertChunks<T>(rows: readonly T[], columns: number, extra = 0):
 export function idChunks<T>(ids: readonly T[], extra = 0): T[][] {
   return chunk(ids, MAX_BOUND_PARAMETERS - extra);
 }
+
+type Measurable = { toSQL(): { params: unknown[] } };
+
+/**
+ * A multi-row statement as several, each binding at most `limit` parameters: `build` makes the
+ * statement for some of the rows (the same builder the caller used for all of them). Rows per
+ * statement come from what one row binds (its first-row extras included, so a worst case); a piece
+ * still over the limit (rows binding different counts) is halved. Put the result into the caller's
+ * db.batch (`...statements`): the rows are still written all or none.
+ */
+export function chunkedStatements<T, S extends Measurable>(rows: readonly T[], build: (part: T[]) => S, limit = MAX_BOUND_PARAMETERS): S[] {
+  if (rows.length === 0) return [];
+  const perRow = Math.max(1, build(rows.slice(0, 1)).toSQL().params.length);
+  const out: S[] = [];
+  const emit = (part: T[]) => {
+    const statement = build(part);
+    if (part.length > 1 && statement.toSQL().params.length > limit) {
+      const mid = part.length >> 1;
+      emit(part.slice(0, mid));
+      emit(part.slice(mid));
+    } else out.push(statement);
+  };
+  for (const part of chunk(rows, Math.floor(limit / perRow))) emit(part);
+  return out;
+}

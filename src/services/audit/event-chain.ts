@@ -11,6 +11,7 @@ import { appState, events, type EventRow } from "../../db/schema";
 import { canonicalJson } from "../../security/proof";
 import { toHex, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
+import { chunk, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 
 export const CHAIN_HEAD_KEY = "event_chain_head";
 /** Set while sealing is stopped at a back-dated event: `{ id, latestId }` (ids only). */
@@ -148,9 +149,10 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
   }
   const now = deps.now().getTime();
   const statements: unknown[] = [];
-  // One statement for the whole batch (the append-only trigger lets exactly this change through).
-  if (sealed.length)
-    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(sealed, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
+  // Few statements, all in the head's batch (the append-only trigger lets exactly this change through);
+  // two parameters a row, 50 rows per statement for D1's 100.
+  for (const part of chunk(sealed, MAX_BOUND_PARAMETERS / 2))
+    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(part, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
   const value = JSON.stringify({ ...last, ...(latest ? { latestAt: latest.at, latestId: latest.id } : {}) });
   statements.push(
     deps.db

@@ -25,6 +25,7 @@ import {
   type MemberActor,
   type PlannedCommand,
 } from "./leads";
+import { chunkedStatements } from "../../db/chunk";
 
 export const TRIAGE_PAGE_SIZE = 100;
 /** Leads one bulk action may touch (the page shows 100; "select all matching" is not offered). */
@@ -303,7 +304,7 @@ export async function runBulkAction(
     }
     writes.push({ plan, key });
   }
-  if (refusals.length) await retryBusyWrite(db, () => db.insert(events).values(refusals).onConflictDoNothing());
+  if (refusals.length) await retryBusyWrite(db, () => db.batch(asBatch(chunkedStatements(refusals, (part) => db.insert(events).values(part).onConflictDoNothing()))));
   for (let i = 0; i < writes.length; i += BULK_WRITE_CHUNK) {
     const chunk = writes.slice(i, i + BULK_WRITE_CHUNK);
     const statements = chunk.flatMap((w) => w.plan.statements);

@@ -19,11 +19,12 @@ import { batchRows, chatCards, events, leads, leadVersions, members, screeningBa
 import type { Platform } from "../../chat/types";
 import { encryptText } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
-import { cardCoalesceKey, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
+import { cardCoalesceKey, enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, type Actor } from "../events";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { batchAnnouncementStatements } from "./batch-cards";
 import { isLostLeadRace, nextEscalationTime, SUMMARY_CHARS } from "./leads";
+import { chunkedStatements } from "../../db/chunk";
 
 /** A validated row of a screening file (amount already in integer fen). */
 export interface ScreeningRow {
@@ -66,8 +67,6 @@ export interface BatchMeta {
 }
 
 export const BATCH_CHUNK_ROWS = 500;
-/** Rows per multi-row INSERT: keeps a statement's bound parameters far below SQLite's limit (leads has ~40 columns). */
-const ROWS_PER_INSERT = 200;
 const CHUNK_ATTEMPTS = 12;
 
 const groupsOf = <T>(items: T[], size: number): T[][] => {
@@ -323,12 +322,12 @@ async function planChunk(
       .values({ id: meta.id, source: meta.source, reference: meta.reference ?? null, rowCount: meta.rowCount, importedAt: now, feedbackDueOn: meta.feedbackDueOn ?? null })
       .onConflictDoNothing(),
     ...supersedes,
-    ...groupsOf(newLeads, ROWS_PER_INSERT).map((g) => db.insert(leads).values(g)),
-    ...groupsOf(newLeads, ROWS_PER_INSERT).map((g) => db.insert(leadVersions).values(g.map((l) => ({ leadId: l.id!, version: 1, createdAt: now })))),
+    ...chunkedStatements(newLeads, (g) => db.insert(leads).values(g)),
+    ...chunkedStatements(newLeads, (g) => db.insert(leadVersions).values(g.map((l) => ({ leadId: l.id!, version: 1, createdAt: now })))),
     ...corroborations,
-    ...groupsOf(eventRows, ROWS_PER_INSERT).map((g) => db.insert(events).values(g)),
-    ...groupsOf(rowRecords, ROWS_PER_INSERT).map((g) => db.insert(batchRows).values(g)),
-    ...groupsOf(cards, ROWS_PER_INSERT).map((g) => enqueueManyStatement(deps, g)),
+    ...chunkedStatements(eventRows, (g) => db.insert(events).values(g)),
+    ...chunkedStatements(rowRecords, (g) => db.insert(batchRows).values(g)),
+    ...(cards.length ? enqueueManyStatements(deps, cards) : []),
   ];
   return { statements, created };
 }
