@@ -65,7 +65,7 @@ describe("keys that match the data", () => {
     const other = join(ctx.dir, "other-secrets.json");
     writeFileSync(other, JSON.stringify(await generateKeyMaterial("k1")));
     const before = await snapshot();
-    const refused = await admin({ SECRETS_FILE: other }, "hotline", "--ref", "C-1", "--subject", "institution", "--type", "fake_hospitalisation", "--region", "510104", "--target", "某医院", "--text", "挂床住院");
+    const refused = await admin({ SECRETS_FILE: other }, "hotline", "--ref", "C-1", "--subject", "medical_institution", "--type", "ghost_admission", "--region", "510104", "--target", "某医院", "--text", "挂床住院");
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/ENCRYPTION_KEYS: key "k1" is not the key this database was written with.*SECRETS_FILE/);
     expect(await snapshot()).toBe(before);
