@@ -1,4 +1,5 @@
 // Cloudflare D1 binds at most 100 parameters per statement (libSQL allows far more): every multi-row
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 // insert and every long IN list is cut so that one statement stays within it. The pieces go into the
 // caller's own db.batch, so a batch stays as atomic as before.
 
@@ -55,4 +56,13 @@ export function chunkedStatements<T, S extends Measurable>(rows: readonly T[], b
   };
   for (const part of chunk(rows, Math.floor(limit / perRow))) emit(part);
   return out;
+}
+
+/**
+ * `column IN (…values)` binding one parameter whatever the number of values (a JSON array read by
+ * json_each, which libSQL and D1 both have): for reads that must stay one statement in one batch.
+ * Seek by index as an IN list does.
+ */
+export function inJsonArray(column: SQLWrapper, values: readonly (string | number)[]): SQL {
+  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
 }

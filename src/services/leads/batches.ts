@@ -24,7 +24,7 @@ import { eventRow, type Actor } from "../events";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { batchAnnouncementStatements } from "./batch-cards";
 import { isLostLeadRace, nextEscalationTime, SUMMARY_CHARS } from "./leads";
-import { chunkedStatements } from "../../db/chunk";
+import { chunkedStatements, idChunks } from "../../db/chunk";
 
 /** A validated row of a screening file (amount already in integer fen). */
 export interface ScreeningRow {
@@ -180,21 +180,33 @@ async function planChunk(
     else groups.set(slot, { key, rows: [r] });
   }
   const slots = [...groups.keys()];
-  const [versionRows, holderRows, loadRows, carded] = await retryBusy(db, () =>
-    db.batch([
-      orgVersionQuery(db),
-      db
-        .select({ id: leads.id, state: leads.state, version: leads.version, teamId: leads.teamId, lastReportAt: leads.lastReportAt, clusterSlot: leads.clusterSlot })
-        .from(leads)
-        .where(inArray(leads.clusterSlot, slots)),
-      db.select({ id: members.id, openLeads: members.openLeads }).from(members),
-      // Slot holders whose card sits in a chat (a tip's lead, or a batch lead a tip joined): their card is refreshed.
-      db
-        .select({ leadId: chatCards.leadId })
-        .from(chatCards)
-        .where(inArray(chatCards.leadId, db.select({ id: leads.id }).from(leads).where(inArray(leads.clusterSlot, slots)))),
-    ]),
-  );
+  // Slots in pages of 100 (D1 binds at most 100 parameters a statement), all in the one read batch.
+  const slotPages = idChunks(slots);
+  const read = (await retryBusy(db, () =>
+    db.batch(
+      asBatch([
+        orgVersionQuery(db),
+        db.select({ id: members.id, openLeads: members.openLeads }).from(members),
+        ...slotPages.map((page) =>
+          db
+            .select({ id: leads.id, state: leads.state, version: leads.version, teamId: leads.teamId, lastReportAt: leads.lastReportAt, clusterSlot: leads.clusterSlot })
+            .from(leads)
+            .where(inArray(leads.clusterSlot, page)),
+        ),
+        // Slot holders whose card sits in a chat (a tip's lead, or a batch lead a tip joined): their card is refreshed.
+        ...slotPages.map((page) =>
+          db
+            .select({ leadId: chatCards.leadId })
+            .from(chatCards)
+            .where(inArray(chatCards.leadId, db.select({ id: leads.id }).from(leads).where(inArray(leads.clusterSlot, page)))),
+        ),
+      ]),
+    ),
+  )) as unknown as unknown[];
+  const versionRows = read[0] as { value: string }[];
+  const loadRows = read[1] as { id: string; openLeads: number }[];
+  const holderRows = read.slice(2, 2 + slotPages.length).flat() as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number; clusterSlot: string | null }[];
+  const carded = read.slice(2 + slotPages.length).flat() as { leadId: string }[];
   const hasCard = new Set(carded.map((c) => c.leadId));
   const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const policy = org.policy;

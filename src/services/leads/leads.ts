@@ -24,6 +24,7 @@ import type { ServiceDeps } from "../deps";
 import { cardCoalesceKey, enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import { currentOrg, orgSnapshot, orgVersionOf, orgVersionQuery, type LeadPolicy } from "../org/org-cache";
+import { inJsonArray } from "../../db/chunk";
 export { eventRow } from "../events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
@@ -363,17 +364,17 @@ export interface LeadCommandView {
  */
 export function leadCommandReads(db: ServiceDeps["db"], leadIds: string[]) {
   return [
-    db.select().from(leads).where(inArray(leads.id, leadIds)),
+    db.select().from(leads).where(inJsonArray(leads.id, leadIds)),
     db
       .select({ leadId: leadReports.leadId, reportId: reports.id, status: reports.status, receivedAt: reports.createdAt, wantsReward: reports.wantsReward, isInsider: reports.isInsider })
       .from(leadReports)
       .innerJoin(reports, eq(reports.id, leadReports.reportId))
-      .where(inArray(leadReports.leadId, leadIds)),
-    db.select({ leadId: chatCards.leadId }).from(chatCards).where(inArray(chatCards.leadId, leadIds)),
+      .where(inJsonArray(leadReports.leadId, leadIds)),
+    db.select({ leadId: chatCards.leadId }).from(chatCards).where(inJsonArray(chatCards.leadId, leadIds)),
     orgVersionQuery(db),
     // For a conclusion, in the same round trip: who is owed a reward, under which rules.
     rewardRulesQuery(db),
-    db.select().from(rewardClaims).where(inArray(rewardClaims.leadId, leadIds)),
+    db.select().from(rewardClaims).where(inJsonArray(rewardClaims.leadId, leadIds)),
   ] as const;
 }
 
