@@ -35,7 +35,7 @@ async function deliver() {
 }
 
 const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 250 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 1000 && !(await check()); i++) await new Promise((r) => setTimeout(r, 20));
 };
 
 beforeAll(async () => {
