@@ -16,6 +16,9 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Every statement of every test (and of the servers and CLIs tests start) binds at most D1's 100 parameters.
+    env: { FUNDWATCH_MAX_BOUND_PARAMETERS: "100" },
+    setupFiles: ["test/support/param-guard-setup.ts"],
     projects: [
       { extends: true, test: { name: "file", include: ["test/**/*.test.ts"] } },
       // sqld ships for linux-x64 only (optional dependency): elsewhere the project is left out, loudly.

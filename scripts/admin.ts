@@ -12,7 +12,7 @@ import { REPORT_OUTCOMES, type ReportOutcome } from "../src/core/report-status";
 import { applyMigrations, openLibsqlDatabase } from "../src/db/libsql-file";
 import { leads, members, outbox, teams } from "../src/db/schema";
 import { loadKeyMaterial } from "../src/node";
-import { parseAmountFen } from "../src/services/chat-actions";
+import { MAX_AMOUNT_FEN, parseYuanText } from "../src/core/money";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
 import { AppError } from "../src/services/errors";
 import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../src/services/leads/batch-feedback";
@@ -24,6 +24,7 @@ import { campaignBoard } from "../src/services/campaigns/board-data";
 import { deadlineText } from "../src/services/campaigns/messages";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
+import { checkKeyFingerprint } from "../src/services/key-fingerprint";
 import { EXCLUSION_REASONS, REWARD_STATUSES, type ExclusionReason, type RewardStatus } from "../src/core/rewards/claims";
 import { formatYuan } from "../src/core/rewards/compute";
 import { addRewardTip, listRewardClaims, reviewRewardClaim, viewRewardClaimant, type ReviewAction } from "../src/services/rewards/claims";
@@ -81,6 +82,13 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** `--amount YUAN` in fen: refused before anything is written when it is not an amount or over the bound. */
+function amountFlagFen(text: string): number {
+  const r = parseYuanText(text);
+  if (r.ok) return r.fen;
+  return fail(r.reason === "amount_too_large" ? `--amount ${text}: too large (at most ${formatYuan(MAX_AMOUNT_FEN)} yuan)` : `--amount ${text}: not an amount in yuan (digits, at most two decimals, e.g. 12000.50)`);
+}
+
 /** Runs a reviewer's step; a refusal (role, state, deadline) ends the command with its reason, exit 2. */
 async function orRefused(work: () => Promise<void>): Promise<void> {
   try {
@@ -99,9 +107,15 @@ async function main() {
   }
   const config = parseConfig(process.env);
   const log = createConsoleLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-  const keys = await importKeyRing(await loadKeyMaterial(config, log));
+  const keys = await importKeyRing(await loadKeyMaterial(config, log)).catch((err: unknown) => fail(err instanceof KeyConfigError ? err.message : String(err)));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
+  // Other keys than the data's: refused before anything is written (see services/key-fingerprint.ts).
+  await checkKeyFingerprint(db, keys, { record: false }).catch((err) => {
+    client.close();
+    fail(err instanceof KeyConfigError ? err.message : String(err));
+  });
   await applyMigrations(db);
+  await checkKeyFingerprint(db, keys, { record: true });
   const deps: ServiceDeps = { db, keys, config, now: () => new Date(), log };
   const chat = createChatRuntime(deps);
   const system: Actor = { type: "system", platform: "cli" };
@@ -172,7 +186,7 @@ async function main() {
               const outcome = flag(args, "outcome") ?? fail(`--outcome ${REPORT_OUTCOMES.join("|")}`);
               if (!(REPORT_OUTCOMES as readonly string[]).includes(outcome)) fail(`unknown outcome ${outcome}`);
               const amount = flag(args, "amount");
-              return { type: "conclude", outcome: outcome as ReportOutcome, amountFen: amount === undefined ? null : (parseAmountFen(amount) ?? fail("--amount must be yuan")) };
+              return { type: "conclude", outcome: outcome as ReportOutcome, amountFen: amount === undefined ? null : amountFlagFen(amount) };
             },
           };
           const make = commands[action] ?? fail(`unknown lead action ${action}`);
@@ -278,7 +292,7 @@ async function main() {
             targetName: flag(args, "target") ?? fail("--target"),
             description: flag(args, "text") ?? fail("--text"),
             ...(flag(args, "date") ? { occurredFrom: flag(args, "date")! } : {}),
-            ...(amount ? { amountYuan: Number(amount) } : {}),
+            ...(amount ? { amountYuan: amountFlagFen(amount) / 100 } : {}),
           },
           system,
         );

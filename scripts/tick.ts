@@ -11,6 +11,7 @@ import { runTick } from "../src/scheduler/tick";
 import { planCampaignReminders } from "../src/services/campaigns/reminders";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
+import { checkKeyFingerprint } from "../src/services/key-fingerprint";
 
 const USAGE = "usage: npm run tick [-- --dry-run [--at <ISO 8601 instant, e.g. 2026-10-13T09:00:00+08:00>] [--json]]";
 // An instant, not a local time: a date, a time and a zone (Z or ±HH:MM).
@@ -34,6 +35,9 @@ async function main() {
   const atText = atIndex >= 0 ? args[atIndex + 1] : undefined;
   if (atIndex >= 0 && (!atText || !ISO_INSTANT.test(atText) || Number.isNaN(Date.parse(atText)))) fail(`--at needs an ISO 8601 instant with a zone, e.g. 2026-10-13T09:00:00+08:00\n${USAGE}`);
   if (json && !dryRun) fail(`--json goes with --dry-run\n${USAGE}`);
+  // A real tick writes its events at its own time: one in the past would write back-dated events, which
+  // the event log refuses to seal.
+  if (atIndex >= 0 && !dryRun) fail(`--at goes with --dry-run (a real tick runs at the current time)\n${USAGE}`);
   const at = atText ? new Date(atText) : new Date();
 
   const config = parseConfig(process.env);
@@ -56,13 +60,17 @@ async function main() {
     }
     const keys = await importKeyRing(await loadKeyMaterial(config, log));
     const deps: ServiceDeps = { db, keys, config, now: () => at, log };
+    // Other keys than the data's: refused before anything is written (see services/key-fingerprint.ts).
+    await checkKeyFingerprint(db, keys, { record: false });
     await applyMigrations(db);
+    await checkKeyFingerprint(db, keys, { record: true });
     const chat = createChatRuntime({ ...deps, now: () => new Date() });
     const result = await runTick({ ...deps, chat }, at);
     const delivered = await chat.drain();
     await chat.close();
     const failed = Object.entries(result.jobs).filter(([, v]) => v === "failed").map(([k]) => k);
     console.log(`tick at ${result.at}: ${failed.length ? `failed jobs: ${failed.join(", ")}` : "all jobs ok"}${delivered && delivered.sent + delivered.retried > 0 ? `; chat: ${delivered.sent} more sent, ${delivered.retried} to retry` : ""}`);
+    if (result.sealBlockedAt !== null) console.error(`event log: sealing stopped at event ${result.sealBlockedAt}, whose time lies before earlier events (back-dated); run npm run verify-log`);
     if (failed.length) process.exitCode = 1;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof KeyConfigError) fail(err.message);

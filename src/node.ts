@@ -19,18 +19,26 @@ import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
 import { generateKeyMaterial, importKeyRing, KeyConfigError, type KeyMaterial } from "./security/keys";
+import { checkKeyFingerprint } from "./services/key-fingerprint";
 
 /**
- * Keys from the environment; outside production, missing keys are generated once into SECRETS_FILE
- * (mode 0600) so `npm ci && npm start` works and data stays readable across restarts.
+ * Keys from the environment, else from SECRETS_FILE. Only the server's start (`generate`) creates that
+ * file with fresh development keys, so `npm ci && npm start` works and data stays readable across
+ * restarts; a command-line tool without keys refuses instead (keys it made up would write data the
+ * server cannot read).
  */
-export async function loadKeyMaterial(config: Config, log: Logger): Promise<KeyMaterial> {
+export async function loadKeyMaterial(config: Config, log: Logger, options: { generate?: boolean } = {}): Promise<KeyMaterial> {
   if (config.ENCRYPTION_KEYS && config.HASH_KEY && config.SIGNING_KEY)
     return { encryptionKeys: config.ENCRYPTION_KEYS, hashKey: config.HASH_KEY, signingKey: config.SIGNING_KEY, ...(config.LOG_CHAIN_KEY ? { logChainKey: config.LOG_CHAIN_KEY } : {}) };
   const file = resolve(config.SECRETS_FILE);
   let stored: KeyMaterial;
   if (existsSync(file)) {
     stored = JSON.parse(readFileSync(file, "utf8")) as KeyMaterial;
+  } else if (!options.generate) {
+    throw new KeyConfigError(
+      "SECRETS_FILE",
+      `${file} does not exist and ENCRYPTION_KEYS, HASH_KEY and SIGNING_KEY are not set: set them to the server's keys, or SECRETS_FILE to the server's secrets file (development keys are created by the server's first start, npm start)`,
+    );
   } else {
     stored = await generateKeyMaterial("dev1");
     mkdirSync(dirname(file), { recursive: true });
@@ -68,9 +76,17 @@ export interface RunningServer {
 export async function startNodeServer(env: Record<string, string | undefined>, options: { wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer } = {}): Promise<RunningServer> {
   const config = parseConfig(env);
   const log = createConsoleLogger(config.LOG_LEVEL);
-  const keys = await importKeyRing(await loadKeyMaterial(config, log));
+  const keys = await importKeyRing(await loadKeyMaterial(config, log, { generate: true }));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-  await applyMigrations(db);
+  try {
+    // Keys that do not match the data refuse the start before anything is written (migrations included).
+    await checkKeyFingerprint(db, keys, { record: false });
+    await applyMigrations(db);
+    await checkKeyFingerprint(db, keys, { record: true });
+  } catch (err) {
+    client.close();
+    throw err;
+  }
 
   const deps: AppDeps = {
     db,

@@ -15,6 +15,7 @@ import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger } from "./services/deps";
 import { importKeyRing } from "./security/keys";
+import { checkKeyFingerprint } from "./services/key-fingerprint";
 
 export interface Env {
   DB?: D1Database;
@@ -45,6 +46,8 @@ async function createRuntime(env: Env): Promise<Runtime> {
   } else {
     throw new ConfigError("invalid configuration:\n  DATABASE_URL: set a libsql:// or https:// URL, or bind a D1 database as DB");
   }
+  // Once per isolate (the runtime is memoised): keys that do not match the data refuse to serve.
+  await checkKeyFingerprint(db, keys, { record: true });
   const deps: AppDeps = {
     db,
     keys,

@@ -1,4 +1,5 @@
 // A lead's states and the commands that move it, with the tipster-facing status each state shows.
+import { isValidAmountFen } from "./money";
 import type { ReportOutcome, ReportStatus } from "./report-status";
 
 export const LEAD_STATES = ["new", "acknowledged", "accepted", "investigating", "concluded", "not_accepted"] as const;
@@ -59,7 +60,8 @@ export function applyLeadCommand(state: LeadState, cmd: LeadCommand): LeadComman
     case "conclude": {
       if (state !== "accepted" && state !== "investigating") return invalid;
       const amount = cmd.amountFen ?? null;
-      if (amount !== null && (!Number.isInteger(amount) || amount < 0)) return { ok: false, reason: "amount_invalid" };
+      // Bounded here too, whatever the edge: an amount past MAX_AMOUNT_FEN would make the reward computation fail later.
+      if (amount !== null && !isValidAmountFen(amount)) return { ok: false, reason: "amount_invalid" };
       if (NEEDS_AMOUNT.includes(cmd.outcome) && (amount === null || amount <= 0)) return { ok: false, reason: "amount_required" };
       return ok("concluded", cmd.outcome, amount);
     }

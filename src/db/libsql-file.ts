@@ -6,6 +6,7 @@ import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { schema, setConnectionSetup, type Db } from "./client";
+import { guardBoundParameters } from "./param-guard";
 import { findMigrationsDir } from "./migrations-dir";
 
 export const MIGRATIONS_DIR = findMigrationsDir(import.meta.url);
@@ -45,6 +46,9 @@ export async function openLibsqlDatabase(url: string, authToken?: string): Promi
   const isFile = url.startsWith("file:");
   if (path) prepareDatabaseFile(path);
   const client = createClient({ url, authToken, ...(isFile ? { timeout: 5000 } : {}) } as Parameters<typeof createClient>[0]);
+  // Tests: any statement binding more than D1's limit fails loudly (see db/param-guard.ts).
+  const guardLimit = Number(process.env.FUNDWATCH_MAX_BOUND_PARAMETERS);
+  if (guardLimit > 0) guardBoundParameters(client, guardLimit);
   if (isFile) await client.execute("PRAGMA journal_mode = WAL");
   // Per connection: applied now and again whenever the client reopens its connection (recoverFromBusy).
   const setup = async (c: Client) => {

@@ -21,6 +21,8 @@ export interface TickResult {
   jobs: Record<string, "ok" | "failed">;
   /** The event log's chain head after this tick sealed the new rows (null if sealing failed). */
   chainHead: ChainHead | null;
+  /** The back-dated event sealing stopped at (nothing after it is sealed until it is dealt with), or null. */
+  sealBlockedAt: number | null;
 }
 
 type Job = (deps: TickDeps) => Promise<unknown>;
@@ -65,14 +67,21 @@ export async function runTick(deps: TickDeps, now: Date): Promise<TickResult> {
   }
   // Sealing runs after every job, so the events this tick wrote are covered by the head it publishes.
   let chainHead: ChainHead | null = null;
+  let sealBlockedAt: number | null = null;
   try {
-    chainHead = (await sealEventLog(atNow)).head;
-    jobs.sealEventLog = "ok";
+    const sealing = await sealEventLog(atNow);
+    chainHead = sealing.head;
+    jobs.sealEventLog = sealing.blocked ? "failed" : "ok";
+    if (sealing.blocked) {
+      // Ids only. Every tick repeats this until an operator has looked: `npm run verify-log` names the row.
+      sealBlockedAt = sealing.blocked.id;
+      deps.log.error("event log sealing stopped at a back-dated event", { eventId: sealing.blocked.id, laterEventId: sealing.blocked.latestId, chainHeadId: sealing.head.id });
+    }
   } catch (err) {
     jobs.sealEventLog = "failed";
     deps.log.error("scheduled job failed", { job: "sealEventLog", error: err instanceof Error ? err.message : String(err) });
   }
   // The published head: a copy of this line kept outside the database anchors the chain (verify-log --anchor).
-  deps.log.info("tick", { at: now.toISOString(), jobs, ...(chainHead ? { chainHead: `${chainHead.id}:${chainHead.hash}` } : {}) });
-  return { at: now.toISOString(), jobs, chainHead };
+  deps.log.info("tick", { at: now.toISOString(), jobs, ...(chainHead ? { chainHead: `${chainHead.id}:${chainHead.hash}` } : {}), ...(sealBlockedAt !== null ? { sealBlockedAt } : {}) });
+  return { at: now.toISOString(), jobs, chainHead, sealBlockedAt };
 }

@@ -14,6 +14,27 @@ export interface KeyRing {
   signingPublicJwk: JsonWebKey;
   /** HMAC key of the tamper-evident event chain (LOG_CHAIN_KEY, or derived from HASH_KEY). */
   logChainKey: CryptoKey;
+  /** Short keyed fingerprints of the keys stored data depends on (see key-fingerprint.ts); never key material. */
+  fingerprints: KeyFingerprints;
+}
+
+export interface KeyFingerprints {
+  /** By encryption key id. */
+  encryption: Record<string, string>;
+  hash: string;
+  logChain: string;
+}
+
+const FINGERPRINT_LABEL = new TextEncoder().encode("fundwatch/key-fingerprint/v1");
+
+/**
+ * HMAC-SHA256(key, constant), first 16 hex digits: equal keys give equal fingerprints; a fingerprint
+ * tells nothing about the key (HMAC is a PRF), and 64 bits are ample to tell two random keys apart.
+ */
+async function fingerprintOf(raw: Uint8Array): Promise<string> {
+  const k = await crypto.subtle.importKey("raw", raw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, FINGERPRINT_LABEL));
+  return Array.from(mac.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 export interface KeyMaterial {
@@ -102,7 +123,11 @@ export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
   const { d: _private, key_ops: _ops, ...publicJwk } = (await crypto.subtle.exportKey("jwk", signingKey)) as JsonWebKey;
   const signingKeyId = await jwkThumbprint(publicJwk);
 
+  const fingerprints: KeyFingerprints = { encryption: {}, hash: await fingerprintOf(hashRaw), logChain: await fingerprintOf(logChainRaw) };
+  for (const { id, raw } of parsed) fingerprints.encryption[id] = await fingerprintOf(raw);
+
   return {
+    fingerprints,
     activeEncryptionKeyId: parsed[0]!.id,
     encryptionKeys,
     hashKey,

@@ -3,6 +3,8 @@
 // asking for a reason, an amount or a question).
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { LeadCommand } from "../core/lead-lifecycle";
+import { MAX_AMOUNT_FEN, parseYuanText } from "../core/money";
+import { formatYuan } from "../core/rewards/compute";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../core/report-status";
 import type { Locale } from "../core/report-input";
 import { asBatch } from "../db/client";
@@ -228,13 +230,10 @@ async function handleBatchAction(deps: ServiceDeps, input: { user: ChatUser; act
   return { text: t(locale, acked.status === "unknown" ? "batch.unknown" : "chat.not_permitted") };
 }
 
-/** Parses "12000", "12,000.50", "1.2万" into fen. */
+/** Parses "12000", "12,000.50", "1.2万" into fen; null when it is not an amount or over MAX_AMOUNT_FEN. */
 export function parseAmountFen(text: string): number | null {
-  const s = text.trim().replace(/[,，\s]/g, "").replace(/(元|¥|￥|rmb|cny)$/i, "").replace(/^[¥￥]/, "");
-  const wan = /^(\d+(?:\.\d+)?)万$/.exec(s);
-  const value = wan ? Number(wan[1]) * 10_000 : /^\d+(\.\d{1,2})?$/.test(s) ? Number(s) : NaN;
-  if (!Number.isFinite(value) || value < 0) return null;
-  return Math.round(value * 100);
+  const r = parseYuanText(text);
+  return r.ok ? r.fen : null;
 }
 
 /** The free-text answer to a prompt: a decline reason, a verified amount, a question for the tipster, or a member to reassign to. */
@@ -258,8 +257,9 @@ export async function answerPrompt(
       break;
     }
     case "conclude_amount": {
-      const amountFen = parseAmountFen(input.text);
-      if (amountFen === null) return { text: t(locale, "chat.amount_invalid") };
+      const parsed = parseYuanText(input.text);
+      if (!parsed.ok) return { text: t(locale, `chat.${parsed.reason}`, { max: formatYuan(MAX_AMOUNT_FEN) }) };
+      const amountFen = parsed.fen;
       const outcome = (REPORT_OUTCOMES as readonly string[]).includes(String(input.context?.outcome)) ? (input.context!.outcome as ReportOutcome) : "substantiated";
       result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "conclude", outcome, amountFen }, actor, dedupeKey: input.updateKey });
       break;

@@ -10,6 +10,7 @@ import { TRIAGE_QUERY_FOR_PLAN } from "../../src/services/leads/batch-triage";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
 import { createTestContext, type TestContext } from "../support/context";
 import { countRoundTrips, importExampleOrg } from "../support/round-trips";
+import { inJsonArray } from "../../src/db/chunk";
 
 const HEADER = "rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref";
 const staff = { type: "member" as const, id: "mem_coordinator", role: "coordinator", platform: "cli" };
@@ -50,7 +51,7 @@ async function post(url: string, fields: [string, string][], headers: Record<str
 }
 
 const eventCount = async (action: string, leadIds: string[]) =>
-  (await ctx.db.select({ n: count() }).from(events).where(and(eq(events.action, action), inArray(events.entityId, leadIds))))[0]!.n;
+  (await ctx.db.select({ n: count() }).from(events).where(and(eq(events.action, action), inJsonArray(events.entityId, leadIds))))[0]!.n;
 
 beforeAll(async () => {
   ctx = await createTestContext({ PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
@@ -182,7 +183,7 @@ describe("bulk actions", () => {
     expect(await eventCount("lead.acknowledge", selected)).toBe(150);
     const one = await ctx.db.select().from(events).where(and(eq(events.action, "lead.acknowledge"), eq(events.entityId, selected[0]!)));
     expect(one[0]).toMatchObject({ actorId: ids["李娜"], platform: "web", fromState: "new", toState: "acknowledged" });
-    expect((await ctx.db.select({ n: count() }).from(leads).where(and(inArray(leads.id, selected), eq(leads.state, "acknowledged"))))[0]!.n).toBe(150);
+    expect((await ctx.db.select({ n: count() }).from(leads).where(and(inJsonArray(leads.id, selected), eq(leads.state, "acknowledged"))))[0]!.n).toBe(150);
     // Batch leads have no cards of their own: acknowledging them queues none.
     expect((await ctx.db.select({ n: count() }).from(outbox).where(eq(outbox.kind, "card")))[0]!.n).toBe(cardsBefore);
 
@@ -197,7 +198,7 @@ describe("bulk actions", () => {
     const url = await link("张明");
     const page = await open(url);
     const on = leadsOn(page.html);
-    const mine = new Set((await ctx.db.select({ id: leads.id }).from(leads).where(and(inArray(leads.id, on), eq(leads.assigneeId, ids["张明"]!)))).map((r) => r.id));
+    const mine = new Set((await ctx.db.select({ id: leads.id }).from(leads).where(and(inJsonArray(leads.id, on), eq(leads.assigneeId, ids["张明"]!)))).map((r) => r.id));
     const others = on.filter((id) => !mine.has(id));
     expect(mine.size).toBeGreaterThan(10);
     expect(others.length).toBeGreaterThan(10);
@@ -227,7 +228,7 @@ describe("bulk actions", () => {
     const picks = leadsOn(page.html).slice(0, 10);
     const res = await post(url, [["_once", formToken(page.html)], ["action", "assign"], ["assignee", ids["李娜"]!], ...picks.map((id): [string, string] => ["lead", id])]);
     expect(res.status).toBe(200);
-    const moved = (await ctx.db.select({ id: leads.id, a: leads.assigneeId }).from(leads).where(inArray(leads.id, picks))).filter((l) => l.a === ids["李娜"]);
+    const moved = (await ctx.db.select({ id: leads.id, a: leads.assigneeId }).from(leads).where(inJsonArray(leads.id, picks))).filter((l) => l.a === ids["李娜"]);
     expect(moved).toHaveLength(10);
     const reassigned = await eventCount("lead.reassigned", picks);
     expect(reassigned).toBe((res.html.match(/data-outcome="done"/g) ?? []).length);

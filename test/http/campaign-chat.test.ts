@@ -35,7 +35,7 @@ let qingyangAsg = "";
 const memberIds: Record<string, string> = {};
 const sh = (local: string) => new Date(`${local}+08:00`);
 const wait = async (until: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 250 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 1000 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
 };
 
 async function deliver() {

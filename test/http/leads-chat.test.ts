@@ -331,14 +331,14 @@ describe("Slack", () => {
     const res = await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
     expect(res.status).toBe(200);
     // Work after the ack finishes on its own; wait for it.
-    for (let i = 0; i < 250 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("acknowledged");
     // The first press's answer is posted after the state change: wait for it, or the retry's count is off.
-    for (let i = 0; i < 250 && !slack.callsTo("chat.postEphemeral").some((c) => c.body.text === "Recorded: Acknowledge."); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && !slack.callsTo("chat.postEphemeral").some((c) => c.body.text === "Recorded: Acknowledge."); i++) await new Promise((r) => setTimeout(r, 20));
     // Slack retries the same action: it takes effect once (the retry's answer is "already done").
     const answers = slack.callsTo("chat.postEphemeral").length;
     await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
-    for (let i = 0; i < 250 && slack.callsTo("chat.postEphemeral").length === answers; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && slack.callsTo("chat.postEphemeral").length === answers; i++) await new Promise((r) => setTimeout(r, 20));
     expect(slack.callsTo("chat.postEphemeral").at(-1)?.body.text).toBe("That has already taken effect.");
     expect(await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.acknowledge")))).toHaveLength(1);
     await deliver();
@@ -397,7 +397,7 @@ describe("Slack", () => {
       token: "x",
     });
     expect((await slackRequest(new URLSearchParams({ payload: press }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 250 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const opened = slack.callsTo("views.open").at(-1)!;
     expect(opened.body.trigger_id).toBe("trig-modal");
     const view = opened.body.view as { private_metadata: string; blocks: { label: { text: string } }[] };
@@ -411,7 +411,7 @@ describe("Slack", () => {
       token: "x",
     });
     expect((await slackRequest(new URLSearchParams({ payload: submission }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 250 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("not_accepted");
   });
 

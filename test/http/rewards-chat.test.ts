@@ -35,7 +35,7 @@ async function slackRequest(payload: string) {
   expect(res.status).toBe(200);
 }
 const wait = async (until: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 250 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 1000 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
 };
 let updateId = 1;
 

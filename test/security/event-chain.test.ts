@@ -153,4 +153,44 @@ describe("tamper-evident event log", () => {
     const report = await verify();
     expect(report).toMatchObject({ ok: true, unsealed: 0, head: second.chainHead });
   });
+
+  it("never seals an event inserted later with an older time, and verify-log names it", async () => {
+    await fileTips(2);
+    const { chainHead } = await tick();
+    // Someone with file access inserts a row claiming to have happened a day earlier (no trigger stops an INSERT).
+    await sqlRun(`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data) SELECT occurred_at - 86400000, entity_type, entity_id, 'report.identity_viewed', actor_type, platform, '{}' FROM events WHERE id = ${chainHead!.id}`);
+    const [{ forged }] = (await sqlRun("SELECT max(id) AS forged FROM events")).rows as unknown as [{ forged: number }];
+    await fileTips(1);
+
+    // Found before it is sealed.
+    expect((await verify()).problem).toEqual({ kind: "backdated", id: forged, latestId: chainHead!.id });
+    const before = await verifyLogCli();
+    expect(before.code).toBe(1);
+    expect(before.stderr).toMatch(new RegExp(`event ${forged}: .*back-dated`));
+
+    // The tick seals nothing from that row on, says so with ids only, and keeps saying so.
+    for (let i = 0; i < 2; i++) {
+      const result = await tick();
+      expect(result.jobs.sealEventLog).toBe("failed");
+      expect(result.sealBlockedAt).toBe(forged);
+      expect(result.chainHead).toEqual(chainHead);
+    }
+    const sealedFrom = (await sqlRun(`SELECT count(*) AS n FROM events WHERE id >= ${forged} AND chain_hash IS NOT NULL`)).rows[0] as unknown as { n: number };
+    expect(Number(sealedFrom.n)).toBe(0);
+    const alarm = ctx.logs.find((l) => l.level === "error" && l.msg === "event log sealing stopped at a back-dated event");
+    expect(alarm?.fields).toEqual({ eventId: forged, laterEventId: chainHead!.id, chainHeadId: chainHead!.id });
+    expect((await sqlRun("SELECT value FROM app_state WHERE key = 'event_chain_blocked'")).rows[0]).toMatchObject({ value: JSON.stringify({ id: forged, latestId: chainHead!.id }) });
+    const after = await verifyLogCli();
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain(`event ${forged}:`);
+  }, 60_000);
+
+  it("seals honest rows whose times are a little out of order (clock read before a slow commit)", async () => {
+    await fileTips(1);
+    const { chainHead } = await tick();
+    await sqlRun(`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data) SELECT occurred_at - 60000, entity_type, entity_id, action, actor_type, platform, data FROM events WHERE id = ${chainHead!.id}`);
+    const result = await tick();
+    expect(result).toMatchObject({ jobs: { sealEventLog: "ok" }, sealBlockedAt: null });
+    expect(await verify()).toMatchObject({ ok: true, unsealed: 0 });
+  });
 });

@@ -232,7 +232,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
 export type ChatHarness = Awaited<ReturnType<typeof createChatHarness>>;
 
 /** Polls `check` until it holds (real time: for work that runs after a webhook has answered). */
-export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
+export async function waitFor(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; ) {
     if (await check()) return;
     await new Promise((r) => setTimeout(r, 20));
@@ -240,8 +240,11 @@ export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000
   throw new Error("condition not reached in time");
 }
 
-/** Polls `check` for up to `ms` (real time) and says whether it came to hold; the caller asserts what follows. */
-export async function pollUntil(check: () => Promise<boolean> | boolean, ms = 5000): Promise<boolean> {
+/**
+ * Polls `check` for up to `ms` (real time) and says whether it came to hold; the caller asserts what follows.
+ * It ends as soon as the condition holds; the long default is for a loaded machine.
+ */
+export async function pollUntil(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; ) {
     if (await check()) return true;
     await new Promise((r) => setTimeout(r, 20));

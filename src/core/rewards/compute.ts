@@ -1,7 +1,17 @@
 // The reward for a verified amount under a policy, step by step, in integer fen. Rates are basis points,
 // so every product is an exact integer of fen × bp; the sum is rounded once, half up, to the fen (never
 // floating point: 0.1 + 0.2 must not decide anyone's reward).
+import { isValidAmountFen, MAX_AMOUNT_FEN } from "../money";
 import type { RewardLevel, RewardPolicy } from "./policy";
+
+/** A verified amount the computation refuses (not a safe integer of fen within MAX_AMOUNT_FEN). */
+export class RewardAmountError extends RangeError {
+  override name = "RewardAmountError";
+  readonly code = "amount_invalid" as const;
+  constructor(readonly verifiedAmountFen: unknown) {
+    super(`verified amount must be an integer of fen from 0 to ${MAX_AMOUNT_FEN}`);
+  }
+}
 
 export interface RewardInput {
   /** The verified amount of the fund loss (查实金额), in fen. 0 = no fund loss. */
@@ -38,7 +48,8 @@ const roundBp = (n: bigint): bigint => roundDiv(n, BP);
 
 export function computeReward(policy: RewardPolicy, input: RewardInput): RewardComputation {
   const verified = input.verifiedAmountFen;
-  if (!Number.isSafeInteger(verified) || verified < 0) throw new RangeError("verified amount must be a non-negative integer of fen");
+  // Checked first, before any arithmetic: callers validate at their edge, this is the last line.
+  if (!isValidAmountFen(verified)) throw new RewardAmountError(verified);
   const steps: RewardStep[] = [];
   const none = { policyId: policy.id, verifiedAmountFen: verified, amountFen: 0, steps, floorApplied: false, capApplied: false };
   if (verified === 0) return none;

@@ -11,9 +11,32 @@ import { appState, events, type EventRow } from "../../db/schema";
 import { canonicalJson } from "../../security/proof";
 import { toHex, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
+import { chunk, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 
 export const CHAIN_HEAD_KEY = "event_chain_head";
+/** Set while sealing is stopped at a back-dated event: `{ id, latestId }` (ids only). */
+export const CHAIN_BLOCKED_KEY = "event_chain_blocked";
 const CHAIN_PREFIX = "fundwatch-event/v1";
+
+/**
+ * How far an event's time may lie before the latest time already in the chain. Honest rows are not in
+ * strict time order: a request's clock is read before its batch commits (busy retries) and a tick
+ * writes its events at its start time, and a Worker's tick may run for up to 15 minutes. Further back
+ * than this, a row is treated as back-dated (inserted later with an older time): it is never sealed,
+ * and verify-log names it.
+ */
+export const CHAIN_TIME_SLACK_MS = 15 * 60_000;
+
+/** The latest event time seen along the chain up to a row, and that row. */
+interface TimeMark {
+  at: number;
+  id: number;
+}
+
+/** True when `occurredAt` lies further back than the slack behind the latest time before it. */
+export const isBackdated = (latest: TimeMark | null, occurredAt: number): boolean => latest !== null && occurredAt < latest.at - CHAIN_TIME_SLACK_MS;
+
+const later = (mark: TimeMark | null, row: { id: number; occurredAt: number }): TimeMark => (mark === null || row.occurredAt >= mark.at ? { at: row.occurredAt, id: row.id } : mark);
 
 export interface ChainHead {
   /** Id of the last sealed event (0 before the first). */
@@ -48,65 +71,112 @@ export async function chainHashOf(key: CryptoKey, previousHash: string, event: E
 }
 
 export async function readChainHead(db: Db): Promise<ChainHead> {
+  return (await readHeadRecord(db)).head;
+}
+
+/** The head and the latest event time sealed so far (stored beside it; older heads: the head row's time). */
+async function readHeadRecord(db: Db): Promise<{ head: ChainHead; latest: TimeMark | null }> {
   const [row] = await db.select({ value: appState.value }).from(appState).where(eq(appState.key, CHAIN_HEAD_KEY));
-  if (!row) return { id: 0, hash: "" };
+  let head: ChainHead = { id: 0, hash: "" };
+  let latest: TimeMark | null = null;
   try {
-    const parsed = JSON.parse(row.value) as Partial<ChainHead>;
-    if (typeof parsed.id === "number" && typeof parsed.hash === "string") return { id: parsed.id, hash: parsed.hash };
+    const parsed = row ? (JSON.parse(row.value) as Partial<ChainHead> & { latestAt?: unknown; latestId?: unknown }) : {};
+    if (typeof parsed.id === "number" && typeof parsed.hash === "string") head = { id: parsed.id, hash: parsed.hash };
+    if (typeof parsed.latestAt === "number" && typeof parsed.latestId === "number") latest = { at: parsed.latestAt, id: parsed.latestId };
   } catch {
     // fall through: a damaged head is rebuilt from the rows themselves
   }
-  return { id: 0, hash: "" };
+  if (head.id > 0 && latest === null) {
+    const [h] = await db.select({ id: events.id, occurredAt: events.occurredAt }).from(events).where(eq(events.id, head.id));
+    if (h) latest = { at: h.occurredAt, id: h.id };
+  }
+  return { head, latest };
+}
+
+/** Where sealing stopped at a back-dated event, if it did (cleared by nothing: the row stays in the log). */
+export async function readChainBlock(db: Db): Promise<{ id: number; latestId: number } | null> {
+  const [row] = await db.select({ value: appState.value }).from(appState).where(eq(appState.key, CHAIN_BLOCKED_KEY));
+  if (!row) return null;
+  try {
+    const parsed = JSON.parse(row.value) as { id?: unknown; latestId?: unknown };
+    return typeof parsed.id === "number" && typeof parsed.latestId === "number" ? { id: parsed.id, latestId: parsed.latestId } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Sealing stopped at `id`: its time lies before the latest time already in the chain (row `latestId`). */
+export interface SealBlock {
+  id: number;
+  latestId: number;
 }
 
 /**
  * Seals up to `limit` unsealed events after the head, in id order, in one batch with the new head.
  * Two sealers racing compute the same hashes; `chain_hash IS NULL` makes the second a no-op.
- * Cost is bounded by `limit`, not by the size of the log.
+ * A back-dated event stops sealing at the row before it (recorded under CHAIN_BLOCKED_KEY): sealing it
+ * would make an inserted row look as old as it claims. Cost is bounded by `limit`, not by the size of the log.
  */
-export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">, limit = 500): Promise<{ sealed: number; head: ChainHead }> {
-  const head = await readChainHead(deps.db);
+export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">, limit = 500): Promise<{ sealed: number; head: ChainHead; blocked: SealBlock | null }> {
+  const { head, latest: latestSealed } = await readHeadRecord(deps.db);
   const rows = await deps.db.select().from(events).where(gt(events.id, head.id)).orderBy(asc(events.id)).limit(limit);
-  if (rows.length === 0) return { sealed: 0, head };
+  if (rows.length === 0) return { sealed: 0, head, blocked: null };
   let previous = head.hash;
   const sealed: SQL[] = [];
   let last = head;
+  let latest = latestSealed;
+  let blocked: SealBlock | null = null;
+  let seen = 0;
   for (const row of rows) {
     if (row.chainHash !== null) {
       // Already sealed by a concurrent sealer: continue the chain from its value.
       previous = row.chainHash;
       last = { id: row.id, hash: row.chainHash };
+      latest = later(latest, row);
+      seen++;
       continue;
+    }
+    if (isBackdated(latest, row.occurredAt)) {
+      blocked = { id: row.id, latestId: latest!.id };
+      break;
     }
     const hash = await chainHashOf(deps.keys.logChainKey, previous, row);
     sealed.push(sql`(${row.id}, ${hash})`);
     previous = hash;
     last = { id: row.id, hash };
+    latest = later(latest, row);
+    seen++;
   }
   const now = deps.now().getTime();
   const statements: unknown[] = [];
-  // One statement for the whole batch (the append-only trigger lets exactly this change through).
-  if (sealed.length)
-    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(sealed, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
+  // Few statements, all in the head's batch (the append-only trigger lets exactly this change through);
+  // two parameters a row, 50 rows per statement for D1's 100.
+  for (const part of chunk(sealed, MAX_BOUND_PARAMETERS / 2))
+    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(part, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
+  const value = JSON.stringify({ ...last, ...(latest ? { latestAt: latest.at, latestId: latest.id } : {}) });
   statements.push(
     deps.db
       .insert(appState)
-      .values({ key: CHAIN_HEAD_KEY, value: JSON.stringify(last), updatedAt: now })
+      .values({ key: CHAIN_HEAD_KEY, value, updatedAt: now })
       // Never move the head backwards (a slower concurrent sealer finishing late).
-      .onConflictDoUpdate({ target: appState.key, set: { value: JSON.stringify(last), updatedAt: now }, where: sql`json_extract(${appState.value}, '$.id') < ${last.id}` }),
+      .onConflictDoUpdate({ target: appState.key, set: { value, updatedAt: now }, where: sql`json_extract(${appState.value}, '$.id') < ${last.id}` }),
   );
+  if (blocked) {
+    const blockValue = JSON.stringify(blocked);
+    statements.push(deps.db.insert(appState).values({ key: CHAIN_BLOCKED_KEY, value: blockValue, updatedAt: now }).onConflictDoUpdate({ target: appState.key, set: { value: blockValue, updatedAt: now } }));
+  }
   await deps.db.batch(asBatch(statements));
-  return { sealed: rows.length, head: last };
+  return { sealed: seen, head: last, blocked };
 }
 
-/** Seals everything outstanding within a time budget (the tick's job). */
-export async function sealEventLog(deps: Pick<ServiceDeps, "db" | "keys" | "now">, options: { batch?: number; budgetMs?: number } = {}): Promise<{ sealed: number; head: ChainHead }> {
+/** Seals everything outstanding within a time budget (the tick's job); stops for good at a back-dated event. */
+export async function sealEventLog(deps: Pick<ServiceDeps, "db" | "keys" | "now">, options: { batch?: number; budgetMs?: number } = {}): Promise<{ sealed: number; head: ChainHead; blocked: SealBlock | null }> {
   const started = Date.now();
   let total = 0;
   for (;;) {
     const r = await sealEvents(deps, options.batch ?? 500);
     total += r.sealed;
-    if (r.sealed < (options.batch ?? 500) || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head };
+    if (r.blocked || r.sealed < (options.batch ?? 500) || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head, blocked: r.blocked };
   }
 }
 
@@ -115,7 +185,8 @@ export type ChainProblem =
   | { kind: "missing"; id: number; missingFrom: number; missingTo: number }
   | { kind: "unsealed_before_sealed"; id: number }
   | { kind: "truncated"; lastId: number; headId: number }
-  | { kind: "anchor_mismatch"; id: number };
+  | { kind: "anchor_mismatch"; id: number }
+  | { kind: "backdated"; id: number; latestId: number };
 
 export interface ChainReport {
   ok: boolean;
@@ -141,6 +212,8 @@ export function describeProblem(p: ChainProblem): string {
       return `event ${p.lastId + 1}: the newest sealed events ${p.lastId + 1}–${p.headId} are missing (deleted); the recorded chain head is ${p.headId}`;
     case "anchor_mismatch":
       return `event ${p.id}: its chain hash differs from the anchor kept outside the database`;
+    case "backdated":
+      return `event ${p.id}: its time lies before event ${p.latestId}'s by more than ${CHAIN_TIME_SLACK_MS / 60_000} minutes (a back-dated row inserted later; the tick does not seal it or anything after it)`;
   }
 }
 
@@ -156,12 +229,17 @@ export async function verifyEventChain(db: Db, key: CryptoKey, options: { pageSi
   let unsealed = 0;
   let firstUnsealed: number | null = null;
   let anchorSeen = false;
+  let latest: TimeMark | null = null;
   const recordedHead = await readChainHead(db);
   const fail = (problem: ChainProblem): ChainReport => ({ ok: false, checked, unsealed, head: recordedHead, problem });
   for (;;) {
     const page = await db.select().from(events).where(gt(events.id, previousId)).orderBy(asc(events.id)).limit(pageSize);
     if (page.length === 0) break;
     for (const row of page) {
+      // Times along the chain, sealed rows and not yet sealed ones alike: a back-dated row is named before
+      // it is ever sealed (and if one was sealed by an older version, it is named all the same).
+      if (isBackdated(latest, row.occurredAt)) return fail({ kind: "backdated", id: row.id, latestId: latest!.id });
+      latest = later(latest, row);
       if (row.chainHash === null) {
         firstUnsealed ??= row.id;
         unsealed++;

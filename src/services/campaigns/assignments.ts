@@ -30,12 +30,13 @@ import {
   type UnitRow,
 } from "../../db/schema";
 import { encryptText } from "../../security/cipher";
-import { enqueueManyStatement, sealEnqueueInput, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyStatement, enqueueManyStatements, sealEnqueueInput, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { acceptedMessage, localeOf, submissionNotice, unitMessage, type AssignmentMessageContext } from "./messages";
 import { mayActForUnit } from "./units";
+import { chunkedStatements } from "../../db/chunk";
 
 export { mayActForUnit } from "./units";
 
@@ -498,7 +499,7 @@ export async function moveDeadline(
     const endOfDay = dueDate.slice(11, 23) === "23:59:59.999";
     if (!deliverable.recurrence) statements.push(db.update(deliverables).set({ dueOn: dueDate.slice(0, 10), dueTime: endOfDay ? null : dueDate.slice(11, 16) }).where(eq(deliverables.id, deliverable.id)));
     try {
-      await retryBusyWrite(db, () => db.batch(asBatch([deliverableEvent, db.insert(events).values(assignmentEvents), ...statements, enqueueManyStatement(deps, outbox)])));
+      await retryBusyWrite(db, () => db.batch(asBatch([deliverableEvent, ...chunkedStatements(assignmentEvents, (part) => db.insert(events).values(part)), ...statements, ...enqueueManyStatements(deps, outbox)])));
     } catch (err) {
       const lost = lostBatch(err);
       if (lost === "duplicate") return { status: "duplicate" };

@@ -16,6 +16,7 @@ import { currentOrg } from "../org/org-cache";
 import { nextReminderFor, policyFor } from "./assignments";
 import { CAMPAIGN_TEMPLATES, TEMPLATE_IDS } from "./templates/index";
 import { unitsInRegion } from "./units";
+import { chunkedStatements } from "../../db/chunk";
 
 export { TEMPLATE_IDS } from "./templates/index";
 
@@ -39,15 +40,6 @@ export interface StartedCampaign {
   deliverables: number;
   assignments: number;
   units: number;
-}
-
-/** Rows per INSERT: a multi-row statement stays well below SQLite's bound-parameter limit. */
-const INSERT_CHUNK = 400;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**
@@ -111,8 +103,8 @@ export async function createCampaign(deps: ServiceDeps, file: CampaignFile, opti
   }
   const statements: unknown[] = [
     deps.db.insert(campaigns).values(campaignRow),
-    deps.db.insert(deliverables).values(deliverableRows),
-    ...chunks(assignmentRows, INSERT_CHUNK).map((rows) => deps.db.insert(assignments).values(rows)),
+    ...chunkedStatements(deliverableRows, (rows) => deps.db.insert(deliverables).values(rows)),
+    ...chunkedStatements(assignmentRows, (rows) => deps.db.insert(assignments).values(rows)),
     deps.db.insert(events).values(
       eventRow(options.actor, {
         occurredAt: now,

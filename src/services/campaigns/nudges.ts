@@ -6,11 +6,12 @@ import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { assignments, campaigns, deliverables, events, reminderSlots, units, type MemberRow, type NewEventRow, type UnitRow } from "../../db/schema";
-import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
 import { actorOf, isCoordinator, type AssignmentPlatform } from "./assignments";
 import { unitMessage } from "./messages";
+import { chunkedStatements } from "../../db/chunk";
 
 export type NudgeResult =
   | { status: "done"; nudged: UnitRow[]; coolingDown: UnitRow[] }
@@ -74,7 +75,7 @@ export async function nudgeDeliverable(
       outbox.push({ id: outboxId, dedupeKey: `nudge:${a.id}:${now}`, platform: unit.platform as EnqueueInput["platform"], chatId: unit.chatId, kind: "text", payload: { message: unitMessage({ campaign: target.campaign, deliverable: target.deliverable, unit, assignment: a }, "nudge") } });
       eventRows.push(eventRow(actor, { occurredAt: now, entityType: "assignment", entityId: a.id, action: "assignment.nudged", data: JSON.stringify({ slot, unitId: unit.id, deliverableId: a.deliverableId }) }));
     }
-    if (outbox.length) statements.push(enqueueManyStatement(deps, outbox), db.insert(events).values(eventRows));
+    if (outbox.length) statements.push(...enqueueManyStatements(deps, outbox), ...chunkedStatements(eventRows, (part) => db.insert(events).values(part)));
     try {
       await retryBusyWrite(db, () => db.batch(asBatch(statements)));
     } catch (err) {

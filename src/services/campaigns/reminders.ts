@@ -12,12 +12,13 @@ import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { assignments, campaigns, deliverables, events, reminderSlots, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type NewEventRow, type UnitRow } from "../../db/schema";
 import { newId } from "../../core/ids";
-import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyStatement, enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { coordinatorsOf, policyFor } from "./assignments";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
+import { chunkedStatements } from "../../db/chunk";
 
 /** Assignments looked at per page (one read and one write round trip each). */
 export const REMINDER_PAGE = 200;
@@ -132,9 +133,9 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
     );
   }
   const head: unknown[] = [];
-  if (slotRows.length) head.push(deps.db.insert(reminderSlots).values(slotRows).onConflictDoNothing());
-  if (outbox.length) head.push(enqueueManyStatement(deps, outbox));
-  if (eventRows.length) head.push(deps.db.insert(events).values(eventRows).onConflictDoNothing());
+  head.push(...chunkedStatements(slotRows, (part) => deps.db.insert(reminderSlots).values(part).onConflictDoNothing()));
+  if (outbox.length) head.push(...enqueueManyStatements(deps, outbox));
+  head.push(...chunkedStatements(eventRows, (part) => deps.db.insert(events).values(part).onConflictDoNothing()));
   return [...statements, ...head];
 }
 

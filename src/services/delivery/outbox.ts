@@ -13,6 +13,7 @@ import type { ServiceDeps } from "../deps";
 import { addReports, deliverPlatformRound, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport } from "./engine";
 import { backoffMs, DEFAULT_TUNING } from "./pacing";
 import { sealPayload } from "./payload";
+import { chunkedStatements } from "../../db/chunk";
 
 export { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport, type OutboxRenderer } from "./engine";
 export { DEFAULT_TUNING, scaledTuning, type DeliveryTuning, type PlatformPacing } from "./pacing";
@@ -66,6 +67,13 @@ const laneIsLive = (input: EnqueueInput) =>
  * dedupe key would leave the ones behind it parked with no live head; the tick's unparkStrandedHeads
  * job frees such a chat.
  */
+/** enqueueManyStatement cut into statements of at most 100 bound parameters (D1), for one batch. */
+export function enqueueManyStatements(deps: ServiceDeps, inputs: EnqueueInput[]) {
+  // Ids fixed once, so measuring a piece and building it agree on the rows.
+  const fixed = inputs.map((input) => ({ ...input, id: input.id ?? newId("out") }));
+  return chunkedStatements(fixed, (part) => enqueueManyStatement(deps, part));
+}
+
 export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) {
   if (inputs.length === 0) throw new Error("enqueueManyStatement: no rows");
   const now = deps.now().getTime();

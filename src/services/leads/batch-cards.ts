@@ -12,7 +12,7 @@ import { isLocale, t } from "../../i18n";
 import { keyedHash } from "../../security/cipher";
 import { constantTimeEqual } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
-import { enqueueManyStatement, sealEnqueueInput, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyStatement, enqueueManyStatements, sealEnqueueInput, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import { currentOrg } from "../org/org-cache";
 
@@ -181,7 +181,7 @@ export async function batchAnnouncementStatements(deps: ServiceDeps, batchId: st
     );
   }
   // One multi-row insert: every team chat and private chat gets its single message in one statement.
-  for (let i = 0; i < outgoing.length; i += 200) statements.push(enqueueManyStatement(deps, outgoing.slice(i, i + 200)));
+  if (outgoing.length) statements.push(...enqueueManyStatements(deps, outgoing));
   return statements;
 }
 

@@ -2,7 +2,7 @@
 // filtered and paged by index range; bulk acknowledge / accept / decline / assign applied lead by lead
 // through the same planning as the chat (one event per lead), written in batches of statements; and
 // the feedback file for those allowed.
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import { LEAD_STATES, type LeadCommand } from "../../core/lead-lifecycle";
 import { regionScopePrefix } from "../../core/routing";
 import { asBatch } from "../../db/client";
@@ -25,6 +25,7 @@ import {
   type MemberActor,
   type PlannedCommand,
 } from "./leads";
+import { chunkedStatements, inJsonArray } from "../../db/chunk";
 
 export const TRIAGE_PAGE_SIZE = 100;
 /** Leads one bulk action may touch (the page shows 100; "select all matching" is not offered). */
@@ -258,8 +259,8 @@ export async function runBulkAction(
   const commandReads = leadCommandReads(db, leadIds);
   const reads = [
     ...commandReads,
-    db.selectDistinct({ leadId: batchRows.leadId }).from(batchRows).where(and(inArray(batchRows.leadId, leadIds), eq(batchRows.batchId, input.batchId))),
-    db.select({ key: events.dedupeKey }).from(events).where(inArray(events.dedupeKey, keys)),
+    db.selectDistinct({ leadId: batchRows.leadId }).from(batchRows).where(and(inJsonArray(batchRows.leadId, leadIds), eq(batchRows.batchId, input.batchId))),
+    db.select({ key: events.dedupeKey }).from(events).where(inJsonArray(events.dedupeKey, keys)),
     db.select().from(members).where(eq(members.id, input.toMemberId ?? "")),
   ];
   const results = (await retryBusy(db, () => db.batch(asBatch(reads)))) as unknown as unknown[];
@@ -303,7 +304,7 @@ export async function runBulkAction(
     }
     writes.push({ plan, key });
   }
-  if (refusals.length) await retryBusyWrite(db, () => db.insert(events).values(refusals).onConflictDoNothing());
+  if (refusals.length) await retryBusyWrite(db, () => db.batch(asBatch(chunkedStatements(refusals, (part) => db.insert(events).values(part).onConflictDoNothing()))));
   for (let i = 0; i < writes.length; i += BULK_WRITE_CHUNK) {
     const chunk = writes.slice(i, i + BULK_WRITE_CHUNK);
     const statements = chunk.flatMap((w) => w.plan.statements);

@@ -3,6 +3,7 @@
 // each row kept in batch_rows so the feedback file (逐条反馈, see batch-feedback.ts) can be produced.
 // The batch is announced as one card per team and one private message per assignee (batch-cards.ts):
 // its new leads post no card of their own.
+import { MAX_AMOUNT_FEN } from "../../core/money";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { clusterSlot, decideCluster, institutionKey } from "../../core/clustering";
 import { computeLeadDeadlines } from "../../core/deadlines";
@@ -18,11 +19,12 @@ import { batchRows, chatCards, events, leads, leadVersions, members, screeningBa
 import type { Platform } from "../../chat/types";
 import { encryptText } from "../../security/cipher";
 import type { ServiceDeps } from "../deps";
-import { cardCoalesceKey, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
+import { cardCoalesceKey, enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, type Actor } from "../events";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { batchAnnouncementStatements } from "./batch-cards";
 import { isLostLeadRace, nextEscalationTime, SUMMARY_CHARS } from "./leads";
+import { chunkedStatements, idChunks } from "../../db/chunk";
 
 /** A validated row of a screening file (amount already in integer fen). */
 export interface ScreeningRow {
@@ -65,8 +67,6 @@ export interface BatchMeta {
 }
 
 export const BATCH_CHUNK_ROWS = 500;
-/** Rows per multi-row INSERT: keeps a statement's bound parameters far below SQLite's limit (leads has ~40 columns). */
-const ROWS_PER_INSERT = 200;
 const CHUNK_ATTEMPTS = 12;
 
 const groupsOf = <T>(items: T[], size: number): T[][] => {
@@ -180,21 +180,33 @@ async function planChunk(
     else groups.set(slot, { key, rows: [r] });
   }
   const slots = [...groups.keys()];
-  const [versionRows, holderRows, loadRows, carded] = await retryBusy(db, () =>
-    db.batch([
-      orgVersionQuery(db),
-      db
-        .select({ id: leads.id, state: leads.state, version: leads.version, teamId: leads.teamId, lastReportAt: leads.lastReportAt, clusterSlot: leads.clusterSlot })
-        .from(leads)
-        .where(inArray(leads.clusterSlot, slots)),
-      db.select({ id: members.id, openLeads: members.openLeads }).from(members),
-      // Slot holders whose card sits in a chat (a tip's lead, or a batch lead a tip joined): their card is refreshed.
-      db
-        .select({ leadId: chatCards.leadId })
-        .from(chatCards)
-        .where(inArray(chatCards.leadId, db.select({ id: leads.id }).from(leads).where(inArray(leads.clusterSlot, slots)))),
-    ]),
-  );
+  // Slots in pages of 100 (D1 binds at most 100 parameters a statement), all in the one read batch.
+  const slotPages = idChunks(slots);
+  const read = (await retryBusy(db, () =>
+    db.batch(
+      asBatch([
+        orgVersionQuery(db),
+        db.select({ id: members.id, openLeads: members.openLeads }).from(members),
+        ...slotPages.map((page) =>
+          db
+            .select({ id: leads.id, state: leads.state, version: leads.version, teamId: leads.teamId, lastReportAt: leads.lastReportAt, clusterSlot: leads.clusterSlot })
+            .from(leads)
+            .where(inArray(leads.clusterSlot, page)),
+        ),
+        // Slot holders whose card sits in a chat (a tip's lead, or a batch lead a tip joined): their card is refreshed.
+        ...slotPages.map((page) =>
+          db
+            .select({ leadId: chatCards.leadId })
+            .from(chatCards)
+            .where(inArray(chatCards.leadId, db.select({ id: leads.id }).from(leads).where(inArray(leads.clusterSlot, page)))),
+        ),
+      ]),
+    ),
+  )) as unknown as unknown[];
+  const versionRows = read[0] as { value: string }[];
+  const loadRows = read[1] as { id: string; openLeads: number }[];
+  const holderRows = read.slice(2, 2 + slotPages.length).flat() as { id: string; state: string; version: number; teamId: string | null; lastReportAt: number; clusterSlot: string | null }[];
+  const carded = read.slice(2 + slotPages.length).flat() as { leadId: string }[];
   const hasCard = new Set(carded.map((c) => c.leadId));
   const org = await orgSnapshot(deps, orgVersionOf(versionRows));
   const policy = org.policy;
@@ -282,7 +294,8 @@ async function planChunk(
         occurredFrom: first.period_from,
         occurredTo: first.period_to,
         // Several records about one institution: the estimate is their total (integer fen).
-        amountEstimateFen: amounts.length ? amounts.reduce((s, a) => s + a, 0) : null,
+        // Capped at the bound: an estimate only picks a band, and many capped rows must not sum past a safe integer.
+        amountEstimateFen: amounts.length ? Math.min(amounts.reduce((s, a) => s + a, 0), MAX_AMOUNT_FEN) : null,
         summaryEnc: await encryptText(deps.keys, excerpt(scrubText(description), SUMMARY_CHARS), `lead:${leadId}:summary`),
         corroborationCount: n,
         teamId: route.teamId,
@@ -321,12 +334,12 @@ async function planChunk(
       .values({ id: meta.id, source: meta.source, reference: meta.reference ?? null, rowCount: meta.rowCount, importedAt: now, feedbackDueOn: meta.feedbackDueOn ?? null })
       .onConflictDoNothing(),
     ...supersedes,
-    ...groupsOf(newLeads, ROWS_PER_INSERT).map((g) => db.insert(leads).values(g)),
-    ...groupsOf(newLeads, ROWS_PER_INSERT).map((g) => db.insert(leadVersions).values(g.map((l) => ({ leadId: l.id!, version: 1, createdAt: now })))),
+    ...chunkedStatements(newLeads, (g) => db.insert(leads).values(g)),
+    ...chunkedStatements(newLeads, (g) => db.insert(leadVersions).values(g.map((l) => ({ leadId: l.id!, version: 1, createdAt: now })))),
     ...corroborations,
-    ...groupsOf(eventRows, ROWS_PER_INSERT).map((g) => db.insert(events).values(g)),
-    ...groupsOf(rowRecords, ROWS_PER_INSERT).map((g) => db.insert(batchRows).values(g)),
-    ...groupsOf(cards, ROWS_PER_INSERT).map((g) => enqueueManyStatement(deps, g)),
+    ...chunkedStatements(eventRows, (g) => db.insert(events).values(g)),
+    ...chunkedStatements(rowRecords, (g) => db.insert(batchRows).values(g)),
+    ...(cards.length ? enqueueManyStatements(deps, cards) : []),
   ];
   return { statements, created };
 }

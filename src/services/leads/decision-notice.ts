@@ -36,7 +36,8 @@ export async function recordDecisionNoticeSeen(deps: ServiceDeps, reportId: stri
  */
 export async function leadsOwingNotice(deps: ServiceDeps, leadIds: string[]): Promise<Set<string>> {
   const owing = new Set<string>();
-  for (let i = 0; i < leadIds.length; i += 500) {
+  // Pages of 99 ids (D1 binds at most 100 parameters; `false` is the hundredth).
+  for (let i = 0; i < leadIds.length; i += 99) {
     const rows = await retryBusy(deps.db, () =>
       deps.db
         .selectDistinct({ leadId: leadReports.leadId })
@@ -44,7 +45,7 @@ export async function leadsOwingNotice(deps: ServiceDeps, leadIds: string[]): Pr
         .innerJoin(reports, eq(reports.id, leadReports.reportId))
         .where(
           and(
-            inArray(leadReports.leadId, leadIds.slice(i, i + 500)),
+            inArray(leadReports.leadId, leadIds.slice(i, i + 99)),
             eq(reports.isAnonymous, false),
             sql`NOT EXISTS (SELECT 1 FROM ${events} WHERE ${events.dedupeKey} = 'notice_seen:' || ${reports.id})`,
           ),

@@ -18,7 +18,8 @@ import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { parseEscalations } from "./leads";
-import { enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
+import { chunk, chunkedStatements, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 
 const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish", notify: "notice.reminder_lead" };
 const deadlineLabelKey = (kind: DeadlineKind) => (kind === "notify" ? "notice.reminder_deadline" : `chat.reminder_deadline.${kind}`);
@@ -220,24 +221,26 @@ async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnT
   // Few statements per batch (each costs a prepare on the embedded engine): the messages in one
   // multi-row outbox insert, the events in one insert, the leads in one UPDATE ... FROM.
   const statements: unknown[] = [];
-  if (reminderRows.length) statements.push(enqueueManyStatement(deps, reminderRows));
+  if (reminderRows.length) statements.push(...enqueueManyStatements(deps, reminderRows));
   // Without ON CONFLICT: a step another tick already recorded (it read the same leads before this
   // one wrote) fails the whole batch, messages included; the caller then plans it again without the
   // recorded steps. So no lead appears in two messages for one step, and none is recorded unsent.
-  if (escalationEvents.length) statements.push(db.insert(events).values(escalationEvents));
-  statements.push(
-    db.run(sql`UPDATE leads SET escalations = v.column2, next_escalation_at = v.column3
-      FROM (VALUES ${sql.join(updates, sql`, `)}) AS v
+  if (escalationEvents.length) statements.push(...chunkedStatements(escalationEvents, (part) => db.insert(events).values(part)));
+  // Five parameters a row: 20 rows per UPDATE keeps each within D1's 100.
+  for (const part of chunk(updates, MAX_BOUND_PARAMETERS / 5))
+    statements.push(
+      db.run(sql`UPDATE leads SET escalations = v.column2, next_escalation_at = v.column3
+      FROM (VALUES ${sql.join(part, sql`, `)}) AS v
       WHERE leads.id = v.column1 AND leads.state = v.column4 AND leads.escalations = v.column5`),
-  );
+    );
   return { statements, reminders: escalationEvents.length, messages: reminderRows.length, itemKeys };
 }
 
 /** Which of these lead.escalated dedupe keys are recorded already (through the unique index). */
 async function recordedKeys(deps: ServiceDeps, keys: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let i = 0; i < keys.length; i += 500) {
-    const rows = await retryBusy(deps.db, () => deps.db.select({ key: events.dedupeKey }).from(events).where(inArray(events.dedupeKey, keys.slice(i, i + 500))));
+  for (let i = 0; i < keys.length; i += MAX_BOUND_PARAMETERS) {
+    const rows = await retryBusy(deps.db, () => deps.db.select({ key: events.dedupeKey }).from(events).where(inArray(events.dedupeKey, keys.slice(i, i + MAX_BOUND_PARAMETERS))));
     for (const r of rows) if (r.key) found.add(r.key);
   }
   return found;

@@ -2,6 +2,7 @@
 // screening (CSV), and hotline calls (12393) entered by staff. Each becomes a lead through the same
 // clustering and routing as a tip.
 import { z } from "zod";
+import { MAX_AMOUNT_YUAN, parseYuanText } from "../../core/money";
 import { getRegion } from "../../core/regions";
 import { isTypeOfSubject, VIOLATION_SUBJECTS, VIOLATION_TYPES } from "../../core/taxonomy";
 import { sha256Hex } from "../../security/encoding";
@@ -70,6 +71,7 @@ export const batchRowSchema = z
       .string()
       .trim()
       .regex(/^(\d+(\.\d{1,2})?)?$/, { error: "must be a number of yuan" })
+      .refine((v) => !v || parseYuanText(v).ok, { error: `must be at most ${MAX_AMOUNT_YUAN} yuan` })
       .transform((v) => (v ? yuanTextToFen(v) : null)),
     details: z.string().trim().max(5000).default(""),
     ref: z.string().trim().max(100).default(""),
@@ -127,7 +129,7 @@ export const hotlineCallSchema = z.object({
   targetName: z.string().trim().min(1).max(200),
   description: z.string().trim().min(1).max(5000),
   occurredFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  amountYuan: z.number().nonnegative().optional(),
+  amountYuan: z.number().nonnegative().max(MAX_AMOUNT_YUAN, { error: `must be at most ${MAX_AMOUNT_YUAN} yuan` }).optional(),
 });
 
 /** A 12393 hotline call entered by staff. */

@@ -24,6 +24,7 @@ import type { ServiceDeps } from "../deps";
 import { cardCoalesceKey, enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import { currentOrg, orgSnapshot, orgVersionOf, orgVersionQuery, type LeadPolicy } from "../org/org-cache";
+import { inJsonArray } from "../../db/chunk";
 export { eventRow } from "../events";
 
 export const OPEN_LEAD_STATES: LeadState[] = ["new", "acknowledged", "accepted", "investigating"];
@@ -363,17 +364,17 @@ export interface LeadCommandView {
  */
 export function leadCommandReads(db: ServiceDeps["db"], leadIds: string[]) {
   return [
-    db.select().from(leads).where(inArray(leads.id, leadIds)),
+    db.select().from(leads).where(inJsonArray(leads.id, leadIds)),
     db
       .select({ leadId: leadReports.leadId, reportId: reports.id, status: reports.status, receivedAt: reports.createdAt, wantsReward: reports.wantsReward, isInsider: reports.isInsider })
       .from(leadReports)
       .innerJoin(reports, eq(reports.id, leadReports.reportId))
-      .where(inArray(leadReports.leadId, leadIds)),
-    db.select({ leadId: chatCards.leadId }).from(chatCards).where(inArray(chatCards.leadId, leadIds)),
+      .where(inJsonArray(leadReports.leadId, leadIds)),
+    db.select({ leadId: chatCards.leadId }).from(chatCards).where(inJsonArray(chatCards.leadId, leadIds)),
     orgVersionQuery(db),
     // For a conclusion, in the same round trip: who is owed a reward, under which rules.
     rewardRulesQuery(db),
-    db.select().from(rewardClaims).where(inArray(rewardClaims.leadId, leadIds)),
+    db.select().from(rewardClaims).where(inJsonArray(rewardClaims.leadId, leadIds)),
   ] as const;
 }
 
@@ -537,7 +538,12 @@ export async function runLeadCommand(
   input: { leadId: string; command: LeadCommand; actor: MemberActor; dedupeKey: string },
 ): Promise<CommandResult> {
   const db = deps.db;
-  const read = leadCommandViews((await retryBusy(db, () => db.batch(leadCommandReads(db, [input.leadId])))) as unknown as unknown[]);
+  const commandReads = leadCommandReads(db, [input.leadId]);
+  const results = (await retryBusy(db, () => db.batch([...commandReads, dedupeKeyUsed(db, input.dedupeKey)]))) as unknown as unknown[];
+  // A copy of this update that committed before our read: the lead already shows its effect, so
+  // planning would answer "unchanged" or "invalid transition". It is a redelivery.
+  if ((results[commandReads.length] as unknown[]).length > 0) return { status: "duplicate" };
+  const read = leadCommandViews(results.slice(0, commandReads.length));
   const org = await orgSnapshot(deps, read.orgVersion);
   const plan = await planLeadCommand(deps, read.views.get(input.leadId), org, { ...input, rewardRules: read.rewardRules });
   if (plan.kind === "answer") {
@@ -545,6 +551,11 @@ export async function runLeadCommand(
     return plan.result;
   }
   return writePlannedCommand(deps, plan, input.dedupeKey);
+}
+
+/** Whether an event already carries this dedupe key (read in the command's read batch: one snapshot with the lead). */
+function dedupeKeyUsed(db: ServiceDeps["db"], dedupeKey: string) {
+  return db.select({ id: events.id }).from(events).where(eq(events.dedupeKey, dedupeKey)).limit(1);
 }
 
 async function logRefusalRow(deps: ServiceDeps, row: NewEventRow) {
@@ -628,7 +639,8 @@ export function planReassign(
 export async function reassignLead(deps: ServiceDeps, input: { leadId: string; toMemberId: string; actor: MemberActor; dedupeKey: string }): Promise<CommandResult> {
   const db = deps.db;
   const commandReads = leadCommandReads(db, [input.leadId]);
-  const results = (await retryBusy(db, () => db.batch([...commandReads, db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true)))]))) as unknown as unknown[];
+  const results = (await retryBusy(db, () => db.batch([...commandReads, db.select().from(members).where(and(eq(members.id, input.toMemberId), eq(members.active, true))), dedupeKeyUsed(db, input.dedupeKey)]))) as unknown as unknown[];
+  if ((results[commandReads.length + 1] as unknown[]).length > 0) return { status: "duplicate" };
   const read = leadCommandViews(results.slice(0, commandReads.length));
   const org = await orgSnapshot(deps, read.orgVersion);
   const plan = planReassign(deps, read.views.get(input.leadId), (results[commandReads.length] as MemberRow[])[0], org, input);
