@@ -4,11 +4,11 @@
 // chat and in the coordinators' own chat. (Slack answers slash commands ephemerally: nobody else sees
 // them there, so it needs no note.)
 import { and, eq } from "drizzle-orm";
-import { teams } from "../db/schema";
-import { isLocale, t } from "../i18n";
-import type { ChatReply, ChatUser } from "./chat-actions";
-import type { ServiceDeps } from "./deps";
-import { findMemberByChatUser } from "./org/org";
+import { teams } from "../../db/schema";
+import { isLocale, t } from "../../i18n";
+import type { ChatReply, ChatUser } from "./types";
+import type { ServiceDeps } from "../deps";
+import { findMemberByChatUser } from "../org/org";
 
 export const LISTING_COMMANDS: ReadonlySet<string> = new Set(["board", "campaigns", "members", "mine", "overdue", "teams"]);
 
