@@ -1,17 +1,19 @@
 // The Telegram bot (grammY): card buttons, force-reply answers and commands, each turned into a call of
-// src/services/chat-actions.ts. Updates arrive by webhook (POST /webhooks/telegram, checked against
+// src/services/chat/dispatch.ts (campaign and reward cards: ./campaign-handlers.ts, ./reward-handlers.ts). Updates arrive by webhook (POST /webhooks/telegram, checked against
 // TELEGRAM_WEBHOOK_SECRET) or, for local runs, by long polling. Handling an update never waits on the
 // Bot API for long: the bot knows who it is without getMe, the one direct call (answering a button press)
 // is capped at a few seconds, and every message goes through the durable outbox keyed by the update.
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { appState } from "../../db/schema";
 import type { ServiceDeps } from "../../services/deps";
-import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type PromptPurpose } from "../../services/chat-actions";
+import { BOT_INFO_STATE_KEY, loadBotIdentity, saveBotIdentity } from "../../services/chat/bot-identity";
+import { answerPrompt, handleCardAction, handleCommand } from "../../services/chat/dispatch";
+import { routeListingReply } from "../../services/chat/listings";
+import { createPrompt, findPromptForReply, markPromptAnswered } from "../../services/chat/prompts";
+import { queueReplies } from "../../services/chat/replies";
+import type { ChatReply, PromptPurpose } from "../../services/chat/types";
 import { findMemberByChatUser } from "../../services/org/org";
-import { routeListingReply } from "../../services/chat-listings";
 import { decodeCallbackData } from "./adapter";
 import { chatUser, updateKey } from "./update";
 import { isCampaignAction } from "../../services/campaigns/messages";
@@ -29,7 +31,7 @@ export interface TelegramBotOptions {
 }
 
 /** app_state row caching getMe, so a restart knows the bot's real username without asking Telegram. */
-export const BOT_INFO_STATE_KEY = "telegram_bot_info";
+export { BOT_INFO_STATE_KEY };
 const CALL_TIMEOUT_SECONDS = 3;
 
 const botInfoSchema = z.looseObject({ id: z.number().int().positive(), is_bot: z.literal(true), first_name: z.string(), username: z.string().min(1) });
@@ -104,8 +106,7 @@ export function refreshTelegramBotInfo(deps: ServiceDeps, bot: Bot): Promise<voi
   if (running) return running;
   const work = (async () => {
     const botId = bot.botInfo.id;
-    const row = await deps.db.query.appState.findFirst({ where: eq(appState.key, BOT_INFO_STATE_KEY) });
-    const cached = parseStoredBotInfo(row?.value, botId);
+    const cached = parseStoredBotInfo(await loadBotIdentity(deps), botId);
     if (cached) {
       bot.botInfo = cached;
       identified.add(bot);
@@ -116,11 +117,7 @@ export function refreshTelegramBotInfo(deps: ServiceDeps, bot: Bot): Promise<voi
     if (me.id !== botId) throw new Error(`getMe answered for bot ${me.id}, the token is for ${botId}`);
     bot.botInfo = me;
     identified.add(bot);
-    const now = deps.now().getTime();
-    await deps.db
-      .insert(appState)
-      .values({ key: BOT_INFO_STATE_KEY, value: JSON.stringify(me), updatedAt: now })
-      .onConflictDoUpdate({ target: appState.key, set: { value: JSON.stringify(me), updatedAt: now } });
+    await saveBotIdentity(deps, JSON.stringify(me));
   })().catch((err: unknown) => {
     deps.log.warn("telegram getMe failed; using the configured identity", { error: errorText(err) });
   });
