@@ -5,7 +5,7 @@ import type { App } from "@slack/bolt";
 import { z } from "zod";
 import { answerCampaignPrompt, handleCampaignAction, type CampaignReply } from "../../services/campaigns/chat";
 import type { CampaignAction } from "../../services/campaigns/messages";
-import type { ChatUser } from "../../services/chat-actions";
+import type { ChatUser } from "../../services/chat/types";
 import type { ServiceDeps } from "../../services/deps";
 import { modalAnswer, readModalMetadata, showAnswerOrModal } from "./answer-modal";
 

@@ -3,7 +3,7 @@
 // src/services/rewards/reward-chat.ts.
 import type { App } from "@slack/bolt";
 import { z } from "zod";
-import type { ChatUser } from "../../services/chat-actions";
+import type { ChatUser } from "../../services/chat/types";
 import type { ServiceDeps } from "../../services/deps";
 import { answerRewardPrompt, handleRewardAction, REWARD_PROMPT_PURPOSES, type RewardAction, type RewardReply } from "../../services/rewards/reward-chat";
 import { modalAnswer, readModalMetadata, showAnswerOrModal } from "./answer-modal";

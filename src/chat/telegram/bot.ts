@@ -1,18 +1,20 @@
 // The Telegram bot (grammY): card buttons, force-reply answers and commands, each turned into a call of
-// src/services/chat-actions.ts. Updates arrive by webhook (POST /webhooks/telegram, checked against
-// TELEGRAM_WEBHOOK_SECRET) or, for local runs, by long polling. Handling an update never waits on the
+// src/services/chat/dispatch.ts (campaign and reward cards: ./campaign-handlers.ts, ./reward-handlers.ts).
+// Updates arrive by webhook (POST /webhooks/telegram, checked against TELEGRAM_WEBHOOK_SECRET) or, for
+// local runs, by long polling. Handling an update never waits on the
 // Bot API for long: the bot knows who it is without getMe, the one direct call (answering a button press)
 // is capped at a few seconds, and every message goes through the durable outbox keyed by the update.
 import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { eq } from "drizzle-orm";
-import { z } from "zod";
-import { appState } from "../../db/schema";
 import type { ServiceDeps } from "../../services/deps";
-import { answerPrompt, createPrompt, findPromptForReply, handleCardAction, handleCommand, markPromptAnswered, queueReplies, type ChatReply, type PromptPurpose } from "../../services/chat-actions";
+import { answerPrompt, handleCardAction, handleCommand } from "../../services/chat/dispatch";
+import { routeListingReply } from "../../services/chat/listings";
+import { createPrompt, findPromptForReply, markPromptAnswered } from "../../services/chat/prompts";
+import { queueReplies } from "../../services/chat/replies";
+import type { ChatReply, PromptPurpose } from "../../services/chat/types";
 import { findMemberByChatUser } from "../../services/org/org";
-import { routeListingReply } from "../../services/chat-listings";
 import { decodeCallbackData } from "./adapter";
+import { botInfoFromToken, isIdentified } from "./identity";
 import { chatUser, updateKey } from "./update";
 import { isCampaignAction } from "../../services/campaigns/messages";
 import { handleCampaignCallback, handleCampaignReply } from "./campaign-handlers";
@@ -28,35 +30,9 @@ export interface TelegramBotOptions {
   callTimeoutSeconds?: number;
 }
 
-/** app_state row caching getMe, so a restart knows the bot's real username without asking Telegram. */
-export const BOT_INFO_STATE_KEY = "telegram_bot_info";
+// The bot's identity lives in ./identity.ts; the webhook route and tests import it from here too.
+export { BOT_INFO_STATE_KEY, botInfoFromToken, refreshTelegramBotInfo } from "./identity";
 const CALL_TIMEOUT_SECONDS = 3;
-
-const botInfoSchema = z.looseObject({ id: z.number().int().positive(), is_bot: z.literal(true), first_name: z.string(), username: z.string().min(1) });
-
-/**
- * The bot's identity without a Bot API call: the id is the token's prefix (Telegram tokens are
- * `<bot id>:<secret>`), the username comes from TELEGRAM_BOT_USERNAME when set. Only command matching
- * (`/mine@name`) uses the username, so a placeholder is harmless until the cached getMe replaces it.
- */
-export function botInfoFromToken(token: string, username?: string): UserFromGetMe {
-  const id = Number(token.split(":")[0]);
-  return {
-    id: Number.isSafeInteger(id) && id > 0 ? id : 1,
-    is_bot: true,
-    first_name: username ?? "FundWatch",
-    username: username ?? `bot${Number.isSafeInteger(id) ? id : 1}`,
-    can_join_groups: true,
-    can_read_all_group_messages: false,
-    supports_inline_queries: false,
-    can_connect_to_business: false,
-    has_main_web_app: false,
-    has_topics_enabled: false,
-    allows_users_to_create_topics: false,
-    can_manage_bots: false,
-  } as UserFromGetMe;
-}
-
 
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -76,56 +52,6 @@ async function followUp(deps: ServiceDeps, ctx: Context, reply: ChatReply, reply
       dedupeKey: updateKey(ctx),
     });
   }
-}
-
-/** Parses the stored getMe answer; anything unreadable counts as absent. */
-function parseStoredBotInfo(value: string | undefined, botId: number): UserFromGetMe | null {
-  if (!value) return null;
-  try {
-    const parsed = botInfoSchema.safeParse(JSON.parse(value));
-    // A cached identity of another bot (the token changed) is ignored.
-    return parsed.success && parsed.data.id === botId ? (parsed.data as unknown as UserFromGetMe) : null;
-  } catch {
-    return null;
-  }
-}
-
-const refreshes = new WeakMap<Bot, Promise<void>>();
-/** Bots whose real username is known (cached or fetched), so `/cmd@name` can be checked against it. */
-const identified = new WeakSet<Bot>();
-
-/**
- * Replaces the synthetic identity with the real one, off the request path: from app_state if cached,
- * otherwise one getMe with a timeout (then cached). Once per bot object; failures are logged and the
- * synthetic identity stays, so updates are handled either way.
- */
-export function refreshTelegramBotInfo(deps: ServiceDeps, bot: Bot): Promise<void> {
-  const running = refreshes.get(bot);
-  if (running) return running;
-  const work = (async () => {
-    const botId = bot.botInfo.id;
-    const row = await deps.db.query.appState.findFirst({ where: eq(appState.key, BOT_INFO_STATE_KEY) });
-    const cached = parseStoredBotInfo(row?.value, botId);
-    if (cached) {
-      bot.botInfo = cached;
-      identified.add(bot);
-      return;
-    }
-    // Bounded by the client's timeoutSeconds, like every other call of this bot.
-    const me = await bot.api.getMe();
-    if (me.id !== botId) throw new Error(`getMe answered for bot ${me.id}, the token is for ${botId}`);
-    bot.botInfo = me;
-    identified.add(bot);
-    const now = deps.now().getTime();
-    await deps.db
-      .insert(appState)
-      .values({ key: BOT_INFO_STATE_KEY, value: JSON.stringify(me), updatedAt: now })
-      .onConflictDoUpdate({ target: appState.key, set: { value: JSON.stringify(me), updatedAt: now } });
-  })().catch((err: unknown) => {
-    deps.log.warn("telegram getMe failed; using the configured identity", { error: errorText(err) });
-  });
-  refreshes.set(bot, work);
-  return work;
 }
 
 export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions): Bot {
@@ -161,7 +87,7 @@ export function createTelegramBot(deps: ServiceDeps, options: TelegramBotOptions
       const [head = "", ...args] = text.trim().split(/\s+/);
       const [command = "", addressedTo] = head.slice(1).split("@");
       // In a group with several bots, `/mine@otherbot` is not for us (only checkable once the username is known).
-      if (addressedTo && (configuredUsername || identified.has(bot)) && addressedTo.toLowerCase() !== bot.botInfo.username.toLowerCase()) return;
+      if (addressedTo && (configuredUsername || isIdentified(bot)) && addressedTo.toLowerCase() !== bot.botInfo.username.toLowerCase()) return;
       const isPrivateChat = ctx.chat.type === "private";
       const answer = await handleCommand(deps, { user: chatUser(ctx), command, args, updateKey: updateKey(ctx), isPrivateChat });
       // Lists (late units, members, leads) typed in a group go to the person privately, unless the group is the coordinators'.

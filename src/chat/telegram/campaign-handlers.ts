@@ -2,10 +2,10 @@
 // campaign prompt (submission note, return reason). Called from bot.ts; the meaning lives in
 // src/services/campaigns/chat.ts, every message goes through the outbox keyed by the update.
 import type { Context } from "grammy";
-import type { chatPrompts } from "../../db/schema";
 import { answerCampaignPrompt, createCampaignPrompt, handleCampaignAction, type CampaignPromptPurpose } from "../../services/campaigns/chat";
 import type { CampaignAction } from "../../services/campaigns/messages";
-import { markPromptAnswered, queueReplies } from "../../services/chat-actions";
+import { markPromptAnswered, type ChatPrompt } from "../../services/chat/prompts";
+import { queueReplies } from "../../services/chat/replies";
 import type { ServiceDeps } from "../../services/deps";
 import { findMemberByChatUser } from "../../services/org/org";
 import { chatUser, updateKey } from "./update";
@@ -26,7 +26,7 @@ export async function handleCampaignCallback(deps: ServiceDeps, ctx: Context, de
 }
 
 /** A reply to a campaign prompt, by the member it asked (others fall through to the next handler). */
-export async function handleCampaignReply(deps: ServiceDeps, ctx: Context, prompt: typeof chatPrompts.$inferSelect, text: string): Promise<boolean> {
+export async function handleCampaignReply(deps: ServiceDeps, ctx: Context, prompt: ChatPrompt, text: string): Promise<boolean> {
   const user = chatUser(ctx);
   const member = await findMemberByChatUser(deps, "telegram", user.userId);
   if (!member || member.id !== prompt.memberId || !prompt.assignmentId) return false;

@@ -2,8 +2,8 @@
 // a reward prompt (reason, question, payment reference). Called from bot.ts; the meaning lives in
 // src/services/rewards/reward-chat.ts.
 import type { Context } from "grammy";
-import type { chatPrompts } from "../../db/schema";
-import { markPromptAnswered, queueReplies } from "../../services/chat-actions";
+import { markPromptAnswered, type ChatPrompt } from "../../services/chat/prompts";
+import { queueReplies } from "../../services/chat/replies";
 import type { ServiceDeps } from "../../services/deps";
 import { findMemberByChatUser } from "../../services/org/org";
 import { chatUser, updateKey } from "./update";
@@ -23,7 +23,7 @@ export async function handleRewardCallback(deps: ServiceDeps, ctx: Context, deco
 }
 
 /** A reply to a reward prompt by the member it asked; false lets the next handler look at it. */
-export async function handleRewardReply(deps: ServiceDeps, ctx: Context, prompt: typeof chatPrompts.$inferSelect, text: string): Promise<boolean> {
+export async function handleRewardReply(deps: ServiceDeps, ctx: Context, prompt: ChatPrompt, text: string): Promise<boolean> {
   const claimId = rewardPromptClaim(prompt);
   if (!claimId) return false;
   const user = chatUser(ctx);

@@ -1,6 +1,6 @@
 // What every Telegram handler reads off an update: its dedupe key and who sent it from which chat.
 import type { Context } from "grammy";
-import type { ChatUser } from "../../services/chat-actions";
+import type { ChatUser } from "../../services/chat/types";
 
 /** The update's delivery id as a dedupe key: a redelivered update takes effect once. */
 export const updateKey = (ctx: Context) => `telegram:update:${ctx.update.update_id}`;

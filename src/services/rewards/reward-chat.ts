@@ -4,7 +4,8 @@
 // reward-handlers.ts) show the reply and the prompt.
 import type { Locale } from "../../core/report-input";
 import { isLocale, t } from "../../i18n";
-import { createPrompt, type ChatUser } from "../chat-actions";
+import { createPrompt } from "../chat/prompts";
+import type { ChatUser } from "../chat/types";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { logUnknownUser } from "../leads/leads";
