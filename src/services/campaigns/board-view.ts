@@ -1,7 +1,8 @@
 // The web board's shape on top of campaignBoard (board-data.ts): units × deliverables, one page of units
 // at a time, the documents of each cell's latest submission, the regions to filter by, and the CSV
 // export. Every query is an index search on the campaign or on the page's assignment ids.
-import { asc, count, eq, inArray } from "drizzle-orm";
+import { asc, count, eq } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import { assignments, submissionFiles, submissions, units } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import type { BoardRow, CampaignBoard } from "./board-data";
@@ -76,11 +77,11 @@ export async function latestFilesByAssignment(deps: ServiceDeps, assignmentIds: 
   for (let i = 0; i < assignmentIds.length; i += MAX_IDS_PER_QUERY) {
     const ids = assignmentIds.slice(i, i + MAX_IDS_PER_QUERY);
     const [subs, files] = await deps.db.batch([
-      deps.db.select({ id: submissions.id, assignmentId: submissions.assignmentId, attempt: submissions.attempt }).from(submissions).where(inArray(submissions.assignmentId, ids)),
+      deps.db.select({ id: submissions.id, assignmentId: submissions.assignmentId, attempt: submissions.attempt }).from(submissions).where(inJsonArray(submissions.assignmentId, ids)),
       deps.db
         .select({ id: submissionFiles.id, submissionId: submissionFiles.submissionId, assignmentId: submissionFiles.assignmentId, mediaType: submissionFiles.mediaType, sizeBytes: submissionFiles.sizeBytes })
         .from(submissionFiles)
-        .where(inArray(submissionFiles.assignmentId, ids))
+        .where(inJsonArray(submissionFiles.assignmentId, ids))
         .orderBy(asc(submissionFiles.createdAt), asc(submissionFiles.id)),
     ]);
     const latest = new Map<string, { id: string; attempt: number }>();
