@@ -3,7 +3,8 @@
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. Also the holiday-data warning from 1 December.
-import { and, asc, eq, gt, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
 import { dueReminders, type ReminderKind, type ReminderSlot } from "../../core/campaigns/reminders";
@@ -217,7 +218,7 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
       ? await d.db
           .select({ assignmentId: reminderSlots.assignmentId, slot: reminderSlots.slot })
           .from(reminderSlots)
-          .where(and(inArray(reminderSlots.assignmentId, planned.map((p) => p.row.assignment.id)), inArray(reminderSlots.slot, [...new Set(planned.flatMap((p) => p.send.map((s) => s.key)))])))
+          .where(and(inJsonArray(reminderSlots.assignmentId, planned.map((p) => p.row.assignment.id)), inJsonArray(reminderSlots.slot, [...new Set(planned.flatMap((p) => p.send.map((s) => s.key)))])))
       : [];
     const taken = new Set(claimed.map((c) => `${c.assignmentId}\u0000${c.slot}`));
     for (const { row, send } of planned)

@@ -2,6 +2,7 @@
 // deliverable and campaign), each one's submissions and documents, and the history of all of them.
 // Every read is by an indexed key (campaign+unit, assignment, submission, entity) and bounded.
 import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import {
   assignments,
   campaigns,
@@ -62,8 +63,8 @@ export async function unitPageView(deps: ServiceDeps, unit: UnitRow): Promise<Un
           ),
         )
     : [];
-  const deliverableRows = rows.length ? await deps.db.select().from(deliverables).where(inArray(deliverables.id, [...new Set(rows.map((a) => a.deliverableId))])) : [];
-  const submissionRows = rows.length ? await deps.db.select().from(submissions).where(inArray(submissions.assignmentId, rows.map((a) => a.id))) : [];
+  const deliverableRows = rows.length ? await deps.db.select().from(deliverables).where(inJsonArray(deliverables.id, [...new Set(rows.map((a) => a.deliverableId))])) : [];
+  const submissionRows = rows.length ? await deps.db.select().from(submissions).where(inJsonArray(submissions.assignmentId, rows.map((a) => a.id))) : [];
   const files = await listSubmissionFiles(
     deps,
     submissionRows.map((s) => s.id),
@@ -79,7 +80,7 @@ export async function unitPageView(deps: ServiceDeps, unit: UnitRow): Promise<Un
     .filter((v) => v.deliverable && v.campaign)
     .sort((a, b) => a.assignment.dueAt - b.assignment.dueAt || a.deliverable.key.localeCompare(b.deliverable.key) || a.assignment.period.localeCompare(b.assignment.period));
 
-  const entity = (type: string, ids: string[]) => (ids.length ? [and(eq(events.entityType, type), inArray(events.entityId, ids))] : []);
+  const entity = (type: string, ids: string[]) => (ids.length ? [and(eq(events.entityType, type), inJsonArray(events.entityId, ids))] : []);
   const conditions = [
     ...entity(
       "assignment",
@@ -94,6 +95,6 @@ export async function unitPageView(deps: ServiceDeps, unit: UnitRow): Promise<Un
   ];
   const history = conditions.length ? await deps.db.select().from(events).where(or(...conditions)).orderBy(desc(events.occurredAt), desc(events.id)).limit(UNIT_HISTORY_LIMIT) : [];
   const people = [...new Set([...history.map((e) => e.actorId), ...submissionRows.map((s) => s.submittedBy), ...rows.map((a) => a.receivedBy)].filter((x): x is string => !!x))];
-  const named = people.length ? await deps.db.select({ id: members.id, displayName: members.displayName }).from(members).where(inArray(members.id, people)) : [];
+  const named = people.length ? await deps.db.select({ id: members.id, displayName: members.displayName }).from(members).where(inJsonArray(members.id, people)) : [];
   return { unit, assignments: views, history, names: new Map(named.map((m) => [m.id, m.displayName])) };
 }

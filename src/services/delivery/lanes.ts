@@ -2,7 +2,8 @@
 // method-holds.ts) holding pacing and hold state in the
 // database, because Worker isolates share no memory. Writers bump `updated_at` (a version stamp
 // that is also roughly a time) and reservations compare it, so two deliverers never take one slot.
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import type { Db } from "../../db/client";
 import { deliveryLanes, type DeliveryLaneRow } from "../../db/schema";
 import { EMPTY_LANE, type LaneState } from "./pacing";
@@ -24,7 +25,7 @@ export function laneState(row: DeliveryLaneRow | undefined): LaneState {
 
 export async function loadLanes(db: Db, platform: string, keys: string[]): Promise<Map<string, DeliveryLaneRow>> {
   if (keys.length === 0) return new Map();
-  const rows = await db.select().from(deliveryLanes).where(and(eq(deliveryLanes.platform, platform), inArray(deliveryLanes.laneKey, [...new Set(keys)])));
+  const rows = await db.select().from(deliveryLanes).where(and(eq(deliveryLanes.platform, platform), inJsonArray(deliveryLanes.laneKey, [...new Set(keys)])));
   return new Map(rows.map((r) => [r.laneKey, r]));
 }
 

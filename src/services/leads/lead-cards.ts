@@ -1,6 +1,7 @@
 // The lead card as posted to a team's chat, rendered from the lead's current state in the team's
 // language. It never carries the tipster's identity or contact: only a scrubbed excerpt.
-import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import { amountBand } from "../../core/amount-band";
 import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
@@ -100,7 +101,7 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
     ...batchCardRenderer(deps),
     async digestSent(digest, relayed, platform, chatId) {
       const [more] = await deps.db.batch([
-        deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inArray(reportMessages.id, relayed)),
+        deps.db.update(reportMessages).set({ relayedAt: deps.now().getTime() }).where(inJsonArray(reportMessages.id, relayed)),
         deps.db
           .select({ id: reportMessages.id })
           .from(reportMessages)
