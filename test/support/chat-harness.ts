@@ -35,9 +35,18 @@ export interface ChatHarnessOptions {
   firstUpdateId?: number;
   /** Options for the fake Slack server. */
   slack?: ConstructorParameters<typeof FakeSlack>[0];
+  /** Options for the test context (e.g. key material shared with a CLI process). */
+  context?: Parameters<typeof createTestContext>[1];
 }
 
 export type TelegramChat = string | number;
+
+export interface SlackCommandOptions {
+  channel?: string;
+  channelName?: string;
+  trigger?: string;
+  responseUrl?: string;
+}
 
 export const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
 /** Negative ids are groups, as on Telegram. */
@@ -46,7 +55,8 @@ export const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) 
 export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack(options.slack).start();
-  const ctx: TestContext = await createTestContext({
+  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
+  const chatEnv: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: "123456:TEST-token",
     TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
     TELEGRAM_API_ROOT: telegram.url,
@@ -55,7 +65,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     SLACK_API_URL: `${slack.url}/api/`,
     PUBLIC_BASE_URL,
     ...options.env,
-  });
+  };
+  const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
   const org = options.org === undefined ? exampleOrg() : options.org;
@@ -71,6 +82,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     telegram,
     slack,
     memberIds,
+    chatEnv,
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 
@@ -99,7 +111,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     },
 
     /** A text message from `userId` in `chat` (their private chat by default), optionally replying to a message. */
-    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number } = {}) {
+    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number; secret?: string | null } = {}) {
       const chat = tgChat(opts.chat ?? userId);
       const id = opts.id ?? updateId++;
       return h.telegramUpdate({
@@ -112,7 +124,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
           text,
           ...(opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } }),
         },
-      });
+      }, opts);
     },
 
     /** A button press on the card `messageId` in `chat`. */
@@ -123,10 +135,14 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       });
     },
 
-    /** Replies to the newest force-reply prompt the bot sent (the fake numbers its messages from 1000). */
-    async replyToLastPrompt(userId: number, chat: TelegramChat, text: string) {
-      await h.deliver();
-      const index = telegram.callsTo("sendMessage").map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
+    /**
+     * Replies to the newest force-reply prompt the bot sent (the fake numbers its messages from 1000);
+     * `lastMessage` replies to the newest message of all instead, whatever it is; `rounds` bounds the delivery first.
+     */
+    async replyToLastPrompt(userId: number, chat: TelegramChat, text: string, opts: { lastMessage?: boolean; rounds?: number } = {}) {
+      await h.deliver({ rounds: opts.rounds });
+      const sent = telegram.callsTo("sendMessage");
+      const index = opts.lastMessage ? sent.length - 1 : sent.map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
       if (index < 0) throw new Error("no prompt was sent");
       return h.sendTelegram(userId, text, { chat, replyTo: 1000 + index });
     },
@@ -150,8 +166,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       });
     },
 
-    /** The form body of a `/fundwatch <text>` slash command. */
-    slackCommandBody(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+    /** The form body of a `/fundwatch <text>` slash command (`responseUrl` adds a `response_url`). */
+    slackCommandBody(user: string, text: string, opts: SlackCommandOptions = {}) {
       return new URLSearchParams({
         command: "/fundwatch",
         text,
@@ -159,13 +175,14 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
         channel_id: opts.channel ?? `D0${user}`,
         channel_name: opts.channelName ?? (opts.channel ? "channel" : "directmessage"),
         trigger_id: opts.trigger ?? `trig-${updateId++}`,
+        ...(opts.responseUrl ? { response_url: opts.responseUrl } : {}),
         team_id: "T1",
         token: "x",
       }).toString();
     },
 
     /** Sends `/fundwatch <text>` as `user`. */
-    slackCommand(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+    slackCommand(user: string, text: string, opts: SlackCommandOptions = {}) {
       return h.slackRequest(h.slackCommandBody(user, text, opts));
     },
 
@@ -203,6 +220,24 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport(overrides), headers));
       if (res.status !== 201) throw new Error(`tip answered ${res.status}: ${await res.text()}`);
       return (await res.json()) as { reportId: string; receipt: string };
+    },
+
+    /**
+     * Types `text` as `userId` in `chat` (their private chat by default), delivers, and returns the texts
+     * that reached that chat and the person's private chat, and the messages sent anywhere else.
+     */
+    async typed(userId: number, text: string, opts: { chat?: TelegramChat } = {}) {
+      const chat = String(opts.chat ?? userId);
+      const before = telegram.callsTo("sendMessage").length;
+      const res = await h.sendTelegram(userId, text, { chat });
+      if (res.status !== 200) throw new Error(`the update answered ${res.status}`);
+      await h.deliver();
+      const sent = telegram.callsTo("sendMessage").slice(before);
+      return {
+        inChat: sent.filter((c) => String(c.body.chat_id) === chat).map((c) => String(c.body.text)),
+        privately: sent.filter((c) => String(c.body.chat_id) === String(userId)).map((c) => String(c.body.text)),
+        elsewhere: sent.filter((c) => String(c.body.chat_id) !== chat && String(c.body.chat_id) !== String(userId)),
+      };
     },
 
     /** Telegram messages sent to one chat, in order. */
