@@ -110,29 +110,31 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       });
     },
 
-    /** A text message from `userId` in `chat` (their private chat by default), optionally replying to a message. */
-    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number; secret?: string | null } = {}) {
+    /**
+     * The update of a text message from `userId` in `chat` (their private chat by default), optionally
+     * replying to a message; it takes an update id unless given one. A value, to deliver twice or hand to a bot.
+     */
+    messageUpdate(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number } = {}) {
       const chat = tgChat(opts.chat ?? userId);
       const id = opts.id ?? updateId++;
-      return h.telegramUpdate({
-        update_id: id,
-        message: {
-          message_id: id,
-          date: 0,
-          chat,
-          from: tgUser(userId),
-          text,
-          ...(opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } }),
-        },
-      }, opts);
+      const replyTo = opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } };
+      return { update_id: id, message: { message_id: id, date: 0, chat, from: tgUser(userId), text, ...replyTo } };
+    },
+
+    /** The update of a button press on the card `messageId` in `chat` (a value, like `messageUpdate`). */
+    pressUpdate(userId: number, chat: TelegramChat, data: string, messageId = 1, id = updateId++) {
+      const message = { message_id: messageId, date: 0, chat: tgChat(chat), text: "card" };
+      return { update_id: id, callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message } };
+    },
+
+    /** Sends a text message from `userId` (see `messageUpdate`). */
+    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number; secret?: string | null } = {}) {
+      return h.telegramUpdate(h.messageUpdate(userId, text, opts), opts);
     },
 
     /** A button press on the card `messageId` in `chat`. */
     pressTelegram(userId: number, chat: TelegramChat, data: string, messageId = 1, id = updateId++) {
-      return h.telegramUpdate({
-        update_id: id,
-        callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: messageId, date: 0, chat: tgChat(chat), text: "card" } },
-      });
+      return h.telegramUpdate(h.pressUpdate(userId, chat, data, messageId, id));
     },
 
     /**
