@@ -149,6 +149,20 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       return h.sendTelegram(userId, text, { chat, replyTo: 1000 + index });
     },
 
+    /** Presses a button (see `pressTelegram`), requires Telegram's 200, and delivers until idle. */
+    async press(userId: number, chat: TelegramChat, data: string, messageId = 1) {
+      const res = await h.pressTelegram(userId, chat, data, messageId);
+      if (res.status !== 200) throw new Error(`the press answered ${res.status}`);
+      await h.deliver();
+    },
+
+    /** Replies to the newest force-reply prompt (see `replyToLastPrompt`), requires a 200, and delivers until idle. */
+    async reply(userId: number, chat: TelegramChat, text: string) {
+      const res = await h.replyToLastPrompt(userId, chat, text);
+      if (res.status !== 200) throw new Error(`the reply answered ${res.status}`);
+      await h.deliver();
+    },
+
     /** A request signed as Slack signs it (`v0:{timestamp}:{body}`), at the test clock's time unless told otherwise. */
     slackRequest(
       body: string,
