@@ -52,20 +52,46 @@ export const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${i
 /** Negative ids are groups, as on Telegram. */
 export const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private", title: "chat" });
 
-export async function createChatHarness(options: ChatHarnessOptions = {}) {
-  const telegram = await new FakeTelegram().start();
-  const slack = await new FakeSlack(options.slack).start();
-  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
-  const chatEnv: Record<string, string> = {
+/** The chat platforms' configuration pointing at the fakes (tests that build their own context use it too). */
+export function fakeChatEnv(telegram: FakeTelegram, slack: FakeSlack): Record<string, string> {
+  return {
     TELEGRAM_BOT_TOKEN: "123456:TEST-token",
     TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
     TELEGRAM_API_ROOT: telegram.url,
     SLACK_BOT_TOKEN: "xoxb-test-token",
     SLACK_SIGNING_SECRET: SLACK_SECRET,
     SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL,
-    ...options.env,
   };
+}
+
+export interface DeliverOptions {
+  /** At most this many delivery rounds (default 20). */
+  rounds?: number;
+  /** Stop as soon as this holds. */
+  until?: () => boolean;
+  /** The least the test clock moves between rounds (default 1000 ms). */
+  stepMs?: number;
+}
+
+/**
+ * Delivers everything due, moving the test clock past per-chat pacing to each next due time (at least
+ * `stepMs` a round), until nothing is due or `until` holds. Returns the simulated milliseconds it took.
+ */
+export async function deliverUntilIdle(ctx: TestContext, opts: DeliverOptions = {}): Promise<number> {
+  const from = ctx.deps.now().getTime();
+  for (let i = 0; i < (opts.rounds ?? 20); i++) {
+    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+    if (opts.until?.() || report.nextDueAt === null) break;
+    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + (opts.stepMs ?? 1000), report.nextDueAt)));
+  }
+  return ctx.deps.now().getTime() - from;
+}
+
+export async function createChatHarness(options: ChatHarnessOptions = {}) {
+  const telegram = await new FakeTelegram().start();
+  const slack = await new FakeSlack(options.slack).start();
+  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
+  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -86,19 +112,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 
-    /**
-     * Delivers everything due, moving the test clock past per-chat pacing to each next due time (at least
-     * `stepMs` a round), until nothing is due or `until` holds. Returns the simulated milliseconds it took.
-     */
-    async deliver(opts: { rounds?: number; until?: () => boolean; stepMs?: number } = {}): Promise<number> {
-      const from = ctx.deps.now().getTime();
-      for (let i = 0; i < (opts.rounds ?? 20); i++) {
-        const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-        if (opts.until?.() || report.nextDueAt === null) break;
-        ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + (opts.stepMs ?? 1000), report.nextDueAt)));
-      }
-      return ctx.deps.now().getTime() - from;
-    },
+    /** Delivers until idle (see `deliverUntilIdle`); returns the simulated milliseconds it took. */
+    deliver: (opts: DeliverOptions = {}) => deliverUntilIdle(ctx, opts),
 
     /** Posts a raw Telegram update (an `update_id` is added unless the body has one). */
     telegramUpdate(body: Record<string, unknown>, opts: { secret?: string | null } = {}) {
