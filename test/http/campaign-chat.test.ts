@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignments, events, submissions } from "../../src/db/schema";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
 import { runTick } from "../../src/scheduler/tick";
-import { createChatHarness, pollUntil, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 
 const WUHOU_CHAT = "-1001000000104";
 const QINGYANG_CHAT = "-1001000000105";
@@ -217,17 +217,7 @@ describe("the coordinator's commands", () => {
 
 describe("review on Slack", () => {
   async function slackPress(action: string, actionTs: string, trigger: string) {
-    const payload = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0CHEN" },
-      channel: { id: COORDINATORS },
-      team: { id: "T1" },
-      trigger_id: trigger,
-      message: { ts: "1700000000.000100" },
-      actions: [{ action_id: `fw:${action}`, block_id: "fw_actions_0", value: wuhouAsg, type: "button", action_ts: actionTs }],
-      api_app_id: "A1",
-      token: "x",
-    });
+    const payload = slackBlockAction({ user: "U0CHEN", channel: COORDINATORS, trigger, messageTs: "1700000000.000100", actionId: `fw:${action}`, blockId: "fw_actions_0", value: wuhouAsg, actionTs });
     expect((await h.slackInteraction(payload)).status).toBe(200);
   }
 

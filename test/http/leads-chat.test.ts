@@ -4,7 +4,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, leads, members, outbox } from "../../src/db/schema";
-import { createChatHarness, pollUntil, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { createPageClient } from "../support/page-client";
 import { jsonPost, validReport } from "../support/fixtures";
 
@@ -225,17 +225,7 @@ describe("Slack", () => {
     expect(ack.text.text).toBe("Acknowledge");
     const leadId = ack.value as string;
 
-    const payload = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0TOM" },
-      channel: { id: MIANYANG_CHANNEL },
-      team: { id: "T1" },
-      trigger_id: "trig2",
-      message: { ts: posted[0] ? "1700000000.000100" : "" },
-      actions: [{ action_id: "fw:ack", block_id: "fw_actions_0", value: leadId, type: "button", action_ts: "1764000000.123" }],
-      api_app_id: "A1",
-      token: "x",
-    });
+    const payload = JSON.stringify(slackBlockAction({ user: "U0TOM", channel: MIANYANG_CHANNEL, trigger: "trig2", messageTs: posted[0] ? "1700000000.000100" : "", actionId: "fw:ack", blockId: "fw_actions_0", value: leadId, actionTs: "1764000000.123" }));
     const res = await h.slackInteraction(payload);
     expect(res.status).toBe(200);
     // Work after the ack finishes on its own; wait for it.
@@ -290,17 +280,7 @@ describe("Slack", () => {
     await h.submitTip({ region: { districtCode: "510704" }, targetName: "游仙某某医院", violationType: "over_treatment" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "游仙某某医院")!;
-    const press = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0TOM" },
-      channel: { id: MIANYANG_CHANNEL },
-      team: { id: "T1" },
-      trigger_id: "trig-modal",
-      message: { ts: "1700000000.000200" },
-      actions: [{ action_id: "fw:decline", block_id: "fw_actions_0", value: lead.id, type: "button", action_ts: "1764000100.001" }],
-      api_app_id: "A1",
-      token: "x",
-    });
+    const press = JSON.stringify(slackBlockAction({ user: "U0TOM", channel: MIANYANG_CHANNEL, trigger: "trig-modal", messageTs: "1700000000.000200", actionId: "fw:decline", blockId: "fw_actions_0", value: lead.id, actionTs: "1764000100.001" }));
     expect((await h.slackInteraction(press)).status).toBe(200);
     await pollUntil(() => slack.callsTo("views.open").length > 0);
     const opened = slack.callsTo("views.open").at(-1)!;

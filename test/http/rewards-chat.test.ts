@@ -6,7 +6,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, leadReports, leads, members, rewardClaims } from "../../src/db/schema";
 import { runLeadCommand } from "../../src/services/leads/leads";
-import { createChatHarness, exampleOrg, pollUntil, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, exampleOrg, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU } from "../support/round-trips";
 
@@ -125,17 +125,7 @@ describe("a reward from the chat", () => {
     const { id: claimId } = await claimRow(leadId);
 
     const opened = slack.callsTo("views.open").length;
-    const press = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0CHEN" },
-      channel: { id: "C0COORDINATE" },
-      team: { id: "T1" },
-      trigger_id: "trig-rej",
-      message: { ts: "1700000000.000200" },
-      actions: [{ action_id: "fw:r-rej", block_id: "fw_actions_0", value: claimId, type: "button", action_ts: "1764000400.001" }],
-      api_app_id: "A1",
-      token: "x",
-    });
+    const press = JSON.stringify(slackBlockAction({ user: "U0CHEN", channel: "C0COORDINATE", trigger: "trig-rej", messageTs: "1700000000.000200", actionId: "fw:r-rej", blockId: "fw_actions_0", value: claimId, actionTs: "1764000400.001" }));
     await slackRequest(press);
     await wait(() => slack.callsTo("views.open").length > opened);
     const view = slack.callsTo("views.open").at(-1)!.body.view as { callback_id: string; private_metadata: string };

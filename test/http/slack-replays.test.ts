@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignments, events, leads } from "../../src/db/schema";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createChatHarness, pollUntil, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, validReport } from "../support/fixtures";
 
 const MIANYANG_CHANNEL = "C0MIANYANG01";
@@ -31,7 +31,7 @@ function signed(body: string) {
 
 function pressBody(user: string, channel: string, actionId: string, value: string, actionTs: string) {
   return new URLSearchParams({
-    payload: JSON.stringify({ type: "block_actions", user: { id: user }, channel: { id: channel }, team: { id: "T1" }, trigger_id: `trig-${actionTs}`, message: { ts: "1700000000.000100" }, actions: [{ action_id: actionId, block_id: "b", value, type: "button", action_ts: actionTs }], api_app_id: "A1", token: "x" }),
+    payload: JSON.stringify(slackBlockAction({ user, channel, trigger: `trig-${actionTs}`, messageTs: "1700000000.000100", actionId, blockId: "b", value, actionTs })),
   }).toString();
 }
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { BOT_INFO_STATE_KEY, createTelegramBot, refreshTelegramBotInfo } from "../../src/chat/telegram/bot";
 import { appState, chatPrompts, events, invites, leads, members, outbox } from "../../src/db/schema";
-import { createChatHarness, waitFor, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, slackBlockAction, waitFor, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, validReport } from "../support/fixtures";
 
 const CHENGDU_CHAT = -1001000000001;
@@ -237,19 +237,8 @@ describe("Slack while the Web API hangs", () => {
 
     expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { districtCode: "510703" }, targetName: "涪城某某药房", subject: "pharmacy", violationType: "drugs_for_daily_goods" })))).status).toBe(201);
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "涪城某某药房")!;
-    const payload = new URLSearchParams({
-      payload: JSON.stringify({
-        type: "block_actions",
-        user: { id: "U0TOM" },
-        channel: { id: "C0MIANYANG01" },
-        team: { id: "T1" },
-        trigger_id: "trig-press",
-        message: { ts: "1700000000.000900" },
-        actions: [{ action_id: "fw:ack", block_id: "fw_actions_0", value: lead.id, type: "button", action_ts: "1764000999.001" }],
-        api_app_id: "A1",
-        token: "x",
-      }),
-    }).toString();
+    const press = slackBlockAction({ user: "U0TOM", channel: "C0MIANYANG01", trigger: "trig-press", messageTs: "1700000000.000900", actionId: "fw:ack", blockId: "fw_actions_0", value: lead.id, actionTs: "1764000999.001" });
+    const payload = new URLSearchParams({ payload: JSON.stringify(press) }).toString();
     const pressed = await postSlack(payload);
     expect(pressed.res.status).toBe(200);
     expect(pressed.ms).toBeLessThan(3000);
@@ -286,7 +275,7 @@ describe("Slack while the Web API hangs", () => {
     const before = (await ctx.db.select().from(events)).length;
     for (const [i, actionId] of ["fw:constructor", "fw:__proto__", "fw:toString"].entries()) {
       const payload = new URLSearchParams({
-        payload: JSON.stringify({ type: "block_actions", user: { id: "U0TOM" }, channel: { id: "C0MIANYANG01" }, team: { id: "T1" }, trigger_id: `t-${i}`, actions: [{ action_id: actionId, value: chengduLead, type: "button", action_ts: `1764001000.00${i}` }], api_app_id: "A1", token: "x" }),
+        payload: JSON.stringify(slackBlockAction({ user: "U0TOM", channel: "C0MIANYANG01", trigger: `t-${i}`, actionId, value: chengduLead, actionTs: `1764001000.00${i}` })),
       }).toString();
       expect((await postSlack(payload)).res.status, actionId).toBe(200);
     }

@@ -297,6 +297,31 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
 
 export type ChatHarness = Awaited<ReturnType<typeof createChatHarness>>;
 
+/** A Slack button press (`block_actions` payload) as Slack sends it; `messageTs` and `blockId` are left out unless given. */
+export function slackBlockAction(press: {
+  user: string;
+  channel: string;
+  actionId: string;
+  value: string;
+  actionTs: string;
+  trigger: string;
+  messageTs?: string;
+  blockId?: string;
+}) {
+  const action = { action_id: press.actionId, ...(press.blockId === undefined ? {} : { block_id: press.blockId }), value: press.value, type: "button", action_ts: press.actionTs };
+  return {
+    type: "block_actions",
+    user: { id: press.user },
+    channel: { id: press.channel },
+    team: { id: "T1" },
+    trigger_id: press.trigger,
+    ...(press.messageTs === undefined ? {} : { message: { ts: press.messageTs } }),
+    actions: [action],
+    api_app_id: "A1",
+    token: "x",
+  };
+}
+
 /** Polls `check` until it holds (real time: for work that runs after a webhook has answered). */
 export async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; ) {
