@@ -11,6 +11,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { events, leads, members, reportAttachments } from "../../src/db/schema";
 import { startNodeServer, type RunningServer } from "../../src/node";
+import { nodeServerEnv } from "../support/node-server";
 import { caseLinkToken } from "../../src/services/chat-actions";
 import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
@@ -148,17 +149,11 @@ describe("a crafted 10 MB PDF on a real server", () => {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-strip-"));
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startNodeServer({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-      SECRETS_FILE: join(dir, "secrets.json"),
-      APP_ENV: "test",
+    server = await startNodeServer(nodeServerEnv(dir, {
       LOG_LEVEL: "debug",
-      RECEIPT_LOOKUP_MIN_MS: "0",
       MAX_ATTACHMENTS: "1",
       MAX_ATTACHMENT_BYTES: String(10 * 1024 * 1024),
-    });
+    }));
   });
   afterAll(async () => {
     await server.close();

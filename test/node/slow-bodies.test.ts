@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type RunningServer } from "../../src/node";
+import { nodeServerEnv } from "../support/node-server";
 import { CHENGDU } from "../support/round-trips";
 import { validReport } from "../support/fixtures";
 
@@ -17,19 +18,12 @@ const IDLE_MS = 1500;
 
 beforeAll(async () => {
   server = await startNodeServer(
-    {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-      SECRETS_FILE: join(dir, "secrets.json"),
-      APP_ENV: "test",
-      LOG_LEVEL: "silent",
-      RECEIPT_LOOKUP_MIN_MS: "0",
+    nodeServerEnv(dir, {
       // Clients are told apart by the address our (pretend) proxy appends.
       TRUST_PROXY: "true",
       BODY_IDLE_TIMEOUT_MS: String(IDLE_MS),
       RECEIPT_LOOKUPS_PER_WINDOW: "15",
-    },
+    }),
     { wrapReceiptPdf: (render) => (doc) => (renders++, render(doc)) },
   );
 });
