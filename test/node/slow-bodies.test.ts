@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type RunningServer } from "../../src/node";
 import { nodeServerEnv } from "../support/node-server";
-import { CHENGDU } from "../support/round-trips";
 import { validReport } from "../support/fixtures";
+import { webReportFields } from "../support/web-report";
 
 const dir = mkdtempSync(join(tmpdir(), "fundwatch-slow-"));
 let server: RunningServer;
@@ -194,17 +194,7 @@ async function fileByForm(client: string): Promise<string> {
   const formPage = await (await fetch(`${server.url}/report`, { headers: { "x-forwarded-for": client } })).text();
   const token = /name="_once" value="([^"]+)"/.exec(formPage)![1]!;
   const form = new FormData();
-  for (const [k, v] of Object.entries({
-    _once: token,
-    subject: "medical_institution",
-    violationType: "medical_institution:ghost_admission",
-    "region.provinceCode": CHENGDU.provinceCode,
-    "region.districtCode": CHENGDU.districtCode,
-    targetName: "锦江某某医院",
-    occurredFrom: "2026-10-01",
-    description: "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。",
-    anonymous: "true",
-  }))
+  for (const [k, v] of Object.entries(webReportFields(token)))
     form.append(k, v);
   const filed = await fetch(`${server.url}/report`, { method: "POST", body: form, redirect: "manual", headers: { "x-forwarded-for": client } });
   expect(filed.status).toBe(303);
