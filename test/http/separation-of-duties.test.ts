@@ -3,10 +3,8 @@
 // found — a coordinator minting a finance member from chat for the second approval, and an invite that
 // silently moves a bound member's chat account — and shows the operator's path still works: import and
 // invite a finance member, the coordinators told, two people approve, paid; a lost phone re-enrolled.
-import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, invites, leadReports, members, rewardClaims } from "../../src/db/schema";
@@ -18,11 +16,11 @@ import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
 import { createChatHarness, exampleOrg, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU } from "../support/round-trips";
+import { runAdmin } from "../support/admin-cli";
 
 const COORDINATORS_CHAT = "-1009000000001";
 const USERS = { coordinator: 8001, finance: 8002, inspector: 8003, newFinance: 8004, coordinatorSecondPhone: 8101, newPhone: 8012, stranger: 8999 };
 const operator = { type: "system" as const, platform: "cli" };
-const run = promisify(execFile);
 
 let h: ChatHarness;
 let ctx: ChatHarness["ctx"];
@@ -32,16 +30,7 @@ let org: OrgFile;
 let tips = 0;
 
 /** `npm run admin -- …` as a real process on the test's database and keys. */
-async function admin(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error", ...h.chatEnv };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const admin = (...args: string[]) => runAdmin(ctx, keys, args, h.chatEnv);
 
 const deliver = () => h.deliver();
 const messagesTo = (chatId: string | number) => h.sentTo(chatId);
