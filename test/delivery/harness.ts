@@ -1,11 +1,10 @@
 // A FundWatch instance on the real clock, with the example organisation, scaled delivery pacing and
 // fake Telegram/Slack servers on loopback that enforce the same scaled limits. Used by the delivery
 // tests and the burst benchmark.
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
 import { createChatRuntime, type ChatRuntime } from "../../src/chat/runtime";
 import { scaledTuning, type DeliveryTuning } from "../../src/services/delivery/outbox";
-import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
+import { importOrganisation } from "../../src/services/org/org";
+import { exampleOrg, fakeChatEnv } from "../support/chat-harness";
 import { createTestContext, type TestContext } from "../support/context";
 import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { jsonPost, validReport } from "../support/fixtures";
@@ -42,12 +41,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack({ wallClockTs: true }).start();
   const ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: "telegram-secret-0123456789",
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: "slack-signing-secret-abcdef0123",
-    SLACK_API_URL: `${slack.url}/api/`,
+    ...fakeChatEnv(telegram, slack),
     PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
     REPORTS_PER_HOUR: "10000",
   });
@@ -61,8 +55,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined, tuning, callTimeoutMs: options.callTimeoutMs ?? 10_000 / scale });
   ctx.deps.chat = chat;
   ctx.deps.notifyOutbox = () => chat.notify();
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
-  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
+  await importOrganisation(ctx.deps, exampleOrg(), { type: "system", platform: "cli" });
   let client = 0;
   return {
     ctx,

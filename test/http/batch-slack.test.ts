@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events } from "../../src/db/schema";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createChatHarness, pollUntil, type ChatHarness } from "../support/chat-harness";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 
 const CHANNEL = "C0MIANYANG01";
 const HEADER = "rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref";
@@ -46,7 +46,7 @@ describe("a screening batch for a Slack team", () => {
     const press = (action: string, ts: string) =>
       slackRequest(
         new URLSearchParams({
-          payload: JSON.stringify({ type: "block_actions", user: { id: "U0TOM" }, channel: { id: CHANNEL }, team: { id: "T1" }, trigger_id: "t", message: { ts: "1700000000.000100" }, actions: [{ action_id: action, block_id: "b", value: batchId, type: "button", action_ts: ts }], api_app_id: "A1", token: "x" }),
+          payload: JSON.stringify(slackBlockAction({ user: "U0TOM", channel: CHANNEL, trigger: "t", messageTs: "1700000000.000100", actionId: action, blockId: "b", value: batchId, actionTs: ts })),
         }).toString(),
       );
     expect((await press("fw:b-ack", "1764000001.1")).status).toBe(200);

@@ -12,7 +12,7 @@ import { createTestContext, type TestContext } from "../support/context";
 import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { jsonPost, multipart, PNG_BYTES, validReport } from "../support/fixtures";
 import { createPageClient } from "../support/page-client";
-import { CHENGDU } from "../support/round-trips";
+import { webReportFields } from "../support/web-report";
 
 const TG_SECRET = "telegram-secret-0123456789";
 const SLACK_SECRET = "slack-signing-secret-abcdef0123";
@@ -152,17 +152,7 @@ describe("the PDF receipt", () => {
     const token = /name="_once" value="([^"]+)"/.exec(form.html)![1]!;
     const filed = await browser.post(
       "/report",
-      multipart({
-        _once: token,
-        subject: "medical_institution",
-        violationType: "medical_institution:ghost_admission",
-        "region.provinceCode": CHENGDU.provinceCode,
-        "region.districtCode": CHENGDU.districtCode,
-        targetName: "锦江某某医院",
-        occurredFrom: "2026-10-01",
-        description: "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。",
-        anonymous: "true",
-      }),
+      multipart(webReportFields(token)),
       client,
     );
     expect(filed.status).toBe(200);

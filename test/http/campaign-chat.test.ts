@@ -5,18 +5,11 @@
 // second one; the event log holds every step.
 import { and, asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { assignments, events, members, submissions } from "../../src/db/schema";
+import { assignments, events, submissions } from "../../src/db/schema";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite } from "../../src/services/org/org";
 import { runTick } from "../../src/scheduler/tick";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
-import { importExampleOrg } from "../support/round-trips";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const WUHOU_CHAT = "-1001000000104";
 const QINGYANG_CHAT = "-1001000000105";
 const COORDINATORS = "C0COORDINATE";
@@ -25,104 +18,41 @@ const ZHOU = 6002; // contact of 金牛区医保局: not of the hospital
 const CHEN = 6003; // coordinator
 const STRANGER = 6999;
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
-let updateId = 1000;
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let slack: ChatHarness["slack"];
+let memberIds: ChatHarness["memberIds"];
 let campaignId = "";
 let wuhouAsg = "";
 let qingyangAsg = "";
-const memberIds: Record<string, string> = {};
 const sh = (local: string) => new Date(`${local}+08:00`);
-const wait = async (until: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 1000 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
-};
+const wait = (until: () => Promise<boolean> | boolean) => pollUntil(until);
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-function telegramUpdate(body: Record<string, unknown>, id = updateId++) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: id, ...body }),
-  });
-}
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-
-async function press(userId: number, chatId: string, data: string, messageId: number, id = updateId++) {
+/** Presses a button on a unit's card; returns the answer the presser saw (exactly one per press). */
+async function press(userId: number, chatId: string, data: string, messageId: number, id?: number) {
   const before = telegram.callsTo("answerCallbackQuery").length;
-  const res = await telegramUpdate(
-    { callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: messageId, date: 0, chat: { id: Number(chatId), type: "supergroup", title: "unit" }, text: "card" } } },
-    id,
-  );
+  const res = await h.pressTelegram(userId, chatId, data, messageId, id);
   expect(res.status).toBe(200);
   const answers = telegram.callsTo("answerCallbackQuery");
   expect(answers.length).toBe(before + 1);
   return String(answers.at(-1)!.body.text ?? "");
 }
 
-async function command(userId: number, text: string) {
-  const before = telegram.callsTo("sendMessage").length;
-  const res = await telegramUpdate({ message: { message_id: updateId, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text } });
-  expect(res.status).toBe(200);
-  await deliver();
-  return telegram.callsTo("sendMessage").slice(before).filter((c) => String(c.body.chat_id) === String(userId)).map((c) => String(c.body.text));
-}
-
-async function slackRequest(body: string) {
-  const { createHmac } = await import("node:crypto");
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
-}
-
-function sentTo(chatId: string) {
-  return telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === chatId);
-}
-
-function buttonsOf(call: { body: Record<string, any> }): string[] {
-  return ((call.body.reply_markup?.inline_keyboard ?? []) as { callback_data?: string }[][]).flat().map((b) => b.callback_data ?? "");
-}
-
-async function enrolTelegram(name: string, userId: number) {
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
-  await telegramUpdate({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
-  await deliver();
-}
-
-/** The fake Bot API numbers its messages from 1000 in the order they were sent. */
-const messageIdOf = (call: { body: Record<string, any> }) => 1000 + telegram.callsTo("sendMessage").indexOf(call as never);
+/** A command in the sender's private chat; returns the texts the bot sent back there. */
+const command = async (userId: number, text: string) => (await h.typed(userId, text)).privately;
 
 const assignmentOf = async (id: string) => (await ctx.db.query.assignments.findFirst({ where: eq(assignments.id, id) }))!;
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importExampleOrg(ctx.deps);
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow(sh("2026-12-01T10:00:00"));
-  await enrolTelegram("吴磊", WU);
-  await enrolTelegram("周敏", ZHOU);
-  await enrolTelegram("陈静", CHEN);
+  h = await createChatHarness({ firstUpdateId: 1000, now: sh("2026-12-01T10:00:00") });
+  ({ ctx, telegram, slack, memberIds } = h);
+  await h.enrolTelegram("吴磊", WU);
+  await h.enrolTelegram("周敏", ZHOU);
+  await h.enrolTelegram("陈静", CHEN);
   // The coordinator also on Slack, where the coordinators' channel is.
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
-  await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0CHEN", channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: "trig-join", team_id: "T1", token: "x" }).toString());
+  const { code } = await h.invite("陈静", { additionalAccount: true });
+  await h.slackCommand("U0CHEN", `join ${code}`, { channel: "D0CHEN", trigger: "trig-join" });
   const started = await importCampaign(
     ctx.deps,
     { id: "dec-check", name: "年终自查", year: 2026, regionCode: "510100", issuer: "成都市医疗保障局", deliverables: [{ key: "dec-report", title: "年终自查报告", titleEn: "Year-end self-inspection report", unitKinds: ["institution"], due: "2026-12-10" }] },
@@ -135,9 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
-  await slack.stop();
+  await h.close();
 });
 
 describe("a campaign reminder in a unit's Telegram group", () => {
@@ -146,16 +74,16 @@ describe("a campaign reminder in a unit's Telegram group", () => {
   it("arrives 7 days before at 09:00 with Received, Submitted and the unit page, once", async () => {
     ctx.setNow(sh("2026-12-03T09:00:30"));
     await runTick(ctx.deps, ctx.deps.now());
-    await deliver();
-    const reminder = sentTo(WUHOU_CHAT).at(-1)!;
+    await h.deliver();
+    const reminder = h.sentTo(WUHOU_CHAT).at(-1)!;
     expect(reminder.body.text).toContain("提醒：距截止还有 7 天");
     expect(reminder.body.text).toContain("2026-12-10 23:59（北京时间）");
-    expect(buttonsOf(reminder)).toEqual([`fw:c-recv:${wuhouAsg}`, `fw:c-subm:${wuhouAsg}`, `fw:c-open:${wuhouAsg}`]);
-    expect(sentTo(QINGYANG_CHAT)).toHaveLength(1);
-    card = messageIdOf(reminder);
+    expect(h.buttonsOf(reminder)).toEqual([`fw:c-recv:${wuhouAsg}`, `fw:c-subm:${wuhouAsg}`, `fw:c-open:${wuhouAsg}`]);
+    expect(h.sentTo(QINGYANG_CHAT)).toHaveLength(1);
+    card = h.messageIdOf(reminder);
     await runTick(ctx.deps, sh("2026-12-03T10:00:00"));
-    await deliver();
-    expect(sentTo(WUHOU_CHAT)).toHaveLength(1);
+    await h.deliver();
+    expect(h.sentTo(WUHOU_CHAT)).toHaveLength(1);
   });
 
   it("refuses presses by a contact of another unit and by a stranger, and logs them", async () => {
@@ -176,7 +104,7 @@ describe("a campaign reminder in a unit's Telegram group", () => {
   });
 
   it("takes the contact's Received once, even when Telegram redelivers the press", async () => {
-    const id = updateId++;
+    const id = h.takeUpdateId();
     expect(await press(WU, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, card, id)).toBe("已确认收到：年终自查报告");
     expect(await press(WU, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, card, id)).toBe("已处理过。");
     const a = await assignmentOf(wuhouAsg);
@@ -188,10 +116,10 @@ describe("a campaign reminder in a unit's Telegram group", () => {
 
   it("gives the contact a signed unit-page link, privately", async () => {
     expect(await press(WU, WUHOU_CHAT, `fw:c-open:${wuhouAsg}`, card)).toBe("单位页面");
-    await deliver();
-    const link = sentTo(String(WU)).at(-1)!;
+    await h.deliver();
+    const link = h.sentTo(String(WU)).at(-1)!;
     expect(link.body.text).toMatch(/https:\/\/fundwatch\.example\.gov\.cn\/units\/chengdu-wuhou-hospital\?t=/);
-    expect(sentTo(WUHOU_CHAT).some((c) => String(c.body.text).includes("/units/"))).toBe(false);
+    expect(h.sentTo(WUHOU_CHAT).some((c) => String(c.body.text).includes("/units/"))).toBe(false);
   });
 });
 
@@ -199,14 +127,14 @@ describe("the coordinator's commands", () => {
   it("/move tells every unit, needs acknowledgements again and keeps the old date in the log", async () => {
     const replies = await command(CHEN, "/move dec-report 2026-12-15 省局通知统一延期");
     expect(replies.join("\n")).toContain("已通知 2 个单位重新确认");
-    await deliver();
+    await h.deliver();
     for (const chat of [WUHOU_CHAT, QINGYANG_CHAT]) {
-      const moved = sentTo(chat).at(-1)!;
+      const moved = h.sentTo(chat).at(-1)!;
       expect(moved.body.text).toContain("截止时间已调整，请重新确认");
       expect(moved.body.text).toContain("2026-12-10 23:59");
       expect(moved.body.text).toContain("2026-12-15 23:59");
     }
-    expect(buttonsOf(sentTo(WUHOU_CHAT).at(-1)!)).toContain(`fw:c-recv:${wuhouAsg}`);
+    expect(h.buttonsOf(h.sentTo(WUHOU_CHAT).at(-1)!)).toContain(`fw:c-recv:${wuhouAsg}`);
     const a = await assignmentOf(wuhouAsg);
     expect(a).toMatchObject({ dueVersion: 2, receivedVersion: null, receivedAt: null });
     const moved = await ctx.db.select().from(events).where(and(eq(events.entityId, wuhouAsg), eq(events.action, "deliverable.moved")));
@@ -214,18 +142,18 @@ describe("the coordinator's commands", () => {
   });
 
   it("the contact acknowledges the new date and submits with a note; the coordinators get the notice on Slack", async () => {
-    const movedCard = messageIdOf(sentTo(WUHOU_CHAT).at(-1)!);
+    const movedCard = h.messageIdOf(h.sentTo(WUHOU_CHAT).at(-1)!);
     expect(await press(WU, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, movedCard)).toBe("已确认收到：年终自查报告");
     expect(await press(WU, WUHOU_CHAT, `fw:c-subm:${wuhouAsg}`, movedCard)).toBe("已报送");
-    await deliver();
-    const prompt = sentTo(WUHOU_CHAT).at(-1)!;
+    await h.deliver();
+    const prompt = h.sentTo(WUHOU_CHAT).at(-1)!;
     expect(prompt.body.text).toContain("请回复本消息");
     expect(prompt.body.reply_markup).toMatchObject({ force_reply: true });
-    const promptMessageId = messageIdOf(prompt);
+    const promptMessageId = h.messageIdOf(prompt);
     const before = slack.callsTo("chat.postMessage").length;
-    await telegramUpdate({ message: { message_id: 900, date: 0, chat: { id: Number(WUHOU_CHAT), type: "supergroup" }, from: tgUser(WU), text: "自查报告见 https://pan.example.cn/s/abc", reply_to_message: { message_id: promptMessageId, date: 0, chat: { id: Number(WUHOU_CHAT), type: "supergroup" } } } });
-    await deliver();
-    expect(sentTo(WUHOU_CHAT).at(-1)!.body.text).toBe("已报送：年终自查报告，等待审核。");
+    await h.sendTelegram(WU, "自查报告见 https://pan.example.cn/s/abc", { chat: WUHOU_CHAT, replyTo: promptMessageId });
+    await h.deliver();
+    expect(h.sentTo(WUHOU_CHAT).at(-1)!.body.text).toBe("已报送：年终自查报告，等待审核。");
     const notice = slack.callsTo("chat.postMessage").slice(before).find((c) => c.body.channel === COORDINATORS)!;
     const actionIds = (notice.body.blocks as any[]).flatMap((b) => b.elements ?? []).map((e: any) => `${e.action_id}:${e.value}`);
     expect(actionIds).toEqual([`fw:c-acc:${wuhouAsg}`, `fw:c-ret:${wuhouAsg}`]);
@@ -243,36 +171,36 @@ describe("the coordinator's commands", () => {
   });
 
   it("/nudge reaches only the unit that has not submitted, and not again within 4 hours", async () => {
-    const wuBefore = sentTo(WUHOU_CHAT).length;
-    const qyBefore = sentTo(QINGYANG_CHAT).length;
+    const wuBefore = h.sentTo(WUHOU_CHAT).length;
+    const qyBefore = h.sentTo(QINGYANG_CHAT).length;
     expect((await command(CHEN, "/nudge dec-report")).join("\n")).toContain("已催报 1 个单位：成都市青羊区惠民大药房");
-    await deliver();
-    expect(sentTo(WUHOU_CHAT)).toHaveLength(wuBefore);
-    expect(sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 1);
-    expect(sentTo(QINGYANG_CHAT).at(-1)!.body.text).toContain("催报：年终自查报告");
+    await h.deliver();
+    expect(h.sentTo(WUHOU_CHAT)).toHaveLength(wuBefore);
+    expect(h.sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 1);
+    expect(h.sentTo(QINGYANG_CHAT).at(-1)!.body.text).toContain("催报：年终自查报告");
     const again = (await command(CHEN, "/nudge dec-report")).join("\n");
     expect(again).toContain("没有需要催报的单位。");
     expect(again).toContain("1 个单位在 4 小时内已催报过");
-    await deliver();
-    expect(sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 1);
+    await h.deliver();
+    expect(h.sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 1);
     ctx.setNow(new Date(ctx.deps.now().getTime() + 4 * 3_600_000 + 60_000));
     expect((await command(CHEN, "/nudge dec-report")).join("\n")).toContain("已催报 1 个单位");
-    await deliver();
-    expect(sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 2);
+    await h.deliver();
+    expect(h.sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 2);
     // Only coordinators may nudge.
     expect((await command(WU, "/nudge dec-report")).join("\n")).toBe("只有协调员可以操作。");
   });
 
   it("/extend gives one unit a later date: it is told, must acknowledge again, and the old date is logged", async () => {
-    const before = sentTo(WUHOU_CHAT).length;
+    const before = h.sentTo(WUHOU_CHAT).length;
     const text = (await command(CHEN, "/extend dec-report chengdu-qingyang-pharmacy 2026-12-18T17:00 设备故障")).join("\n");
     expect(text).toContain("成都市青羊区惠民大药房 的「年终自查报告」截止时间已延长至 2026-12-18 17:00（北京时间）");
-    await deliver();
-    const told = sentTo(QINGYANG_CHAT).at(-1)!;
+    await h.deliver();
+    const told = h.sentTo(QINGYANG_CHAT).at(-1)!;
     expect(told.body.text).toContain("本单位截止时间已延长");
     expect(told.body.text).toContain("2026-12-15 23:59");
-    expect(buttonsOf(told)).toContain(`fw:c-recv:${qingyangAsg}`);
-    expect(sentTo(WUHOU_CHAT)).toHaveLength(before);
+    expect(h.buttonsOf(told)).toContain(`fw:c-recv:${qingyangAsg}`);
+    expect(h.sentTo(WUHOU_CHAT)).toHaveLength(before);
     expect(await assignmentOf(qingyangAsg)).toMatchObject({ dueAt: sh("2026-12-18T17:00:00").getTime(), dueVersion: 3, receivedVersion: null });
     const extended = await ctx.db.select().from(events).where(and(eq(events.entityId, qingyangAsg), eq(events.action, "assignment.extended")));
     expect(JSON.parse(extended[0]!.data!)).toMatchObject({ from: sh("2026-12-15T23:59:59.999").getTime(), to: sh("2026-12-18T17:00:00").getTime(), reason: "设备故障" });
@@ -289,18 +217,8 @@ describe("the coordinator's commands", () => {
 
 describe("review on Slack", () => {
   async function slackPress(action: string, actionTs: string, trigger: string) {
-    const payload = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0CHEN" },
-      channel: { id: COORDINATORS },
-      team: { id: "T1" },
-      trigger_id: trigger,
-      message: { ts: "1700000000.000100" },
-      actions: [{ action_id: `fw:${action}`, block_id: "fw_actions_0", value: wuhouAsg, type: "button", action_ts: actionTs }],
-      api_app_id: "A1",
-      token: "x",
-    });
-    expect((await slackRequest(new URLSearchParams({ payload }).toString())).status).toBe(200);
+    const payload = slackBlockAction({ user: "U0CHEN", channel: COORDINATORS, trigger, messageTs: "1700000000.000100", actionId: `fw:${action}`, blockId: "fw_actions_0", value: wuhouAsg, actionTs });
+    expect((await h.slackInteraction(payload)).status).toBe(200);
   }
 
   it("Return asks for a reason in a modal; the unit is told and the assignment reopens", async () => {
@@ -318,31 +236,31 @@ describe("review on Slack", () => {
       api_app_id: "A1",
       token: "x",
     });
-    expect((await slackRequest(new URLSearchParams({ payload: submission }).toString())).status).toBe(200);
+    expect((await h.slackInteraction(submission)).status).toBe(200);
     await wait(async () => (await assignmentOf(wuhouAsg)).state === "returned");
     const a = await assignmentOf(wuhouAsg);
     expect(a).toMatchObject({ state: "returned", reviewedBy: memberIds["陈静"] });
     // Reopened: the reminders resume (the due-day one, the acknowledgement of this date still standing).
     expect(a.nextReminderAt).toBe(sh("2026-12-15T09:00:00").getTime());
-    await deliver();
-    const told = sentTo(WUHOU_CHAT).at(-1)!;
+    await h.deliver();
+    const told = h.sentTo(WUHOU_CHAT).at(-1)!;
     expect(told.body.text).toContain("报送被退回，请重新报送");
     expect(told.body.text).toContain("缺少整改台账");
-    expect(buttonsOf(told)).toContain(`fw:c-subm:${wuhouAsg}`);
+    expect(h.buttonsOf(told)).toContain(`fw:c-subm:${wuhouAsg}`);
   });
 
   it("a second submission is accepted; the unit is told", async () => {
-    const card = messageIdOf(sentTo(WUHOU_CHAT).at(-1)!);
+    const card = h.messageIdOf(h.sentTo(WUHOU_CHAT).at(-1)!);
     await press(WU, WUHOU_CHAT, `fw:c-subm:${wuhouAsg}`, card);
-    await deliver();
-    const promptId = messageIdOf(sentTo(WUHOU_CHAT).at(-1)!);
-    await telegramUpdate({ message: { message_id: 901, date: 0, chat: { id: Number(WUHOU_CHAT), type: "supergroup" }, from: tgUser(WU), text: "已补充整改台账", reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(WUHOU_CHAT), type: "supergroup" } } } });
-    await deliver();
+    await h.deliver();
+    const promptId = h.messageIdOf(h.sentTo(WUHOU_CHAT).at(-1)!);
+    await h.sendTelegram(WU, "已补充整改台账", { chat: WUHOU_CHAT, replyTo: promptId });
+    await h.deliver();
     expect((await assignmentOf(wuhouAsg)).state).toBe("submitted");
     await slackPress("c-acc", "1764000300.001", "trig-acc");
     await wait(async () => (await assignmentOf(wuhouAsg)).state === "accepted");
-    await deliver();
-    expect(sentTo(WUHOU_CHAT).at(-1)!.body.text).toBe("成都市武侯区人民医院：「年终自查报告」的报送已通过审核。");
+    await h.deliver();
+    expect(h.sentTo(WUHOU_CHAT).at(-1)!.body.text).toBe("成都市武侯区人民医院：「年终自查报告」的报送已通过审核。");
     const attempts = await ctx.db.select().from(submissions).where(eq(submissions.assignmentId, wuhouAsg)).orderBy(asc(submissions.attempt));
     expect(attempts.map((s) => [s.attempt, s.status])).toEqual([
       [1, "returned"],

@@ -6,9 +6,9 @@ import jpeg from "jpeg-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, leads, members, reportAttachments } from "../../src/db/schema";
 import { caseLinkToken } from "../../src/services/chat-actions";
-import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, validReport } from "../support/fixtures";
+import { importChaoyangConsoleOrg } from "../support/console-org";
 
 let ctx: TestContext;
 const enc = new TextEncoder();
@@ -45,17 +45,7 @@ const token = async (memberName: string) => {
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const org = orgFileSchema.parse({
-    teams: [
-      { name: "朝阳检查组", regionCode: "110105", platform: "console", chatId: "cy" },
-      { name: "协调组", regionCode: "000000", platform: "console", chatId: "coord", coordinators: true },
-    ],
-    members: [
-      { name: "王检查", role: "team_lead", team: "朝阳检查组" },
-      { name: "陈协调", role: "coordinator", team: "协调组" },
-    ],
-  });
-  await importOrganisation(ctx.deps, org, { type: "system", platform: "cli" });
+  await importChaoyangConsoleOrg(ctx.deps);
   const photo = photoWithExif();
   const form = new FormData();
   form.append(

@@ -17,6 +17,7 @@ import { createTestContext, type TestContext } from "../support/context";
 import { PNG_BYTES, REAL_NAME, jsonPost, multipart, validReport } from "../support/fixtures";
 import { createPageClient } from "../support/page-client";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
+import { webReportFields } from "../support/web-report";
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -27,18 +28,7 @@ afterEach(() => ctx.close());
 /** The form fields of a complete web report (district only: the server fills in the rest). */
 function webReport(token: string, extra: Record<string, string> = {}) {
   return multipart(
-    {
-      _once: token,
-      subject: "medical_institution",
-      violationType: "medical_institution:ghost_admission",
-      "region.provinceCode": CHENGDU.provinceCode,
-      "region.districtCode": CHENGDU.districtCode,
-      targetName: "锦江某某医院",
-      occurredFrom: "2026-10-01",
-      description: "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。",
-      anonymous: "true",
-      ...extra,
-    },
+    webReportFields(token, extra),
     [{ name: "病房.png", bytes: PNG_BYTES, type: "image/png" }],
   );
 }

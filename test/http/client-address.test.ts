@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rateLimitSubject, resolveClientAddress } from "../../src/core/client-address";
 import { startNodeServer, type RunningServer } from "../../src/node";
+import { nodeServerEnv } from "../support/node-server";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost } from "../support/fixtures";
 
@@ -70,17 +71,10 @@ describe("behind a proxy (TRUST_PROXY=true, real Node server)", () => {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-xff-"));
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startNodeServer({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-      SECRETS_FILE: join(dir, "secrets.json"),
-      APP_ENV: "test",
-      LOG_LEVEL: "silent",
-      RECEIPT_LOOKUP_MIN_MS: "0",
+    server = await startNodeServer(nodeServerEnv(dir, {
       RECEIPT_FAILURES_PER_WINDOW: "3",
       TRUST_PROXY: "true",
-    });
+    }));
   });
   afterAll(async () => {
     await server.close();

@@ -11,10 +11,11 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { events, leads, members, reportAttachments } from "../../src/db/schema";
 import { startNodeServer, type RunningServer } from "../../src/node";
+import { nodeServerEnv } from "../support/node-server";
 import { caseLinkToken } from "../../src/services/chat-actions";
-import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "../support/context";
 import { multipart, validReport } from "../support/fixtures";
+import { importChaoyangConsoleOrg } from "../support/console-org";
 
 const pdf = (body: string) => Uint8Array.from(Buffer.from(`%PDF-1.7\n${body}\nstartxref\n0\n%%EOF\n`, "latin1"));
 /** Clean: the author sits in an indirect object the stripper follows. */
@@ -37,17 +38,7 @@ describe("stripping after acceptance, and the release of what could not be strip
 
   beforeAll(async () => {
     ctx = await createTestContext({ EVIDENCE_UPLOADS_PER_CLIENT_PER_HOUR: "2", REPORTS_PER_HOUR: "1" });
-    const org = orgFileSchema.parse({
-      teams: [
-        { name: "朝阳检查组", regionCode: "110105", platform: "console", chatId: "cy" },
-        { name: "协调组", regionCode: "000000", platform: "console", chatId: "coord", coordinators: true },
-      ],
-      members: [
-        { name: "王检查", role: "team_lead", team: "朝阳检查组" },
-        { name: "陈协调", role: "coordinator", team: "协调组" },
-      ],
-    });
-    await importOrganisation(ctx.deps, org, { type: "system", platform: "cli" });
+    await importChaoyangConsoleOrg(ctx.deps);
     const res = await ctx.app.request("/api/v1/reports", { method: "POST", body: multipart({ report: JSON.stringify(validReport()) }, [{ name: "a.pdf", bytes: INDIRECT_AUTHOR, type: "application/pdf" }]) });
     expect(res.status).toBe(201);
     receipt = ((await res.json()) as { receipt: string }).receipt;
@@ -148,17 +139,11 @@ describe("a crafted 10 MB PDF on a real server", () => {
   const dir = mkdtempSync(join(tmpdir(), "fundwatch-strip-"));
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startNodeServer({
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-      SECRETS_FILE: join(dir, "secrets.json"),
-      APP_ENV: "test",
+    server = await startNodeServer(nodeServerEnv(dir, {
       LOG_LEVEL: "debug",
-      RECEIPT_LOOKUP_MIN_MS: "0",
       MAX_ATTACHMENTS: "1",
       MAX_ATTACHMENT_BYTES: String(10 * 1024 * 1024),
-    });
+    }));
   });
   afterAll(async () => {
     await server.close();

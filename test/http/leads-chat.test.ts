@@ -1,89 +1,25 @@
 // Leads in chat over real HTTP: fake Telegram and Slack servers on loopback, the real webhooks, the
 // real outbox. A tip becomes one card in the right team's chat; presses are checked, logged once and
 // reflected on the card and the tipster's status page; outages delay messages without loss.
-import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
 import { events, leads, members, outbox } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { createPageClient } from "../support/page-client";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { jsonPost, validReport } from "../support/fixtures";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const CHENGDU_CHAT = "-1001000000001";
 const MIANYANG_CHANNEL = "C0MIANYANG01";
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
-let updateId = 1;
-const memberIds: Record<string, string> = {};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let slack: ChatHarness["slack"];
+let memberIds: ChatHarness["memberIds"];
 
-async function deliver() {
-  // Deliver everything due; the test clock moves past per-chat pacing between rounds.
-  for (let i = 0; i < 10; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-function telegramUpdate(body: Record<string, unknown>, secret: string | null = TG_SECRET) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(secret ? { "x-telegram-bot-api-secret-token": secret } : {}) },
-    body: JSON.stringify({ update_id: updateId++, ...body }),
-  });
-}
-
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-
-function pressTelegram(userId: number, data: string, messageId: number, id = updateId++) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({
-      update_id: id,
-      callback_query: {
-        id: `cb${id}`,
-        from: tgUser(userId),
-        chat_instance: "ci",
-        data,
-        message: { message_id: messageId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup", title: "成都" }, text: "card" },
-      },
-    }),
-  });
-}
-
-async function slackRequest(body: string, contentType: string, timestamp = Math.floor(ctx.deps.now().getTime() / 1000), secret = SLACK_SECRET) {
-  const { createHmac } = await import("node:crypto");
-  const signature = `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return ctx.app.request("/webhooks/slack", {
-    method: "POST",
-    headers: { "content-type": contentType, "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature },
-    body,
-  });
-}
-
-async function enrolTelegram(name: string, userId: number) {
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
-  const res = await telegramUpdate({ message: { message_id: 1, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text: `/start ${code}` } });
-  expect(res.status).toBe(200);
-  // Replies go through the outbox.
-  await deliver();
-}
-
-async function submitTip(overrides: Record<string, unknown>) {
-  const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport(overrides)));
-  expect(res.status).toBe(201);
-  return (await res.json()) as { reportId: string; receipt: string };
-}
+/** Delivers everything due, ten rounds at most (the test clock moves past per-chat pacing between rounds). */
+const deliver = () => h.deliver({ rounds: 10 });
+const pressTelegram = (userId: number, data: string, messageId: number, id?: number) => h.pressTelegram(userId, CHENGDU_CHAT, data, messageId, id);
 
 async function leadOfReceipt(receipt: string) {
   const res = await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }));
@@ -93,29 +29,13 @@ async function leadOfReceipt(receipt: string) {
 }
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
-  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  // Monday 24 Nov 2026, 10:00 in Shanghai.
-  ctx.setNow("2026-11-24T02:00:00Z");
+  // Monday 24 Nov 2026, 10:00 in Shanghai (the harness's default clock).
+  h = await createChatHarness();
+  ({ ctx, telegram, slack, memberIds } = h);
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
-  await slack.stop();
+  await h.close();
 });
 
 describe("a tip in Chengdu reaches the Telegram team", () => {
@@ -124,13 +44,13 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
   let receipt = "";
 
   it("enrols members with one-time codes, never by name", async () => {
-    await enrolTelegram("张明", 5001);
-    await enrolTelegram("李娜", 5002);
+    await h.enrolTelegram("张明", 5001);
+    await h.enrolTelegram("李娜", 5002);
     const zhang = await ctx.db.query.members.findFirst({ where: eq(members.id, memberIds["张明"]!) });
     expect(zhang?.telegramUserId).toBe("5001");
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toContain("登记成功：李娜（组长）");
     // A used code does not work twice.
-    const refused = await telegramUpdate({ message: { message_id: 2, date: 0, chat: { id: 5999, type: "private" }, from: tgUser(5999), text: "/start AAAAAAAAAA" } });
+    const refused = await h.sendTelegram(5999, "/start AAAAAAAAAA");
     expect(refused.status).toBe(200);
     await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("邀请码无效、已使用或已过期。");
@@ -138,7 +58,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
 
   it("posts exactly one card, without the tipster's identity, to the Chengdu group", async () => {
     const before = telegram.callsTo("sendMessage").length;
-    const tip = await submitTip({
+    const tip = await h.submitTip({
       region: { districtCode: "510104" },
       targetName: "锦江某某康复医院",
       description: "我叫周杰，电话13912345678。康复科长期挂床，病人白天回家，仍每天记账理疗项目，涉及人血白蛋白。",
@@ -172,15 +92,15 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
   });
 
   it("rejects an update without the secret token", async () => {
-    const res = await telegramUpdate({ message: { message_id: 3, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } }, null);
+    const res = await h.sendTelegram(5001, "/mine", { secret: null });
     expect(res.status).toBe(401);
-    const wrong = await telegramUpdate({ message: { message_id: 3, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } }, "not-the-secret-at-all");
+    const wrong = await h.sendTelegram(5001, "/mine", { secret: "not-the-secret-at-all" });
     expect(wrong.status).toBe(401);
   });
 
   it("logs an acknowledgement once even when the update is delivered twice, edits the card, and tells the tipster", async () => {
     const edits = telegram.callsTo("editMessageText").length;
-    const id = updateId++;
+    const id = h.takeUpdateId();
     expect((await pressTelegram(5001, `fw:ack:${leadId}`, cardMessageId, id)).status).toBe(200);
     expect((await pressTelegram(5001, `fw:ack:${leadId}`, cardMessageId, id)).status).toBe(200);
     await deliver();
@@ -203,16 +123,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     const prompt = telegram.callsTo("sendMessage").at(-1)!;
     expect(prompt.body.reply_markup).toMatchObject({ force_reply: true });
     const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
-    await telegramUpdate({
-      message: {
-        message_id: 77,
-        date: 0,
-        chat: { id: Number(CHENGDU_CHAT), type: "supergroup" },
-        from: tgUser(5001),
-        text: "挂床病人大约有多少？",
-        reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "prompt" },
-      },
-    });
+    await h.sendTelegram(5001, "挂床病人大约有多少？", { chat: CHENGDU_CHAT, replyTo: promptId });
     const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as any;
     expect(status.messages.map((m: any) => [m.from, m.body])).toContainEqual(["investigator", "挂床病人大约有多少？"]);
 
@@ -237,9 +148,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
     const prompt = telegram.callsTo("sendMessage").at(-1)!;
     expect(prompt.body.text).toContain("查实金额");
     const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
-    await telegramUpdate({
-      message: { message_id: 78, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, from: tgUser(5001), text: "12,000.50", reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "p" } },
-    });
+    await h.sendTelegram(5001, "12,000.50", { chat: CHENGDU_CHAT, replyTo: promptId });
     await deliver();
     const lead = await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) });
     expect(lead).toMatchObject({ state: "concluded", outcome: "substantiated", substantiatedAmountFen: 1_200_050 });
@@ -292,7 +201,7 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
   });
 
   it("answers /mine for an enrolled member", async () => {
-    await telegramUpdate({ message: { message_id: 90, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/mine" } });
+    await h.sendTelegram(5001, "/mine");
     await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您目前没有未办结的线索。");
   });
@@ -300,14 +209,13 @@ describe("a tip in Chengdu reaches the Telegram team", () => {
 
 describe("Slack", () => {
   it("posts the Mianyang lead to its channel and takes a signed acknowledgement", async () => {
-    const tom = memberIds["Tom Lee"]!;
-    const { code } = await createInvite(ctx.deps, { memberId: tom, actor: { type: "system", platform: "cli" } });
-    const join = await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0TOM", channel_id: "D0TOM", channel_name: "directmessage", trigger_id: "trig1", response_url: `${slack.url}/respond`, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded");
+    const { code } = await h.invite("Tom Lee");
+    const join = await h.slackCommand("U0TOM", `join ${code}`, { channel: "D0TOM", channelName: "directmessage", trigger: "trig1", responseUrl: `${slack.url}/respond` });
     expect(join.status).toBe(200);
     expect(((await join.json()) as any).text).toContain("Enrolled: Tom Lee");
 
     const before = slack.callsTo("chat.postMessage").length;
-    await submitTip({ region: { districtCode: "510703" }, targetName: "涪城某某药房", subject: "pharmacy", violationType: "drugs_for_daily_goods" });
+    await h.submitTip({ region: { districtCode: "510703" }, targetName: "涪城某某药房", subject: "pharmacy", violationType: "drugs_for_daily_goods" });
     await deliver();
     const posted = slack.callsTo("chat.postMessage").slice(before);
     expect(posted).toHaveLength(1);
@@ -317,28 +225,18 @@ describe("Slack", () => {
     expect(ack.text.text).toBe("Acknowledge");
     const leadId = ack.value as string;
 
-    const payload = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0TOM" },
-      channel: { id: MIANYANG_CHANNEL },
-      team: { id: "T1" },
-      trigger_id: "trig2",
-      message: { ts: posted[0] ? "1700000000.000100" : "" },
-      actions: [{ action_id: "fw:ack", block_id: "fw_actions_0", value: leadId, type: "button", action_ts: "1764000000.123" }],
-      api_app_id: "A1",
-      token: "x",
-    });
-    const res = await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
+    const payload = JSON.stringify(slackBlockAction({ user: "U0TOM", channel: MIANYANG_CHANNEL, trigger: "trig2", messageTs: posted[0] ? "1700000000.000100" : "", actionId: "fw:ack", blockId: "fw_actions_0", value: leadId, actionTs: "1764000000.123" }));
+    const res = await h.slackInteraction(payload);
     expect(res.status).toBe(200);
     // Work after the ack finishes on its own; wait for it.
-    for (let i = 0; i < 1000 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state === "new"; i++) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(async () => (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state !== "new");
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))?.state).toBe("acknowledged");
     // The first press's answer is posted after the state change: wait for it, or the retry's count is off.
-    for (let i = 0; i < 1000 && !slack.callsTo("chat.postEphemeral").some((c) => c.body.text === "Recorded: Acknowledge."); i++) await new Promise((r) => setTimeout(r, 20));
+    await pollUntil(() => slack.callsTo("chat.postEphemeral").some((c) => c.body.text === "Recorded: Acknowledge."));
     // Slack retries the same action: it takes effect once (the retry's answer is "already done").
     const answers = slack.callsTo("chat.postEphemeral").length;
-    await slackRequest(new URLSearchParams({ payload }).toString(), "application/x-www-form-urlencoded");
-    for (let i = 0; i < 1000 && slack.callsTo("chat.postEphemeral").length === answers; i++) await new Promise((r) => setTimeout(r, 20));
+    await h.slackInteraction(payload);
+    await pollUntil(() => slack.callsTo("chat.postEphemeral").length !== answers);
     expect(slack.callsTo("chat.postEphemeral").at(-1)?.body.text).toBe("That has already taken effect.");
     expect(await ctx.db.select().from(events).where(and(eq(events.entityId, leadId), eq(events.action, "lead.acknowledge")))).toHaveLength(1);
     await deliver();
@@ -346,14 +244,13 @@ describe("Slack", () => {
   });
 
   it("lets a coordinator issue an invite from chat, privately, that a new member redeems", async () => {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" } });
-    const cmd = (user: string, text: string, trigger: string) =>
-      slackRequest(new URLSearchParams({ command: "/fundwatch", text, user_id: user, channel_id: "C0COORDINATE", channel_name: "coordination", trigger_id: trigger, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded");
+    const { code } = await h.invite("陈静");
+    const cmd = (user: string, text: string, trigger: string) => h.slackCommand(user, text, { channel: "C0COORDINATE", channelName: "coordination", trigger });
     await cmd("U0CHEN", `join ${code}`, "trig-c1");
     const invite = (await (await cmd("U0CHEN", `invite ${memberIds["王强"]}`, "trig-c2")).json()) as { text: string; response_type: string };
     expect(invite.response_type).toBe("ephemeral");
     const newCode = /邀请码：([0-9A-Z]{10})/.exec(invite.text)![1]!;
-    await telegramUpdate({ message: { message_id: 5, date: 0, chat: { id: 5003, type: "private" }, from: tgUser(5003), text: `/start ${newCode}` } });
+    await h.sendTelegram(5003, `/start ${newCode}`);
     await deliver();
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, memberIds["王强"]!) }))?.telegramUserId).toBe("5003");
     // An inspector cannot issue invites.
@@ -363,41 +260,29 @@ describe("Slack", () => {
 
   it("lets a coordinator add and deactivate members from chat; a deactivated member's presses are refused", async () => {
     const cmd = async (text: string, trigger: string) =>
-      (await (
-        await slackRequest(new URLSearchParams({ command: "/fundwatch", text, user_id: "U0CHEN", channel_id: "C0COORDINATE", trigger_id: trigger, team_id: "T1", token: "x" }).toString(), "application/x-www-form-urlencoded")
-      ).json()) as { text: string };
+      (await (await h.slackCommand("U0CHEN", text, { channel: "C0COORDINATE", trigger })).json()) as { text: string };
     const chengdu = (await ctx.db.query.teams.findFirst({ where: (t, { eq }) => eq(t.name, "成都市核查一组") }))!;
     const added = await cmd(`addmember inspector ${chengdu.id} 赵 敏`, "trig-a1");
     const id = /（(mem_[0-9A-Z]+)）/.exec(added.text)![1]!;
     const code = /邀请码：([0-9A-Z]{10})/.exec(added.text)![1]!;
-    await telegramUpdate({ message: { message_id: 6, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: `/start ${code}` } });
+    await h.sendTelegram(5004, `/start ${code}`);
     await deliver();
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ displayName: "赵 敏", role: "inspector", telegramUserId: "5004" });
     expect((await cmd(`deactivate ${id}`, "trig-a2")).text).toContain("已停用 赵 敏");
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, id) }))).toMatchObject({ active: false, telegramUserId: null });
-    await telegramUpdate({ message: { message_id: 7, date: 0, chat: { id: 5004, type: "private" }, from: tgUser(5004), text: "/mine" } });
+    await h.sendTelegram(5004, "/mine");
     await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toContain("尚未登记");
     expect((await cmd("addmember wizard - X", "trig-a3")).text).toContain("用法");
   });
 
   it("asks for a decline reason in a modal and applies the submitted answer", async () => {
-    await submitTip({ region: { districtCode: "510704" }, targetName: "游仙某某医院", violationType: "over_treatment" });
+    await h.submitTip({ region: { districtCode: "510704" }, targetName: "游仙某某医院", violationType: "over_treatment" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "游仙某某医院")!;
-    const press = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0TOM" },
-      channel: { id: MIANYANG_CHANNEL },
-      team: { id: "T1" },
-      trigger_id: "trig-modal",
-      message: { ts: "1700000000.000200" },
-      actions: [{ action_id: "fw:decline", block_id: "fw_actions_0", value: lead.id, type: "button", action_ts: "1764000100.001" }],
-      api_app_id: "A1",
-      token: "x",
-    });
-    expect((await slackRequest(new URLSearchParams({ payload: press }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 1000 && slack.callsTo("views.open").length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const press = JSON.stringify(slackBlockAction({ user: "U0TOM", channel: MIANYANG_CHANNEL, trigger: "trig-modal", messageTs: "1700000000.000200", actionId: "fw:decline", blockId: "fw_actions_0", value: lead.id, actionTs: "1764000100.001" }));
+    expect((await h.slackInteraction(press)).status).toBe(200);
+    await pollUntil(() => slack.callsTo("views.open").length > 0);
     const opened = slack.callsTo("views.open").at(-1)!;
     expect(opened.body.trigger_id).toBe("trig-modal");
     const view = opened.body.view as { private_metadata: string; blocks: { label: { text: string } }[] };
@@ -410,18 +295,18 @@ describe("Slack", () => {
       api_app_id: "A1",
       token: "x",
     });
-    expect((await slackRequest(new URLSearchParams({ payload: submission }).toString(), "application/x-www-form-urlencoded")).status).toBe(200);
-    for (let i = 0; i < 1000 && (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state !== "not_accepted"; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await h.slackInteraction(submission)).status).toBe(200);
+    await pollUntil(async () => (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state === "not_accepted");
     expect((await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.id) }))?.state).toBe("not_accepted");
   });
 
   it("rejects a bad signature and a replayed (stale) request", async () => {
     const body = new URLSearchParams({ command: "/fundwatch", text: "mine", user_id: "U0TOM", channel_id: "C1", trigger_id: "t", team_id: "T1" }).toString();
-    expect((await slackRequest(body, "application/x-www-form-urlencoded", undefined, "wrong-secret-wrong-secret")).status).toBe(401);
+    expect((await h.slackRequest(body, { secret: "wrong-secret-wrong-secret" })).status).toBe(401);
     const tenMinutesAgo = Math.floor(ctx.deps.now().getTime() / 1000) - 600;
-    expect((await slackRequest(body, "application/x-www-form-urlencoded", tenMinutesAgo)).status).toBe(401);
+    expect((await h.slackRequest(body, { timestamp: tenMinutesAgo })).status).toBe(401);
     const inFuture = Math.floor(ctx.deps.now().getTime() / 1000) + 600;
-    expect((await slackRequest(body, "application/x-www-form-urlencoded", inFuture)).status).toBe(401);
+    expect((await h.slackRequest(body, { timestamp: inFuture })).status).toBe(401);
   });
 });
 
@@ -450,17 +335,11 @@ describe("evidence on the case page", () => {
 });
 
 describe("decline and reassign from chat", () => {
-  async function replyToLastPrompt(userId: number, text: string) {
-    await deliver();
-    const prompt = telegram.callsTo("sendMessage").at(-1)!;
-    const promptId = 1000 + telegram.callsTo("sendMessage").indexOf(prompt);
-    return telegramUpdate({
-      message: { message_id: 500 + updateId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, from: tgUser(userId), text, reply_to_message: { message_id: promptId, date: 0, chat: { id: Number(CHENGDU_CHAT), type: "supergroup" }, text: "p" } },
-    });
-  }
+  /** Replies in the group to the newest message the bot sent (ten delivery rounds first, as everywhere here). */
+  const replyToLastPrompt = (userId: number, text: string) => h.replyToLastPrompt(userId, CHENGDU_CHAT, text, { lastMessage: true, rounds: 10 });
 
   it("declines with a reason given as a reply; the tipster sees 'not accepted'", async () => {
-    const tip = await submitTip({ region: { districtCode: "510108" }, targetName: "成华某某诊所", violationType: "duplicate_billing" });
+    const tip = await h.submitTip({ region: { districtCode: "510108" }, targetName: "成华某某诊所", violationType: "duplicate_billing" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "成华某某诊所")!;
     // Whoever routing assigned it to answers (张明 is 5001, 李娜 5002 in Telegram).
@@ -479,7 +358,7 @@ describe("decline and reassign from chat", () => {
   });
 
   it("lets the team lead reassign by replying with a member id; an inspector cannot", async () => {
-    await submitTip({ region: { districtCode: "510108" }, targetName: "成华某某药房", subject: "pharmacy", violationType: "no_prescription_sale" });
+    await h.submitTip({ region: { districtCode: "510108" }, targetName: "成华某某药房", subject: "pharmacy", violationType: "no_prescription_sale" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "成华某某药房")!;
     const teamLead = memberIds["李娜"]!;
@@ -500,7 +379,7 @@ describe("decline and reassign from chat", () => {
 describe("escalation", () => {
   it("reminds the assignee, then the team lead, then the coordinators, once each", async () => {
     ctx.setNow("2026-11-25T01:00:00Z"); // Wednesday 09:00 Shanghai
-    const tip = await submitTip({ region: { districtCode: "510106" }, targetName: "金牛某某诊所", violationType: "over_treatment" });
+    const tip = await h.submitTip({ region: { districtCode: "510106" }, targetName: "金牛某某诊所", violationType: "over_treatment" });
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "金牛某某诊所")!;
     expect(tip.reportId).toBeTruthy();
@@ -531,10 +410,10 @@ describe("escalation", () => {
   });
 
   it("lists overdue leads for coordinators and refuses /overdue to inspectors", async () => {
-    await telegramUpdate({ message: { message_id: 91, date: 0, chat: { id: 5002, type: "private" }, from: tgUser(5002), text: "/overdue" } });
+    await h.sendTelegram(5002, "/overdue");
     await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toMatch(/^逾期线索（\d+）：/);
-    await telegramUpdate({ message: { message_id: 92, date: 0, chat: { id: 5001, type: "private" }, from: tgUser(5001), text: "/overdue" } });
+    await h.sendTelegram(5001, "/overdue");
     await deliver();
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有执行该操作的权限。");
   });
@@ -546,12 +425,8 @@ describe("delivery through an outage", () => {
     telegram.failNext(2, { status: 429, retryAfter: 3 });
     telegram.failNext(3, { status: 500 });
     const tips = [];
-    for (const target of ["青羊某某医院", "武侯某某医院", "金牛某某医院"]) tips.push(await submitTip({ region: { districtCode: "510105" }, targetName: target }));
-    for (let round = 0; round < 30; round++) {
-      const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-      if (report.nextDueAt === null) break;
-      ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-    }
+    for (const target of ["青羊某某医院", "武侯某某医院", "金牛某某医院"]) tips.push(await h.submitTip({ region: { districtCode: "510105" }, targetName: target }));
+    await h.deliver({ rounds: 30 });
     const sent = telegram.callsTo("sendMessage").slice(before);
     const targets = sent.map((c) => /(青羊|武侯|金牛)某某医院/.exec(c.body.text)?.[0]);
     expect(targets.sort()).toEqual(["武侯某某医院", "金牛某某医院", "青羊某某医院"].sort());

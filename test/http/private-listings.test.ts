@@ -4,17 +4,10 @@
 // chat they are answered there; on Slack the answer is the slash command's ephemeral response.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { members, teams } from "../../src/db/schema";
+import { teams } from "../../src/db/schema";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
-import { importExampleOrg } from "../support/round-trips";
+import { createChatHarness, type ChatHarness } from "../support/chat-harness";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const TEAM_GROUP = "-1001000000001"; // 成都市核查一组
 const UNIT_GROUP = "-1001000000104"; // 成都市武侯区人民医院
 const COORDINATORS_GROUP = "-1001000000900";
@@ -22,79 +15,23 @@ const LI = 7002; // 李娜, team lead of 成都市核查一组
 const CHEN = 7003; // 陈静, coordinator
 const NOTE = "列表已私信发送给您（群组中只有协调员群可直接显示列表）。";
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
-let updateId = 5000;
-const memberIds: Record<string, string> = {};
-
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-
-async function telegramMessage(userId: number, chatId: string, text: string) {
-  const id = updateId++;
-  const chat = chatId === String(userId) ? { id: userId, type: "private" } : { id: Number(chatId), type: "supergroup", title: "group" };
-  const res = await ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: id, message: { message_id: id, date: 0, chat, from: tgUser(userId), text } }),
-  });
-  expect(res.status).toBe(200);
-}
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let slack: ChatHarness["slack"];
 
 /** Types a command in a chat; returns what reached that chat and the person's private chat. */
-async function typed(userId: number, chatId: string, text: string) {
-  const before = telegram.callsTo("sendMessage").length;
-  await telegramMessage(userId, chatId, text);
-  await deliver();
-  const sent = telegram.callsTo("sendMessage").slice(before);
-  return {
-    inChat: sent.filter((c) => String(c.body.chat_id) === chatId).map((c) => String(c.body.text)),
-    privately: sent.filter((c) => String(c.body.chat_id) === String(userId)).map((c) => String(c.body.text)),
-    elsewhere: sent.filter((c) => String(c.body.chat_id) !== chatId && String(c.body.chat_id) !== String(userId)),
-  };
-}
+const typed = (userId: number, chatId: string, text: string) => h.typed(userId, text, { chat: chatId });
 
-async function slackCommand(text: string, channel: string) {
-  const { createHmac } = await import("node:crypto");
-  const body = new URLSearchParams({ command: "/fundwatch", text, user_id: "U0CHEN", channel_id: channel, channel_name: "general", trigger_id: `trig-${updateId++}`, response_url: `${slack.url}/respond`, team_id: "T1", token: "x" }).toString();
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  return ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
-}
-
-async function enrolTelegram(name: string, userId: number) {
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
-  await telegramMessage(userId, String(userId), `/start ${code}`);
-  await deliver();
-}
+/** `/fundwatch <text>` from the coordinator in a Slack channel, with a response URL as Slack sends. */
+const slackCommand = (text: string, channel: string) => h.slackCommand("U0CHEN", text, { channel, channelName: "general", responseUrl: `${h.slack.url}/respond` });
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importExampleOrg(ctx.deps);
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow(new Date("2026-12-01T02:00:00Z"));
-  await enrolTelegram("李娜", LI);
-  await enrolTelegram("陈静", CHEN);
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
+  h = await createChatHarness({ firstUpdateId: 5000, now: new Date("2026-12-01T02:00:00Z") });
+  ({ ctx, telegram, slack } = h);
+  await h.enrolTelegram("李娜", LI);
+  await h.enrolTelegram("陈静", CHEN);
+  const { code } = await h.invite("陈静", { additionalAccount: true });
   const join = await slackCommand(`join ${code}`, "D0CHEN");
   expect(join.status).toBe(200);
   await importCampaign(
@@ -102,13 +39,11 @@ beforeAll(async () => {
     { id: "dec-check", name: "年终自查", year: 2026, regionCode: "510100", issuer: "成都市医疗保障局", deliverables: [{ key: "dec-report", title: "年终自查报告", titleEn: "Year-end self-inspection report", unitKinds: ["institution"], due: "2026-12-10" }] },
     { type: "system", platform: "cli" },
   );
-  await deliver();
+  await h.deliver();
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
-  await slack.stop();
+  await h.close();
 });
 
 /** Each listing, who types it, and a line only the list itself contains. */
@@ -141,12 +76,10 @@ describe("a listing typed in a Telegram group", () => {
   });
 
   it("a redelivered command sends its private list once", async () => {
-    const id = updateId++;
+    const id = h.takeUpdateId();
     const before = telegram.callsTo("sendMessage").length;
-    const body = JSON.stringify({ update_id: id, message: { message_id: id, date: 0, chat: { id: Number(TEAM_GROUP), type: "supergroup", title: "group" }, from: tgUser(LI), text: "/members" } });
-    for (let i = 0; i < 2; i++)
-      await ctx.app.request("/webhooks/telegram", { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET }, body });
-    await deliver();
+    for (let i = 0; i < 2; i++) await h.sendTelegram(LI, "/members", { chat: TEAM_GROUP, id });
+    await h.deliver();
     const sent = telegram.callsTo("sendMessage").slice(before);
     expect(sent.filter((c) => String(c.body.chat_id) === String(LI))).toHaveLength(1);
     expect(sent.filter((c) => String(c.body.chat_id) === TEAM_GROUP)).toHaveLength(1);
@@ -187,7 +120,7 @@ describe("a listing typed in a Slack channel", () => {
       const answer = (await res.json()) as { response_type?: string; text?: string };
       expect(answer.response_type).toBe("ephemeral");
       expect(answer.text).toContain(shows);
-      await deliver();
+      await h.deliver();
       expect(slack.callsTo("chat.postMessage").slice(posts)).toEqual([]);
     });
 });

@@ -12,7 +12,7 @@ import type { KeyMaterial } from "../../src/security/keys";
 import { createTestContext, type TestContext } from "../support/context";
 import { PDF_BYTES, PNG_BYTES, multipart, validReport } from "../support/fixtures";
 import { createPageClient, formToken } from "../support/page-client";
-import { CHENGDU } from "../support/round-trips";
+import { webReportFields } from "../support/web-report";
 
 let ctx: TestContext;
 afterEach(() => ctx.close());
@@ -44,17 +44,7 @@ describe("proof version 3: keyed digests", () => {
     const app = createApp({ ...ctx.deps, receiptPdf: createReceiptPdfRenderer(loadCjkFont) });
     const browser = createPageClient(app);
     const form = await browser.get("/report");
-    const fields = {
-      _once: formToken(form.html),
-      subject: "medical_institution",
-      violationType: "medical_institution:ghost_admission",
-      "region.provinceCode": CHENGDU.provinceCode,
-      "region.districtCode": CHENGDU.districtCode,
-      targetName: "锦江某某医院",
-      occurredFrom: "2026-10-01",
-      description: "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。",
-      anonymous: "true",
-    };
+    const fields = webReportFields(formToken(form.html));
     const page = await browser.post("/report", multipart(fields, [{ name: "病房.png", bytes: PNG_BYTES, type: "image/png" }, { name: "单据.pdf", bytes: PDF_BYTES, type: "application/pdf" }]));
     expect(page.status).toBe(200);
     const pdfRes = await app.request("/report/receipt.pdf", { headers: { cookie: [...browser.cookies()].map(([k, v]) => `${k}=${v}`).join("; ") } });

@@ -2,117 +2,52 @@
 // reward, the lead concluded substantiated with 1,234,567.89 yuan from the chat, the claim through the
 // API, the claim card in the coordinators' group, a coordinator's then finance's approval by button,
 // payment with a reference by reply — refusals for an inspector, the same approver and a stranger.
-import { readFileSync } from "node:fs";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
 import { events, leadReports, leads, members, rewardClaims } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { runLeadCommand } from "../../src/services/leads/leads";
+import { createChatHarness, exampleOrg, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU } from "../support/round-trips";
 
-const TG_SECRET = "telegram-secret-0123456789";
 const COORDINATORS_CHAT = "-1009000000001";
 const ACCOUNT = "6222020200112233445";
 const USERS = { coordinator: 7001, finance: 7002, inspector: 7003, stranger: 7999 };
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let slack: ChatHarness["slack"];
 
+/** Sends a Slack interactive payload; Slack must get its 200. */
 async function slackRequest(payload: string) {
-  const { createHmac } = await import("node:crypto");
-  const body = new URLSearchParams(payload.startsWith("{") ? { payload } : Object.fromEntries(new URLSearchParams(payload))).toString();
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  const res = await ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
+  const res = await h.slackInteraction(payload);
   expect(res.status).toBe(200);
 }
-const wait = async (until: () => Promise<boolean> | boolean) => {
-  for (let i = 0; i < 1000 && !(await until()); i++) await new Promise((r) => setTimeout(r, 20));
-};
-let updateId = 1;
+const wait = (until: () => Promise<boolean> | boolean) => pollUntil(until);
+const deliver = () => h.deliver();
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
+const press = (userId: number, data: string, chatId: string) => h.press(userId, chatId, data);
+const replyToLastPrompt = (userId: number, chatId: string, text: string) => h.reply(userId, chatId, text);
 
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-const chat = (id: string) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private" });
-
-function update(body: Record<string, unknown>) {
-  return ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: updateId++, ...body }),
-  });
-}
-
-async function press(userId: number, data: string, chatId: string) {
-  const res = await update({ callback_query: { id: `cb${updateId}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: 1, date: 0, chat: chat(chatId), text: "card" } } });
-  expect(res.status).toBe(200);
-  await deliver();
-}
-
-/** Replies to the newest force-reply prompt (message ids of the fake count up from 1000 per sendMessage). */
-async function replyToLastPrompt(userId: number, chatId: string, text: string) {
-  await deliver();
-  const sent = telegram.callsTo("sendMessage");
-  const index = sent.map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
-  expect(index).toBeGreaterThanOrEqual(0);
-  const res = await update({ message: { message_id: 5000 + updateId, date: 0, chat: chat(chatId), from: tgUser(userId), text, reply_to_message: { message_id: 1000 + index, date: 0, chat: chat(chatId), text: "p" } } });
-  expect(res.status).toBe(200);
-  await deliver();
-}
-
-const memberId = async (name: string) => (await ctx.db.query.members.findFirst({ where: eq(members.displayName, name) }))!.id;
-
-async function enrol(name: string, userId: number) {
-  const { code } = await createInvite(ctx.deps, { memberId: await memberId(name), actor: { type: "system", platform: "cli" } });
-  const res = await update({ message: { message_id: 1, date: 0, chat: chat(String(userId)), from: tgUser(userId), text: `/start ${code}` } });
-  expect(res.status).toBe(200);
-  await deliver();
-}
-
-const messagesTo = (chatId: string) => telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === chatId);
+const memberId = async (name: string) => h.memberIds[name]!;
+const messagesTo = (chatId: string) => h.sentTo(chatId);
 const claimRow = async (leadId: string) => (await ctx.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.leadId, leadId) }))!;
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
   // The coordinators' destination on Telegram here (the example puts it on Slack).
-  for (const team of file.teams) if (team.coordinators) Object.assign(team, { platform: "telegram", chatId: COORDINATORS_CHAT });
-  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
-  await enrol("陈静", USERS.coordinator);
-  await enrol("刘洋", USERS.finance);
-  await enrol("张明", USERS.inspector);
+  const org = exampleOrg((file) => {
+    for (const team of file.teams) if (team.coordinators) Object.assign(team, { platform: "telegram", chatId: COORDINATORS_CHAT });
+  });
+  h = await createChatHarness({ org });
+  ({ ctx, telegram, slack } = h);
+  await h.enrolTelegram("陈静", USERS.coordinator);
+  await h.enrolTelegram("刘洋", USERS.finance);
+  await h.enrolTelegram("张明", USERS.inspector);
 });
 
 afterAll(async () => {
-  await ctx?.close();
-  await telegram?.stop();
-  await slack?.stop();
+  await h?.close();
 });
 
 describe("a reward from the chat", () => {
@@ -176,8 +111,8 @@ describe("a reward from the chat", () => {
 
   it("on Slack: Reject opens a modal; the reason reaches the claimant, who may ask once for reconsideration", async () => {
     // 陈静 has Telegram already: the operator invites her Slack account as an additional one.
-    const { code } = await createInvite(ctx.deps, { memberId: await memberId("陈静"), actor: { type: "system", platform: "cli" }, additionalAccount: true });
-    await slackRequest(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: "U0CHEN", channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: "trig-join", team_id: "T1", token: "x" }).toString());
+    const { code } = await h.invite("陈静", { additionalAccount: true });
+    expect((await h.slackCommand("U0CHEN", `join ${code}`, { channel: "D0CHEN", trigger: "trig-join" })).status).toBe(200);
     await wait(async () => Boolean((await ctx.db.query.members.findFirst({ where: eq(members.displayName, "陈静") }))?.slackUserId));
 
     const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某血透中心", anonymous: true, wantsReward: true })));
@@ -190,17 +125,7 @@ describe("a reward from the chat", () => {
     const { id: claimId } = await claimRow(leadId);
 
     const opened = slack.callsTo("views.open").length;
-    const press = JSON.stringify({
-      type: "block_actions",
-      user: { id: "U0CHEN" },
-      channel: { id: "C0COORDINATE" },
-      team: { id: "T1" },
-      trigger_id: "trig-rej",
-      message: { ts: "1700000000.000200" },
-      actions: [{ action_id: "fw:r-rej", block_id: "fw_actions_0", value: claimId, type: "button", action_ts: "1764000400.001" }],
-      api_app_id: "A1",
-      token: "x",
-    });
+    const press = JSON.stringify(slackBlockAction({ user: "U0CHEN", channel: "C0COORDINATE", trigger: "trig-rej", messageTs: "1700000000.000200", actionId: "fw:r-rej", blockId: "fw_actions_0", value: claimId, actionTs: "1764000400.001" }));
     await slackRequest(press);
     await wait(() => slack.callsTo("views.open").length > opened);
     const view = slack.callsTo("views.open").at(-1)!.body.view as { callback_id: string; private_metadata: string };

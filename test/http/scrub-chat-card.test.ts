@@ -3,15 +3,9 @@
 // zero-width characters), with an obfuscated e-mail, WeChat and QQ ids and a bank card in groups,
 // becomes a card in the team's Telegram group (fake Bot API server over loopback) and a follow-up
 // message becomes a digest in the card's thread: neither carries any of those details.
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
 import { REDACTED } from "../../src/core/scrub";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, validReport, VALID_ID_NUMBER } from "../support/fixtures";
 
 const CHENGDU_CHAT = "-1001000000001";
@@ -36,16 +30,12 @@ function readBack(s: string): string {
     .toLowerCase();
 }
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
 
-async function deliver() {
-  for (let i = 0; i < 10; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
+/** Delivers everything due, ten rounds at most. */
+const deliver = () => h.deliver({ rounds: 10 });
 
 function expectClean(text: string) {
   const plain = readBack(text);
@@ -54,22 +44,12 @@ function expectClean(text: string) {
 }
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: "telegram-secret-0123456789",
-    TELEGRAM_API_ROOT: telegram.url,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
-  await importOrganisation(ctx.deps, file, { type: "system", platform: "cli" });
-  ctx.setNow("2026-11-24T02:00:00Z");
+  h = await createChatHarness();
+  ({ ctx, telegram } = h);
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await telegram.stop();
+  await h.close();
 });
 
 describe("a tip's contact details, however spelt, never reach the team's chat", () => {

@@ -3,110 +3,45 @@
 // found — a coordinator minting a finance member from chat for the second approval, and an invite that
 // silently moves a bound member's chat account — and shows the operator's path still works: import and
 // invite a finance member, the coordinators told, two people approve, paid; a lost phone re-enrolled.
-import { execFile } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
-import { createChatRuntime } from "../../src/chat/runtime";
 import { events, invites, leadReports, members, rewardClaims } from "../../src/db/schema";
 import { t } from "../../src/i18n";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { runLeadCommand } from "../../src/services/leads/leads";
 import { createInvite, deactivateMember, importOrganisation, orgFileSchema, type OrgFile } from "../../src/services/org/org";
 import { reviewRewardClaim } from "../../src/services/rewards/claims";
 import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, exampleOrg, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU } from "../support/round-trips";
+import { runAdmin } from "../support/admin-cli";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const COORDINATORS_CHAT = "-1009000000001";
 const USERS = { coordinator: 8001, finance: 8002, inspector: 8003, newFinance: 8004, coordinatorSecondPhone: 8101, newPhone: 8012, stranger: 8999 };
 const operator = { type: "system" as const, platform: "cli" };
-const run = promisify(execFile);
 
-let ctx: TestContext;
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
 let keys: KeyMaterial;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
+let telegram: ChatHarness["telegram"];
 let org: OrgFile;
-let updateId = 1;
 let tips = 0;
 
-/** The platforms the app talks to (the fakes): the CLI delivers the messages its changes cause there too. */
-const chatEnv = () => ({
-  TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-  TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-  TELEGRAM_API_ROOT: telegram.url,
-  SLACK_BOT_TOKEN: "xoxb-test-token",
-  SLACK_SIGNING_SECRET: SLACK_SECRET,
-  SLACK_API_URL: `${slack.url}/api/`,
-  PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-});
-
 /** `npm run admin -- …` as a real process on the test's database and keys. */
-async function admin(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error", ...chatEnv() };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const admin = (...args: string[]) => runAdmin(ctx, keys, args, h.chatEnv);
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-const chat = (id: string) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private" });
-const messagesTo = (chatId: string | number) => telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === String(chatId));
-
-async function update(body: Record<string, unknown>) {
-  const res = await ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify({ update_id: updateId++, ...body }),
-  });
-  expect(res.status).toBe(200);
-  await deliver();
-}
-
+const deliver = () => h.deliver();
+const messagesTo = (chatId: string | number) => h.sentTo(chatId);
 /** A command in the sender's private chat with the bot; returns the texts the bot sent back there. */
-async function command(userId: number, text: string): Promise<string[]> {
-  const before = messagesTo(userId).length;
-  await update({ message: { message_id: 100 + updateId, date: 0, chat: chat(String(userId)), from: tgUser(userId), text } });
-  return messagesTo(userId).slice(before).map((c) => String(c.body.text));
-}
+const command = async (userId: number, text: string): Promise<string[]> => (await h.typed(userId, text)).privately;
+const press = (userId: number, data: string, chatId: string) => h.press(userId, chatId, data);
+const replyToLastPrompt = (userId: number, chatId: string, text: string) => h.reply(userId, chatId, text);
 
-const press = (userId: number, data: string, chatId: string) =>
-  update({ callback_query: { id: `cb${updateId}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: 1, date: 0, chat: chat(chatId), text: "card" } } });
-
-/** Replies to the newest force-reply prompt (the fake numbers its messages from 1000). */
-async function replyToLastPrompt(userId: number, chatId: string, text: string) {
-  const sent = telegram.callsTo("sendMessage");
-  const index = sent.map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
-  expect(index).toBeGreaterThanOrEqual(0);
-  await update({ message: { message_id: 5000 + updateId, date: 0, chat: chat(chatId), from: tgUser(userId), text, reply_to_message: { message_id: 1000 + index, date: 0, chat: chat(chatId), text: "p" } } });
-}
-
+/** `/fundwatch <text>` in the coordinator's direct messages; returns the answer's text. */
 async function slackCommand(userId: string, text: string): Promise<string> {
-  const { createHmac } = await import("node:crypto");
-  const body = new URLSearchParams({ command: "/fundwatch", text, user_id: userId, channel_id: "D0CHEN", channel_name: "directmessage", trigger_id: `trig-${updateId++}`, team_id: "T1", token: "x" }).toString();
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  const res = await ctx.app.request("/webhooks/slack", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature }, body });
+  const res = await h.slackCommand(userId, text, { channel: "D0CHEN", channelName: "directmessage" });
   expect(res.status).toBe(200);
   return ((await res.json()) as { text: string }).text;
 }
@@ -139,15 +74,13 @@ async function claimApprovedByCoordinator(): Promise<string> {
 }
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
   keys = await generateKeyMaterial();
-  ctx = await createTestContext(chatEnv(), { keyMaterial: keys });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  org = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
   // The coordinators' destination on Telegram here (the example puts it on Slack).
-  for (const team of org.teams) if (team.coordinators) Object.assign(team, { platform: "telegram", chatId: COORDINATORS_CHAT });
-  await importOrganisation(ctx.deps, org, operator);
+  org = exampleOrg((file) => {
+    for (const team of file.teams) if (team.coordinators) Object.assign(team, { platform: "telegram", chatId: COORDINATORS_CHAT });
+  });
+  h = await createChatHarness({ org, context: { keyMaterial: keys } });
+  ({ ctx, telegram } = h);
   // The operator enrols the coordinator, finance and an inspector (out of band, as the README says).
   for (const [name, userId] of [["陈静", USERS.coordinator], ["刘洋", USERS.finance], ["张明", USERS.inspector]] as const) {
     const { code } = await createInvite(ctx.deps, { memberId: (await member(name)).id, actor: operator });
@@ -157,9 +90,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await ctx?.close();
-  await telegram?.stop();
-  await slack?.stop();
+  await h?.close();
 });
 
 describe("bypass 1: a coordinator mints the second approver from chat", () => {

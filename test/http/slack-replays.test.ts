@@ -1,62 +1,43 @@
 // Repeated presses over real HTTP (fake Slack and Telegram servers, the real webhooks): the same signed
 // Slack request delivered twice, and again as a Slack retry (X-Slack-Retry-Num), gives one link for
 // "Open case", "Open triage page" and the unit page; a redelivered Telegram update queues one private link.
-import { createHmac } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createChatRuntime } from "../../src/chat/runtime";
-import { assignments, events, leads, members } from "../../src/db/schema";
+import { assignments, events, leads } from "../../src/db/schema";
 import { importCampaign } from "../../src/services/campaigns/campaigns";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createInvite } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, pollUntil, slackBlockAction, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, validReport } from "../support/fixtures";
-import { importExampleOrg } from "../support/round-trips";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const MIANYANG_CHANNEL = "C0MIANYANG01";
 const HOSPITAL_CHANNEL = "C0MYHOSP0001";
 const CHENGDU_GROUP = "-1001000000001";
 const ZHANG = 7101;
 
-let ctx: TestContext;
-let slack: FakeSlack;
-let telegram: FakeTelegram;
-const memberIds: Record<string, string> = {};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let slack: ChatHarness["slack"];
+let telegram: ChatHarness["telegram"];
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const r = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (r.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, r.nextDueAt)));
-  }
-}
-
+const deliver = () => h.deliver();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const until = async (check: () => boolean | Promise<boolean>) => {
-  for (let i = 0; i < 250 && !(await check()); i++) await sleep(20);
-};
+const until = (check: () => boolean | Promise<boolean>) => pollUntil(check);
 
 /** One signed Slack request, kept so it can be delivered again byte for byte (a replay). */
 function signed(body: string) {
   const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  const headers = { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature };
-  return (extra: Record<string, string> = {}) => ctx.app.request("/webhooks/slack", { method: "POST", headers: { ...headers, ...extra }, body });
+  return (extra: Record<string, string> = {}) => h.slackRequest(body, { timestamp, headers: extra });
 }
 
 function pressBody(user: string, channel: string, actionId: string, value: string, actionTs: string) {
   return new URLSearchParams({
-    payload: JSON.stringify({ type: "block_actions", user: { id: user }, channel: { id: channel }, team: { id: "T1" }, trigger_id: `trig-${actionTs}`, message: { ts: "1700000000.000100" }, actions: [{ action_id: actionId, block_id: "b", value, type: "button", action_ts: actionTs }], api_app_id: "A1", token: "x" }),
+    payload: JSON.stringify(slackBlockAction({ user, channel, trigger: `trig-${actionTs}`, messageTs: "1700000000.000100", actionId, blockId: "b", value, actionTs })),
   }).toString();
 }
 
 async function joinSlack(name: string, user: string) {
-  const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
-  const res = await signed(new URLSearchParams({ command: "/fundwatch", text: `join ${code}`, user_id: user, channel_id: `D${user}`, channel_name: "directmessage", trigger_id: `join-${user}`, team_id: "T1", token: "x" }).toString())();
+  const { code } = await h.invite(name);
+  const res = await h.slackCommand(user, `join ${code}`, { channel: `D${user}`, trigger: `join-${user}` });
   expect(res.status).toBe(200);
 }
 
@@ -75,29 +56,14 @@ async function pressThrice(body: string, link: RegExp) {
 }
 
 beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  telegram = await new FakeTelegram().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importExampleOrg(ctx.deps);
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow(new Date("2026-12-01T02:00:00Z"));
+  h = await createChatHarness({ now: new Date("2026-12-01T02:00:00Z") });
+  ({ ctx, slack, telegram } = h);
   await joinSlack("Tom Lee", "U0TOM");
   await joinSlack("Amy Wang", "U0AMY");
 });
 
 afterAll(async () => {
-  await ctx.close();
-  await slack.stop();
-  await telegram.stop();
+  await h.close();
 });
 
 describe("a Slack press delivered again (replay within the signature window, or a Slack retry)", () => {
@@ -137,16 +103,16 @@ describe("a Slack press delivered again (replay within the signature window, or 
 
 describe("a Telegram press delivered twice", () => {
   it("queues one private case link (the update id is the dedupe key)", async () => {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds["张明"]!, actor: { type: "system", platform: "cli" } });
-    const tg = (body: Record<string, unknown>) => ctx.app.request("/webhooks/telegram", { method: "POST", headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET }, body: JSON.stringify(body) });
-    await tg({ update_id: 9000, message: { message_id: 1, date: 0, chat: { id: ZHANG, type: "private" }, from: { id: ZHANG, is_bot: false, first_name: "z" }, text: `/start ${code}` } });
+    const { code } = await h.invite("张明");
+    await h.sendTelegram(ZHANG, `/start ${code}`, { id: 9000 });
     const res = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { districtCode: "510104" }, targetName: "锦江某某医院" })));
     expect(res.status).toBe(201);
     await deliver();
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "锦江某某医院")!;
-    const press = { update_id: 9001, callback_query: { id: "cb9001", from: { id: ZHANG, is_bot: false, first_name: "z" }, chat_instance: "ci", data: `fw:open:${lead.id}`, message: { message_id: 5, date: 0, chat: { id: Number(CHENGDU_GROUP), type: "supergroup", title: "成都" }, text: "card" } } };
-    expect((await tg(press)).status).toBe(200);
-    expect((await tg(press)).status).toBe(200);
+    // The same update (id 9001, callback cb9001) twice.
+    const press = () => h.pressTelegram(ZHANG, CHENGDU_GROUP, `fw:open:${lead.id}`, 5, 9001);
+    expect((await press()).status).toBe(200);
+    expect((await press()).status).toBe(200);
     await deliver();
     const links = telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === String(ZHANG) && /\/cases\//.test(String(c.body.text)));
     expect(links).toHaveLength(1);

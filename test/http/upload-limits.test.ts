@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type RunningServer } from "../../src/node";
+import { nodeServerEnv } from "../support/node-server";
 import { validReport } from "../support/fixtures";
 
 const dir = mkdtempSync(join(tmpdir(), "fundwatch-limits-"));
@@ -15,17 +16,10 @@ let server: RunningServer;
 const LIMIT = 64 * 1024 + 1024 * 1024;
 
 beforeAll(async () => {
-  server = await startNodeServer({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-    SECRETS_FILE: join(dir, "secrets.json"),
-    APP_ENV: "test",
-    LOG_LEVEL: "silent",
-    RECEIPT_LOOKUP_MIN_MS: "0",
+  server = await startNodeServer(nodeServerEnv(dir, {
     MAX_ATTACHMENTS: "1",
     MAX_ATTACHMENT_BYTES: String(64 * 1024),
-  });
+  }));
 });
 afterAll(async () => {
   await server.close();

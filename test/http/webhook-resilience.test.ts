@@ -2,133 +2,68 @@
 // answering, every webhook still answers within seconds and the answers arrive once the platform is back;
 // a redelivered update, press or command has exactly one effect; hostile callback data and updates without
 // a sender are answered 200 and change nothing.
-import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { BOT_INFO_STATE_KEY, createTelegramBot, refreshTelegramBotInfo } from "../../src/chat/telegram/bot";
 import { appState, chatPrompts, events, invites, leads, members, outbox } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
-import { createInvite, importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { createTestContext, type TestContext } from "../support/context";
-import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
+import { createChatHarness, slackBlockAction, waitFor, type ChatHarness } from "../support/chat-harness";
 import { jsonPost, validReport } from "../support/fixtures";
 
-const TG_SECRET = "telegram-secret-0123456789";
-const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 const CHENGDU_CHAT = -1001000000001;
 /** "Within a few seconds": the direct-call cap is 3 s; leave room for a loaded machine. */
 const PROMPT_MS = 5000;
 
-let ctx: TestContext;
-let telegram: FakeTelegram;
-let slack: FakeSlack;
-let nextUpdateId = 10_000;
-const memberIds: Record<string, string> = {};
+let h: ChatHarness;
+let ctx: ChatHarness["ctx"];
+let telegram: ChatHarness["telegram"];
+let slack: ChatHarness["slack"];
+let memberIds: ChatHarness["memberIds"];
 let chengduLead = "";
 let cardMessageId = 0;
 
-const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
-
-async function postTelegram(update: Record<string, unknown>) {
+/** A webhook request and how long it took to answer. */
+async function timed(send: () => Response | Promise<Response>) {
   const started = performance.now();
-  const res = await ctx.app.request("/webhooks/telegram", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": TG_SECRET },
-    body: JSON.stringify(update),
-  });
+  const res = await send();
   return { res, ms: performance.now() - started };
 }
+const postTelegram = (update: Record<string, unknown>) => timed(() => h.telegramUpdate(update));
+const postSlack = (body: string, headers: Record<string, string> = {}) => timed(() => h.slackRequest(body, { headers }));
 
-const privateMessage = (userId: number, text: string, updateId = nextUpdateId++) => ({
-  update_id: updateId,
-  message: { message_id: updateId, date: 0, chat: { id: userId, type: "private" }, from: tgUser(userId), text },
-});
-
-const press = (userId: number, data: string, updateId = nextUpdateId++) => ({
-  update_id: updateId,
-  callback_query: {
-    id: `cb${updateId}`,
-    from: tgUser(userId),
-    chat_instance: "ci",
-    data,
-    message: { message_id: cardMessageId, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, text: "card" },
-  },
-});
-
-async function postSlack(body: string, headers: Record<string, string> = {}) {
-  const timestamp = Math.floor(ctx.deps.now().getTime() / 1000);
-  const signature = `v0=${createHmac("sha256", SLACK_SECRET).update(`v0:${timestamp}:${body}`).digest("hex")}`;
-  const started = performance.now();
-  const res = await ctx.app.request("/webhooks/slack", {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-slack-request-timestamp": String(timestamp), "x-slack-signature": signature, ...headers },
-    body,
-  });
-  return { res, ms: performance.now() - started };
-}
+/** Updates as values, so that one can be delivered again. */
+const privateMessage = (userId: number, text: string) => h.messageUpdate(userId, text);
+const press = (userId: number, data: string) => h.pressUpdate(userId, CHENGDU_CHAT, data, cardMessageId);
 
 const slackCommand = (user: string, text: string, trigger: string, channel = "C0COORDINATE") =>
-  new URLSearchParams({ command: "/fundwatch", text, user_id: user, channel_id: channel, channel_name: "coordination", trigger_id: trigger, team_id: "T1", token: "x" }).toString();
+  h.slackCommandBody(user, text, { channel, channelName: "coordination", trigger });
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
-
-async function waitFor(check: () => Promise<boolean> | boolean, ms = 8000) {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("condition not reached in time");
-}
-
+const deliver = () => h.deliver();
 const eventsWith = (action: string) => ctx.db.select().from(events).where(eq(events.action, action));
-const sentTo = (chatId: number | string) => telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === String(chatId));
+const sentTo = (chatId: number | string) => h.sentTo(chatId);
 
 beforeAll(async () => {
-  telegram = await new FakeTelegram().start();
-  slack = await new FakeSlack().start();
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "777000:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: SLACK_SECRET,
-    SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn",
-  });
-  ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
-  await importOrganisation(ctx.deps, orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8"))), { type: "system", platform: "cli" });
-  for (const m of await ctx.db.select().from(members)) memberIds[m.displayName] = m.id;
-  ctx.setNow("2026-11-24T02:00:00Z");
+  h = await createChatHarness({ env: { TELEGRAM_BOT_TOKEN: "777000:TEST-token" }, firstUpdateId: 10_000 });
+  ({ ctx, telegram, slack, memberIds } = h);
   // 张明 (inspector) and 陈静 (coordinator) on Telegram; a Chengdu lead with its card in the group.
   for (const [name, userId] of [["张明", 5001], ["陈静", 5009]] as const) {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds[name]!, actor: { type: "system", platform: "cli" } });
+    const { code } = await h.invite(name);
     expect((await postTelegram(privateMessage(userId, `/start ${code}`))).res.status).toBe(200);
   }
   expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { districtCode: "510104" }, targetName: "锦江某某医院" })))).status).toBe(201);
   await deliver();
   const card = sentTo(CHENGDU_CHAT).find((c) => String(c.body.text).includes("锦江某某医院"))!;
-  cardMessageId = 1000 + telegram.callsTo("sendMessage").indexOf(card);
+  cardMessageId = h.messageIdOf(card);
   chengduLead = (await ctx.db.select().from(leads))[0]!.id;
 }, 60_000);
 
 afterAll(async () => {
-  await ctx?.close();
-  await telegram?.stop();
-  await slack?.stop();
+  await h?.close();
 });
 
 describe("Telegram while the Bot API hangs", () => {
   it("answers a command within seconds, enrols once for a redelivered /start, and replies once the API is back", async () => {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds["李娜"]!, actor: { type: "system", platform: "cli" } });
+    const { code } = await h.invite("李娜");
     // A freshly started process that has never learnt the bot's identity (nothing cached either).
     await ctx.db.delete(appState).where(eq(appState.key, BOT_INFO_STATE_KEY));
     ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
@@ -273,12 +208,12 @@ describe("Telegram input that must not crash a handler", () => {
   it("answers and ignores updates without a sender (channel posts, anonymous and service messages)", async () => {
     const before = (await ctx.db.select().from(outbox)).length;
     const updates = [
-      { update_id: nextUpdateId++, channel_post: { message_id: 1, date: 0, chat: { id: -100777, type: "channel", title: "c" }, text: "/mine" } },
-      { update_id: nextUpdateId++, message: { message_id: 2, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, text: "/mine" } },
-      { update_id: nextUpdateId++, message: { message_id: 3, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, sender_chat: { id: -100777, type: "channel", title: "c" }, text: "/overdue" } },
-      { update_id: nextUpdateId++, message: { message_id: 4, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, new_chat_title: "x" } },
-      { update_id: nextUpdateId++, edited_message: { message_id: 5, date: 0, edit_date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, text: "/mine" } },
-      { update_id: nextUpdateId++ },
+      { update_id: h.takeUpdateId(), channel_post: { message_id: 1, date: 0, chat: { id: -100777, type: "channel", title: "c" }, text: "/mine" } },
+      { update_id: h.takeUpdateId(), message: { message_id: 2, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, text: "/mine" } },
+      { update_id: h.takeUpdateId(), message: { message_id: 3, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, sender_chat: { id: -100777, type: "channel", title: "c" }, text: "/overdue" } },
+      { update_id: h.takeUpdateId(), message: { message_id: 4, date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, new_chat_title: "x" } },
+      { update_id: h.takeUpdateId(), edited_message: { message_id: 5, date: 0, edit_date: 0, chat: { id: CHENGDU_CHAT, type: "supergroup", title: "成都" }, text: "/mine" } },
+      { update_id: h.takeUpdateId() },
     ];
     for (const update of updates) expect((await postTelegram(update)).res.status, JSON.stringify(update)).toBe(200);
     expect((await ctx.db.select().from(outbox)).length).toBe(before);
@@ -287,7 +222,7 @@ describe("Telegram input that must not crash a handler", () => {
 
 describe("Slack while the Web API hangs", () => {
   it("acknowledges a press within Slack's three seconds and takes effect once for a retried payload", async () => {
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds["Tom Lee"]!, actor: { type: "system", platform: "cli" } });
+    const { code } = await h.invite("Tom Lee");
     const join = slackCommand("U0TOM", `join ${code}`, "trig-join", "D0TOM");
     slack.hang(true);
     const first = await postSlack(join);
@@ -302,19 +237,8 @@ describe("Slack while the Web API hangs", () => {
 
     expect((await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: { districtCode: "510703" }, targetName: "涪城某某药房", subject: "pharmacy", violationType: "drugs_for_daily_goods" })))).status).toBe(201);
     const lead = (await ctx.db.select().from(leads)).find((l) => l.targetName === "涪城某某药房")!;
-    const payload = new URLSearchParams({
-      payload: JSON.stringify({
-        type: "block_actions",
-        user: { id: "U0TOM" },
-        channel: { id: "C0MIANYANG01" },
-        team: { id: "T1" },
-        trigger_id: "trig-press",
-        message: { ts: "1700000000.000900" },
-        actions: [{ action_id: "fw:ack", block_id: "fw_actions_0", value: lead.id, type: "button", action_ts: "1764000999.001" }],
-        api_app_id: "A1",
-        token: "x",
-      }),
-    }).toString();
+    const press = slackBlockAction({ user: "U0TOM", channel: "C0MIANYANG01", trigger: "trig-press", messageTs: "1700000000.000900", actionId: "fw:ack", blockId: "fw_actions_0", value: lead.id, actionTs: "1764000999.001" });
+    const payload = new URLSearchParams({ payload: JSON.stringify(press) }).toString();
     const pressed = await postSlack(payload);
     expect(pressed.res.status).toBe(200);
     expect(pressed.ms).toBeLessThan(3000);
@@ -330,7 +254,7 @@ describe("Slack while the Web API hangs", () => {
 
   it("shows the same single invite code for a retried /fundwatch invite", async () => {
     // 陈静 has Telegram already: the operator invites her Slack account as an additional one.
-    const { code } = await createInvite(ctx.deps, { memberId: memberIds["陈静"]!, actor: { type: "system", platform: "cli" }, additionalAccount: true });
+    const { code } = await h.invite("陈静", { additionalAccount: true });
     await postSlack(slackCommand("U0CHEN", `join ${code}`, "trig-chen"));
     // An inspector not yet enrolled (finance and coordinators are invited by an operator only); 孙 悦
     // (added from chat above) already has the invite /addmember issued.
@@ -351,7 +275,7 @@ describe("Slack while the Web API hangs", () => {
     const before = (await ctx.db.select().from(events)).length;
     for (const [i, actionId] of ["fw:constructor", "fw:__proto__", "fw:toString"].entries()) {
       const payload = new URLSearchParams({
-        payload: JSON.stringify({ type: "block_actions", user: { id: "U0TOM" }, channel: { id: "C0MIANYANG01" }, team: { id: "T1" }, trigger_id: `t-${i}`, actions: [{ action_id: actionId, value: chengduLead, type: "button", action_ts: `1764001000.00${i}` }], api_app_id: "A1", token: "x" }),
+        payload: JSON.stringify(slackBlockAction({ user: "U0TOM", channel: "C0MIANYANG01", trigger: `t-${i}`, actionId, value: chengduLead, actionTs: `1764001000.00${i}` })),
       }).toString();
       expect((await postSlack(payload)).res.status, actionId).toBe(200);
     }

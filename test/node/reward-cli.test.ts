@@ -1,8 +1,6 @@
 // The reward commands of the admin CLI (an interface operators rely on), run as a real process against
 // the test's database and keys: list, approve (coordinator, then finance), pay, claimant (finance only),
 // refusals with a clear message and exit code 2.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { leadReports, members } from "../../src/db/schema";
@@ -11,21 +9,12 @@ import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
+import { runAdmin } from "../support/admin-cli";
 
-const run = promisify(execFile);
 let ctx: TestContext;
 let keys: KeyMaterial;
 
-async function admin(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error" };
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
-}
+const admin = (...args: string[]) => runAdmin(ctx, keys, args);
 
 const memberId = async (name: string) => (await ctx.db.query.members.findFirst({ where: eq(members.displayName, name) }))!.id;
 

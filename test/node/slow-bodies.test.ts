@@ -7,8 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer, type RunningServer } from "../../src/node";
-import { CHENGDU } from "../support/round-trips";
+import { nodeServerEnv } from "../support/node-server";
 import { validReport } from "../support/fixtures";
+import { webReportFields } from "../support/web-report";
 
 const dir = mkdtempSync(join(tmpdir(), "fundwatch-slow-"));
 let server: RunningServer;
@@ -17,19 +18,12 @@ const IDLE_MS = 1500;
 
 beforeAll(async () => {
   server = await startNodeServer(
-    {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: `file:${join(dir, "fundwatch.db")}`,
-      SECRETS_FILE: join(dir, "secrets.json"),
-      APP_ENV: "test",
-      LOG_LEVEL: "silent",
-      RECEIPT_LOOKUP_MIN_MS: "0",
+    nodeServerEnv(dir, {
       // Clients are told apart by the address our (pretend) proxy appends.
       TRUST_PROXY: "true",
       BODY_IDLE_TIMEOUT_MS: String(IDLE_MS),
       RECEIPT_LOOKUPS_PER_WINDOW: "15",
-    },
+    }),
     { wrapReceiptPdf: (render) => (doc) => (renders++, render(doc)) },
   );
 });
@@ -200,17 +194,7 @@ async function fileByForm(client: string): Promise<string> {
   const formPage = await (await fetch(`${server.url}/report`, { headers: { "x-forwarded-for": client } })).text();
   const token = /name="_once" value="([^"]+)"/.exec(formPage)![1]!;
   const form = new FormData();
-  for (const [k, v] of Object.entries({
-    _once: token,
-    subject: "medical_institution",
-    violationType: "medical_institution:ghost_admission",
-    "region.provinceCode": CHENGDU.provinceCode,
-    "region.districtCode": CHENGDU.districtCode,
-    targetName: "锦江某某医院",
-    occurredFrom: "2026-10-01",
-    description: "康复科长期挂床住院，病人白天回家，医院仍每天记账理疗项目并报销。",
-    anonymous: "true",
-  }))
+  for (const [k, v] of Object.entries(webReportFields(token)))
     form.append(k, v);
   const filed = await fetch(`${server.url}/report`, { method: "POST", body: form, redirect: "manual", headers: { "x-forwarded-for": client } });
   expect(filed.status).toBe(303);

@@ -6,10 +6,10 @@ import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { events, leads, members, outbox, teams } from "../../src/db/schema";
-import { deliverDueMessages } from "../../src/services/delivery/outbox";
 import { escalateOverdueLeads, REMINDER_GROUP_MAX_LINES } from "../../src/services/leads/escalation";
 import { seedOpenLeads } from "../../scripts/bench/seed-leads";
 import { createTestContext, type TestContext } from "../support/context";
+import { deliverUntilIdle, fakeChatEnv } from "../support/chat-harness";
 import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";
 import { importExampleOrg } from "../support/round-trips";
 
@@ -29,14 +29,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  ctx = await createTestContext({
-    TELEGRAM_BOT_TOKEN: "123456:TEST-token",
-    TELEGRAM_WEBHOOK_SECRET: "telegram-secret-0123456789",
-    TELEGRAM_API_ROOT: telegram.url,
-    SLACK_BOT_TOKEN: "xoxb-test-token",
-    SLACK_SIGNING_SECRET: "slack-signing-secret-abcdef0123",
-    SLACK_API_URL: `${slack.url}/api/`,
-  });
+  ctx = await createTestContext(fakeChatEnv(telegram, slack));
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   ctx.setNow(START);
   await importExampleOrg(ctx.deps);
@@ -51,13 +44,7 @@ async function seedFor(member: string, prefix: string, count: number) {
   await ctx.db.update(leads).set({ assigneeId: id, teamId }).where(like(leads.id, `${prefix}-%`));
 }
 
-async function deliver() {
-  for (let i = 0; i < 20; i++) {
-    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-    if (report.nextDueAt === null) return;
-    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + 1000, report.nextDueAt)));
-  }
-}
+const deliver = () => deliverUntilIdle(ctx);
 
 /** The reminder rows queued so far, with their text. */
 async function reminderRows() {

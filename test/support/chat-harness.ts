@@ -35,27 +35,64 @@ export interface ChatHarnessOptions {
   firstUpdateId?: number;
   /** Options for the fake Slack server. */
   slack?: ConstructorParameters<typeof FakeSlack>[0];
+  /** Options for the test context (e.g. key material shared with a CLI process). */
+  context?: Parameters<typeof createTestContext>[1];
 }
 
 export type TelegramChat = string | number;
+
+export interface SlackCommandOptions {
+  channel?: string;
+  channelName?: string;
+  trigger?: string;
+  responseUrl?: string;
+}
 
 export const tgUser = (id: number) => ({ id, is_bot: false, first_name: `user${id}` });
 /** Negative ids are groups, as on Telegram. */
 export const tgChat = (id: TelegramChat) => ({ id: Number(id), type: Number(id) < 0 ? "supergroup" : "private", title: "chat" });
 
-export async function createChatHarness(options: ChatHarnessOptions = {}) {
-  const telegram = await new FakeTelegram().start();
-  const slack = await new FakeSlack(options.slack).start();
-  const ctx: TestContext = await createTestContext({
+/** The chat platforms' configuration pointing at the fakes (tests that build their own context use it too). */
+export function fakeChatEnv(telegram: FakeTelegram, slack: FakeSlack): Record<string, string> {
+  return {
     TELEGRAM_BOT_TOKEN: "123456:TEST-token",
     TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
     TELEGRAM_API_ROOT: telegram.url,
     SLACK_BOT_TOKEN: "xoxb-test-token",
     SLACK_SIGNING_SECRET: SLACK_SECRET,
     SLACK_API_URL: `${slack.url}/api/`,
-    PUBLIC_BASE_URL,
-    ...options.env,
-  });
+  };
+}
+
+export interface DeliverOptions {
+  /** At most this many delivery rounds (default 20). */
+  rounds?: number;
+  /** Stop as soon as this holds. */
+  until?: () => boolean;
+  /** The least the test clock moves between rounds (default 1000 ms). */
+  stepMs?: number;
+}
+
+/**
+ * Delivers everything due, moving the test clock past per-chat pacing to each next due time (at least
+ * `stepMs` a round), until nothing is due or `until` holds. Returns the simulated milliseconds it took.
+ */
+export async function deliverUntilIdle(ctx: TestContext, opts: DeliverOptions = {}): Promise<number> {
+  const from = ctx.deps.now().getTime();
+  for (let i = 0; i < (opts.rounds ?? 20); i++) {
+    const report = await deliverDueMessages(ctx.deps.chat!.delivery);
+    if (opts.until?.() || report.nextDueAt === null) break;
+    ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + (opts.stepMs ?? 1000), report.nextDueAt)));
+  }
+  return ctx.deps.now().getTime() - from;
+}
+
+export async function createChatHarness(options: ChatHarnessOptions = {}) {
+  const telegram = await new FakeTelegram().start();
+  const slack = await new FakeSlack(options.slack).start();
+  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
+  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
+  const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
   const org = options.org === undefined ? exampleOrg() : options.org;
@@ -71,22 +108,12 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     telegram,
     slack,
     memberIds,
+    chatEnv,
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 
-    /**
-     * Delivers everything due, moving the test clock past per-chat pacing to each next due time (at least
-     * `stepMs` a round), until nothing is due or `until` holds. Returns the simulated milliseconds it took.
-     */
-    async deliver(opts: { rounds?: number; until?: () => boolean; stepMs?: number } = {}): Promise<number> {
-      const from = ctx.deps.now().getTime();
-      for (let i = 0; i < (opts.rounds ?? 20); i++) {
-        const report = await deliverDueMessages(ctx.deps.chat!.delivery);
-        if (opts.until?.() || report.nextDueAt === null) break;
-        ctx.setNow(new Date(Math.max(ctx.deps.now().getTime() + (opts.stepMs ?? 1000), report.nextDueAt)));
-      }
-      return ctx.deps.now().getTime() - from;
-    },
+    /** Delivers until idle (see `deliverUntilIdle`); returns the simulated milliseconds it took. */
+    deliver: (opts: DeliverOptions = {}) => deliverUntilIdle(ctx, opts),
 
     /** Posts a raw Telegram update (an `update_id` is added unless the body has one). */
     telegramUpdate(body: Record<string, unknown>, opts: { secret?: string | null } = {}) {
@@ -98,37 +125,57 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       });
     },
 
-    /** A text message from `userId` in `chat` (their private chat by default), optionally replying to a message. */
-    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number } = {}) {
+    /**
+     * The update of a text message from `userId` in `chat` (their private chat by default), optionally
+     * replying to a message; it takes an update id unless given one. A value, to deliver twice or hand to a bot.
+     */
+    messageUpdate(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number } = {}) {
       const chat = tgChat(opts.chat ?? userId);
       const id = opts.id ?? updateId++;
-      return h.telegramUpdate({
-        update_id: id,
-        message: {
-          message_id: id,
-          date: 0,
-          chat,
-          from: tgUser(userId),
-          text,
-          ...(opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } }),
-        },
-      });
+      const replyTo = opts.replyTo === undefined ? {} : { reply_to_message: { message_id: opts.replyTo, date: 0, chat, text: "prompt" } };
+      return { update_id: id, message: { message_id: id, date: 0, chat, from: tgUser(userId), text, ...replyTo } };
+    },
+
+    /** The update of a button press on the card `messageId` in `chat` (a value, like `messageUpdate`). */
+    pressUpdate(userId: number, chat: TelegramChat, data: string, messageId = 1, id = updateId++) {
+      const message = { message_id: messageId, date: 0, chat: tgChat(chat), text: "card" };
+      return { update_id: id, callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message } };
+    },
+
+    /** Sends a text message from `userId` (see `messageUpdate`). */
+    sendTelegram(userId: number, text: string, opts: { chat?: TelegramChat; replyTo?: number; id?: number; secret?: string | null } = {}) {
+      return h.telegramUpdate(h.messageUpdate(userId, text, opts), opts);
     },
 
     /** A button press on the card `messageId` in `chat`. */
     pressTelegram(userId: number, chat: TelegramChat, data: string, messageId = 1, id = updateId++) {
-      return h.telegramUpdate({
-        update_id: id,
-        callback_query: { id: `cb${id}`, from: tgUser(userId), chat_instance: "ci", data, message: { message_id: messageId, date: 0, chat: tgChat(chat), text: "card" } },
-      });
+      return h.telegramUpdate(h.pressUpdate(userId, chat, data, messageId, id));
     },
 
-    /** Replies to the newest force-reply prompt the bot sent (the fake numbers its messages from 1000). */
-    async replyToLastPrompt(userId: number, chat: TelegramChat, text: string) {
-      await h.deliver();
-      const index = telegram.callsTo("sendMessage").map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
+    /**
+     * Replies to the newest force-reply prompt the bot sent (the fake numbers its messages from 1000);
+     * `lastMessage` replies to the newest message of all instead, whatever it is; `rounds` bounds the delivery first.
+     */
+    async replyToLastPrompt(userId: number, chat: TelegramChat, text: string, opts: { lastMessage?: boolean; rounds?: number } = {}) {
+      await h.deliver({ rounds: opts.rounds });
+      const sent = telegram.callsTo("sendMessage");
+      const index = opts.lastMessage ? sent.length - 1 : sent.map((c) => Boolean(c.body.reply_markup?.force_reply)).lastIndexOf(true);
       if (index < 0) throw new Error("no prompt was sent");
       return h.sendTelegram(userId, text, { chat, replyTo: 1000 + index });
+    },
+
+    /** Presses a button (see `pressTelegram`), requires Telegram's 200, and delivers until idle. */
+    async press(userId: number, chat: TelegramChat, data: string, messageId = 1) {
+      const res = await h.pressTelegram(userId, chat, data, messageId);
+      if (res.status !== 200) throw new Error(`the press answered ${res.status}`);
+      await h.deliver();
+    },
+
+    /** Replies to the newest force-reply prompt (see `replyToLastPrompt`), requires a 200, and delivers until idle. */
+    async reply(userId: number, chat: TelegramChat, text: string) {
+      const res = await h.replyToLastPrompt(userId, chat, text);
+      if (res.status !== 200) throw new Error(`the reply answered ${res.status}`);
+      await h.deliver();
     },
 
     /** A request signed as Slack signs it (`v0:{timestamp}:{body}`), at the test clock's time unless told otherwise. */
@@ -150,8 +197,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       });
     },
 
-    /** The form body of a `/fundwatch <text>` slash command. */
-    slackCommandBody(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+    /** The form body of a `/fundwatch <text>` slash command (`responseUrl` adds a `response_url`). */
+    slackCommandBody(user: string, text: string, opts: SlackCommandOptions = {}) {
       return new URLSearchParams({
         command: "/fundwatch",
         text,
@@ -159,13 +206,14 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
         channel_id: opts.channel ?? `D0${user}`,
         channel_name: opts.channelName ?? (opts.channel ? "channel" : "directmessage"),
         trigger_id: opts.trigger ?? `trig-${updateId++}`,
+        ...(opts.responseUrl ? { response_url: opts.responseUrl } : {}),
         team_id: "T1",
         token: "x",
       }).toString();
     },
 
     /** Sends `/fundwatch <text>` as `user`. */
-    slackCommand(user: string, text: string, opts: { channel?: string; channelName?: string; trigger?: string } = {}) {
+    slackCommand(user: string, text: string, opts: SlackCommandOptions = {}) {
       return h.slackRequest(h.slackCommandBody(user, text, opts));
     },
 
@@ -205,6 +253,24 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
       return (await res.json()) as { reportId: string; receipt: string };
     },
 
+    /**
+     * Types `text` as `userId` in `chat` (their private chat by default), delivers, and returns the texts
+     * that reached that chat and the person's private chat, and the messages sent anywhere else.
+     */
+    async typed(userId: number, text: string, opts: { chat?: TelegramChat } = {}) {
+      const chat = String(opts.chat ?? userId);
+      const before = telegram.callsTo("sendMessage").length;
+      const res = await h.sendTelegram(userId, text, { chat });
+      if (res.status !== 200) throw new Error(`the update answered ${res.status}`);
+      await h.deliver();
+      const sent = telegram.callsTo("sendMessage").slice(before);
+      return {
+        inChat: sent.filter((c) => String(c.body.chat_id) === chat).map((c) => String(c.body.text)),
+        privately: sent.filter((c) => String(c.body.chat_id) === String(userId)).map((c) => String(c.body.text)),
+        elsewhere: sent.filter((c) => String(c.body.chat_id) !== chat && String(c.body.chat_id) !== String(userId)),
+      };
+    },
+
     /** Telegram messages sent to one chat, in order. */
     sentTo(chat: TelegramChat): RecordedCall[] {
       return telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === String(chat));
@@ -230,6 +296,31 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
 }
 
 export type ChatHarness = Awaited<ReturnType<typeof createChatHarness>>;
+
+/** A Slack button press (`block_actions` payload) as Slack sends it; `messageTs` and `blockId` are left out unless given. */
+export function slackBlockAction(press: {
+  user: string;
+  channel: string;
+  actionId: string;
+  value: string;
+  actionTs: string;
+  trigger: string;
+  messageTs?: string;
+  blockId?: string;
+}) {
+  const action = { action_id: press.actionId, ...(press.blockId === undefined ? {} : { block_id: press.blockId }), value: press.value, type: "button", action_ts: press.actionTs };
+  return {
+    type: "block_actions",
+    user: { id: press.user },
+    channel: { id: press.channel },
+    team: { id: "T1" },
+    trigger_id: press.trigger,
+    ...(press.messageTs === undefined ? {} : { message: { ts: press.messageTs } }),
+    actions: [action],
+    api_app_id: "A1",
+    token: "x",
+  };
+}
 
 /** Polls `check` until it holds (real time: for work that runs after a webhook has answered). */
 export async function waitFor(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {

@@ -1,0 +1,19 @@
+// `npm run admin -- …` as a real process on a test's database and keys (the CLI is the interface).
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { KeyMaterial } from "../../src/security/keys";
+import type { TestContext } from "./context";
+
+const run = promisify(execFile);
+
+/** Runs the admin CLI with `args`; `env` adds variables (e.g. the chat platforms it delivers to). Never throws. */
+export async function runAdmin(ctx: TestContext, keys: KeyMaterial, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  const processEnv = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error", ...env };
+  try {
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env: processEnv, timeout: 60_000 });
+    return { code: 0, out: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
+  }
+}
