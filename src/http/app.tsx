@@ -12,19 +12,19 @@ import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
 import { isBusyError } from "../db/retry";
-import { createApiRoutes } from "./api/routes";
+import { createApiRoutes } from "./public/api/routes";
 import { limitRequestBody, UploadBudget } from "./body";
 import { isCrossSiteRequest } from "./same-origin";
 import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";
-import { ErrorPage, NotFoundPage } from "./pages/home";
-import { createPageRoutes } from "./pages/routes";
+import { ErrorPage, NotFoundPage } from "./public/home";
+import { createPageRoutes } from "./public/routes";
 import { createWebhookRoutes } from "./webhooks";
-import { createCaseRoutes } from "./pages/case";
-import { createBatchTriageRoutes } from "./pages/batch-triage";
-import { siteFrame } from "./pages/site";
-import { createUnitPageRoutes } from "./pages/unit-page";
-import { createBoardRoutes } from "./pages/board-page";
+import { createCaseRoutes } from "./staff/case";
+import { createBatchTriageRoutes } from "./staff/batch-triage";
+import { siteFrame } from "./shared/site";
+import { createUnitPageRoutes } from "./staff/unit-page";
+import { createBoardRoutes } from "./staff/board-page";
 
 export type { AppDeps } from "./context";
 

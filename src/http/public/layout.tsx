@@ -5,7 +5,7 @@ import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { Locale } from "../../core/report-input";
 import { t } from "../../i18n";
-import { DEMO_FRAME, localHref, type SiteFrame } from "./site";
+import { DEMO_FRAME, localHref, type SiteFrame } from "../shared/site";
 
 export interface PageProps {
   locale: Locale;

@@ -4,7 +4,7 @@ import { qrMatrix, qrSvgPath } from "../../core/qr";
 import type { Locale } from "../../core/report-input";
 import { Emblem } from "./layout";
 import type { ReceiptDocument } from "./receipt-document";
-import type { SiteFrame } from "./site";
+import type { SiteFrame } from "../shared/site";
 
 export function QrCode(props: { text: string; label: string }) {
   const { viewBox, d } = qrSvgPath(qrMatrix(props.text));

@@ -23,7 +23,7 @@ import { findSubmission, formTokenKey, isSubmissionKeyConflict, issueFormToken, 
 import { clearSealedCookie, readSealedCookie, RECEIPT_COOKIE, setSealedCookie, STATUS_COOKIE } from "./sealed-cookie";
 import { readForm, requireBodyKind } from "../body";
 import type { AppContext, AppEnv } from "../context";
-import { formToReportInput } from "../report-form";
+import { formToReportInput } from "./report-form-input";
 import { HomePage } from "./home";
 import { ReceiptPage } from "./receipt";
 import { ReportFormPage } from "./report-form";
@@ -43,12 +43,12 @@ import { checkProof, isProofFileTooLarge, MAX_PROOF_JSON_BYTES, MAX_PROOF_PDF_BY
 import { formatBytes } from "../../services/intake/evidence";
 import { recordDecisionNoticeSeen } from "../../services/leads/decision-notice";
 import { countReceiptLookup } from "../../services/intake/receipt-lookups";
-import { createReceiptPdfCache } from "../receipt-pdf-cache";
+import { createReceiptPdfCache } from "./receipt-pdf-cache";
 import type { ProofOfSubmission } from "../../security/proof";
 import { NoticePage, PrivacyPage } from "./info-pages";
 import { receiptDocument } from "./receipt-document";
 import { VerifyPage, type Verdict } from "./verify";
-import { siteFrame } from "./site";
+import { siteFrame } from "../shared/site";
 import type { PageProps } from "./layout";
 import { DEFAULT_DEADLINE_POLICY } from "../../core/deadlines";
 import { PDF_DOWNLOAD, downloadHeaders } from "../download";

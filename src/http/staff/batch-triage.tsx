@@ -34,7 +34,7 @@ import { LEAD_STATES } from "../../core/lead-lifecycle";
 import { orgSnapshot } from "../../services/org/org-cache";
 import { CSV_DOWNLOAD, XLSX_DOWNLOAD, downloadHeaders } from "../download";
 import type { AppContext, AppEnv } from "../context";
-import { Layout } from "./layout";
+import { Layout } from "../public/layout";
 
 const batchName = (b: BatchRow) => [b.source, b.reference].filter(Boolean).join(" · ");
 

@@ -23,7 +23,7 @@ import { getStatusView, revealReporterIdentity } from "../../services/intake/rep
 import { readForm } from "../body";
 import { downloadHeaders } from "../download";
 import type { AppContext, AppEnv } from "../context";
-import { Layout } from "./layout";
+import { Layout } from "../public/layout";
 
 type AttachmentRow = typeof reportAttachments.$inferSelect;
 
