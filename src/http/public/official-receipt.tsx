@@ -2,7 +2,7 @@
 // is part of the receipt page; printed, it is the page (navigation and buttons are hidden).
 import { qrMatrix, qrSvgPath } from "../../core/qr";
 import type { Locale } from "../../core/report-input";
-import { Emblem } from "./layout";
+import { Emblem } from "../shared/page-shell";
 import type { ReceiptDocument } from "./receipt-document";
 import type { SiteFrame } from "../shared/site";
 

@@ -20,7 +20,7 @@ import { isCoordinator } from "../../services/campaigns/assignments";
 import { AppError } from "../../services/errors";
 import { formatBytes } from "../../services/intake/evidence";
 import type { AppContext, AppEnv } from "../context";
-import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
+import { pageLocale, RefusalPage, sendPage, StaffLayout } from "./staff-layout";
 import { submissionFileResponse } from "./unit-page";
 import { CSV_DOWNLOAD, downloadHeaders } from "../download";
 
@@ -199,7 +199,7 @@ export function createBoardRoutes() {
     const hasErrors = Object.keys(parsed.errors).length > 0;
     return sendPage(
       c,
-      <CampaignFrame c={c} locale={locale} title={title} wide>
+      <StaffLayout c={c} locale={locale} title={title} wide>
         <h1>{title}</h1>
         <p class="hint">{t(locale, "board.as_of", { at: at(board.generatedAt) })}</p>
         <h2>{t(locale, "board.counts_heading")}</h2>
@@ -328,7 +328,7 @@ export function createBoardRoutes() {
         ) : (
           <p data-testid="no-units">{t(locale, "board.no_units")}</p>
         )}
-      </CampaignFrame>,
+      </StaffLayout>,
       hasErrors ? 400 : 200,
     );
   });

@@ -24,7 +24,7 @@ import type { ServiceDeps } from "../../services/deps";
 import { AppError } from "../../services/errors";
 import type { AppContext, AppEnv } from "../context";
 import { downloadHeaders } from "../download";
-import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
+import { pageLocale, RefusalPage, sendPage, StaffLayout } from "./staff-layout";
 
 export const NOTE_MAX_CHARS = 2000;
 
@@ -309,7 +309,7 @@ export async function renderUnitPage(c: AppContext, viewer: Viewer, errors: Form
   const limits = { maxCount: deps.config.MAX_SUBMISSION_FILES, maxBytes: deps.config.MAX_SUBMISSION_FILE_BYTES };
   return sendPage(
     c,
-    <CampaignFrame c={c} locale={locale} title={title}>
+    <StaffLayout c={c} locale={locale} title={title}>
       <h1>{title}</h1>
       {notice ? (
         <p class="alert" role="alert" data-testid="notice">
@@ -329,7 +329,7 @@ export async function renderUnitPage(c: AppContext, viewer: Viewer, errors: Form
       )}
       <h2>{t(locale, "unit_page.history")}</h2>
       <History locale={locale} view={view} />
-    </CampaignFrame>,
+    </StaffLayout>,
     status,
   );
 }
