@@ -5,8 +5,8 @@
 import { Hono } from "hono";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
-import { events, type MemberRow } from "../../db/schema";
-import { isLocale, t } from "../../i18n";
+import { recordBatchTriageView, type MemberRow } from "../../services/leads/batch-triage-views";
+import { t } from "../../i18n";
 import { caseLinkToken, CASE_LINK_MINUTES } from "../../services/chat-actions";
 import { AppError } from "../../services/errors";
 import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../../services/leads/batch-feedback";
@@ -289,18 +289,7 @@ export function createBatchTriageRoutes() {
     const caseLinks = new Map<string, string>();
     for (const l of page.leads)
       if (mayOpenCase(member, l)) caseLinks.set(l.leadId, `/cases/${encodeURIComponent(l.leadId)}?t=${encodeURIComponent(await caseLinkToken(deps, l.leadId, member.id, expiresAt))}`);
-    await deps.db.insert(events).values({
-      occurredAt: deps.now().getTime(),
-      entityType: "batch",
-      entityId: batchId,
-      action: "batch.triage_viewed",
-      actorType: "member",
-      actorId: member.id,
-      actorRole: member.role,
-      platform: "web",
-      platformRef: null,
-      data: JSON.stringify({ filters, after: after ?? null, before: before ?? null, leadIds: page.leads.map((l) => l.leadId) }),
-    });
+    await recordBatchTriageView(deps, { batchId, member, filters, after, before, leadIds: page.leads.map((l) => l.leadId) });
     const names = new Map([...org.memberById.values()].map((m) => [m.id, m.displayName]));
     return sendPage(
       c,

@@ -5,19 +5,17 @@
 // redirect (Post/Redirect/Get) and carries a one-time key, so a reload or double click acts once.
 import { Hono } from "hono";
 import { readForm } from "../body";
-import { eq } from "drizzle-orm";
 import { isReceived } from "../../core/campaigns/assignment-state";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import { downloadType } from "../../core/download-name";
-import { members, type AssignmentRow, type MemberRow, type SubmissionRow, type UnitRow } from "../../db/schema";
+import { authoriseUnitContact, type AssignmentRow, type MemberRow, type SubmissionRow, type UnitRow } from "../../services/campaigns/page-access";
 import { CATALOGS, t } from "../../i18n";
 import { randomBytes, toBase64Url } from "../../security/encoding";
 import { SUBMISSION_EXTENSIONS, SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
-import { verifyUnitLinkToken } from "../../services/campaigns/links";
-import { mayActForUnit, receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
+import { receiveAssignment, submitAssignment, type AssignmentResult } from "../../services/campaigns/assignments";
 import { openSubmissionFile, prepareSubmissionFiles, submissionDownloadStem, type SealedSubmissionFile, type SubmissionFileView } from "../../services/campaigns/submission-files";
-import { getUnit, unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
+import { unitPageView, type UnitAssignmentView, type UnitPageView } from "../../services/campaigns/unit-view";
 import { decryptText } from "../../security/cipher";
 import { formatBytes } from "../../services/intake/evidence";
 import type { ServiceDeps } from "../../services/deps";
@@ -37,15 +35,10 @@ interface Viewer {
 
 /** The contact the link was issued to, if it is still an active contact of this unit; else null. */
 async function authoriseContact(c: AppContext, unitId: string): Promise<Viewer | null> {
-  const { deps } = c.var;
   const token = c.req.query("t");
-  const memberId = await verifyUnitLinkToken(deps, unitId, token);
-  if (!memberId) return null;
-  const member = await deps.db.query.members.findFirst({ where: eq(members.id, memberId) });
-  if (!member || !mayActForUnit(member, unitId)) return null;
-  const unit = await getUnit(deps, unitId);
-  if (!unit) return null;
-  return { member, unit, locale: pageLocale(c, member.locale), token: token! };
+  const found = await authoriseUnitContact(c.var.deps, unitId, token);
+  if (!found) return null;
+  return { ...found, locale: pageLocale(c, found.member.locale), token: token! };
 }
 
 function refuse(c: AppContext) {
