@@ -29,12 +29,10 @@ import { ReceiptPage } from "./receipt";
 import { ReportFormPage } from "./report-form";
 import { ReceiptEntryPage, StatusPage } from "./status";
 import type { RewardFormState } from "./reward-section";
-import type { ReportRow } from "../../db/schema";
+import { receiptSummary, type ReportRow } from "../../services/intake/receipt-summary";
 import { rewardClaimBodySchema, rewardNoteSchema } from "../../core/rewards/claim-input";
 import { answerRewardQuestion, requestReconsideration, submitRewardClaim } from "../../services/rewards/claims";
 import { getCookie, setCookie } from "hono/cookie";
-import { eq } from "drizzle-orm";
-import { reports } from "../../db/schema";
 import { addWorkingDays } from "../../core/work-calendar";
 import { citizenProgress, decisionOf } from "../../core/citizen-progress";
 import { currentOrg } from "../../services/org/org-cache";
@@ -209,10 +207,7 @@ export function createPageRoutes() {
   async function receiptDoc(c: AppContext, submitted: SubmittedReport) {
     const { deps, locale } = c.var;
     const [row, org] = await Promise.all([
-      deps.db.query.reports.findFirst({
-        columns: { subject: true, violationType: true, regionCode: true, occurredFrom: true, occurredTo: true, isAnonymous: true },
-        where: eq(reports.id, submitted.reportId),
-      }),
+      receiptSummary(deps, submitted.reportId),
       currentOrg(deps),
     ]);
     if (!row) return null;
