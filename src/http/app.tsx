@@ -1,4 +1,5 @@
-// createApp(deps): the one Hono application both runtimes serve — public pages, the JSON API, health.
+// createApp(deps): the one Hono application both runtimes serve — the public room (citizen pages and
+// the JSON API, src/http/public), the staff room (src/http/staff), webhooks and health.
 // It knows nothing about Node or Workers; src/node.ts and src/worker.ts pass the dependencies in.
 import { Hono } from "hono";
 import { compress } from "hono/compress";
@@ -12,19 +13,24 @@ import { isDatabaseReachable } from "../db/client";
 import { isLocale, negotiateLocale, t } from "../i18n";
 import { AppError, codeToStatus } from "../services/errors";
 import { isBusyError } from "../db/retry";
-import { createApiRoutes } from "./api/routes";
+import { createApiRoutes } from "./public/api/routes";
 import { limitRequestBody, UploadBudget } from "./body";
 import { isCrossSiteRequest } from "./same-origin";
 import { APP_CSS, APP_JS } from "./assets";
 import type { AppContext, AppDeps, AppEnv } from "./context";
-import { ErrorPage, NotFoundPage } from "./pages/home";
-import { createPageRoutes } from "./pages/routes";
+import { ErrorPage, NotFoundPage } from "./public/home";
+import { createPublicPageFrame } from "./public/page-kit";
+import { createInfoRoutes } from "./public/info-routes";
+import { createReportRoutes } from "./public/report-routes";
+import { createReceiptRoutes } from "./public/receipt-routes";
+import { createStatusRoutes } from "./public/status-routes";
+import { createRewardRoutes } from "./public/reward-routes";
 import { createWebhookRoutes } from "./webhooks";
-import { createCaseRoutes } from "./pages/case";
-import { createBatchTriageRoutes } from "./pages/batch-triage";
-import { siteFrame } from "./pages/site";
-import { createUnitPageRoutes } from "./pages/unit-page";
-import { createBoardRoutes } from "./pages/board-page";
+import { createCaseRoutes } from "./staff/case";
+import { createBatchTriageRoutes } from "./staff/batch-triage";
+import { siteFrame } from "./shared/site";
+import { createUnitPageRoutes } from "./staff/unit-page";
+import { createBoardRoutes } from "./staff/board-page";
 
 export type { AppDeps } from "./context";
 
@@ -114,12 +120,20 @@ export function createApp(deps: AppDeps) {
   app.get("/favicon.ico", (c) => c.body(null, 204));
 
   app.route("/webhooks", createWebhookRoutes());
+  // The staff room: pages a member opens from a signed link in chat.
   app.route("/cases", createCaseRoutes());
   app.route("/batches", createBatchTriageRoutes());
   app.route("/units", createUnitPageRoutes());
   app.route("/campaigns", createBoardRoutes());
+  // The public room: the JSON API, then the citizen pages. The frame (text-size cookie, no-store) is
+  // mounted once, before the page modules, so it runs once for every citizen page.
   app.route("/api/v1", createApiRoutes());
-  app.route("/", createPageRoutes());
+  app.route("/", createPublicPageFrame());
+  app.route("/", createInfoRoutes());
+  app.route("/", createReportRoutes());
+  app.route("/", createReceiptRoutes());
+  app.route("/", createStatusRoutes());
+  app.route("/", createRewardRoutes());
 
   app.notFound((c) => {
     const locale = c.var.locale ?? deps.config.DEFAULT_LOCALE;

@@ -7,7 +7,7 @@ import { PDFDocument, PDFName, type PDFDict, PDFString, rgb, type PDFFont, type 
 import { qrMatrix } from "../core/qr";
 import { pruneGlyphs } from "./font-prune";
 import { encodeProofForPdf, PDF_PROOF_KEY } from "../services/intake/proof-check";
-import type { ReceiptDocument } from "./pages/receipt-document";
+import type { ReceiptDocument } from "./public/receipt-document";
 
 export type ReceiptPdfRenderer = (doc: ReceiptDocument) => Promise<Uint8Array>;
 

@@ -6,7 +6,7 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { createApp } from "../../src/http/app";
-import type { ReceiptDocument } from "../../src/http/pages/receipt-document";
+import type { ReceiptDocument } from "../../src/http/public/receipt-document";
 import { reports } from "../../src/db/schema";
 import { createTestContext, type TestContext } from "../support/context";
 import { FakeSlack, FakeTelegram } from "../support/fake-chat-servers";

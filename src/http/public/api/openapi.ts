@@ -2,8 +2,8 @@
 // JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses). Every request body has an example
 // that the API accepts, so a client can call each operation from the document alone.
 import { z } from "zod";
-import { receiptRequestSchema, reportInputSchema, reporterMessageSchema } from "../../core/report-input";
-import { rewardClaimSchema, rewardClaimTextSchema } from "../../core/rewards/claim-input";
+import { receiptRequestSchema, reportInputSchema, reporterMessageSchema } from "../../../core/report-input";
+import { rewardClaimSchema, rewardClaimTextSchema } from "../../../core/rewards/claim-input";
 import {
   attachmentsCreatedSchema,
   errorResponseSchema,

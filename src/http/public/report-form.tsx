@@ -10,7 +10,7 @@ import { t } from "../../i18n";
 import type { FieldErrors } from "../../i18n/validation";
 import { formatBytes } from "../../services/intake/evidence";
 import { ErrorSummary, Field, fieldAria, Layout, type PageProps } from "./layout";
-import { localHref } from "./site";
+import { localHref } from "../shared/site";
 
 export interface ReportFormProps extends PageProps {
   values: Record<string, string>;

@@ -3,24 +3,21 @@
 // status and the documents of its latest submission (each download logged), filters by phase, region
 // and status (GET parameters, so a filtered board is a link), and the CSV export of the same rows.
 import { Hono } from "hono";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
-import { members, type MemberRow } from "../../db/schema";
+import { authoriseBoardCoordinator, type MemberRow } from "../../services/campaigns/page-access";
 import { t } from "../../i18n";
 import { BOARD_STATUSES, campaignBoard, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
 import { toCsv, type CsvCell } from "../../core/csv";
 import { boardMatrix, byUnitName, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, type CellFile } from "../../services/campaigns/board-view";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
-import { verifyBoardLinkToken } from "../../services/campaigns/links";
 import { openSubmissionFile } from "../../services/campaigns/submission-files";
-import { isCoordinator } from "../../services/campaigns/assignments";
 import { AppError } from "../../services/errors";
 import { formatBytes } from "../../services/intake/evidence";
 import type { AppContext, AppEnv } from "../context";
-import { CampaignFrame, pageLocale, RefusalPage, sendPage } from "./campaign-frame";
+import { pageLocale, RefusalPage, sendPage, StaffLayout } from "./staff-layout";
 import { submissionFileResponse } from "./unit-page";
 import { CSV_DOWNLOAD, downloadHeaders } from "../download";
 
@@ -33,10 +30,8 @@ interface Viewer {
 async function authoriseCoordinator(c: AppContext, campaignId: string): Promise<Viewer | null> {
   const { deps } = c.var;
   const token = c.req.query("t");
-  const memberId = await verifyBoardLinkToken(deps, campaignId, token);
-  if (!memberId) return null;
-  const member = await deps.db.query.members.findFirst({ where: eq(members.id, memberId) });
-  if (!member || !isCoordinator(member)) return null;
+  const member = await authoriseBoardCoordinator(deps, campaignId, token);
+  if (!member) return null;
   return { member, locale: pageLocale(c, member.locale), token: token! };
 }
 
@@ -199,7 +194,7 @@ export function createBoardRoutes() {
     const hasErrors = Object.keys(parsed.errors).length > 0;
     return sendPage(
       c,
-      <CampaignFrame c={c} locale={locale} title={title} wide>
+      <StaffLayout c={c} locale={locale} title={title} wide>
         <h1>{title}</h1>
         <p class="hint">{t(locale, "board.as_of", { at: at(board.generatedAt) })}</p>
         <h2>{t(locale, "board.counts_heading")}</h2>
@@ -328,7 +323,7 @@ export function createBoardRoutes() {
         ) : (
           <p data-testid="no-units">{t(locale, "board.no_units")}</p>
         )}
-      </CampaignFrame>,
+      </StaffLayout>,
       hasErrors ? 400 : 200,
     );
   });

@@ -5,8 +5,8 @@
 import { Hono } from "hono";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
-import { events, type MemberRow } from "../../db/schema";
-import { isLocale, t } from "../../i18n";
+import { recordBatchTriageView, type MemberRow } from "../../services/leads/batch-triage-views";
+import { t } from "../../i18n";
 import { caseLinkToken, CASE_LINK_MINUTES } from "../../services/chat-actions";
 import { AppError } from "../../services/errors";
 import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../../services/leads/batch-feedback";
@@ -34,22 +34,14 @@ import { LEAD_STATES } from "../../core/lead-lifecycle";
 import { orgSnapshot } from "../../services/org/org-cache";
 import { CSV_DOWNLOAD, XLSX_DOWNLOAD, downloadHeaders } from "../download";
 import type { AppContext, AppEnv } from "../context";
-import { Layout } from "./layout";
+import { pageLocale, sendPage, StaffLayout } from "./staff-layout";
 
 const batchName = (b: BatchRow) => [b.source, b.reference].filter(Boolean).join(" · ");
-
-/** The member's language, unless the page was asked for the other one. */
-function pageLocale(c: AppContext, member: MemberRow): Locale {
-  const asked = c.req.query("lang");
-  if (isLocale(asked)) return asked;
-  return isLocale(member.locale) ? member.locale : c.var.deps.config.DEFAULT_LOCALE;
-}
 
 /** Who may open a lead's case page (mayHandleLead, on the columns the list has). */
 const mayOpenCase = (m: MemberRow, lead: { assigneeId: string | null; teamId: string | null }) =>
   m.role === "coordinator" || lead.assigneeId === m.id || (m.role === "team_lead" && m.teamId !== null && m.teamId === lead.teamId);
 
-const html = async (c: AppContext, page: unknown, status: 200 | 400 = 200) => c.html(`<!DOCTYPE html>${String(await (page as { toString(): Promise<string> | string }).toString())}`, status);
 
 function query(params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
@@ -58,6 +50,7 @@ function query(params: Record<string, string | number | undefined>): string {
 }
 
 interface ListProps {
+  c: AppContext;
   locale: Locale;
   batch: BatchRow;
   member: MemberRow;
@@ -80,7 +73,7 @@ function TriageList(p: ListProps) {
   const keep = { t: p.token, lang: locale, rule: f.rule, institution: f.institution, region: f.region, state: f.state, assignee: f.assignee };
   const title = t(locale, "batch.card_title", { name: batchName(batch) });
   return (
-    <Layout locale={locale} path={base} title={title}>
+    <StaffLayout c={p.c} locale={locale} title={title} script>
       <h1>{title}</h1>
       <dl class="summary">
         <dt>{t(locale, "batch.reference")}</dt>
@@ -223,18 +216,18 @@ function TriageList(p: ListProps) {
           </fieldset>
         ) : null}
       </form>
-    </Layout>
+    </StaffLayout>
   );
 }
 
-function ResultPage(props: { locale: Locale; batch: BatchRow; token: string; action: BulkAction; outcomes: BulkOutcome[] }) {
+function ResultPage(props: { c: AppContext; locale: Locale; batch: BatchRow; token: string; action: BulkAction; outcomes: BulkOutcome[] }) {
   const { locale } = props;
   const base = `/batches/${encodeURIComponent(props.batch.id)}`;
   const counts = new Map<string, number>();
   for (const o of props.outcomes) counts.set(o.status, (counts.get(o.status) ?? 0) + 1);
   const title = t(locale, "batch.result_title", { action: t(locale, `batch.action_${props.action}`) });
   return (
-    <Layout locale={locale} path={base} title={title}>
+    <StaffLayout c={props.c} locale={locale} title={title} script nav={[{ href: `${base}?${query({ t: props.token, lang: locale })}`, label: t(locale, "batch.back") }]}>
       <h1>{title}</h1>
       <p data-testid="bulk-summary">
         {["done", "already", "unchanged", "changed_meanwhile", "refused"]
@@ -265,7 +258,7 @@ function ResultPage(props: { locale: Locale; batch: BatchRow; token: string; act
       <p>
         <a href={`${base}?${query({ t: props.token, lang: locale })}`}>{t(locale, "batch.back")}</a>
       </p>
-    </Layout>
+    </StaffLayout>
   );
 }
 
@@ -273,14 +266,14 @@ export function createBatchTriageRoutes() {
   const batches = new Hono<AppEnv>();
   batches.use("*", async (c, next) => {
     await next();
-    // Lists of leads behind a token in the URL: never cached, never sent on as a referrer (see Layout).
+    // Lists of leads behind a token in the URL: never cached, never sent on as a referrer (see PageShell).
     c.header("Cache-Control", "no-store");
   });
 
   async function renderList(c: AppContext, batchId: string, token: string, notice?: string, status: 200 | 400 = 200) {
     const { deps } = c.var;
     const { batch, member } = await authoriseBatchTriage(deps, batchId, token);
-    const locale = pageLocale(c, member);
+    const locale = pageLocale(c, member.locale);
     const q = c.req.query();
     const filters = parseTriageFilters(q);
     const cursor = (v: string | undefined) => (v && /^\d{1,9}$/.test(v) ? Number(v) : undefined);
@@ -296,22 +289,12 @@ export function createBatchTriageRoutes() {
     const caseLinks = new Map<string, string>();
     for (const l of page.leads)
       if (mayOpenCase(member, l)) caseLinks.set(l.leadId, `/cases/${encodeURIComponent(l.leadId)}?t=${encodeURIComponent(await caseLinkToken(deps, l.leadId, member.id, expiresAt))}`);
-    await deps.db.insert(events).values({
-      occurredAt: deps.now().getTime(),
-      entityType: "batch",
-      entityId: batchId,
-      action: "batch.triage_viewed",
-      actorType: "member",
-      actorId: member.id,
-      actorRole: member.role,
-      platform: "web",
-      platformRef: null,
-      data: JSON.stringify({ filters, after: after ?? null, before: before ?? null, leadIds: page.leads.map((l) => l.leadId) }),
-    });
+    await recordBatchTriageView(deps, { batchId, member, filters, after, before, leadIds: page.leads.map((l) => l.leadId) });
     const names = new Map([...org.memberById.values()].map((m) => [m.id, m.displayName]));
-    return html(
+    return sendPage(
       c,
       <TriageList
+        c={c}
         locale={locale}
         batch={batch}
         member={member}
@@ -338,7 +321,7 @@ export function createBatchTriageRoutes() {
     const batchId = c.req.param("batchId");
     const token = c.req.query("t") ?? "";
     const { batch, member } = await authoriseBatchTriage(deps, batchId, token);
-    const locale = pageLocale(c, member);
+    const locale = pageLocale(c, member.locale);
     let body: Record<string, string | File | (string | File)[]>;
     try {
       body = await c.req.parseBody({ all: true });
@@ -362,7 +345,7 @@ export function createBatchTriageRoutes() {
     const toMemberId = one("assignee");
     if (action === "assign" && !toMemberId) return renderList(c, batchId, token, t(locale, "batch.choose_assignee"), 400);
     const outcomes = await runBulkAction(deps, { batchId, member, action, leadIds, formNonce, ...(reason ? { reason } : {}), ...(toMemberId ? { toMemberId } : {}) });
-    return html(c, <ResultPage locale={locale} batch={batch} token={token} action={action} outcomes={outcomes} />);
+    return sendPage(c, <ResultPage c={c} locale={locale} batch={batch} token={token} action={action} outcomes={outcomes} />);
   });
 
   batches.get("/:batchId/feedback.:format{csv|xlsx}", async (c) => {

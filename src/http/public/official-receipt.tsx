@@ -2,9 +2,9 @@
 // is part of the receipt page; printed, it is the page (navigation and buttons are hidden).
 import { qrMatrix, qrSvgPath } from "../../core/qr";
 import type { Locale } from "../../core/report-input";
-import { Emblem } from "./layout";
+import { Emblem } from "../shared/page-shell";
 import type { ReceiptDocument } from "./receipt-document";
-import type { SiteFrame } from "./site";
+import type { SiteFrame } from "../shared/site";
 
 export function QrCode(props: { text: string; label: string }) {
   const { viewBox, d } = qrSvgPath(qrMatrix(props.text));

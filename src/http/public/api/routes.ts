@@ -1,27 +1,26 @@
 // JSON API under /api/v1: the same use cases as the web pages, for apps and integrations.
 import { Hono } from "hono";
 import type { z } from "zod";
-import { and, eq } from "drizzle-orm";
-import { receiptRequestSchema, reporterMessageSchema, type Locale } from "../../core/report-input";
-import { getRegion, listRegions } from "../../core/regions";
-import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../core/taxonomy";
-import { shanghaiDate } from "../../core/time";
-import { reports } from "../../db/schema";
-import { t } from "../../i18n";
-import { localiseIssues } from "../../i18n/validation";
-import { canonicalJson, verifyProofSignature, type ProofOfSubmission } from "../../security/proof";
-import { AppError } from "../../services/errors";
-import { validateEvidence, validateSubmission } from "../../services/intake/validate-submission";
-import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport } from "../../services/intake/reports";
-import { parseJsonOrThrow, readForm, readJson, requireBodyKind } from "../body";
-import type { AppDeps, AppEnv } from "../context";
+import { receiptRequestSchema, reporterMessageSchema, type Locale } from "../../../core/report-input";
+import { getRegion, listRegions } from "../../../core/regions";
+import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../../core/taxonomy";
+import { shanghaiDate } from "../../../core/time";
+import { t } from "../../../i18n";
+import { localiseIssues } from "../../../i18n/validation";
+import { canonicalJson, type ProofOfSubmission } from "../../../security/proof";
+import { AppError } from "../../../services/errors";
+import { validateEvidence, validateSubmission } from "../../../services/intake/validate-submission";
+import { addReporterEvidence, addReporterMessage, authenticateReceipt, getStatusView, submitReport } from "../../../services/intake/reports";
+import { parseJsonOrThrow, readForm, readJson, requireBodyKind } from "../../body";
+import type { AppDeps, AppEnv } from "../../context";
 import { buildOpenApiDocument } from "./openapi";
 import { proofSchema } from "./schemas";
-import { findSigningPublicKey, listPublishedSigningKeys } from "../../services/intake/proof-keys";
-import { duplicateSubmissionError, findSubmission, idempotencyKey, isSubmissionKeyConflict, submissionKeyStatement, type SubmissionKey } from "../../services/intake/submission-keys";
-import { sha256Hex } from "../../security/encoding";
-import { rewardClaimSchema, rewardClaimTextSchema } from "../../core/rewards/claim-input";
-import { answerRewardQuestion, requestReconsideration, submitRewardClaim } from "../../services/rewards/claims";
+import { listPublishedSigningKeys } from "../../../services/intake/proof-keys";
+import { checkProof } from "../../../services/intake/proof-check";
+import { duplicateSubmissionError, findSubmission, idempotencyKey, isSubmissionKeyConflict, submissionKeyStatement, type SubmissionKey } from "../../../services/intake/submission-keys";
+import { sha256Hex } from "../../../security/encoding";
+import { rewardClaimSchema, rewardClaimTextSchema } from "../../../core/rewards/claim-input";
+import { answerRewardQuestion, requestReconsideration, submitRewardClaim } from "../../../services/rewards/claims";
 
 function parseOrThrow<S extends z.ZodType>(schema: S, raw: unknown, locale: Locale): z.output<S> {
   const parsed = schema.safeParse(raw);
@@ -201,13 +200,8 @@ export function createApiRoutes() {
     const { deps, locale } = c.var;
     requireBodyKind(c, ["json"]);
     const proof = parseOrThrow(proofSchema, await readJson(c, locale), locale) as ProofOfSubmission;
-    const publicKey = await findSigningPublicKey(deps, proof.keyId);
-    const signatureValid = publicKey !== null && (await verifyProofSignature(publicKey, proof));
-    const record = await deps.db.query.reports.findFirst({
-      columns: { id: true },
-      where: and(eq(reports.id, proof.reportId), eq(reports.contentHash, proof.contentHash), eq(reports.createdAt, Date.parse(proof.submittedAt) || -1)),
-    });
-    return c.json({ signatureValid, matchesRecord: record !== undefined });
+    const { signatureValid, matchesRecord } = await checkProof(deps, proof);
+    return c.json({ signatureValid, matchesRecord });
   });
 
   return api;

@@ -1,7 +1,7 @@
 // Landing page: what can be reported, how, rewards and privacy, with the two ways in.
 import { t } from "../../i18n";
 import { Layout, type PageProps } from "./layout";
-import { localHref } from "./site";
+import { localHref } from "../shared/site";
 
 export function HomePage(props: PageProps) {
   const { locale } = props;

@@ -1,7 +1,7 @@
 // Response shapes of the JSON API, in zod so the OpenAPI document and the tests share them.
 import { z } from "zod";
-import { REPORT_OUTCOMES, REPORT_STATUSES } from "../../core/report-status";
-import { REWARD_STATUSES } from "../../core/rewards/claims";
+import { REPORT_OUTCOMES, REPORT_STATUSES } from "../../../core/report-status";
+import { REWARD_STATUSES } from "../../../core/rewards/claims";
 
 export const errorResponseSchema = z.object({
   error: z.object({

@@ -3,7 +3,7 @@
 import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../core/taxonomy";
 import { t } from "../../i18n";
 import { Layout, type PageProps } from "./layout";
-import { DEMO_FRAME, localHref } from "./site";
+import { DEMO_FRAME, localHref } from "../shared/site";
 
 export interface NoticeDeadlines {
   acceptWorkingDays: number;

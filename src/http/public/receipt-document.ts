@@ -7,7 +7,7 @@ import { regionDisplayName } from "../../core/regions";
 import type { Locale } from "../../core/report-input";
 import { t } from "../../i18n";
 import type { ProofOfSubmission } from "../../security/proof";
-import type { SiteFrame } from "./site";
+import type { SiteFrame } from "../shared/site";
 
 export interface ReceiptSummary {
   subject: string;

@@ -12,7 +12,7 @@ import { shanghaiDate } from "../../core/time";
 import type { CitizenProgress } from "../../core/citizen-progress";
 import type { ReporterFile } from "../../services/intake/citizen-files";
 import { formatBytes } from "../../services/intake/evidence";
-import { DEMO_FRAME, localHref } from "./site";
+import { DEMO_FRAME, localHref } from "../shared/site";
 import type { PayoutMethod } from "../../core/rewards/claim-input";
 import type { RewardView } from "../../services/rewards/claims";
 import { RewardSection, type RewardFormState } from "./reward-section";

@@ -4,7 +4,7 @@
 import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
 import { Field, fieldAria, Layout, type PageProps } from "./layout";
-import { localHref } from "./site";
+import { localHref } from "../shared/site";
 
 export type Verdict =
   | { genuine: true; reportId: string; submittedAt: string; authority: string; attachments: number }

@@ -7,7 +7,7 @@ import type { SubmittedReport } from "../../services/intake/reports";
 import { fieldAria, Layout, type PageProps } from "./layout";
 import { OfficialReceipt } from "./official-receipt";
 import type { ReceiptDocument } from "./receipt-document";
-import { localHref } from "./site";
+import { localHref } from "../shared/site";
 
 export function ReceiptPage(props: PageProps & { submitted: SubmittedReport; doc: ReceiptDocument; savedError?: string | undefined }) {
   const { locale, submitted } = props;

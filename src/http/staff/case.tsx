@@ -1,0 +1,204 @@
+// The case behind a lead, for one staff member through a short-lived signed link from chat ("Open
+// case"), on a need-to-know basis: descriptions and messages are scrubbed of the tipster's identity
+// (known values and patterns), files carry neutral labels and are served with their metadata
+// stripped. The identity, the original file names and the original files come only through an
+// audited reveal with a stated reason (coordinators and finance). Every view, download and reveal is
+// written to the event log first.
+import { Hono } from "hono";
+import { downloadType } from "../../core/download-name";
+import { EXTENSION_BY_TYPE } from "../../core/evidence";
+import { regionDisplayName } from "../../core/regions";
+import { shanghaiDateTime } from "../../core/time";
+import type { Locale } from "../../core/report-input";
+import { t } from "../../i18n";
+import { AppError } from "../../services/errors";
+import { formatBytes } from "../../services/intake/evidence";
+import { authoriseCaseLink, findCaseAttachment, type CaseAccess, type CaseAttachment } from "../../services/cases/case-access";
+import { downloadStrippedCaseFile, releaseOriginalCaseFile, requireRevealRight, revealCaseIdentity, type CaseFile } from "../../services/cases/case-files";
+import { openCase } from "../../services/cases/open-case";
+import { readForm } from "../body";
+import { downloadHeaders } from "../download";
+import type { AppContext, AppEnv } from "../context";
+import { pageLocale, StaffLayout } from "./staff-layout";
+
+/** The member behind a valid case link, in the member's language unless the page asked for the other one. */
+async function authorise(c: AppContext, leadId: string, token: string | undefined): Promise<CaseAccess & { locale: Locale }> {
+  const access = await authoriseCaseLink(c.var.deps, leadId, token);
+  return { ...access, locale: pageLocale(c, access.member.locale) };
+}
+
+const TYPE_LABELS: ReadonlyMap<string, string> = new Map([
+  ["image/jpeg", "JPEG"],
+  ["image/png", "PNG"],
+  ["image/gif", "GIF"],
+  ["image/webp", "WebP"],
+  ["image/heic", "HEIC"],
+  ["application/pdf", "PDF"],
+]);
+
+/** "证据 1（JPEG，2.1 MB）": what the file is, nothing of what it was called. */
+function evidenceLabel(locale: Locale, n: number, a: CaseAttachment): string {
+  const type = TYPE_LABELS.get(a.mediaType) ?? a.mediaType;
+  return t(locale, "case.evidence_label", { n, type, size: formatBytes(a.strippedSizeBytes ?? a.sizeBytes) });
+}
+
+/** The file as "证据-2.jpg" / "evidence-2.jpg": its number in the report and its detected type, never its own name. */
+function fileResponse(c: AppContext, locale: Locale, file: CaseFile) {
+  const name = { stem: t(locale, "case.evidence_file_name", { n: file.number }), asciiStem: `evidence-${file.number}` };
+  return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, downloadType(file.attachment.mediaType, EXTENSION_BY_TYPE)));
+}
+
+async function readReason(c: AppContext): Promise<string> {
+  const { fields } = await readForm(c);
+  const reason = (fields.reason ?? "").trim();
+  if (reason.length < 4 || reason.length > 500)
+    throw new AppError("validation_failed", "a reason is required", { fields: { reason: t(c.var.locale, "case.reason_required") } });
+  return reason;
+}
+
+export function createCaseRoutes() {
+  const cases = new Hono<AppEnv>();
+  cases.use("*", async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+  });
+
+  cases.get("/:leadId", async (c) => {
+    const leadId = c.req.param("leadId");
+    const token = c.req.query("t");
+    const { member, lead, reports: details, canReveal } = await openCase(c.var.deps, { leadId, token });
+    const locale = pageLocale(c, member.locale);
+    const q = `t=${encodeURIComponent(token!)}`;
+    const title = t(locale, "chat.card_title", { id: lead.id, type: t(locale, `taxonomy.type.${lead.violationType}`) });
+    return c.html(
+      <StaffLayout c={c} locale={locale} title={title} script>
+        <h1>{title}</h1>
+        <dl class="summary">
+          <dt>{t(locale, "chat.state")}</dt>
+          <dd data-testid="lead-state">{t(locale, `chat.lead_state.${lead.state}`)}</dd>
+          <dt>{t(locale, "chat.region")}</dt>
+          <dd>{regionDisplayName(lead.regionCode)}</dd>
+          <dt>{t(locale, "chat.target")}</dt>
+          <dd>{lead.targetName}</dd>
+          <dt>{t(locale, "chat.corroboration")}</dt>
+          <dd>{lead.corroborationCount}</dd>
+        </dl>
+        <p class="hint">{t(locale, "case.need_to_know")}</p>
+        {details.map((d) => (
+          <section class="report" data-report={d.report.id}>
+            <h2>{t(locale, "status.report", { id: d.report.id })}</h2>
+            <p class="hint">{shanghaiDateTime(new Date(d.report.createdAt))}</p>
+            <p class="body" style="white-space:pre-wrap">{d.description}</p>
+            {d.attachments.length ? (
+              <ul class="evidence">
+                {d.attachments.map((a, i) => (
+                  <li data-attachment={a.id}>
+                    {a.strippedChunkCount !== null ? (
+                      <a href={`/cases/${leadId}/attachments/${a.id}?${q}`}>{evidenceLabel(locale, i + 1, a)}</a>
+                    ) : (
+                      <>
+                        {evidenceLabel(locale, i + 1, a)} <span class="hint">{t(locale, "case.original_only")}</span>
+                      </>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            <ul class="messages">
+              {d.messages.map((m) => (
+                <li class={`message from-${m.from}`}>
+                  <p class="meta">{t(locale, m.from === "investigator" ? "status.from_investigator" : "status.from_you")}</p>
+                  <p class="body">{m.body}</p>
+                </li>
+              ))}
+            </ul>
+            {canReveal ? (
+              <form method="post" action={`/cases/${leadId}/identity/${d.report.id}?${q}`}>
+                <label for={`reason-${d.report.id}`}>{t(locale, "case.reveal_reason")}</label>
+                <input id={`reason-${d.report.id}`} name="reason" type="text" required minlength={4} maxlength={500} />
+                <button class="button" type="submit">
+                  {t(locale, d.report.isAnonymous ? "case.reveal_originals" : "case.reveal")}
+                </button>
+              </form>
+            ) : (
+              <p class="hint">{t(locale, "case.identity_restricted")}</p>
+            )}
+          </section>
+        ))}
+      </StaffLayout>,
+    );
+  });
+
+  // The stripped copy, for anyone who may handle the lead.
+  cases.get("/:leadId/attachments/:attachmentId", async (c) => {
+    const { locale, ...access } = await authorise(c, c.req.param("leadId"), c.req.query("t"));
+    return fileResponse(c, locale, await downloadStrippedCaseFile(c.var.deps, access, c.req.param("attachmentId")));
+  });
+
+  // The original file, byte for byte: coordinators and finance only, with a logged reason.
+  cases.post("/:leadId/attachments/:attachmentId/original", async (c) => {
+    const { deps } = c.var;
+    const { locale, ...access } = await authorise(c, c.req.param("leadId"), c.req.query("t"));
+    requireRevealRight(access, "originals");
+    const attachment = await findCaseAttachment(deps, access.lead.id, c.req.param("attachmentId"));
+    const reason = await readReason(c);
+    return fileResponse(c, locale, await releaseOriginalCaseFile(deps, access, attachment, reason));
+  });
+
+  cases.post("/:leadId/identity/:reportId", async (c) => {
+    const { deps } = c.var;
+    const leadId = c.req.param("leadId");
+    const token = c.req.query("t");
+    const { locale, ...access } = await authorise(c, leadId, token);
+    requireRevealRight(access, "identity");
+    const reason = await readReason(c);
+    const revealed = await revealCaseIdentity(deps, access, c.req.param("reportId"), reason);
+    const identity = revealed.identity;
+    const files = revealed.files.map((f, i) => ({ a: f.attachment, label: evidenceLabel(locale, i + 1, f.attachment), name: f.name }));
+    const q = `t=${encodeURIComponent(token!)}`;
+    return c.html(
+      <StaffLayout c={c} locale={locale} title={t(locale, "case.identity")} script>
+        <h1>{t(locale, "case.identity")}</h1>
+        {identity ? (
+          <dl data-testid="identity">
+            <dt>{t(locale, "form.name")}</dt>
+            <dd>{identity.name}</dd>
+            <dt>{t(locale, "form.phone")}</dt>
+            <dd>{identity.phone}</dd>
+            <dt>{t(locale, "form.id_number")}</dt>
+            <dd>{identity.idNumber}</dd>
+            {identity.email ? (
+              <>
+                <dt>{t(locale, "form.email")}</dt>
+                <dd>{identity.email}</dd>
+              </>
+            ) : null}
+          </dl>
+        ) : (
+          <p>{t(locale, "case.anonymous")}</p>
+        )}
+        {files.length ? (
+          <>
+            <h2>{t(locale, "case.originals")}</h2>
+            <ul data-testid="originals">
+              {files.map((f) => (
+                <li>
+                  <form method="post" action={`/cases/${leadId}/attachments/${f.a.id}/original?${q}`}>
+                    <input type="hidden" name="reason" value={reason} />
+                    {f.label}: {f.name}{" "}
+                    <button class="button" type="submit">
+                      {t(locale, "case.download_original")}
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        <p class="hint">{t(locale, "case.identity_logged")}</p>
+      </StaffLayout>,
+    );
+  });
+
+  return cases;
+}
