@@ -1,7 +1,8 @@
 // Opening the case behind a lead from a signed link (the "Open case" button in chat): checks the
 // link and the member's right to the lead, writes the case-view event first, then reads the lead's
 // reports need-to-know: descriptions and messages scrubbed of the tipster's identity, files listed.
-import { asc, eq, inArray } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import { scrubText } from "../../core/scrub";
 import type { ReporterIdentity } from "../../core/report-input";
 import { leadReports, reports, type ReportRow } from "../../db/schema";
@@ -41,7 +42,7 @@ export async function openCase(deps: ServiceDeps, input: { leadId: string; token
   // Read again after the event: the page shows the lead as it is now.
   const lead = (await getLead(deps, input.leadId))!;
   const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, input.leadId));
-  const reportRows = linked.length ? await deps.db.select().from(reports).where(inArray(reports.id, linked.map((l) => l.reportId))).orderBy(asc(reports.createdAt)) : [];
+  const reportRows = linked.length ? await deps.db.select().from(reports).where(inJsonArray(reports.id, linked.map((l) => l.reportId))).orderBy(asc(reports.createdAt)) : [];
   const details = await Promise.all(
     reportRows.map(async (r) => {
       const identity = await knownIdentity(deps, r);
