@@ -14,7 +14,7 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { eventRow } from "../events";
 import { formatBytes, type IncomingFile } from "../intake/evidence";
-import { asActor, type MemberActor } from "../leads/leads";
+import { asActor, type MemberActor } from "../leads/lead-model";
 import { isCoordinator, mayActForUnit } from "./assignments";
 import { sniffSubmissionType, type SubmissionMediaType } from "./document-type";
 

@@ -7,7 +7,7 @@ import { isLocale, t } from "../../i18n";
 import { createPrompt, type ChatUser } from "../chat-actions";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
-import { logUnknownUser } from "../leads/leads";
+import { logUnknownUser } from "../leads/refusals";
 import { findMemberByChatUser } from "../org/org";
 import { reviewRewardClaim, type ReviewAction } from "./claims";
 
