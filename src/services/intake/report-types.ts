@@ -1,6 +1,6 @@
 // Shapes the report use cases share: the channel a tip came by, the submit-once statement, the answer to a submission.
-import { type ProofOfSubmission } from "../../security/proof";
-import { type Actor } from "../events";
+import type { ProofOfSubmission } from "../../security/proof";
+import type { Actor } from "../events";
 
 export type ReportChannel = "web" | "api";
 
