@@ -2,7 +2,6 @@
 // chat messages in one version-guarded batch, re-plan a lost race; refused presses are logged.
 import { eq, sql } from "drizzle-orm";
 import { applyAssignmentCommand, type AssignmentCommand, type AssignmentSnapshot } from "../../core/campaigns/assignment-state";
-import { nextReminderAt } from "../../core/campaigns/reminders";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { assignments, events, submissions, type AssignmentRow, type MemberRow, type UnitRow } from "../../db/schema";

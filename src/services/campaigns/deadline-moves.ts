@@ -1,7 +1,6 @@
 // Moving a deliverable's deadline for every unit at once (one batch, all or nothing; every unit is told).
 import { eq } from "drizzle-orm";
 import { applyAssignmentCommand, type AssignmentRefusal, type AssignmentSnapshot } from "../../core/campaigns/assignment-state";
-import { nextReminderAt } from "../../core/campaigns/reminders";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
 import { retryBusyWrite } from "../../db/retry";

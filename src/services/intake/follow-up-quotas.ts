@@ -1,4 +1,5 @@
-// Per-report and per-client quotas on tipsters' follow-up messages and evidence, counted inside the write batch.
+// Per-report and per-client quotas on tipsters' follow-up messages and evidence, counted inside the
+// write batch.
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { rateLimitGuard } from "./rate-limit";

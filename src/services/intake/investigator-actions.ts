@@ -1,4 +1,5 @@
-// The investigators' side of a report: a message to the tipster, a public status change, the audited identity view.
+// The investigators' side of a report: a message to the tipster, a public status change, the audited
+// identity view.
 import { and, eq } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import type { ReporterIdentity } from "../../core/report-input";

@@ -1,4 +1,5 @@
-// Finding a report by its receipt: keyed hash, a lookup whose timing tells a guesser nothing, and per-client throttling of misses.
+// Finding a report by its receipt: keyed hash, a lookup whose timing tells a guesser nothing, and
+// per-client throttling of misses.
 import { eq } from "drizzle-orm";
 import { normaliseReceipt } from "../../core/receipt";
 import { reports, type ReportRow } from "../../db/schema";

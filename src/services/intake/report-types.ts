@@ -1,4 +1,5 @@
-// Shapes the report use cases share: the channel a tip came by, the submit-once statement, the answer to a submission.
+// Shapes the report use cases share: the channel a tip came by, the submit-once statement, the answer
+// to a submission.
 import type { ProofOfSubmission } from "../../security/proof";
 import type { Actor } from "../events";
 

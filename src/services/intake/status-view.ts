@@ -1,4 +1,5 @@
-// What the tipster may see of their report (status page, API): public status, timeline, conversation, reward summary.
+// What the tipster may see of their report (status page, API): public status, timeline, conversation,
+// reward summary.
 import type { RewardStatus } from "../../core/rewards/claims";
 import { rewardViewForReport, type RewardView } from "../rewards/claims";
 import { asc, count, eq, sql } from "drizzle-orm";

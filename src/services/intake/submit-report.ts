@@ -1,4 +1,5 @@
-// Submitting a report: validated input, evidence and the lead it joins, written in one batch; the receipt is returned once.
+// Submitting a report: validated input, evidence and the lead it joins, written in one batch; the
+// receipt is returned once.
 import { newId, newReportId } from "../../core/ids";
 import { RECEIPT_RANDOM_BYTES, normaliseReceipt, receiptFromBytes } from "../../core/receipt";
 import type { Locale, ReportInput, ReporterIdentity } from "../../core/report-input";

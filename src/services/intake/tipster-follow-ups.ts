@@ -1,4 +1,5 @@
-// The tipster's side after submitting: follow-up messages (with optional evidence) and more evidence, while the report is open.
+// The tipster's side after submitting: follow-up messages (with optional evidence) and more evidence,
+// while the report is open.
 import { and, eq } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { isReportOpen, type ReportStatus } from "../../core/report-status";
