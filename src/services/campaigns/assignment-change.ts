@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { applyAssignmentCommand, type AssignmentCommand, type AssignmentSnapshot } from "../../core/campaigns/assignment-state";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
-import { assignments, events, submissions, type AssignmentRow, type MemberRow, type UnitRow } from "../../db/schema";
+import { assignments, events, type AssignmentRow, type MemberRow, type UnitRow } from "../../db/schema";
 import type { EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow, type Actor } from "../events";

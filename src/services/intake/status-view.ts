@@ -1,7 +1,7 @@
 // What the tipster may see of their report (status page, API): public status, timeline, conversation,
 // reward summary.
 import type { RewardStatus } from "../../core/rewards/claims";
-import { rewardViewForReport, type RewardView } from "../rewards/claims";
+import { rewardViewForReport, type RewardView } from "../rewards/claim-reads";
 import { asc, count, eq, sql } from "drizzle-orm";
 // Rows written in the same millisecond keep insertion order through SQLite's rowid.
 import { isReportOpen, type ReportOutcome, type ReportStatus } from "../../core/report-status";
