@@ -8,7 +8,7 @@ import { createPrompt, type ChatUser } from "../chat-actions";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { logUnknownUser } from "../leads/refusals";
-import { findMemberByChatUser } from "../org/org";
+import { findMemberByChatUser } from "../org/members";
 import { reviewRewardClaim } from "./review-actions";
 import type { ReviewAction } from "./claim-steps";
 
