@@ -13,7 +13,7 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { eventRow, type Actor } from "../events";
 import { currentOrg } from "../org/org-cache";
-import { nextReminderFor, policyFor } from "./assignments";
+import { nextReminderFor, policyFor } from "./assignment-context";
 import { CAMPAIGN_TEMPLATES, TEMPLATE_IDS } from "./templates/index";
 import { unitsInRegion } from "./units";
 import { chunkedStatements } from "../../db/chunk";

@@ -9,7 +9,8 @@ import { assignments, campaigns, deliverables, events, reminderSlots, units, typ
 import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
-import { actorOf, isCoordinator, type AssignmentPlatform } from "./assignments";
+import { actorOf, type AssignmentPlatform } from "./assignment-context";
+import { isCoordinator } from "./units";
 import { unitMessage } from "./messages";
 import { chunkedStatements } from "../../db/chunk";
 

@@ -17,7 +17,7 @@ import { enqueueManyStatement, enqueueManyStatements, type EnqueueInput } from "
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
-import { coordinatorsOf, policyFor } from "./assignments";
+import { coordinatorsOf, policyFor } from "./assignment-context";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
 import { chunkedStatements } from "../../db/chunk";
 

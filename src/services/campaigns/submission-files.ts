@@ -14,8 +14,8 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { eventRow } from "../events";
 import { formatBytes, type IncomingFile } from "../intake/evidence";
-import { asActor, type MemberActor } from "../leads/leads";
-import { isCoordinator, mayActForUnit } from "./assignments";
+import { asActor, type MemberActor } from "../leads/lead-model";
+import { isCoordinator, mayActForUnit } from "./units";
 import { sniffSubmissionType, type SubmissionMediaType } from "./document-type";
 
 /** Same chunk size as evidence: each row stays well under D1's / libSQL's comfortable row size. */

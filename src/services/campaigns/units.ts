@@ -1,5 +1,6 @@
-// Campaign units as recipients: which units a campaign for a region reaches, their contacts, and the
-// region containment rule (a province code covers its cities and districts).
+// Campaign units as recipients: which units a campaign for a region reaches, their contacts, the
+// region containment rule (a province code covers its cities and districts), and who may act for a
+// unit or review its work.
 import { and, eq, inArray } from "drizzle-orm";
 import { members, units, type MemberRow, type UnitRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
@@ -34,3 +35,6 @@ export async function contactsOfUnit(deps: ServiceDeps, unitId: string): Promise
 export function mayActForUnit(member: Pick<MemberRow, "active" | "role" | "unitId">, unitId: string): boolean {
   return member.active && member.role === "contact" && member.unitId === unitId;
 }
+
+/** Coordinators review and move deadlines; contacts act for their unit only. */
+export const isCoordinator = (member: Pick<MemberRow, "active" | "role">) => member.active && member.role === "coordinator";

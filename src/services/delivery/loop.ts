@@ -2,7 +2,8 @@
 // holds another), delivering while anything is due, sleeping exactly until the next due time, woken
 // early by notify() when a change queues messages, and stopped on close.
 import type { Platform } from "../../chat/types";
-import { deliverPlatformRound, type DeliveryDeps } from "./engine";
+import { deliverPlatformRound } from "./engine";
+import type { DeliveryDeps } from "./round-context";
 import { resolveTuning } from "./pacing";
 import { deliveredPlatforms } from "./outbox";
 

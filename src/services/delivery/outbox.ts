@@ -10,12 +10,13 @@ import { newId } from "../../core/ids";
 import { outbox } from "../../db/schema";
 import { PLATFORMS, type Platform } from "../../chat/types";
 import type { ServiceDeps } from "../deps";
-import { addReports, deliverPlatformRound, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport } from "./engine";
+import { deliverPlatformRound } from "./engine";
+import { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport } from "./round-context";
 import { backoffMs, DEFAULT_TUNING } from "./pacing";
 import { sealPayload } from "./payload";
 import { chunkedStatements } from "../../db/chunk";
 
-export { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport, type OutboxRenderer } from "./engine";
+export { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport, type OutboxRenderer } from "./round-context";
 export { DEFAULT_TUNING, scaledTuning, type DeliveryTuning, type PlatformPacing } from "./pacing";
 
 export interface EnqueueInput {

@@ -14,17 +14,9 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { orgSnapshot } from "../org/org-cache";
 import { verifyBatchLinkToken } from "./batch-cards";
-import {
-  leadCommandReads,
-  leadCommandViews,
-  planLeadCommand,
-  planReassign,
-  plannedWriteResult,
-  writePlannedCommand,
-  type CommandResult,
-  type MemberActor,
-  type PlannedCommand,
-} from "./leads";
+import { leadCommandReads, leadCommandViews, planLeadCommand, plannedWriteResult, writePlannedCommand, type CommandResult, type PlannedCommand } from "./commands";
+import type { MemberActor } from "./lead-model";
+import { planReassign } from "./reassign";
 import { chunkedStatements, inJsonArray } from "../../db/chunk";
 
 export const TRIAGE_PAGE_SIZE = 100;

@@ -23,7 +23,8 @@ import { cardCoalesceKey, enqueueManyStatements, type EnqueueInput } from "../de
 import { eventRow, type Actor } from "../events";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { batchAnnouncementStatements } from "./batch-cards";
-import { isLostLeadRace, nextEscalationTime, SUMMARY_CHARS } from "./leads";
+import { nextEscalationTime, SUMMARY_CHARS } from "./lead-model";
+import { isLostLeadRace } from "./planning";
 import { chunkedStatements, idChunks } from "../../db/chunk";
 
 /** A validated row of a screening file (amount already in integer fen). */

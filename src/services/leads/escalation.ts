@@ -17,7 +17,7 @@ import type { Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
-import { parseEscalations } from "./leads";
+import { parseEscalations } from "./lead-model";
 import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import { chunk, chunkedStatements, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 

@@ -15,7 +15,7 @@ import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
-import { cardMessageFor, decryptLeadSummary, getLead } from "./leads";
+import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 import { batchCardRenderer } from "./batch-cards";

@@ -9,8 +9,8 @@ import { sha256Hex } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { batchLineNo, writeScreeningBatch, type BatchResult, type BatchWriteOptions, type ScreeningRow } from "./batches";
-import { commitLead } from "./leads";
-import type { Actor } from "../intake/reports";
+import { commitLead } from "./planning";
+import type { Actor } from "../events";
 
 /** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF, optional UTF-8 BOM. */
 export function parseCsv(text: string): string[][] {

@@ -8,9 +8,10 @@ import { createPrompt } from "../chat/prompts";
 import type { ChatUser } from "../chat/types";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
-import { logUnknownUser } from "../leads/leads";
-import { findMemberByChatUser } from "../org/org";
-import { reviewRewardClaim, type ReviewAction } from "./claims";
+import { logUnknownUser } from "../leads/refusals";
+import { findMemberByChatUser } from "../org/members";
+import { reviewRewardClaim } from "./review-actions";
+import type { ReviewAction } from "./claim-steps";
 
 export const REWARD_ACTIONS = ["r-apr", "r-fin", "r-rej", "r-ask", "r-pay"] as const;
 export type RewardAction = (typeof REWARD_ACTIONS)[number];

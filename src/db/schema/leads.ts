@@ -1,0 +1,100 @@
+// Lead tables (issue 3): leads, the reports each lead groups, and lead versions.
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { reports } from "./intake";
+import { members, teams } from "./org";
+
+/** A lead (线索): what an inspector works on. One or more reports, or a batch/hotline record. */
+export const leads = sqliteTable(
+  "leads",
+  {
+    id: text("id").primaryKey(),
+    /** tip | batch | hotline */
+    source: text("source").notNull(),
+    /** Batch id or hotline call reference for non-tip leads. */
+    sourceRef: text("source_ref"),
+    subject: text("subject").notNull(),
+    violationType: text("violation_type").notNull(),
+    regionCode: text("region_code").notNull(),
+    targetName: text("target_name").notNull(),
+    /** Normalised target name: clustering key. */
+    institutionKey: text("institution_key").notNull(),
+    focusAreas: text("focus_areas").notNull().default("[]"),
+    /** JSON array of focus-list drug/consumable names mentioned. */
+    focusItems: text("focus_items").notNull().default("[]"),
+    occurredFrom: text("occurred_from"),
+    occurredTo: text("occurred_to"),
+    amountEstimateFen: integer("amount_estimate_fen"),
+    /** Scrubbed excerpt for chat cards, encrypted like every free text. */
+    summaryEnc: text("summary_enc").notNull(),
+    corroborationCount: integer("corroboration_count").notNull().default(1),
+    teamId: text("team_id").references(() => teams.id),
+    assigneeId: text("assignee_id").references(() => members.id),
+    /** see src/core/lead-lifecycle.ts */
+    state: text("state").notNull(),
+    outcome: text("outcome"),
+    substantiatedAmountFen: integer("substantiated_amount_fen"),
+    declineReasonEnc: text("decline_reason_enc"),
+    receivedAt: integer("received_at").notNull(),
+    lastReportAt: integer("last_report_at").notNull(),
+    ackBy: integer("ack_by").notNull(),
+    acceptBy: integer("accept_by").notNull(),
+    finishBy: integer("finish_by").notNull(),
+    acknowledgedAt: integer("acknowledged_at"),
+    acceptedAt: integer("accepted_at"),
+    closedAt: integer("closed_at"),
+    /** JSON EscalationState: steps already sent per deadline. */
+    escalations: text("escalations").notNull().default('{"ack":0,"accept":0,"finish":0}'),
+    /** Bumped on every change; card refreshes carry it so stale edits are skipped. */
+    version: integer("version").notNull().default(1),
+    /**
+     * `institution_key|violation_type|province` while this lead is the one new tips about that
+     * institution join; null once closed or superseded. Unique, so concurrent tips cannot open two.
+     */
+    clusterSlot: text("cluster_slot"),
+    /** When the escalation job must next look at this lead; null when nothing can fall due. */
+    nextEscalationAt: integer("next_escalation_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("leads_cluster_idx").on(t.institutionKey, t.violationType, t.lastReportAt),
+    uniqueIndex("leads_cluster_slot_uq").on(t.clusterSlot).where(sql`cluster_slot IS NOT NULL`),
+    index("leads_next_escalation_idx").on(t.nextEscalationAt).where(sql`next_escalation_at IS NOT NULL`),
+    index("leads_assignee_idx").on(t.assigneeId, t.state),
+    index("leads_team_idx").on(t.teamId, t.state),
+    index("leads_state_idx").on(t.state),
+  ],
+);
+
+/** Which reports feed a lead (clustering keeps one lead per institution and violation type). */
+export const leadReports = sqliteTable(
+  "lead_reports",
+  {
+    leadId: text("lead_id")
+      .notNull()
+      .references(() => leads.id),
+    reportId: text("report_id")
+      .notNull()
+      .references(() => reports.id),
+    addedAt: integer("added_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.reportId] }), uniqueIndex("lead_reports_report_uq").on(t.reportId)],
+);
+
+/**
+ * One row per lead version: every versioned change of a lead inserts (lead, new version) in its
+ * batch, so of two concurrent changes from the same version the second fails as a whole and none
+ * of its dependent rows (events, tip status, messages to the tipster) are written.
+ */
+export const leadVersions = sqliteTable(
+  "lead_versions",
+  {
+    leadId: text("lead_id").notNull(),
+    version: integer("version").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.leadId, t.version] })],
+);
+
+export type LeadRow = typeof leads.$inferSelect;

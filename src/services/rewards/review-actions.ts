@@ -1,0 +1,157 @@
+// The staff side of a reward: coordinator and finance review (two different people), finance's audited
+// view of the claimant, and a coordinator making a later tip eligible.
+import { asc, eq } from "drizzle-orm";
+import { claimDeadline, type ExclusionReason } from "../../core/rewards/claims";
+import { newId } from "../../core/ids";
+import { asBatch } from "../../db/client";
+import { retryBusyWrite } from "../../db/retry";
+import { events, reportTimeline, rewardClaimNotes, rewardClaims, type MemberRow, type RewardClaimRow } from "../../db/schema";
+import { listLeadTips } from "../leads/tips";
+import { loadRewardRules } from "./rules";
+import type { Platform } from "../../chat/types";
+import { decryptText, encryptText } from "../../security/cipher";
+import type { ServiceDeps } from "../deps";
+import { AppError } from "../errors";
+import { eventRow, type Actor } from "../events";
+import { approvalAccounts } from "./approval-accounts";
+import { applyStep, logRefusal, RewardRefused, type ReviewAction } from "./claim-steps";
+
+const reviewerRole = (m: MemberRow): "coordinator" | "finance" | null => (m.role === "coordinator" ? "coordinator" : m.role === "finance" ? "finance" : null);
+
+/**
+ * A reviewer's step. Inspectors and team leads are refused (and the attempt logged); approval needs a
+ * coordinator and then a different finance member; payment by finance with a reference.
+ */
+export async function reviewRewardClaim(
+  deps: ServiceDeps,
+  input: {
+    claimId: string;
+    action: ReviewAction;
+    member: MemberRow;
+    platform: Platform | "web" | "cli";
+    /** The chat account pressing (Telegram / Slack user id); web and CLI steps are recorded by member. */
+    platformUserId?: string;
+    text?: string;
+    exclusionReason?: ExclusionReason;
+  },
+): Promise<RewardClaimRow> {
+  const claim = await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, input.claimId) });
+  if (!claim) throw new AppError("not_found", "no such reward claim", { messageKey: "errors.reward_claim_unknown" });
+  const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
+  const role = input.member.active ? reviewerRole(input.member) : null;
+  if (!role) {
+    await logRefusal(deps, actor, claim.id, input.action, "role_not_allowed");
+    throw new RewardRefused("role_not_allowed");
+  }
+  const now = deps.now().getTime();
+  const text = input.text?.trim() ?? "";
+  const needsText = input.action === "reject" || input.action === "ask" || input.action === "pay" || input.action === "exclude";
+  if (needsText && !text) throw new AppError("validation_failed", "a reason, question or payment reference is required", { messageKey: "errors.reward_text_required" });
+  const memberId = input.member.id;
+  const reviewer = { authorType: "reviewer" as const, authorRef: memberId };
+  let updated: RewardClaimRow;
+  switch (input.action) {
+    case "approve": {
+      const financeStep = claim.status === "coordinator_approved";
+      const accounts = await approvalAccounts(deps, { member: input.member, platform: input.platform, platformUserId: input.platformUserId, firstApproval: claim, financeStep });
+      updated = await applyStep(deps, {
+        claim,
+        command: { type: "approve", role, memberId, accounts: accounts.approver },
+        firstApprovalAccounts: accounts.first,
+        actor,
+        set: financeStep ? { financeApprovedBy: memberId, financeApprovedAt: now } : { coordinatorApprovedBy: memberId, coordinatorApprovedAt: now, coordinatorApprovedVia: accounts.via },
+        data: { via: accounts.via },
+        notify: financeStep ? "coordinators" : "finance",
+      });
+      break;
+    }
+    case "reject":
+      updated = await applyStep(deps, { claim, command: { type: "reject", role, memberId }, actor, set: { rejectedAt: now }, note: { kind: "reject_reason", body: text, ...reviewer }, notify: "coordinators" });
+      break;
+    case "ask":
+      updated = await applyStep(deps, { claim, command: { type: "ask", role, memberId }, actor, note: { kind: "question", body: text, ...reviewer }, notify: "coordinators" });
+      break;
+    case "pay":
+      updated = await applyStep(deps, { claim, command: { type: "pay", role, memberId }, actor, set: { paidBy: memberId, paidAt: now }, note: { kind: "payment_ref", body: text, ...reviewer }, notify: "coordinators" });
+      break;
+    case "exclude":
+      if (!input.exclusionReason) throw new AppError("validation_failed", "an exclusion reason is required", { messageKey: "errors.reward_text_required" });
+      updated = await applyStep(deps, {
+        claim,
+        command: { type: "exclude", role, memberId },
+        actor,
+        set: { exclusionReason: input.exclusionReason },
+        note: { kind: "exclusion", body: text, ...reviewer },
+        data: { reason: input.exclusionReason },
+        notify: "coordinators",
+      });
+      break;
+  }
+  deps.notifyOutbox?.();
+  return updated;
+}
+
+/** Finance's audited view of the claimant's identity and payout details (the event is written first). */
+export async function viewRewardClaimant(deps: ServiceDeps, input: { claimId: string; member: MemberRow; platform: "web" | "cli"; reason: string }) {
+  const claim = await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, input.claimId) });
+  if (!claim) throw new AppError("not_found", "no such reward claim", { messageKey: "errors.reward_claim_unknown" });
+  const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
+  if (input.member.role !== "finance" || !input.member.active) {
+    await logRefusal(deps, actor, claim.id, "view_claimant", "role_not_allowed");
+    throw new RewardRefused("role_not_allowed");
+  }
+  await deps.db.insert(events).values(eventRow(actor, { occurredAt: deps.now().getTime(), entityType: "reward_claim", entityId: claim.id, action: "reward.claimant_viewed", data: JSON.stringify({ reason: input.reason }) }));
+  if (!claim.identityEnc || !claim.payoutEnc) return null;
+  return {
+    identity: JSON.parse(await decryptText(deps.keys, claim.identityEnc, `reward:${claim.id}:identity`)) as { name: string; idNumber: string; phone: string },
+    payout: { method: claim.payoutMethod, ...(JSON.parse(await decryptText(deps.keys, claim.payoutEnc, `reward:${claim.id}:payout`)) as { account: string; bankName: string | null }) },
+  };
+}
+
+/**
+ * A later tip on the same facts made eligible by a coordinator, with a reason (e.g. the first reporter
+ * was excluded, or both gave decisive evidence): same policy and computation as the lead's first claim.
+ */
+export async function addRewardTip(deps: ServiceDeps, input: { leadId: string; tipNo: number; reason: string; member: MemberRow; platform: Platform | "web" | "cli" }): Promise<RewardClaimRow> {
+  const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
+  if (input.member.role !== "coordinator" || !input.member.active) {
+    await logRefusal(deps, actor, input.leadId, "add_tip", "role_not_allowed");
+    throw new RewardRefused("role_not_allowed");
+  }
+  const reason = input.reason.trim();
+  if (!reason) throw new AppError("validation_failed", "a reason is required", { messageKey: "errors.reward_text_required" });
+  const [claims, tips] = await Promise.all([deps.db.select().from(rewardClaims).where(eq(rewardClaims.leadId, input.leadId)).orderBy(asc(rewardClaims.createdAt)), listLeadTips(deps, input.leadId)]);
+  const first = claims[0];
+  if (!first) throw new AppError("not_found", "this lead has no reward", { messageKey: "errors.reward_none" });
+  const tip = tips.find((t) => t.tipNo === input.tipNo);
+  if (!tip) throw new AppError("not_found", "no such tip on this lead", { messageKey: "errors.reward_none" });
+  if (claims.some((c) => c.reportId === tip.reportId)) throw new RewardRefused("not_allowed_now");
+  const now = deps.now().getTime();
+  const id = newId("rwd");
+  const noteId = newId("rwn");
+  const rules = await loadRewardRules(deps.db);
+  const deadline = claimDeadline(now, rules.claimMonths);
+  const statements: unknown[] = [
+    deps.db.insert(rewardClaims).values({
+      id,
+      leadId: input.leadId,
+      reportId: tip.reportId,
+      status: "eligible",
+      policyId: first.policyId,
+      verifiedAmountFen: first.verifiedAmountFen,
+      amountFen: first.amountFen,
+      computation: first.computation,
+      noticeAt: now,
+      claimDeadline: deadline,
+      nextCheckAt: deadline + 1,
+      addedBy: input.member.id,
+      createdAt: now,
+      updatedAt: now,
+    }),
+    deps.db.insert(rewardClaimNotes).values({ id: noteId, claimId: id, createdAt: now, authorType: "reviewer", authorRef: input.member.id, kind: "addition", bodyEnc: await encryptText(deps.keys, reason, `reward_note:${noteId}:body`) }),
+    deps.db.insert(events).values(eventRow(actor, { occurredAt: now, entityType: "reward_claim", entityId: id, action: "reward.tip_added", toState: "eligible", data: JSON.stringify({ leadId: input.leadId, tipNo: tip.tipNo, firstClaim: first.id }) })),
+    deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: tip.reportId, createdAt: now, kind: "reward_eligible" }),
+  ];
+  await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(statements)));
+  return (await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, id) }))!;
+}
