@@ -107,7 +107,10 @@ async function main() {
   }
   const config = parseConfig(process.env);
   const log = createConsoleLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-  const keys = await importKeyRing(await loadKeyMaterial(config, log)).catch((err: unknown) => fail(err instanceof KeyConfigError ? err.message : String(err)));
+  // Without the server's keys the CLI refuses in words (no stack trace): it never makes keys of its own.
+  const keys = await loadKeyMaterial(config, log)
+    .then(importKeyRing)
+    .catch((err: unknown) => fail(err instanceof KeyConfigError ? err.message : String(err)));
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   // Other keys than the data's: refused before anything is written (see services/key-fingerprint.ts).
   await checkKeyFingerprint(db, keys, { record: false }).catch((err) => {

@@ -78,6 +78,9 @@ describe("keys that match the data", () => {
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain("SECRETS_FILE:");
     expect(refused.out).toContain("ENCRYPTION_KEYS, HASH_KEY and SIGNING_KEY are not set");
+    // Said in words, with the CLI's usage exit code, not as a crash with a stack trace.
+    expect(refused.code).toBe(2);
+    expect(refused.out).not.toMatch(/\n\s+at /);
     expect(existsSync(missing)).toBe(false);
     expect(await snapshot()).toBe(before);
   });
