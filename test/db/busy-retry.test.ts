@@ -50,7 +50,9 @@ describe("busy database", () => {
   it("gives up after the budget with the busy error itself", async () => {
     let calls = 0;
     const busy = Object.assign(new Error("SQLITE_BUSY: database is locked"), { code: "SQLITE_BUSY" });
-    await expect(withBusyRetry(async () => (calls++, Promise.reject(busy)), { budgetMs: 100 })).rejects.toBe(busy);
+    // A budget of a second: on a loaded machine a 5 ms sleep can take 100 ms, and two of them would use up a
+    // 100 ms budget before the third try (the flake this replaced).
+    await expect(withBusyRetry(async () => (calls++, Promise.reject(busy)), { budgetMs: 1000 })).rejects.toBe(busy);
     expect(calls).toBeGreaterThan(2);
     const other = new Error("boom");
     calls = 0;
