@@ -56,16 +56,23 @@ export function createReceiptRoutes() {
     return submitted;
   }
 
-  async function showReceipt(c: AppContext, savedError?: string) {
-    const { locale } = c.var;
+  /** The report the receipt cookie names and its 回执, or the page that says why there is none (one reading for the page and the PDF). */
+  async function cookieReceiptDoc(c: AppContext) {
     let submitted: SubmittedReport | null;
     try {
       submitted = await cookieReceipt(c);
     } catch (err) {
-      return receiptErrorPage(c, err, "");
+      return { page: await receiptErrorPage(c, err, "") };
     }
     const doc = submitted ? await receiptDoc(c, submitted) : null;
-    if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
+    if (!submitted || !doc) return { page: c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(c.var.locale, "receipt.gone")} />, 404) };
+    return { submitted, doc };
+  }
+
+  async function showReceipt(c: AppContext, savedError?: string) {
+    const found = await cookieReceiptDoc(c);
+    if ("page" in found) return found.page;
+    const { submitted, doc } = found;
     return c.html(<ReceiptPage {...pageBase(c, "/report/receipt")} submitted={submitted} doc={doc} savedError={savedError} />, savedError ? 400 : 200);
   }
 
@@ -86,14 +93,9 @@ export function createReceiptRoutes() {
   const pdfCache = createReceiptPdfCache({ ttlMs: RECEIPT_COOKIE.maxAgeSeconds * 1000, now: () => Date.now() });
   routes.get("/report/receipt.pdf", async (c) => {
     const { deps, locale } = c.var;
-    let submitted: SubmittedReport | null;
-    try {
-      submitted = await cookieReceipt(c);
-    } catch (err) {
-      return receiptErrorPage(c, err, "");
-    }
-    const doc = submitted ? await receiptDoc(c, submitted) : null;
-    if (!submitted || !doc) return c.html(<ReceiptEntryPage {...pageBase(c, "/status")} notice={t(locale, "receipt.gone")} />, 404);
+    const found = await cookieReceiptDoc(c);
+    if ("page" in found) return found.page;
+    const { submitted, doc } = found;
     const render = deps.receiptPdf;
     if (!render) return c.redirect(`/report/receipt?lang=${locale}`, 303);
     const pdf = await pdfCache.get(submitted.reportId, locale, () => render(doc));
