@@ -31,6 +31,7 @@ import { createBatchTriageRoutes } from "./staff/batch-triage";
 import { siteFrame } from "./shared/site";
 import { createUnitPageRoutes } from "./staff/unit-page";
 import { createBoardRoutes } from "./staff/board-page";
+import { createWorkspaceRoutes } from "./staff/workspace/routes";
 
 export type { AppDeps } from "./context";
 
@@ -125,6 +126,8 @@ export function createApp(deps: AppDeps) {
   app.route("/batches", createBatchTriageRoutes());
   app.route("/units", createUnitPageRoutes());
   app.route("/campaigns", createBoardRoutes());
+  // The staff workspace: a member signs in with a one-time link and works on /staff.
+  app.route("/staff", createWorkspaceRoutes());
   // The public room: the JSON API, then the citizen pages. The frame (text-size cookie, no-store) is
   // mounted once, before the page modules, so it runs once for every citizen page.
   app.route("/api/v1", createApiRoutes());

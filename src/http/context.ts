@@ -4,6 +4,7 @@ import type { Locale } from "../core/report-input";
 import type { ChatRuntime } from "../chat/runtime";
 import type { ServiceDeps } from "../services/deps";
 import type { ReceiptPdfRenderer } from "./receipt-pdf";
+import type { StaffSession } from "./staff/workspace/session";
 
 export interface AppDeps extends ServiceDeps {
   /**
@@ -24,6 +25,8 @@ export type AppEnv = {
     deps: AppDeps;
     locale: Locale;
     requestId: string;
+    /** The signed-in member on workspace pages (set by requireStaffSession in staff/workspace/session.ts). */
+    staff?: StaffSession;
   };
 };
 

@@ -17,3 +17,4 @@ export * from "./delivery";
 export * from "./batches";
 export * from "./campaigns";
 export * from "./rewards";
+export * from "./workspace";

@@ -74,7 +74,7 @@ export const invites = sqliteTable(
     /** Issued by an operator for a member's account on their other platform (never moves a binding). */
     additionalAccount: integer("additional_account", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [uniqueIndex("invites_code_uq").on(t.codeHash)],
+  (t) => [uniqueIndex("invites_code_uq").on(t.codeHash), index("invites_member_idx").on(t.memberId, t.expiresAt).where(sql`redeemed_at IS NULL`)],
 );
 
 /** Extra calendar data (future years, local corrections) on top of the shipped official calendar. */

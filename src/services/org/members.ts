@@ -7,6 +7,7 @@ import { eventRow, isUniqueViolation, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { bindingReleasedStatements } from "./enrolment-rules";
+import { endMemberSessionsStatements } from "../workspace/sessions";
 import type { MemberRole } from "./org-file";
 
 /** The member an earlier run of the same keyed change (a redelivered chat command) recorded, if any. */
@@ -46,8 +47,8 @@ export async function addMember(deps: ServiceDeps, input: { displayName: string;
 }
 
 /**
- * Offboarding (or a lost phone): the member's chat accounts stop working at once and are told so
- * privately; invites issued before stop working too, so only a new invite (which reactivates) brings the
+ * Offboarding (or a lost phone): the member's chat accounts and workspace sessions stop working at once
+ * (the accounts are told so privately); invites issued before stop working too, so only a new invite (which reactivates) brings the
  * member back. Their open leads stay for reassignment.
  */
 export async function deactivateMember(deps: ServiceDeps, input: { memberId: string; actor: Actor; dedupeKey?: string }): Promise<MemberRow | null> {
@@ -61,6 +62,8 @@ export async function deactivateMember(deps: ServiceDeps, input: { memberId: str
         deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
         deps.db.update(invites).set({ expiresAt: now }).where(and(eq(invites.memberId, member.id), isNull(invites.redeemedAt), gt(invites.expiresAt, now))),
         ...(await bindingReleasedStatements(deps, member, now)),
+        // The workspace too: every web session ends and unused sign-in links lapse.
+        ...endMemberSessionsStatements(deps, member.id, now, "member_deactivated"),
       ]),
     );
   } catch (err) {

@@ -9,6 +9,7 @@ import type { ServiceDeps } from "../deps";
 import { saveRewardRulesStatement } from "../rewards/rules";
 import { bindingReleasedStatements, isBound } from "./enrolment-rules";
 import type { OrgFile } from "./org-file";
+import { endMemberSessionsStatements } from "../workspace/sessions";
 
 export interface ImportSummary {
   teams: { created: number; updated: number };
@@ -82,6 +83,8 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
       const released = !m.active && isBound(existing);
       statements.push(deps.db.update(members).set(released ? { ...values, telegramUserId: null, slackUserId: null } : values).where(eq(members.id, existing.id)));
       if (released) statements.push(...(await bindingReleasedStatements(deps, existing, now)));
+      // …and its workspace sessions end (a session never outlives the member's active state).
+      if (!m.active && existing.active) statements.push(...endMemberSessionsStatements(deps, existing.id, now, "member_deactivated"));
       summary.members.updated++;
     } else {
       statements.push(deps.db.insert(members).values({ id: newId("mem"), ...values, createdAt: now }));
