@@ -19,6 +19,7 @@ import { batchFeedbackRows, feedbackCsv, feedbackXlsx } from "../src/services/le
 import { createHotlineLead, importScreeningBatch } from "../src/services/leads/lead-sources";
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
 import { createInvite, deactivateMember, importOrganisation, orgFileSchema } from "../src/services/org/org";
+import { accountsOf } from "../src/services/org/chat-accounts";
 import { importCampaign, listTemplates, startCampaign } from "../src/services/campaigns/campaigns";
 import { campaignBoard } from "../src/services/campaigns/board-data";
 import { deadlineText } from "../src/services/campaigns/messages";
@@ -150,7 +151,7 @@ async function main() {
       case "members": {
         const allTeams = await db.select().from(teams);
         for (const m of await db.select().from(members))
-          console.log(`${m.id}\t${m.displayName}\t${m.role}\t${allTeams.find((t) => t.id === m.teamId)?.name ?? "-"}\t${[m.telegramUserId ? "telegram" : "", m.slackUserId ? "slack" : ""].filter(Boolean).join(",") || "not enrolled"}`);
+          console.log(`${m.id}\t${m.displayName}\t${m.role}\t${allTeams.find((t) => t.id === m.teamId)?.name ?? "-"}\t${accountsOf(m).map((a) => a.platform).join(",") || "not enrolled"}`);
         break;
       }
       case "invite": {

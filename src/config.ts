@@ -64,7 +64,7 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(PAYOUT_METHODS, { error: `each must be one of ${PAYOUT_METHODS.join(", ")}` })).min(1, { error: "must name at least one method" })),
   /** Campaigns: a unit nudged with /nudge is not nudged again for this many hours. */
   CAMPAIGN_NUDGE_COOLDOWN_HOURS: int(0, 168).default(4),
-  /** Timeout of each Telegram/Slack call (ms); kept well under the 60 s delivery claim lease. */
+  /** Timeout of each chat platform call (ms); kept well under the 60 s delivery claim lease. */
   CHAT_CALL_TIMEOUT_MS: int(1000, 30_000).default(10_000),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, { error: "must look like 123456:ABC-DEF… (from @BotFather)" }).optional(),
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, { error: "must be 16–256 characters of A-Z, a-z, 0-9, _ and -" }).optional(),
@@ -81,6 +81,26 @@ export const configSchema = z.object({
   SLACK_API_URL: z.url({ error: "must be an absolute URL" }).default("https://slack.com/api/"),
   SLACK_BOT_ID: z.string().optional(),
   SLACK_BOT_USER_ID: z.string().optional(),
+  // Feishu/Lark custom app (src/chat/feishu): credentials, and the event subscription's token and Encrypt Key.
+  FEISHU_APP_ID: z.string().regex(/^cli_[A-Za-z0-9]+$/, { error: "must be the app's App ID (cli_…)" }).optional(),
+  FEISHU_APP_SECRET: z.string().min(16, { error: "must be the app's App Secret" }).optional(),
+  FEISHU_VERIFICATION_TOKEN: z.string().min(8, { error: "must be the Verification Token of the app's event subscription" }).optional(),
+  FEISHU_ENCRYPT_KEY: z.string().min(8, { error: "must be the Encrypt Key of the app's event subscription" }).optional(),
+  /** https://open.feishu.cn (Feishu) or https://open.larksuite.com (Lark); tests point it at a fake. */
+  FEISHU_API_BASE: z.url({ error: "must be an absolute URL" }).default("https://open.feishu.cn").transform((u) => u.replace(/\/+$/, "")),
+  // DingTalk app robot (src/chat/dingtalk).
+  DINGTALK_CLIENT_ID: z.string().min(1).optional(),
+  DINGTALK_CLIENT_SECRET: z.string().min(16, { error: "must be the app's Client Secret (AppSecret)" }).optional(),
+  DINGTALK_ROBOT_CODE: z.string().min(1).optional(),
+  DINGTALK_API_BASE: z.url({ error: "must be an absolute URL" }).default("https://api.dingtalk.com").transform((u) => u.replace(/\/+$/, "")),
+  DINGTALK_OAPI_BASE: z.url({ error: "must be an absolute URL" }).default("https://oapi.dingtalk.com").transform((u) => u.replace(/\/+$/, "")),
+  // WeCom self-built app (src/chat/wecom).
+  WECOM_CORP_ID: z.string().min(1).optional(),
+  WECOM_AGENT_ID: z.string().regex(/^\d+$/, { error: "must be the app's AgentId (digits)" }).optional(),
+  WECOM_SECRET: z.string().min(16, { error: "must be the app's Secret" }).optional(),
+  WECOM_TOKEN: z.string().min(1).optional(),
+  WECOM_ENCODING_AES_KEY: z.string().regex(/^[A-Za-z0-9]{43}$/, { error: "must be the 43-character EncodingAESKey" }).optional(),
+  WECOM_API_BASE: z.url({ error: "must be an absolute URL" }).default("https://qyapi.weixin.qq.com").transform((u) => u.replace(/\/+$/, "")),
   ORG_SEED_FILE: z.string().min(1).optional(),
   LEAD_ACK_WORKING_HOURS: z.coerce.number({ error: "must be a number" }).positive({ error: "must be positive" }).max(200).default(4),
   LEAD_ACCEPT_WORKING_DAYS: int(1, 365).default(15),
@@ -152,6 +172,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_POLLING && !config.TELEGRAM_WEBHOOK_SECRET)
     chatProblems.push("  TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_BOT_TOKEN (webhooks are verified by it), or set TELEGRAM_POLLING=true");
   if (config.SLACK_BOT_TOKEN && !config.SLACK_SIGNING_SECRET) chatProblems.push("  SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Slack requests are verified by it)");
+  chatProblems.push(...platformProblems(config));
   if (chatProblems.length) throw new ConfigError(`invalid configuration:\n${chatProblems.join("\n")}`);
   if (config.APP_ENV === "production") {
     const missing = (["ENCRYPTION_KEYS", "HASH_KEY", "SIGNING_KEY"] as const).filter((k) => !config[k]);
@@ -159,6 +180,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required when APP_ENV=production (generate with \`npm run keys\`)`).join("\n")}`);
   }
   return config;
+}
+
+/**
+ * A platform is on when its first variable is set; then the others it needs must be set too (incoming
+ * requests are verified by them). Without its first variable the platform's chats go to the console.
+ */
+const PLATFORM_REQUIREMENTS: { platform: string; on: keyof Config; needs: (keyof Config)[]; why: string }[] = [
+  { platform: "Feishu", on: "FEISHU_APP_ID", needs: ["FEISHU_APP_SECRET", "FEISHU_VERIFICATION_TOKEN", "FEISHU_ENCRYPT_KEY"], why: "callbacks are decrypted and their signatures checked with them" },
+  { platform: "DingTalk", on: "DINGTALK_CLIENT_ID", needs: ["DINGTALK_CLIENT_SECRET", "DINGTALK_ROBOT_CODE"], why: "callbacks are verified with the secret" },
+  { platform: "WeCom", on: "WECOM_CORP_ID", needs: ["WECOM_AGENT_ID", "WECOM_SECRET", "WECOM_TOKEN", "WECOM_ENCODING_AES_KEY"], why: "callbacks are verified and decrypted with them" },
+];
+
+function platformProblems(config: Config): string[] {
+  return PLATFORM_REQUIREMENTS.flatMap((r) => (config[r.on] ? r.needs.filter((k) => !config[k]).map((k) => `  ${k}: required with ${r.on} (${r.platform}: ${r.why})`) : []));
 }
 
 /** Largest unit-page upload accepted: every document at its limit plus room for the form fields. */

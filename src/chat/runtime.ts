@@ -1,6 +1,6 @@
 // Builds the chat side from configuration: one adapter per platform (the console adapter stands in
-// for any platform without a token, so a local start shows every message), the Telegram bot and the
-// Slack app for incoming updates, and what the outbox needs to deliver: a long-lived loop on Node
+// for any platform without a token, so a local start shows every message), the Telegram bot, the
+// Slack app and the Feishu / DingTalk / WeCom webhook handlers for incoming updates, and what the outbox needs to deliver: a long-lived loop on Node
 // (start/notify/close) or bounded drains (Workers' waitUntil, the tick, the admin CLI).
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
@@ -12,12 +12,17 @@ import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";
 import { createTelegramAdapter } from "./telegram/adapter";
 import { createTelegramBot } from "./telegram/bot";
-import type { ChatAdapter, ChatAdapters } from "./types";
+import type { AccountPlatform, ChatAdapter, ChatAdapters } from "./types";
+import type { ChatWebhook } from "./webhook";
 
 export interface ChatRuntime {
   adapters: ChatAdapters;
   telegramBot: Bot | null;
   slack: SlackIntegration | null;
+  /** Inbound handlers of POST /webhooks/feishu, /webhooks/dingtalk and GET|POST /webhooks/wecom; null: not configured (404). */
+  feishu: ChatWebhook | null;
+  dingtalk: ChatWebhook | null;
+  wecom: ChatWebhook | null;
   delivery: DeliveryDeps;
   /** Delivers what is due now and keeps going for a few seconds while more becomes due. Single-flight. */
   drain(): Promise<DeliveryReport | null>;
@@ -47,7 +52,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const { config } = deps;
   const callTimeoutMs = options.callTimeoutMs ?? config.CHAT_CALL_TIMEOUT_MS ?? 10_000;
   const consoleAdapter = createConsoleAdapter(options.consoleWrite);
-  const asConsole = (platform: "telegram" | "slack"): ChatAdapter => ({ ...consoleAdapter, platform });
+  const asConsole = (platform: AccountPlatform): ChatAdapter => ({ ...consoleAdapter, platform });
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
@@ -56,6 +61,10 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     slack: config.SLACK_BOT_TOKEN
       ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
       : asConsole("slack"),
+    // Filled in by each platform's adapter once it exists; until its credentials are set, its chats print.
+    feishu: asConsole("feishu"),
+    dingtalk: asConsole("dingtalk"),
+    wecom: asConsole("wecom"),
   };
   const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
   const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
@@ -103,6 +112,9 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     adapters,
     telegramBot,
     slack,
+    feishu: null,
+    dingtalk: null,
+    wecom: null,
     delivery,
     drain,
     deliveryLoop,

@@ -1,9 +1,11 @@
 // The one interface every chat platform implements. Services speak in cards and texts; adapters turn
-// them into Telegram messages with inline keyboards or Slack Block Kit, and report delivery errors in
-// one shape the outbox understands.
+// them into Telegram messages with inline keyboards, Slack Block Kit, Feishu interactive cards (and
+// DingTalk / WeCom cards), and report delivery errors in one shape the outbox understands.
 
-export type Platform = "telegram" | "slack" | "console";
-export const PLATFORMS: readonly Platform[] = ["telegram", "slack", "console"];
+export type Platform = "telegram" | "slack" | "feishu" | "dingtalk" | "wecom" | "console";
+export const PLATFORMS: readonly Platform[] = ["telegram", "slack", "feishu", "dingtalk", "wecom", "console"];
+/** The platforms a member can hold an account on (every one but the console). */
+export type AccountPlatform = Exclude<Platform, "console">;
 
 export interface ChatButton {
   /** Machine action, e.g. "ack", "accept", "status:substantiated". Kept short: Telegram allows 64 bytes of callback data. */

@@ -1,10 +1,13 @@
 // Chat platforms call in here: POST /webhooks/telegram (verified by the secret token Telegram sends
-// back) and POST /webhooks/slack (events, interactivity and slash commands, verified by signature).
-import { Hono } from "hono";
+// back), POST /webhooks/slack (events, interactivity and slash commands, verified by signature), and
+// POST /webhooks/feishu, POST /webhooks/dingtalk, GET|POST /webhooks/wecom (each verified and decrypted
+// by its handler in src/chat/<platform>/; 404 while the platform is not configured).
+import { Hono, type Context } from "hono";
 import { z } from "zod";
 import { refreshTelegramBotInfo } from "../chat/telegram/bot";
 import { constantTimeEqual } from "../security/encoding";
 import { parseBoundedJson } from "../core/json-depth";
+import type { ChatWebhook } from "../chat/webhook";
 import type { AppEnv } from "./context";
 
 const telegramUpdateSchema = z.looseObject({ update_id: z.number().int().nonnegative() });
@@ -53,20 +56,32 @@ export function createWebhookRoutes() {
     return c.json({ ok: true });
   });
 
+  /** Work after the answer (Workers: waitUntil; Node: it simply runs on), its failure logged under the platform's name. */
+  const waitUntilOf = (c: Context<AppEnv>, platform: string) => (p: Promise<unknown>) => {
+    const guarded = p.catch((err: unknown) => c.var.deps.log.error(`${platform} work after ack failed`, { error: err instanceof Error ? err.message : String(err) }));
+    try {
+      c.executionCtx.waitUntil(guarded);
+    } catch {
+      // Node: no execution context; the promise simply runs on.
+    }
+  };
+
   hooks.post("/slack", async (c) => {
-    const { deps } = c.var;
-    const slack = deps.chat?.slack;
+    const slack = c.var.deps.chat?.slack;
     if (!slack) return c.json({ error: { code: "not_found", message: "Slack is not configured", requestId: c.var.requestId } }, 404);
-    const waitUntil = (p: Promise<unknown>) => {
-      const guarded = p.catch((err: unknown) => deps.log.error("slack work after ack failed", { error: err instanceof Error ? err.message : String(err) }));
-      try {
-        c.executionCtx.waitUntil(guarded);
-      } catch {
-        // Node: no execution context; the promise simply runs on.
-      }
-    };
-    return slack.handle(c, waitUntil);
+    return slack.handle(c, waitUntilOf(c, "slack"));
   });
+
+  /** The platforms whose inbound handler is a ChatWebhook: 404 until configured, then the handler answers. */
+  const platformHook = (platform: "feishu" | "dingtalk" | "wecom", name: string) => async (c: Context<AppEnv>) => {
+    const handler: ChatWebhook | null | undefined = c.var.deps.chat?.[platform];
+    if (!handler) return c.json({ error: { code: "not_found", message: `${name} is not configured`, requestId: c.var.requestId } }, 404);
+    return handler.handle(c, waitUntilOf(c, platform));
+  };
+  hooks.post("/feishu", platformHook("feishu", "Feishu"));
+  hooks.post("/dingtalk", platformHook("dingtalk", "DingTalk"));
+  // WeCom verifies the callback URL with a GET carrying echostr, then POSTs encrypted XML.
+  hooks.on(["GET", "POST"], "/wecom", platformHook("wecom", "WeCom"));
 
   return hooks;
 }

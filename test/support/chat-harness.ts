@@ -1,7 +1,10 @@
 // One chat harness for every chat test: fake Telegram and Slack servers on loopback, an app whose chat
 // runtime talks to them over real HTTP, the example organisation, and the moves a chat test makes —
 // enrol a member, post an update or a signed Slack request, press a button, reply to a prompt, deliver
-// until idle, read what a chat received. A new platform adds its fake server and its moves here.
+// until idle, read what a chat received. A new platform adds its fake server and its moves here: a
+// FakeServer subclass in test/support/fake-<platform>.ts, its variables in the harness's chatEnv, its
+// moves (signed callback, press, message, enrol) in test/support/<platform>-moves.ts spread into `h`,
+// and the fake in `fakes` so close() stops it.
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
@@ -92,6 +95,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const slack = await new FakeSlack(options.slack).start();
   /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
   const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
+  /** Every fake server of the harness, stopped by close(). */
+  const fakes: { stop(): Promise<void> }[] = [telegram, slack];
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -288,8 +293,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
 
     async close() {
       await ctx.close();
-      await telegram.stop();
-      await slack.stop();
+      for (const fake of fakes) await fake.stop();
     },
   };
   return h;

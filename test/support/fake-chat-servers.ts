@@ -1,6 +1,7 @@
 // Fake Telegram Bot API and Slack Web API servers on loopback: they record every call and can be told
 // to fail (429 with retry_after, or 500), to stall, and to enforce the platforms' rate limits (scaled
 // for fast tests), answering a violation with 429 as the platforms do, to test delivery through outages.
+// Other platforms' fakes (test/support/fake-<platform>.ts) extend FakeServer the same way.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface RecordedCall {
@@ -10,7 +11,23 @@ export interface RecordedCall {
   at: number;
 }
 
-type Fault = { status: 429 | 500; retryAfter?: number };
+export type Fault = { status: 429 | 500; retryAfter?: number };
+
+/** What a fake sees of a request besides its parsed body (REST platforms name the method by verb and path). */
+export interface FakeRequest {
+  /** The path and query. */
+  url: string;
+  /** GET, POST, PATCH … */
+  httpMethod: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** An answer a fake gives instead of routing the call (e.g. an expired access token). */
+export interface FakeAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
 
 export interface RateLimits {
   perChatIntervalMs: number;
@@ -38,7 +55,7 @@ interface Stall {
   match: (method: string, body: Record<string, any>) => boolean;
 }
 
-abstract class FakeServer {
+export abstract class FakeServer {
   readonly calls: RecordedCall[] = [];
   /** Calls answered 429 by the enforced limits or a retry window. */
   readonly rejections: Rejection[] = [];
@@ -105,8 +122,12 @@ abstract class FakeServer {
     return this.calls.filter((c) => c.method === method);
   }
 
-  protected abstract route(method: string, body: Record<string, any>): unknown;
-  protected abstract methodOf(url: string): string;
+  protected abstract route(method: string, body: Record<string, any>, request: FakeRequest): unknown;
+  protected abstract methodOf(url: string, httpMethod: string): string;
+  /** Answers a call before faults and limits apply (an invalid token, say); null lets it through. Default: none. */
+  protected intercept(_method: string, _body: Record<string, any>, _request: FakeRequest): FakeAnswer | null {
+    return null;
+  }
   protected abstract faultResponse(fault: Fault): { status: number; headers: Record<string, string>; body: unknown };
   /** The chat a message call goes to, or null for calls the limits do not count. */
   protected abstract chatOf(method: string, body: Record<string, any>): string | null;
@@ -158,7 +179,15 @@ abstract class FakeServer {
         return;
       }
       const body = await readBody(req);
-      const method = this.methodOf(req.url ?? "");
+      const request: FakeRequest = { url: req.url ?? "", httpMethod: req.method ?? "GET", headers: req.headers };
+      const method = this.methodOf(request.url, request.httpMethod);
+      const intercepted = this.intercept(method, body, request);
+      if (intercepted) {
+        this.received.push({ method, body, at: Date.now(), status: intercepted.status });
+        res.writeHead(intercepted.status, { "content-type": "application/json", ...intercepted.headers });
+        res.end(JSON.stringify(intercepted.body));
+        return;
+      }
       const stall = this.stalls.find((s) => s.remaining > 0 && s.match(method, body));
       if (stall) {
         stall.remaining--;
@@ -193,7 +222,7 @@ abstract class FakeServer {
       }
       this.calls.push({ method, body, at: now });
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify(this.route(method, body)));
+      res.end(JSON.stringify(this.route(method, body, request)));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", () => resolve()));
     this.url = `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;

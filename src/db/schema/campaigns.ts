@@ -18,7 +18,7 @@ export const units = sqliteTable(
     regionCode: text("region_code").notNull(),
     /** The unit that supervises this one (escalations after 3 working days overdue go there too). */
     supervisorUnitId: text("supervisor_unit_id"),
-    /** telegram | slack | console */
+    /** telegram | slack | feishu | dingtalk | wecom | console */
     platform: text("platform").notNull(),
     chatId: text("chat_id").notNull(),
     locale: text("locale").notNull().default("zh-CN"),
@@ -159,7 +159,7 @@ export const submissions = sqliteTable(
     /** The contact's note or link, encrypted. */
     noteEnc: text("note_enc"),
     submittedBy: text("submitted_by").notNull(),
-    /** telegram | slack | web | cli */
+    /** telegram | slack | feishu | dingtalk | wecom | web | cli */
     platform: text("platform").notNull(),
     submittedAt: integer("submitted_at").notNull(),
     /** submitted | accepted | returned */

@@ -16,9 +16,9 @@ export const teams = sqliteTable(
     violationTypes: text("violation_types").notNull().default("[]"),
     /** The coordinators' destination: unrouted leads and final escalations go here. */
     isCoordinators: integer("is_coordinators", { mode: "boolean" }).notNull().default(false),
-    /** telegram | slack | console */
+    /** telegram | slack | feishu | dingtalk | wecom | console */
     platform: text("platform").notNull(),
-    /** Telegram group id or Slack channel id. */
+    /** Telegram group id, Slack channel id, Feishu chat_id (oc_…), DingTalk openConversationId, WeCom chatid. */
     chatId: text("chat_id").notNull(),
     locale: text("locale").notNull().default("zh-CN"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
@@ -39,6 +39,12 @@ export const members = sqliteTable(
     teamId: text("team_id").references(() => teams.id),
     telegramUserId: text("telegram_user_id"),
     slackUserId: text("slack_user_id"),
+    /** Feishu/Lark open_id (ou_…) of the member for this app. */
+    feishuUserId: text("feishu_user_id"),
+    /** DingTalk userId (staffId) in the organisation. */
+    dingtalkUserId: text("dingtalk_user_id"),
+    /** WeCom UserID in the corp. */
+    wecomUserId: text("wecom_user_id"),
     locale: text("locale").notNull().default("zh-CN"),
     active: integer("active", { mode: "boolean" }).notNull().default(true),
     /** Open leads assigned to this member, kept by triggers on leads (routing reads it, never counts). */
@@ -51,6 +57,9 @@ export const members = sqliteTable(
   (t) => [
     uniqueIndex("members_telegram_uq").on(t.telegramUserId).where(sql`telegram_user_id IS NOT NULL`),
     uniqueIndex("members_slack_uq").on(t.slackUserId).where(sql`slack_user_id IS NOT NULL`),
+    uniqueIndex("members_feishu_uq").on(t.feishuUserId).where(sql`feishu_user_id IS NOT NULL`),
+    uniqueIndex("members_dingtalk_uq").on(t.dingtalkUserId).where(sql`dingtalk_user_id IS NOT NULL`),
+    uniqueIndex("members_wecom_uq").on(t.wecomUserId).where(sql`wecom_user_id IS NOT NULL`),
     index("members_team_idx").on(t.teamId),
     index("members_unit_idx").on(t.unitId).where(sql`unit_id IS NOT NULL`),
   ],
@@ -69,7 +78,7 @@ export const invites = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
     redeemedAt: integer("redeemed_at"),
-    /** telegram | slack */
+    /** telegram | slack | feishu | dingtalk | wecom */
     redeemedOn: text("redeemed_on"),
     /** Issued by an operator for a member's account on their other platform (never moves a binding). */
     additionalAccount: integer("additional_account", { mode: "boolean" }).notNull().default(false),

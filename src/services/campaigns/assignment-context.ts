@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import type { AssignmentEventAction, AssignmentRefusal, AssignmentSnapshot } from "../../core/campaigns/assignment-state";
 import { DEFAULT_REMINDER_POLICY, reminderPolicyOverrideSchema, resolvePolicy, type ReminderPolicy } from "../../core/campaigns/reminder-policy";
 import { nextReminderAt } from "../../core/campaigns/reminders";
+import type { AccountPlatform } from "../../chat/types";
 import type { WorkCalendar } from "../../core/work-calendar";
 import { assignments, campaigns, deliverables, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type MemberRow, type TeamRow, type UnitRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
@@ -11,7 +12,7 @@ import type { Actor } from "../events";
 import type { OrgSnapshot } from "../org/org-cache";
 import type { AssignmentMessageContext } from "./messages";
 
-export type AssignmentPlatform = "telegram" | "slack" | "web" | "cli";
+export type AssignmentPlatform = AccountPlatform | "web" | "cli";
 
 /** A file already stored (encrypted, by the unit page) for this assignment, to attach to the submission. */
 export interface StoredFileRef {

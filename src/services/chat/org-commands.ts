@@ -7,6 +7,7 @@ import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { logOperatorOnlyRefusal, OPERATOR_ONLY_ROLES } from "../org/enrolment-rules";
+import { isBound } from "../org/chat-accounts";
 import { addMember, createInvite, deactivateMember, MEMBER_ROLES, redeemInvite, type MemberRole } from "../org/org";
 import { localeOf } from "./locale";
 import { logRead } from "./read-log";
@@ -39,7 +40,7 @@ export async function handleOrgCommand(deps: ServiceDeps, input: MemberCommand):
       let rows = await deps.db.select().from(members);
       if (member.role === "team_lead") rows = rows.filter((m) => m.teamId === member.teamId);
       await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "members.listed", data: { memberIds: rows.map((m) => m.id) }, dedupeKey: input.updateKey });
-      return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${m.telegramUserId || m.slackUserId ? "" : " · ✉"}`).join("\n") || "—" };
+      return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${isBound(m) ? "" : " · ✉"}`).join("\n") || "—" };
     }
     case "invite": {
       if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };

@@ -43,6 +43,12 @@ export const DEFAULT_TUNING: DeliveryTuning = {
     telegram: { perChatIntervalMs: 1000, groupMax: 20, groupWindowMs: MINUTE, globalMax: 30, globalWindowMs: 1000 },
     // Slack: chat.postMessage allows about one message a second per channel.
     slack: { perChatIntervalMs: 1000, groupMax: null, groupWindowMs: MINUTE, globalMax: null, globalWindowMs: 1000 },
+    // Feishu: bots may send 5 messages a second to one chat and about 50 a second per app (429 beyond).
+    feishu: { perChatIntervalMs: 200, groupMax: null, groupWindowMs: MINUTE, globalMax: 50, globalWindowMs: 1000 },
+    // DingTalk robots: 20 messages a minute per group (spread evenly: one every 3 s).
+    dingtalk: { perChatIntervalMs: 3000, groupMax: 20, groupWindowMs: MINUTE, globalMax: null, globalWindowMs: 1000 },
+    // WeCom: about 30 messages a minute per member or app chat, excess dropped silently: one every 2 s.
+    wecom: { perChatIntervalMs: 2000, groupMax: null, groupWindowMs: MINUTE, globalMax: null, globalWindowMs: 1000 },
     console: { perChatIntervalMs: 0, groupMax: null, groupWindowMs: MINUTE, globalMax: null, globalWindowMs: 1000 },
   },
   retryAfterUnitMs: 1000,

@@ -14,6 +14,7 @@ import { constantTimeEqual } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
 import { enqueueManyStatement, enqueueManyStatements, sealEnqueueInput, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
+import { isBound, privateChatOf } from "../org/chat-accounts";
 import { currentOrg } from "../org/org-cache";
 
 /** How long a triage link stays valid; a fresh one is a press of "Open triage page" away. */
@@ -99,12 +100,6 @@ const countedList = (items: Counted[], locale: Locale, max: number) => {
   return shown.join(locale === "en" ? "; " : "；") || "—";
 };
 
-/** Who can be told privately: the account on the team's platform first, else the other one. */
-function privateChatOf(member: MemberRow, preferred: string): { platform: Exclude<Platform, "console">; chatId: string } | null {
-  const telegram = member.telegramUserId ? { platform: "telegram" as const, chatId: member.telegramUserId } : null;
-  const slack = member.slackUserId ? { platform: "slack" as const, chatId: member.slackUserId } : null;
-  return preferred === "slack" ? (slack ?? telegram) : (telegram ?? slack);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Announcing an imported batch
@@ -227,7 +222,7 @@ export async function renderBatchCard(deps: ServiceDeps, ref: { batchId: string;
   const unbound: string[] = [];
   for (const [memberId, n] of summary.byAssignee) {
     const m = memberId ? org.memberById.get(memberId) : undefined;
-    if (m && !m.telegramUserId && !m.slackUserId) unbound.push(`${m.displayName} ${n}`);
+    if (m && !isBound(m)) unbound.push(`${m.displayName} ${n}`);
   }
   const unassigned = summary.byAssignee.get(null) ?? 0;
   const fields = [

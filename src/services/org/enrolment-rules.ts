@@ -11,6 +11,7 @@ import type { ServiceDeps } from "../deps";
 import { enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import { AppError } from "../errors";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
+import { accountsOf, isBound, PLATFORM_NAMES, isAccountPlatform, type MemberAccounts } from "./chat-accounts";
 import { currentOrg } from "./org-cache";
 
 /**
@@ -19,7 +20,8 @@ import { currentOrg } from "./org-cache";
  */
 export const OPERATOR_ONLY_ROLES: ReadonlySet<string> = new Set(["finance", "coordinator"]);
 
-export const isBound = (m: Pick<MemberRow, "telegramUserId" | "slackUserId">): boolean => Boolean(m.telegramUserId || m.slackUserId);
+// Which accounts a member has: one map for every platform (./chat-accounts.ts).
+export { isBound };
 
 /** An invite for a member who already has a chat account would move that binding: refused until deactivated. */
 export function memberBoundError(member: Pick<MemberRow, "id" | "displayName">): AppError {
@@ -51,9 +53,6 @@ export async function logOperatorOnlyRefusal(deps: ServiceDeps, actor: Actor, in
   }
 }
 
-const accountsOf = (m: Pick<MemberRow, "telegramUserId" | "slackUserId">) =>
-  [m.telegramUserId ? { platform: "telegram" as const, userId: m.telegramUserId } : null, m.slackUserId ? { platform: "slack" as const, userId: m.slackUserId } : null].filter((a) => a !== null);
-
 /**
  * Statements telling each chat account bound to the member, privately, that it no longer acts for them
  * (deactivation: offboarding, or a lost phone before a new invite). Queued in the same batch as the unbinding.
@@ -68,7 +67,7 @@ export async function bindingReleasedStatements(deps: ServiceDeps, member: Membe
         await sealEnqueueInput(deps, {
           dedupeKey: `binding-released:${member.id}:${account.platform}:${account.userId}:${now}`,
           platform: account.platform,
-          // A private chat with the bot: Telegram's id is the user's, Slack's chat.postMessage takes the user id.
+          // A private chat with the bot: addressed by the user id on every platform (see chat-accounts.ts).
           chatId: account.userId,
           kind: "text",
           payload: { message: { kind: "text", text: t(locale, "chat.binding_released", { name: member.displayName }) } },
@@ -87,7 +86,7 @@ export async function enrolmentAnnouncementStatements(deps: ServiceDeps, member:
   const coordinators = (await currentOrg(deps)).coordinators;
   if (!coordinators) return [];
   const locale: Locale = coordinators.locale === "en" ? "en" : "zh-CN";
-  const text = t(locale, "chat.enrolment_announced", { name: member.displayName, role: t(locale, `chat.role.${member.role}`), platform: input.platform === "slack" ? "Slack" : "Telegram" });
+  const text = t(locale, "chat.enrolment_announced", { name: member.displayName, role: t(locale, `chat.role.${member.role}`), platform: isAccountPlatform(input.platform) ? PLATFORM_NAMES[input.platform] : input.platform });
   return [
     enqueueStatement(
       deps,
@@ -101,7 +100,7 @@ export async function enrolmentAnnouncementStatements(deps: ServiceDeps, member:
  * account that once acted for the first approver may not give the second approval under another member.
  * Reads the member's own events only (indexed by entity).
  */
-export async function enrolledAccounts(deps: ServiceDeps, member: Pick<MemberRow, "id" | "telegramUserId" | "slackUserId">): Promise<string[]> {
+export async function enrolledAccounts(deps: ServiceDeps, member: Pick<MemberRow, "id"> & MemberAccounts): Promise<string[]> {
   const rows = await deps.db
     .select({ platform: events.platform, data: events.data })
     .from(events)

@@ -10,6 +10,8 @@ import { randomBytes, utf8 } from "../../security/encoding";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
+import type { AccountPlatform } from "../../chat/types";
+import { accountColumn, accountValue, ACCOUNT_FIELDS, isBoundEverywhere, noAccountConditions } from "./chat-accounts";
 import { enrolmentAnnouncementStatements, isBound, memberBoundError } from "./enrolment-rules";
 import { memberOfDedupedEvent } from "./members";
 
@@ -44,7 +46,7 @@ export async function createInvite(
   if (!member) throw new AppError("not_found", `member ${input.memberId} not found`);
   // Redeeming it would move the binding (locking the real member out): deactivate first, then invite.
   const additional = Boolean(input.additionalAccount) && input.actor.type === "system" && isBound(member);
-  if (isBound(member) && (!additional || (member.telegramUserId && member.slackUserId))) throw memberBoundError(member);
+  if (isBound(member) && (!additional || isBoundEverywhere(member))) throw memberBoundError(member);
   const code = input.dedupeKey ? await derivedInviteCode(deps, input.dedupeKey) : Array.from(randomBytes(10), (b) => RECEIPT_ALPHABET[b & 31]).join("");
   const codeHash = await keyedHash(deps.keys, "invite", code);
   const now = deps.now().getTime();
@@ -74,7 +76,7 @@ export async function createInvite(
  */
 export async function redeemInvite(
   deps: ServiceDeps,
-  input: { platform: "telegram" | "slack"; platformUserId: string; code: string; platformRef?: string; dedupeKey?: string },
+  input: { platform: AccountPlatform; platformUserId: string; code: string; platformRef?: string; dedupeKey?: string },
 ): Promise<MemberRow | null> {
   const code = input.code.trim().toUpperCase();
   const now = deps.now().getTime();
@@ -110,20 +112,20 @@ export async function redeemInvite(
   if (!invite) return refuse(null);
   const member = await deps.db.query.members.findFirst({ where: eq(members.id, invite.memberId) });
   if (!member) return refuse(null);
-  const column = input.platform === "telegram" ? members.telegramUserId : members.slackUserId;
-  const boundHere = input.platform === "telegram" ? member.telegramUserId : member.slackUserId;
+  const column = accountColumn(input.platform);
+  const boundHere = member[ACCOUNT_FIELDS[input.platform]];
   // Only an operator's additional-account invite adds the member's other platform; nothing replaces a binding.
   if (boundHere || (isBound(member) && !invite.additionalAccount)) return refuse(member.id, { reason: "member_bound" });
-  const identity = input.platform === "telegram" ? { telegramUserId: input.platformUserId } : { slackUserId: input.platformUserId };
+  const identity = accountValue(input.platform, input.platformUserId);
   const statements: unknown[] = [
     deps.db.update(invites).set({ redeemedAt: now, redeemedOn: input.platform }).where(and(eq(invites.id, invite.id), isNull(invites.redeemedAt))),
     // A chat account belongs to one member: unbind it from anyone else first.
-    deps.db.update(members).set(input.platform === "telegram" ? { telegramUserId: null } : { slackUserId: null }).where(eq(column, input.platformUserId)),
+    deps.db.update(members).set(accountValue(input.platform, null)).where(eq(column, input.platformUserId)),
     // Checked again here, where it counts: a concurrent redemption may have bound the member meanwhile.
     deps.db
       .update(members)
       .set({ ...identity, active: true, updatedAt: now })
-      .where(and(eq(members.id, member.id), isNull(column), ...(invite.additionalAccount ? [] : [isNull(members.telegramUserId), isNull(members.slackUserId)]))),
+      .where(and(eq(members.id, member.id), isNull(column), ...(invite.additionalAccount ? [] : noAccountConditions()))),
     // The guard: unless the member is now bound to this very account, re-insert the invite's own id; the
     // primary key fails and the whole batch (enrolment, log, announcement) is undone.
     deps.db.run(

@@ -6,6 +6,7 @@ import { events, invites, members, teams, type MemberRow, type TeamRow } from ".
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
+import { accountColumn, isAccountPlatform, NO_ACCOUNTS } from "./chat-accounts";
 import { bindingReleasedStatements } from "./enrolment-rules";
 import { endMemberSessionsStatements } from "../workspace/sessions";
 import type { MemberRole } from "./org-file";
@@ -59,7 +60,7 @@ export async function deactivateMember(deps: ServiceDeps, input: { memberId: str
     await deps.db.batch(
       asBatch([
         deps.db.insert(events).values(eventRow(input.actor, { occurredAt: now, entityType: "member", entityId: member.id, action: "member.deactivated", dedupeKey: input.dedupeKey ?? null })),
-        deps.db.update(members).set({ active: false, telegramUserId: null, slackUserId: null, updatedAt: now }).where(eq(members.id, member.id)),
+        deps.db.update(members).set({ active: false, ...NO_ACCOUNTS, updatedAt: now }).where(eq(members.id, member.id)),
         deps.db.update(invites).set({ expiresAt: now }).where(and(eq(invites.memberId, member.id), isNull(invites.redeemedAt), gt(invites.expiresAt, now))),
         ...(await bindingReleasedStatements(deps, member, now)),
         // The workspace too: every web session ends and unused sign-in links lapse.
@@ -70,13 +71,12 @@ export async function deactivateMember(deps: ServiceDeps, input: { memberId: str
     // A redelivered command: the first delivery already deactivated the member.
     if (!(input.dedupeKey && isUniqueViolation(err))) throw err;
   }
-  return { ...member, active: false, telegramUserId: null, slackUserId: null };
+  return { ...member, active: false, ...NO_ACCOUNTS };
 }
 
 export async function findMemberByChatUser(deps: ServiceDeps, platform: string, platformUserId: string): Promise<MemberRow | null> {
-  const where = platform === "telegram" ? eq(members.telegramUserId, platformUserId) : platform === "slack" ? eq(members.slackUserId, platformUserId) : undefined;
-  if (!where) return null;
-  const member = await deps.db.query.members.findFirst({ where: and(where, eq(members.active, true)) });
+  if (!isAccountPlatform(platform)) return null;
+  const member = await deps.db.query.members.findFirst({ where: and(eq(accountColumn(platform), platformUserId), eq(members.active, true)) });
   return member ?? null;
 }
 

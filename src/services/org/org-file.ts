@@ -13,7 +13,7 @@ export type MemberRole = (typeof MEMBER_ROLES)[number];
 /** Roles an org file may give: staff, or `contact` of a campaign unit (never routed leads: no team). */
 export const ORG_FILE_ROLES = [...MEMBER_ROLES, "contact"] as const;
 
-export const CHAT_PLATFORMS = ["telegram", "slack", "console"] as const;
+export const CHAT_PLATFORMS = ["telegram", "slack", "feishu", "dingtalk", "wecom", "console"] as const;
 
 const regionCode = z
   .string()

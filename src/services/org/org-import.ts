@@ -7,6 +7,7 @@ import { calendarDays, events, members, teams, units } from "../../db/schema";
 import { eventRow, type Actor } from "../events";
 import type { ServiceDeps } from "../deps";
 import { saveRewardRulesStatement } from "../rewards/rules";
+import { NO_ACCOUNTS } from "./chat-accounts";
 import { bindingReleasedStatements, isBound } from "./enrolment-rules";
 import type { OrgFile } from "./org-file";
 import { endMemberSessionsStatements } from "../workspace/sessions";
@@ -81,7 +82,7 @@ export async function importOrganisation(deps: ServiceDeps, file: OrgFile, actor
     if (existing) {
       // Deactivated by the file: its chat accounts stop acting, as with deactivateMember (and are told so).
       const released = !m.active && isBound(existing);
-      statements.push(deps.db.update(members).set(released ? { ...values, telegramUserId: null, slackUserId: null } : values).where(eq(members.id, existing.id)));
+      statements.push(deps.db.update(members).set(released ? { ...values, ...NO_ACCOUNTS } : values).where(eq(members.id, existing.id)));
       if (released) statements.push(...(await bindingReleasedStatements(deps, existing, now)));
       // …and its workspace sessions end (a session never outlives the member's active state).
       if (!m.active && existing.active) statements.push(...endMemberSessionsStatements(deps, existing.id, now, "member_deactivated"));

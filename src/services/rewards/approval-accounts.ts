@@ -5,12 +5,16 @@ import { eq } from "drizzle-orm";
 import type { Platform } from "../../chat/types";
 import { members, type MemberRow, type RewardClaimRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
+import { ACCOUNT_FIELDS, isAccountPlatform } from "../org/chat-accounts";
 import { enrolledAccounts } from "../org/enrolment-rules";
 
-/** `telegram:<user id>` / `slack:<user id>` from chat; `cli:member:<id>` / `web:member:<id>` otherwise. */
+/** `<platform>:<user id>` from chat (`telegram:…`, `feishu:ou_…`); `cli:member:<id>` / `web:member:<id>` otherwise. */
 export function approvalAccount(input: { member: Pick<MemberRow, "id">; platform: Platform | "web" | "cli"; platformUserId?: string | undefined }): string {
-  return input.platformUserId && (input.platform === "telegram" || input.platform === "slack") ? `${input.platform}:${input.platformUserId}` : `${input.platform}:member:${input.member.id}`;
+  return input.platformUserId && isAccountPlatform(input.platform) ? `${input.platform}:${input.platformUserId}` : `${input.platform}:member:${input.member.id}`;
 }
+
+/** Every account column, for a query that reads only what enrolledAccounts needs. */
+const ACCOUNT_COLUMNS = Object.fromEntries(Object.values(ACCOUNT_FIELDS).map((f) => [f, true])) as Record<(typeof ACCOUNT_FIELDS)[keyof typeof ACCOUNT_FIELDS], true>;
 
 /**
  * `via`: the account of this approval (stored with the first one). For the second (finance) approval,
@@ -24,7 +28,7 @@ export async function approvalAccounts(
   const via = approvalAccount(input);
   if (!input.financeStep) return { via, approver: [via], first: [] };
   const firstMember = input.firstApproval.coordinatorApprovedBy
-    ? await deps.db.query.members.findFirst({ columns: { id: true, telegramUserId: true, slackUserId: true }, where: eq(members.id, input.firstApproval.coordinatorApprovedBy) })
+    ? await deps.db.query.members.findFirst({ columns: { id: true, ...ACCOUNT_COLUMNS }, where: eq(members.id, input.firstApproval.coordinatorApprovedBy) })
     : undefined;
   const [approverEnrolled, firstEnrolled] = await Promise.all([enrolledAccounts(deps, input.member), firstMember ? enrolledAccounts(deps, firstMember) : Promise.resolve([])]);
   const first = [...(input.firstApproval.coordinatorApprovedVia ? [input.firstApproval.coordinatorApprovedVia] : []), ...firstEnrolled];

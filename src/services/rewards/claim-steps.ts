@@ -12,6 +12,7 @@ import type { ServiceDeps } from "../deps";
 import { enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import { AppError } from "../errors";
 import { eventRow, type Actor } from "../events";
+import { privateChatOf } from "../org/chat-accounts";
 import { currentOrg } from "../org/org-cache";
 import { renderRewardCard } from "./reward-cards";
 import { otherRewardTips } from "./claim-reads";
@@ -137,7 +138,7 @@ async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: S
   if (who === "finance") {
     const finance = await deps.db.query.members.findMany({ where: and(eq(members.role, "finance"), eq(members.active, true)) });
     for (const m of finance) {
-      const target = m.telegramUserId ? { platform: "telegram" as const, chatId: m.telegramUserId } : m.slackUserId ? { platform: "slack" as const, chatId: m.slackUserId } : null;
+      const target = privateChatOf(m);
       if (!target) continue;
       const card = renderRewardCard(claim, lead ?? null, m.locale === "en" ? "en" : "zh-CN");
       statements.push(enqueueStatement(deps, await sealEnqueueInput(deps, { dedupeKey: `reward-card:${claim.id}:v${claim.version}:${m.id}`, ...target, kind: "text", payload: { message: { kind: "card", card } } })));
