@@ -29,6 +29,7 @@ import { checkKeyFingerprint } from "../src/services/key-fingerprint";
 import { EXCLUSION_REASONS, REWARD_STATUSES, type ExclusionReason, type RewardStatus } from "../src/core/rewards/claims";
 import { formatYuan } from "../src/core/rewards/compute";
 import { addRewardTip, listRewardClaims, reviewRewardClaim, viewRewardClaimant, type ReviewAction } from "../src/services/rewards/claims";
+import { loginCommand } from "./admin/login";
 
 const USAGE = `FundWatch admin
 
@@ -41,6 +42,8 @@ const USAGE = `FundWatch admin
                                         platform the member has no account on yet (it never replaces one)
   deactivate <member-id>                offboarding or a lost phone: the member's chat accounts stop acting (and are
                                         told so), earlier invites lapse; a new invite re-enrols and reactivates
+  login <member-id>                     a sign-in link to the staff workspace (/staff) for that member: works once,
+                                        for 10 minutes; the last line is the link (give it to them privately)
   leads [--all]                         open leads (or all)
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
@@ -167,6 +170,9 @@ async function main() {
         console.log(`${member.id} (${member.displayName}) deactivated: its chat accounts no longer act; \`invite ${member.id}\` to re-enrol`);
         break;
       }
+      case "login":
+        lastLine = await loginCommand(deps, args, fail);
+        break;
       case "leads": {
         const rows = args.includes("--all") ? await db.select().from(leads).orderBy(desc(leads.receivedAt)) : await db.select().from(leads).where(inArray(leads.state, OPEN_LEAD_STATES)).orderBy(desc(leads.receivedAt));
         for (const l of rows) console.log(`${l.id}\t${l.state}\t${l.violationType}\t${l.targetName}\t${l.regionCode}\tcorroborated ${l.corroborationCount}\tassignee ${l.assigneeId ?? "-"}`);

@@ -6,14 +6,17 @@ import type { TestContext } from "./context";
 
 const run = promisify(execFile);
 
-/** Runs the admin CLI with `args`; `env` adds variables (e.g. the chat platforms it delivers to). Never throws. */
-export async function runAdmin(ctx: TestContext, keys: KeyMaterial, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+/**
+ * Runs the admin CLI with `args`; `env` adds variables (e.g. the chat platforms it delivers to). Never throws.
+ * `out` is standard output then standard error; `stdout` and `stderr` are each on their own.
+ */
+export async function runAdmin(ctx: TestContext, keys: KeyMaterial, args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
   const processEnv = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error", ...env };
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env: processEnv, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
+    return { code: 0, out: stdout + stderr, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
+    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? ""), stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
 }
