@@ -12,6 +12,7 @@ import { postInvestigatorMessage } from "../intake/reports";
 import { asActor, getLead, logRefusal, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, type CommandResult, type MemberActor } from "../leads/leads";
 import { declineTip, listLeadTips, parseTipAddress } from "../leads/tips";
 import { findMemberByChatUser } from "../org/org";
+import { refusalText } from "../refusals/refusal-text";
 import { resultReply } from "./lead-replies";
 import { chatLocale, localeOf } from "./locale";
 import type { ChatReply, ChatUser, PromptPurpose } from "./types";
@@ -57,7 +58,8 @@ export async function answerLeadPrompt(
       break;
   }
   if (result.status === "done") deps.notifyOutbox?.();
-  return resultReply(result, locale, t(locale, `chat.btn.${input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : String(input.context?.outcome ?? "substantiated")}`));
+  const action = input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : "conclude";
+  return resultReply(deps, result, locale, t(locale, `chat.btn.${action === "conclude" ? String(input.context?.outcome ?? "substantiated") : action}`), { action, actorId: actor.member.id, leadId: input.leadId });
 }
 
 /**
@@ -70,7 +72,7 @@ async function askTipster(
 ): Promise<ChatReply> {
   const lead = await getLead(deps, input.leadId);
   if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
-  if (!mayHandleLead(input.actor.member, lead)) return { text: t(input.locale, "chat.not_permitted") };
+  if (!mayHandleLead(input.actor.member, lead)) return { text: await refusalText(deps, input.locale, { scope: "lead", code: "not_permitted", action: "ask", actorId: input.actor.member.id, lead }) };
   const tips = await listLeadTips(deps, lead.id);
   if (tips.length === 0) return { text: t(input.locale, "chat.no_tipster") };
   const addressed = parseTipAddress(input.text);
@@ -106,7 +108,7 @@ async function declineOneTip(deps: ServiceDeps, input: { leadId: string; tipNo: 
   if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
   if (!mayHandleLead(input.actor.member, lead)) {
     await logRefusal(deps, asActor(input.actor), lead.id, "decline_tip", "not_permitted", input.updateKey);
-    return { text: t(input.locale, "chat.not_permitted") };
+    return { text: await refusalText(deps, input.locale, { scope: "lead", code: "not_permitted", action: "decline", actorId: input.actor.member.id, lead }) };
   }
   const tips = await listLeadTips(deps, lead.id);
   const tip = tips.find((x) => x.tipNo === input.tipNo);

@@ -8,6 +8,8 @@ import { shanghaiDateTime } from "../../core/time";
 import type { LeadRow, RewardClaimRow } from "../../db/schema";
 import type { ChatButton, ChatCard } from "../../chat/types";
 import { t } from "../../i18n";
+import { memberName } from "../org/member-names";
+import type { OrgSnapshot } from "../org/org-cache";
 
 /** The card's buttons; Telegram callback data `fw:r-apr:<claim id>` stays well under 64 bytes. */
 export function rewardButtons(claim: Pick<RewardClaimRow, "id" | "status">, locale: Locale): ChatButton[][] {
@@ -40,7 +42,8 @@ export function computationLines(steps: RewardStep[], locale: Locale): string[] 
 export const rewardPolicyName = (id: string, locale: Locale) =>
   (REWARD_PRESET_IDS as readonly string[]).includes(id) ? rewardPreset(id as RewardPresetId).name[locale] : id;
 
-export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale, otherTips: number[] = []): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
+/** `org` names the approvers (name and role, never the member id). */
+export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale, org: Pick<OrgSnapshot, "memberById">, otherTips: number[] = []): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
   const computation = JSON.parse(claim.computation) as RewardComputation;
   const fields: ChatCard["fields"] = [
     { label: t(locale, "reward.field.status"), value: t(locale, `reward.status.${claim.status}`) },
@@ -52,8 +55,8 @@ export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, lo
   ];
   if (claim.insider) fields.push({ label: t(locale, "reward.field.insider"), value: t(locale, "reward.yes") });
   if (claim.payoutMethod) fields.push({ label: t(locale, "reward.field.payout"), value: t(locale, `reward.payout.${claim.payoutMethod}`) });
-  if (claim.coordinatorApprovedBy) fields.push({ label: t(locale, "reward.field.coordinator_approval"), value: `${claim.coordinatorApprovedBy} · ${shanghaiDateTime(new Date(claim.coordinatorApprovedAt!))}` });
-  if (claim.financeApprovedBy) fields.push({ label: t(locale, "reward.field.finance_approval"), value: `${claim.financeApprovedBy} · ${shanghaiDateTime(new Date(claim.financeApprovedAt!))}` });
+  if (claim.coordinatorApprovedBy) fields.push({ label: t(locale, "reward.field.coordinator_approval"), value: `${memberName(org, claim.coordinatorApprovedBy, locale)} · ${shanghaiDateTime(new Date(claim.coordinatorApprovedAt!))}` });
+  if (claim.financeApprovedBy) fields.push({ label: t(locale, "reward.field.finance_approval"), value: `${memberName(org, claim.financeApprovedBy, locale)} · ${shanghaiDateTime(new Date(claim.financeApprovedAt!))}` });
   if (otherTips.length) fields.push({ label: t(locale, "reward.field.other_tips"), value: otherTips.map((n) => `#${n}`).join(" ") });
   if (claim.paidAt) fields.push({ label: t(locale, "reward.field.paid"), value: shanghaiDateTime(new Date(claim.paidAt)) });
   return {
