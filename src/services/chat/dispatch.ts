@@ -12,6 +12,7 @@ import { handleLeadCommand, LEAD_COMMANDS } from "./lead-commands";
 import { handleLeadPress } from "./lead-presses";
 import { answerLeadPrompt } from "./lead-prompts";
 import { chatLocale, localeOf } from "./locale";
+import { handleLoginCommand, LOGIN_COMMANDS, loginNotEnrolledReply } from "./login-command";
 import { enrolByInvite, ENROL_COMMANDS, handleOrgCommand, ORG_COMMANDS } from "./org-commands";
 import type { ChatReply, ChatUser, PromptPurpose } from "./types";
 
@@ -33,7 +34,7 @@ export function answerPrompt(
   return answerLeadPrompt(deps, input);
 }
 
-/** Text commands: /start CODE, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
+/** Text commands: /start CODE, /login, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
 export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; command: string; args: string[]; updateKey: string; isPrivateChat: boolean }): Promise<ChatReply> {
   const command = input.command.toLowerCase();
   const fallback = await chatLocale(deps, input.user);
@@ -42,7 +43,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   const locale = localeOf(member, fallback);
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: `/${command}`, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return LOGIN_COMMANDS.has(command) ? loginNotEnrolledReply(locale) : { text: t(locale, "chat.not_enrolled") };
   }
   const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   // Campaign commands (/campaigns, /board, /nudge, /move, /extend): see services/campaigns/chat.ts.
@@ -51,6 +52,8 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
     return { text: reply.text, ...(reply.privateText ? { privateText: reply.privateText } : {}) };
   }
   const memberCommand = { user: input.user, member, actor, locale, command, args: input.args, updateKey: input.updateKey };
+  // /login: a sign-in link to the staff workspace, only where nobody else reads it (services/chat/login-command.ts).
+  if (LOGIN_COMMANDS.has(command)) return handleLoginCommand(deps, { ...memberCommand, isPrivateChat: input.isPrivateChat });
   if (LEAD_COMMANDS.has(command)) return handleLeadCommand(deps, memberCommand);
   if (ORG_COMMANDS.has(command)) return handleOrgCommand(deps, memberCommand);
   return { text: t(locale, "chat.help") };

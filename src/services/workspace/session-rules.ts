@@ -1,6 +1,7 @@
 // The workspace sign-in's limits and token handling, shared by links and sessions: a link is good for
 // 10 minutes and once; a session ends after 30 idle minutes or 8 hours, whichever comes first. Tokens
 // are 256 random bits; only their keyed hash (HASH_KEY) is ever stored, logged or compared.
+import type { AccountPlatform } from "../../chat/types";
 import { keyedHash } from "../../security/cipher";
 import { randomBytes, toBase64Url } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
@@ -9,8 +10,8 @@ export const SIGN_IN_LINK_TTL_MS = 10 * 60_000;
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 8 * 3600_000;
 
-/** Where a sign-in link was asked for (stored with the link and in its events). */
-export type SignInChannel = "telegram" | "slack" | "cli" | "console";
+/** Where a sign-in link was asked for (stored with the link and in its events): a chat platform, the CLI, the console. */
+export type SignInChannel = AccountPlatform | "cli" | "console";
 
 /** Why a session ended. */
 export type SessionEndReason = "signed_out" | "member_deactivated" | "idle" | "expired" | "replaced" | "ended_by_operator";
