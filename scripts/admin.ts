@@ -20,9 +20,7 @@ import { createHotlineLead, importScreeningBatch } from "../src/services/leads/l
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
 import { createInvite, deactivateMember, importOrganisation, orgFileSchema } from "../src/services/org/org";
 import { accountsOf } from "../src/services/org/chat-accounts";
-import { importCampaign, listTemplates, startCampaign } from "../src/services/campaigns/campaigns";
-import { campaignBoard } from "../src/services/campaigns/board-data";
-import { deadlineText } from "../src/services/campaigns/messages";
+import { CAMPAIGN_USAGE, CampaignCommandError, runCampaignCommand } from "./admin/campaigns";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -65,14 +63,7 @@ const USAGE = `FundWatch admin
                                         a coordinator records that the claim is not eligible, and why
   reward claimant <claim-id> --reason <text> --as <member-id>
                                         finance only: the claimant's identity and payout details (the view is logged first)
-  campaign templates                    bundled campaign templates (id, name, year, region)
-  campaign start <template> --year <YYYY> [--region <code>]
-                                        start a campaign from a template for that year (dates move to it) and
-                                        region (default the template's): one assignment per unit of the kinds
-                                        named; the last line is the campaign id
-  campaign import <file.yaml|file.json> load a campaign file (same format as the templates); prints the id
-  campaign board <campaign-id>          per deliverable: counts, then every unit's status
-  outbox [--failed]                     chat messages waiting or failed
+${CAMPAIGN_USAGE}  outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
 
@@ -310,48 +301,10 @@ async function main() {
         break;
       }
       case "campaign": {
-        const [sub, arg] = args;
-        if (sub === "templates") {
-          for (const t of listTemplates()) console.log(`${t.id}\t${t.name}\t${t.year}\t${t.regionCode}\t${t.deliverables} deliverables`);
-          return;
-        }
-        if (sub === "start") {
-          const templateId = arg ?? fail("campaign start <template> --year <YYYY> [--region <code>]");
-          const yearText = flag(args, "year") ?? fail("--year <YYYY> is required");
-          if (!/^\d{4}$/.test(yearText)) fail("--year must be four digits");
-          const region = flag(args, "region");
-          if (region !== undefined && !/^\d{6}$/.test(region)) fail("--region must be a 6-digit GB/T 2260 code");
-          const r = await startCampaign(deps, { templateId, year: Number(yearText), ...(region ? { regionCode: region } : {}), actor: system });
-          console.log(`${r.deliverables} deliverables, ${r.assignments} assignments for ${r.units} units`);
-          lastLine = r.campaignId;
-          break;
-        }
-        if (sub === "import") {
-          const file = arg ?? fail("campaign import <file>");
-          const text = readFileSync(resolve(file), "utf8");
-          let raw: unknown;
-          try {
-            raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-          } catch (err) {
-            fail(`${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-          const r = await importCampaign(deps, raw, system);
-          console.log(`${r.deliverables} deliverables, ${r.assignments} assignments for ${r.units} units`);
-          lastLine = r.campaignId;
-          break;
-        }
-        if (sub === "board") {
-          const board = await campaignBoard(deps, arg ?? fail("campaign board <campaign-id>"));
-          if (!board) fail(`no campaign ${arg}`);
-          console.log(`${board.campaign.name} (${board.campaign.year}, ${board.campaign.regionCode}, ${board.campaign.status})`);
-          for (const { deliverable, counts, rows } of board.deliverables) {
-            console.log(`\n${deliverable.key}\t${deliverable.title}`);
-            console.log(`  units ${counts.units} · acknowledged ${counts.acknowledged} · submitted ${counts.submitted} · accepted ${counts.accepted} · late ${counts.late} · open ${counts.open}`);
-            for (const r of rows) console.log(`  ${r.unitId}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
-          }
-          return;
-        }
-        fail("campaign templates | start <template> --year <YYYY> [--region <code>] | import <file> | board <campaign-id>");
+        const r = await runCampaignCommand(deps, args, system).catch((err: unknown) => (err instanceof CampaignCommandError ? fail(err.message) : Promise.reject(err)));
+        if (r.readOnly) return;
+        lastLine = r.lastLine ?? null;
+        break;
       }
       case "outbox": {
         const rows = await db.select().from(outbox).where(inArray(outbox.status, args.includes("--failed") ? ["failed"] : ["pending", "sending", "failed"]));
