@@ -215,7 +215,7 @@ export function BoardBody(props: BoardBodyProps) {
             allLabel={t(locale, "board.all")}
             value={parsed.values.region}
             error={parsed.errors.region}
-            options={regions.map((code) => ({ value: code, label: `${regionDisplayName(code) || code} (${code})` }))}
+            options={regions.map((code) => ({ value: code, label: `${regionDisplayName(code, locale) || code} (${code})` }))}
           />
           <FilterField
             id="status"
@@ -267,7 +267,7 @@ export function BoardBody(props: BoardBodyProps) {
                 {matrix.units.map((u) => (
                   <tr data-unit={u.unitId}>
                     <th scope="row">{u.unitName}</th>
-                    <td>{regionDisplayName(u.regionCode) || u.regionCode}</td>
+                    <td>{regionDisplayName(u.regionCode, locale) || u.regionCode}</td>
                     {u.cells.map((rows) => (
                       <Cell locale={locale} rows={rows} files={files} fileHref={links.fileHref} extra={props.cellExtra} />
                     ))}

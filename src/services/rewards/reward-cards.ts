@@ -1,7 +1,8 @@
 // The reward claim card for reviewers: the computation step by step, the lead's outcome, the policy
 // and the review state, with the buttons for the next step. Never the claimant's identity or account.
 import type { RewardStatus } from "../../core/rewards/claims";
-import { formatRate, formatYuan, type RewardComputation, type RewardStep } from "../../core/rewards/compute";
+import { formatMoney, formatYuan } from "../../core/money";
+import { formatRate, type RewardComputation, type RewardStep } from "../../core/rewards/compute";
 import { rewardPreset, REWARD_PRESET_IDS, type RewardPresetId } from "../../core/rewards/policy";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
@@ -21,20 +22,21 @@ export function rewardButtons(claim: Pick<RewardClaimRow, "id" | "status">, loca
   return [];
 }
 
-/** One line per step: "100,000.00 × 2 % = 2,000.00", then the sum, uplift, floor or cap. */
+/** One line per step: "100,000.00 元（0.00 至 100,000.00）× 2 % = 2,000.00 元" (the band's bounds as bare figures), then the sum, uplift, floor or cap. */
 export function computationLines(steps: RewardStep[], locale: Locale): string[] {
+  const money = (fen: number) => formatMoney(fen, locale);
   return steps.map((s) => {
     switch (s.kind) {
       case "band":
-        return t(locale, "reward.step.band", { from: formatYuan(s.fromFen), to: formatYuan(s.toFen), base: formatYuan(s.baseFen), rate: formatRate(s.rateBp), share: formatYuan(s.shareFen) });
+        return t(locale, "reward.step.band", { from: formatYuan(s.fromFen), to: formatYuan(s.toFen), base: money(s.baseFen), rate: formatRate(s.rateBp), share: money(s.shareFen) });
       case "sum":
-        return t(locale, "reward.step.sum", { amount: formatYuan(s.amountFen) });
+        return t(locale, "reward.step.sum", { amount: money(s.amountFen) });
       case "insider_uplift":
-        return t(locale, "reward.step.insider", { rate: formatRate(s.upliftBp), added: formatYuan(s.addedFen), amount: formatYuan(s.amountFen) });
+        return t(locale, "reward.step.insider", { rate: formatRate(s.upliftBp), added: money(s.addedFen), amount: money(s.amountFen) });
       case "floor":
-        return t(locale, "reward.step.floor", { floor: formatYuan(s.floorFen) });
+        return t(locale, "reward.step.floor", { floor: money(s.floorFen) });
       case "cap":
-        return t(locale, "reward.step.cap", { cap: formatYuan(s.capFen) });
+        return t(locale, "reward.step.cap", { cap: money(s.capFen) });
     }
   });
 }
@@ -48,9 +50,9 @@ export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, lo
   const fields: ChatCard["fields"] = [
     { label: t(locale, "reward.field.status"), value: t(locale, `reward.status.${claim.status}`) },
     { label: t(locale, "reward.field.lead"), value: claim.leadId + (lead?.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
-    { label: t(locale, "reward.field.verified"), value: `${formatYuan(claim.verifiedAmountFen)} ¥` },
+    { label: t(locale, "reward.field.verified"), value: formatMoney(claim.verifiedAmountFen, locale) },
     { label: t(locale, "reward.field.policy"), value: rewardPolicyName(claim.policyId, locale) },
-    { label: t(locale, "reward.field.amount"), value: `${formatYuan(claim.amountFen)} ¥` },
+    { label: t(locale, "reward.field.amount"), value: formatMoney(claim.amountFen, locale) },
     { label: t(locale, "reward.field.deadline"), value: shanghaiDateTime(new Date(claim.claimDeadline)) },
   ];
   if (claim.insider) fields.push({ label: t(locale, "reward.field.insider"), value: t(locale, "reward.yes") });
