@@ -41,9 +41,14 @@ export async function openCase(deps: ServiceDeps, input: { leadId: string; token
   await recordCaseEvent(deps, member, input.leadId, "lead.case_viewed");
   // Read again after the event: the page shows the lead as it is now.
   const lead = (await getLead(deps, input.leadId))!;
-  const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, input.leadId));
+  return { member, lead, reports: await readCaseReports(deps, input.leadId), canReveal: mayRevealIdentity(member) };
+}
+
+/** The lead's reports, oldest first, need-to-know: descriptions and messages scrubbed, files listed (call after the view event). */
+export async function readCaseReports(deps: ServiceDeps, leadId: string): Promise<CaseReport[]> {
+  const linked = await deps.db.select({ reportId: leadReports.reportId }).from(leadReports).where(eq(leadReports.leadId, leadId));
   const reportRows = linked.length ? await deps.db.select().from(reports).where(inJsonArray(reports.id, linked.map((l) => l.reportId))).orderBy(asc(reports.createdAt)) : [];
-  const details = await Promise.all(
+  return Promise.all(
     reportRows.map(async (r) => {
       const identity = await knownIdentity(deps, r);
       const known = identity ? { names: [identity.name], phones: [identity.phone], idNumbers: [identity.idNumber], emails: identity.email ? [identity.email] : [] } : {};
@@ -56,5 +61,4 @@ export async function openCase(deps: ServiceDeps, input: { leadId: string; token
       };
     }),
   );
-  return { member, lead, reports: details, canReveal: mayRevealIdentity(member) };
 }
