@@ -61,9 +61,17 @@ export const leads = sqliteTable(
     index("leads_cluster_idx").on(t.institutionKey, t.violationType, t.lastReportAt),
     uniqueIndex("leads_cluster_slot_uq").on(t.clusterSlot).where(sql`cluster_slot IS NOT NULL`),
     index("leads_next_escalation_idx").on(t.nextEscalationAt).where(sql`next_escalation_at IS NOT NULL`),
-    index("leads_assignee_idx").on(t.assigneeId, t.state),
-    index("leads_team_idx").on(t.teamId, t.state),
-    index("leads_state_idx").on(t.state),
+    // (received_at, id) last: the workspace's lead list pages by keyset on each (migration 0016).
+    index("leads_assignee_idx").on(t.assigneeId, t.state, t.receivedAt, t.id),
+    index("leads_team_idx").on(t.teamId, t.state, t.receivedAt, t.id),
+    index("leads_state_idx").on(t.state, t.receivedAt, t.id),
+    index("leads_list_received_idx").on(t.receivedAt, t.id),
+    index("leads_list_assignee_idx").on(t.assigneeId, t.receivedAt, t.id),
+    index("leads_list_team_idx").on(t.teamId, t.receivedAt, t.id),
+    index("leads_list_region_idx").on(t.regionCode, t.receivedAt, t.id),
+    index("leads_list_type_idx").on(t.violationType, t.receivedAt, t.id),
+    index("leads_list_source_idx").on(t.source, t.receivedAt, t.id),
+    index("leads_list_open_idx").on(t.receivedAt, t.id).where(sql`state IN ('new', 'acknowledged', 'accepted', 'investigating')`),
   ],
 );
 

@@ -38,18 +38,18 @@ const TYPE_LABELS: ReadonlyMap<string, string> = new Map([
 ]);
 
 /** "证据 1（JPEG，2.1 MB）": what the file is, nothing of what it was called. */
-function evidenceLabel(locale: Locale, n: number, a: CaseAttachment): string {
+export function evidenceLabel(locale: Locale, n: number, a: CaseAttachment): string {
   const type = TYPE_LABELS.get(a.mediaType) ?? a.mediaType;
   return t(locale, "case.evidence_label", { n, type, size: formatBytes(a.strippedSizeBytes ?? a.sizeBytes) });
 }
 
 /** The file as "证据-2.jpg" / "evidence-2.jpg": its number in the report and its detected type, never its own name. */
-function fileResponse(c: AppContext, locale: Locale, file: CaseFile) {
+export function fileResponse(c: AppContext, locale: Locale, file: CaseFile) {
   const name = { stem: t(locale, "case.evidence_file_name", { n: file.number }), asciiStem: `evidence-${file.number}` };
   return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, downloadType(file.attachment.mediaType, EXTENSION_BY_TYPE)));
 }
 
-async function readReason(c: AppContext): Promise<string> {
+export async function readReason(c: AppContext): Promise<string> {
   const { fields } = await readForm(c);
   const reason = (fields.reason ?? "").trim();
   if (reason.length < 4 || reason.length > 500)

@@ -14,6 +14,8 @@ export type CaseAttachment = typeof reportAttachments.$inferSelect;
 export interface CaseAccess {
   member: MemberRow;
   lead: LeadRow;
+  /** The workspace session the member acts in (null from a signed case link). */
+  platformRef?: string | null;
 }
 
 export async function authoriseCaseLink(deps: ServiceDeps, leadId: string, token: string | undefined): Promise<CaseAccess> {
@@ -28,9 +30,9 @@ export async function authoriseCaseLink(deps: ServiceDeps, leadId: string, token
 export const mayRevealIdentity = (member: MemberRow) => member.role === "coordinator" || member.role === "finance";
 
 /** One line in the event log for something a member did on the case page (written before the thing is shown). */
-export async function recordCaseEvent(deps: ServiceDeps, member: MemberRow, leadId: string, action: string, data: Record<string, unknown> = {}): Promise<void> {
+export async function recordCaseEvent(deps: ServiceDeps, member: MemberRow, leadId: string, action: string, data: Record<string, unknown> = {}, platformRef: string | null = null): Promise<void> {
   await deps.db.insert(events).values(
-    eventRow(asActor({ member, platform: "web" }), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: leadId, action, data: JSON.stringify(data) }),
+    eventRow(asActor({ member, platform: "web", platformRef }), { occurredAt: deps.now().getTime(), entityType: "lead", entityId: leadId, action, data: JSON.stringify(data) }),
   );
 }
 

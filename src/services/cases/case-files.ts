@@ -26,7 +26,7 @@ async function numberOf(deps: ServiceDeps, attachment: CaseAttachment): Promise<
 export async function downloadStrippedCaseFile(deps: ServiceDeps, access: CaseAccess, attachmentId: string): Promise<CaseFile> {
   const attachment = await findCaseAttachment(deps, access.lead.id, attachmentId);
   if (attachment.strippedChunkCount === null) throw new AppError("forbidden", "no stripped copy", { messageKey: "case.original_only" });
-  await recordCaseEvent(deps, access.member, access.lead.id, "lead.attachment_downloaded", { attachmentId: attachment.id, variant: "stripped" });
+  await recordCaseEvent(deps, access.member, access.lead.id, "lead.attachment_downloaded", { attachmentId: attachment.id, variant: "stripped" }, access.platformRef);
   const bytes = (await readAttachmentBytes(deps, attachment, "stripped"))!;
   return { attachment, bytes, number: await numberOf(deps, attachment) };
 }
@@ -39,7 +39,7 @@ export function requireRevealRight(access: CaseAccess, what: "originals" | "iden
 /** The original file, byte for byte, released with the reason logged first. */
 export async function releaseOriginalCaseFile(deps: ServiceDeps, access: CaseAccess, attachment: CaseAttachment, reason: string): Promise<CaseFile> {
   requireRevealRight(access, "originals");
-  await recordCaseEvent(deps, access.member, access.lead.id, "lead.attachment_original_released", { attachmentId: attachment.id, reportId: attachment.reportId, reason });
+  await recordCaseEvent(deps, access.member, access.lead.id, "lead.attachment_original_released", { attachmentId: attachment.id, reportId: attachment.reportId, reason }, access.platformRef);
   const bytes = (await readAttachmentBytes(deps, attachment, "original"))!;
   return { attachment, bytes, number: await numberOf(deps, attachment) };
 }
@@ -55,7 +55,7 @@ export async function revealCaseIdentity(deps: ServiceDeps, access: CaseAccess, 
   requireRevealRight(access, "identity");
   if (!(await isReportOfLead(deps, access.lead.id, reportId))) throw new AppError("not_found", "report not part of this lead");
   // Logged (with the reason) before anything is decrypted; the original file names are part of it.
-  const identity = await revealReporterIdentity(deps, { reportId, actor: asActor({ member: access.member, platform: "web" }), reason });
+  const identity = await revealReporterIdentity(deps, { reportId, actor: asActor({ member: access.member, platform: "web", platformRef: access.platformRef ?? null }), reason });
   const files = await Promise.all(
     (await caseAttachmentsOf(deps, reportId)).map(async (attachment) => ({ attachment, name: await decryptText(deps.keys, attachment.fileNameEnc, `attachment:${attachment.id}:name`) })),
   );

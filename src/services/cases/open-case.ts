@@ -19,14 +19,14 @@ export type { ReportRow } from "../../db/schema";
 
 export interface CaseReport {
   report: ReportRow;
-  /** The tip's number on the lead (1, 2, … in the order tips joined): how staff name a tipster. */
-  tipNo: number;
-  /** The reward this tip earned, if any: amount and state only. */
-  reward: { status: RewardStatus; amountFen: number; paidAt: number | null } | null;
   /** The description with the tipster's known identity and identity patterns scrubbed. */
   description: string;
   messages: (StatusView["messages"][number] & { body: string })[];
   attachments: CaseAttachment[];
+  /** The tip's number on the lead (1, 2, … in the order tips joined): how staff name a tipster. */
+  tipNo: number;
+  /** The reward this tip earned, if any: amount and state only. */
+  reward: { status: RewardStatus; amountFen: number; paidAt: number | null } | null;
 }
 
 export interface CaseView {
@@ -48,15 +48,20 @@ export async function openCase(deps: ServiceDeps, input: { leadId: string; token
   await recordCaseEvent(deps, member, input.leadId, "lead.case_viewed");
   // Read again after the event: the page shows the lead as it is now.
   const lead = (await getLead(deps, input.leadId))!;
+  return { member, lead, reports: await readCaseReports(deps, input.leadId), canReveal: mayRevealIdentity(member) };
+}
+
+/** The lead's reports in tip order, need-to-know: descriptions and messages scrubbed, files listed (call after the view event). */
+export async function readCaseReports(deps: ServiceDeps, leadId: string): Promise<CaseReport[]> {
   const [tips, claims] = await Promise.all([
-    listLeadTips(deps, input.leadId),
-    deps.db.select({ reportId: rewardClaims.reportId, status: rewardClaims.status, amountFen: rewardClaims.amountFen, paidAt: rewardClaims.paidAt }).from(rewardClaims).where(eq(rewardClaims.leadId, input.leadId)),
+    listLeadTips(deps, leadId),
+    deps.db.select({ reportId: rewardClaims.reportId, status: rewardClaims.status, amountFen: rewardClaims.amountFen, paidAt: rewardClaims.paidAt }).from(rewardClaims).where(eq(rewardClaims.leadId, leadId)),
   ]);
   const tipNo = new Map(tips.map((tip) => [tip.reportId, tip.tipNo]));
   const rows = tips.length ? await deps.db.select().from(reports).where(inJsonArray(reports.id, tips.map((tip) => tip.reportId))).orderBy(asc(reports.createdAt)) : [];
   // In tip order, so "#2" on the page is tip #2 in chat.
   const reportRows = rows.sort((a, b) => (tipNo.get(a.id) ?? 0) - (tipNo.get(b.id) ?? 0));
-  const details = await Promise.all(
+  return Promise.all(
     reportRows.map(async (r) => {
       const claim = claims.find((c) => c.reportId === r.id);
       const identity = await knownIdentity(deps, r);
@@ -64,13 +69,12 @@ export async function openCase(deps: ServiceDeps, input: { leadId: string; token
       const view = await getStatusView(deps, r);
       return {
         report: r,
-        tipNo: tipNo.get(r.id) ?? 1,
-        reward: claim ? { status: claim.status as RewardStatus, amountFen: claim.amountFen, paidAt: claim.paidAt } : null,
         description: scrubText(await decryptText(deps.keys, r.descriptionEnc, `report:${r.id}:description`), known),
         messages: view.messages.map((m) => ({ ...m, body: scrubText(m.body, known) })),
         attachments: await caseAttachmentsOf(deps, r.id),
+        tipNo: tipNo.get(r.id) ?? 1,
+        reward: claim ? { status: claim.status as RewardStatus, amountFen: claim.amountFen, paidAt: claim.paidAt } : null,
       };
     }),
   );
-  return { member, lead, reports: details, canReveal: mayRevealIdentity(member) };
 }

@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createLeadsRoutes } from "./leads";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
 import { requireStaffSession } from "./session";
@@ -12,6 +13,7 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/", createSignInRoutes());
   workspace.use("*", requireStaffSession());
   workspace.route("/", createOverviewRoutes());
+  workspace.route("/leads", createLeadsRoutes());
   workspace.route("/people", createPeopleRoutes());
   return workspace;
 }
