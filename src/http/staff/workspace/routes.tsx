@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createCampaignsRoutes } from "./campaigns";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
 import { requireStaffSession } from "./session";
@@ -13,5 +14,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.use("*", requireStaffSession());
   workspace.route("/", createOverviewRoutes());
   workspace.route("/people", createPeopleRoutes());
+  workspace.route("/campaigns", createCampaignsRoutes());
   return workspace;
 }
