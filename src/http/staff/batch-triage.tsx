@@ -187,10 +187,11 @@ export function createTriageRoutes(site: TriageSite) {
     );
   });
 
-  batches.get("/:batchId/feedback.:format{csv|xlsx}", async (c) => {
+  // One parameter for the whole segment: this router no longer matches a parameter after a literal within one.
+  batches.get("/:batchId/:file{feedback\\.(?:csv|xlsx)}", async (c) => {
     const { deps } = c.var;
     const batchId = c.req.param("batchId");
-    const format = c.req.param("format") === "xlsx" ? "xlsx" : "csv";
+    const format = c.req.param("file").endsWith(".xlsx") ? "xlsx" : "csv";
     const found = await site.authorise(c, batchId);
     if (found instanceof Response) return found;
     const { member } = found;
