@@ -21,7 +21,8 @@ export type NudgeResult =
 
 export async function nudgeDeliverable(
   deps: ServiceDeps,
-  input: { deliverableId: string; actor: MemberRow; platform: AssignmentPlatform; platformRef?: string | null; dedupeKey: string },
+  /** `unitId`: only that unit (a nudge from its cell on the workspace board); otherwise every unit waiting. */
+  input: { deliverableId: string; actor: MemberRow; platform: AssignmentPlatform; platformRef?: string | null; dedupeKey: string; unitId?: string },
 ): Promise<NudgeResult> {
   if (!isCoordinator(input.actor)) return { status: "refused", reason: "not_permitted" };
   const actor = actorOf(input.actor, input.platform, input.platformRef);
@@ -41,6 +42,7 @@ export async function nudgeDeliverable(
     // Per unit, its earliest period not submitted (a recurring deliverable nudges for the oldest one).
     const waiting = new Map<string, (typeof rows)[number]>();
     for (const r of rows.sort((x, y) => x.assignment.dueAt - y.assignment.dueAt)) {
+      if (input.unitId !== undefined && r.unit.id !== input.unitId) continue;
       if ((r.assignment.state === "open" || r.assignment.state === "returned") && r.unit.active && !waiting.has(r.unit.id)) waiting.set(r.unit.id, r);
     }
     const due = [...waiting.values()].filter((r) => r.assignment.lastNudgedAt === null || r.assignment.lastNudgedAt <= cutoff);

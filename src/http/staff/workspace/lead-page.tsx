@@ -82,7 +82,7 @@ function Facts(props: { locale: Locale; v: LeadView }) {
       <dt>{t(locale, "chat.source")}</dt>
       <dd>{t(locale, `chat.lead_source.${lead.source}`)}</dd>
       <dt>{t(locale, "chat.region")}</dt>
-      <dd>{regionDisplayName(lead.regionCode) || lead.regionCode}</dd>
+      <dd>{regionDisplayName(lead.regionCode, locale) || lead.regionCode}</dd>
       <dt>{t(locale, "chat.target")}</dt>
       <dd>{lead.targetName}</dd>
       <dt>{t(locale, "workspace.leads.col_team")}</dt>

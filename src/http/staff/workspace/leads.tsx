@@ -124,7 +124,7 @@ function LeadTable(props: { locale: Locale; page: LeadListPage }) {
                 <span class="hint">{t(locale, `chat.lead_source.${l.source}`)}</span>
               </td>
               <td>{l.targetName}</td>
-              <td>{regionDisplayName(l.regionCode) || l.regionCode}</td>
+              <td>{regionDisplayName(l.regionCode, locale) || l.regionCode}</td>
               <td>
                 {t(locale, `chat.lead_state.${l.state}`)}
                 {l.outcome ? ` · ${t(locale, `report_outcome.${l.outcome}`)}` : ""}

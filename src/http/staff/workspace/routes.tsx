@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createCampaignsRoutes } from "./campaigns";
 import { createLeadsRoutes } from "./leads";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
@@ -15,5 +16,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/", createOverviewRoutes());
   workspace.route("/leads", createLeadsRoutes());
   workspace.route("/people", createPeopleRoutes());
+  workspace.route("/campaigns", createCampaignsRoutes());
   return workspace;
 }
