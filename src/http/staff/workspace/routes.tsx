@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
+import { createRewardsRoutes } from "./rewards";
 import { requireStaffSession } from "./session";
 import { createSignInRoutes } from "./sign-in";
 
@@ -13,5 +14,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.use("*", requireStaffSession());
   workspace.route("/", createOverviewRoutes());
   workspace.route("/people", createPeopleRoutes());
+  workspace.route("/rewards", createRewardsRoutes());
   return workspace;
 }
