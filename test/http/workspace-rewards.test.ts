@@ -82,6 +82,12 @@ describe("the claims queue", () => {
     const financeQueue = await finance.get("/staff/rewards");
     expect(financeQueue.html).toContain('data-testid="claims-waiting-empty"');
 
+    // The overview names the claims waiting for me, with links to their pages.
+    const overview = await coordinator.get("/staff");
+    const claims = overview.html.slice(overview.html.indexOf('data-testid="overview-claims"'));
+    expect(claims.slice(0, claims.indexOf("</section>"))).toContain(`href="/staff/rewards/${waiting.claimId}"`);
+    expect(claims.slice(0, claims.indexOf("</section>"))).not.toContain(unclaimed.claimId);
+
     for (const name of ["张明", "李娜"]) {
       const other = await signInAs(ctx, (await member(name)).id);
       expect((await other.get("/staff/rewards")).status).toBe(403);
@@ -228,5 +234,38 @@ describe("a claim's page", () => {
     const rejected = await finance.post(`/staff/rewards/${two.claimId}`, { ...formOf(html, "form-reject"), text: "证据不足" });
     expect(rejected.hops).toEqual([303, 200]);
     expect((await claimRow(two.claimId)).status).toBe("rejected");
+  });
+
+  it("a coordinator adds a later tip on the same facts, once however often the form is sent", async () => {
+    // Two tips on the same institution join one lead; both ask for a reward; the first earns it.
+    const first = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某康复医院", wantsReward: true }), { "x-test-client": "198.51.100.201" }));
+    const second = await ctx.app.request("/api/v1/reports", jsonPost(validReport({ region: CHENGDU, targetName: "成都某某康复医院", wantsReward: true }), { "x-test-client": "198.51.100.202" }));
+    const ids = await Promise.all([first, second].map(async (r) => ((await r.json()) as { reportId: string }).reportId));
+    const links = await Promise.all(ids.map(async (id) => (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, id) }))!.leadId));
+    expect(links[0]).toBe(links[1]);
+    const leadId = links[0]!;
+    const actor = { member: await member("陈静"), platform: "cli" as const };
+    for (const c of [{ type: "accept" as const }, { type: "investigate" as const }, { type: "conclude" as const, outcome: "substantiated" as const, amountFen: 5_000_000 }])
+      await runLeadCommand(ctx.deps, { leadId, command: c, actor, dedupeKey: `wr2:${c.type}` });
+    const firstClaim = (await ctx.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.leadId, leadId) }))!;
+
+    const coordinator = await signInAs(ctx, actor.member.id);
+    const html = await open(coordinator, firstClaim.id);
+    const offered = /name="tip"[^>]*>\s*<option value="(\d+)"/.exec(html)![1]!;
+    const form = { ...formOf(html, "form-add-tip"), tip: offered, text: "两人均提供了关键证据" };
+    const added = await coordinator.post(`/staff/rewards/${firstClaim.id}/add-tip`, form);
+    expect(added.hops).toEqual([303, 200]);
+    const again = await coordinator.post(`/staff/rewards/${firstClaim.id}/add-tip`, form);
+    expect(again.hops).toEqual([303, 200]);
+    expect(again.url).toBe(added.url);
+    const claims = await ctx.db.select().from(rewardClaims).where(eq(rewardClaims.leadId, leadId));
+    expect(claims).toHaveLength(2);
+    const later = claims.find((c) => c.id !== firstClaim.id)!;
+    expect(later).toMatchObject({ reportId: ids.find((id) => id !== firstClaim.reportId), status: "eligible", addedBy: actor.member.id });
+    expect(added.url).toBe(`/staff/rewards/${later.id}?done=add_tip`);
+    expect(textOf(added.html)).toMatch(/Added as a later tip by 陈静|由陈静增列为后续举报/);
+    const log = await eventsOf(later.id);
+    expect(log.filter((e) => e.action === "reward.tip_added")).toHaveLength(1);
+    expect(log[0]).toMatchObject({ platform: "web", actorId: actor.member.id });
   });
 });
