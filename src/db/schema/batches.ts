@@ -6,17 +6,22 @@ import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlit
  * feedback file (逐条反馈) is produced from. id = first 16 hex digits of the file's sha256, so the same
  * file imported again is recognised.
  */
-export const screeningBatches = sqliteTable("screening_batches", {
-  id: text("id").primaryKey(),
-  /** Where it came from (file name or source label). */
-  source: text("source").notNull(),
-  /** The issuing document's reference (文号), if given. */
-  reference: text("reference"),
-  rowCount: integer("row_count").notNull(),
-  importedAt: integer("imported_at").notNull(),
-  /** When feedback is due (YYYY-MM-DD), if the issuer set a date. */
-  feedbackDueOn: text("feedback_due_on"),
-});
+export const screeningBatches = sqliteTable(
+  "screening_batches",
+  {
+    id: text("id").primaryKey(),
+    /** Where it came from (file name or source label). */
+    source: text("source").notNull(),
+    /** The issuing document's reference (文号), if given. */
+    reference: text("reference"),
+    rowCount: integer("row_count").notNull(),
+    importedAt: integer("imported_at").notNull(),
+    /** When feedback is due (YYYY-MM-DD), if the issuer set a date. */
+    feedbackDueOn: text("feedback_due_on"),
+  },
+  // The overview reads the newest batches first (migration 0017).
+  (t) => [index("screening_batches_imported_idx").on(t.importedAt)],
+);
 
 /** One row of a screening batch and the lead it went to (several rows may share one lead). */
 export const batchRows = sqliteTable(

@@ -125,6 +125,8 @@ export const assignments = sqliteTable(
     index("assignments_next_reminder_idx").on(t.nextReminderAt).where(sql`next_reminder_at IS NOT NULL`),
     index("assignments_campaign_unit_idx").on(t.campaignId, t.unitId),
     index("assignments_deliverable_state_idx").on(t.deliverableId, t.state),
+    // The overview: what is due this week and which units are late (migration 0017).
+    index("assignments_pending_due_idx").on(t.dueAt).where(sql`state IN ('open','returned')`),
   ],
 );
 

@@ -4,6 +4,16 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 import { reports } from "./intake";
 import { members, teams } from "./org";
 
+/** Open states as literal SQL: a partial index is used only when the query repeats its WHERE word for word (bound parameters would not match). */
+export const OPEN_LEAD_STATES_SQL = sql.raw(`state IN ('new','acknowledged','accepted','investigating')`);
+
+/**
+ * An open lead's current deadline: acknowledge (new), decide to accept (acknowledged), finish (accepted,
+ * investigating) — the earliest deadline not yet met, since ack_by < accept_by < finish_by. Indexed as
+ * an expression (migration 0017): a query must use this same expression to reach the index.
+ */
+export const LEAD_DUE_AT_SQL = sql.raw(`(CASE state WHEN 'new' THEN ack_by WHEN 'acknowledged' THEN accept_by ELSE finish_by END)`);
+
 /** A lead (线索): what an inspector works on. One or more reports, or a batch/hotline record. */
 export const leads = sqliteTable(
   "leads",
@@ -72,6 +82,13 @@ export const leads = sqliteTable(
     index("leads_list_type_idx").on(t.violationType, t.receivedAt, t.id),
     index("leads_list_source_idx").on(t.source, t.receivedAt, t.id),
     index("leads_list_open_idx").on(t.receivedAt, t.id).where(sql`state IN ('new', 'acknowledged', 'accepted', 'investigating')`),
+    // The workspace overview (migration 0017): open leads by current deadline — all, a team's, a member's.
+    // The trailing columns make the open and overdue counts covering (no row is read to count it).
+    index("leads_open_due_idx").on(LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
+    index("leads_team_open_due_idx").on(t.teamId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
+    index("leads_assignee_open_due_idx").on(t.assigneeId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
+    // A screening batch's open leads (their source_ref starts with `<source>:<batch id>:`), by team; covering.
+    index("leads_batch_open_idx").on(t.sourceRef, t.teamId, t.source, t.state).where(sql`source = 'batch' AND ${OPEN_LEAD_STATES_SQL}`),
   ],
 );
 

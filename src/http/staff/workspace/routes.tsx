@@ -6,6 +6,7 @@ import { createCampaignsRoutes } from "./campaigns";
 import { createLeadsRoutes } from "./leads";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
+import { createRewardsRoutes } from "./rewards";
 import { requireStaffSession } from "./session";
 import { createSignInRoutes } from "./sign-in";
 
@@ -17,5 +18,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/leads", createLeadsRoutes());
   workspace.route("/people", createPeopleRoutes());
   workspace.route("/campaigns", createCampaignsRoutes());
+  workspace.route("/rewards", createRewardsRoutes());
   return workspace;
 }
