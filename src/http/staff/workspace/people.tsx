@@ -86,11 +86,9 @@ function PeopleList(props: { c: AppContext; page: PeoplePage; formKey: string; n
             <caption>{t(locale, "workspace.people.caption", { count: page.people.length })}</caption>
             <thead>
               <tr>
-                <th scope="col">{t(locale, "workspace.people.name")}</th>
-                <th scope="col">{t(locale, "workspace.people.role")}</th>
+                <th scope="col">{t(locale, "workspace.people.name_role")}</th>
                 <th scope="col">{t(locale, "workspace.people.place")}</th>
                 <th scope="col">{t(locale, "workspace.people.enrolment")}</th>
-                <th scope="col">{t(locale, "workspace.people.state")}</th>
                 <th scope="col">{t(locale, "workspace.people.last_seen")}</th>
                 {canAct ? <th scope="col">{t(locale, "workspace.people.actions")}</th> : null}
               </tr>
@@ -98,11 +96,17 @@ function PeopleList(props: { c: AppContext; page: PeoplePage; formKey: string; n
             <tbody>
               {page.people.map((p) => (
                 <tr data-person={p.name}>
-                  <th scope="row">{p.name}</th>
-                  <td>{roleLabel(locale, p.role)}</td>
+                  {/* Five columns, role and state under the name: the table stays readable on a phone. */}
+                  <th scope="row">
+                    {p.name}
+                    <br />
+                    <span class="hint">
+                      {roleLabel(locale, p.role)}
+                      {p.active ? "" : ` · ${t(locale, "workspace.people.inactive")}`}
+                    </span>
+                  </th>
                   <td>{p.place ?? "—"}</td>
                   <EnrolmentCell c={c} person={p} />
-                  <td>{t(locale, p.active ? "workspace.people.active" : "workspace.people.inactive")}</td>
                   <td>{p.lastActiveAt === null ? t(locale, "workspace.people.never") : `${shanghaiDateTime(new Date(p.lastActiveAt))}`}</td>
                   {canAct ? <ActionsCell c={c} person={p} formKey={props.formKey} /> : null}
                 </tr>
