@@ -9,7 +9,7 @@ import { shanghaiDateTime } from "../../../core/time";
 import { t } from "../../../i18n";
 import { findMember } from "../../../services/org/member-lookups";
 import { AppError } from "../../../services/errors";
-import { inScope, listPeople, MEMBER_ID_PATTERN, peopleScopeOf, type PeoplePage, type PersonRow } from "../../../services/workspace/people";
+import { deactivateBlock, inScope, listPeople, MEMBER_ID_PATTERN, peopleScopeOf, type PeoplePage, type PersonRow } from "../../../services/workspace/people";
 import { deactivateFromWorkspace, FORM_KEY_PATTERN, inviteFromWorkspace, type PeopleActionResult } from "../../../services/workspace/people-actions";
 import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
@@ -236,11 +236,11 @@ export function createPeopleRoutes(): Hono<AppEnv> {
     const { locale, member, sessionId } = staffOf(c);
     const form = await readActionForm(c);
     if (!form) return renderList(c, { notice: { kind: "alert", text: t(locale, "workspace.people.form_invalid") }, status: 400 });
-    if (form.confirm !== "yes") {
-      // A confirmation first: the same key rides on, so confirming twice still deactivates once.
-      const target = await findMember(c.var.deps, form.member);
-      const scope = peopleScopeOf(member);
-      if (!target || !scope || !inScope(scope, target)) return renderList(c, { notice: { kind: "alert", text: t(locale, "workspace.people.unknown_member") }, status: 404 });
+    const target = form.confirm === "yes" ? null : await findMember(c.var.deps, form.member);
+    const scope = peopleScopeOf(member);
+    // A confirmation first, for a deactivation the viewer may make (anything else is refused below, in
+    // words): the same key rides on, so confirming twice still deactivates once.
+    if (target && scope && inScope(scope, target) && deactivateBlock(member, target) === null) {
       const title = t(locale, "workspace.people.confirm_title", { name: target.displayName });
       return send(
         c,
