@@ -20,9 +20,12 @@ import { createHotlineLead, importScreeningBatch } from "../src/services/leads/l
 import { OPEN_LEAD_STATES, reassignLead, runLeadCommand } from "../src/services/leads/leads";
 import { createInvite, deactivateMember, importOrganisation, orgFileSchema } from "../src/services/org/org";
 import { accountsOf } from "../src/services/org/chat-accounts";
-import { importCampaign, listTemplates, startCampaign } from "../src/services/campaigns/campaigns";
-import { campaignBoard } from "../src/services/campaigns/board-data";
-import { deadlineText } from "../src/services/campaigns/messages";
+import { CAMPAIGN_USAGE, CampaignCommandError, runCampaignCommand } from "./admin/campaigns";
+import { listMemberDirectory } from "../src/services/org/member-directory";
+import { memberName } from "../src/services/org/member-names";
+import { currentOrg } from "../src/services/org/org-cache";
+import { errorText, refusalText } from "../src/services/refusals/refusal-text";
+import { leadShowLines } from "./admin/lead-show";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -44,7 +47,9 @@ const USAGE = `FundWatch admin
                                         told so), earlier invites lapse; a new invite re-enrols and reactivates
   login <member-id>                     a sign-in link to the staff workspace (/staff) for that member: works once,
                                         for 10 minutes; the last line is the link (give it to them privately)
-  leads [--all]                         open leads (or all)
+  leads [--all]                         open leads (or all), with the assignee's name
+  lead show <lead-id>                   the lead, its timeline (who did what) and its messages with each tip's number;
+                                        scrubbed, never the tipster's identity; the look is logged
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
   message <report-id> <text> --as <member-id>   message the tipster (shows on the status page)
@@ -65,14 +70,7 @@ const USAGE = `FundWatch admin
                                         a coordinator records that the claim is not eligible, and why
   reward claimant <claim-id> --reason <text> --as <member-id>
                                         finance only: the claimant's identity and payout details (the view is logged first)
-  campaign templates                    bundled campaign templates (id, name, year, region)
-  campaign start <template> --year <YYYY> [--region <code>]
-                                        start a campaign from a template for that year (dates move to it) and
-                                        region (default the template's): one assignment per unit of the kinds
-                                        named; the last line is the campaign id
-  campaign import <file.yaml|file.json> load a campaign file (same format as the templates); prints the id
-  campaign board <campaign-id>          per deliverable: counts, then every unit's status
-  outbox [--failed]                     chat messages waiting or failed
+${CAMPAIGN_USAGE}  outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
 
@@ -93,12 +91,12 @@ function amountFlagFen(text: string): number {
   return fail(r.reason === "amount_too_large" ? `--amount ${text}: too large (at most ${formatYuan(MAX_AMOUNT_FEN)} yuan)` : `--amount ${text}: not an amount in yuan (digits, at most two decimals, e.g. 12000.50)`);
 }
 
-/** Runs a reviewer's step; a refusal (role, state, deadline) ends the command with its reason, exit 2. */
-async function orRefused(work: () => Promise<void>): Promise<void> {
+/** Runs a reviewer's step; a refusal (role, state, deadline) ends the command with it in words (and its code), exit 2. */
+async function orRefused(deps: ServiceDeps, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (err) {
-    if (err instanceof AppError) fail(`refused: ${err.options.details?.reason ?? err.code} (${err.message})`);
+    if (err instanceof AppError) fail(`refused: ${await errorText(deps, "en", err)} (${err.options.details?.reason ?? err.code})`);
     throw err;
   }
 }
@@ -152,9 +150,8 @@ async function main() {
         for (const t of await db.select().from(teams)) console.log(`${t.id}\t${t.name}\t${t.regionCode}\t${t.platform}:${t.chatId}${t.isCoordinators ? "\t(coordinators)" : ""}${t.active ? "" : "\t(inactive)"}`);
         break;
       case "members": {
-        const allTeams = await db.select().from(teams);
-        for (const m of await db.select().from(members))
-          console.log(`${m.id}\t${m.displayName}\t${m.role}\t${allTeams.find((t) => t.id === m.teamId)?.name ?? "-"}\t${accountsOf(m).map((a) => a.platform).join(",") || "not enrolled"}`);
+        for (const { member: m, place } of await listMemberDirectory(deps))
+          console.log(`${m.id}\t${m.displayName}\t${m.role}\t${place ?? "-"}\t${accountsOf(m).map((a) => a.platform).join(",") || "not enrolled"}${m.active ? "" : "\t(deactivated)"}`);
         break;
       }
       case "invite": {
@@ -175,11 +172,17 @@ async function main() {
         break;
       case "leads": {
         const rows = args.includes("--all") ? await db.select().from(leads).orderBy(desc(leads.receivedAt)) : await db.select().from(leads).where(inArray(leads.state, OPEN_LEAD_STATES)).orderBy(desc(leads.receivedAt));
-        for (const l of rows) console.log(`${l.id}\t${l.state}\t${l.violationType}\t${l.targetName}\t${l.regionCode}\tcorroborated ${l.corroborationCount}\tassignee ${l.assigneeId ?? "-"}`);
+        const org = await currentOrg(deps);
+        for (const l of rows) console.log(`${l.id}\t${l.state}\t${l.violationType}\t${l.targetName}\t${l.regionCode}\tcorroborated ${l.corroborationCount}\tassignee ${l.assigneeId ? memberName(org, l.assigneeId, "en") : "-"}`);
         break;
       }
       case "lead": {
         const [action, leadId] = args;
+        if (action === "show") {
+          const lines = (await leadShowLines(deps, leadId ?? fail("lead show <lead-id>"), system)) ?? fail(`no lead ${leadId}`);
+          console.log(lines.join("\n"));
+          return;
+        }
         if (!action || !leadId) fail("lead <action> <lead-id> --as <member-id>");
         const actor = await memberActor(flag(args, "as"));
         const dedupeKey = `cli:${Date.now()}:${Math.random().toString(36).slice(2)}`;
@@ -202,7 +205,8 @@ async function main() {
           const make = commands[action] ?? fail(`unknown lead action ${action}`);
           result = await runLeadCommand(deps, { leadId, command: make(), actor, dedupeKey });
         }
-        console.log(result.status === "done" ? `${leadId}: ${result.from} → ${result.to}` : result.status === "refused" ? `refused: ${result.reason}` : result.status);
+        if (result.status === "refused") fail(`refused: ${await refusalText(deps, "en", { scope: "lead", code: result.reason, action: action === "ack" ? "acknowledge" : action, actorId: actor.member.id, lead: result.lead ?? null, leadId })}`);
+        console.log(result.status === "done" ? `${leadId}: ${result.from} → ${result.to}` : result.status);
         break;
       }
       case "reward": {
@@ -218,7 +222,7 @@ async function main() {
           const leadId = claimId ?? fail("reward add <lead-id> --tip <n> --reason <text> --as <member-id>");
           const tipNo = Number(flag(args, "tip") ?? fail("--tip <n> is required (the tip's number on the lead)"));
           const { member } = await memberActor(flag(args, "as"));
-          await orRefused(async () => {
+          await orRefused(deps, async () => {
             const added = await addRewardTip(deps, { leadId, tipNo, reason: flag(args, "reason") ?? fail("--reason <text> is required"), member, platform: "cli" });
             console.log(`${added.id}: ${added.status} (tip #${tipNo})`);
           });
@@ -227,7 +231,7 @@ async function main() {
         if (action === "claimant") {
           const id = claimId ?? fail("reward claimant <claim-id> --reason <text> --as <member-id>");
           const { member } = await memberActor(flag(args, "as"));
-          await orRefused(async () => {
+          await orRefused(deps, async () => {
             const seen = await viewRewardClaimant(deps, { claimId: id, member, platform: "cli", reason: flag(args, "reason") ?? fail("--reason <text> is required (it is logged)") });
             if (!seen) console.log(`${id}: not claimed yet`);
             else console.log(`name\t${seen.identity.name}\nid number\t${seen.identity.idNumber}\nphone\t${seen.identity.phone}\npayout\t${seen.payout.method}\t${seen.payout.account}\t${seen.payout.bankName ?? "-"}`);
@@ -239,7 +243,7 @@ async function main() {
           const code = flag(args, "code");
           if (!code || !(EXCLUSION_REASONS as readonly string[]).includes(code)) fail(`--code is one of ${EXCLUSION_REASONS.join(", ")}`);
           const { member } = await memberActor(flag(args, "as"));
-          await orRefused(async () => {
+          await orRefused(deps, async () => {
             const updated = await reviewRewardClaim(deps, { claimId: id, action: "exclude", member, platform: "cli", text: flag(args, "reason") ?? fail("--reason <text> is required"), exclusionReason: code as ExclusionReason });
             console.log(`${updated.id}: ${updated.status} (${code})`);
           });
@@ -255,7 +259,7 @@ async function main() {
         if (!claimId) fail(`reward ${action} <claim-id> --as <member-id>`);
         const text = chosen.text ? (flag(args, chosen.text) ?? fail(`--${chosen.text} <text> is required`)) : undefined;
         const { member } = await memberActor(flag(args, "as"));
-        await orRefused(async () => {
+        await orRefused(deps, async () => {
           const updated = await reviewRewardClaim(deps, { claimId, action: chosen.action, member, platform: "cli", ...(text ? { text } : {}) });
           console.log(`${updated.id}: ${updated.status}`);
         });
@@ -310,48 +314,10 @@ async function main() {
         break;
       }
       case "campaign": {
-        const [sub, arg] = args;
-        if (sub === "templates") {
-          for (const t of listTemplates()) console.log(`${t.id}\t${t.name}\t${t.year}\t${t.regionCode}\t${t.deliverables} deliverables`);
-          return;
-        }
-        if (sub === "start") {
-          const templateId = arg ?? fail("campaign start <template> --year <YYYY> [--region <code>]");
-          const yearText = flag(args, "year") ?? fail("--year <YYYY> is required");
-          if (!/^\d{4}$/.test(yearText)) fail("--year must be four digits");
-          const region = flag(args, "region");
-          if (region !== undefined && !/^\d{6}$/.test(region)) fail("--region must be a 6-digit GB/T 2260 code");
-          const r = await startCampaign(deps, { templateId, year: Number(yearText), ...(region ? { regionCode: region } : {}), actor: system });
-          console.log(`${r.deliverables} deliverables, ${r.assignments} assignments for ${r.units} units`);
-          lastLine = r.campaignId;
-          break;
-        }
-        if (sub === "import") {
-          const file = arg ?? fail("campaign import <file>");
-          const text = readFileSync(resolve(file), "utf8");
-          let raw: unknown;
-          try {
-            raw = file.endsWith(".json") ? JSON.parse(text) : parseYaml(text);
-          } catch (err) {
-            fail(`${file} is not valid ${file.endsWith(".json") ? "JSON" : "YAML"}: ${err instanceof Error ? err.message : String(err)}`);
-          }
-          const r = await importCampaign(deps, raw, system);
-          console.log(`${r.deliverables} deliverables, ${r.assignments} assignments for ${r.units} units`);
-          lastLine = r.campaignId;
-          break;
-        }
-        if (sub === "board") {
-          const board = await campaignBoard(deps, arg ?? fail("campaign board <campaign-id>"));
-          if (!board) fail(`no campaign ${arg}`);
-          console.log(`${board.campaign.name} (${board.campaign.year}, ${board.campaign.regionCode}, ${board.campaign.status})`);
-          for (const { deliverable, counts, rows } of board.deliverables) {
-            console.log(`\n${deliverable.key}\t${deliverable.title}`);
-            console.log(`  units ${counts.units} · acknowledged ${counts.acknowledged} · submitted ${counts.submitted} · accepted ${counts.accepted} · late ${counts.late} · open ${counts.open}`);
-            for (const r of rows) console.log(`  ${r.unitId}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
-          }
-          return;
-        }
-        fail("campaign templates | start <template> --year <YYYY> [--region <code>] | import <file> | board <campaign-id>");
+        const r = await runCampaignCommand(deps, args, system).catch((err: unknown) => (err instanceof CampaignCommandError ? fail(err.message) : Promise.reject(err)));
+        if (r.readOnly) return;
+        lastLine = r.lastLine ?? null;
+        break;
       }
       case "outbox": {
         const rows = await db.select().from(outbox).where(inArray(outbox.status, args.includes("--failed") ? ["failed"] : ["pending", "sending", "failed"]));

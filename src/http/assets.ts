@@ -31,7 +31,7 @@ legend{font-weight:700;padding:0 6px}
 .field{margin:12px 0}
 label,.label{display:block;font-weight:600;margin:0}
 .req{color:var(--accent)}
-input[type=text],input[type=tel],input[type=email],input[type=date],input[type=file],select,textarea{width:100%;font:inherit;min-height:44px;padding:8px;border:1px solid var(--control);border-radius:6px;background:#fff;color:var(--fg)}
+input:not([type]),input[type=text],input[type=tel],input[type=email],input[type=date],input[type=file],select,textarea{width:100%;font:inherit;min-height:44px;padding:8px;border:1px solid var(--control);border-radius:6px;background:#fff;color:var(--fg)}
 textarea{resize:vertical}
 .row{display:grid;grid-template-columns:1fr 1fr;gap:12px}
 @media (max-width:520px){.row{grid-template-columns:1fr}}

@@ -29,6 +29,18 @@ export function t(locale: Locale, key: string, params?: Params): string {
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : m));
 }
 
+const PLURAL_RULES: Record<Locale, Intl.PluralRules> = { "zh-CN": new Intl.PluralRules("zh-CN"), en: new Intl.PluralRules("en") };
+
+/**
+ * The text for `count` of something: `key.one`, `key.other` (… as the language's plural rules pick;
+ * Chinese has only `other`), with `{count}` filled. "1 file", "2 files"; "1 个文件".
+ */
+export function tn(locale: Locale, key: string, count: number, params?: Params): string {
+  const category = PLURAL_RULES[locale].select(count);
+  const catalog = CATALOGS[locale].has(`${key}.${category}`) || CATALOGS[locale].has(`${key}.other`) ? CATALOGS[locale] : CATALOGS.en;
+  const chosen = catalog.has(`${key}.${category}`) ? `${key}.${category}` : `${key}.other`;
+  return t(locale, chosen, { ...params, count });
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);

@@ -1,5 +1,6 @@
 // One error type for every use case; transports (HTTP, chat) map the code to their own answer.
 import type { Params } from "../i18n";
+import type { Refusal } from "./refusals/refusal";
 
 export type ErrorCode =
   | "validation_failed"
@@ -27,6 +28,8 @@ export interface AppErrorOptions {
   retryAfterSeconds?: number;
   /** Extra machine-readable fields for the JSON error body (e.g. the original report id of a repeat). */
   details?: Record<string, unknown>;
+  /** What was refused and about what, for words naming who can do it (refusals/refusal-text.ts); never sent in an HTTP body. */
+  refusal?: Refusal;
   cause?: unknown;
 }
 

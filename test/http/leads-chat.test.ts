@@ -415,7 +415,11 @@ describe("escalation", () => {
     expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toMatch(/^逾期线索（\d+）：/);
     await h.sendTelegram(5001, "/overdue");
     await deliver();
-    expect(telegram.callsTo("sendMessage").at(-1)?.body.text).toBe("您没有执行该操作的权限。");
+    // The refusal says in words who may list them, by name and role (never an id).
+    const refusal = String(telegram.callsTo("sendMessage").at(-1)?.body.text);
+    expect(refusal).toMatch(/^只有组长和协调员才能查看逾期线索列表。/);
+    expect(refusal).toMatch(/（协调员）/);
+    expect(refusal).not.toMatch(/mem_/);
   });
 });
 

@@ -12,6 +12,12 @@ import { jsonPost, REAL_NAME, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
 import { createPageClient } from "../support/page-client";
 
+/** The status page's "what happens next" box: its kind and its text. */
+function nextStep(html: string): { kind: string; text: string } {
+  const m = /<section class="next-step" data-testid="next-step" data-kind="([a-z_]+)"[^>]*><h2[^>]*>[^<]*<\/h2><p>([^<]*)<\/p>/.exec(html);
+  return { kind: m?.[1] ?? "", text: m?.[2] ?? "" };
+}
+
 const BANK_ACCOUNT = "6222020200112233445";
 const CLAIM = { identity: { name: "李秀英", idNumber: REAL_NAME.idNumber, phone: "13912345678" }, payout: { method: "bank", account: BANK_ACCOUNT, bankName: "中国工商银行成都分行" } };
 
@@ -181,8 +187,14 @@ describe("reward claims", () => {
     const opened = await browser.post("/status?lang=en", new URLSearchParams({ receipt: t.receipt, lang: "en" }));
     expect(opened.status).toBe(200);
     expect(opened.html).toContain('data-testid="reward" data-status="eligible"');
-    expect(opened.html).toContain("17,845.68 yuan (provisional)");
+    expect(opened.html).toContain("CNY\u00a017,845.68 (provisional)");
     expect(opened.html).toContain("2027-01-24");
+    // The next step is the claim, with its amount and deadline (not "nothing more to do").
+    expect(nextStep(opened.html)).toEqual({ kind: "reward_claim", text: "Your report was substantiated and you may claim a reward of CNY\u00a017,845.68. Fill in the claim form below by the end of 2027-01-24; after that the reward is forfeited." });
+    expect(opened.html).not.toContain("nothing more you need to do");
+    // The policy in the page's language, the region's province in English.
+    expect(opened.html).toContain("<dd>Sichuan reward rules</dd>");
+    expect(opened.html).toContain("Sichuan 成都市");
     expect(opened.html).toContain("2,345.68"); // the third band's share in the computation
 
     const bad = await browser.post("/status/reward/claim?lang=en", new URLSearchParams({ name: "李秀英", idNumber: "110105194912310021", phone: "13912345678", method: "bank", account: "6222", bankName: "" }));
@@ -199,6 +211,8 @@ describe("reward claims", () => {
     expect(good.html).toContain("Your claim was received");
     expect(good.html).toContain('data-status="claimed"');
     expect(good.html).not.toContain(BANK_ACCOUNT);
+    expect(nextStep(good.html).kind).toBe("reward_review");
+    expect(nextStep(good.html).text).toContain("A coordinator reviews it first; then the finance staff approve it and pay the reward");
     const repeat = await browser.post("/status/reward/claim?lang=en", new URLSearchParams({ name: "李秀英", idNumber: REAL_NAME.idNumber, phone: "13912345678", method: "bank", account: BANK_ACCOUNT, bankName: "x" }));
     expect(repeat.status).toBe(409);
 
@@ -209,5 +223,23 @@ describe("reward claims", () => {
     const answered = await browser.post("/status/reward/answer?lang=en", new URLSearchParams({ text: "Chunxi Road branch." }));
     expect(answered.html).toContain("Your answer was sent");
     expect(answered.html).toContain('data-status="claimed"');
+
+    // Two approvals by two people, then the payment: its date and amount on the page, in either language.
+    ctx.setNow("2026-12-03T06:00:00Z");
+    // Days later: the status session has ended, so the receipt is entered again.
+    const view = (lang: "en" | "zh-CN") => browser.post(`/status?lang=${lang}`, new URLSearchParams({ receipt: t.receipt, lang }));
+    await reviewRewardClaim(ctx.deps, { claimId, action: "approve", member: await member("陈静"), platform: "cli" });
+    expect(nextStep((await view("en")).html).text).toContain("The finance staff now review it");
+    await reviewRewardClaim(ctx.deps, { claimId, action: "approve", member: await member("刘洋"), platform: "cli" });
+    expect(nextStep((await view("en")).html).text).toContain("the payment date will be shown on this page");
+    await reviewRewardClaim(ctx.deps, { claimId, action: "pay", member: await member("刘洋"), platform: "cli", text: "ICBC-2026-007" });
+    const paid = await view("en");
+    expect(paid.html).toContain('data-testid="reward-paid-on"><time datetime="2026-12-03T06:00:00.000Z">2026-12-03</time>');
+    expect(nextStep(paid.html)).toEqual({ kind: "reward_paid", text: "The reward of CNY\u00a017,845.68 was paid on 2026-12-03. There is nothing more you need to do." });
+    expect(paid.html).not.toContain("ICBC-2026-007"); // the payment reference is for staff
+    const paidZh = await view("zh-CN");
+    expect(nextStep(paidZh.html).text).toBe("奖励 17,845.68\u00a0元 已于 2026-12-03 发放。您无需再做什么。");
+    expect(paidZh.html).toContain('data-testid="reward-amount">17,845.68\u00a0元</dd>');
+    expect(paidZh.html).not.toMatch(/\d ¥/);
   });
 });

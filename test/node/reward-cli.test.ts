@@ -45,9 +45,14 @@ describe("npm run admin -- reward …", () => {
     const inspector = await memberId("张明");
     const refused = await admin("reward", "approve", claimId!, "--as", inspector);
     expect(refused).toMatchObject({ code: 2 });
-    expect(refused.out).toContain("refused: role_not_allowed");
+    // In words, naming who can do it (by name and role, never an id), with the code for scripts.
+    expect(refused.out).toContain("refused: Only a coordinator can give a reward claim its first approval. Ask one of: 陈静 (coordinator)");
+    expect(refused.out).toContain("(role_not_allowed)");
+    expect(refused.out).not.toMatch(/mem_/);
     expect((await admin("reward", "approve", claimId!, "--as", coordinator)).out).toContain(`${claimId}: coordinator_approved`);
-    expect((await admin("reward", "approve", claimId!, "--as", coordinator)).out).toContain("refused: role_not_allowed");
+    const second = await admin("reward", "approve", claimId!, "--as", coordinator);
+    expect(second.out).toContain("refused: Only finance can give a reward claim its second approval. Ask one of: 刘洋 (finance)");
+    expect(second.out).not.toMatch(/mem_/);
     expect((await admin("reward", "approve", claimId!, "--as", finance)).out).toContain(`${claimId}: approved`);
     expect((await admin("reward", "pay", claimId!, "--as", finance)).out).toContain("--ref <text> is required");
     expect((await admin("reward", "pay", claimId!, "--ref", "ICBC-0001", "--as", finance)).out).toContain(`${claimId}: paid`);

@@ -57,10 +57,14 @@ describe("jilin-2020 started for 2026 in Sichuan", () => {
     expect(JSON.parse(event!.data!)).toMatchObject({ templateId: "jilin-2020", year: 2026, regionCode: "510000" });
   });
 
-  it("plan filing (due 7 July, long past on 1 September) collapses into one overdue reminder and the escalation at the first tick", async () => {
+  it("plan filing (due 7 July, long past on 1 September) sends nothing at the first tick: the start message told each unit; overdue from the next working day", async () => {
+    const told = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, `campaign-start:${campaignId}:%`));
+    expect(told).toHaveLength(8); // seven units and the coordinators
     await runCampaignReminders(ctx.deps, sh("2026-09-01T10:00:00"));
+    expect(await reminderRows(campaignId, "plan-filing")).toEqual([]);
+    await runCampaignReminders(ctx.deps, sh("2026-09-02T10:00:00"));
     const rows = await reminderRows(campaignId, "plan-filing");
-    expect(rows.map((r) => `${r.slot}@${iso(r.sendAt)}`)).toEqual([...Array(4).fill("v1:escalation@2026-07-13T01:00:00.000Z"), ...Array(4).fill("v1:overdue:2026-09-01@2026-09-01T01:00:00.000Z")]);
+    expect(rows.map((r) => `${r.slot}@${iso(r.sendAt)}`)).toEqual(Array(4).fill("v1:overdue:2026-09-02@2026-09-02T01:00:00.000Z"));
   });
 
   it("sends the Oct 20 reminders at 09:00 Shanghai on the right working days, hour by hour across National Day", async () => {

@@ -23,9 +23,23 @@ export interface AssignmentView {
   state: "open" | "submitted" | "accepted" | "returned";
   /** Acknowledged for the current dueVersion. */
   received: boolean;
+  /**
+   * When the unit was told of a deadline already past (the campaign's start message), else null: overdue
+   * days and the escalation then count from that day, not from the deadline (a unit is never "three
+   * working days overdue" on a duty it heard of this morning).
+   */
+  notifiedAt?: number | null;
 }
 
 const active = (a: AssignmentView) => a.state === "open" || a.state === "returned";
+
+/** The local day overdue counting starts after: the due day, or the day of the start message if later. */
+export function overdueBaseDate(a: Pick<AssignmentView, "dueAt" | "notifiedAt">): string {
+  const dueDate = localDateOf(a.dueAt);
+  if (a.notifiedAt == null || a.notifiedAt <= a.dueAt) return dueDate;
+  const told = localDateOf(a.notifiedAt);
+  return told > dueDate ? told : dueDate;
+}
 
 /**
  * The before and due-day slots (a finite list, by time). A slot whose day is not a working day moves to the
@@ -58,7 +72,7 @@ function overdueSlot(a: AssignmentView, policy: ReminderPolicy, day: string): Re
 /** The escalation slot: at `at` on the first working day after `escalateAfterWorkingDays` whole working days overdue. */
 export function escalationSlot(a: AssignmentView, policy: ReminderPolicy, cal: WorkCalendar): ReminderSlot | null {
   if (policy.escalateAfterWorkingDays === null) return null;
-  let day: string | null = localDateOf(a.dueAt);
+  let day: string | null = overdueBaseDate(a);
   for (let i = 0; i <= policy.escalateAfterWorkingDays && day; i++) day = workingDayAfter(cal, day);
   if (!day) return null;
   return { key: `v${a.dueVersion}:escalation`, kind: "escalation", sendAt: instantAt(day, policy.at), dueAt: a.dueAt };
@@ -67,7 +81,7 @@ export function escalationSlot(a: AssignmentView, policy: ReminderPolicy, cal: W
 /** The latest overdue slot in (after, now], walking back from `now`'s day (bounded: stops at the first working day). */
 function latestOverdueIn(a: AssignmentView, policy: ReminderPolicy, cal: WorkCalendar, after: number, now: number): ReminderSlot | null {
   if (!policy.overdueEveryWorkingDay) return null;
-  const dueDate = localDateOf(a.dueAt);
+  const dueDate = overdueBaseDate(a);
   let day: string | null = localDateOf(now);
   if (instantAt(day, policy.at) > now) day = addDays(day, -1);
   day = workingDayOnOrBefore(cal, day);
@@ -79,7 +93,7 @@ function latestOverdueIn(a: AssignmentView, policy: ReminderPolicy, cal: WorkCal
 /** The first overdue slot strictly after `after`. */
 function firstOverdueAfter(a: AssignmentView, policy: ReminderPolicy, cal: WorkCalendar, after: number): ReminderSlot | null {
   if (!policy.overdueEveryWorkingDay) return null;
-  const dueDate = localDateOf(a.dueAt);
+  const dueDate = overdueBaseDate(a);
   const afterDate = localDateOf(after);
   // Start from the day of `after` (its slot may still be ahead of it) or the due day, whichever is later.
   let day: string | null = afterDate > dueDate ? addDays(afterDate, -1) : dueDate;
@@ -95,6 +109,8 @@ function firstOverdueAfter(a: AssignmentView, policy: ReminderPolicy, cal: WorkC
 /** The first slot strictly after `after`, or null when nothing more can be sent (submitted, accepted, or no slots left). */
 export function nextReminderAt(a: AssignmentView, policy: ReminderPolicy, cal: WorkCalendar, after: number): number | null {
   if (!active(a)) return null;
+  // What was due when the start message went out is covered by it.
+  if (a.notifiedAt != null && a.notifiedAt > after) after = a.notifiedAt;
   const candidates: number[] = [];
   const leadUp = leadUpSlots(a, policy, cal).find((s) => s.sendAt > after);
   if (leadUp) candidates.push(leadUp.sendAt);
@@ -119,6 +135,7 @@ export function dueReminders(
   now: number,
 ): { send: ReminderSlot[]; next: number | null } {
   if (!active(a)) return { send: [], next: null };
+  if (a.notifiedAt != null && a.notifiedAt > after) after = a.notifiedAt;
   const send: ReminderSlot[] = [];
   if (now > after) {
     const inWindow = (s: ReminderSlot) => s.sendAt > after && s.sendAt <= now;

@@ -104,15 +104,8 @@ export function computeReward(policy: RewardPolicy, input: RewardInput): RewardC
   return { policyId: policy.id, verifiedAmountFen: verified, amountFen: Number(result), steps, floorApplied, capApplied };
 }
 
-/** "1,234,567.89": fen as yuan with thousands separators, for cards, pages and the step list. */
-export function formatYuan(fen: number): string {
-  const sign = fen < 0 ? "-" : "";
-  const abs = Math.abs(fen);
-  const yuan = Math.floor(abs / 100)
-    .toString()
-    .replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return `${sign}${yuan}.${String(abs % 100).padStart(2, "0")}`;
-}
+// Formatting moved to the one money module; re-exported for the step lines and the CLI.
+export { formatYuan } from "../money";
 
 /** "1.5 %" from basis points. */
 export const formatRate = (bp: number) => `${(bp / 100).toString()} %`;

@@ -111,6 +111,8 @@ export const assignments = sqliteTable(
     reviewedBy: text("reviewed_by"),
     lastNudgedAt: integer("last_nudged_at"),
     escalatedAt: integer("escalated_at"),
+    /** When the campaign's start message told the unit of this duty (dates already past at the start), else null. */
+    notifiedAt: integer("notified_at"),
     /** When the tick must next look at this assignment; null when nothing more can be sent. */
     nextReminderAt: integer("next_reminder_at"),
     /** Bumped on every change (optimistic concurrency, like leads). */

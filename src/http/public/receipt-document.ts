@@ -5,7 +5,7 @@
 import { shanghaiDate, shanghaiDateTime } from "../../core/time";
 import { regionDisplayName } from "../../core/regions";
 import type { Locale } from "../../core/report-input";
-import { t } from "../../i18n";
+import { t, tn } from "../../i18n";
 import type { ProofOfSubmission } from "../../security/proof";
 import type { SiteFrame } from "../shared/site";
 
@@ -51,9 +51,9 @@ export function receiptDocument(input: {
       { label: t(locale, "receipt.report_id"), value: proof.reportId },
       { label: t(locale, "receipt.submitted_at"), value: `${shanghaiDateTime(new Date(proof.submittedAt))} (UTC+8)` },
       { label: t(locale, "receipt.doc_category"), value: `${t(locale, `taxonomy.subject.${summary.subject}`)} · ${t(locale, `taxonomy.type.${summary.violationType}`)}` },
-      { label: t(locale, "receipt.doc_region"), value: regionDisplayName(summary.regionCode) },
+      { label: t(locale, "receipt.doc_region"), value: regionDisplayName(summary.regionCode, locale) },
       { label: t(locale, "receipt.doc_period"), value: period },
-      { label: t(locale, "receipt.doc_evidence"), value: t(locale, "receipt.doc_evidence_count", { count: summary.attachmentCount }) },
+      { label: t(locale, "receipt.doc_evidence"), value: tn(locale, "citizen.files", summary.attachmentCount) },
       { label: t(locale, "receipt.doc_identity"), value: t(locale, summary.anonymous ? "form.anonymous" : "form.real_name") },
       { label: t(locale, "receipt.doc_issuer"), value: site.authority[locale] },
       { label: t(locale, "receipt.content_hash"), value: proof.contentHash, mono: true },

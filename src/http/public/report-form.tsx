@@ -4,7 +4,7 @@
 // Errors: one summary at the top (the only alert) linking to each field; every control with an error
 // carries aria-invalid and points at its message with aria-describedby.
 import { LIMITS, type Locale } from "../../core/report-input";
-import { listRegions, regionDisplayName, regionPath } from "../../core/regions";
+import { listRegions, regionDisplayName, regionName, regionPath } from "../../core/regions";
 import { VIOLATION_SUBJECTS, VIOLATION_TAXONOMY } from "../../core/taxonomy";
 import { t } from "../../i18n";
 import type { FieldErrors } from "../../i18n/validation";
@@ -127,7 +127,7 @@ export function ReportFormPage(props: ReportFormProps) {
           <Field id="province" label={t(locale, "form.province")} required error={err("region.provinceCode") ?? err("region")}>
             <select id="province" name="region.provinceCode" {...fieldAria("province", false, err("region.provinceCode") ?? err("region"))}>
               <option value="">{t(locale, "form.choose")}</option>
-              <Options locale={locale} selected={provinceCode} items={provinces.map((p) => ({ value: p.code, label: p.name }))} />
+              <Options locale={locale} selected={provinceCode} items={provinces.map((p) => ({ value: p.code, label: regionName(p, locale) }))} />
             </select>
           </Field>
           {/* Without the script: post the form back to get this province's cities and districts. */}
@@ -146,7 +146,7 @@ export function ReportFormPage(props: ReportFormProps) {
             <select id="district" name="region.districtCode" data-regions="district" {...fieldAria("district", false, err("region.districtCode"))}>
               <option value="">{t(locale, "form.choose")}</option>
               {cities.map((c) => (
-                <optgroup label={regionDisplayName(c.code) || c.name} data-parent={c.code}>
+                <optgroup label={regionDisplayName(c.code, locale) || c.name} data-parent={c.code}>
                   <Options
                     locale={locale}
                     selected={v["region.districtCode"]}

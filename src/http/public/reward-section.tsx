@@ -2,12 +2,12 @@
 // needed and the claim deadline; the claim form (real identity and payout details, sent only here);
 // the reviewers' question to answer; one reconsideration after a rejection; each step's state.
 import type { PayoutMethod } from "../../core/rewards/claim-input";
-import { formatYuan } from "../../core/rewards/compute";
+import { formatMoney } from "../../core/money";
 import type { Locale } from "../../core/report-input";
-import { shanghaiDateTime } from "../../core/time";
+import { shanghaiDate, shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
 import type { RewardView } from "../../services/rewards/claims";
-import { computationLines } from "../../services/rewards/reward-cards";
+import { computationLines, rewardPolicyName } from "../../services/rewards/reward-cards";
 import { Field } from "./layout";
 
 export interface RewardFormState {
@@ -33,11 +33,19 @@ export function RewardSection(props: { locale: Locale; reward: RewardView; metho
       <dl class="summary">
         <dt>{t(locale, "reward.field.amount")}</dt>
         <dd data-testid="reward-amount">
-          {formatYuan(reward.amountFen)} {t(locale, "reward.page.yuan")}
+          {formatMoney(reward.amountFen, locale)}
           {reward.status === "eligible" || reward.status === "claimed" ? ` (${t(locale, "reward.page.provisional")})` : ""}
         </dd>
+        {reward.status === "paid" && reward.paidAt ? (
+          <>
+            <dt>{t(locale, "citizen.reward_paid_on")}</dt>
+            <dd data-testid="reward-paid-on">
+              <time datetime={reward.paidAt}>{shanghaiDate(new Date(reward.paidAt))}</time>
+            </dd>
+          </>
+        ) : null}
         <dt>{t(locale, "reward.field.policy")}</dt>
-        <dd>{reward.policy.name}</dd>
+        <dd>{rewardPolicyName(reward.policy.id, locale)}</dd>
         {reward.status === "eligible" ? (
           <>
             <dt>{t(locale, "reward.field.deadline")}</dt>
@@ -68,10 +76,10 @@ export function RewardSection(props: { locale: Locale; reward: RewardView; metho
             <fieldset>
               <legend>{t(locale, "reward.page.identity")}</legend>
               <Field id="claim-name" label={t(locale, "form.name")} required error={errors["identity.name"]}>
-                {input("claim-name", "name", "identity.name", { required: true, maxlength: 50, autocomplete: "name" })}
+                {input("claim-name", "name", "identity.name", { type: "text", required: true, maxlength: 50, autocomplete: "name" })}
               </Field>
               <Field id="claim-id-number" label={t(locale, "form.id_number")} required error={errors["identity.idNumber"]}>
-                {input("claim-id-number", "idNumber", "identity.idNumber", { required: true, maxlength: 18, autocomplete: "off", spellcheck: false })}
+                {input("claim-id-number", "idNumber", "identity.idNumber", { type: "text", required: true, maxlength: 18, autocomplete: "off", spellcheck: false })}
               </Field>
               <Field id="claim-phone" label={t(locale, "form.phone")} required error={errors["identity.phone"]}>
                 {input("claim-phone", "phone", "identity.phone", { required: true, type: "tel", maxlength: 20, autocomplete: "tel" })}
@@ -89,10 +97,10 @@ export function RewardSection(props: { locale: Locale; reward: RewardView; metho
                 </select>
               </Field>
               <Field id="claim-account" label={t(locale, "reward.page.account")} required hint={t(locale, "reward.page.account_hint")} error={errors["payout.account"]}>
-                {input("claim-account", "account", "payout.account", { required: true, maxlength: 64, autocomplete: "off", inputmode: "text" }, true)}
+                {input("claim-account", "account", "payout.account", { type: "text", required: true, maxlength: 64, autocomplete: "off", inputmode: "text" }, true)}
               </Field>
               <Field id="claim-bank" label={t(locale, "reward.page.bank_name")} hint={t(locale, "reward.page.bank_name_hint")} error={errors["payout.bankName"]}>
-                {input("claim-bank", "bankName", "payout.bankName", { maxlength: 100 }, true)}
+                {input("claim-bank", "bankName", "payout.bankName", { type: "text", maxlength: 100, autocomplete: "off" }, true)}
               </Field>
             </fieldset>
             <button type="submit" class="button primary" id="claim-reward">

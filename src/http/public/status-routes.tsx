@@ -1,7 +1,7 @@
 // The status pages behind a receipt: the receipt form, the session (sealed cookie), the status view,
 // reply and evidence upload. Reward steps are in reward-routes.tsx.
 import { Hono } from "hono";
-import { t } from "../../i18n";
+import { t, tn } from "../../i18n";
 import { normaliseReceipt } from "../../core/receipt";
 import { AppError } from "../../services/errors";
 import { validateEvidence } from "../../services/intake/validate-submission";
@@ -43,7 +43,7 @@ export function createStatusRoutes() {
       done === "sent"
         ? t(locale, "status.sent")
         : done === "evidence"
-          ? t(locale, "status.evidence_added", { count: Number.isInteger(count) && count > 0 ? count : 1 })
+          ? tn(locale, "citizen.evidence_added", Number.isInteger(count) && count > 0 ? count : 1)
           : done && rewardNotices[done]
             ? t(locale, rewardNotices[done]!)
             : undefined;

@@ -46,6 +46,15 @@ export async function renderStatus(c: AppContext, receipt: string, extra: { noti
     now: deps.now(),
     cal: org.policy.calendar,
     policy: org.policy.deadlines,
+    reward: reward
+      ? {
+          status: reward.status,
+          amountFen: reward.amountFen,
+          deadline: new Date(reward.deadline),
+          paidAt: reward.paidAt ? new Date(reward.paidAt) : null,
+          reconsiderationUntil: reward.reconsiderationUntil ? new Date(reward.reconsiderationUntil) : null,
+        }
+      : null,
   });
   // The real-name reporter has now been shown the decision: the leads' notice deadline is met.
   if (progress.notice) await recordDecisionNoticeSeen(deps, report.id);

@@ -5,7 +5,8 @@
 // HttpOnly cookie scoped to /status (see sealed-cookie.ts): never in a URL or in the page itself.
 import { shanghaiDateTime } from "../../core/time";
 import { regionDisplayName } from "../../core/regions";
-import { t } from "../../i18n";
+import { t, tn } from "../../i18n";
+import { formatMoney } from "../../core/money";
 import type { StatusView } from "../../services/intake/reports";
 import { Field, Layout, type PageProps } from "./layout";
 import { shanghaiDate } from "../../core/time";
@@ -109,9 +110,9 @@ export function StatusPage(
         </dd>
         <dt>{t(locale, "form.target_name")}</dt>
         <dd>
-          {r.targetName} · {regionDisplayName(r.regionCode)}
+          {r.targetName} · {regionDisplayName(r.regionCode, locale)}
         </dd>
-        <dt>{t(locale, "status.attachments", { count: r.attachmentCount })}</dt>
+        <dt data-testid="attachment-count">{tn(locale, "citizen.evidence_submitted", r.attachmentCount)}</dt>
         <dd>{t(locale, "status.submitted", { time: when(r.submittedAt) })}</dd>
       </dl>
 
@@ -228,21 +229,46 @@ export function StatusPage(
   );
 }
 
-/** "What now?": the next step, its statutory deadline, and what to do if it passes. */
+/** What the next step says: a statutory deadline, or the reward's claim, review or payment. */
+function nextStepText(locale: PageProps["locale"], next: CitizenProgress["next"], hotline: string): { text: string; warn?: string } {
+  switch (next.kind) {
+    case "decision":
+    case "handling":
+      return {
+        text: t(locale, `status.next_${next.kind}`, { date: shanghaiDate(next.due), days: next.workingDays }),
+        ...(next.overdue ? { warn: t(locale, "status.next_overdue", { hotline }) } : {}),
+      };
+    case "reward_claim":
+      return next.overdue
+        ? { text: t(locale, "citizen.next.reward_claim_overdue", { date: shanghaiDate(next.deadline) }) }
+        : { text: t(locale, "citizen.next.reward_claim", { amount: formatMoney(next.amountFen, locale), date: shanghaiDate(next.deadline) }) };
+    case "reward_review":
+      return { text: t(locale, `citizen.next.reward_review_${next.stage}`) };
+    case "reward_question":
+      return { text: t(locale, "citizen.next.reward_question") };
+    case "reward_rejected":
+      return { text: next.until ? t(locale, "citizen.next.reward_rejected", { date: shanghaiDate(next.until) }) : t(locale, "citizen.next.reward_rejected_final") };
+    case "reward_paid":
+      return {
+        text: next.paidAt
+          ? t(locale, "citizen.next.reward_paid", { amount: formatMoney(next.amountFen, locale), date: shanghaiDate(next.paidAt) })
+          : t(locale, "citizen.next.reward_paid_undated", { amount: formatMoney(next.amountFen, locale) }),
+      };
+    case "closed":
+      return { text: t(locale, "status.next_closed") };
+  }
+}
+
+/** "What now?": the next step, its deadline, and what to do if it passes. */
 function NextStepBox(props: { locale: PageProps["locale"]; progress: CitizenProgress; hotline: string }) {
   const { locale, progress } = props;
   const next = progress.next;
+  const { text, warn } = nextStepText(locale, next, props.hotline);
   return (
     <section class="next-step" data-testid="next-step" data-kind={next.kind} aria-labelledby="next-step-title">
       <h2 id="next-step-title">{t(locale, "status.next_title")}</h2>
-      {next.kind === "closed" ? (
-        <p>{t(locale, "status.next_closed")}</p>
-      ) : (
-        <>
-          <p>{t(locale, `status.next_${next.kind}`, { date: shanghaiDate(next.due), days: next.workingDays })}</p>
-          {next.overdue ? <p class="warn">{t(locale, "status.next_overdue", { hotline: props.hotline })}</p> : null}
-        </>
-      )}
+      <p>{text}</p>
+      {warn ? <p class="warn">{warn}</p> : null}
       {progress.noticePromise ? <p>{t(locale, "status.notice_promise", { days: progress.noticePromise.workingDays })}</p> : null}
     </section>
   );

@@ -2,7 +2,7 @@
 // the receipt's QR code, and read "genuine, submitted at …" or "not genuine". Anyone may use it: it
 // reveals nothing the proof does not already say.
 import { shanghaiDateTime } from "../../core/time";
-import { t } from "../../i18n";
+import { t, tn } from "../../i18n";
 import { Field, fieldAria, Layout, type PageProps } from "./layout";
 import { localHref } from "../shared/site";
 
@@ -21,11 +21,10 @@ export function VerifyPage(props: PageProps & { verdict?: Verdict; fileError?: s
           <section class="verdict genuine" role="status" data-testid="verdict" data-genuine="true">
             <h2>{t(locale, "verify.genuine")}</h2>
             <p>
-              {t(locale, "verify.genuine_text", {
+              {tn(locale, "citizen.verify_genuine", verdict.attachments, {
                 id: verdict.reportId,
                 time: `${shanghaiDateTime(new Date(verdict.submittedAt))} (UTC+8)`,
                 authority: verdict.authority,
-                count: verdict.attachments,
               })}
             </p>
             <p class="hint">{t(locale, "verify.genuine_note")}</p>

@@ -170,7 +170,7 @@ function TriageList(p: ListProps) {
                   <td>{l.ref || "—"}</td>
                   <td>{l.rule}</td>
                   <td>{l.institution}</td>
-                  <td>{regionDisplayName(l.regionCode) || l.regionCode}</td>
+                  <td>{regionDisplayName(l.regionCode, locale) || l.regionCode}</td>
                   <th scope="row">{p.caseLinks.has(l.leadId) ? <a href={p.caseLinks.get(l.leadId)}>{l.leadId}</a> : l.leadId}</th>
                   <td>{t(locale, `chat.lead_state.${l.state}`)}</td>
                   <td>{l.assigneeId ? (p.names.get(l.assigneeId) ?? l.assigneeId) : t(locale, "batch.unassigned")}</td>

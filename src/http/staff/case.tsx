@@ -7,8 +7,9 @@
 import { Hono } from "hono";
 import { downloadType } from "../../core/download-name";
 import { EXTENSION_BY_TYPE } from "../../core/evidence";
+import { formatMoney } from "../../core/money";
 import { regionDisplayName } from "../../core/regions";
-import { shanghaiDateTime } from "../../core/time";
+import { shanghaiDate, shanghaiDateTime } from "../../core/time";
 import type { Locale } from "../../core/report-input";
 import { t } from "../../i18n";
 import { AppError } from "../../services/errors";
@@ -77,17 +78,38 @@ export function createCaseRoutes() {
           <dt>{t(locale, "chat.state")}</dt>
           <dd data-testid="lead-state">{t(locale, `chat.lead_state.${lead.state}`)}</dd>
           <dt>{t(locale, "chat.region")}</dt>
-          <dd>{regionDisplayName(lead.regionCode)}</dd>
+          <dd>{regionDisplayName(lead.regionCode, locale)}</dd>
           <dt>{t(locale, "chat.target")}</dt>
           <dd>{lead.targetName}</dd>
           <dt>{t(locale, "chat.corroboration")}</dt>
           <dd>{lead.corroborationCount}</dd>
+          <dt>{t(locale, "citizen.case.outcome")}</dt>
+          <dd data-testid="lead-outcome">{lead.outcome ? t(locale, `report_outcome.${lead.outcome}`) : t(locale, "citizen.case.none_yet")}</dd>
+          {lead.amountEstimateFen !== null ? (
+            <>
+              <dt>{t(locale, "citizen.case.amount_estimate")}</dt>
+              <dd data-testid="amount-estimate">{formatMoney(lead.amountEstimateFen, locale)}</dd>
+            </>
+          ) : null}
+          {lead.substantiatedAmountFen !== null ? (
+            <>
+              <dt>{t(locale, "citizen.case.amount_substantiated")}</dt>
+              <dd data-testid="amount-substantiated">{formatMoney(lead.substantiatedAmountFen, locale)}</dd>
+            </>
+          ) : null}
         </dl>
         <p class="hint">{t(locale, "case.need_to_know")}</p>
         {details.map((d) => (
-          <section class="report" data-report={d.report.id}>
-            <h2>{t(locale, "status.report", { id: d.report.id })}</h2>
+          <section class="report" data-report={d.report.id} data-tip={d.tipNo}>
+            <h2>{t(locale, "citizen.case.tip_title", { n: d.tipNo, id: d.report.id })}</h2>
             <p class="hint">{shanghaiDateTime(new Date(d.report.createdAt))}</p>
+            {d.reward ? (
+              <p data-testid="tip-reward">
+                {t(locale, "citizen.case.reward")}:{" "}
+                {t(locale, "citizen.case.reward_value", { amount: formatMoney(d.reward.amountFen, locale), status: t(locale, `reward.status.${d.reward.status}`) })}
+                {d.reward.paidAt !== null ? ` · ${shanghaiDate(new Date(d.reward.paidAt))}` : ""}
+              </p>
+            ) : null}
             <p class="body" style="white-space:pre-wrap">{d.description}</p>
             {d.attachments.length ? (
               <ul class="evidence">
@@ -106,8 +128,11 @@ export function createCaseRoutes() {
             ) : null}
             <ul class="messages">
               {d.messages.map((m) => (
-                <li class={`message from-${m.from}`}>
-                  <p class="meta">{t(locale, m.from === "investigator" ? "status.from_investigator" : "status.from_you")}</p>
+                <li class={`message from-${m.from}`} data-from={m.from}>
+                  {/* The tipster's own page says "you"; here the tipster is named by the tip's number. */}
+                  <p class="meta">
+                    {m.from === "investigator" ? t(locale, "status.from_investigator") : t(locale, "citizen.case.from_tipster", { n: d.tipNo })} · <time datetime={m.at}>{shanghaiDateTime(new Date(m.at))}</time>
+                  </p>
                   <p class="body">{m.body}</p>
                 </li>
               ))}

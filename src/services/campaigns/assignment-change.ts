@@ -110,7 +110,7 @@ export async function changeAssignment(
       receivedVersion: next.receivedVersion,
       submittedAt: next.submittedAt,
       reviewedAt: next.reviewedAt,
-      nextReminderAt: nextReminderFor({ ...next, receivedVersion: next.receivedVersion }, policy, org.policy.calendar, now),
+      nextReminderAt: nextReminderFor({ ...next, receivedVersion: next.receivedVersion, notifiedAt: a.notifiedAt }, policy, org.policy.calendar, now),
       updatedAt: now,
       ...planned.set,
     };

@@ -63,8 +63,8 @@ export function policyFor(campaign: Pick<CampaignRow, "reminderPolicy">, deliver
 }
 
 /** When the tick must next look at an assignment in this state, strictly after `after`. */
-export function nextReminderFor(a: Pick<AssignmentRow, "dueAt" | "dueVersion" | "state" | "receivedVersion">, policy: ReminderPolicy, cal: WorkCalendar, after: number): number | null {
-  return nextReminderAt({ dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received: a.receivedVersion === a.dueVersion }, policy, cal, after);
+export function nextReminderFor(a: Pick<AssignmentRow, "dueAt" | "dueVersion" | "state" | "receivedVersion"> & { notifiedAt?: number | null }, policy: ReminderPolicy, cal: WorkCalendar, after: number): number | null {
+  return nextReminderAt({ dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received: a.receivedVersion === a.dueVersion, notifiedAt: a.notifiedAt ?? null }, policy, cal, after);
 }
 
 /** The coordinators' team of a campaign: its own if set and active, otherwise the organisation's. */

@@ -201,7 +201,7 @@ export async function handleCampaignCommand(
       const byId = new Map(counts.map((c) => [c.deliverableId, c]));
       const lines = [t(locale, "campaign.campaigns_title", { count: active.length })];
       for (const c of active) {
-        lines.push(t(locale, "campaign.campaign_line", { id: c.id, name: c.name, year: c.year, region: regionDisplayName(c.regionCode) || c.regionCode }));
+        lines.push(t(locale, "campaign.campaign_line", { id: c.id, name: c.name, year: c.year, region: regionDisplayName(c.regionCode, locale) || c.regionCode }));
         for (const d of list.filter((x) => x.campaignId === c.id)) {
           const n = byId.get(d.id);
           lines.push(t(locale, "campaign.deliverable_line", { key: d.key, title: deliverableTitle(d, locale), deadline: n ? deadlineText(Number(n.dueAt), locale) : "—", submitted: Number(n?.submitted ?? 0), units: Number(n?.units ?? 0) }));

@@ -76,7 +76,7 @@ function plan(row: DueRow, org: OrgSnapshot, now: number): PlannedAssignment {
   const a = row.assignment;
   // A closed campaign or a state that needs nothing more: stop looking at it.
   if (row.campaign.status !== "active" || (a.state !== "open" && a.state !== "returned")) return { row, send: [], next: null };
-  const view = { dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received: a.receivedVersion === a.dueVersion };
+  const view = { dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received: a.receivedVersion === a.dueVersion, notifiedAt: a.notifiedAt };
   // Slots strictly before next_reminder_at were dealt with when it was set.
   const { send, next } = dueReminders(view, policyFor(row.campaign, row.deliverable), org.policy.calendar, a.nextReminderAt! - 1, now);
   // An inactive unit gets nothing, but its schedule moves on.

@@ -5,6 +5,7 @@ import type { LeadRow, MemberRow } from "../../db/schema";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { getLead, listMyLeads, listOverdueLeads, logRefusal, reassignLead } from "../leads/leads";
+import { refusalText } from "../refusals/refusal-text";
 import { resultReply } from "./lead-replies";
 import { logRead } from "./read-log";
 import type { ChatReply, MemberCommand } from "./types";
@@ -36,7 +37,7 @@ export async function handleLeadCommand(deps: ServiceDeps, input: MemberCommand)
       return { text: mine.length ? [t(locale, "chat.mine_title", { count: mine.length }), ...mine.map((l) => leadLine(l, locale))].join("\n") : t(locale, "chat.mine_empty") };
     }
     case "overdue": {
-      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
+      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: await refusalText(deps, locale, { scope: "chat", code: "lead_lists", actorId: member.id }) };
       let overdue = await listOverdueLeads(deps, deps.now());
       if (member.role === "team_lead") overdue = overdue.filter((l) => l.teamId === member.teamId);
       await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "leads.listed", data: { command: "overdue", leadIds: overdue.map((l) => l.id) }, dedupeKey: input.updateKey });
@@ -47,7 +48,7 @@ export async function handleLeadCommand(deps: ServiceDeps, input: MemberCommand)
       if (!leadId || !toMemberId) return { text: t(locale, "chat.help") };
       const result = await reassignLead(deps, { leadId, toMemberId, actor: { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null }, dedupeKey: input.updateKey });
       if (result.status === "done") deps.notifyOutbox?.();
-      return resultReply(result, locale, t(locale, "chat.btn.reassign"));
+      return resultReply(deps, result, locale, t(locale, "chat.btn.reassign"), { action: "reassign", actorId: member.id, leadId });
     }
     case "lead": {
       const lead = input.args[0] ? await getLead(deps, input.args[0]) : null;

@@ -7,6 +7,7 @@ import { asActor, getLead, logRefusal, logUnknownUser, mayHandleLead, runLeadCom
 import { listLeadTips } from "../leads/tips";
 import { findMemberByChatUser } from "../org/org";
 import { CASE_LINK_MINUTES, caseLinkForPress } from "./case-links";
+import { refusalText } from "../refusals/refusal-text";
 import { resultReply, tipLabel } from "./lead-replies";
 import { chatLocale, localeOf } from "./locale";
 import type { ChatReply, ChatUser } from "./types";
@@ -46,11 +47,11 @@ export async function handleLeadPress(deps: ServiceDeps, input: { user: ChatUser
   if (simple) {
     const result = await runLeadCommand(deps, { leadId: lead.id, command: simple, actor, dedupeKey: input.updateKey });
     if (result.status === "done") deps.notifyOutbox?.();
-    return resultReply(result, locale, label);
+    return resultReply(deps, result, locale, label, { action: simple.type, actorId: member.id, leadId: lead.id });
   }
   if (!mayHandleLead(member, lead)) {
     await logRefusal(deps, asActor(actor), lead.id, input.action, "not_permitted", input.updateKey);
-    return { text: t(locale, "chat.not_permitted") };
+    return { text: await refusalText(deps, locale, { scope: "lead", code: "not_permitted", action: input.action, actorId: member.id, lead }) };
   }
   switch (input.action) {
     case "decline": {
@@ -85,6 +86,6 @@ export async function handleLeadPress(deps: ServiceDeps, input: { user: ChatUser
       return { text: label, privateText: t(locale, "chat.open_link", { id: lead.id, minutes: CASE_LINK_MINUTES, url }), ...(replayed ? { replayed } : {}) };
     }
     default:
-      return { text: t(locale, "chat.invalid_transition", { state: t(locale, `chat.lead_state.${lead.state}`) }) };
+      return { text: await refusalText(deps, locale, { scope: "lead", code: "invalid_transition", action: input.action, actorId: member.id, lead }) };
   }
 }

@@ -4,14 +4,13 @@ import { MAX_AMOUNT_FEN, parseYuanText } from "../../core/money";
 import { formatYuan } from "../../core/rewards/compute";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../../core/report-status";
 import type { Locale } from "../../core/report-input";
-import { events } from "../../db/schema";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
-import { eventRow, isUniqueViolation } from "../events";
-import { postInvestigatorMessage } from "../intake/reports";
-import { asActor, getLead, logRefusal, logUnknownUser, mayHandleLead, reassignLead, runLeadCommand, type CommandResult, type MemberActor } from "../leads/leads";
-import { declineTip, listLeadTips, parseTipAddress } from "../leads/tips";
+import { getLead, logUnknownUser, reassignLead, runLeadCommand, type CommandResult, type MemberActor } from "../leads/leads";
+import { askTipster as askTipsterOfLead, declineOneTip, type TipActionResult } from "../leads/tip-actions";
+import { parseTipAddress } from "../leads/tips";
 import { findMemberByChatUser } from "../org/org";
+import { refusalText } from "../refusals/refusal-text";
 import { resultReply } from "./lead-replies";
 import { chatLocale, localeOf } from "./locale";
 import type { ChatReply, ChatUser, PromptPurpose } from "./types";
@@ -38,7 +37,7 @@ export async function answerLeadPrompt(
   switch (input.purpose) {
     case "decline_reason": {
       const addressed = parseTipAddress(input.text);
-      if (addressed.tipNo !== null) return declineOneTip(deps, { leadId: input.leadId, tipNo: addressed.tipNo, reason: addressed.body, actor, updateKey: input.updateKey, locale });
+      if (addressed.tipNo !== null) return declineTipOfLead(deps, { leadId: input.leadId, tipNo: addressed.tipNo, reason: addressed.body, actor, updateKey: input.updateKey, locale });
       result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "decline", reason: input.text }, actor, dedupeKey: input.updateKey });
       break;
     }
@@ -57,7 +56,8 @@ export async function answerLeadPrompt(
       break;
   }
   if (result.status === "done") deps.notifyOutbox?.();
-  return resultReply(result, locale, t(locale, `chat.btn.${input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : String(input.context?.outcome ?? "substantiated")}`));
+  const action = input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : "conclude";
+  return resultReply(deps, result, locale, t(locale, `chat.btn.${action === "conclude" ? String(input.context?.outcome ?? "substantiated") : action}`), { action, actorId: actor.member.id, leadId: input.leadId });
 }
 
 /**
@@ -68,52 +68,46 @@ async function askTipster(
   deps: ServiceDeps,
   input: { leadId: string; text: string; chosenTip: unknown; actor: MemberActor; updateKey: string; locale: Locale },
 ): Promise<ChatReply> {
-  const lead = await getLead(deps, input.leadId);
-  if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
-  if (!mayHandleLead(input.actor.member, lead)) return { text: t(input.locale, "chat.not_permitted") };
-  const tips = await listLeadTips(deps, lead.id);
-  if (tips.length === 0) return { text: t(input.locale, "chat.no_tipster") };
   const addressed = parseTipAddress(input.text);
   const chosen = typeof input.chosenTip === "number" ? input.chosenTip : typeof input.chosenTip === "string" && /^\d+$/.test(input.chosenTip) ? Number(input.chosenTip) : null;
-  const tipNo = addressed.tipNo ?? chosen ?? (tips.length === 1 ? 1 : null);
-  const tip = tips.find((x) => x.tipNo === tipNo);
-  if (!tip) return { text: t(input.locale, "chat.ask_choose_tip", { count: tips.length }), keepPromptOpen: true };
-  const question = addressed.body;
-  if (!question) return { text: t(input.locale, "validation.required"), keepPromptOpen: true };
-  // The dedupe row first: a redelivered update finds it and asks nothing twice.
-  try {
-    await deps.db.insert(events).values(
-      eventRow(asActor(input.actor), {
-        occurredAt: deps.now().getTime(),
-        entityType: "lead",
-        entityId: lead.id,
-        action: "lead.tipster_asked",
-        data: JSON.stringify({ reportId: tip.reportId, tipNo: tip.tipNo }),
-        dedupeKey: input.updateKey,
-      }),
-    );
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    return { text: t(input.locale, "chat.already") };
-  }
-  await postInvestigatorMessage(deps, { reportId: tip.reportId, body: question, actor: asActor(input.actor) });
-  return { text: tips.length > 1 ? t(input.locale, "chat.question_sent_to", { no: tip.tipNo }) : t(input.locale, "chat.question_sent") };
+  const result = await askTipsterOfLead(deps, { leadId: input.leadId, tipNo: addressed.tipNo ?? chosen, question: addressed.body, actor: input.actor, dedupeKey: input.updateKey });
+  if (result.status === "done") return { text: result.tipCount > 1 ? t(input.locale, "chat.question_sent_to", { no: result.tipNo }) : t(input.locale, "chat.question_sent") };
+  return tipActionReply(deps, result, input, "ask");
 }
 
 /** "#n reason" on a clustered lead: only that tip is not accepted; the lead goes on with the others. */
-async function declineOneTip(deps: ServiceDeps, input: { leadId: string; tipNo: number; reason: string; actor: MemberActor; updateKey: string; locale: Locale }): Promise<ChatReply> {
-  const lead = await getLead(deps, input.leadId);
-  if (!lead) return { text: t(input.locale, "chat.unknown_lead") };
-  if (!mayHandleLead(input.actor.member, lead)) {
-    await logRefusal(deps, asActor(input.actor), lead.id, "decline_tip", "not_permitted", input.updateKey);
-    return { text: t(input.locale, "chat.not_permitted") };
+async function declineTipOfLead(deps: ServiceDeps, input: { leadId: string; tipNo: number; reason: string; actor: MemberActor; updateKey: string; locale: Locale }): Promise<ChatReply> {
+  const result = await declineOneTip(deps, { leadId: input.leadId, tipNo: input.tipNo, reason: input.reason, actor: input.actor, dedupeKey: input.updateKey });
+  if (result.status === "done") return { text: t(input.locale, "chat.tip_declined", { no: result.tipNo, id: input.leadId }) };
+  return tipActionReply(deps, result, input, "decline");
+}
+
+/** A tip action that was not taken, as chat says it (a prompt stays open while the asker can fix the answer). */
+async function tipActionReply(
+  deps: ServiceDeps,
+  result: Exclude<TipActionResult, { status: "done" }>,
+  input: { leadId: string; actor: MemberActor; locale: Locale },
+  action: "ask" | "decline",
+): Promise<ChatReply> {
+  const locale = input.locale;
+  switch (result.status) {
+    case "unknown_lead":
+      return { text: t(locale, "chat.unknown_lead") };
+    case "not_permitted": {
+      // In words: what is missing and who can do it (the refusal was logged by the use case).
+      const lead = await getLead(deps, input.leadId);
+      if (!lead) return { text: t(locale, "chat.unknown_lead") };
+      return { text: await refusalText(deps, locale, { scope: "lead", code: "not_permitted", action, actorId: input.actor.member.id, lead }) };
+    }
+    case "no_tipster":
+      return { text: t(locale, "chat.no_tipster") };
+    case "choose_tip":
+      return { text: t(locale, "chat.ask_choose_tip", { count: result.count }), keepPromptOpen: true };
+    case "empty":
+      return { text: t(locale, "validation.required"), keepPromptOpen: true };
+    case "duplicate":
+      return { text: t(locale, "chat.already") };
+    case "closed":
+      return { text: t(locale, "chat.tip_closed", { no: result.tipNo }) };
   }
-  const tips = await listLeadTips(deps, lead.id);
-  const tip = tips.find((x) => x.tipNo === input.tipNo);
-  if (!tip) return { text: t(input.locale, "chat.ask_choose_tip", { count: tips.length }), keepPromptOpen: true };
-  if (!input.reason) return { text: t(input.locale, "validation.required"), keepPromptOpen: true };
-  const result = await declineTip(deps, { leadId: lead.id, tip, reason: input.reason, actor: asActor(input.actor), dedupeKey: input.updateKey });
-  if (result.status === "duplicate") return { text: t(input.locale, "chat.already") };
-  if (result.status === "closed") return { text: t(input.locale, "chat.tip_closed", { no: tip.tipNo }) };
-  return { text: t(input.locale, "chat.tip_declined", { no: tip.tipNo, id: lead.id }) };
 }

@@ -2,11 +2,14 @@
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
+import type { ServiceDeps } from "../deps";
 import type { CommandResult } from "../leads/leads";
+import { refusalText } from "../refusals/refusal-text";
 import type { LeadTip } from "../leads/tips";
 import type { ChatReply } from "./types";
 
-export function resultReply(result: CommandResult, locale: Locale, actionLabel: string): ChatReply {
+/** The reply to a lead step: done, already, or the refusal in words naming who can do it (refusals/refusal-text.ts). */
+export async function resultReply(deps: ServiceDeps, result: CommandResult, locale: Locale, actionLabel: string, about: { action: string; actorId: string; leadId?: string }): Promise<ChatReply> {
   switch (result.status) {
     case "done":
       return { text: t(locale, "chat.done", { action: actionLabel }) };
@@ -16,10 +19,7 @@ export function resultReply(result: CommandResult, locale: Locale, actionLabel: 
       // A concurrent change won: nothing of this one was written; the card shows what happened.
       return { text: t(locale, result.changedMeanwhile ? "chat.changed_meanwhile" : "chat.already") };
     case "refused":
-      if (result.reason === "invalid_transition")
-        return { text: t(locale, "chat.invalid_transition", { state: result.lead ? t(locale, `chat.lead_state.${result.lead.state}`) : "?" }) };
-      if (result.reason === "unknown_lead") return { text: t(locale, "chat.unknown_lead") };
-      return { text: t(locale, "chat.not_permitted") };
+      return { text: await refusalText(deps, locale, { scope: "lead", code: result.reason, action: about.action, actorId: about.actorId, lead: result.lead ?? null, ...(about.leadId ? { leadId: about.leadId } : {}) }) };
   }
 }
 

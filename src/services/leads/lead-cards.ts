@@ -3,6 +3,7 @@
 import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { amountBand } from "../../core/amount-band";
+import { formatMoney } from "../../core/money";
 import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
@@ -19,8 +20,6 @@ import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 import { batchCardRenderer } from "./batch-cards";
-
-const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
 /** Buttons offered in each state; the card always shows only what can be done next. */
 export function leadButtons(lead: Pick<LeadRow, "id" | "state">, locale: Locale): ChatButton[][] {
@@ -45,7 +44,7 @@ export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: L
   const fields: ChatCard["fields"] = [
     { label: t(locale, "chat.state"), value: t(locale, `chat.lead_state.${lead.state}`) + (lead.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
     { label: t(locale, "chat.source"), value: t(locale, `chat.lead_source.${lead.source}`) },
-    { label: t(locale, "chat.region"), value: regionDisplayName(lead.regionCode) || lead.regionCode },
+    { label: t(locale, "chat.region"), value: regionDisplayName(lead.regionCode, locale) || lead.regionCode },
     { label: t(locale, "chat.target"), value: lead.targetName },
     { label: t(locale, "chat.period"), value: [lead.occurredFrom, lead.occurredTo].filter(Boolean).join(" – ") || "—" },
     { label: t(locale, "chat.amount_band"), value: t(locale, `chat.amount_band_value.${amountBand(lead.amountEstimateFen)}`) },
@@ -56,7 +55,7 @@ export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: L
   if (focus.length) fields.push({ label: t(locale, "chat.focus"), value: focus.map((f) => t(locale, `taxonomy.focus.${f}`)).join(locale === "en" ? ", " : "、") });
   const items = parseJsonList(lead.focusItems);
   if (items.length) fields.push({ label: t(locale, "chat.focus_items"), value: items.join("、") });
-  if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: `${yuan(lead.substantiatedAmountFen)} ¥` });
+  if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: formatMoney(lead.substantiatedAmountFen, locale) });
   if (lead.state === "new") fields.push({ label: t(locale, "chat.ack_by"), value: when(lead.ackBy) });
   if (lead.state === "new" || lead.state === "acknowledged") fields.push({ label: t(locale, "chat.accept_by"), value: when(lead.acceptBy) });
   if (lead.state !== "concluded" && lead.state !== "not_accepted") fields.push({ label: t(locale, "chat.finish_by"), value: when(lead.finishBy) });

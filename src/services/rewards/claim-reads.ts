@@ -16,6 +16,8 @@ export interface RewardView {
   verifiedAmountFen: number;
   policy: { id: string; name: string };
   deadline: string;
+  /** When finance recorded the payment (ISO 8601); null until paid. */
+  paidAt: string | null;
   /** From 14 days before the deadline while unclaimed. */
   deadlineWarning: boolean;
   /** Until when a rejected claim may ask for reconsideration (null when it may not). */
@@ -51,6 +53,7 @@ export async function rewardViewForReport(deps: ServiceDeps, report: ReportRow):
     verifiedAmountFen: claim.verifiedAmountFen,
     policy: { id: claim.policyId, name: rewardPolicyName(claim.policyId, report.locale === "en" ? "en" : "zh-CN") },
     deadline: new Date(claim.claimDeadline).toISOString(),
+    paidAt: claim.paidAt !== null ? new Date(claim.paidAt).toISOString() : null,
     deadlineWarning: claim.status === "eligible" && now >= expiryWarningFrom(claim.claimDeadline) && now <= claim.claimDeadline,
     reconsiderationUntil: mayReconsider ? new Date(reconsiderationDeadline(claim.rejectedAt!)).toISOString() : null,
     question: lastQuestion?.body ?? null,

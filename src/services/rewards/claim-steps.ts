@@ -20,9 +20,25 @@ import { otherRewardTips } from "./claim-reads";
 export type ReviewAction = "approve" | "reject" | "ask" | "pay" | "exclude";
 export type ClaimantAction = "claim" | "answer" | "reconsider";
 
+/** What a refused step was and on which claim, for words that name who can take it (refusals/refusal-text.ts). */
+export interface RewardRefusalContext {
+  action: string;
+  actorId?: string;
+  claim?: Pick<RewardClaimRow, "status" | "coordinatorApprovedBy"> | null;
+}
+
 export class RewardRefused extends AppError {
-  constructor(readonly refusal: RewardRefusal) {
-    super(refusal === "role_not_allowed" || refusal === "same_approver" || refusal === "same_chat_account" ? "forbidden" : "conflict", `reward claim: ${refusal}`, { messageKey: `errors.reward_${refusal}`, details: { reason: refusal } });
+  constructor(
+    readonly refusal: RewardRefusal,
+    context?: RewardRefusalContext,
+  ) {
+    super(refusal === "role_not_allowed" || refusal === "same_approver" || refusal === "same_chat_account" ? "forbidden" : "conflict", `reward claim: ${refusal}`, {
+      messageKey: `errors.reward_${refusal}`,
+      details: { reason: refusal },
+      ...(context
+        ? { refusal: { scope: "reward" as const, code: refusal, action: context.action, ...(context.actorId ? { actorId: context.actorId } : {}), claim: context.claim ? { status: context.claim.status, coordinatorApprovedBy: context.claim.coordinatorApprovedBy } : null } }
+        : {}),
+    });
   }
 }
 
@@ -62,7 +78,7 @@ export async function applyStep(deps: ServiceDeps, input: StepInput): Promise<Re
   );
   if ("refused" in outcome) {
     await logRefusal(deps, input.actor, claim.id, input.command.type, outcome.refused);
-    throw new RewardRefused(outcome.refused);
+    throw new RewardRefused(outcome.refused, { action: input.command.type, actorId: input.actor.id ?? undefined, claim });
   }
   const status = outcome.status;
   const version = claim.version + 1;
@@ -127,7 +143,7 @@ async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: S
   const lead = await deps.db.query.leads.findFirst({ where: eq(leads.id, claim.leadId) });
   const coordinators = org.coordinators;
   if (coordinators) {
-    const card = renderRewardCard(claim, lead ?? null, coordinators.locale === "en" ? "en" : "zh-CN", await otherRewardTips(deps, claim.leadId));
+    const card = renderRewardCard(claim, lead ?? null, coordinators.locale === "en" ? "en" : "zh-CN", org, await otherRewardTips(deps, claim.leadId));
     statements.push(
       enqueueStatement(
         deps,
@@ -140,7 +156,7 @@ async function notifyStatements(deps: ServiceDeps, claim: RewardClaimRow, who: S
     for (const m of finance) {
       const target = privateChatOf(m);
       if (!target) continue;
-      const card = renderRewardCard(claim, lead ?? null, m.locale === "en" ? "en" : "zh-CN");
+      const card = renderRewardCard(claim, lead ?? null, m.locale === "en" ? "en" : "zh-CN", org);
       statements.push(enqueueStatement(deps, await sealEnqueueInput(deps, { dedupeKey: `reward-card:${claim.id}:v${claim.version}:${m.id}`, ...target, kind: "text", payload: { message: { kind: "card", card } } })));
     }
   }

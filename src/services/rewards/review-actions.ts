@@ -41,7 +41,7 @@ export async function reviewRewardClaim(
   const role = input.member.active ? reviewerRole(input.member) : null;
   if (!role) {
     await logRefusal(deps, actor, claim.id, input.action, "role_not_allowed");
-    throw new RewardRefused("role_not_allowed");
+    throw new RewardRefused("role_not_allowed", { action: input.action, actorId: input.member.id, claim });
   }
   const now = deps.now().getTime();
   const text = input.text?.trim() ?? "";
@@ -98,7 +98,7 @@ export async function viewRewardClaimant(deps: ServiceDeps, input: { claimId: st
   const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
   if (input.member.role !== "finance" || !input.member.active) {
     await logRefusal(deps, actor, claim.id, "view_claimant", "role_not_allowed");
-    throw new RewardRefused("role_not_allowed");
+    throw new RewardRefused("role_not_allowed", { action: "view_claimant", actorId: input.member.id, claim });
   }
   await deps.db.insert(events).values(eventRow(actor, { occurredAt: deps.now().getTime(), entityType: "reward_claim", entityId: claim.id, action: "reward.claimant_viewed", data: JSON.stringify({ reason: input.reason }) }));
   if (!claim.identityEnc || !claim.payoutEnc) return null;
@@ -116,7 +116,7 @@ export async function addRewardTip(deps: ServiceDeps, input: { leadId: string; t
   const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform };
   if (input.member.role !== "coordinator" || !input.member.active) {
     await logRefusal(deps, actor, input.leadId, "add_tip", "role_not_allowed");
-    throw new RewardRefused("role_not_allowed");
+    throw new RewardRefused("role_not_allowed", { action: "add_tip", actorId: input.member.id });
   }
   const reason = input.reason.trim();
   if (!reason) throw new AppError("validation_failed", "a reason is required", { messageKey: "errors.reward_text_required" });
@@ -125,7 +125,7 @@ export async function addRewardTip(deps: ServiceDeps, input: { leadId: string; t
   if (!first) throw new AppError("not_found", "this lead has no reward", { messageKey: "errors.reward_none" });
   const tip = tips.find((t) => t.tipNo === input.tipNo);
   if (!tip) throw new AppError("not_found", "no such tip on this lead", { messageKey: "errors.reward_none" });
-  if (claims.some((c) => c.reportId === tip.reportId)) throw new RewardRefused("not_allowed_now");
+  if (claims.some((c) => c.reportId === tip.reportId)) throw new RewardRefused("not_allowed_now", { action: "add_tip", actorId: input.member.id });
   const now = deps.now().getTime();
   const id = newId("rwd");
   const noteId = newId("rwn");

@@ -1,13 +1,16 @@
 // The reward claim card for reviewers: the computation step by step, the lead's outcome, the policy
 // and the review state, with the buttons for the next step. Never the claimant's identity or account.
 import type { RewardStatus } from "../../core/rewards/claims";
-import { formatRate, formatYuan, type RewardComputation, type RewardStep } from "../../core/rewards/compute";
+import { formatMoney, formatYuan } from "../../core/money";
+import { formatRate, type RewardComputation, type RewardStep } from "../../core/rewards/compute";
 import { rewardPreset, REWARD_PRESET_IDS, type RewardPresetId } from "../../core/rewards/policy";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import type { LeadRow, RewardClaimRow } from "../../db/schema";
 import type { ChatButton, ChatCard } from "../../chat/types";
 import { t } from "../../i18n";
+import { memberName } from "../org/member-names";
+import type { OrgSnapshot } from "../org/org-cache";
 
 /** The card's buttons; Telegram callback data `fw:r-apr:<claim id>` stays well under 64 bytes. */
 export function rewardButtons(claim: Pick<RewardClaimRow, "id" | "status">, locale: Locale): ChatButton[][] {
@@ -19,20 +22,21 @@ export function rewardButtons(claim: Pick<RewardClaimRow, "id" | "status">, loca
   return [];
 }
 
-/** One line per step: "100,000.00 × 2 % = 2,000.00", then the sum, uplift, floor or cap. */
+/** One line per step: "100,000.00 元（0.00 至 100,000.00）× 2 % = 2,000.00 元" (the band's bounds as bare figures), then the sum, uplift, floor or cap. */
 export function computationLines(steps: RewardStep[], locale: Locale): string[] {
+  const money = (fen: number) => formatMoney(fen, locale);
   return steps.map((s) => {
     switch (s.kind) {
       case "band":
-        return t(locale, "reward.step.band", { from: formatYuan(s.fromFen), to: formatYuan(s.toFen), base: formatYuan(s.baseFen), rate: formatRate(s.rateBp), share: formatYuan(s.shareFen) });
+        return t(locale, "reward.step.band", { from: formatYuan(s.fromFen), to: formatYuan(s.toFen), base: money(s.baseFen), rate: formatRate(s.rateBp), share: money(s.shareFen) });
       case "sum":
-        return t(locale, "reward.step.sum", { amount: formatYuan(s.amountFen) });
+        return t(locale, "reward.step.sum", { amount: money(s.amountFen) });
       case "insider_uplift":
-        return t(locale, "reward.step.insider", { rate: formatRate(s.upliftBp), added: formatYuan(s.addedFen), amount: formatYuan(s.amountFen) });
+        return t(locale, "reward.step.insider", { rate: formatRate(s.upliftBp), added: money(s.addedFen), amount: money(s.amountFen) });
       case "floor":
-        return t(locale, "reward.step.floor", { floor: formatYuan(s.floorFen) });
+        return t(locale, "reward.step.floor", { floor: money(s.floorFen) });
       case "cap":
-        return t(locale, "reward.step.cap", { cap: formatYuan(s.capFen) });
+        return t(locale, "reward.step.cap", { cap: money(s.capFen) });
     }
   });
 }
@@ -40,20 +44,21 @@ export function computationLines(steps: RewardStep[], locale: Locale): string[] 
 export const rewardPolicyName = (id: string, locale: Locale) =>
   (REWARD_PRESET_IDS as readonly string[]).includes(id) ? rewardPreset(id as RewardPresetId).name[locale] : id;
 
-export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale, otherTips: number[] = []): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
+/** `org` names the approvers (name and role, never the member id). */
+export function renderRewardCard(claim: RewardClaimRow, lead: LeadRow | null, locale: Locale, org: Pick<OrgSnapshot, "memberById">, otherTips: number[] = []): { title: string; fields: ChatCard["fields"]; body: string; buttons: ChatButton[][] } {
   const computation = JSON.parse(claim.computation) as RewardComputation;
   const fields: ChatCard["fields"] = [
     { label: t(locale, "reward.field.status"), value: t(locale, `reward.status.${claim.status}`) },
     { label: t(locale, "reward.field.lead"), value: claim.leadId + (lead?.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
-    { label: t(locale, "reward.field.verified"), value: `${formatYuan(claim.verifiedAmountFen)} ¥` },
+    { label: t(locale, "reward.field.verified"), value: formatMoney(claim.verifiedAmountFen, locale) },
     { label: t(locale, "reward.field.policy"), value: rewardPolicyName(claim.policyId, locale) },
-    { label: t(locale, "reward.field.amount"), value: `${formatYuan(claim.amountFen)} ¥` },
+    { label: t(locale, "reward.field.amount"), value: formatMoney(claim.amountFen, locale) },
     { label: t(locale, "reward.field.deadline"), value: shanghaiDateTime(new Date(claim.claimDeadline)) },
   ];
   if (claim.insider) fields.push({ label: t(locale, "reward.field.insider"), value: t(locale, "reward.yes") });
   if (claim.payoutMethod) fields.push({ label: t(locale, "reward.field.payout"), value: t(locale, `reward.payout.${claim.payoutMethod}`) });
-  if (claim.coordinatorApprovedBy) fields.push({ label: t(locale, "reward.field.coordinator_approval"), value: `${claim.coordinatorApprovedBy} · ${shanghaiDateTime(new Date(claim.coordinatorApprovedAt!))}` });
-  if (claim.financeApprovedBy) fields.push({ label: t(locale, "reward.field.finance_approval"), value: `${claim.financeApprovedBy} · ${shanghaiDateTime(new Date(claim.financeApprovedAt!))}` });
+  if (claim.coordinatorApprovedBy) fields.push({ label: t(locale, "reward.field.coordinator_approval"), value: `${memberName(org, claim.coordinatorApprovedBy, locale)} · ${shanghaiDateTime(new Date(claim.coordinatorApprovedAt!))}` });
+  if (claim.financeApprovedBy) fields.push({ label: t(locale, "reward.field.finance_approval"), value: `${memberName(org, claim.financeApprovedBy, locale)} · ${shanghaiDateTime(new Date(claim.financeApprovedAt!))}` });
   if (otherTips.length) fields.push({ label: t(locale, "reward.field.other_tips"), value: otherTips.map((n) => `#${n}`).join(" ") });
   if (claim.paidAt) fields.push({ label: t(locale, "reward.field.paid"), value: shanghaiDateTime(new Date(claim.paidAt)) });
   return {

@@ -7,9 +7,9 @@ import { isLocale, t } from "../../i18n";
 import { createPrompt } from "../chat/prompts";
 import type { ChatUser } from "../chat/types";
 import type { ServiceDeps } from "../deps";
-import { AppError } from "../errors";
 import { logUnknownUser } from "../leads/refusals";
 import { findMemberByChatUser } from "../org/members";
+import { errorText, refusalText } from "../refusals/refusal-text";
 import { reviewRewardClaim } from "./review-actions";
 import type { ReviewAction } from "./claim-steps";
 
@@ -32,30 +32,26 @@ export interface RewardReply {
 
 const localeOf = (locale: string | undefined, fallback: Locale): Locale => (isLocale(locale) ? locale : fallback);
 
-function refusalText(err: unknown, locale: Locale): string {
-  if (err instanceof AppError) return t(locale, err.options.messageKey ?? `errors.${err.code}`);
-  throw err;
-}
-
 /** A press on a claim card. Only enrolled coordinators and finance members get anywhere; others are logged. */
 export async function handleRewardAction(deps: ServiceDeps, input: { user: ChatUser; action: RewardAction; claimId: string; updateKey: string }): Promise<RewardReply> {
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member?.locale, deps.config.DEFAULT_LOCALE);
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.action, leadId: input.claimId, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const purpose = PROMPT_FOR[input.action];
   if (purpose) {
     // Asked for the text only of those who may take the step; the step itself checks again.
-    if (member.role !== "coordinator" && member.role !== "finance") return { text: t(locale, "errors.reward_role_not_allowed") };
+    if (member.role !== "coordinator" && member.role !== "finance")
+      return { text: await refusalText(deps, locale, { scope: "reward", code: "role_not_allowed", action: ACTION_OF[purpose], actorId: member.id }) };
     return { text: "", prompt: { purpose, claimId: input.claimId, text: t(locale, `reward.prompt.${purpose}`) } };
   }
   try {
     const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform, platformUserId: input.user.userId });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
-    return { text: refusalText(err, locale) };
+    return { text: await errorText(deps, locale, err) };
   }
 }
 
@@ -70,7 +66,7 @@ export async function answerRewardPrompt(deps: ServiceDeps, input: { user: ChatU
     const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: ACTION_OF[input.purpose], member, platform: input.user.platform, platformUserId: input.user.userId, text: text.slice(0, 2000) });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
-    return { text: refusalText(err, locale) };
+    return { text: await errorText(deps, locale, err) };
   }
 }
 
