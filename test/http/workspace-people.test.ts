@@ -73,7 +73,7 @@ describe("who sees the people page", () => {
     expect(page.html).not.toContain('action="/staff/people/invite"');
     expect(page.html).not.toContain('action="/staff/people/deactivate"');
     // A forged post changes nothing and says why, with or without the confirmation step.
-    for (const confirm of [{ confirm: "yes" }, {}]) {
+    for (const confirm of [{ confirm: "yes" }, {}] as Record<string, string>[]) {
       const posted = await li.post("/staff/people/deactivate", { key: "k".repeat(32), member: ids["张明"]!, ...confirm });
       expect(posted.status).toBe(403);
       expect(posted.html).toContain("只有协调员可以邀请或停用成员");
