@@ -48,7 +48,7 @@ describe("who sees the people page", () => {
     expect(zhang).toContain("核查人员");
     expect(zhang).toContain("成都市核查一组");
     expect(zhang).toContain("Telegram");
-    expect(zhang).toContain("在职");
+    expect(zhang).not.toContain("已停用");
     expect(rowOf(page.html, "李娜")).toContain("Slack");
     expect(rowOf(page.html, "王强")).toContain("邀请码待使用");
     expect(rowOf(page.html, "Tom Lee")).toContain("未登记");
@@ -72,10 +72,13 @@ describe("who sees the people page", () => {
     for (const other of ["王强", "陈静", "刘洋", "Tom Lee", "周敏"]) expect(rowOf(page.html, other), other).toBeUndefined();
     expect(page.html).not.toContain('action="/staff/people/invite"');
     expect(page.html).not.toContain('action="/staff/people/deactivate"');
-    // A forged post changes nothing and says why.
-    const posted = await li.post("/staff/people/deactivate", { key: "k".repeat(32), member: ids["张明"]!, confirm: "yes" });
-    expect(posted.status).toBe(403);
-    expect(posted.html).toContain("只有协调员可以邀请或停用成员");
+    // A forged post changes nothing and says why, with or without the confirmation step.
+    for (const confirm of [{ confirm: "yes" }, {}] as Record<string, string>[]) {
+      const posted = await li.post("/staff/people/deactivate", { key: "k".repeat(32), member: ids["张明"]!, ...confirm });
+      expect(posted.status).toBe(403);
+      expect(posted.html).toContain("只有协调员可以邀请或停用成员");
+      expect(posted.html).not.toContain('data-testid="deactivate-confirm"');
+    }
     expect((await ctx.db.query.members.findFirst({ where: eq(members.id, ids["张明"]!) }))!.active).toBe(true);
   });
 

@@ -9,7 +9,7 @@ import { shanghaiDateTime } from "../../../core/time";
 import { t } from "../../../i18n";
 import { findMember } from "../../../services/org/member-lookups";
 import { AppError } from "../../../services/errors";
-import { inScope, listPeople, MEMBER_ID_PATTERN, peopleScopeOf, type PeoplePage, type PersonRow } from "../../../services/workspace/people";
+import { deactivateBlock, inScope, listPeople, MEMBER_ID_PATTERN, peopleScopeOf, type PeoplePage, type PersonRow } from "../../../services/workspace/people";
 import { deactivateFromWorkspace, FORM_KEY_PATTERN, inviteFromWorkspace, type PeopleActionResult } from "../../../services/workspace/people-actions";
 import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
@@ -86,11 +86,9 @@ function PeopleList(props: { c: AppContext; page: PeoplePage; formKey: string; n
             <caption>{t(locale, "workspace.people.caption", { count: page.people.length })}</caption>
             <thead>
               <tr>
-                <th scope="col">{t(locale, "workspace.people.name")}</th>
-                <th scope="col">{t(locale, "workspace.people.role")}</th>
+                <th scope="col">{t(locale, "workspace.people.name_role")}</th>
                 <th scope="col">{t(locale, "workspace.people.place")}</th>
                 <th scope="col">{t(locale, "workspace.people.enrolment")}</th>
-                <th scope="col">{t(locale, "workspace.people.state")}</th>
                 <th scope="col">{t(locale, "workspace.people.last_seen")}</th>
                 {canAct ? <th scope="col">{t(locale, "workspace.people.actions")}</th> : null}
               </tr>
@@ -98,11 +96,17 @@ function PeopleList(props: { c: AppContext; page: PeoplePage; formKey: string; n
             <tbody>
               {page.people.map((p) => (
                 <tr data-person={p.name}>
-                  <th scope="row">{p.name}</th>
-                  <td>{roleLabel(locale, p.role)}</td>
+                  {/* Five columns, role and state under the name: the table stays readable on a phone. */}
+                  <th scope="row">
+                    {p.name}
+                    <br />
+                    <span class="hint">
+                      {roleLabel(locale, p.role)}
+                      {p.active ? "" : ` · ${t(locale, "workspace.people.inactive")}`}
+                    </span>
+                  </th>
                   <td>{p.place ?? "—"}</td>
                   <EnrolmentCell c={c} person={p} />
-                  <td>{t(locale, p.active ? "workspace.people.active" : "workspace.people.inactive")}</td>
                   <td>{p.lastActiveAt === null ? t(locale, "workspace.people.never") : `${shanghaiDateTime(new Date(p.lastActiveAt))}`}</td>
                   {canAct ? <ActionsCell c={c} person={p} formKey={props.formKey} /> : null}
                 </tr>
@@ -232,11 +236,11 @@ export function createPeopleRoutes(): Hono<AppEnv> {
     const { locale, member, sessionId } = staffOf(c);
     const form = await readActionForm(c);
     if (!form) return renderList(c, { notice: { kind: "alert", text: t(locale, "workspace.people.form_invalid") }, status: 400 });
-    if (form.confirm !== "yes") {
-      // A confirmation first: the same key rides on, so confirming twice still deactivates once.
-      const target = await findMember(c.var.deps, form.member);
-      const scope = peopleScopeOf(member);
-      if (!target || !scope || !inScope(scope, target)) return renderList(c, { notice: { kind: "alert", text: t(locale, "workspace.people.unknown_member") }, status: 404 });
+    const target = form.confirm === "yes" ? null : await findMember(c.var.deps, form.member);
+    const scope = peopleScopeOf(member);
+    // A confirmation first, for a deactivation the viewer may make (anything else is refused below, in
+    // words): the same key rides on, so confirming twice still deactivates once.
+    if (target && scope && inScope(scope, target) && deactivateBlock(member, target) === null) {
       const title = t(locale, "workspace.people.confirm_title", { name: target.displayName });
       return send(
         c,
