@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createCampaignStartRoutes } from "./campaign-start";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
 import { requireStaffSession } from "./session";
@@ -12,6 +13,8 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/", createSignInRoutes());
   workspace.use("*", requireStaffSession());
   workspace.route("/", createOverviewRoutes());
+  // Before the campaigns list and boards (/campaigns/:id): "new" is not a campaign id.
+  workspace.route("/campaigns/new", createCampaignStartRoutes());
   workspace.route("/people", createPeopleRoutes());
   return workspace;
 }
