@@ -14,6 +14,7 @@ import { toCsv, type CsvCell } from "../../core/csv";
 import { boardMatrix, byUnitName, campaignRegions, fileCountsForCampaign, latestFilesByAssignment, type CellFile } from "../../services/campaigns/board-view";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { openSubmissionFile } from "../../services/campaigns/submission-files";
+import { contactStateByUnit, lacksEnrolledContact } from "../../services/campaigns/unit-contacts";
 import { AppError } from "../../services/errors";
 import { formatBytes } from "../../services/intake/evidence";
 import type { AppContext, AppEnv } from "../context";
@@ -188,6 +189,12 @@ export function createBoardRoutes() {
       matrix.units.flatMap((u) => u.cells.flat().map((r) => r.assignmentId)),
     );
     const regions = await campaignRegions(deps, campaignId);
+    // Units nobody can answer for (no active contact with a chat account) are flagged in the matrix.
+    const contacts = await contactStateByUnit(
+      deps,
+      matrix.units.map((u) => u.unitId),
+    );
+    const unenrolledOnPage = matrix.units.filter((u) => lacksEnrolledContact(contacts.get(u.unitId))).length;
     const tokenQ = `t=${encodeURIComponent(token)}`;
     const fileHref = (id: string) => `/campaigns/${encodeURIComponent(campaignId)}/board/files/${encodeURIComponent(id)}?${tokenQ}`;
     const title = t(locale, "board.heading", { campaign: board.campaign.name });
@@ -273,6 +280,11 @@ export function createBoardRoutes() {
             <p class="hint" data-testid="showing">
               {t(locale, "board.showing", { from: matrix.from, to: matrix.to, total: matrix.total })}
             </p>
+            {unenrolledOnPage ? (
+              <p class="hint" data-testid="unenrolled-note">
+                {t(locale, "board.unenrolled_note", { n: unenrolledOnPage })}
+              </p>
+            ) : null}
             <div class="scroll">
               <table class="grid" data-testid="matrix">
                 <thead>
@@ -295,7 +307,17 @@ export function createBoardRoutes() {
                 <tbody>
                   {matrix.units.map((u) => (
                     <tr data-unit={u.unitId}>
-                      <th scope="row">{u.unitName}</th>
+                      <th scope="row">
+                        {u.unitName}
+                        {lacksEnrolledContact(contacts.get(u.unitId)) ? (
+                          <>
+                            <br />
+                            <span class="st-late" data-unenrolled={u.unitId}>
+                              {t(locale, contacts.get(u.unitId) ? "board.contact_not_enrolled" : "board.no_contact")}
+                            </span>
+                          </>
+                        ) : null}
+                      </th>
                       <td>{regionDisplayName(u.regionCode) || u.regionCode}</td>
                       {u.cells.map((rows) => (
                         <Cell locale={locale} rows={rows} files={files} fileHref={fileHref} />
