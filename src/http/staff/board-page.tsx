@@ -127,6 +127,14 @@ function Cell(props: { locale: Locale; rows: BoardRow[]; files: Map<string, Cell
   );
 }
 
+/** A unit nobody can answer for: no contact, or contacts without a chat account. */
+const UnenrolledFlag = (p: { locale: Locale; unitId: string; hasContact: boolean }) => (
+  <>
+    {" "}
+    <span class="st-late" data-unenrolled={p.unitId}>{t(p.locale, p.hasContact ? "board.contact_not_enrolled" : "board.no_contact")}</span>
+  </>
+);
+
 function FilterField(props: { id: string; label: string; error?: string | undefined; value: string; options: { value: string; label: string }[]; allLabel: string }) {
   return (
     <div class={props.error ? "field has-error" : "field"}>
@@ -190,10 +198,7 @@ export function createBoardRoutes() {
     );
     const regions = await campaignRegions(deps, campaignId);
     // Units nobody can answer for (no active contact with a chat account) are flagged in the matrix.
-    const contacts = await contactStateByUnit(
-      deps,
-      matrix.units.map((u) => u.unitId),
-    );
+    const contacts = await contactStateByUnit(deps, matrix.units.map((u) => u.unitId));
     const unenrolledOnPage = matrix.units.filter((u) => lacksEnrolledContact(contacts.get(u.unitId))).length;
     const tokenQ = `t=${encodeURIComponent(token)}`;
     const fileHref = (id: string) => `/campaigns/${encodeURIComponent(campaignId)}/board/files/${encodeURIComponent(id)}?${tokenQ}`;
@@ -309,14 +314,7 @@ export function createBoardRoutes() {
                     <tr data-unit={u.unitId}>
                       <th scope="row">
                         {u.unitName}
-                        {lacksEnrolledContact(contacts.get(u.unitId)) ? (
-                          <>
-                            <br />
-                            <span class="st-late" data-unenrolled={u.unitId}>
-                              {t(locale, contacts.get(u.unitId) ? "board.contact_not_enrolled" : "board.no_contact")}
-                            </span>
-                          </>
-                        ) : null}
+                        {lacksEnrolledContact(contacts.get(u.unitId)) ? <UnenrolledFlag locale={locale} unitId={u.unitId} hasContact={contacts.has(u.unitId)} /> : null}
                       </th>
                       <td>{regionDisplayName(u.regionCode) || u.regionCode}</td>
                       {u.cells.map((rows) => (
