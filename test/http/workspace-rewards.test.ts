@@ -90,7 +90,10 @@ describe("the claims queue", () => {
 
     for (const name of ["张明", "李娜"]) {
       const other = await signInAs(ctx, (await member(name)).id);
-      expect((await other.get("/staff/rewards")).status).toBe(403);
+      const refused = await other.get("/staff/rewards");
+      expect(refused.status).toBe(403);
+      expect(refused.html).toContain('data-testid="workspace-nav"');
+      expect(textOf(refused.html)).toMatch(/coordinators and finance|协调组和财务/);
       expect((await other.get(`/staff/rewards/${waiting.claimId}`)).status).toBe(403);
       const post = await other.post(`/staff/rewards/${waiting.claimId}`, { action: "approve", version: "2", key: "k".repeat(24) });
       expect(post.status).toBe(403);

@@ -6,6 +6,7 @@ import type { Locale } from "../../../core/report-input";
 import { t } from "../../../i18n";
 import { rewardPolicyName } from "../../../services/rewards/reward-cards";
 import { rewardQueue, type QueueClaim } from "../../../services/rewards/review-queue";
+import { AppError, codeToStatus } from "../../../services/errors";
 import type { AppEnv } from "../../context";
 import { createRewardClaimRoutes, whenText, yuanText } from "./reward-claim";
 import { staffOf } from "./session";
@@ -81,5 +82,21 @@ export function createRewardsRoutes(): Hono<AppEnv> {
   });
 
   routes.route("/", createRewardClaimRoutes());
+  // A claim that does not exist or a member who may not review: said inside the workspace (its navigation
+  // stays), with the status chat's refusal maps to. Anything else goes to the app's error page.
+  routes.onError((err, c) => {
+    if (!(err instanceof AppError) || (err.code !== "forbidden" && err.code !== "not_found") || !c.var.staff) throw err;
+    const { locale } = staffOf(c);
+    const title = t(locale, "workspace.rewards.title");
+    return c.html(
+      <WorkspaceLayout c={c} title={title} active="rewards">
+        <h1>{title}</h1>
+        <p class="alert" role="alert" data-testid="refusal">
+          {t(locale, err.options.messageKey ?? `errors.${err.code}`)}
+        </p>
+      </WorkspaceLayout>,
+      codeToStatus(err.code) as 403 | 404,
+    );
+  });
   return routes;
 }
