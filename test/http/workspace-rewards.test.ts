@@ -81,6 +81,9 @@ describe("the claims queue", () => {
     const finance = await signInAs(ctx, (await member("刘洋")).id);
     const financeQueue = await finance.get("/staff/rewards");
     expect(financeQueue.html).toContain('data-testid="claims-waiting-empty"');
+    const financeOverview = (await finance.get("/staff")).html;
+    expect(financeOverview).toContain('data-testid="overview-claims"');
+    expect(financeOverview).not.toContain('data-testid="overview-mine"');
 
     // The overview names the claims waiting for me, with links to their pages.
     const overview = await coordinator.get("/staff");
@@ -93,6 +96,7 @@ describe("the claims queue", () => {
       const refused = await other.get("/staff/rewards");
       expect(refused.status).toBe(403);
       expect(refused.html).toContain('data-testid="workspace-nav"');
+      expect(refused.html).not.toContain('href="/staff/rewards"'); // not in their navigation either
       expect(textOf(refused.html)).toMatch(/coordinators and finance|协调组和财务/);
       expect((await other.get(`/staff/rewards/${waiting.claimId}`)).status).toBe(403);
       const post = await other.post(`/staff/rewards/${waiting.claimId}`, { action: "approve", version: "2", key: "k".repeat(24) });
