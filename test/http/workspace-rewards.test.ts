@@ -75,6 +75,7 @@ describe("the claims queue", () => {
     const mine = queue.html.slice(queue.html.indexOf('data-testid="claims-waiting"'), queue.html.indexOf("</table>", queue.html.indexOf('data-testid="claims-waiting"')));
     expect(mine).toContain(waiting.claimId);
     expect(mine).not.toContain(unclaimed.claimId);
+    expect(textOf(mine)).toMatch(/First approval, or reject|第一次审核，或驳回/);
     expect(queue.html.slice(queue.html.indexOf('data-testid="claims-in-progress"'))).toContain(unclaimed.claimId);
     expect(textOf(queue.html)).toContain("17,845.68 元");
 

@@ -12,7 +12,7 @@ import { createRewardClaimRoutes, whenText, yuanText } from "./reward-claim";
 import { staffOf } from "./session";
 import { WorkspaceLayout } from "./workspace-layout";
 
-function ClaimTable(props: { locale: Locale; claims: QueueClaim[]; caption: string; testId: string; timeLabel: string }) {
+function ClaimTable(props: { locale: Locale; claims: QueueClaim[]; caption: string; testId: string; timeLabel: string; myStep?: boolean }) {
   const { locale } = props;
   return (
     <div class="scroll">
@@ -22,6 +22,7 @@ function ClaimTable(props: { locale: Locale; claims: QueueClaim[]; caption: stri
           <tr>
             <th scope="col">{t(locale, "workspace.rewards.col_claim")}</th>
             <th scope="col">{t(locale, "workspace.rewards.col_status")}</th>
+            {props.myStep ? <th scope="col">{t(locale, "workspace.rewards.col_my_step")}</th> : null}
             <th scope="col">{t(locale, "workspace.rewards.col_amount")}</th>
             <th scope="col">{t(locale, "workspace.rewards.col_policy")}</th>
             <th scope="col">{t(locale, "workspace.rewards.col_lead")}</th>
@@ -35,6 +36,7 @@ function ClaimTable(props: { locale: Locale; claims: QueueClaim[]; caption: stri
                 <a href={`/staff/rewards/${c.id}`}>{c.id}</a>
               </th>
               <td>{t(locale, `reward.status.${c.status}`)}</td>
+              {props.myStep ? <td>{t(locale, `workspace.rewards.my_step.${c.status}`)}</td> : null}
               <td>{yuanText(c.amountFen, locale)}</td>
               <td>{rewardPolicyName(c.policyId, locale)}</td>
               <td>{c.leadId}</td>
@@ -61,7 +63,7 @@ export function createRewardsRoutes(): Hono<AppEnv> {
         <p class="hint">{t(locale, member.role === "finance" ? "workspace.rewards.intro_finance" : "workspace.rewards.intro_coordinator")}</p>
         <h2 id="waiting">{t(locale, "workspace.rewards.waiting_title", { count: queue.waiting.length })}</h2>
         {queue.waiting.length ? (
-          <ClaimTable locale={locale} claims={queue.waiting} caption={t(locale, "workspace.rewards.waiting_caption")} testId="claims-waiting" timeLabel={since} />
+          <ClaimTable locale={locale} claims={queue.waiting} caption={t(locale, "workspace.rewards.waiting_caption")} testId="claims-waiting" timeLabel={since} myStep />
         ) : (
           <p data-testid="claims-waiting-empty">{t(locale, "workspace.rewards.waiting_empty")}</p>
         )}
