@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createBatchesRoutes } from "./batches";
 import { createCampaignsRoutes } from "./campaigns";
 import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
@@ -15,5 +16,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/", createOverviewRoutes());
   workspace.route("/people", createPeopleRoutes());
   workspace.route("/campaigns", createCampaignsRoutes());
+  workspace.route("/batches", createBatchesRoutes());
   return workspace;
 }
