@@ -158,6 +158,8 @@ export interface BoardBodyProps {
   links: BoardLinks;
   /** More in a cell, after a row's status and documents (the workspace's link to the unit's actions). */
   cellExtra?: (row: BoardRow) => Child;
+  /** After a unit's name (the workspace flags a unit nobody can answer for). */
+  unitExtra?: (unitId: string) => Child;
 }
 
 /** Everything under the page's heading: as-of time, counts, filters, matrix and its pages. */
@@ -266,7 +268,10 @@ export function BoardBody(props: BoardBodyProps) {
               <tbody>
                 {matrix.units.map((u) => (
                   <tr data-unit={u.unitId}>
-                    <th scope="row">{u.unitName}</th>
+                    <th scope="row">
+                      {u.unitName}
+                      {props.unitExtra ? props.unitExtra(u.unitId) : null}
+                    </th>
                     <td>{regionDisplayName(u.regionCode) || u.regionCode}</td>
                     {u.cells.map((rows) => (
                       <Cell locale={locale} rows={rows} files={files} fileHref={links.fileHref} extra={props.cellExtra} />

@@ -6,6 +6,8 @@ import { shanghaiDate } from "../../core/time";
 import { assignments, campaigns, events, type CampaignRow, type MemberRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
+import { ACCOUNT_PLATFORMS, ACCOUNT_FIELDS } from "../org/chat-accounts";
+import { orgSnapshot } from "../org/org-cache";
 import { actorOf } from "./assignment-context";
 import { unitPageUrl } from "./links";
 import { isCoordinator } from "./units";
@@ -113,4 +115,17 @@ export async function unitPageLinkFromWorkspace(deps: ServiceDeps, input: { memb
   const url = new URL(await unitPageUrl(deps, { memberId: member.id, unitId: member.unitId }, deps.now()));
   await deps.db.insert(events).values(eventRow(actorOf(member, "web", input.sessionId), { occurredAt: deps.now().getTime(), entityType: "unit", entityId: member.unitId, action: "unit.link_issued" }));
   return `${url.pathname}${url.search}`;
+}
+
+const hasChatAccount = (m: MemberRow) => ACCOUNT_PLATFORMS.some((p) => m[ACCOUNT_FIELDS[p]] !== null);
+
+/**
+ * The units (of these) that no active contact with a chat account speaks for: their reminders reach the
+ * unit's chat, but nobody can acknowledge or submit from them. Read from the cached organisation.
+ */
+export async function unitsWithoutEnrolledContact(deps: ServiceDeps, unitIds: readonly string[]): Promise<Set<string>> {
+  const org = await orgSnapshot(deps);
+  const spoken = new Set<string>();
+  for (const m of org.memberById.values()) if (m.active && m.role === "contact" && m.unitId && hasChatAccount(m)) spoken.add(m.unitId);
+  return new Set(unitIds.filter((id) => !spoken.has(id)));
 }

@@ -8,6 +8,7 @@ import { t } from "../../../i18n";
 import { moveDeadline } from "../../../services/campaigns/assignments";
 import type { BoardDeliverable, BoardRow } from "../../../services/campaigns/board-data";
 import { boardMatrix, campaignRegions, latestFilesByAssignment } from "../../../services/campaigns/board-view";
+import { unitsWithoutEnrolledContact } from "../../../services/campaigns/campaign-list";
 import { nudgeDeliverable } from "../../../services/campaigns/nudges";
 import { openSubmissionFile } from "../../../services/campaigns/submission-files";
 import { AppError } from "../../../services/errors";
@@ -75,6 +76,10 @@ async function renderBoard(c: AppContext, campaignId: string, error?: string) {
     matrix.units.flatMap((u) => u.cells.flat().map((r) => r.assignmentId)),
   );
   const regions = await campaignRegions(deps, campaignId);
+  const unanswered = await unitsWithoutEnrolledContact(
+    deps,
+    matrix.units.map((u) => u.unitId),
+  );
   const base = campaignPath(campaignId);
   const title = t(locale, "board.heading", { campaign: board.campaign.name });
   const hasErrors = Object.keys(parsed.errors).length > 0 || error !== undefined;
@@ -102,7 +107,22 @@ async function renderBoard(c: AppContext, campaignId: string, error?: string) {
           fileHref: (id) => `${base}/files/${encodeURIComponent(id)}`,
         }}
         cellExtra={cellActions(locale, campaignId)}
+        unitExtra={(unitId) =>
+          unanswered.has(unitId) ? (
+            <>
+              <br />
+              <span class="hint" data-testid="no-contact">
+                {t(locale, "workspace.campaigns.no_enrolled_contact")}
+              </span>
+            </>
+          ) : null
+        }
       />
+      {unanswered.size ? (
+        <p class="hint" data-testid="no-contact-summary">
+          {t(locale, "workspace.campaigns.no_enrolled_contact_summary", { count: unanswered.size })}
+        </p>
+      ) : null}
       {board.campaign.status === "active" ? <DeliverableActions locale={locale} campaignId={campaignId} entries={board.deliverables} /> : null}
     </WorkspaceLayout>,
     hasErrors ? 400 : 200,
