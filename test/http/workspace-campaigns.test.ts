@@ -100,7 +100,7 @@ describe("a campaign's board in the workspace", () => {
     // Units nobody enrolled speaks for are flagged.
     const flagged = [...page.html.matchAll(/<tr data-unit="([^"]+)"><th scope="row">[^<]*<br\/><span class="hint" data-testid="no-contact">/g)].map((m) => m[1]);
     expect(flagged.sort()).toEqual(seed.unitIds.slice(1).sort());
-    expect(page.html).toContain("3 units on this page have no enrolled contact");
+    expect(page.html).toContain("Units on this page without an enrolled contact: 3.");
     // The same CSV as the signed board.
     const csv = await ctx.app.request(`${board}/board.csv`, { headers: { cookie: coordinator.cookie } });
     expect(csv.status).toBe(200);
@@ -113,7 +113,7 @@ describe("a campaign's board in the workspace", () => {
     const first = await coordinator.post(form.action, { key: form.key, back: "board" });
     expect(first.hops).toEqual([303, 200]);
     expect(first.url).toMatch(/^\/staff\/campaigns\/cmp_t\?done=nudged&n=1/);
-    expect(flashOf(first.html)).toEqual(["nudged", "Nudged 1 units."]);
+    expect(flashOf(first.html)).toEqual(["nudged", "Units nudged: 1."]);
     const again = await coordinator.post(form.action, { key: form.key, back: "board" });
     expect(flashOf(again.html)![0]).toBe("duplicate");
     const sent = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, `nudge:${target}:%`));
