@@ -26,10 +26,10 @@ import { WorkspaceLayout } from "./workspace-layout";
 
 /** In a cell: the unit's task page, and a nudge for a late unit. */
 function cellActions(locale: Locale, campaignId: string) {
-  return (row: BoardRow) => (
+  return (row: BoardRow, deliverable: { title: string; titleEn: string | null }) => (
     <>
       {" "}
-      <a href={assignmentPath(campaignId, row.assignmentId)} data-testid="cell-open" aria-label={t(locale, "workspace.campaigns.open_task", { unit: row.unitName })}>
+      <a href={assignmentPath(campaignId, row.assignmentId)} data-testid="cell-open" aria-label={t(locale, "workspace.campaigns.open_task", { unit: row.unitName, deliverable: titleOf(locale, deliverable) })}>
         {t(locale, "workspace.campaigns.open")}
       </a>
       {row.late ? (
