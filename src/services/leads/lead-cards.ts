@@ -7,7 +7,7 @@ import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
-import { chatCards, chatPrompts, members, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
+import { chatCards, chatPrompts, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
 import type { ReporterIdentity } from "../../core/report-input";
 import { excerpt, knownIdentityOf, scrubText } from "../../core/scrub";
 import { decryptText } from "../../security/cipher";
@@ -15,10 +15,12 @@ import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
+import { currentOrg } from "../org/org-cache";
 import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 import { batchCardRenderer } from "./batch-cards";
+import { renderEvidenceNotice } from "./evidence-notices";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -40,7 +42,7 @@ export function leadButtons(lead: Pick<LeadRow, "id" | "state">, locale: Locale)
 }
 
 export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: Locale): Promise<ChatCard> {
-  const assignee = lead.assigneeId ? await deps.db.query.members.findFirst({ columns: { displayName: true }, where: eq(members.id, lead.assigneeId) }) : undefined;
+  const assignee = lead.assigneeId ? (await currentOrg(deps)).memberById.get(lead.assigneeId) : undefined;
   const when = (ms: number) => `${shanghaiDateTime(new Date(ms))}`;
   const fields: ChatCard["fields"] = [
     { label: t(locale, "chat.state"), value: t(locale, `chat.lead_state.${lead.state}`) + (lead.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
@@ -97,7 +99,12 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
     async promptSent(promptId, messageId) {
       await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
     },
-    digest: (digest, platform, chatId) => renderTipsterDigest(deps, digest, platform, chatId),
+    async digest(digest, platform, chatId) {
+      const { evidenceSince } = digest;
+      if (evidenceSince === undefined) return renderTipsterDigest(deps, digest, platform, chatId);
+      const [locale, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), cardMessageFor(deps, digest.leadId, platform, chatId)]);
+      return renderEvidenceNotice(deps, { ...digest, evidenceSince }, locale, card);
+    },
     ...batchCardRenderer(deps),
     async digestSent(digest, relayed, platform, chatId) {
       const [more] = await deps.db.batch([
