@@ -31,7 +31,7 @@ describe("evidence added by a tipster", () => {
   let cardMessageId = 0;
 
   it("posts one notice in the lead's thread, with the count and without names, once even when the upload is repeated", async () => {
-    const tip = await h.submitTip({ region: { districtCode: "510104" }, targetName: "成都某某骨科医院", anonymous: false, reporter: REAL_NAME });
+    const tip = await h.submitTip({ region: { districtCode: "510104" }, subject: "pharmacy", violationType: "drugs_for_daily_goods", targetName: "成都某某大药房", anonymous: false, reporter: REAL_NAME });
     receipt = tip.receipt;
     leadId = (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, tip.reportId) }))!.leadId;
     await h.deliver();
@@ -44,8 +44,8 @@ describe("evidence added by a tipster", () => {
       { name: FILE_NAMES[1]!, bytes: PDF_BYTES },
     ];
     expect((await attach(receipt, files, "evidence-key-1")).status).toBe(201);
-    // The same request again (a retry after a lost answer): no second upload, no second notice.
-    expect((await attach(receipt, files, "evidence-key-1")).status).toBe(201);
+    // The same request again (a retry after a lost answer): answered as a repeat, no second upload, no second notice.
+    expect((await attach(receipt, files, "evidence-key-1")).status).toBe(409);
     await h.deliver();
 
     expect(notices()).toHaveLength(1);
