@@ -23,7 +23,7 @@ const CODES: Record<Refusal["scope"], string[]> = {
   lead: ["not_permitted", "unknown_lead", "invalid_transition", "reason_required", "amount_required", "amount_invalid", "no_tipster"],
   reward: ["role_not_allowed", "same_approver", "same_person", "same_chat_account", "not_allowed_now", "claim_deadline_passed", "reconsideration_used", "reconsideration_deadline_passed", "changed_meanwhile", "text_required", "claim_unknown", "none"],
   campaign: ["not_permitted", "not_contact", "already_received", "already_submitted", "already_accepted", "not_submitted", "reason_required", "invalid_deadline", "deadline_in_past", "same_deadline", "not_later", "nothing_to_move", "unknown_deliverable", "unknown_assignment", "changed_meanwhile"],
-  batch: ["not_permitted", "not_in_batch"],
+  batch: ["not_permitted", "ack_not_permitted", "not_in_batch"],
   org: ["member_bound", "operator_only_role", "member_inactive"],
   chat: ["not_enrolled", "coordinator_only", "lead_lists", "member_lists"],
 };

@@ -76,7 +76,7 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
   const locale = localeOf(member, deps.config.DEFAULT_LOCALE);
   if (!member) {
     await logPressRefused(deps, { assignmentId: input.assignmentId, actor: publicActor(input.user), attempted: input.action, reason: "not_enrolled", dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const ctx = await getAssignmentContext(deps, input.assignmentId);
   if (!ctx) return { text: t(locale, "campaign.reply.unknown_assignment") };
@@ -118,7 +118,7 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
 export async function answerCampaignPrompt(deps: ServiceDeps, input: { user: ChatUser; purpose: CampaignPromptPurpose; assignmentId: string; text: string; updateKey: string }): Promise<CampaignReply> {
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, deps.config.DEFAULT_LOCALE);
-  if (!member) return { text: t(locale, "chat.not_enrolled") };
+  if (!member) return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   const text = input.text.trim();
   if (!text) return { text: t(locale, input.purpose === "submission_note" ? "campaign.prompt.note_required" : "campaign.refusal.reason_required"), keepPromptOpen: true };
   const ctx = await getAssignmentContext(deps, input.assignmentId);

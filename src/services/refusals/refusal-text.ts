@@ -148,6 +148,8 @@ function otherText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
       return withWho(org, locale, t(locale, "refusal.chat.lead_lists"), ownLeadOrCoordinator, r.actorId);
     case "batch.not_permitted":
       return t(locale, "refusal.batch.not_permitted");
+    case "batch.ack_not_permitted":
+      return withWho(org, locale, t(locale, "refusal.batch.ack_not_permitted"), coordinators, r.actorId);
     case "batch.not_in_batch":
       return t(locale, "refusal.batch.not_in_batch");
     case "org.member_bound":
