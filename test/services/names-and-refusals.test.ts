@@ -43,7 +43,7 @@ describe("names", () => {
     expect(memberName(org, byName.get("陈静")!.id, "zh-CN")).toBe("陈静（协调员）");
     expect(memberName(org, byName.get("陈静")!.id, "en")).toBe("陈静 (coordinator)");
     expect(memberName(org, byName.get("李娜")!.id, "zh-CN", { bare: true })).toBe("李娜");
-    expect(memberName(org, "mem_DOESNOTEXIST", "en")).toBe("a former member");
+    expect(memberName(org, "mem_DOESNOTEXIST", "en")).toBe("someone not on the staff list");
     expect(memberName(org, null, "zh-CN")).toBe("无");
     expect(namesOf(org, (m) => m.role === "finance", "zh-CN")).toBe("刘洋（财务）");
   });
