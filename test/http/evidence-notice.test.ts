@@ -3,7 +3,9 @@
 // arriving while a notice waits join it, and the notice names neither a file nor the tipster.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { leadReports, outbox } from "../../src/db/schema";
+import { leadReports, outbox, reports } from "../../src/db/schema";
+import { checkEvidence } from "../../src/services/intake/evidence";
+import { addReporterMessage } from "../../src/services/intake/reports";
 import { createChatHarness, type ChatHarness } from "../support/chat-harness";
 import { multipart, PDF_BYTES, PNG_BYTES, REAL_NAME } from "../support/fixtures";
 
@@ -27,12 +29,14 @@ afterAll(async () => h?.close());
 
 describe("evidence added by a tipster", () => {
   let receipt = "";
+  let reportId = "";
   let leadId = "";
   let cardMessageId = 0;
 
   it("posts one notice in the lead's thread, with the count and without names, once even when the upload is repeated", async () => {
     const tip = await h.submitTip({ region: { districtCode: "510104" }, subject: "pharmacy", violationType: "drugs_for_daily_goods", targetName: "成都某某大药房", anonymous: false, reporter: REAL_NAME });
     receipt = tip.receipt;
+    reportId = tip.reportId;
     leadId = (await ctx.db.query.leadReports.findFirst({ where: eq(leadReports.reportId, tip.reportId) }))!.leadId;
     await h.deliver();
     const card = h.sentTo(CHENGDU_CHAT).find((c) => JSON.stringify(c.body).includes(leadId));
@@ -70,6 +74,19 @@ describe("evidence added by a tipster", () => {
     await h.deliver();
     expect(notices()).toHaveLength(2);
     expect(notices()[1]!.body.text).toBe(`线索 ${leadId} 的举报 #1：举报人补充了 2 个文件，请在案件页面查看。`);
+  });
+
+  it("says in the reply digest how many files came with a reply, without naming them", async () => {
+    const report = (await ctx.db.query.reports.findFirst({ where: eq(reports.id, reportId) }))!;
+    const files = await checkEvidence([{ name: FILE_NAMES[0]!, bytes: PNG_BYTES }], { maxCount: 5, maxBytes: 1_000_000 }, "zh-CN");
+    await addReporterMessage(ctx.deps, report, { body: "补充一张收费单照片。", files, channel: "web" });
+    await h.deliver();
+    const digest = h.sentTo(CHENGDU_CHAT).at(-1)!;
+    expect(digest.body.text).toContain("补充一张收费单照片。");
+    expect(digest.body.text).toContain("（附 1 个文件，请在案件页面查看）");
+    expect(JSON.stringify(digest.body)).not.toContain(FILE_NAMES[0]!);
+    // The reply's file is not announced a second time as evidence on its own.
+    expect(notices()).toHaveLength(2);
   });
 
   it("says it in English to an English-speaking team, one file in the singular", async () => {

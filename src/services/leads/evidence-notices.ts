@@ -2,6 +2,7 @@
 // in the submission's own batch (so a repeated submission queues none), coalesced while it waits, and
 // rendered at delivery as a count — never a file name, never who the tipster is.
 import { and, count, eq, gte, isNull } from "drizzle-orm";
+import { inJsonArray } from "../../db/chunk";
 import type { Locale } from "../../core/report-input";
 import type { OutgoingMessage, Platform } from "../../chat/types";
 import { leadReports, reportAttachments } from "../../db/schema";
@@ -68,4 +69,14 @@ export async function renderEvidenceNotice(
   if (files === 0) return null;
   const text = t(locale, files === 1 ? "evidence_notice.one" : "evidence_notice.many", { id: digest.leadId, tip, count: files });
   return { message: { kind: "text", text, ...(cardMessageId ? { replyToMessageId: cardMessageId } : {}) }, relayed: [] };
+}
+
+/** How many files came with these replies (the reply digest says so, without names). */
+export async function countReplyFiles(deps: ServiceDeps, reportId: string, messageIds: string[]): Promise<number> {
+  if (messageIds.length === 0) return 0;
+  const [row] = await deps.db
+    .select({ n: count() })
+    .from(reportAttachments)
+    .where(and(eq(reportAttachments.reportId, reportId), inJsonArray(reportAttachments.messageId, messageIds)));
+  return row?.n ?? 0;
 }

@@ -20,7 +20,7 @@ import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 import { batchCardRenderer } from "./batch-cards";
-import { renderEvidenceNotice } from "./evidence-notices";
+import { countReplyFiles, renderEvidenceNotice } from "./evidence-notices";
 
 const yuan = (fen: number) => (fen / 100).toLocaleString("en-US", { maximumFractionDigits: 2 });
 
@@ -163,10 +163,13 @@ export async function renderTipsterDigest(
   const each = pending.length === 1 ? 1000 : Math.max(80, Math.floor(DIGEST_TEXT_BUDGET / pending.length));
   const texts = await Promise.all(pending.map(async (m) => excerpt(scrubText(await decryptText(deps.keys, m.bodyEnc, `message:${m.id}:body`), known), each)));
   const [locale, tip, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), tipNumberOf(deps, digest.leadId, digest.reportId), cardMessageFor(deps, digest.leadId, platform, chatId)]);
+  // Files sent with the replies are counted, never named (leads/evidence-notices.ts tells of files sent on their own).
+  const files = await countReplyFiles(deps, digest.reportId, pending.map((m) => m.id));
   const text =
-    texts.length === 1
+    (texts.length === 1
       ? t(locale, "chat.tipster_replied", { id: digest.leadId, tip, text: texts[0]! })
-      : t(locale, "chat.tipster_replied_digest", { id: digest.leadId, tip, count: texts.length, text: texts.map((x) => `• ${x}`).join("\n") });
+      : t(locale, "chat.tipster_replied_digest", { id: digest.leadId, tip, count: texts.length, text: texts.map((x) => `• ${x}`).join("\n") })) +
+    (files ? `\n${t(locale, files === 1 ? "evidence_notice.with_reply_one" : "evidence_notice.with_reply_many", { count: files })}` : "");
   return { message: { kind: "text", text, ...(card ? { replyToMessageId: card } : {}) }, relayed: pending.map((m) => m.id) };
 }
 
