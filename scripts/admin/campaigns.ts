@@ -156,7 +156,7 @@ export async function runCampaignCommand(deps: ServiceDeps, args: string[], acto
       for (const { deliverable, counts, rows } of board!.deliverables) {
         console.log(`\n${deliverable.key}\t${deliverable.title}`);
         console.log(`  units ${counts.units} · acknowledged ${counts.acknowledged} · submitted ${counts.submitted} · accepted ${counts.accepted} · late ${counts.late} · open ${counts.open}`);
-        for (const r of rows) console.log(`  ${r.unitId}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
+        for (const r of rows) console.log(`  ${r.unitName}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
       }
       return { readOnly: true };
     }

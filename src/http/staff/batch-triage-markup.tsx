@@ -155,7 +155,7 @@ export function TriageBody(p: ListProps) {
                   <td>{regionDisplayName(l.regionCode, locale) || l.regionCode}</td>
                   <th scope="row">{p.caseLinks.has(l.leadId) ? <a href={p.caseLinks.get(l.leadId)}>{l.leadId}</a> : l.leadId}</th>
                   <td>{t(locale, `chat.lead_state.${l.state}`)}</td>
-                  <td>{l.assigneeId ? (p.names.get(l.assigneeId) ?? l.assigneeId) : t(locale, "batch.unassigned")}</td>
+                  <td>{l.assigneeId ? (p.names.get(l.assigneeId) ?? t(locale, "names.unknown_member")) : t(locale, "batch.unassigned")}</td>
                 </tr>
               ))}
             </tbody>

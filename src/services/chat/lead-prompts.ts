@@ -29,7 +29,7 @@ export async function answerLeadPrompt(
   const locale = localeOf(member, await chatLocale(deps, input.user));
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.purpose, leadId: input.leadId, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   let result: CommandResult;
