@@ -7,6 +7,7 @@ import { and, eq, inArray, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, members } from "../../src/db/schema";
 import { addMember, createInvite, redeemInvite } from "../../src/services/org/org";
+import { eventRow } from "../../src/services/events";
 import { createTestContext, type TestContext } from "../support/context";
 import { importExampleOrg } from "../support/round-trips";
 import { signInAs, type StaffBrowser } from "../support/staff-session";
@@ -34,6 +35,8 @@ beforeAll(async () => {
   await enrol("张明", "telegram", "8001");
   await enrol("李娜", "slack", "U0LINA");
   await createInvite(ctx.deps, { memberId: ids["王强"]!, actor: system });
+  // 张明 acknowledged a lead from Telegram at 09:30 Beijing time (an event on the lead, not on himself).
+  await ctx.db.insert(events).values(eventRow({ type: "member", id: ids["张明"]!, role: "inspector", platform: "telegram", platformRef: "1" }, { occurredAt: Date.parse("2026-11-24T01:30:00Z"), entityType: "lead", entityId: "led_TEST", action: "lead.acknowledge" }));
   chen = await signInAs(ctx, ids["陈静"]!);
 });
 afterAll(() => ctx?.close());
@@ -57,6 +60,8 @@ describe("who sees the people page", () => {
     // Last activity: 陈静 signed in and opened pages; 王强 never did anything himself.
     expect(rowOf(page.html, "陈静")).toMatch(/2026-11-24 10:00/);
     expect(rowOf(page.html, "王强")).toContain("从未");
+    // Any action counts, not only the member's own record: 张明's last was a step on a lead in chat.
+    expect(rowOf(page.html, "张明")).toMatch(/2026-11-24 09:30/);
     // Named by name: no member id is shown as text (ids ride only in hidden form fields).
     const visible = page.html.replace(/<input[^>]*>/g, "").replace(/href="[^"]*"/g, "");
     for (const id of Object.values(ids)) expect(visible).not.toContain(id);

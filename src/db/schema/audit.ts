@@ -37,6 +37,8 @@ export const events = sqliteTable(
   (t) => [
     index("events_entity_idx").on(t.entityType, t.entityId, t.id),
     uniqueIndex("events_dedupe_uq").on(t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
+    // A member's latest action (the workspace's People page), migration 0018.
+    index("events_actor_idx").on(t.actorId, t.id).where(sql`actor_id IS NOT NULL`),
   ],
 );
 

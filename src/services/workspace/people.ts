@@ -100,7 +100,7 @@ export async function listPeople(deps: ServiceDeps, input: { viewer: MemberRow; 
       teamName: teams.name,
       unitName: units.name,
       invitePending: sql<number>`EXISTS (SELECT 1 FROM invites i WHERE i.member_id = ${members.id} AND i.redeemed_at IS NULL AND i.expires_at > ${now})`,
-      lastActiveAt: sql<number | null>`(SELECT e.occurred_at FROM events e WHERE e.entity_type = 'member' AND e.entity_id = ${members.id} AND e.actor_id = ${members.id} ORDER BY e.id DESC LIMIT 1)`,
+      lastActiveAt: sql<number | null>`(SELECT e.occurred_at FROM events e INDEXED BY events_actor_idx WHERE e.actor_id = ${members.id} ORDER BY e.id DESC LIMIT 1)`,
     })
     .from(members)
     .leftJoin(teams, eq(teams.id, members.teamId))
