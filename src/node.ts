@@ -115,7 +115,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
   // A fresh development installation gets the example organisation, so the whole loop shows at once.
   const seedFile = config.ORG_SEED_FILE ?? (config.APP_ENV === "development" && existsSync(DEFAULT_DEV_SEED) ? DEFAULT_DEV_SEED : undefined);
   const seeded = seedFile ? await seedOrganisation(deps, seedFile) : false;
-  // With the example organisation, a demo campaign too (once, if none exists): the first tick shows a reminder per unit.
+  // With the example organisation, a demo campaign too (once, if none exists): each unit gets its start message or first reminder.
   if (seeded && seedFile === DEFAULT_DEV_SEED && (await listActiveCampaigns(deps)).length === 0) {
     const demo = await startDemoCampaign(deps, "510000");
     log.info("demo campaign started", { campaignId: demo.campaignId, units: demo.units });

@@ -372,6 +372,26 @@ describe("the board", () => {
   });
 });
 
+describe("the board's units without an enrolled contact", () => {
+  it("flags each unit whose contacts have no chat account (or that has no contact), and not one with an enrolled contact", async () => {
+    await ctx.db.update(members).set({ telegramUserId: "700000001" }).where(eq(members.id, contactA()));
+    // Unit B loses its only contact.
+    await ctx.db.update(members).set({ active: false }).where(eq(members.id, seed.contacts.get(unitB())!));
+    try {
+      const html = await (await ctx.app.request(await boardLink(seed.coordinatorId))).text();
+      const flagged = [...html.matchAll(/data-unenrolled="([^"]+)">([^<]*)</g)].map((m) => [m[1], m[2]!.trim()]);
+      expect(flagged.map((f) => f[0]).sort()).toEqual(seed.unitIds.filter((u) => u !== unitA()).sort());
+      // The coordinator reads English: the flag says which case it is.
+      expect(flagged.find((f) => f[0] === unitB())![1]).toBe("no contact");
+      expect(flagged.find((f) => f[0] === seed.unitIds[2])![1]).toBe("contact not enrolled yet");
+      expect(html).toContain('data-testid="unenrolled-note"');
+    } finally {
+      await ctx.db.update(members).set({ telegramUserId: null }).where(eq(members.id, contactA()));
+      await ctx.db.update(members).set({ active: true }).where(eq(members.id, seed.contacts.get(unitB())!));
+    }
+  });
+});
+
 describe("board and unit page in the other language", () => {
   it("follows the member's locale unless the page is asked for in the other one", async () => {
     const link = await unitLink(contactA(), unitA());

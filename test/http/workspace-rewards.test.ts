@@ -75,12 +75,16 @@ describe("the claims queue", () => {
     const mine = queue.html.slice(queue.html.indexOf('data-testid="claims-waiting"'), queue.html.indexOf("</table>", queue.html.indexOf('data-testid="claims-waiting"')));
     expect(mine).toContain(waiting.claimId);
     expect(mine).not.toContain(unclaimed.claimId);
+    expect(textOf(mine)).toMatch(/First approval, or reject|第一次审核，或驳回/);
     expect(queue.html.slice(queue.html.indexOf('data-testid="claims-in-progress"'))).toContain(unclaimed.claimId);
     expect(textOf(queue.html)).toContain("17,845.68 元");
 
     const finance = await signInAs(ctx, (await member("刘洋")).id);
     const financeQueue = await finance.get("/staff/rewards");
     expect(financeQueue.html).toContain('data-testid="claims-waiting-empty"');
+    const financeOverview = (await finance.get("/staff")).html;
+    expect(financeOverview).toContain('data-testid="overview-claims"');
+    expect(financeOverview).not.toContain('data-testid="overview-mine"');
 
     // The overview names the claims waiting for me, with links to their pages.
     const overview = await coordinator.get("/staff");
@@ -90,7 +94,11 @@ describe("the claims queue", () => {
 
     for (const name of ["张明", "李娜"]) {
       const other = await signInAs(ctx, (await member(name)).id);
-      expect((await other.get("/staff/rewards")).status).toBe(403);
+      const refused = await other.get("/staff/rewards");
+      expect(refused.status).toBe(403);
+      expect(refused.html).toContain('data-testid="workspace-nav"');
+      expect(refused.html).not.toContain('href="/staff/rewards"'); // not in their navigation either
+      expect(textOf(refused.html)).toMatch(/coordinators and finance|协调组和财务/);
       expect((await other.get(`/staff/rewards/${waiting.claimId}`)).status).toBe(403);
       const post = await other.post(`/staff/rewards/${waiting.claimId}`, { action: "approve", version: "2", key: "k".repeat(24) });
       expect(post.status).toBe(403);

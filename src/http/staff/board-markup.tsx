@@ -4,6 +4,7 @@
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import type { Locale } from "../../core/report-input";
+import { contactStateByUnit, lacksEnrolledContact, type UnitContactState } from "../../services/campaigns/unit-contacts";
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
@@ -158,11 +159,24 @@ export interface BoardBodyProps {
   links: BoardLinks;
   /** More in a cell, after a row's status and documents (the workspace's link to the unit's actions). */
   cellExtra?: (row: BoardRow) => Child;
+  /** Each unit's contacts on this page: a unit nobody can answer for is flagged (its reminders can never be acknowledged). */
+  contacts: Map<string, UnitContactState>;
 }
+
+/** A unit nobody can answer for: no contact, or contacts without a chat account. */
+const UnenrolledFlag = (p: { locale: Locale; unitId: string; hasContact: boolean }) => (
+  <>
+    {" "}
+    <span class="st-late" data-unenrolled={p.unitId}>
+      {t(p.locale, p.hasContact ? "board.contact_not_enrolled" : "board.no_contact")}
+    </span>
+  </>
+);
 
 /** Everything under the page's heading: as-of time, counts, filters, matrix and its pages. */
 export function BoardBody(props: BoardBodyProps) {
-  const { locale, board, parsed, phases, regions, matrix, files, links } = props;
+  const { locale, board, parsed, phases, regions, matrix, files, links, contacts } = props;
+  const unenrolledOnPage = matrix.units.filter((u) => lacksEnrolledContact(contacts.get(u.unitId))).length;
   return (
     <>
       <p class="hint">{t(locale, "board.as_of", { at: at(board.generatedAt) })}</p>
@@ -244,6 +258,11 @@ export function BoardBody(props: BoardBodyProps) {
           <p class="hint" data-testid="showing">
             {t(locale, "board.showing", { from: matrix.from, to: matrix.to, total: matrix.total })}
           </p>
+          {unenrolledOnPage ? (
+            <p class="hint" data-testid="unenrolled-note">
+              {t(locale, "board.unenrolled_note", { n: unenrolledOnPage })}
+            </p>
+          ) : null}
           <div class="scroll">
             <table class="grid" data-testid="matrix">
               <thead>
@@ -266,7 +285,10 @@ export function BoardBody(props: BoardBodyProps) {
               <tbody>
                 {matrix.units.map((u) => (
                   <tr data-unit={u.unitId}>
-                    <th scope="row">{u.unitName}</th>
+                    <th scope="row">
+                      {u.unitName}
+                      {lacksEnrolledContact(contacts.get(u.unitId)) ? <UnenrolledFlag locale={locale} unitId={u.unitId} hasContact={contacts.has(u.unitId)} /> : null}
+                    </th>
                     <td>{regionDisplayName(u.regionCode, locale) || u.regionCode}</td>
                     {u.cells.map((rows) => (
                       <Cell locale={locale} rows={rows} files={files} fileHref={links.fileHref} extra={props.cellExtra} />
@@ -296,4 +318,9 @@ export function BoardBody(props: BoardBodyProps) {
       )}
     </>
   );
+}
+
+/** The contacts of the units on this page of the matrix (one read), for BoardBody's flags. */
+export function boardContacts(c: AppContext, matrix: BoardMatrix): Promise<Map<string, UnitContactState>> {
+  return contactStateByUnit(c.var.deps, matrix.units.map((u) => u.unitId));
 }

@@ -16,7 +16,7 @@ import type { AppContext, AppEnv } from "../context";
 import { pageLocale, RefusalPage, sendPage, StaffLayout } from "./staff-layout";
 import { submissionFileResponse } from "./unit-page";
 import { CSV_DOWNLOAD, downloadHeaders } from "../download";
-import { at, BoardBody, boardQuery, loadFilteredBoard, statusLabel, titleOf, type BoardPhase, type ParsedFilters } from "./board-markup";
+import { at, BoardBody, boardContacts, boardQuery, loadFilteredBoard, statusLabel, titleOf, type BoardPhase, type ParsedFilters } from "./board-markup";
 
 interface Viewer {
   member: MemberRow;
@@ -85,6 +85,7 @@ export function createBoardRoutes() {
           regions={regions}
           matrix={matrix}
           files={files}
+          contacts={await boardContacts(c, matrix)}
           links={{
             filterAction: base,
             hidden: { t: token },

@@ -12,7 +12,7 @@ import type { UnitRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { currentOrg } from "../org/org-cache";
-import { templateFile } from "./campaigns";
+import { templateFile } from "./template-files";
 import { contactStateByUnit, lacksEnrolledContact, type UnitContactState } from "./unit-contacts";
 import { unitsInRegion } from "./units";
 

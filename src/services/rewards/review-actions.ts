@@ -45,15 +45,15 @@ export async function reviewRewardClaim(
   const claim = await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, input.claimId) });
   if (!claim) throw new AppError("not_found", "no such reward claim", { messageKey: "errors.reward_claim_unknown" });
   const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform, platformRef: input.platformRef ?? null };
-  if (input.form && input.form.version !== claim.version) {
-    if (await isFormStep(deps, claim.id, input.form, input.member.id)) return { ...claim, replayed: true };
-    throw new AppError("conflict", "the claim changed meanwhile", { messageKey: "errors.reward_changed_meanwhile" });
-  }
   const formData = input.form ? { formKey: input.form.key } : {};
   const role = input.member.active ? reviewerRole(input.member) : null;
   if (!role) {
     await logRefusal(deps, actor, claim.id, input.action, "role_not_allowed");
     throw new RewardRefused("role_not_allowed", { action: input.action, actorId: input.member.id, claim });
+  }
+  if (input.form && input.form.version !== claim.version) {
+    if (await isFormStep(deps, claim.id, input.form, input.member.id)) return { ...claim, replayed: true };
+    throw new AppError("conflict", "the claim changed meanwhile", { messageKey: "errors.reward_changed_meanwhile" });
   }
   const now = deps.now().getTime();
   const text = input.text?.trim() ?? "";

@@ -13,7 +13,7 @@ import { openSubmissionFile } from "../../../services/campaigns/submission-files
 import { AppError } from "../../../services/errors";
 import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
-import { at, BoardBody, boardQuery, loadFilteredBoard, titleOf } from "../board-markup";
+import { at, BoardBody, boardContacts, boardQuery, loadFilteredBoard, titleOf } from "../board-markup";
 import { boardCsvResponse } from "../board-page";
 import { sendPage } from "../staff-layout";
 import { submissionFileResponse } from "../unit-page";
@@ -94,6 +94,7 @@ async function renderBoard(c: AppContext, campaignId: string, error?: string) {
         regions={regions}
         matrix={matrix}
         files={files}
+        contacts={await boardContacts(c, matrix)}
         links={{
           filterAction: base,
           hidden: {},

@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createCampaignStartRoutes } from "./campaign-start";
 import { createCampaignsRoutes } from "./campaigns";
 import { createLeadsRoutes } from "./leads";
 import { createOverviewRoutes } from "./overview";
@@ -17,6 +18,8 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/", createOverviewRoutes());
   workspace.route("/leads", createLeadsRoutes());
   workspace.route("/people", createPeopleRoutes());
+  // Before the campaigns list and boards (/campaigns/:id): "new" is not a campaign id.
+  workspace.route("/campaigns/new", createCampaignStartRoutes());
   workspace.route("/campaigns", createCampaignsRoutes());
   workspace.route("/rewards", createRewardsRoutes());
   return workspace;

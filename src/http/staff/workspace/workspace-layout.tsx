@@ -23,6 +23,7 @@ const SECTIONS: { id: WorkspaceSection; href: string }[] = [
 /** Roles that may open a section; sections not listed are open to every member (their pages decide). */
 const SECTION_ROLES: Partial<Record<WorkspaceSection, readonly string[]>> = {
   people: ["coordinator", "team_lead"],
+  rewards: ["coordinator", "finance"],
 };
 
 /** A member's role in words ("team lead", "组长"). */
