@@ -55,6 +55,8 @@ const fail = (message: string): never => {
 };
 
 const at = (ms: number) => shanghaiDateTime(new Date(ms));
+/** "1 deadline", "3 deadlines". */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
 const day = (ms: number | null) => (ms === null ? "-" : at(ms).slice(0, 10));
 
 function moveOf(args: string[]): DateMove | undefined {
@@ -91,8 +93,8 @@ export function previewText(p: CampaignPreview): string[] {
     for (const dl of d.deadlines) out.push(`    ${dl.period ? `${dl.period} ` : ""}due ${deadlineText(dl.dueAt, "en")}${dl.past ? "  ALREADY PAST" : ""}`);
   }
   out.push("", "Units:");
-  for (const u of p.units) out.push(`  ${u.id}\t${u.name}\t${u.kind}\t${u.regionCode}\t${u.tasks} tasks\t${u.unenrolled ? (u.contacts ? "NO ENROLLED CONTACT (contact not enrolled yet)" : "NO ENROLLED CONTACT (no contact)") : `${u.enrolledContacts} enrolled contact(s)`}`);
-  out.push("", p.pastDeadlines.length ? `WARNING: ${p.pastDeadlines.length} deadline(s) already past:` : "No deadline is past.");
+  for (const u of p.units) out.push(`  ${u.id}\t${u.name}\t${u.kind}\t${u.regionCode}\t${u.tasks} tasks\t${u.unenrolled ? (u.contacts ? "NO ENROLLED CONTACT (contact not enrolled yet)" : "NO ENROLLED CONTACT (no contact)") : `${count(u.enrolledContacts, "enrolled contact")}`}`);
+  out.push("", p.pastDeadlines.length ? `WARNING: ${count(p.pastDeadlines.length, "deadline")} already past:` : "No deadline is past.");
   for (const w of p.pastDeadlines) out.push(`  ${w.deliverableKey}${w.period ? ` ${w.period}` : ""}\tdue ${deadlineText(w.dueAt, "en")}`);
   out.push("", "Reminders:");
   if (p.startMessages) out.push(`  ${at(p.startMessages.at)}\tstart message to each of ${p.startMessages.units} units (its tasks and true deadlines, past ones marked) and one notice to the coordinators; no reminder for a day already past`);
@@ -100,7 +102,7 @@ export function previewText(p: CampaignPreview): string[] {
     out.push(`  ${at(r.sendAt)}\t${r.deliverableKey}${r.period ? ` ${r.period}` : ""}\t${r.kind === "before" ? `${r.offsetDays} ${KIND_WORDS.before}` : KIND_WORDS[r.kind]}\t${r.units} units`);
   const daily = p.deliverables.filter((d) => d.overdueDaily).map((d) => d.key);
   if (daily.length) out.push(`  then overdue reminders every working day until submitted (${daily.join(", ")})`);
-  if (p.unenrolled.length) out.push("", `WARNING: ${p.unenrolled.length} unit(s) without an enrolled contact: their reminders can never be acknowledged: ${p.unenrolled.map((u) => u.id).join(", ")}`);
+  if (p.unenrolled.length) out.push("", `WARNING: ${count(p.unenrolled.length, "unit")} without an enrolled contact: their reminders can never be acknowledged: ${p.unenrolled.map((u) => u.id).join(", ")}`);
   return out;
 }
 
@@ -132,7 +134,7 @@ export async function runCampaignCommand(deps: ServiceDeps, args: string[], acto
       }
       const r = await startCampaign(deps, { ...input, actor });
       console.log(`${r.deliverables} deliverables, ${r.assignments} assignments for ${r.units} units`);
-      if (r.pastDeadlines) console.log(`${r.pastDeadlines} deadline(s) already past: no reminder for a past day; one start message to each of ${r.units} units and one notice to the coordinators`);
+      if (r.pastDeadlines) console.log(`${count(r.pastDeadlines, "deadline")} already past: no reminder for a past day; one start message to each of ${r.units} units and one notice to the coordinators`);
       else if (r.startMessages) console.log(`some reminder days already past: one start message to each of ${r.units} units and one notice to the coordinators`);
       return { lastLine: r.campaignId };
     }
@@ -156,7 +158,7 @@ export async function runCampaignCommand(deps: ServiceDeps, args: string[], acto
       for (const { deliverable, counts, rows } of board!.deliverables) {
         console.log(`\n${deliverable.key}\t${deliverable.title}`);
         console.log(`  units ${counts.units} · acknowledged ${counts.acknowledged} · submitted ${counts.submitted} · accepted ${counts.accepted} · late ${counts.late} · open ${counts.open}`);
-        for (const r of rows) console.log(`  ${r.unitId}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
+        for (const r of rows) console.log(`  ${r.unitName}\t${r.period || "-"}\t${r.status}${r.acknowledged && r.status !== "acknowledged" ? " (acknowledged)" : ""}\tdue ${deadlineText(r.dueAt, "en")}`);
       }
       return { readOnly: true };
     }

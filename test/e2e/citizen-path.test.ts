@@ -226,6 +226,11 @@ describe.runIf(runBrowserTests).each(
         expect(await page.textContent('[data-testid="next-step"]')).toMatch(/20\d\d-\d\d-\d\d/);
         expect(await page.textContent('[data-testid="state-words"]')).toContain(text.state);
         expect((await page.textContent('[data-testid="own-files"]'))!).toContain("receipt.png");
+        // The province in the page's language (lower levels as the data has them) and a proper plural.
+        const statusText = (await page.textContent("main"))!;
+        expect(statusText).toContain(locale === "en" ? "南山某某大药房 · Guangdong 深圳市 南山区" : "南山某某大药房 · 广东省 深圳市 南山区");
+        expect(statusText).toContain(locale === "en" ? "Evidence submitted: 1 file" : "已提交的证据：1 个文件");
+        expect(statusText).not.toContain("(s)");
         // Every link on the page keeps the language.
         for (const href of await page.locator("main a[href^='/'], header a[href^='/']").evaluateAll((as) => as.map((a) => a.getAttribute("href")!)))
           expect(href, href).toContain(`lang=`);

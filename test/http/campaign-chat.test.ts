@@ -87,10 +87,11 @@ describe("a campaign reminder in a unit's Telegram group", () => {
   });
 
   it("refuses presses by a contact of another unit and by a stranger, and logs them", async () => {
-    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, card)).toBe("只有 成都市武侯区人民医院 登记的联系人可以操作。");
-    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-subm:${wuhouAsg}`, card)).toBe("只有 成都市武侯区人民医院 登记的联系人可以操作。");
+    // In words, naming the unit's contacts (by name, never id) or the coordinators.
+    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, card)).toBe("只有成都市武侯区人民医院已登记的联系人才能执行该操作。请联系：吴磊（单位联系人）。");
+    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-subm:${wuhouAsg}`, card)).toBe("只有成都市武侯区人民医院已登记的联系人才能执行该操作。请联系：吴磊（单位联系人）。");
     expect(await press(STRANGER, WUHOU_CHAT, `fw:c-recv:${wuhouAsg}`, card)).toContain("尚未登记");
-    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-acc:${wuhouAsg}`, card)).toBe("只有协调员可以操作。");
+    expect(await press(ZHOU, WUHOU_CHAT, `fw:c-acc:${wuhouAsg}`, card)).toBe("只有协调员才能执行该操作。请联系：陈静（协调员）。");
     const refused = await ctx.db.select().from(events).where(and(eq(events.entityId, wuhouAsg), eq(events.action, "assignment.press_refused")));
     expect(refused.map((e) => [e.actorId, JSON.parse(e.data!).reason])).toEqual([
       [memberIds["周敏"], "not_permitted"],
@@ -188,7 +189,7 @@ describe("the coordinator's commands", () => {
     await h.deliver();
     expect(h.sentTo(QINGYANG_CHAT)).toHaveLength(qyBefore + 2);
     // Only coordinators may nudge.
-    expect((await command(WU, "/nudge dec-report")).join("\n")).toBe("只有协调员可以操作。");
+    expect((await command(WU, "/nudge dec-report")).join("\n")).toBe("只有协调员才能执行该操作。请联系：陈静（协调员）。");
   });
 
   it("/extend gives one unit a later date: it is told, must acknowledge again, and the old date is logged", async () => {

@@ -212,7 +212,7 @@ describe("citizen intake through the pages", () => {
     expect(statusPage.url).toBe("/status/view?lang=en");
     expect(statusPage.html).toContain(`Report ${reportId}`);
     expect(statusPage.html).toContain('data-status="received"');
-    expect(statusPage.html).toContain("Evidence submitted: 1 file(s)");
+    expect(statusPage.html).toContain("Evidence submitted: 1 file<");
     expect(statusPage.html).not.toContain(receipt);
 
     await postInvestigatorMessage(ctx.deps, { reportId, body: "Which ward was it?", actor: investigator });

@@ -83,23 +83,37 @@ describe("a reward from the chat", () => {
     const { id: claimId } = await claimRow(leadId);
     expect(card).toContain(`fw:r-apr:${claimId}`);
 
-    // Not for inspectors, nor for strangers; both attempts logged.
+    // Not for inspectors, nor for strangers; both attempts logged, and each told in words who can.
     await press(USERS.inspector, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe("只有协调员才能对奖励申领作出第一道审核。请联系：陈静（协调员）。");
     await press(USERS.stranger, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe("您尚未登记使用 FundWatch，不能执行该操作；协调员可以为您发放邀请码。请联系：陈静（协调员）。");
     expect((await claimRow(leadId)).status).toBe("claimed");
 
     await press(USERS.coordinator, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
     expect((await claimRow(leadId)).status).toBe("coordinator_approved");
     // Finance gets the card privately, with its own approval button.
     expect(JSON.stringify(messagesTo(String(USERS.finance)).at(-1)?.body)).toContain(`fw:r-fin:${claimId}`);
-    // The coordinator cannot give the second approval.
+    // The card names who approved: by name and role, never by member id.
+    const financeCard = JSON.stringify(messagesTo(String(USERS.finance)).at(-1)?.body);
+    expect(financeCard).toContain("协调组审核");
+    expect(financeCard).toContain("陈静（协调员）");
+    expect(financeCard).not.toMatch(/mem_/);
+    // The coordinator cannot give the second approval, and is told who can.
     await press(USERS.coordinator, `fw:r-fin:${claimId}`, COORDINATORS_CHAT);
     expect((await claimRow(leadId)).status).toBe("coordinator_approved");
+    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe("只有财务人员才能对奖励申领作出第二道复核。请联系：刘洋（财务）。");
     await press(USERS.finance, `fw:r-fin:${claimId}`, String(USERS.finance));
     expect((await claimRow(leadId)).status).toBe("approved");
     await press(USERS.finance, `fw:r-pay:${claimId}`, String(USERS.finance));
     await replyToLastPrompt(USERS.finance, String(USERS.finance), "ICBC-20261201-0001");
     expect((await claimRow(leadId))).toMatchObject({ status: "paid", paidBy: await memberId("刘洋") });
+    // The coordinators' card after payment names both approvers.
+    const lastCard = JSON.stringify(messagesTo(COORDINATORS_CHAT).at(-1)?.body);
+    expect(lastCard).toContain("协调组审核");
+    expect(lastCard).toContain("陈静（协调员）");
+    expect(lastCard).toContain("刘洋（财务）");
+    expect(lastCard).not.toMatch(/mem_/);
     expect((await status())?.status).toBe("paid");
 
     const log = await ctx.db.select({ action: events.action, actorId: events.actorId, data: events.data }).from(events).where(and(eq(events.entityType, "reward_claim"), eq(events.entityId, claimId)));

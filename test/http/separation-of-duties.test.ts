@@ -253,7 +253,12 @@ describe("the two approvals come from two chat accounts", () => {
 
     await press(USERS.coordinator, `fw:r-fin:${claimId}`, String(USERS.coordinator));
     expect((await claimRow(claimId)).status).toBe("coordinator_approved");
-    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe(t("zh-CN", "errors.reward_same_chat_account"));
+    // In words, naming the other finance members who can give it (never the one pressing, never an id).
+    const refusedText = String(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text);
+    expect(refusedText).toContain(t("zh-CN", "refusal.reward.same_chat_account"));
+    expect(refusedText).toContain("请联系：刘洋（财务）");
+    expect(refusedText).not.toContain("钱会计");
+    expect(refusedText).not.toMatch(/mem_/);
     // Defensively also from the CLI: 钱会计 was enrolled from the account that gave the first approval.
     await expect(reviewRewardClaim(ctx.deps, { claimId, action: "approve", member: await member("钱会计"), platform: "cli" })).rejects.toMatchObject({ code: "forbidden", options: { details: { reason: "same_chat_account" } } });
     await expect(reviewRewardClaim(ctx.deps, { claimId, action: "pay", member: await member("钱会计"), platform: "cli", text: "X-1" })).rejects.toMatchObject({ code: "conflict" });

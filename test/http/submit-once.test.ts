@@ -97,13 +97,13 @@ describe("page forms", () => {
     const reply = () => browser.post("/status/reply?lang=en", multipart({ _once: replyToken, body: "补充：三楼东侧病房。" }));
     const upload = () => browser.post("/status/evidence?lang=en", multipart({ _once: evidenceToken }, [{ name: "a.png", bytes: PNG_BYTES }, { name: "b.pdf", bytes: PDF_BYTES }]));
     expect((await reply()).html).toContain('data-testid="status-notice">Sent.');
-    expect((await upload()).html).toContain("2 file(s) added.");
+    expect((await upload()).html).toContain("2 files added.");
     const after = await rowCounts();
     // Reload of the result page is a GET; the same posts again (back + resubmit) are repeats.
     await browser.get("/status/view?lang=en&done=sent");
     const [r2, u2] = [await reply(), await upload()];
     expect(r2.html).toContain('data-testid="status-notice">Sent.');
-    expect(u2.html).toContain("2 file(s) added.");
+    expect(u2.html).toContain("2 files added.");
     expect(await rowCounts()).toEqual(after);
     const messages = r2.html.match(/data-from="reporter"/g) ?? [];
     expect(messages).toHaveLength(1);

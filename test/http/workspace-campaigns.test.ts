@@ -6,7 +6,7 @@
 // once, refusals in words, and nobody but a coordinator getting in.
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assignments, campaigns, events, outbox } from "../../src/db/schema";
+import { assignments, campaigns, events, members, outbox } from "../../src/db/schema";
 import { submitAssignment } from "../../src/services/campaigns/assignments";
 import { findMember } from "../../src/services/org/member-lookups";
 import { seedCampaign, type SeededCampaign } from "../support/campaign-seed";
@@ -23,6 +23,8 @@ beforeAll(async () => {
   seed = await seedCampaign(ctx, { units: 4 });
   other = await seedCampaign(ctx, { units: 1, prefix: "o" });
   await ctx.db.update(campaigns).set({ status: "closed" }).where(eq(campaigns.id, other.campaignId));
+  // Only unit 0's contact has a chat account: the other units cannot answer their reminders.
+  await ctx.db.update(members).set({ telegramUserId: "7001" }).where(eq(members.id, seed.contacts.get(seed.unitIds[0]!)!));
   coordinator = await signInAs(ctx, seed.coordinatorId);
 });
 afterAll(() => ctx?.close());
@@ -95,6 +97,10 @@ describe("a campaign's board in the workspace", () => {
     const nudges = formsOf(page.html, "cell-nudge");
     expect(nudges.map((f) => f.action).sort()).toEqual([0, 1, 2, 3].map((u) => `/staff/campaigns/cmp_t/assignments/${asg(u, "self-inspection")}/nudge`).sort());
     expect(new Set(nudges.map((f) => f.key)).size).toBe(4);
+    // Units nobody enrolled speaks for are flagged.
+    const flagged = [...page.html.matchAll(/<tr data-unit="([^"]+)"><th scope="row">[^<]*<br\/><span class="hint" data-testid="no-contact">/g)].map((m) => m[1]);
+    expect(flagged.sort()).toEqual(seed.unitIds.slice(1).sort());
+    expect(page.html).toContain("Units on this page without an enrolled contact: 3.");
     // The same CSV as the signed board.
     const csv = await ctx.app.request(`${board}/board.csv`, { headers: { cookie: coordinator.cookie } });
     expect(csv.status).toBe(200);
@@ -107,7 +113,7 @@ describe("a campaign's board in the workspace", () => {
     const first = await coordinator.post(form.action, { key: form.key, back: "board" });
     expect(first.hops).toEqual([303, 200]);
     expect(first.url).toMatch(/^\/staff\/campaigns\/cmp_t\?done=nudged&n=1/);
-    expect(flashOf(first.html)).toEqual(["nudged", "Nudged 1 units."]);
+    expect(flashOf(first.html)).toEqual(["nudged", "Units nudged: 1."]);
     const again = await coordinator.post(form.action, { key: form.key, back: "board" });
     expect(flashOf(again.html)![0]).toBe("duplicate");
     const sent = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, `nudge:${target}:%`));

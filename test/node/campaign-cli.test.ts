@@ -39,7 +39,7 @@ describe("npm run admin -- campaign …", () => {
     expect(dry.code, dry.out).toBe(0);
     expect(dry.out).toContain("DRY RUN: nothing was created");
     expect(dry.out).toContain("3 deliverables, 11 assignments for 7 units");
-    expect(dry.out).toContain("WARNING: 3 deadline(s) already past:");
+    expect(dry.out).toContain("WARNING: 3 deadlines already past:");
     expect(dry.out).toMatch(/plan-filing\tdue 2020-07-07 23:59 \(Beijing time\)/);
     expect(dry.out).toContain("due 2020-10-20 23:59 (Beijing time)  ALREADY PAST");
     expect(dry.out).toContain("start message to each of 7 units");
@@ -61,7 +61,7 @@ describe("npm run admin -- campaign …", () => {
 
     const started = await admin("campaign", "start", "jilin-2020", "--year", "2020", "--region", "510000");
     expect(started.code, started.out).toBe(0);
-    expect(started.out).toContain("3 deadline(s) already past: no reminder for a past day; one start message to each of 7 units");
+    expect(started.out).toContain("3 deadlines already past: no reminder for a past day; one start message to each of 7 units");
     const campaignId = started.out.trim().split("\n").at(-1)!;
     expect(campaignId).toMatch(/^cmp_/);
 

@@ -15,6 +15,9 @@ export const mayOpenCase = (m: MemberRow, lead: { assigneeId: string | null; tea
   m.role === "coordinator" || lead.assigneeId === m.id || (m.role === "team_lead" && m.teamId !== null && m.teamId === lead.teamId);
 
 
+/** `?` and the query, or nothing for no parameters. */
+const withQuery = (params: Record<string, string>) => (Object.keys(params).length ? `?${query(params)}` : "");
+
 export function query(params: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") q.set(k, String(v));
@@ -69,7 +72,7 @@ export function TriageBody(p: ListProps) {
       ) : null}
       {p.canDownload ? (
         <p>
-          {t(locale, "batch.feedback_file")}: <a href={`${base}/feedback.csv?${query(p.auth)}`}>CSV</a> · <a href={`${base}/feedback.xlsx?${query(p.auth)}`}>XLSX</a>
+          {t(locale, "batch.feedback_file")}: <a href={`${base}/feedback.csv${withQuery(p.auth)}`}>CSV</a> · <a href={`${base}/feedback.xlsx${withQuery(p.auth)}`}>XLSX</a>
         </p>
       ) : null}
       <form method="get" action={base} class="filters">
@@ -121,7 +124,7 @@ export function TriageBody(p: ListProps) {
           <a href={`${base}?${query(withLang)}`}>{t(locale, "batch.reset_filters")}</a>
         </fieldset>
       </form>
-      <form method="post" action={`${base}/actions${Object.keys(withLang).length ? `?${query(withLang)}` : ""}`}>
+      <form method="post" action={`${base}/actions${withQuery(withLang)}`}>
         <input type="hidden" name="_once" value={p.formToken} />
         {p.page.leads.length ? (
           <table class="leads" data-testid="triage-leads">
@@ -152,7 +155,7 @@ export function TriageBody(p: ListProps) {
                   <td>{regionDisplayName(l.regionCode, locale) || l.regionCode}</td>
                   <th scope="row">{p.caseLinks.has(l.leadId) ? <a href={p.caseLinks.get(l.leadId)}>{l.leadId}</a> : l.leadId}</th>
                   <td>{t(locale, `chat.lead_state.${l.state}`)}</td>
-                  <td>{l.assigneeId ? (p.names.get(l.assigneeId) ?? l.assigneeId) : t(locale, "batch.unassigned")}</td>
+                  <td>{l.assigneeId ? (p.names.get(l.assigneeId) ?? t(locale, "names.unknown_member")) : t(locale, "batch.unassigned")}</td>
                 </tr>
               ))}
             </tbody>

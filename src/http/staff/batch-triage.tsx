@@ -48,6 +48,8 @@ export interface TriageSite {
   keepLang: boolean;
   /** The page around the triage markup (the back link, on a result page). */
   frame(props: { c: AppContext; locale: Locale; title: string; back?: string; children: Child }): Child;
+  /** The reference of what a member does here (the workspace session), for the events. */
+  platformRef(c: AppContext): string | null;
   /** The link to a lead the member may open, from this room. */
   leadLink(deps: ServiceDeps, leadId: string, member: MemberRow, expiresAt: number): Promise<string>;
 }
@@ -58,6 +60,7 @@ const signedSite: TriageSite = {
   base: (batchId) => `/batches/${encodeURIComponent(batchId)}`,
   auth: (c) => ({ t: c.req.query("t") ?? "" }),
   keepLang: true,
+  platformRef: () => null,
   frame: ({ c, locale, title, back, children }) => (
     <StaffLayout c={c} locale={locale} title={title} script {...(back ? { nav: [{ href: back, label: t(locale, "batch.back") }] } : {})}>
       {children}
@@ -98,7 +101,7 @@ export function createTriageRoutes(site: TriageSite) {
     const expiresAt = deps.now().getTime() + CASE_LINK_MINUTES * 60_000;
     const caseLinks = new Map<string, string>();
     for (const l of page.leads) if (mayOpenCase(member, l)) caseLinks.set(l.leadId, await site.leadLink(deps, l.leadId, member, expiresAt));
-    await recordBatchTriageView(deps, { batchId, member, filters, after, before, leadIds: page.leads.map((l) => l.leadId) });
+    await recordBatchTriageView(deps, { batchId, member, filters, after, before, leadIds: page.leads.map((l) => l.leadId), platformRef: site.platformRef(c) });
     const names = new Map([...org.memberById.values()].map((m) => [m.id, m.displayName]));
     const title = triageTitle(locale, batch);
     return sendPage(
@@ -166,7 +169,7 @@ export function createTriageRoutes(site: TriageSite) {
     if (action === "decline" && reason.length < 2) return renderList(c, batchId, t(locale, "batch.reason_needed"), 400);
     const toMemberId = one("assignee");
     if (action === "assign" && !toMemberId) return renderList(c, batchId, t(locale, "batch.choose_assignee"), 400);
-    const outcomes = await runBulkAction(deps, { batchId, member, action, leadIds, formNonce, ...(reason ? { reason } : {}), ...(toMemberId ? { toMemberId } : {}) });
+    const outcomes = await runBulkAction(deps, { batchId, member, action, leadIds, formNonce, platformRef: site.platformRef(c), ...(reason ? { reason } : {}), ...(toMemberId ? { toMemberId } : {}) });
     const keep = { ...site.auth(c), ...(site.keepLang ? { lang: locale } : {}) };
     const back = `${site.base(batch.id)}${Object.keys(keep).length ? `?${query(keep)}` : ""}`;
     const title = resultTitle(locale, action);
@@ -203,7 +206,7 @@ export function createTriageRoutes(site: TriageSite) {
       rows = rows.filter((r) => mine.has(r.leadId));
     }
     // Logged before the file is handed out.
-    await logFeedbackDownload(deps, { batchId, member, format, rows: rows.length, scope });
+    await logFeedbackDownload(deps, { batchId, member, format, rows: rows.length, scope, platformRef: site.platformRef(c) });
     const name = { stem: `batch-${batchId}-feedback` };
     if (format === "xlsx") return c.body(feedbackXlsx(rows) as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name, XLSX_DOWNLOAD));
     return c.body(feedbackCsv(rows), 200, downloadHeaders(name, CSV_DOWNLOAD));

@@ -8,7 +8,7 @@ import { contactStateByUnit, lacksEnrolledContact, type UnitContactState } from 
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
-import { BOARD_STATUSES, campaignBoard, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
+import { BOARD_STATUSES, campaignBoard, type BoardDeliverable, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
 import type { BoardMatrix, CellFile } from "../../services/campaigns/board-view";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { formatBytes } from "../../services/intake/evidence";
@@ -158,7 +158,7 @@ export interface BoardBodyProps {
   files: Map<string, CellFile[]>;
   links: BoardLinks;
   /** More in a cell, after a row's status and documents (the workspace's link to the unit's actions). */
-  cellExtra?: (row: BoardRow) => Child;
+  cellExtra?: (row: BoardRow, deliverable: BoardDeliverable["deliverable"]) => Child;
   /** Each unit's contacts on this page: a unit nobody can answer for is flagged (its reminders can never be acknowledged). */
   contacts: Map<string, UnitContactState>;
 }
@@ -290,8 +290,8 @@ export function BoardBody(props: BoardBodyProps) {
                       {lacksEnrolledContact(contacts.get(u.unitId)) ? <UnenrolledFlag locale={locale} unitId={u.unitId} hasContact={contacts.has(u.unitId)} /> : null}
                     </th>
                     <td>{regionDisplayName(u.regionCode, locale) || u.regionCode}</td>
-                    {u.cells.map((rows) => (
-                      <Cell locale={locale} rows={rows} files={files} fileHref={links.fileHref} extra={props.cellExtra} />
+                    {u.cells.map((rows, i) => (
+                      <Cell locale={locale} rows={rows} files={files} fileHref={links.fileHref} extra={props.cellExtra ? (row) => props.cellExtra!(row, board.deliverables[i]!.deliverable) : undefined} />
                     ))}
                   </tr>
                 ))}

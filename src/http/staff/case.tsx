@@ -105,7 +105,6 @@ export function createCaseRoutes() {
             <p class="hint">{shanghaiDateTime(new Date(d.report.createdAt))}</p>
             {d.reward ? (
               <p data-testid="tip-reward">
-                {t(locale, "citizen.case.reward")}:{" "}
                 {t(locale, "citizen.case.reward_value", { amount: formatMoney(d.reward.amountFen, locale), status: t(locale, `reward.status.${d.reward.status}`) })}
                 {d.reward.paidAt !== null ? ` · ${shanghaiDate(new Date(d.reward.paidAt))}` : ""}
               </p>

@@ -161,7 +161,7 @@ export function Task(props: TaskProps) {
         </form>
       ) : null}
       {view.submissions.map((s) => (
-        <Submission locale={locale} s={s} files={view.files.filter((f) => f.submissionId === s.id)} note={props.notes.get(s.id) ?? null} by={props.names.get(s.submittedBy) ?? s.submittedBy} q={q} unitId={unitId} />
+        <Submission locale={locale} s={s} files={view.files.filter((f) => f.submissionId === s.id)} note={props.notes.get(s.id) ?? null} by={props.names.get(s.submittedBy) ?? t(locale, "names.unknown_member")} q={q} unitId={unitId} />
       ))}
     </section>
   );
@@ -222,7 +222,7 @@ export function History(props: { locale: Locale; view: UnitPageView }) {
                 {historyText(locale, e.action)}
                 {about.get(`${e.entityType}:${e.entityId}`) ? ` — ${about.get(`${e.entityType}:${e.entityId}`)}` : ""}
               </td>
-              <td>{e.actorId ? (view.names.get(e.actorId) ?? e.actorId) : t(locale, "unit_page.system")}</td>
+              <td>{e.actorId ? (view.names.get(e.actorId) ?? t(locale, "names.unknown_member")) : t(locale, "unit_page.system")}</td>
             </tr>
           ))}
         </tbody>

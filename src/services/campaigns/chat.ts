@@ -33,6 +33,7 @@ import { deliverablesOf, findDeliverables, listActiveCampaigns } from "./campaig
 import { boardUrl, BOARD_LINK_HOURS, unitPageUrl, UNIT_LINK_DAYS } from "./links";
 import { deadlineText, deliverableTitle, type CampaignAction } from "./messages";
 import { nudgeDeliverable } from "./nudges";
+import { refusalText } from "../refusals/refusal-text";
 
 export { isCampaignAction } from "./messages";
 
@@ -59,19 +60,12 @@ function localeOf(member: MemberRow | null, fallback: Locale): Locale {
   return member && isLocale(member.locale) ? member.locale : fallback;
 }
 
-function resultText(result: AssignmentResult | MoveResult, locale: Locale, done: string, unit = ""): string {
+/** The reply to a campaign step: its done text, or the refusal in words (naming the unit's contacts or the coordinators). */
+async function resultText(deps: ServiceDeps, result: AssignmentResult | MoveResult, locale: Locale, done: string, about: { actorId: string; unit?: { id: string; name: string } }): Promise<string> {
   if (result.status === "done") return done;
   if (result.status === "duplicate") return t(locale, "campaign.reply.duplicate");
-  switch (result.reason) {
-    case "not_permitted":
-      return unit ? t(locale, "campaign.reply.not_contact", { unit }) : t(locale, "campaign.reply.not_coordinator");
-    case "unknown_assignment":
-      return t(locale, "campaign.reply.unknown_assignment");
-    case "changed_meanwhile":
-      return t(locale, "campaign.reply.changed_meanwhile");
-    default:
-      return t(locale, `campaign.refusal.${result.reason}`);
-  }
+  const code = result.reason === "not_permitted" && about.unit ? "not_contact" : result.reason;
+  return refusalText(deps, locale, { scope: "campaign", code, actorId: about.actorId, unit: about.unit ?? null });
 }
 
 const publicActor = (user: ChatUser): Actor => ({ type: "public", id: `${user.platform}:${user.userId}`, role: null, platform: user.platform, platformRef: user.platformRef ?? null });
@@ -82,7 +76,7 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
   const locale = localeOf(member, deps.config.DEFAULT_LOCALE);
   if (!member) {
     await logPressRefused(deps, { assignmentId: input.assignmentId, actor: publicActor(input.user), attempted: input.action, reason: "not_enrolled", dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const ctx = await getAssignmentContext(deps, input.assignmentId);
   if (!ctx) return { text: t(locale, "campaign.reply.unknown_assignment") };
@@ -95,25 +89,25 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
   switch (input.action) {
     case "c-recv": {
       const result = await receiveAssignment(deps, common);
-      return { text: resultText(result, locale, t(locale, "campaign.reply.received", { deliverable: title }), ctx.unit.name) };
+      return { text: await resultText(deps, result, locale, t(locale, "campaign.reply.received", { deliverable: title }), { actorId: member.id, unit: ctx.unit }) };
     }
     case "c-subm": {
-      if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", t(locale, "campaign.reply.not_contact", { unit: ctx.unit.name }));
+      if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", await refusalText(deps, locale, { scope: "campaign", code: "not_contact", actorId: member.id, unit: ctx.unit }));
       if (ctx.assignment.state === "submitted" || ctx.assignment.state === "accepted") return { text: t(locale, `campaign.refusal.already_${ctx.assignment.state}`) };
       return { text: t(locale, "campaign.btn.c-subm"), prompt: { purpose: "submission_note", assignmentId: ctx.assignment.id, text: t(locale, "campaign.prompt.submission_note", { deliverable: title }) } };
     }
     case "c-open": {
-      if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", t(locale, "campaign.reply.not_contact", { unit: ctx.unit.name }));
+      if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", await refusalText(deps, locale, { scope: "campaign", code: "not_contact", actorId: member.id, unit: ctx.unit }));
       const url = await unitPageUrl(deps, { memberId: member.id, unitId: ctx.unit.id }, deps.now());
       const first = await logLinkIssued(deps, actorOf(member, input.user.platform, input.user.platformRef), { entityType: "unit", entityId: ctx.unit.id, action: "unit.link_issued", dedupeKey: input.updateKey });
       return { text: t(locale, "campaign.btn.c-open"), privateText: t(locale, "campaign.open_link", { unit: ctx.unit.name, days: UNIT_LINK_DAYS, url }), ...(first ? {} : { replayed: true }) };
     }
     case "c-acc": {
       const result = await reviewSubmission(deps, { ...common, decision: "accept" });
-      return { text: resultText(result, locale, t(locale, "campaign.reply.accepted", { unit: ctx.unit.name, deliverable: title })) };
+      return { text: await resultText(deps, result, locale, t(locale, "campaign.reply.accepted", { unit: ctx.unit.name, deliverable: title }), { actorId: member.id }) };
     }
     case "c-ret": {
-      if (!isCoordinator(member)) return refuse("not_permitted", t(locale, "campaign.reply.not_coordinator"));
+      if (!isCoordinator(member)) return refuse("not_permitted", await refusalText(deps, locale, { scope: "campaign", code: "not_permitted", actorId: member.id }));
       if (ctx.assignment.state !== "submitted") return { text: t(locale, ctx.assignment.state === "accepted" ? "campaign.refusal.already_accepted" : "campaign.refusal.not_submitted") };
       return { text: t(locale, "campaign.btn.c-ret"), prompt: { purpose: "return_reason", assignmentId: ctx.assignment.id, text: t(locale, "campaign.prompt.return_reason", { unit: ctx.unit.name, deliverable: title }) } };
     }
@@ -124,7 +118,7 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
 export async function answerCampaignPrompt(deps: ServiceDeps, input: { user: ChatUser; purpose: CampaignPromptPurpose; assignmentId: string; text: string; updateKey: string }): Promise<CampaignReply> {
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member, deps.config.DEFAULT_LOCALE);
-  if (!member) return { text: t(locale, "chat.not_enrolled") };
+  if (!member) return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   const text = input.text.trim();
   if (!text) return { text: t(locale, input.purpose === "submission_note" ? "campaign.prompt.note_required" : "campaign.refusal.reason_required"), keepPromptOpen: true };
   const ctx = await getAssignmentContext(deps, input.assignmentId);
@@ -133,10 +127,10 @@ export async function answerCampaignPrompt(deps: ServiceDeps, input: { user: Cha
   const common = { assignmentId: ctx.assignment.id, actor: member, platform: input.user.platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey };
   if (input.purpose === "submission_note") {
     const result = await submitAssignment(deps, { ...common, note: text });
-    return { text: resultText(result, locale, t(locale, "campaign.reply.submitted", { deliverable: title }), ctx.unit.name) };
+    return { text: await resultText(deps, result, locale, t(locale, "campaign.reply.submitted", { deliverable: title }), { actorId: member.id, unit: ctx.unit }) };
   }
   const result = await reviewSubmission(deps, { ...common, decision: "return", reason: text });
-  return { text: resultText(result, locale, t(locale, "campaign.reply.returned", { unit: ctx.unit.name, deliverable: title })) };
+  return { text: await resultText(deps, result, locale, t(locale, "campaign.reply.returned", { unit: ctx.unit.name, deliverable: title }), { actorId: member.id }) };
 }
 
 /** Registers a campaign prompt before it is sent (Telegram replies are matched to it), with its outbox row, in one batch. */
@@ -186,7 +180,7 @@ export async function handleCampaignCommand(
   const actor = actorOf(member, platform, input.user.platformRef);
   if (!isCoordinator(member)) {
     await logPressRefused(deps, { assignmentId: "-", actor, attempted: `/${input.command}`, reason: "not_permitted", dedupeKey: input.updateKey });
-    return { text: t(locale, "campaign.reply.not_coordinator") };
+    return { text: await refusalText(deps, locale, { scope: "campaign", code: "not_permitted", actorId: member.id }) };
   }
   switch (input.command) {
     case "campaigns": {
@@ -233,7 +227,7 @@ export async function handleCampaignCommand(
       if (!r.found) return { text: r.error };
       const result = await nudgeDeliverable(deps, { deliverableId: r.found.deliverable.id, actor: member, platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey });
       if (result.status === "duplicate") return { text: t(locale, "campaign.reply.duplicate") };
-      if (result.status === "refused") return { text: result.reason === "changed_meanwhile" ? t(locale, "campaign.reply.changed_meanwhile") : t(locale, "campaign.reply.not_coordinator") };
+      if (result.status === "refused") return { text: await refusalText(deps, locale, { scope: "campaign", code: result.reason, actorId: member.id }) };
       const lines = [result.nudged.length ? t(locale, "campaign.nudge_done", { count: result.nudged.length, units: result.nudged.map((u) => u.name).join("、") }) : t(locale, "campaign.nudge_none")];
       if (result.coolingDown.length) lines.push(t(locale, "campaign.nudge_cooldown", { count: result.coolingDown.length, hours: deps.config.CAMPAIGN_NUDGE_COOLDOWN_HOURS ?? 4 }));
       return { text: lines.join("\n") };
@@ -245,7 +239,7 @@ export async function handleCampaignCommand(
       const r = await resolveDeliverable(deps, ref, locale, "campaign.move_usage");
       if (!r.found) return { text: r.error };
       const result = await moveDeadline(deps, { deliverableId: r.found.deliverable.id, dueAt, reason: reasonWords.join(" "), actor: member, platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey });
-      return { text: resultText(result, locale, t(locale, "campaign.moved_done", { deliverable: deliverableTitle(r.found.deliverable, locale), deadline: deadlineText(dueAt, locale), count: result.status === "done" ? result.moved : 0 })) };
+      return { text: await resultText(deps, result, locale, t(locale, "campaign.moved_done", { deliverable: deliverableTitle(r.found.deliverable, locale), deadline: deadlineText(dueAt, locale), count: result.status === "done" ? result.moved : 0 }), { actorId: member.id }) };
     }
     case "extend": {
       const [ref, unitId, date, ...reasonWords] = input.args;
@@ -258,7 +252,7 @@ export async function handleCampaignCommand(
       if (!target) return { text: t(locale, "campaign.unknown_unit") };
       const result = await extendDeadline(deps, { assignmentId: target.id, dueAt, reason: reasonWords.join(" "), actor: member, platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey });
       const ctx = await getAssignmentContext(deps, target.id);
-      return { text: resultText(result, locale, t(locale, "campaign.extended_done", { unit: ctx?.unit.name ?? unitId, deliverable: deliverableTitle(r.found.deliverable, locale), deadline: deadlineText(dueAt, locale) })) };
+      return { text: await resultText(deps, result, locale, t(locale, "campaign.extended_done", { unit: ctx?.unit.name ?? unitId, deliverable: deliverableTitle(r.found.deliverable, locale), deadline: deadlineText(dueAt, locale) }), { actorId: member.id }) };
     }
     default:
       return { text: t(locale, "chat.help") };

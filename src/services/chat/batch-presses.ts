@@ -2,6 +2,7 @@
 // triage page through a signed link sent privately (b-open).
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
+import { refusalText } from "../refusals/refusal-text";
 import type { Actor } from "../events";
 import { acknowledgeBatch, BATCH_LINK_MINUTES, batchLinkForPress } from "../leads/batch-cards";
 import { logRefusal, logUnknownUser } from "../leads/leads";
@@ -16,10 +17,10 @@ export async function handleBatchPress(deps: ServiceDeps, input: { user: ChatUse
   const locale = localeOf(member, await chatLocale(deps, input.user));
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.action, leadId: input.batchId, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
-  if (!member.active || member.role === "finance") return { text: t(locale, "chat.not_permitted") };
+  if (!member.active || member.role === "finance") return { text: await refusalText(deps, locale, { scope: "batch", code: "not_permitted", actorId: member.id }) };
   if (input.action === "b-open") {
     const link = await batchLinkForPress(deps, { batchId: input.batchId, member, actor, updateKey: input.updateKey });
     if (!link) return { text: t(locale, "batch.unknown") };
@@ -29,5 +30,5 @@ export async function handleBatchPress(deps: ServiceDeps, input: { user: ChatUse
   if (acked.status === "done") return { text: t(locale, "batch.acked", { team: acked.team.name }) };
   if (acked.status === "already") return { text: t(locale, "batch.already_acked", { name: acked.by ?? "—" }) };
   if (acked.status === "not_permitted") await logRefusal(deps, actor, input.batchId, input.action, "not_permitted", input.updateKey);
-  return { text: t(locale, acked.status === "unknown" ? "batch.unknown" : "chat.not_permitted") };
+  return { text: acked.status === "unknown" ? t(locale, "batch.unknown") : await refusalText(deps, locale, { scope: "batch", code: "ack_not_permitted", actorId: member.id }) };
 }

@@ -4,6 +4,7 @@
 import { t } from "../../i18n";
 import { CAMPAIGN_COMMANDS, handleCampaignCommand } from "../campaigns/chat";
 import type { ServiceDeps } from "../deps";
+import { refusalText } from "../refusals/refusal-text";
 import type { Actor } from "../events";
 import { logUnknownUser } from "../leads/leads";
 import { findMemberByChatUser } from "../org/org";
@@ -43,7 +44,7 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   const locale = localeOf(member, fallback);
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: `/${command}`, dedupeKey: input.updateKey });
-    return LOGIN_COMMANDS.has(command) ? loginNotEnrolledReply(locale) : { text: t(locale, "chat.not_enrolled") };
+    return LOGIN_COMMANDS.has(command) ? loginNotEnrolledReply(locale) : { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const actor: Actor = { type: "member", id: member.id, role: member.role, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   // Campaign commands (/campaigns, /board, /nudge, /move, /extend): see services/campaigns/chat.ts.

@@ -37,7 +37,7 @@ export async function handleLeadPress(deps: ServiceDeps, input: { user: ChatUser
   const locale = localeOf(member, await chatLocale(deps, input.user));
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.action, leadId: input.leadId, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   const lead = await getLead(deps, input.leadId);

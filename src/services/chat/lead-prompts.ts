@@ -1,7 +1,6 @@
 // The free-text answer to a lead prompt: a decline reason (for the lead, or "#n reason" for one tip), a
 // verified amount, a question for one tipster, or the member to reassign the lead to.
-import { MAX_AMOUNT_FEN, parseYuanText } from "../../core/money";
-import { formatYuan } from "../../core/rewards/compute";
+import { formatYuan, MAX_AMOUNT_FEN, parseYuanText } from "../../core/money";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../../core/report-status";
 import type { Locale } from "../../core/report-input";
 import { t } from "../../i18n";
@@ -30,7 +29,7 @@ export async function answerLeadPrompt(
   const locale = localeOf(member, await chatLocale(deps, input.user));
   if (!member) {
     await logUnknownUser(deps, { platform: input.user.platform, platformUserId: input.user.userId, attempted: input.purpose, leadId: input.leadId, dedupeKey: input.updateKey });
-    return { text: t(locale, "chat.not_enrolled") };
+    return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   }
   const actor: MemberActor = { member, platform: input.user.platform, platformRef: input.user.platformRef ?? null };
   let result: CommandResult;

@@ -8,6 +8,9 @@ import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
 import { logOperatorOnlyRefusal, OPERATOR_ONLY_ROLES } from "../org/enrolment-rules";
 import { isBound } from "../org/chat-accounts";
+import { listMemberDirectory } from "../org/member-directory";
+import { roleLabel } from "../org/member-names";
+import { refusalText } from "../refusals/refusal-text";
 import { addMember, createInvite, deactivateMember, MEMBER_ROLES, redeemInvite, type MemberRole } from "../org/org";
 import { localeOf } from "./locale";
 import { logRead } from "./read-log";
@@ -31,19 +34,25 @@ export async function handleOrgCommand(deps: ServiceDeps, input: MemberCommand):
   const { member, actor, locale } = input;
   switch (input.command) {
     case "teams": {
-      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      if (member.role !== "coordinator") return { text: await refusalText(deps, locale, { scope: "chat", code: "coordinator_only", actorId: member.id }) };
       const rows = await deps.db.select().from(teams);
       return { text: rows.map((r) => `${r.name} · ${r.regionCode} · ${r.platform}${r.isCoordinators ? " · ★" : ""}${r.active ? "" : " · (inactive)"}`).join("\n") || "—" };
     }
     case "members": {
-      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: t(locale, "chat.not_permitted") };
-      let rows = await deps.db.select().from(members);
-      if (member.role === "team_lead") rows = rows.filter((m) => m.teamId === member.teamId);
-      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "members.listed", data: { memberIds: rows.map((m) => m.id) }, dedupeKey: input.updateKey });
-      return { text: rows.map((m) => `${m.id} · ${m.displayName} · ${t(locale, `chat.role.${m.role}`)}${isBound(m) ? "" : " · ✉"}`).join("\n") || "—" };
+      if (member.role !== "coordinator" && member.role !== "team_lead") return { text: await refusalText(deps, locale, { scope: "chat", code: "member_lists", actorId: member.id }) };
+      let rows = await listMemberDirectory(deps);
+      if (member.role === "team_lead") rows = rows.filter(({ member: m }) => m.teamId === member.teamId);
+      await logRead(deps, actor, { entityType: "member", entityId: member.id, action: "members.listed", data: { memberIds: rows.map(({ member: m }) => m.id) }, dedupeKey: input.updateKey });
+      // The id stays on each line: /invite, /deactivate and /reassign take it.
+      return {
+        text:
+          rows
+            .map(({ member: m, place, placeKind }) => `${m.displayName} · ${roleLabel(m, locale, placeKind === "unit" ? place : null)}${placeKind === "team" ? ` · ${place}` : ""} · ${m.id}${m.active ? "" : ` · ${t(locale, "names.deactivated")}`}${isBound(m) ? "" : " · ✉"}`)
+            .join("\n") || "—",
+      };
     }
     case "invite": {
-      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      if (member.role !== "coordinator") return { text: await refusalText(deps, locale, { scope: "chat", code: "coordinator_only", actorId: member.id }) };
       const target = input.args[0] ? await deps.db.query.members.findFirst({ where: eq(members.id, input.args[0]) }) : undefined;
       if (!target) return { text: t(locale, "chat.unknown_member") };
       // Finance and coordinators are enrolled by an operator only: otherwise one coordinator holds both reward approvals.
@@ -66,7 +75,7 @@ export async function handleOrgCommand(deps: ServiceDeps, input: MemberCommand):
     }
     case "addmember": {
       // /addmember <role> <team-id or -> <name…>
-      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      if (member.role !== "coordinator") return { text: await refusalText(deps, locale, { scope: "chat", code: "coordinator_only", actorId: member.id }) };
       const [role, teamArg, ...nameParts] = input.args;
       if (!role || !(MEMBER_ROLES as readonly string[]).includes(role) || !teamArg || nameParts.length === 0) return { text: t(locale, "chat.addmember_usage") };
       if (OPERATOR_ONLY_ROLES.has(role)) {
@@ -81,7 +90,7 @@ export async function handleOrgCommand(deps: ServiceDeps, input: MemberCommand):
       };
     }
     case "deactivate": {
-      if (member.role !== "coordinator") return { text: t(locale, "chat.not_permitted") };
+      if (member.role !== "coordinator") return { text: await refusalText(deps, locale, { scope: "chat", code: "coordinator_only", actorId: member.id }) };
       const target = input.args[0] ? await deactivateMember(deps, { memberId: input.args[0], actor, dedupeKey: input.updateKey }) : null;
       return { text: target ? t(locale, "chat.member_deactivated", { name: target.displayName }) : t(locale, "chat.unknown_member") };
     }

@@ -8,8 +8,8 @@ export interface OutboxPayload {
   leadId?: string;
   promptId?: string;
   message?: OutgoingMessage;
-  /** For digest rows: whose replies to gather. */
-  digest?: { reportId: string; leadId: string };
+  /** For digest rows: whose replies to gather (or, with evidenceSince, the evidence added since then: leads/evidence-notices.ts). */
+  digest?: { reportId: string; leadId: string; evidenceSince?: number };
   /** For batch_card rows: which batch's card for which team (rendered at delivery). */
   batchCard?: { batchId: string; teamId: string };
 }

@@ -21,7 +21,7 @@ export interface OutboxRenderer {
    * A digest of a tipster's replies not relayed yet, rendered at delivery time (so replies that
    * arrive while it waits join it), or null when there is nothing left to relay.
    */
-  digest?(digest: { reportId: string; leadId: string }, platform: Platform, chatId: string): Promise<{ message: OutgoingMessage; relayed: string[] } | null>;
+  digest?(digest: { reportId: string; leadId: string; evidenceSince?: number }, platform: Platform, chatId: string): Promise<{ message: OutgoingMessage; relayed: string[] } | null>;
   /** Marks the replies a digest carried as relayed, once it is posted (and queues the next if more wait). */
   digestSent?(digest: { reportId: string; leadId: string }, relayed: string[], platform: Platform, chatId: string): Promise<void>;
   /** A screening batch's card for one team, rendered at delivery (see leads/batch-cards.ts), and where it already sits. */

@@ -11,6 +11,7 @@ import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
 import { AppError } from "../errors";
 import { tipsterReplyStatements } from "../leads/lead-card-queue";
+import { evidenceNoticeStatements } from "../leads/evidence-notices";
 import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 import { storeStrippedCopies } from "./strip-evidence";
 import { PUBLIC_ACTOR, type OnceStatement, type ReportChannel } from "./report-types";
@@ -87,12 +88,15 @@ export async function addReporterEvidence(
   if (input.files.length === 0) throw new AppError("validation_failed", "no files", { fields: {} });
   const createdAt = deps.now().getTime();
   const prepared = await prepareAttachmentInserts(deps, { reportId: report.id, messageId: null, uploadedBy: "reporter", files: input.files, createdAt });
+  // The lead's thread hears of it in this same batch: a repeated submission (its once-row refused) queues nothing.
+  const toTeam = await evidenceNoticeStatements(deps, { reportId: report.id, submissionKey: prepared.attachments[0]!.id, since: createdAt });
   const once = input.once ? [(await input.once({ attachments: prepared.attachments })).statement] : [];
   const quota = await quotaGuards(deps, "evidence", report.id, input.clientAddress);
   await retryBusyWrite(deps.db, async () =>
     deps.db.batch(asBatch([
       ...quota.statements,
       ...prepared.statements,
+      ...toTeam,
       deps.db.insert(reportTimeline).values({ id: newId("tl"), reportId: report.id, createdAt, kind: "evidence_added" }),
       deps.db.update(reports).set({ updatedAt: createdAt }).where(eq(reports.id, report.id)),
       deps.db.insert(events).values(
@@ -110,5 +114,6 @@ export async function addReporterEvidence(
     throw quota.refusal(err) ?? err;
   });
   await storeStrippedCopies(deps, prepared.toStrip); // after the quota accepted the upload
+  if (toTeam.length) deps.notifyOutbox?.();
   return { attachments: prepared.attachments };
 }

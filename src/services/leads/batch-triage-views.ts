@@ -8,7 +8,7 @@ export type { MemberRow } from "../../db/schema";
 
 export async function recordBatchTriageView(
   deps: ServiceDeps,
-  input: { batchId: string; member: { id: string; role: string }; filters: TriageFilters; after: number | undefined; before: number | undefined; leadIds: string[] },
+  input: { batchId: string; member: { id: string; role: string }; filters: TriageFilters; after: number | undefined; before: number | undefined; leadIds: string[]; platformRef?: string | null },
 ): Promise<void> {
   await deps.db.insert(events).values({
     occurredAt: deps.now().getTime(),
@@ -19,7 +19,7 @@ export async function recordBatchTriageView(
     actorId: input.member.id,
     actorRole: input.member.role,
     platform: "web",
-    platformRef: null,
+    platformRef: input.platformRef ?? null,
     data: JSON.stringify({ filters: input.filters, after: input.after ?? null, before: input.before ?? null, leadIds: input.leadIds }),
   });
 }

@@ -241,7 +241,8 @@ type WritePlan = Extract<PlannedCommand, { kind: "write" }>;
  */
 export async function runBulkAction(
   deps: ServiceDeps,
-  input: { batchId: string; member: MemberRow; action: BulkAction; leadIds: string[]; reason?: string; toMemberId?: string; formNonce: string },
+  /** `platformRef`: the workspace session the form was posted from (none from a signed link). */
+  input: { batchId: string; member: MemberRow; action: BulkAction; leadIds: string[]; reason?: string; toMemberId?: string; formNonce: string; platformRef?: string | null },
 ): Promise<BulkOutcome[]> {
   const db = deps.db;
   const leadIds = [...new Set(input.leadIds)];
@@ -262,7 +263,7 @@ export async function runBulkAction(
   const done = new Set((results[n + 1] as { key: string }[]).map((r) => r.key));
   const target = (results[n + 2] as MemberRow[])[0];
   const org = await orgSnapshot(deps, read.orgVersion);
-  const actor: MemberActor = { member: input.member, platform: "web" };
+  const actor: MemberActor = { member: input.member, platform: "web", platformRef: input.platformRef ?? null };
   const command: LeadCommand | null =
     input.action === "ack" ? { type: "acknowledge" } : input.action === "accept" ? { type: "accept" } : input.action === "decline" ? { type: "decline", reason: input.reason ?? "" } : null;
 
@@ -329,7 +330,7 @@ export async function teamLeadIdsOfBatch(deps: ServiceDeps, batchId: string, tea
 }
 
 /** Logs a feedback download (before the file is handed out). */
-export async function logFeedbackDownload(deps: ServiceDeps, input: { batchId: string; member: MemberRow; format: "csv" | "xlsx"; rows: number; scope: "all" | "team" }) {
+export async function logFeedbackDownload(deps: ServiceDeps, input: { batchId: string; member: MemberRow; format: "csv" | "xlsx"; rows: number; scope: "all" | "team"; platformRef?: string | null }) {
   await deps.db.insert(events).values({
     occurredAt: deps.now().getTime(),
     entityType: "batch",
@@ -339,7 +340,7 @@ export async function logFeedbackDownload(deps: ServiceDeps, input: { batchId: s
     actorId: input.member.id,
     actorRole: input.member.role,
     platform: "web",
-    platformRef: null,
+    platformRef: input.platformRef ?? null,
     data: JSON.stringify({ format: input.format, rows: input.rows, scope: input.scope }),
   });
 }

@@ -8,7 +8,7 @@ import type { LeadState } from "../../core/lead-lifecycle";
 import type { Locale } from "../../core/report-input";
 import { regionDisplayName } from "../../core/regions";
 import { shanghaiDateTime } from "../../core/time";
-import { chatCards, chatPrompts, members, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
+import { chatCards, chatPrompts, reportMessages, reports, teams, type LeadRow } from "../../db/schema";
 import type { ReporterIdentity } from "../../core/report-input";
 import { excerpt, knownIdentityOf, scrubText } from "../../core/scrub";
 import { decryptText } from "../../security/cipher";
@@ -16,10 +16,12 @@ import type { ChatButton, ChatCard, OutgoingMessage, Platform } from "../../chat
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
+import { currentOrg } from "../org/org-cache";
 import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
 import { batchCardRenderer } from "./batch-cards";
+import { countReplyFiles, renderEvidenceNotice } from "./evidence-notices";
 
 /** Buttons offered in each state; the card always shows only what can be done next. */
 export function leadButtons(lead: Pick<LeadRow, "id" | "state">, locale: Locale): ChatButton[][] {
@@ -39,7 +41,7 @@ export function leadButtons(lead: Pick<LeadRow, "id" | "state">, locale: Locale)
 }
 
 export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: Locale): Promise<ChatCard> {
-  const assignee = lead.assigneeId ? await deps.db.query.members.findFirst({ columns: { displayName: true }, where: eq(members.id, lead.assigneeId) }) : undefined;
+  const assignee = lead.assigneeId ? (await currentOrg(deps)).memberById.get(lead.assigneeId) : undefined;
   const when = (ms: number) => `${shanghaiDateTime(new Date(ms))}`;
   const fields: ChatCard["fields"] = [
     { label: t(locale, "chat.state"), value: t(locale, `chat.lead_state.${lead.state}`) + (lead.outcome ? ` · ${t(locale, `report_outcome.${lead.outcome}`)}` : "") },
@@ -96,7 +98,12 @@ export function createOutboxRenderer(deps: ServiceDeps): OutboxRenderer {
     async promptSent(promptId, messageId) {
       await deps.db.update(chatPrompts).set({ messageId }).where(eq(chatPrompts.id, promptId));
     },
-    digest: (digest, platform, chatId) => renderTipsterDigest(deps, digest, platform, chatId),
+    async digest(digest, platform, chatId) {
+      const { evidenceSince } = digest;
+      if (evidenceSince === undefined) return renderTipsterDigest(deps, digest, platform, chatId);
+      const [locale, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), cardMessageFor(deps, digest.leadId, platform, chatId)]);
+      return renderEvidenceNotice(deps, { ...digest, evidenceSince }, locale, card);
+    },
     ...batchCardRenderer(deps),
     async digestSent(digest, relayed, platform, chatId) {
       const [more] = await deps.db.batch([
@@ -155,10 +162,13 @@ export async function renderTipsterDigest(
   const each = pending.length === 1 ? 1000 : Math.max(80, Math.floor(DIGEST_TEXT_BUDGET / pending.length));
   const texts = await Promise.all(pending.map(async (m) => excerpt(scrubText(await decryptText(deps.keys, m.bodyEnc, `message:${m.id}:body`), known), each)));
   const [locale, tip, card] = await Promise.all([teamLocaleForChat(deps, platform, chatId), tipNumberOf(deps, digest.leadId, digest.reportId), cardMessageFor(deps, digest.leadId, platform, chatId)]);
+  // Files sent with the replies are counted, never named (leads/evidence-notices.ts tells of files sent on their own).
+  const files = await countReplyFiles(deps, digest.reportId, pending.map((m) => m.id));
   const text =
-    texts.length === 1
+    (texts.length === 1
       ? t(locale, "chat.tipster_replied", { id: digest.leadId, tip, text: texts[0]! })
-      : t(locale, "chat.tipster_replied_digest", { id: digest.leadId, tip, count: texts.length, text: texts.map((x) => `• ${x}`).join("\n") });
+      : t(locale, "chat.tipster_replied_digest", { id: digest.leadId, tip, count: texts.length, text: texts.map((x) => `• ${x}`).join("\n") })) +
+    (files ? `\n${t(locale, files === 1 ? "evidence_notice.with_reply_one" : "evidence_notice.with_reply_many", { count: files })}` : "");
   return { message: { kind: "text", text, ...(card ? { replyToMessageId: card } : {}) }, relayed: pending.map((m) => m.id) };
 }
 

@@ -18,10 +18,13 @@ type Keep = (m: MemberRow) => boolean;
 const coordinators: Keep = (m) => m.role === "coordinator";
 const finance: Keep = (m) => m.role === "finance";
 
+/** Sentences one after the other: a space in English, none in Chinese. */
+const joinSentences = (locale: Locale, ...sentences: string[]) => sentences.join(locale === "en" ? " " : "");
+
 /** The sentence, then who to ask (or, when nobody holds that role, that an operator must enrol one). */
 function withWho(org: OrgSnapshot, locale: Locale, sentence: string, keep: Keep, actorId: string | undefined): string {
   const who = namesOf(org, (m) => m.id !== actorId && keep(m), locale);
-  return `${sentence} ${who ? t(locale, "refusal.ask_one_of", { who }) : t(locale, "refusal.nobody_to_ask")}`;
+  return joinSentences(locale, sentence, who ? t(locale, "refusal.ask_one_of", { who }) : t(locale, "refusal.nobody_to_ask"));
 }
 
 function leadText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
@@ -109,7 +112,7 @@ function campaignText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
       const unit = r.unit;
       if (!unit) return t(locale, "refusal.campaign.not_contact_plain");
       const who = namesOf(org, (m) => m.role === "contact" && m.unitId === unit.id && m.id !== r.actorId, locale);
-      return `${t(locale, "refusal.campaign.not_contact", { unit: unit.name })} ${who ? t(locale, "refusal.ask_one_of", { who }) : t(locale, "refusal.campaign.no_contact", { unit: unit.name })}`;
+      return joinSentences(locale, t(locale, "refusal.campaign.not_contact", { unit: unit.name }), who ? t(locale, "refusal.ask_one_of", { who }) : t(locale, "refusal.campaign.no_contact", { unit: unit.name }));
     }
     case "already_received":
     case "already_submitted":
@@ -131,15 +134,22 @@ function campaignText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
 }
 
 function otherText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
+  // Lists are for the actor's own team lead (or a coordinator) to pull, not any team's.
+  const actorTeam = r.actorId ? (org.memberById.get(r.actorId)?.teamId ?? null) : null;
+  const ownLeadOrCoordinator: Keep = (m) => coordinators(m) || (m.role === "team_lead" && actorTeam !== null && m.teamId === actorTeam);
   switch (`${r.scope}.${r.code}`) {
     case "chat.not_enrolled":
       return withWho(org, locale, t(locale, "refusal.chat.not_enrolled"), coordinators, r.actorId);
     case "chat.coordinator_only":
       return withWho(org, locale, t(locale, "refusal.chat.coordinator_only"), coordinators, r.actorId);
+    case "chat.member_lists":
+      return withWho(org, locale, t(locale, "refusal.chat.member_lists"), ownLeadOrCoordinator, r.actorId);
     case "chat.lead_lists":
-      return withWho(org, locale, t(locale, "refusal.chat.lead_lists"), (m) => coordinators(m) || m.role === "team_lead", r.actorId);
+      return withWho(org, locale, t(locale, "refusal.chat.lead_lists"), ownLeadOrCoordinator, r.actorId);
     case "batch.not_permitted":
       return t(locale, "refusal.batch.not_permitted");
+    case "batch.ack_not_permitted":
+      return withWho(org, locale, t(locale, "refusal.batch.ack_not_permitted"), coordinators, r.actorId);
     case "batch.not_in_batch":
       return t(locale, "refusal.batch.not_in_batch");
     case "org.member_bound":

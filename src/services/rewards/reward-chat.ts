@@ -59,7 +59,7 @@ export async function handleRewardAction(deps: ServiceDeps, input: { user: ChatU
 export async function answerRewardPrompt(deps: ServiceDeps, input: { user: ChatUser; purpose: RewardPromptPurpose; claimId: string; text: string }): Promise<{ text: string; keepPromptOpen?: boolean }> {
   const member = await findMemberByChatUser(deps, input.user.platform, input.user.userId);
   const locale = localeOf(member?.locale, deps.config.DEFAULT_LOCALE);
-  if (!member) return { text: t(locale, "chat.not_enrolled") };
+  if (!member) return { text: await refusalText(deps, locale, { scope: "chat", code: "not_enrolled" }) };
   const text = input.text.trim();
   if (!text) return { text: t(locale, "errors.reward_text_required"), keepPromptOpen: true };
   try {

@@ -8,6 +8,7 @@ import { t } from "../../../i18n";
 import { moveDeadline } from "../../../services/campaigns/assignments";
 import type { BoardDeliverable, BoardRow } from "../../../services/campaigns/board-data";
 import { boardMatrix, campaignRegions, latestFilesByAssignment } from "../../../services/campaigns/board-view";
+import { deliverablesOf } from "../../../services/campaigns/campaigns";
 import { nudgeDeliverable } from "../../../services/campaigns/nudges";
 import { openSubmissionFile } from "../../../services/campaigns/submission-files";
 import { AppError } from "../../../services/errors";
@@ -24,10 +25,10 @@ import { WorkspaceLayout } from "./workspace-layout";
 
 /** In a cell: the unit's task page, and a nudge for a late unit. */
 function cellActions(locale: Locale, campaignId: string) {
-  return (row: BoardRow) => (
+  return (row: BoardRow, deliverable: { title: string; titleEn: string | null }) => (
     <>
       {" "}
-      <a href={assignmentPath(campaignId, row.assignmentId)} data-testid="cell-open" aria-label={t(locale, "workspace.campaigns.open_task", { unit: row.unitName })}>
+      <a href={assignmentPath(campaignId, row.assignmentId)} data-testid="cell-open" aria-label={t(locale, "workspace.campaigns.open_task", { unit: row.unitName, deliverable: titleOf(locale, deliverable) })}>
         {t(locale, "workspace.campaigns.open")}
       </a>
       {row.late ? (
@@ -146,10 +147,9 @@ export function createCampaignBoardRoutes(): Hono<AppEnv> {
     const { deps } = c.var;
     const { member, sessionId, locale } = staffOf(c);
     const campaignId = c.req.param("campaignId");
-    const loaded = await loadFilteredBoard(c, campaignId, locale);
     const deliverableId = c.req.param("deliverableId");
-    // Only a deliverable of this campaign (the board read without filters lists them all).
-    if (!loaded || !loaded.board.deliverables.some((d) => d.deliverable.id === deliverableId)) return refuseInWorkspace(c, 404, t(locale, "campaign.refusal.unknown_deliverable"));
+    // Only a deliverable of this campaign.
+    if (!(await deliverablesOf(deps, [campaignId])).some((d) => d.id === deliverableId)) return refuseInWorkspace(c, 404, t(locale, "campaign.refusal.unknown_deliverable"));
     const { fields } = await readForm(c);
     const key = formKeySchema.safeParse(fields.key);
     if (!key.success) return renderBoard(c, campaignId, t(locale, "workspace.campaigns.form_expired"));

@@ -2,6 +2,7 @@
 // behind requireStaffSession(). Each page module exports createXRoutes(); adding one is one line here.
 import { Hono } from "hono";
 import type { AppEnv } from "../../context";
+import { createBatchesRoutes } from "./batches";
 import { createCampaignStartRoutes } from "./campaign-start";
 import { createCampaignsRoutes } from "./campaigns";
 import { createLeadsRoutes } from "./leads";
@@ -22,5 +23,6 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/campaigns/new", createCampaignStartRoutes());
   workspace.route("/campaigns", createCampaignsRoutes());
   workspace.route("/rewards", createRewardsRoutes());
+  workspace.route("/batches", createBatchesRoutes());
   return workspace;
 }
