@@ -181,7 +181,7 @@ export function BoardBody(props: BoardBodyProps) {
     <>
       <p class="hint">{t(locale, "board.as_of", { at: at(board.generatedAt) })}</p>
       <h2>{t(locale, "board.counts_heading")}</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0} role="region" aria-label={t(locale, "board.counts_heading")}>
         <table class="grid" data-testid="counts">
           <thead>
             <tr>
@@ -263,7 +263,7 @@ export function BoardBody(props: BoardBodyProps) {
               {t(locale, "board.unenrolled_note", { n: unenrolledOnPage })}
             </p>
           ) : null}
-          <div class="scroll">
+          <div class="scroll" tabindex={0} role="region" aria-label={t(locale, "board.matrix_heading")}>
             <table class="grid" data-testid="matrix">
               <thead>
                 <tr>

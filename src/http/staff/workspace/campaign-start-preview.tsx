@@ -108,7 +108,7 @@ export function PreviewView(props: { locale: Locale; preview: CampaignPreview; v
         </section>
       ) : null}
       <h2>{t(locale, `${K}.deliverables_heading`)}</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0} role="region" aria-label={t(locale, `${K}.deliverables_heading`)}>
         <table class="grid" data-testid="deliverables">
           <thead>
             <tr>
@@ -142,7 +142,7 @@ export function PreviewView(props: { locale: Locale; preview: CampaignPreview; v
         </table>
       </div>
       <h2>{t(locale, `${K}.units_heading`)}</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0} role="region" aria-label={t(locale, `${K}.units_heading`)}>
         <table class="grid" data-testid="units">
           <thead>
             <tr>
@@ -165,7 +165,7 @@ export function PreviewView(props: { locale: Locale; preview: CampaignPreview; v
         </table>
       </div>
       <h2>{t(locale, `${K}.reminders_heading`)}</h2>
-      <div class="scroll">
+      <div class="scroll" tabindex={0} role="region" aria-label={t(locale, `${K}.reminders_heading`)}>
         <table class="grid" data-testid="reminders">
           <thead>
             <tr>
