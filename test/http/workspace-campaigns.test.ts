@@ -98,7 +98,7 @@ describe("a campaign's board in the workspace", () => {
     expect(nudges.map((f) => f.action).sort()).toEqual([0, 1, 2, 3].map((u) => `/staff/campaigns/cmp_t/assignments/${asg(u, "self-inspection")}/nudge`).sort());
     expect(new Set(nudges.map((f) => f.key)).size).toBe(4);
     // Units nobody enrolled speaks for are flagged.
-    const flagged = [...page.html.matchAll(/<tr data-unit="([^"]+)"><th scope="row">[^<]*<br\/><span class="hint" data-testid="no-contact">/g)].map((m) => m[1]);
+    const flagged = [...page.html.matchAll(/<span class="st-late" data-unenrolled="([^"]+)">/g)].map((m) => m[1]);
     expect(flagged.sort()).toEqual(seed.unitIds.slice(1).sort());
     expect(page.html).toContain("Units on this page without an enrolled contact: 3.");
     // The same CSV as the signed board.
