@@ -83,6 +83,9 @@ describe("the triage page in the workspace", () => {
     expect(leadsOn(page.html)).toHaveLength(100);
     expect(page.html).toContain(`action="/staff/batches/${batchId}/actions"`);
     expect(page.html).toContain(`href="/staff/batches/${batchId}/feedback.csv"`);
+    // Leads open on their workspace page, not by a signed case link.
+    expect(page.html).toMatch(/href="\/staff\/leads\/L-[0-9A-Z]+"/);
+    expect(page.html).not.toContain('href="/cases/');
     const next = /href="([^"]+)" rel="next"/.exec(page.html)![1]!.replace(/&amp;/g, "&");
     expect(next).toMatch(new RegExp(`^/staff/batches/${batchId}\\?after=\\d+$`));
     expect(leadsOn((await lead.get(next)).html)).toHaveLength(20);

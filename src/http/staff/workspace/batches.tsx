@@ -7,7 +7,6 @@ import type { Child } from "hono/jsx";
 import type { Locale } from "../../../core/report-input";
 import { shanghaiDateTime } from "../../../core/time";
 import { t } from "../../../i18n";
-import { caseLinkToken } from "../../../services/chat-actions";
 import { batchForMember, listBatchesFor, type BatchListItem } from "../../../services/leads/batch-list";
 import { orgSnapshot } from "../../../services/org/org-cache";
 import type { AppContext, AppEnv } from "../../context";
@@ -59,7 +58,8 @@ const workspaceSite: TriageSite = {
     </WorkspaceLayout>
   ),
   // The case page by its signed link, as from the signed triage page.
-  leadLink: async (deps, leadId, member, expiresAt) => `/cases/${encodeURIComponent(leadId)}?t=${encodeURIComponent(await caseLinkToken(deps, leadId, member.id, expiresAt))}`,
+  // Inside the workspace a lead opens on its workspace page (the session decides who may see it).
+  leadLink: async (_deps, leadId) => `/staff/leads/${encodeURIComponent(leadId)}`,
 };
 
 function BatchTable(props: { locale: Locale; items: BatchListItem[]; names: Map<string, string>; team: boolean }): Child {
