@@ -175,6 +175,15 @@ export function monthKeyPeriod(key: string, within?: Period): Period {
   return periodFromRange(p.from > within.from ? p.from : within.from, p.to < within.to ? p.to : within.to);
 }
 
+/**
+ * The period of the same number of days just before `period` (last week → the week before; a month so
+ * far → as many days before it): the comparison column of the weekly digest and "against the previous".
+ */
+export function precedingPeriod(period: Pick<Period, "from" | "to">): Period {
+  const days = Math.round((Date.parse(`${period.to}T00:00:00Z`) - Date.parse(`${period.from}T00:00:00Z`)) / DAY_MS) + 1;
+  return periodFromRange(shiftDate(period.from, -days), shiftDate(period.from, -1));
+}
+
 /** Whether an instant falls in the period ([startMs, endMs)). */
 export const inPeriod = (period: Period, t: number) => t >= period.startMs && t < period.endMs;
 

@@ -9,6 +9,7 @@ import {
   parsePeriod,
   periodFromRange,
   periodTextSchema,
+  precedingPeriod,
   quarterPeriod,
   relativePeriod,
 } from "../../../src/core/statistics/periods";
@@ -93,6 +94,25 @@ describe("reading a period", () => {
     expect(periodTextSchema(now).parse("last-week")).toMatchObject({ from: "2026-11-30" });
     expect(periodTextSchema(now).safeParse("2026-99").error?.issues[0]?.message).toMatch(/no month 99/);
     expect(periodTextSchema(now).safeParse("x".repeat(100)).success).toBe(false);
+  });
+});
+
+describe("the period before", () => {
+  it("is the week before last week, or as many days before a range", () => {
+    expect(precedingPeriod(parsePeriod("last-week", now))).toMatchObject({ from: "2026-11-23", to: "2026-11-29" });
+    expect(precedingPeriod(parsePeriod("2026-03-01..2026-03-10", now))).toMatchObject({ from: "2026-02-19", to: "2026-02-28" });
+  });
+
+  it("ends where the period starts and is as long, for any range", () => {
+    fc.assert(
+      fc.property(dateArb, fc.integer({ min: 0, max: 900 }), (from, len) => {
+        const to = new Date(Date.parse(`${from}T00:00:00Z`) + len * 86_400_000).toISOString().slice(0, 10);
+        const p = periodFromRange(from, to);
+        const before = precedingPeriod(p);
+        expect(before.endMs).toBe(p.startMs);
+        expect(before.endMs - before.startMs).toBe(p.endMs - p.startMs);
+      }),
+    );
   });
 });
 
