@@ -26,6 +26,7 @@ import { memberName } from "../src/services/org/member-names";
 import { currentOrg } from "../src/services/org/org-cache";
 import { errorText, refusalText } from "../src/services/refusals/refusal-text";
 import { leadShowLines } from "./admin/lead-show";
+import { concludeCommandFromFlags } from "./admin/lead-conclude";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -83,6 +84,8 @@ function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
+
+const orFail = <T>(r: { ok: true; command: T } | { ok: false; message: string }): T => (r.ok ? r.command : fail(r.message));
 
 /** `--amount YUAN` in fen: refused before anything is written when it is not an amount or over the bound. */
 function amountFlagFen(text: string): number {
@@ -195,12 +198,7 @@ async function main() {
             accept: () => ({ type: "accept" }),
             investigate: () => ({ type: "investigate" }),
             decline: () => ({ type: "decline", reason: flag(args, "reason") ?? "" }),
-            conclude: () => {
-              const outcome = flag(args, "outcome") ?? fail(`--outcome ${REPORT_OUTCOMES.join("|")}`);
-              if (!(REPORT_OUTCOMES as readonly string[]).includes(outcome)) fail(`unknown outcome ${outcome}`);
-              const amount = flag(args, "amount");
-              return { type: "conclude", outcome: outcome as ReportOutcome, amountFen: amount === undefined ? null : amountFlagFen(amount) };
-            },
+            conclude: () => orFail(concludeCommandFromFlags((name) => flag(args, name))),
           };
           const make = commands[action] ?? fail(`unknown lead action ${action}`);
           result = await runLeadCommand(deps, { leadId, command: make(), actor, dedupeKey });
