@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { createChatRuntime } from "../src/chat/runtime";
 import { ConfigError, parseConfig } from "../src/config";
 import type { LeadCommand } from "../src/core/lead-lifecycle";
-import { REPORT_OUTCOMES, type ReportOutcome } from "../src/core/report-status";
+import { REPORT_OUTCOMES } from "../src/core/report-status";
 import { applyMigrations, openLibsqlDatabase } from "../src/db/libsql-file";
 import { leads, members, outbox, teams } from "../src/db/schema";
 import { loadKeyMaterial } from "../src/node";
@@ -27,6 +27,7 @@ import { currentOrg } from "../src/services/org/org-cache";
 import { errorText, refusalText } from "../src/services/refusals/refusal-text";
 import { leadShowLines } from "./admin/lead-show";
 import { concludeCommandFromFlags } from "./admin/lead-conclude";
+import { MEASURES } from "../src/core/measures";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -53,6 +54,7 @@ const USAGE = `FundWatch admin
                                         scrubbed, never the tipster's identity; the look is logged
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
+       conclude also: [--recovered YUAN] [--fine YUAN] [--measures ${MEASURES.join(",")}]
   message <report-id> <text> --as <member-id>   message the tipster (shows on the status page)
   batch <file.csv> [--reference TEXT] [--due YYYY-MM-DD]
                                         import screening results as leads (columns: rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref);
