@@ -76,14 +76,12 @@ function splitMeasures(word: string): Measure[] | null {
 }
 
 /**
- * Parses a conclusion reply. A reply that is one amount as before ("12,000.50", "1.2万") is the verified
- * amount; otherwise the first bare amount is the verified amount and each keyword takes the amount after it.
- * Amounts are bounded by MAX_AMOUNT_FEN (parseYuanText); never throws.
+ * Parses a conclusion reply. The first bare amount is the verified amount ("12,000.50", "1.2万" as before);
+ * each keyword takes the amount after it. Two bare amounts ("120000 80000") are refused, not run together
+ * into one. Amounts are bounded by MAX_AMOUNT_FEN (parseYuanText); never throws.
  */
 export function parseConclusionText(text: string): ConclusionTextParse {
   const input = String(text).slice(0, MAX_TEXT);
-  const single = parseYuanText(input);
-  if (single.ok) return { ok: true, amountFen: single.fen, recoveredFen: null, fineFen: null, measures: [] };
   const spaced = input.replace(CJK_KEYWORD_RE, " $1 ");
   const tokens = spaced
     .split(/[\s、;；:：=]+/u)
