@@ -45,7 +45,8 @@ export async function answerLeadPrompt(
     case "conclude_amount": {
       // The verified amount, and in the same reply optionally what was recovered, the fine and the measures.
       const parsed = parseConclusionText(input.text);
-      if (!parsed.ok) return { text: conclusionTextError(parsed, locale) };
+      // The prompt stays open: the asker fixes the reply and answers it again.
+      if (!parsed.ok) return { text: conclusionTextError(parsed, locale), keepPromptOpen: true };
       const outcome = (REPORT_OUTCOMES as readonly string[]).includes(String(input.context?.outcome)) ? (input.context!.outcome as ReportOutcome) : "substantiated";
       const command = { type: "conclude", outcome, amountFen: parsed.amountFen, recoveredFen: parsed.recoveredFen, fineFen: parsed.fineFen, measures: parsed.measures } as const;
       result = await runLeadCommand(deps, { leadId: input.leadId, command, actor, dedupeKey: input.updateKey });
