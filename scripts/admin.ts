@@ -8,7 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { createChatRuntime } from "../src/chat/runtime";
 import { ConfigError, parseConfig } from "../src/config";
 import type { LeadCommand } from "../src/core/lead-lifecycle";
-import { REPORT_OUTCOMES, type ReportOutcome } from "../src/core/report-status";
+import { REPORT_OUTCOMES } from "../src/core/report-status";
 import { applyMigrations, openLibsqlDatabase } from "../src/db/libsql-file";
 import { leads, members, outbox, teams } from "../src/db/schema";
 import { loadKeyMaterial } from "../src/node";
@@ -26,6 +26,8 @@ import { memberName } from "../src/services/org/member-names";
 import { currentOrg } from "../src/services/org/org-cache";
 import { errorText, refusalText } from "../src/services/refusals/refusal-text";
 import { leadShowLines } from "./admin/lead-show";
+import { concludeCommandFromFlags } from "./admin/lead-conclude";
+import { MEASURES } from "../src/core/measures";
 import { postInvestigatorMessage, type Actor } from "../src/services/intake/reports";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -52,6 +54,7 @@ const USAGE = `FundWatch admin
                                         scrubbed, never the tipster's identity; the look is logged
   lead <ack|accept|investigate|decline|conclude|reassign> <lead-id> --as <member-id>
        [--reason TEXT] [--outcome ${REPORT_OUTCOMES.join("|")}] [--amount YUAN] [--to MEMBER-ID]
+       conclude also: [--recovered YUAN] [--fine YUAN] [--measures ${MEASURES.join(",")}]
   message <report-id> <text> --as <member-id>   message the tipster (shows on the status page)
   batch <file.csv> [--reference TEXT] [--due YYYY-MM-DD]
                                         import screening results as leads (columns: rule,institution,region_code,subject,violation_type,period_from,period_to,amount_yuan,details,ref);
@@ -83,6 +86,8 @@ function fail(message: string): never {
   console.error(message);
   process.exit(2);
 }
+
+const orFail = <T>(r: { ok: true; command: T } | { ok: false; message: string }): T => (r.ok ? r.command : fail(r.message));
 
 /** `--amount YUAN` in fen: refused before anything is written when it is not an amount or over the bound. */
 function amountFlagFen(text: string): number {
@@ -195,12 +200,7 @@ async function main() {
             accept: () => ({ type: "accept" }),
             investigate: () => ({ type: "investigate" }),
             decline: () => ({ type: "decline", reason: flag(args, "reason") ?? "" }),
-            conclude: () => {
-              const outcome = flag(args, "outcome") ?? fail(`--outcome ${REPORT_OUTCOMES.join("|")}`);
-              if (!(REPORT_OUTCOMES as readonly string[]).includes(outcome)) fail(`unknown outcome ${outcome}`);
-              const amount = flag(args, "amount");
-              return { type: "conclude", outcome: outcome as ReportOutcome, amountFen: amount === undefined ? null : amountFlagFen(amount) };
-            },
+            conclude: () => orFail(concludeCommandFromFlags((name) => flag(args, name))),
           };
           const make = commands[action] ?? fail(`unknown lead action ${action}`);
           result = await runLeadCommand(deps, { leadId, command: make(), actor, dedupeKey });

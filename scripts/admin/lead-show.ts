@@ -1,5 +1,6 @@
 // `npm run admin -- lead show <lead-id>`: one lead as text — its facts with members named, its timeline
 // with who did what, and its messages with each tipster labelled by tip number. Scrubbed; no identity.
+import { parseStoredMeasures } from "../../src/core/measures";
 import { regionDisplayName } from "../../src/core/regions";
 import { formatYuan } from "../../src/core/rewards/compute";
 import { shanghaiDateTime } from "../../src/core/time";
@@ -54,6 +55,10 @@ export async function leadShowLines(deps: ServiceDeps, leadId: string, viewer: A
   if (!closed) rows.push(["ack by", when(lead.ackBy)], ["accept by", when(lead.acceptBy)], ["finish by", when(lead.finishBy)]);
   if (lead.outcome) rows.push(["outcome", t(locale, `report_outcome.${lead.outcome}`)]);
   if (lead.substantiatedAmountFen !== null) rows.push(["verified amount", `${formatYuan(lead.substantiatedAmountFen)} yuan`]);
+  if (lead.recoveredFen !== null) rows.push(["recovered", `${formatYuan(lead.recoveredFen)} yuan`]);
+  if (lead.fineFen !== null) rows.push(["fine", `${formatYuan(lead.fineFen)} yuan`]);
+  const measures = parseStoredMeasures(lead.measures);
+  if (measures && measures.length > 0) rows.push(["measures", measures.join(", ")]);
   if (lead.amountEstimateFen !== null) rows.push(["estimated amount", `${formatYuan(lead.amountEstimateFen)} yuan`]);
   rows.push(["similar reports", String(lead.corroborationCount)]);
   if (tips.length) rows.push(["tips", tips.map((tip) => `#${tip.tipNo} ${when(tip.addedAt)} ${tip.channel}`).join("; ")]);

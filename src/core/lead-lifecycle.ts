@@ -1,4 +1,5 @@
 // A lead's states and the commands that move it, with the tipster-facing status each state shows.
+import { MEASURES, type Measure } from "./measures";
 import { isValidAmountFen } from "./money";
 import type { ReportOutcome, ReportStatus } from "./report-status";
 
@@ -10,11 +11,25 @@ export type LeadCommand =
   | { type: "accept" }
   | { type: "decline"; reason: string }
   | { type: "investigate" }
-  | { type: "conclude"; outcome: ReportOutcome; amountFen?: number | null };
+  | {
+      type: "conclude";
+      outcome: ReportOutcome;
+      amountFen?: number | null;
+      /** Funds recovered (追回) and the fine (罚款), in fen: only with a substantiated or partly substantiated outcome. */
+      recoveredFen?: number | null;
+      fineFen?: number | null;
+      /** Measures taken (src/core/measures.ts), any outcome; stored as given, deduplicated, in MEASURES order. */
+      measures?: readonly Measure[] | null;
+    };
+
+/** What a conclusion records beyond the outcome and the verified amount (null on every other command). */
+export type ConclusionFigures = { recoveredFen: number | null; fineFen: number | null; measures: Measure[] };
 
 export type LeadCommandResult =
-  | { ok: true; state: LeadState; reportStatus: ReportStatus; outcome: ReportOutcome | null; amountFen: number | null }
-  | { ok: false; reason: "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid" };
+  | { ok: true; state: LeadState; reportStatus: ReportStatus; outcome: ReportOutcome | null; amountFen: number | null; figures: ConclusionFigures | null }
+  | { ok: false; reason: LeadCommandRefusal };
+
+export type LeadCommandRefusal = "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid" | "figures_not_allowed" | "measures_invalid";
 
 const REPORT_STATUS: Record<LeadState, ReportStatus> = {
   new: "received",
@@ -33,12 +48,13 @@ export function isLeadOpen(state: LeadState): boolean {
 const NEEDS_AMOUNT: readonly ReportOutcome[] = ["substantiated", "partly_substantiated"];
 
 export function applyLeadCommand(state: LeadState, cmd: LeadCommand): LeadCommandResult {
-  const ok = (to: LeadState, outcome: ReportOutcome | null = null, amountFen: number | null = null): LeadCommandResult => ({
+  const ok = (to: LeadState, outcome: ReportOutcome | null = null, amountFen: number | null = null, figures: ConclusionFigures | null = null): LeadCommandResult => ({
     ok: true,
     state: to,
     reportStatus: REPORT_STATUS[to],
     outcome,
     amountFen,
+    figures,
   });
   const invalid: LeadCommandResult = { ok: false, reason: "invalid_transition" };
   switch (cmd.type) {
@@ -63,7 +79,15 @@ export function applyLeadCommand(state: LeadState, cmd: LeadCommand): LeadComman
       // Bounded here too, whatever the edge: an amount past MAX_AMOUNT_FEN would make the reward computation fail later.
       if (amount !== null && !isValidAmountFen(amount)) return { ok: false, reason: "amount_invalid" };
       if (NEEDS_AMOUNT.includes(cmd.outcome) && (amount === null || amount <= 0)) return { ok: false, reason: "amount_required" };
-      return ok("concluded", cmd.outcome, amount);
+      const recovered = cmd.recoveredFen ?? null;
+      const fine = cmd.fineFen ?? null;
+      if ((recovered !== null && !isValidAmountFen(recovered)) || (fine !== null && !isValidAmountFen(fine))) return { ok: false, reason: "amount_invalid" };
+      // Nothing is recovered or fined on a lead that was not (even partly) substantiated: a referral's figures belong to the body it went to.
+      if ((recovered !== null || fine !== null) && !NEEDS_AMOUNT.includes(cmd.outcome)) return { ok: false, reason: "figures_not_allowed" };
+      const given = cmd.measures ?? [];
+      if (!Array.isArray(given) || given.some((m) => !(MEASURES as readonly string[]).includes(m))) return { ok: false, reason: "measures_invalid" };
+      const measures = MEASURES.filter((m) => given.includes(m));
+      return ok("concluded", cmd.outcome, amount, { recoveredFen: recovered, fineFen: fine, measures });
     }
   }
 }

@@ -290,3 +290,47 @@ describe("the lead list", () => {
     expect(page.html).toContain("地区");
   });
 });
+
+// Last: its lead would otherwise be one of those the list filters above count.
+describe("concluding with what bureaus report", () => {
+  it("concludes with recovered, fine and measures from the page: stored, in one event, shown; refusals change nothing", async () => {
+    const lead = await tipInChengdu("武侯某某骨科医院");
+    // The coordinator: whoever routing assigned it to, a coordinator may conclude it.
+    const b = await as("陈静");
+    const path = `/staff/leads/${lead.leadId}`;
+    let page = await b.post(`${path}/actions`, formOf((await b.get(path)).html, "accept"));
+    expect(page.html).toContain('name="recovered"');
+    expect(page.html).toContain('name="measure_suspend_agreement"');
+    expect(page.html).toContain("暂停医保结算/协议");
+    // Recovered money on an unsubstantiated lead is refused in words; a bad fine too; nothing is written.
+    const notAllowed = await b.post(`${path}/actions`, { ...formOf(page.html, "conclude"), outcome: "unsubstantiated", recovered: "100" });
+    expect(notAllowed.html).toContain("追回金额和罚款仅适用于查实或部分属实的结果");
+    const badFine = await b.post(`${path}/actions`, { ...formOf(page.html, "conclude"), outcome: "substantiated", amount: "120000", fine: "-5" });
+    expect(badFine.html).toContain("金额格式不正确");
+    const badMeasure = await b.post(`${path}/actions`, { ...formOf(page.html, "conclude"), outcome: "substantiated", amount: "120000", measure_interview: "yes" });
+    expect(badMeasure.html).toContain("表单无法识别");
+    expect(await stateOf(lead.leadId)).toBe("accepted");
+    expect(await leadEvents(lead.leadId, "lead.conclude")).toHaveLength(0);
+
+    const form = { ...formOf(badFine.html, "conclude"), outcome: "partly_substantiated", amount: "120000", recovered: "8万", fine: "20,000.50", measure_interview: "on", measure_published: "on" };
+    page = await b.post(`${path}/actions`, form);
+    expect(page.html).toContain("已办结");
+    // Sent twice, it takes effect once.
+    await b.post(`${path}/actions`, form);
+    const stored = (await ctx.db.query.leads.findFirst({ where: eq(leads.id, lead.leadId) }))!;
+    expect({ state: stored.state, amount: stored.substantiatedAmountFen, recovered: stored.recoveredFen, fine: stored.fineFen, measures: stored.measures }).toEqual({
+      state: "concluded",
+      amount: 12_000_000,
+      recovered: 8_000_000,
+      fine: 2_000_050,
+      measures: '["interview","published"]',
+    });
+    const concluded = await leadEvents(lead.leadId, "lead.conclude");
+    expect(concluded).toHaveLength(1);
+    expect(JSON.parse(concluded[0]!.data!)).toMatchObject({ outcome: "partly_substantiated", amountFen: 12_000_000, recoveredFen: 8_000_000, fineFen: 2_000_050, measures: ["interview", "published"] });
+    page = await b.get(path);
+    expect(page.html).toMatch(/data-testid="lead-recovered">80,000\.00\u00a0元/);
+    expect(page.html).toMatch(/data-testid="lead-fine">20,000\.50\u00a0元/);
+    expect(page.html).toContain('data-testid="lead-measures">约谈、曝光');
+  });
+});

@@ -44,6 +44,11 @@ export const leads = sqliteTable(
     state: text("state").notNull(),
     outcome: text("outcome"),
     substantiatedAmountFen: integer("substantiated_amount_fen"),
+    /** Funds recovered (追回) and the fine (罚款) at conclusion, in fen (migration 0019). */
+    recoveredFen: integer("recovered_fen"),
+    fineFen: integer("fine_fen"),
+    /** JSON array of measure codes (src/core/measures.ts); null until concluded. */
+    measures: text("measures"),
     declineReasonEnc: text("decline_reason_enc"),
     receivedAt: integer("received_at").notNull(),
     lastReportAt: integer("last_report_at").notNull(),

@@ -7,6 +7,7 @@ import { asActor, getLead, logRefusal, logUnknownUser, mayHandleLead, runLeadCom
 import { listLeadTips } from "../leads/tips";
 import { findMemberByChatUser } from "../org/org";
 import { CASE_LINK_MINUTES, caseLinkForPress } from "./case-links";
+import { measureWords } from "./lead-prompts";
 import { refusalText } from "../refusals/refusal-text";
 import { resultReply, tipLabel } from "./lead-replies";
 import { chatLocale, localeOf } from "./locale";
@@ -62,7 +63,7 @@ export async function handleLeadPress(deps: ServiceDeps, input: { user: ChatUser
     }
     case "substantiated":
     case "partly_substantiated":
-      return { text: label, prompt: { purpose: "conclude_amount", leadId: lead.id, text: t(locale, "chat.prompt_amount", { id: lead.id }), context: { outcome: input.action } } };
+      return { text: label, prompt: { purpose: "conclude_amount", leadId: lead.id, text: t(locale, "conclusion.prompt", { id: lead.id, measures: measureWords(locale) }), context: { outcome: input.action } } };
     case "ask": {
       // Each tip of a clustered lead is its own conversation: the question goes to one tipster, chosen here.
       const tips = await listLeadTips(deps, lead.id);

@@ -1,5 +1,7 @@
 // The free-text answer to a lead prompt: a decline reason (for the lead, or "#n reason" for one tip), a
 // verified amount, a question for one tipster, or the member to reassign the lead to.
+import { parseConclusionText } from "../../core/conclusion-text";
+import { MEASURES, measuresText } from "../../core/measures";
 import { formatYuan, MAX_AMOUNT_FEN, parseYuanText } from "../../core/money";
 import { REPORT_OUTCOMES, type ReportOutcome } from "../../core/report-status";
 import type { Locale } from "../../core/report-input";
@@ -41,11 +43,13 @@ export async function answerLeadPrompt(
       break;
     }
     case "conclude_amount": {
-      const parsed = parseYuanText(input.text);
-      if (!parsed.ok) return { text: t(locale, `chat.${parsed.reason}`, { max: formatYuan(MAX_AMOUNT_FEN) }) };
-      const amountFen = parsed.fen;
+      // The verified amount, and in the same reply optionally what was recovered, the fine and the measures.
+      const parsed = parseConclusionText(input.text);
+      // The prompt stays open: the asker fixes the reply and answers it again.
+      if (!parsed.ok) return { text: conclusionTextError(parsed, locale), keepPromptOpen: true };
       const outcome = (REPORT_OUTCOMES as readonly string[]).includes(String(input.context?.outcome)) ? (input.context!.outcome as ReportOutcome) : "substantiated";
-      result = await runLeadCommand(deps, { leadId: input.leadId, command: { type: "conclude", outcome, amountFen }, actor, dedupeKey: input.updateKey });
+      const command = { type: "conclude", outcome, amountFen: parsed.amountFen, recoveredFen: parsed.recoveredFen, fineFen: parsed.fineFen, measures: parsed.measures } as const;
+      result = await runLeadCommand(deps, { leadId: input.leadId, command, actor, dedupeKey: input.updateKey });
       break;
     }
     case "ask_tipster":
@@ -57,6 +61,25 @@ export async function answerLeadPrompt(
   if (result.status === "done") deps.notifyOutbox?.();
   const action = input.purpose === "decline_reason" ? "decline" : input.purpose === "reassign" ? "reassign" : "conclude";
   return resultReply(deps, result, locale, t(locale, `chat.btn.${action === "conclude" ? String(input.context?.outcome ?? "substantiated") : action}`), { action, actorId: actor.member.id, leadId: input.leadId });
+}
+
+/** The words a measure may be typed as, for the prompt and its errors ("约谈、限期整改…" / "interview, rectification, …"). */
+export function measureWords(locale: Locale): string {
+  return locale === "zh-CN" ? measuresText(MEASURES, locale) : MEASURES.join(", ");
+}
+
+/** Why a conclusion reply could not be read, in words (nothing was recorded). */
+function conclusionTextError(parsed: Extract<ReturnType<typeof parseConclusionText>, { ok: false }>, locale: Locale): string {
+  switch (parsed.reason) {
+    case "amount_invalid":
+    case "amount_too_large":
+      return t(locale, `chat.${parsed.reason}`, { max: formatYuan(MAX_AMOUNT_FEN) });
+    case "unknown_word":
+      return t(locale, "conclusion.unknown_word", { word: parsed.word, measures: measureWords(locale) });
+    case "figure_repeated":
+    case "figure_missing":
+      return t(locale, `conclusion.${parsed.reason}`, { figure: t(locale, `conclusion.figure.${parsed.figure}`) });
+  }
 }
 
 /**

@@ -3,7 +3,7 @@
 // concurrent change cannot apply twice.
 import { and, eq } from "drizzle-orm";
 import { newId } from "../../core/ids";
-import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadState } from "../../core/lead-lifecycle";
+import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadCommandRefusal, type LeadState } from "../../core/lead-lifecycle";
 import type { RewardRules } from "../../core/rewards/policy";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
@@ -25,7 +25,7 @@ export type CommandResult =
   | { status: "duplicate" }
   /** `changedMeanwhile`: a concurrent change to the lead won; nothing of this one was written. */
   | { status: "unchanged"; lead: LeadRow; changedMeanwhile?: boolean }
-  | { status: "refused"; reason: "not_permitted" | "unknown_lead" | "invalid_transition" | "reason_required" | "amount_required" | "amount_invalid"; lead?: LeadRow };
+  | { status: "refused"; reason: "not_permitted" | "unknown_lead" | LeadCommandRefusal; lead?: LeadRow };
 
 /**
  * How a versioned lead batch failed: "duplicate" when the dedupe key was used already (a redelivered
@@ -162,6 +162,11 @@ export async function planLeadCommand(
   }
   if (result.outcome) set.outcome = result.outcome;
   if (result.amountFen !== null) set.substantiatedAmountFen = result.amountFen;
+  if (result.figures) {
+    set.recoveredFen = result.figures.recoveredFen;
+    set.fineFen = result.figures.fineFen;
+    set.measures = JSON.stringify(result.figures.measures);
+  }
   if (reason) set.declineReasonEnc = await encryptText(deps.keys, reason, `lead:${lead.id}:decline_reason`);
   set.nextEscalationAt = nextEscalationTime(org.policy, { ...lead, state: result.state, acceptedAt: set.acceptedAt ?? lead.acceptedAt }, parseEscalations(lead));
 
@@ -177,7 +182,7 @@ export async function planLeadCommand(
         action: `lead.${input.command.type}`,
         fromState: from,
         toState: result.state,
-        data: JSON.stringify({ outcome: result.outcome, amountFen: result.amountFen, ...(reason ? { reasonGiven: true } : {}) }),
+        data: JSON.stringify({ outcome: result.outcome, amountFen: result.amountFen, ...(result.figures ?? {}), ...(reason ? { reasonGiven: true } : {}) }),
         dedupeKey: input.dedupeKey,
       }),
     ),

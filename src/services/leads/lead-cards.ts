@@ -17,6 +17,7 @@ import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
 import { currentOrg } from "../org/org-cache";
+import { conclusionFields } from "./conclusion-fields";
 import { cardMessageFor, decryptLeadSummary, getLead } from "./reads";
 import { tipNumberOf } from "./tips";
 import { enqueueStatement, type OutboxRenderer } from "../delivery/outbox";
@@ -58,6 +59,7 @@ export async function renderLeadCard(deps: ServiceDeps, lead: LeadRow, locale: L
   const items = parseJsonList(lead.focusItems);
   if (items.length) fields.push({ label: t(locale, "chat.focus_items"), value: items.join("、") });
   if (lead.substantiatedAmountFen !== null) fields.push({ label: t(locale, "chat.amount_substantiated"), value: formatMoney(lead.substantiatedAmountFen, locale) });
+  for (const row of conclusionFields(lead, locale)) fields.push({ label: row.label, value: row.value });
   if (lead.state === "new") fields.push({ label: t(locale, "chat.ack_by"), value: when(lead.ackBy) });
   if (lead.state === "new" || lead.state === "acknowledged") fields.push({ label: t(locale, "chat.accept_by"), value: when(lead.acceptBy) });
   if (lead.state !== "concluded" && lead.state !== "not_accepted") fields.push({ label: t(locale, "chat.finish_by"), value: when(lead.finishBy) });

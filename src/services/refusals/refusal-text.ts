@@ -49,6 +49,8 @@ function leadText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
     case "reason_required":
     case "amount_required":
     case "amount_invalid":
+    case "figures_not_allowed":
+    case "measures_invalid":
     case "no_tipster":
       return t(locale, `refusal.lead.${r.code}`, { id });
     default:

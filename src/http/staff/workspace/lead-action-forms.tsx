@@ -1,6 +1,7 @@
 // The lead page's forms: one per step the member may take now (the chat card's buttons for the lead's
 // state, and reassigning for team leads and coordinators). Every form posts to <lead>/actions with its
 // own random `key`, made as the page renders: sent twice, it takes effect once.
+import { measureLabel, MEASURES } from "../../../core/measures";
 import type { Locale } from "../../../core/report-input";
 import { t } from "../../../i18n";
 import type { LeadView } from "../../../services/cases/lead-view";
@@ -74,6 +75,21 @@ export function LeadActionForms(props: { locale: Locale; v: LeadView; base: stri
           <span class="hint" id={id("amount-hint")}>
             {t(locale, "workspace.leads.amount_hint")}
           </span>
+          <label for={id("recovered")}>{t(locale, "conclusion.recovered_label")}</label>
+          <input id={id("recovered")} name="recovered" type="text" inputmode="decimal" maxlength={40} aria-describedby={id("figures-hint")} />
+          <label for={id("fine")}>{t(locale, "conclusion.fine_label")}</label>
+          <input id={id("fine")} name="fine" type="text" inputmode="decimal" maxlength={40} aria-describedby={id("figures-hint")} />
+          <span class="hint" id={id("figures-hint")}>
+            {t(locale, "conclusion.figures_hint")}
+          </span>
+          <fieldset>
+            <legend>{t(locale, "conclusion.measures_label")}</legend>
+            {MEASURES.map((m) => (
+              <label for={id(`measure-${m}`)}>
+                <input id={id(`measure-${m}`)} type="checkbox" name={`measure_${m}`} value="on" /> {measureLabel(m, locale)}
+              </label>
+            ))}
+          </fieldset>
         </ActionForm>
       ) : null}
       {a.refer ? (

@@ -5,6 +5,7 @@
 // events, the same card refresh. The answer is a 303 back to the lead with what came of it in words.
 import { Hono } from "hono";
 import { z } from "zod";
+import { MEASURES } from "../../../core/measures";
 import { parseYuanText } from "../../../core/money";
 import type { LeadCommand } from "../../../core/lead-lifecycle";
 import { authoriseLeadForMember } from "../../../services/cases/lead-view";
@@ -31,7 +32,16 @@ const actionSchema = z.discriminatedUnion("action", [
   z.object({ action: z.literal("accept"), key }),
   z.object({ action: z.literal("investigate"), key }),
   z.object({ action: z.literal("decline"), key, reason: text, tip: tipNo }),
-  z.object({ action: z.literal("conclude"), key, outcome: z.enum(["substantiated", "partly_substantiated", "unsubstantiated"]), amount: z.string().max(40).default("") }),
+  z.object({
+    action: z.literal("conclude"),
+    key,
+    outcome: z.enum(["substantiated", "partly_substantiated", "unsubstantiated"]),
+    amount: z.string().max(40).default(""),
+    recovered: z.string().max(40).default(""),
+    fine: z.string().max(40).default(""),
+    // One checkbox per measure (`measure_<code>`): a form field holds one value.
+    ...Object.fromEntries(MEASURES.map((m) => [`measure_${m}`, z.literal("on").optional()])),
+  }),
   z.object({ action: z.literal("refer"), key, to: z.enum(["referred_police", "referred_discipline", "referred_health_commission"]) }),
   z.object({ action: z.literal("ask"), key, question: text, tip: tipNo }),
   z.object({ action: z.literal("reassign"), key, to: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) }),
@@ -72,12 +82,24 @@ function tipOutcome(result: TipActionResult, done: NoticeCode, empty: NoticeCode
   }
 }
 
+/** An optional amount field: null when empty, fen, or why it is not an amount. */
+function optionalAmount(raw: string): number | null | NoticeCode {
+  if (!raw.trim()) return null;
+  const parsed = parseYuanText(raw);
+  if (!parsed.ok) return parsed.reason === "amount_too_large" ? "amount_too_large" : "amount_invalid";
+  return parsed.fen;
+}
+
 /** The conclusion a form asks for, or why it cannot be one (an amount that is not one). */
 function conclusion(form: Extract<LeadAction, { action: "conclude" }>): LeadCommand | NoticeCode {
-  if (form.outcome === "unsubstantiated" || !form.amount.trim()) return { type: "conclude", outcome: form.outcome, amountFen: null };
-  const parsed = parseYuanText(form.amount);
-  if (!parsed.ok) return parsed.reason === "amount_too_large" ? "amount_too_large" : "amount_invalid";
-  return { type: "conclude", outcome: form.outcome, amountFen: parsed.fen };
+  const ticked = form as Record<string, unknown>;
+  const measures = MEASURES.filter((m) => ticked[`measure_${m}`] === "on");
+  // An unsubstantiated outcome ignores a verified amount typed anyway (as before), but not recovered or fine: the use case refuses those in words.
+  const amountFen = form.outcome === "unsubstantiated" ? null : optionalAmount(form.amount);
+  const recoveredFen = optionalAmount(form.recovered);
+  const fineFen = optionalAmount(form.fine);
+  for (const v of [amountFen, recoveredFen, fineFen]) if (typeof v === "string") return v;
+  return { type: "conclude", outcome: form.outcome, amountFen: amountFen as number | null, recoveredFen: recoveredFen as number | null, fineFen: fineFen as number | null, measures };
 }
 
 async function runAction(c: AppContext, leadId: string, form: LeadAction, actor: MemberActor): Promise<Outcome> {

@@ -18,6 +18,8 @@ const REFUSED = [
   "amount_required",
   "amount_invalid",
   "amount_too_large",
+  "figures_not_allowed",
+  "measures_invalid",
   "reassign_target",
   "choose_tip",
   "question_required",

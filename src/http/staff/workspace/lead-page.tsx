@@ -11,6 +11,7 @@ import { formatYuan } from "../../../core/rewards/compute";
 import { shanghaiDateTime } from "../../../core/time";
 import { t } from "../../../i18n";
 import { openLeadView, type LeadView } from "../../../services/cases/lead-view";
+import { conclusionFields } from "../../../services/leads/conclusion-fields";
 import { AppError } from "../../../services/errors";
 import type { AppContext, AppEnv } from "../../context";
 import { evidenceLabel } from "../case";
@@ -71,6 +72,12 @@ function Facts(props: { locale: Locale; v: LeadView }) {
           <dd data-testid="lead-amount">{yuanText(locale, lead.substantiatedAmountFen)}</dd>
         </>
       ) : null}
+      {conclusionFields(lead, locale).map((row) => (
+        <>
+          <dt>{row.label}</dt>
+          <dd data-testid={`lead-${row.key}`}>{row.value}</dd>
+        </>
+      ))}
       <dt>{t(locale, "chat.amount_band")}</dt>
       <dd>{t(locale, `chat.amount_band_value.${amountBand(lead.amountEstimateFen)}`)}</dd>
       {v.declineReason ? (
