@@ -4,10 +4,12 @@ import { z } from "zod";
 import { t } from "../../i18n";
 import { REPORT_OUTCOMES } from "../report-status";
 import type { Locale } from "../report-input";
+import { MEASURES } from "../measures";
 
 export const STATISTICS_SOURCES = ["tip", "batch", "hotline"] as const;
 /** The measures a conclusion records (issue 18): 约谈, 限期整改, 暂停/解除协议, 行政处罚, 曝光. */
-export const STATISTICS_MEASURES = ["interview", "rectification", "suspend_agreement", "terminate_agreement", "administrative_penalty", "published"] as const;
+/** The measures counted: the codes a conclusion records (core/measures.ts), one list for both. */
+export const STATISTICS_MEASURES = MEASURES;
 export type StatisticsSource = (typeof STATISTICS_SOURCES)[number];
 export type StatisticsMeasure = (typeof STATISTICS_MEASURES)[number];
 

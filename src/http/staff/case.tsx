@@ -183,24 +183,7 @@ export function createCaseRoutes() {
     return c.html(
       <StaffLayout c={c} locale={locale} title={t(locale, "case.identity")} script>
         <h1>{t(locale, "case.identity")}</h1>
-        {identity ? (
-          <dl data-testid="identity">
-            <dt>{t(locale, "form.name")}</dt>
-            <dd>{identity.name}</dd>
-            <dt>{t(locale, "form.phone")}</dt>
-            <dd>{identity.phone}</dd>
-            <dt>{t(locale, "form.id_number")}</dt>
-            <dd>{identity.idNumber}</dd>
-            {identity.email ? (
-              <>
-                <dt>{t(locale, "form.email")}</dt>
-                <dd>{identity.email}</dd>
-              </>
-            ) : null}
-          </dl>
-        ) : (
-          <p>{t(locale, "case.anonymous")}</p>
-        )}
+        <RevealedIdentity locale={locale} identity={identity} />
         {files.length ? (
           <>
             <h2>{t(locale, "case.originals")}</h2>
@@ -225,4 +208,26 @@ export function createCaseRoutes() {
   });
 
   return cases;
+}
+
+/** The tipster's identity as a logged reveal shows it (case page and workspace lead page), or "anonymous". */
+export function RevealedIdentity(props: { locale: Locale; identity: { name: string; phone: string; idNumber: string; email?: string | null | undefined } | null }) {
+  const { locale, identity } = props;
+  if (!identity) return <p>{t(locale, "case.anonymous")}</p>;
+  return (
+    <dl data-testid="identity">
+      <dt>{t(locale, "form.name")}</dt>
+      <dd>{identity.name}</dd>
+      <dt>{t(locale, "form.phone")}</dt>
+      <dd>{identity.phone}</dd>
+      <dt>{t(locale, "form.id_number")}</dt>
+      <dd>{identity.idNumber}</dd>
+      {identity.email ? (
+        <>
+          <dt>{t(locale, "form.email")}</dt>
+          <dd>{identity.email}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
 }

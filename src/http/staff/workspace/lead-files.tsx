@@ -8,7 +8,7 @@ import { findCaseAttachment } from "../../../services/cases/case-access";
 import { downloadStrippedCaseFile, releaseOriginalCaseFile, requireRevealRight, revealCaseIdentity } from "../../../services/cases/case-files";
 import { authoriseLeadForMember } from "../../../services/cases/lead-view";
 import type { AppContext, AppEnv } from "../../context";
-import { evidenceLabel, fileResponse, readReason } from "../case";
+import { evidenceLabel, fileResponse, readReason, RevealedIdentity } from "../case";
 import { orRefusal } from "./lead-page";
 import { staffOf } from "./session";
 import { WorkspaceLayout } from "./workspace-layout";
@@ -54,24 +54,7 @@ export function createLeadFileRoutes(): Hono<AppEnv> {
             <a href={base}>{t(locale, "workspace.leads.back_to_lead", { id: a.lead.id })}</a>
           </p>
           <h1>{title}</h1>
-          {identity ? (
-            <dl data-testid="identity">
-              <dt>{t(locale, "form.name")}</dt>
-              <dd>{identity.name}</dd>
-              <dt>{t(locale, "form.phone")}</dt>
-              <dd>{identity.phone}</dd>
-              <dt>{t(locale, "form.id_number")}</dt>
-              <dd>{identity.idNumber}</dd>
-              {identity.email ? (
-                <>
-                  <dt>{t(locale, "form.email")}</dt>
-                  <dd>{identity.email}</dd>
-                </>
-              ) : null}
-            </dl>
-          ) : (
-            <p>{t(locale, "case.anonymous")}</p>
-          )}
+          <RevealedIdentity locale={locale} identity={identity} />
           {revealed.files.length ? (
             <>
               <h2>{t(locale, "case.originals")}</h2>
