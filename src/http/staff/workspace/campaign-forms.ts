@@ -6,14 +6,10 @@ import { dueSchema } from "../../../core/campaigns/campaign-file";
 import { dueInstant } from "../../../core/campaigns/periods";
 import type { Locale } from "../../../core/report-input";
 import { t } from "../../../i18n";
-import { randomBytes, toBase64Url } from "../../../security/encoding";
 import type { AssignmentResult, MoveResult } from "../../../services/campaigns/assignments";
 import type { NudgeResult } from "../../../services/campaigns/nudges";
 
-/** A fresh key for one rendered form. */
-export const newFormKey = () => toBase64Url(randomBytes(16));
-
-export const formKeySchema = z.string().regex(/^[A-Za-z0-9_-]{22}$/);
+export { formKeySchema, newFormKey } from "./form-key";
 export const reasonSchema = z.string().trim().min(1).max(1000);
 /** A date (the end of that day, Beijing time) or a date and time, as the chat's /move and /extend take. */
 export const dueFieldSchema = z

@@ -14,13 +14,14 @@ import { listTemplates, startCampaign, templateFile, TEMPLATE_IDS } from "../../
 import type { CampaignStartInput, DateMove } from "../../../services/campaigns/start-plan";
 import { AppError } from "../../../services/errors";
 import { currentOrg } from "../../../services/org/org-cache";
-import { newId } from "../../../core/ids";
 import { t } from "../../../i18n";
 import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
 import { DUE_PREFIX, FieldError, PreviewView, type FormValues } from "./campaign-start-preview";
 import { staffOf } from "./session";
 import { WorkspaceLayout } from "./workspace-layout";
+import { newId } from "../../../core/ids";
+import { formKeySchema } from "./form-key";
 
 const K = "workspace.campaign_start";
 const empty = (v: unknown) => (v === "" ? undefined : v);
@@ -32,7 +33,7 @@ const baseSchema = z.object({
   shift: z.preprocess(empty, z.coerce.number().int().min(-366).max(366).optional()),
 });
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d));
-const keySchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const keySchema = formKeySchema;
 
 type Parsed = { ok: true; input: CampaignStartInput; values: FormValues } | { ok: false; errors: Record<string, string>; values: FormValues };
 

@@ -5,18 +5,14 @@ import { measureLabel, MEASURES } from "../../../core/measures";
 import type { Locale } from "../../../core/report-input";
 import { t } from "../../../i18n";
 import type { LeadView } from "../../../services/cases/lead-view";
+import { newFormKey } from "./form-key";
 
-/** 128 random bits, base64url: a fresh dedupe key for one form. */
-export function formKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
 
 function ActionForm(props: { base: string; action: string; label: string; primary?: boolean; children?: unknown }) {
   return (
     <form method="post" action={`${props.base}/actions`} class="lead-action" data-action={props.action}>
       <input type="hidden" name="action" value={props.action} />
-      <input type="hidden" name="key" value={formKey()} />
+      <input type="hidden" name="key" value={newFormKey()} />
       {props.children as never}
       <button class={props.primary ? "button primary" : "button"} type="submit">
         {props.label}

@@ -10,20 +10,20 @@ import { t } from "../../../i18n";
 import { findMember } from "../../../services/org/member-lookups";
 import { AppError } from "../../../services/errors";
 import { deactivateBlock, inScope, listPeople, MEMBER_ID_PATTERN, peopleScopeOf, type PeoplePage, type PersonRow } from "../../../services/workspace/people";
-import { deactivateFromWorkspace, FORM_KEY_PATTERN, inviteFromWorkspace, type PeopleActionResult } from "../../../services/workspace/people-actions";
+import { deactivateFromWorkspace, inviteFromWorkspace, type PeopleActionResult } from "../../../services/workspace/people-actions";
 import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
 import { staffOf } from "./session";
 import { roleLabel, WorkspaceLayout } from "./workspace-layout";
+import { formKeySchema, newFormKey } from "./form-key";
 
 const actionForm = z.object({
-  key: z.string().regex(FORM_KEY_PATTERN),
+  key: formKeySchema,
   member: z.string().regex(MEMBER_ID_PATTERN),
   confirm: z.literal("yes").optional(),
 });
 
 /** A fresh key for the forms of one rendered page (the dedupe key of what they do). */
-const newFormKey = () => crypto.randomUUID();
 
 type Notice = { kind: "status" | "alert"; text: string };
 

@@ -20,6 +20,7 @@ import { readForm } from "../../body";
 import type { AppContext, AppEnv } from "../../context";
 import { staffOf } from "./session";
 import { WorkspaceLayout } from "./workspace-layout";
+import { formKeySchema, newFormKey } from "./form-key";
 
 /** An amount of fen the way each language writes money: "1,234.56 元" / "CNY 1,234.56". */
 export const yuanText = (fen: number, locale: Locale) => (locale === "en" ? `CNY ${formatYuan(fen)}` : `${formatYuan(fen)} 元`);
@@ -27,7 +28,7 @@ export const yuanText = (fen: number, locale: Locale) => (locale === "en" ? `CNY
 export const whenText = (ms: number) => shanghaiDateTime(new Date(ms));
 
 const claimIdSchema = z.string().regex(/^rwd_[A-Za-z0-9]{1,40}$/);
-const keySchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+const keySchema = formKeySchema;
 const textSchema = z.string().trim().min(1).max(2000);
 
 const stepForm = z.discriminatedUnion("action", [
@@ -39,7 +40,6 @@ const addTipForm = z.object({ key: keySchema, tip: z.coerce.number().int().min(1
 const claimantForm = z.object({ reason: z.string().trim().min(1).max(500) });
 
 /** A fresh one-time key for a form (the dedupe key of what it does). */
-const formKey = () => Buffer.from(crypto.getRandomValues(new Uint8Array(18))).toString("base64url");
 
 /** Which step forms a claim in this status offers (as the chat card's buttons, plus exclusion). */
 function offeredActions(status: RewardStatus, role: string): ReviewAction[] {
@@ -151,7 +151,7 @@ function StepForm(props: { locale: Locale; p: RewardClaimPage; action: ReviewAct
     <form method="post" action={`/staff/rewards/${p.claim.id}`} class="action" data-testid={`form-${action}`}>
       <input type="hidden" name="action" value={action} />
       <input type="hidden" name="version" value={String(p.claim.version)} />
-      <input type="hidden" name="key" value={formKey()} />
+      <input type="hidden" name="key" value={newFormKey()} />
       {action === "exclude" ? (
         <>
           <label for={id("code")}>{t(locale, "workspace.rewards.exclusion")}</label>
@@ -223,7 +223,7 @@ async function claimPage(c: AppContext, claimId: string, state: PageState, statu
           <h2 id="add-tip-h">{t(locale, "workspace.rewards.add_tip_title")}</h2>
           <p class="hint">{t(locale, "workspace.rewards.add_tip_hint")}</p>
           <form method="post" action={`/staff/rewards/${p.claim.id}/add-tip`} data-testid="form-add-tip">
-            <input type="hidden" name="key" value={formKey()} />
+            <input type="hidden" name="key" value={newFormKey()} />
             <label for="add-tip-no">{t(locale, "workspace.rewards.add_tip_no")}</label>
             <select id="add-tip-no" name="tip" required>
               {p.otherTips.map((n) => (
