@@ -3,29 +3,15 @@
 import { describe, expect, it } from "vitest";
 import { STATISTICS_ROW_KEYS, emptyStatistics } from "../../src/core/statistics/report-shape";
 import { ledgerCsv, statisticsCsv, statisticsFileName, statisticsFileNameParts } from "../../src/services/statistics/exports";
+import { csvRecords } from "../support/csv-records";
 import { sampleLedger, sampleReport } from "../support/statistics-sample";
 
-/** RFC 4180 records of a CSV we wrote (quoted fields may hold commas and doubled quotes). */
+/** Our CSV's records: it must start with the BOM and end every line with CRLF. */
 function parseCsv(text: string): string[][] {
   expect(text.startsWith("\uFEFF")).toBe(true);
-  const body = text.slice(1);
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\r" && body[i + 1] === "\n") row.push(field), rows.push(row), (row = []), (field = ""), i++;
-    else field += ch;
-  }
-  expect(field).toBe("");
-  return rows;
+  expect(text.endsWith("\r\n")).toBe(true);
+  expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
+  return csvRecords(text);
 }
 
 const byKey = (rows: string[][]) => new Map(rows.slice(1).map((r) => [r[2]!, r[1]!]));
