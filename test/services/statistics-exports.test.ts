@@ -3,15 +3,14 @@
 import { describe, expect, it } from "vitest";
 import { STATISTICS_ROW_KEYS, emptyStatistics } from "../../src/core/statistics/report-shape";
 import { ledgerCsv, statisticsCsv, statisticsFileName, statisticsFileNameParts } from "../../src/services/statistics/exports";
-import { csvRecords } from "../support/csv-records";
+import { DANGEROUS_CELLS, parseRfc4180 } from "../support/csv-parse";
 import { sampleLedger, sampleReport } from "../support/statistics-sample";
 
-/** Our CSV's records: it must start with the BOM and end every line with CRLF. */
+/** Our CSV's records: it must start with the BOM and end with CRLF (the reader refuses any other line end). */
 function parseCsv(text: string): string[][] {
   expect(text.startsWith("\uFEFF")).toBe(true);
   expect(text.endsWith("\r\n")).toBe(true);
-  expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n]/);
-  return csvRecords(text);
+  return parseRfc4180(text.slice(1));
 }
 
 const byKey = (rows: string[][]) => new Map(rows.slice(1).map((r) => [r[2]!, r[1]!]));
@@ -109,6 +108,14 @@ describe("ledgerCsv", () => {
     ]);
     expect(second).toEqual(["L-0002", "12393 热线", "分解住院", "", "四川省 绵阳市", "绵阳某医院", "核查中", "", "", "1", "2026-03-01", "", "", "", "", "", "", "", ""]);
     expect(csv).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+
+  it("neutralises every formula-looking text: target, team and handler names", () => {
+    const [lead] = sampleLedger();
+    const rows = DANGEROUS_CELLS.map((text, i) => ({ ...lead!, leadId: `L-${i}`, targetName: text, teamName: text, handlerName: text }));
+    const parsed = parseCsv(ledgerCsv(rows, "en")).slice(1);
+    expect(parsed).toHaveLength(DANGEROUS_CELLS.length);
+    DANGEROUS_CELLS.forEach((text, i) => expect([parsed[i]![5], parsed[i]![7], parsed[i]![8]]).toEqual([`'${text}`, `'${text}`, `'${text}`]));
   });
 
   it("has English headers and labels for en", () => {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { csvRecords } from "./csv-records";
+import { parseRfc4180 } from "./csv-parse";
 
 const run = promisify(execFile);
 
@@ -38,7 +38,8 @@ export async function libreOfficeSheets(xlsx: Uint8Array): Promise<Map<string, s
     const sheets = new Map<string, string[][]>();
     for (const file of readdirSync(join(dir, "out"))) {
       const m = /^book-(.+)\.csv$/.exec(file);
-      if (m) sheets.set(m[1]!, csvRecords(readFileSync(join(dir, "out", file), "utf8")));
+      // LibreOffice ends lines with LF: read as CRLF records.
+      if (m) sheets.set(m[1]!, parseRfc4180(readFileSync(join(dir, "out", file), "utf8").replace(/\r?\n/g, "\r\n")));
     }
     return sheets;
   } finally {
