@@ -6,6 +6,7 @@
 import { raw } from "hono/html";
 
 const WIDTH = 640;
+const EMPTY_WIDTH = 400;
 const FONT = `font-family="system-ui, sans-serif"`;
 /** Dark fills: white value text on them keeps a contrast above 4.5:1. */
 const FILLS = ["#1f4e79", "#a14f00", "#4d4d4d", "#6b2d86", "#2e6b30", "#8a1c1c"];
@@ -43,6 +44,8 @@ interface Frame {
   id: string;
   title: string;
   desc: string;
+  /** The viewBox width: WIDTH unless narrower (the empty state, shown at a readable size on a phone). */
+  width?: number;
   height: number;
   body: string;
   empty?: boolean;
@@ -83,14 +86,16 @@ function legend(id: string, series: readonly Series[], y: number): string {
 function frame(f: Frame): string {
   const id = f.id;
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${WIDTH} ${num(f.height)}" width="100%" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" data-chart="${id}"${f.empty ? ` data-empty="true"` : ""} ${FONT}>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${f.width ?? WIDTH} ${num(f.height)}" width="100%" role="img" aria-labelledby="${id}-title" aria-describedby="${id}-desc" data-chart="${id}"${f.empty ? ` data-empty="true"` : ""} ${FONT}>` +
     `<title id="${id}-title">${escapeXml(f.title)}</title><desc id="${id}-desc">${escapeXml(f.desc)}</desc>${f.body}</svg>`
   );
 }
 
 /** The chart of a period with nothing to draw: its title and one sentence, no axes. */
 function emptyChart(id: string, title: string, emptyText: string): string {
-  return frame({ id, title, desc: emptyText, height: 60, empty: true, body: `<text x="${WIDTH / 2}" y="36" text-anchor="middle" font-size="14" fill="${MUTED}">${escapeXml(emptyText)}</text>` });
+  // Long sentences (English) get a smaller font so they fit the narrower box.
+  const size = [...emptyText].length > 40 ? 11 : 14;
+  return frame({ id, title, desc: emptyText, width: EMPTY_WIDTH, height: 56, empty: true, body: `<text x="${EMPTY_WIDTH / 2}" y="34" text-anchor="middle" font-size="${size}" fill="${MUTED}">${escapeXml(emptyText)}</text>` });
 }
 
 export interface StackedColumnsInput {
@@ -231,7 +236,8 @@ export function shareBarsSvg(input: ShareBarsInput): string {
 /** A chart string placed in a page as markup (it was built escaped). */
 export function Chart(props: { svg: string; caption?: string }) {
   return (
-    <figure class="chart-figure">
+    // Focusable: on a phone the chart scrolls sideways, and a keyboard must be able to scroll it too.
+    <figure class="chart-figure" tabindex={0}>
       {raw(props.svg)}
       {props.caption ? <figcaption class="hint">{props.caption}</figcaption> : null}
     </figure>
