@@ -119,6 +119,19 @@ describe("bars and stacked bars (outcomes, campaign compliance)", () => {
     expect(svg).toContain("Monthly table: on time 5, late 3, missing 2");
   });
 
+  it("cuts a label too long for its room with an ellipsis and keeps it whole in the row's title; counts get whole ticks", () => {
+    const long = "Referred to discipline inspection and supervision bodies of the province";
+    const svg = stackedRowsSvg({ id: "o", title: "T", emptyText: "none", series: [{ name: "n" }], rows: [{ label: long, values: [1] }, { label: "移送纪检监察机关处理的线索数量统计（全省范围内）", values: [1] }] });
+    const shown = [...svg.matchAll(/text-anchor="end" font-size="12" fill="#1a1a1a">([^<]*)</g)].map((m) => m[1]!);
+    expect(shown[0]!.endsWith("…")).toBe(true);
+    expect(shown[0]!.length).toBeLessThan(long.length);
+    expect(shown[0]!.length).toBeGreaterThan(20);
+    expect(shown[1]!.endsWith("…")).toBe(true);
+    expect(svg).toContain(`<title>${long}: 1</title>`);
+    const one = stackedColumnsSvg({ id: "m", title: "T", emptyText: "none", categories: ["2026-10"], series: [{ name: "a" }], values: [[1]] });
+    expect(one).not.toContain(">0.5<");
+  });
+
   it("escapes every text it is given", () => {
     const evil = `<script>alert("x")</script> & 'q'`;
     const svg = stackedRowsSvg({ id: "x\"><svg onload=alert(1)>", title: evil, emptyText: evil, series: [{ name: evil }, { name: "b" }], rows: [{ label: evil, values: [1, 2] }] });

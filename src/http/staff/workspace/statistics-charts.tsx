@@ -24,8 +24,18 @@ const clean = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
 const num = (n: number) => String(Math.round(n * 100) / 100);
 /** An id usable in `url(#…)` and `aria-labelledby`. */
 const safeId = (id: string) => id.replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 40) || "chart";
-/** Names longer than `max` code points are cut with "…" (the full name stays in the row's <title>). */
-const cut = (text: string, max: number) => ([...text].length > max ? `${[...text].slice(0, max - 1).join("")}…` : text);
+/** Rough width of a character at font size 1: CJK and other wide scripts about one em, Latin about half. */
+const charWidth = (ch: string) => (ch.charCodeAt(0) > 0x2e80 ? 1 : 0.56);
+/** Text wider than `room` units at `size` is cut with "…" (the full text stays in the row's <title> and the chart's <desc>). */
+function fit(text: string, room: number, size: number): string {
+  const chars = [...text];
+  let width = 0;
+  for (const [i, ch] of chars.entries()) {
+    width += charWidth(ch) * size;
+    if (width > room) return `${chars.slice(0, Math.max(1, i - 1)).join("")}…`;
+  }
+  return text;
+}
 
 /** The smallest 1, 2 or 5 × 10^k at or above `max` (the axis end), at least 1. */
 export function niceCeiling(max: number): number {
@@ -75,10 +85,10 @@ function legend(id: string, series: readonly Series[], y: number): string {
   let x = 0;
   let out = `<g class="legend">`;
   for (const [i, s] of series.entries()) {
-    const name = cut(s.name, 24);
+    const name = fit(s.name, 180, 13);
     out += `<rect x="${num(x)}" y="${num(y)}" width="14" height="14" fill="${fillOf(id, i)}"/><text x="${num(x + 20)}" y="${num(y + 12)}" font-size="13" fill="${INK}">${escapeXml(name)}</text>`;
     // Rough width of the name: CJK characters are about twice a Latin letter.
-    x += 36 + [...name].reduce((w, ch) => w + (ch.charCodeAt(0) > 0x2e80 ? 13 : 7.5), 0);
+    x += 36 + [...name].reduce((w, ch) => w + charWidth(ch) * 13, 0);
   }
   return `${out}</g>`;
 }
@@ -125,7 +135,8 @@ export function stackedColumnsSvg(input: StackedColumnsInput): string {
   // At most ~12 labels on the axis: a five-year range labels every fifth month.
   const every = Math.ceil(rows.length / 12);
   let body = patternDefs(id, input.series.length) + legend(id, input.series, 4);
-  for (const tick of [0, top / 2, top]) {
+  // Counts: a middle tick only when it is a whole number.
+  for (const tick of top % 2 === 0 ? [0, top / 2, top] : [0, top]) {
     const y = plotTop + plotH - (tick / top) * plotH;
     body += `<line x1="${left}" x2="${WIDTH - right}" y1="${num(y)}" y2="${num(y)}" stroke="#c8c8c8"/><text x="${left - 6}" y="${num(y + 4)}" text-anchor="end" font-size="11" fill="${MUTED}">${num(tick)}</text>`;
   }
@@ -140,7 +151,7 @@ export function stackedColumnsSvg(input: StackedColumnsInput): string {
       body += `<rect x="${num(x)}" y="${num(y)}" width="${num(barW)}" height="${num(h)}" fill="${fillOf(id, s)}" data-series="${s}" data-value="${v}"><title>${escapeXml(`${input.categories[c]} · ${input.series[s]!.name}: ${v}`)}</title></rect>`;
     }
     body += `<text x="${num(x + barW / 2)}" y="${num(y - 4)}" text-anchor="middle" font-size="11" fill="${INK}" data-total="${totals[c]}">${totals[c]}</text>`;
-    if (c % every === 0) body += `<text x="${num(x + barW / 2)}" y="${num(plotTop + plotH + 16)}" text-anchor="middle" font-size="11" fill="${INK}">${escapeXml(cut(input.categories[c]!, 10))}</text>`;
+    if (c % every === 0) body += `<text x="${num(x + barW / 2)}" y="${num(plotTop + plotH + 16)}" text-anchor="middle" font-size="11" fill="${INK}">${escapeXml(fit(input.categories[c]!, Math.max(slot * every - 4, 30), 11))}</text>`;
     body += `</g>`;
   }
   const desc = rows.map((row, c) => `${input.categories[c]}: ${input.series.map((s, i) => `${s.name} ${row[i]}`).join(", ")}`).join("; ");
@@ -165,7 +176,7 @@ export function stackedRowsSvg(input: StackedRowsInput): string {
   const max = Math.max(0, ...totals);
   if (max === 0) return emptyChart(id, input.title, input.emptyText);
   const withLegend = input.series.length > 1;
-  const [labelW, right, rowH, barH] = [200, 48, 30, 20];
+  const [labelW, right, rowH, barH] = [220, 48, 30, 20];
   const plotTop = withLegend ? 30 : 4;
   const plotW = WIDTH - labelW - right;
   let body = patternDefs(id, input.series.length) + (withLegend ? legend(id, input.series, 4) : "");
@@ -173,7 +184,7 @@ export function stackedRowsSvg(input: StackedRowsInput): string {
     const y = plotTop + r * rowH;
     let x = labelW;
     body += `<g data-row="${escapeXml(row.label)}"><title>${escapeXml(`${row.label}: ${input.series.length > 1 ? input.series.map((s, i) => `${s.name} ${row.values[i]}`).join(", ") : totals[r]}`)}</title>`;
-    body += `<text x="${labelW - 8}" y="${num(y + barH / 2 + 4)}" text-anchor="end" font-size="12" fill="${INK}">${escapeXml(cut(row.label, 18))}</text>`;
+    body += `<text x="${labelW - 8}" y="${num(y + barH / 2 + 4)}" text-anchor="end" font-size="12" fill="${INK}">${escapeXml(fit(row.label, labelW - 12, 12))}</text>`;
     for (const [s, v] of row.values.entries()) {
       if (v === 0) continue;
       const w = (v / max) * plotW;
@@ -215,14 +226,14 @@ const clampShare = (s: number) => (Number.isFinite(s) ? Math.min(1, Math.max(0, 
 export function shareBarsSvg(input: ShareBarsInput): string {
   const id = safeId(input.id);
   if (input.rows.every((r) => r.share === null || !Number.isFinite(r.share))) return emptyChart(id, input.title, input.emptyText);
-  const [labelW, right, rowH, barH] = [200, 64, 46, 18];
+  const [labelW, right, rowH, barH] = [220, 64, 46, 18];
   const plotW = WIDTH - labelW - right;
   let body = "";
   for (const [r, row] of input.rows.entries()) {
     const y = 4 + r * rowH;
     const share = row.share === null || !Number.isFinite(row.share) ? null : clampShare(row.share);
     const valueText = share === null ? input.noneText : percentText(share);
-    body += `<g data-row="${escapeXml(row.label)}"><text x="${labelW - 8}" y="${num(y + barH / 2 + 4)}" text-anchor="end" font-size="12" fill="${INK}">${escapeXml(cut(row.label, 18))}</text>`;
+    body += `<g data-row="${escapeXml(row.label)}"><text x="${labelW - 8}" y="${num(y + barH / 2 + 4)}" text-anchor="end" font-size="12" fill="${INK}">${escapeXml(fit(row.label, labelW - 12, 12))}</text>`;
     body += `<rect x="${labelW}" y="${num(y)}" width="${plotW}" height="${barH}" fill="#ececec"/>`;
     if (share !== null && share > 0) body += `<rect x="${labelW}" y="${num(y)}" width="${num(share * plotW)}" height="${barH}" fill="${FILLS[0]}" data-share="${share}"/>`;
     body += `<text x="${WIDTH - right + 6}" y="${num(y + barH / 2 + 4)}" font-size="12" fill="${INK}">${escapeXml(valueText)}</text>`;
