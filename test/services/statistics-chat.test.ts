@@ -27,7 +27,7 @@ let teamId: string;
 /** The /stats text the use case must give for a scope, computed independently at the test clock. */
 async function expectedText(scope: StatisticsScope, locale: "zh-CN" | "en") {
   const report = await computeStatistics(h.ctx.deps, scope, h.ctx.deps.now());
-  const q = new URLSearchParams({ from: scope.period.from, to: scope.period.to, ...(scope.teamId ? { teamId: scope.teamId } : {}) });
+  const q = new URLSearchParams({ from: scope.period.from, to: scope.period.to, ...(scope.teamId ? { team: scope.teamId } : {}) });
   return { report, text: statisticsChatText(report, locale, { link: `${PUBLIC_BASE_URL}/staff/statistics?${q}` }) };
 }
 
@@ -70,7 +70,7 @@ describe("/stats on Telegram", () => {
     expect(report.leads.received).toBe(2);
     expect(privately).toEqual([asSent(text)]);
     expect(privately[0]).toContain("小组：成都市核查一组");
-    expect(privately[0]).toContain(`teamId=${teamId}`);
+    expect(privately[0]).toContain(`&amp;team=${teamId}`);
     const year = await h.typed(ZHANG, "/stats YEAR");
     expect(year.privately).toEqual([asSent((await expectedText({ period: relativePeriod("year", h.ctx.deps.now()), teamId }, "zh-CN")).text)]);
   });

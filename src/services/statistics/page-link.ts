@@ -4,13 +4,17 @@ import type { ServiceDeps } from "../deps";
 import { publicBaseUrl } from "../workspace/session-rules";
 import type { StatisticsScope } from "./report";
 
-/** The query of the page for a scope: the period as from/to dates, and each filter that narrows it. */
+/**
+ * The query of the page for a scope, in the keys the page reads (http/staff/workspace/statistics-query.ts):
+ * the period as fixed from/to dates (a "this month" link still shows the same days tomorrow), and each
+ * filter that narrows it.
+ */
 export function statisticsPageQuery(scope: StatisticsScope): string {
   const q = new URLSearchParams({ from: scope.period.from, to: scope.period.to });
-  if (scope.regionCode) q.set("regionCode", scope.regionCode);
-  if (scope.teamId) q.set("teamId", scope.teamId);
+  if (scope.regionCode) q.set("region", scope.regionCode);
+  if (scope.teamId) q.set("team", scope.teamId);
   if (scope.source) q.set("source", scope.source);
-  if (scope.campaignId) q.set("campaignId", scope.campaignId);
+  if (scope.campaignId) q.set("campaign", scope.campaignId);
   return q.toString();
 }
 
