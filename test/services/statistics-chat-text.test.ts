@@ -95,7 +95,7 @@ describe("weeklyDigestMessage", () => {
       weekBefore,
       dueThisWeek: [{ campaignName: "2026 专项整治", title: "月度统计表", titleEn: "Monthly table", dueAt: Date.parse("2026-12-10T09:30:00Z"), units: 4 }],
       lateCount: 7,
-      late: ["甲", "乙", "丙", "丁", "戊", "己"].map((unitName) => ({ unitName, dueAt: 0 })),
+      late: ["甲", "乙", "丙", "丁", "戊", "己"].map((unitName, i) => ({ unitName, late: i === 0 ? 3 : 1 })),
       link: "https://x.example/staff/statistics?from=2026-11-30&to=2026-12-06",
     });
     expect(msg.kind).toBe("text");
@@ -113,7 +113,7 @@ describe("weeklyDigestMessage", () => {
       "当前未办结 21 · 当前逾期 3",
       "本周到期的任务：",
       "• 2026 专项整治：月度统计表，2026-12-10 截止；4 个单位尚未提交",
-      "逾期单位：7 个——甲、乙、丙、丁、戊等另外 2 个",
+      "逾期单位：7 个——甲（3 项）、乙、丙、丁、戊等另外 2 个",
       "统计页面：https://x.example/staff/statistics?from=2026-11-30&to=2026-12-06",
     ]);
   });

@@ -3,12 +3,13 @@
 // Shanghai on the week's first working day (Thursday in the National Day week of 2026-10-05), one
 // when two ticks run at 09:00 at once from two connections — with last week against the week before,
 // open and overdue now, the deliverables due this week and the late units by name.
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLibsqlDatabase } from "../../src/db/libsql-file";
 import { events, teams } from "../../src/db/schema";
 import { runTick } from "../../src/scheduler/tick";
 import { deliverDueMessages } from "../../src/services/delivery/outbox";
+import { lateUnitsSql } from "../../src/services/statistics/late-units";
 import { sendWeeklyDigest } from "../../src/services/statistics/weekly-digest";
 import { createChatHarness, type ChatHarness } from "../support/chat-harness";
 import { seedCampaign } from "../support/campaign-seed";
@@ -98,6 +99,14 @@ describe("the weekly digest", () => {
     expect(late).toMatch(/^逾期单位：6 个——(定点医院wd\d、){4}定点医院wd\d等另外 1 个$/);
     expect(lines.at(-1)).toBe("统计页面：https://fundwatch.example.gov.cn/staff/statistics?from=2026-11-30&amp;to=2026-12-06");
   }, 240_000);
+
+  it("reads the late units from the pending-deadline index, each campaign by its key (no scan)", async () => {
+    const plan = await h.ctx.db.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${lateUnitsSql(Date.now())}`);
+    const details = plan.map((r) => r.detail);
+    expect(details.some((d) => d.includes("USING INDEX assignments_pending_due_idx (due_at<?)"))).toBe(true);
+    expect(details.some((d) => /SEARCH c USING INDEX sqlite_autoindex_campaigns_1|SEARCH c USING INTEGER PRIMARY KEY/.test(d))).toBe(true);
+    expect(details.filter((d) => /^SCAN (a|c)\b/.test(d))).toEqual([]);
+  });
 
   it("sends nothing before 09:00 and nothing twice however often the use case runs in the week", async () => {
     expect((await sendWeeklyDigest(h.ctx.deps, sh("2026-12-14T08:59:00"))).status).toBe("not_due");

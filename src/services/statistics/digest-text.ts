@@ -24,7 +24,8 @@ export interface DigestDeliverable {
 
 export interface DigestLateUnit {
   unitName: string;
-  dueAt: number;
+  /** Its late items (deliverables past their deadline, not handed in). */
+  late: number;
 }
 
 export interface DigestInput {
@@ -32,6 +33,7 @@ export interface DigestInput {
   lastWeek: StatisticsReport;
   weekBefore: StatisticsReport;
   dueThisWeek: DigestDeliverable[];
+  /** Units with anything late, and the worst of them first. */
   lateCount: number;
   late: DigestLateUnit[];
   /** The statistics page for last week (no secret: the page asks for a session). */
@@ -72,7 +74,7 @@ export function weeklyDigestMessage(input: DigestInput): OutgoingMessage {
       );
   } else lines.push(t(locale, "statistics.digest.due_none"));
   if (input.lateCount > 0) {
-    const named = input.late.slice(0, DIGEST_LATE_NAMES).map((u) => u.unitName);
+    const named = input.late.slice(0, DIGEST_LATE_NAMES).map((u) => (u.late > 1 ? t(locale, "statistics.digest.late_items", { name: u.unitName, count: u.late }) : u.unitName));
     const rest = input.lateCount - named.length;
     const names = joinList(locale, named) + (rest > 0 ? (locale === "en" ? " " : "") + t(locale, "statistics.digest.late_more", { count: rest }) : "");
     lines.push(t(locale, "statistics.digest.late", { count: input.lateCount, names }));

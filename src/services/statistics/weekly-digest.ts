@@ -12,6 +12,7 @@ import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import { eventRow, isUniqueViolation, type Actor } from "../events";
 import { currentOrg } from "../org/org-cache";
 import { campaignWork } from "../workspace/overview-work";
+import { lateUnits } from "./late-units";
 import { computeStatistics } from "./compute";
 import { DIGEST_DUE_ITEMS, DIGEST_LATE_NAMES, weeklyDigestMessage } from "./digest-text";
 import { statisticsPageUrl } from "./page-link";
@@ -43,19 +44,19 @@ export async function sendWeeklyDigest(deps: ServiceDeps, now: Date): Promise<We
   const destination = org.coordinators;
   if (!destination) return { status: "no_destination", week };
   const lastWeekScope = { period: due.lastWeek };
-  const [lastWeek, weekBefore, work] = await Promise.all([
+  const [lastWeek, weekBefore, work, late] = await Promise.all([
     computeStatistics(deps, lastWeekScope, now),
     computeStatistics(deps, { period: due.weekBefore }, now),
-    campaignWork(deps, { now: now.getTime(), weekEnd: due.week.endMs, limit: Math.max(DIGEST_LATE_NAMES, DIGEST_DUE_ITEMS) }),
+    campaignWork(deps, { now: now.getTime(), weekEnd: due.week.endMs, limit: DIGEST_DUE_ITEMS }),
+    lateUnits(deps, { now: now.getTime(), limit: DIGEST_LATE_NAMES }),
   ]);
   const message = weeklyDigestMessage({
     locale: localeOf(destination.locale),
     lastWeek,
     weekBefore,
     dueThisWeek: work.dueThisWeek.map((d) => ({ campaignName: d.campaignName, title: d.title, titleEn: d.titleEn, dueAt: d.dueAt, units: d.units })),
-    lateCount: work.lateCount,
-    // The longest overdue first among those the overview lists.
-    late: [...work.late].sort((a, b) => a.dueAt - b.dueAt).map((u) => ({ unitName: u.unitName, dueAt: u.dueAt })),
+    lateCount: late.count,
+    late: late.worst.map((u) => ({ unitName: u.unitName, late: u.late })),
     link: statisticsPageUrl(deps, lastWeekScope),
   });
   const claim = deps.db.insert(events).values(
