@@ -3,11 +3,16 @@
 // arrive already in one unit per key (counts, fen, per-mille), so equal means equal.
 import { z } from "zod";
 
+/** What a figure's number counts in, so that it is shown as it was written: counts, fen, ‰ of a share, hundredths. */
+export const FIGURE_UNITS = ["count", "fen", "permille", "centi"] as const;
+export type FigureUnit = (typeof FIGURE_UNITS)[number];
+
 export interface FigureRow {
-  /** The figure's stable key (report-shape.ts STATISTICS_ROW_KEYS). */
+  /** The figure's stable key (report-shape.ts STATISTICS_ROW_KEYS and the breakdown keys). */
   key: string;
-  /** The figure's value; null when the cell is blank or not a number. */
+  /** The figure's value in `unit`; null when the cell is blank or not a number. */
   value: number | null;
+  unit?: FigureUnit;
 }
 
 export interface FigureDifference {
@@ -15,6 +20,7 @@ export interface FigureDifference {
   computed: number | null;
   /** Null: the row is there but blank or unreadable, or the row is missing. */
   submitted: number | null;
+  unit?: FigureUnit;
 }
 
 /** Why a file could not be compared: each is worded for the coordinator, none is a server error. */
@@ -46,7 +52,7 @@ export const figureCheckSchema = z.discriminatedUnion("status", [
   z.object({
     status: z.literal("differs"),
     compared: z.number().int().nonnegative(),
-    differences: z.array(z.object({ key: z.string().max(100), computed: nullableNumber, submitted: nullableNumber })).max(500),
+    differences: z.array(z.object({ key: z.string().max(200), computed: nullableNumber, submitted: nullableNumber, unit: z.enum(FIGURE_UNITS).optional() })).max(1000),
   }),
   z.object({ status: z.literal("not_comparable"), reason: z.enum(NOT_COMPARABLE_REASONS) }),
 ]);
@@ -75,7 +81,7 @@ export function compareFigures(computed: readonly FigureRow[], submitted: readon
   const differences: FigureDifference[] = [];
   for (const row of computed) {
     const value = given.has(row.key) ? given.get(row.key)! : null;
-    if (value !== row.value) differences.push({ key: row.key, computed: row.value, submitted: value });
+    if (value !== row.value) differences.push({ key: row.key, computed: row.value, submitted: value, ...(row.unit ? { unit: row.unit } : {}) });
   }
   return differences.length ? { status: "differs", compared: computed.length, differences } : { status: "same", compared: computed.length };
 }

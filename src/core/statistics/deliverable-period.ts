@@ -1,7 +1,8 @@
 // Which period a recurring statistics table reports: the month, quarter or year before its due date
 // (a monthly table due on 2026-12-05 reports November; a quarterly one due on 2027-01-10 reports
 // 2026-Q4). Pure: dates are Asia/Shanghai calendar dates, no clock is read.
-import type { StatisticsCadence } from "../campaigns/campaign-file";
+import { statisticsTableSchema, type StatisticsCadence, type StatisticsTable } from "../campaigns/campaign-file";
+import { localDateOf } from "../campaigns/local-time";
 import { monthPeriod, parsePeriod, quarterPeriod, yearPeriod, type Period } from "./periods";
 
 export interface DeliverablePeriod {
@@ -51,4 +52,38 @@ export function assignmentReportedPeriod(assignment: { period: string; dueDate: 
   } catch {
     return null;
   }
+}
+
+/** The statistics table a deliverable row's JSON column declares, or null (not a table, or unreadable). */
+export function statisticsTableOf(json: string | null | undefined): StatisticsTable | null {
+  if (!json) return null;
+  try {
+    const parsed = statisticsTableSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What a unit is offered for one assignment of a statistics table: its own region, the reported period. */
+export interface StatisticsOffer {
+  cadence: StatisticsCadence;
+  /** The unit's region (a district bureau's district): the figures are for it and everything under it. */
+  regionCode: string;
+  reported: DeliverablePeriod;
+}
+
+/**
+ * The offer for an assignment, or null when the deliverable is no statistics table, the unit has no
+ * region code, or the assignment's period cannot be read.
+ */
+export function statisticsOffer(
+  deliverable: { statistics?: string | null },
+  unit: { regionCode?: string | null },
+  assignment: { period: string; dueAt: number },
+): StatisticsOffer | null {
+  const table = statisticsTableOf(deliverable.statistics);
+  if (!table || !unit.regionCode || !/^\d{6}$/.test(unit.regionCode)) return null;
+  const reported = assignmentReportedPeriod({ period: assignment.period, dueDate: localDateOf(assignment.dueAt) }, table.cadence);
+  return reported ? { cadence: table.cadence, regionCode: unit.regionCode, reported } : null;
 }
