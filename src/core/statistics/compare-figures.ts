@@ -3,8 +3,8 @@
 // arrive already in one unit per key (counts, fen, per-mille), so equal means equal.
 import { z } from "zod";
 
-/** What a figure's number counts in, so that it is shown as it was written: counts, fen, ‰ of a share, hundredths. */
-export const FIGURE_UNITS = ["count", "fen", "permille", "centi"] as const;
+/** What a figure's number counts in, so that it is shown as it was written: counts, fen, ‰ of a share, tenths of a measured quantity. */
+export const FIGURE_UNITS = ["count", "fen", "permille", "deci"] as const;
 export type FigureUnit = (typeof FIGURE_UNITS)[number];
 
 export interface FigureRow {
