@@ -1,6 +1,6 @@
 // Lead tables (issue 3): leads, the reports each lead groups, and lead versions.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { reports } from "./intake";
 import { members, teams } from "./org";
 
@@ -58,6 +58,14 @@ export const leads = sqliteTable(
     acknowledgedAt: integer("acknowledged_at"),
     acceptedAt: integer("accepted_at"),
     closedAt: integer("closed_at"),
+    /**
+     * Working hours from receipt to acknowledgement, working days to the decision and to closing, as
+     * core/statistics/timeliness.ts counts them: set when the event happens (migration 0020) so the
+     * statistics' percentiles are SQL; null before the event (and on leads closed before 0020).
+     */
+    ackWorkHours: real("ack_work_hours"),
+    decideWorkDays: integer("decide_work_days"),
+    closeWorkDays: integer("close_work_days"),
     /** JSON EscalationState: steps already sent per deadline. */
     escalations: text("escalations").notNull().default('{"ack":0,"accept":0,"finish":0}'),
     /** Bumped on every change; card refreshes carry it so stale edits are skipped. */
@@ -92,6 +100,8 @@ export const leads = sqliteTable(
     index("leads_open_due_idx").on(LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
     index("leads_team_open_due_idx").on(t.teamId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
     index("leads_assignee_open_due_idx").on(t.assigneeId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
+    // Concluded leads by conclusion time: the statistics' concluded-in-period figures (migration 0020).
+    index("leads_concluded_idx").on(t.closedAt).where(sql`state = 'concluded'`),
     // A screening batch's open leads (their source_ref starts with `<source>:<batch id>:`), by team; covering.
     index("leads_batch_open_idx").on(t.sourceRef, t.teamId, t.source, t.state).where(sql`source = 'batch' AND ${OPEN_LEAD_STATES_SQL}`),
   ],

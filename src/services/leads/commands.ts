@@ -5,6 +5,7 @@ import { and, eq } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { applyLeadCommand, isLeadOpen, type LeadCommand, type LeadCommandRefusal, type LeadState } from "../../core/lead-lifecycle";
 import type { RewardRules } from "../../core/rewards/policy";
+import { elapsedFigures } from "../../core/statistics/elapsed";
 import { asBatch } from "../../db/client";
 import { failedConstraint, retryBusy, retryBusyWrite } from "../../db/retry";
 import { chatCards, events, leadReports, leads, leadVersions, reportMessages, reports, reportTimeline, rewardClaims, type LeadRow, type NewEventRow, type RewardClaimRow } from "../../db/schema";
@@ -160,6 +161,14 @@ export async function planLeadCommand(
     // New tips about this institution open a new lead from now on.
     set.clusterSlot = null;
   }
+  // The elapsed working time to each event, kept on the lead for the statistics' percentiles (0020).
+  const elapsed = elapsedFigures(
+    { receivedAt: lead.receivedAt, acknowledgedAt: set.acknowledgedAt ?? lead.acknowledgedAt, decidedAt: set.acceptedAt ?? lead.acceptedAt, closedAt: set.closedAt ?? lead.closedAt, ackBy: lead.ackBy },
+    { cal: org.policy.calendar, wh: org.policy.workingHours, policy: org.policy.deadlines },
+  );
+  if (lead.ackWorkHours == null && elapsed.ackWorkHours != null) set.ackWorkHours = elapsed.ackWorkHours;
+  if (lead.decideWorkDays == null && elapsed.decideWorkDays != null) set.decideWorkDays = elapsed.decideWorkDays;
+  if (lead.closeWorkDays == null && elapsed.closeWorkDays != null) set.closeWorkDays = elapsed.closeWorkDays;
   if (result.outcome) set.outcome = result.outcome;
   if (result.amountFen !== null) set.substantiatedAmountFen = result.amountFen;
   if (result.figures) {
