@@ -243,8 +243,8 @@ export function cellNumber(cell: CellValue): number | null {
 
 /**
  * The figures of the first worksheet that names any of `keys` in a cell: for each such row, the key
- * and the cell in the value column (the column right of the key column that most key rows fill with a
- * number, so a blanked value reads as blank rather than the next column over).
+ * and the cell in the value column (the column besides the key column that most key rows fill with a
+ * number, so a blanked value reads as blank rather than as another column's number).
  */
 export function readSubmittedFigures(bytes: Uint8Array, keys: ReadonlySet<string>, budget: ReadBudget = DEFAULT_READ_BUDGET): ReadResult {
   if (bytes.length > budget.maxFileBytes) return { ok: false, reason: "too_large" };
@@ -268,7 +268,7 @@ export function readSubmittedFigures(bytes: Uint8Array, keys: ReadonlySet<string
       const votes = new Map<number, number>();
       for (const k of keyed)
         k.row.forEach((c, col) => {
-          if (col > k.at && cellNumber(c ?? null) !== null) votes.set(col, (votes.get(col) ?? 0) + 1);
+          if (col !== k.at && cellNumber(c ?? null) !== null) votes.set(col, (votes.get(col) ?? 0) + 1);
         });
       const valueColumn = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0];
       return { ok: true, figures: { rows: keyed.map((k) => ({ key: k.key, cell: valueColumn === undefined ? null : (k.row[valueColumn] ?? null) })), marker } };
