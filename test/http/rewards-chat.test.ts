@@ -90,8 +90,19 @@ describe("a reward from the chat", () => {
     expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe("您尚未登记使用 FundWatch，不能执行该操作；协调员可以为您发放邀请码。请联系：陈静（协调员）。");
     expect((await claimRow(leadId)).status).toBe("claimed");
 
-    await press(USERS.coordinator, `fw:r-apr:${claimId}`, COORDINATORS_CHAT);
+    const approveUpdate = h.takeUpdateId();
+    await h.pressTelegram(USERS.coordinator, COORDINATORS_CHAT, `fw:r-apr:${claimId}`, 1, approveUpdate);
+    await h.deliver();
     expect((await claimRow(leadId)).status).toBe("coordinator_approved");
+    const firstAnswer = telegram.callsTo("answerCallbackQuery").at(-1)?.body.text;
+    const refusalsBefore = (await ctx.db.select().from(events).where(eq(events.action, "reward.refused"))).length;
+    // Telegram redelivers the same press (its answer was lost): answered as the first time, not refused as a
+    // second approval by the same person, and nothing new logged or queued.
+    expect((await h.pressTelegram(USERS.coordinator, COORDINATORS_CHAT, `fw:r-apr:${claimId}`, 1, approveUpdate)).status).toBe(200);
+    await h.deliver();
+    expect(telegram.callsTo("answerCallbackQuery").at(-1)?.body.text).toBe(firstAnswer);
+    expect((await ctx.db.select().from(events).where(eq(events.action, "reward.refused"))).length).toBe(refusalsBefore);
+    expect((await ctx.db.select().from(events).where(eq(events.action, "reward.approve"))).filter((e) => e.entityId === claimId)).toHaveLength(1);
     // Finance gets the card privately, with its own approval button.
     expect(JSON.stringify(messagesTo(String(USERS.finance)).at(-1)?.body)).toContain(`fw:r-fin:${claimId}`);
     // The card names who approved: by name and role, never by member id.

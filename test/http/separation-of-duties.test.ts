@@ -131,6 +131,24 @@ describe("bypass 1: a coordinator mints the second approver from chat", () => {
     // The claim waits for the real finance member.
     expect((await claimRow(claimId)).status).toBe("coordinator_approved");
   });
+
+  it("refuses chat /deactivate of finance, of another coordinator and of oneself (an operator's job), as the People page does", { timeout: 120_000 }, async () => {
+    const finance = await member("刘洋");
+    const coordinator = await member("陈静");
+    expect(await command(USERS.coordinator, `/deactivate ${finance.id}`)).toEqual([t("zh-CN", "chat.deactivate_operator_only")]);
+    expect(await command(USERS.coordinator, `/deactivate ${coordinator.id}`)).toEqual([t("zh-CN", "chat.deactivate_operator_only")]);
+    expect(t("en", "chat.deactivate_operator_only")).toContain("npm run admin -- deactivate");
+    // Still active, still able to act: the second person of the reward rule cannot be removed by the first.
+    expect((await member("刘洋")).active).toBe(true);
+    expect((await member("陈静")).active).toBe(true);
+    const refused = await eventsOf("member.deactivate_refused");
+    expect(refused.map((e) => [e.entityId, JSON.parse(e.data!).role])).toEqual([
+      [finance.id, "finance"],
+      [coordinator.id, "coordinator"],
+    ]);
+    expect(await command(USERS.coordinator, `/deactivate ${coordinator.id}`)).toEqual([t("zh-CN", "chat.deactivate_operator_only")]);
+    expect(await command(USERS.coordinator, "/deactivate mem_NOSUCHMEMBER000")).toEqual([t("zh-CN", "chat.unknown_member")]);
+  });
 });
 
 describe("bypass 2: an invite moves a bound member's chat account", () => {

@@ -91,7 +91,16 @@ export async function handleOrgCommand(deps: ServiceDeps, input: MemberCommand):
     }
     case "deactivate": {
       if (member.role !== "coordinator") return { text: await refusalText(deps, locale, { scope: "chat", code: "coordinator_only", actorId: member.id }) };
-      const target = input.args[0] ? await deactivateMember(deps, { memberId: input.args[0], actor, dedupeKey: input.updateKey }) : null;
+      const targetId = input.args[0];
+      const found = targetId ? await deps.db.query.members.findFirst({ columns: { id: true, role: true, active: true }, where: eq(members.id, targetId) }) : undefined;
+      if (!found) return { text: t(locale, "chat.unknown_member") };
+      // The same separation of duties as the People page: finance and coordinators (oneself included) leave
+      // through an operator, so one coordinator cannot remove the second person of the reward rule.
+      if (found.active && OPERATOR_ONLY_ROLES.has(found.role)) {
+        await logOperatorOnlyRefusal(deps, actor, { command: "deactivate", role: found.role, memberId: found.id, dedupeKey: input.updateKey });
+        return { text: t(locale, "chat.deactivate_operator_only") };
+      }
+      const target = await deactivateMember(deps, { memberId: found.id, actor, dedupeKey: input.updateKey });
       return { text: target ? t(locale, "chat.member_deactivated", { name: target.displayName }) : t(locale, "chat.unknown_member") };
     }
     default:

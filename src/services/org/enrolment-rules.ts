@@ -36,14 +36,14 @@ export function memberBoundError(member: Pick<MemberRow, "id" | "displayName">):
  * Logs a chat /addmember or /invite refused because the role is the operator's to enrol (once per
  * delivery of the command). The entity is the member invited, or the role asked for a new one.
  */
-export async function logOperatorOnlyRefusal(deps: ServiceDeps, actor: Actor, input: { command: "addmember" | "invite"; role: string; memberId?: string; dedupeKey: string }): Promise<void> {
+export async function logOperatorOnlyRefusal(deps: ServiceDeps, actor: Actor, input: { command: "addmember" | "invite" | "deactivate"; role: string; memberId?: string; dedupeKey: string }): Promise<void> {
   try {
     await deps.db.insert(events).values(
       eventRow(actor, {
         occurredAt: deps.now().getTime(),
         entityType: "member",
         entityId: input.memberId ?? `role:${input.role}`,
-        action: "member.invite_refused",
+        action: input.command === "deactivate" ? "member.deactivate_refused" : "member.invite_refused",
         data: JSON.stringify({ command: input.command, role: input.role, reason: "operator_only_role" }),
         dedupeKey: `${input.dedupeKey}:refused`,
       }),

@@ -40,17 +40,23 @@ export async function reviewRewardClaim(
      * effect once (the second answers `replayed`); a form older than the claim answers "changed meanwhile".
      */
     form?: { version: number; key: string };
+    /**
+     * A chat press's delivery key: the platform redelivers a press it thinks was lost, and that second
+     * delivery must answer as the first did, not be refused (and logged) as a second approval by the same person.
+     */
+    pressKey?: string;
   },
 ): Promise<RewardClaimRow & { replayed?: true }> {
   const claim = await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, input.claimId) });
   if (!claim) throw new AppError("not_found", "no such reward claim", { messageKey: "errors.reward_claim_unknown" });
   const actor: Actor = { type: "member", id: input.member.id, role: input.member.role, platform: input.platform, platformRef: input.platformRef ?? null };
-  const formData = input.form ? { formKey: input.form.key } : {};
+  const formData = input.form ? { formKey: input.form.key } : input.pressKey ? { pressKey: input.pressKey } : {};
   const role = input.member.active ? reviewerRole(input.member) : null;
   if (!role) {
     await logRefusal(deps, actor, claim.id, input.action, "role_not_allowed");
     throw new RewardRefused("role_not_allowed", { action: input.action, actorId: input.member.id, claim });
   }
+  if (input.pressKey && (await isPressStep(deps, claim.id, input.pressKey, input.member.id))) return { ...claim, replayed: true };
   if (input.form && input.form.version !== claim.version) {
     if (await isFormStep(deps, claim.id, input.form, input.member.id)) return { ...claim, replayed: true };
     throw new AppError("conflict", "the claim changed meanwhile", { messageKey: "errors.reward_changed_meanwhile" });
@@ -68,6 +74,8 @@ export async function reviewRewardClaim(
   } catch (err) {
     // The same form sent twice at once: the first took the step, the second lost the version race.
     if (input.form && err instanceof AppError && err.code === "conflict" && (await isFormStep(deps, claim.id, input.form, memberId))) return { ...claim, replayed: true };
+    // The same press delivered twice at once: the first took the step.
+    if (input.pressKey && (await isPressStep(deps, claim.id, input.pressKey, memberId))) return { ...(await currentClaim(deps, claim)), replayed: true };
     throw err;
   }
   deps.notifyOutbox?.();
@@ -132,6 +140,26 @@ async function isFormStep(deps: ServiceDeps, claimId: string, form: { version: n
     return false;
   }
 }
+
+/**
+ * Whether this member already took a step on the claim from this press (its event carries the key). A claim
+ * has a handful of events, read through events_entity_idx.
+ */
+async function isPressStep(deps: ServiceDeps, claimId: string, pressKey: string, memberId: string): Promise<boolean> {
+  const steps = await deps.db
+    .select({ data: events.data })
+    .from(events)
+    .where(and(eq(events.entityType, "reward_claim"), eq(events.entityId, claimId), eq(events.actorId, memberId)));
+  return steps.some((e) => {
+    try {
+      return e.data !== null && (JSON.parse(e.data) as { pressKey?: unknown }).pressKey === pressKey;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const currentClaim = async (deps: ServiceDeps, claim: RewardClaimRow) => (await deps.db.query.rewardClaims.findFirst({ where: eq(rewardClaims.id, claim.id) })) ?? claim;
 
 /** Finance's audited view of the claimant's identity and payout details (the event is written first). */
 export async function viewRewardClaimant(deps: ServiceDeps, input: { claimId: string; member: MemberRow; platform: "web" | "cli"; platformRef?: string | null; reason: string }) {

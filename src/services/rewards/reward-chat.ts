@@ -48,7 +48,7 @@ export async function handleRewardAction(deps: ServiceDeps, input: { user: ChatU
     return { text: "", prompt: { purpose, claimId: input.claimId, text: t(locale, `reward.prompt.${purpose}`) } };
   }
   try {
-    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform, platformUserId: input.user.userId });
+    const updated = await reviewRewardClaim(deps, { claimId: input.claimId, action: "approve", member, platform: input.user.platform, platformUserId: input.user.userId, pressKey: input.updateKey });
     return { text: t(locale, "reward.chat.done", { status: t(locale, `reward.status.${updated.status}`) }) };
   } catch (err) {
     return { text: await errorText(deps, locale, err) };
