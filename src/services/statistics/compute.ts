@@ -3,19 +3,18 @@
 import { regionDisplayName } from "../../core/regions";
 import { REPORT_OUTCOMES } from "../../core/report-status";
 import { REWARD_STATUSES } from "../../core/rewards/claims";
-import { elapsedFigures } from "../../core/statistics/elapsed";
 import { ratio } from "../../core/statistics/percentiles";
 import { emptyStatistics, STATISTICS_MEASURES, STATISTICS_SOURCES } from "../../core/statistics/report-shape";
 import type { Distribution } from "../../core/statistics/timeliness";
 import type { ServiceDeps } from "../deps";
-import { orgSnapshot, type OrgSnapshot } from "../org/org-cache";
+import { orgSnapshot } from "../org/org-cache";
 import { batchFigures } from "./batch-figures";
 import { campaignFigures } from "./campaign-figures";
+import { legacyElapsed } from "./legacy-elapsed";
 import {
   concludedMonthQuery,
   focusQuery,
   histogramQuery,
-  legacyQuery,
   measuresQuery,
   monthRanges,
   openQuery,
@@ -26,7 +25,6 @@ import {
   violationTypeQuery,
   type ConcludedTotals,
   type ElapsedMeasure,
-  type LegacyLead,
   type ReceivedTotals,
 } from "./lead-queries";
 import type { MonthFigures, StatisticsReport, StatisticsScope } from "./report";
@@ -58,19 +56,6 @@ function distribution(rows: readonly HistogramRow[], extra: readonly number[]): 
     return null;
   };
   return { count: total, median: at(50), p90: at(90) };
-}
-
-/** Elapsed figures of leads changed before migration 0020, computed from their timestamps. */
-function legacyValues(rows: readonly LegacyLead[], org: OrgSnapshot): Record<ElapsedMeasure, number[]> {
-  const out: Record<ElapsedMeasure, number[]> = { ack: [], decide: [], close: [] };
-  const ctx = { cal: org.policy.calendar, wh: org.policy.workingHours, policy: org.policy.deadlines };
-  for (const r of rows) {
-    const e = elapsedFigures({ receivedAt: num(r.receivedAt), acknowledgedAt: r.acknowledgedAt, decidedAt: r.acceptedAt, closedAt: r.closedAt, ackBy: num(r.ackBy) }, ctx);
-    if (r.ackWorkHours == null && e.ackWorkHours != null) out.ack.push(e.ackWorkHours);
-    if (r.decideWorkDays == null && e.decideWorkDays != null) out.decide.push(e.decideWorkDays);
-    if (r.closeWorkDays == null && e.closeWorkDays != null) out.close.push(e.closeWorkDays);
-  }
-  return out;
 }
 
 /**
@@ -161,8 +146,9 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
   base.timeliness = { acknowledgedInTime: ratio(t.ackInTime, t.ackCounted), decidedInTime: ratio(t.decideInTime, t.decideCounted), closedInTime: ratio(t.closeInTime, t.closeCounted) };
 
   // Leads changed before migration 0020 have events without stored elapsed figures: compute theirs from
-  // the timestamps (one more read, only while such leads exist) and add them to the histograms.
-  const legacy = t.missing > 0 ? legacyValues(await db.all<LegacyLead>(legacyQuery(scope)), org) : { ack: [], decide: [], close: [] };
+  // the timestamps (one more read, only while such leads exist; legacy-elapsed.ts stores them for next
+  // time) and add them to the histograms.
+  const legacy = t.missing > 0 ? await legacyElapsed(deps, scope, org) : { ack: [], decide: [], close: [] };
   const [ackWorkingHours, decideWorkingDays, closeWorkingDays] = MEASURES_OF.map((m, i) => distribution(histograms[i] ?? [], legacy[m])) as [Distribution, Distribution, Distribution];
 
   const team = scope.teamId ? org.teamById.get(scope.teamId) : undefined;

@@ -183,11 +183,11 @@ export function histogramQuery(scope: StatisticsScope, measure: ElapsedMeasure):
   return sql`SELECT ${c} AS v, count(*) AS n FROM ${RECEIVED_FROM} WHERE ${received(scope)} AND ${c} IS NOT NULL GROUP BY ${c}`;
 }
 
-export type LegacyLead = { receivedAt: number; acknowledgedAt: number | null; acceptedAt: number | null; closedAt: number | null; ackBy: number; ackWorkHours: number | null; decideWorkDays: number | null; closeWorkDays: number | null };
+export type LegacyLead = { id: string; receivedAt: number; acknowledgedAt: number | null; acceptedAt: number | null; closedAt: number | null; ackBy: number; ackWorkHours: number | null; decideWorkDays: number | null; closeWorkDays: number | null };
 
 /** Leads received in the period with an event but without its stored elapsed figure (before 0020). */
 export function legacyQuery(scope: StatisticsScope): SQL {
-  return sql`SELECT received_at AS receivedAt, acknowledged_at AS acknowledgedAt, accepted_at AS acceptedAt, closed_at AS closedAt, ack_by AS ackBy,
+  return sql`SELECT id, received_at AS receivedAt, acknowledged_at AS acknowledgedAt, accepted_at AS acceptedAt, closed_at AS closedAt, ack_by AS ackBy,
     ack_work_hours AS ackWorkHours, decide_work_days AS decideWorkDays, close_work_days AS closeWorkDays
     FROM ${RECEIVED_FROM} WHERE ${received(scope)} AND ((ack_work_hours IS NULL AND ${ACK_AT} < ${NEVER}) OR (decide_work_days IS NULL AND ${DECIDED_AT} < ${NEVER}) OR (close_work_days IS NULL AND closed_at IS NOT NULL))`;
 }
