@@ -67,8 +67,9 @@ describe("the statistics of a year over 100,000 leads", () => {
         const plan = `${JSON.stringify(scope)}\n${s.sql}\n  ${rows.join("\n  ")}`;
         for (const line of rows) {
           for (const m of line.matchAll(/INDEX (\w+)/g)) used.add(m[1]!);
-          // The year's leads are read from the covering indexes of migration 0020, never row by row.
-          if (/^SEARCH (leads|l)\b/.test(line) && !/\(id=\?\)$/.test(line)) expect(line, plan).toMatch(/USING COVERING INDEX/);
+          // The lead figures (lead-queries.ts names its indexes) read the year from the covering indexes of
+          // migration 0020, never row by row.
+          if (/INDEXED BY/.test(s.sql) && /^SEARCH (leads|l)\b/.test(line) && !/\(id=\?\)$/.test(line)) expect(line, plan).toMatch(/USING COVERING INDEX/);
           // The one scan allowed: the open leads counted from the partial index that holds only them.
           if (/^SCAN (leads|l|lr|r|rc|lead_reports|reports|reward_claims)\b/.test(line)) expect(line, plan).toMatch(/USING COVERING INDEX leads_open_due_idx$/);
         }
