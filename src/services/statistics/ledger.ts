@@ -76,13 +76,14 @@ export async function leadLedger(deps: ServiceDeps, scope: StatisticsScope, opts
       .from(leads)
       .where(
         and(
-          gte(leads.closedAt, startMs),
+          // The keyset's own time as the range's lower bound, so each page starts its index descent there.
+          gte(leads.closedAt, after ? after.at : startMs),
           lt(leads.closedAt, endMs),
           // Literal, as the partial index of concluded leads (migration 0020) is written.
           sql`state = 'concluded'`,
           lt(leads.receivedAt, startMs),
           ...filters,
-          after ? or(gt(leads.closedAt, after.at), and(eq(leads.closedAt, after.at), gt(leads.id, after.id))) : undefined,
+          after ? or(gt(leads.closedAt, after.at), gt(leads.id, after.id)) : undefined,
         ),
       )
       .orderBy(asc(leads.closedAt), asc(leads.id))
@@ -103,10 +104,10 @@ export async function leadLedger(deps: ServiceDeps, scope: StatisticsScope, opts
       .from(leads)
       .where(
         and(
-          gte(leads.receivedAt, startMs),
+          gte(leads.receivedAt, from ? from.at : startMs),
           lt(leads.receivedAt, endMs),
           ...filters,
-          from ? or(gt(leads.receivedAt, from.at), and(eq(leads.receivedAt, from.at), gt(leads.id, from.id))) : undefined,
+          from ? or(gt(leads.receivedAt, from.at), gt(leads.id, from.id)) : undefined,
         ),
       )
       .orderBy(asc(leads.receivedAt), asc(leads.id))
