@@ -155,6 +155,7 @@ describe("the statistics page", () => {
       ["source=fax", /线索来源：不是有效的选项/],
       ["team=team_nobody", /小组：不是有效的选项/],
       ["team=%3Cscript%3E", /小组：不是有效的选项/],
+      ["period=%3Cscript%3Ealert(1)%3C%2Fscript%3E", /统计期间：/],
     ];
     for (const [query, words] of cases) {
       const page = await b.get(`/staff/statistics?${query}`);
@@ -164,6 +165,8 @@ describe("the statistics page", () => {
       expect(page.html, query).toContain('data-testid="statistics-filters"');
       expect(page.html, query).not.toContain('data-testid="statistics-figures"');
       expect(page.html).not.toContain("<script>");
+      if (query.startsWith("period=%3C")) expect(page.html).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
+      else if (query.startsWith("period=")) expect(page.html, query).toContain(`name="period" type="text" maxlength="40" value="${query.slice(7)}"`);
       const file = await b.get(`/staff/statistics.csv?${query}`);
       expect(file.status, query).toBe(400);
     }

@@ -69,7 +69,8 @@ async function invalidPage(c: AppContext, viewer: Viewer, messages: string[]) {
           ))}
         </ul>
       </div>
-      <StatisticsFilters locale={locale} q={{}} choices={choices} />
+      {/* The typed period texts come back to be corrected (escaped, bounded); the selects start over. */}
+      <StatisticsFilters locale={locale} q={Object.fromEntries((["period", "from", "to"] as const).flatMap((f) => { const v = c.req.query(f); return v ? [[f, v.slice(0, 40)]] : []; }))} choices={choices} />
     </WorkspaceLayout>,
     400,
   );
