@@ -18,7 +18,8 @@ export const LEDGER_PAGE = 1000;
  * The lead columns a ledger row needs. Leads carry no identity columns; the tipster's identity lives on
  * reports, which the ledger never joins. Nothing here is decrypted (summaries stay encrypted and unread).
  * Handler: the assignee, or for an unassigned lead whoever concluded it (its conclusion event); the
- * subquery runs only for those rows (CASE evaluates lazily) and is one descent of events_entity_idx.
+ * subquery runs only for those rows (CASE evaluates lazily) and is one descent of events_entity_idx. It names
+ * "leads"."id" in full: drizzle writes a lone column unqualified, which inside the subquery would be e.id.
  */
 const COLUMNS = {
   id: leads.id,
@@ -29,7 +30,7 @@ const COLUMNS = {
   targetName: leads.targetName,
   state: leads.state,
   teamId: leads.teamId,
-  handlerId: sql<string | null>`CASE WHEN ${leads.assigneeId} IS NOT NULL THEN ${leads.assigneeId} ELSE (SELECT e.actor_id FROM events e WHERE e.entity_type = 'lead' AND e.entity_id = ${leads.id} AND e.to_state = 'concluded' ORDER BY e.id DESC LIMIT 1) END`,
+  handlerId: sql<string | null>`CASE WHEN ${leads.assigneeId} IS NOT NULL THEN ${leads.assigneeId} ELSE (SELECT e.actor_id FROM events e WHERE e.entity_type = 'lead' AND e.entity_id = "leads"."id" AND e.to_state = 'concluded' ORDER BY e.id DESC LIMIT 1) END`,
   corroboration: leads.corroborationCount,
   receivedAt: leads.receivedAt,
   acknowledgedAt: leads.acknowledgedAt,
@@ -77,7 +78,8 @@ export async function leadLedger(deps: ServiceDeps, scope: StatisticsScope, opts
         and(
           gte(leads.closedAt, startMs),
           lt(leads.closedAt, endMs),
-          eq(leads.state, "concluded"),
+          // Literal, as the partial index of concluded leads (migration 0020) is written.
+          sql`state = 'concluded'`,
           lt(leads.receivedAt, startMs),
           ...filters,
           after ? or(gt(leads.closedAt, after.at), and(eq(leads.closedAt, after.at), gt(leads.id, after.id))) : undefined,
