@@ -6,8 +6,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { events, leadReports, leads, members, teams } from "../../src/db/schema";
+import { monthPeriod } from "../../src/core/statistics/periods";
 import { runLeadCommand } from "../../src/services/leads/commands";
 import { findMember } from "../../src/services/org/member-lookups";
+import { statisticsPageQuery } from "../../src/services/statistics/page-link";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
@@ -134,6 +136,12 @@ describe("the statistics page", () => {
     const moved = await b.get("/staff/statistics?period=2026-11&province=110000&city=510100");
     expect(moved.status).toBe(200);
     expect(exportLinks(moved.html)[0]).toBe("/staff/statistics.xlsx?period=2026-11&region=110000");
+    // The link chat answers and the digest carry (services/statistics/page-link.ts) opens the same view.
+    const fromChat = statisticsPageQuery({ period: monthPeriod(2026, 11), regionCode: "510100", source: "tip" });
+    const chatPage = await b.get(`/staff/statistics?${fromChat}`);
+    expect(chatPage.status).toBe(200);
+    expect(figure(chatPage.html, "leads.received")).toBe("1");
+    expect(exportLinks(chatPage.html)[0]).toBe(`/staff/statistics.xlsx?${fromChat}`);
     // A date range.
     const range = await b.get("/staff/statistics?from=2026-10-01&to=2026-10-31");
     expect(range.status).toBe(200);
