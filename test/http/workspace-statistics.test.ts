@@ -206,6 +206,10 @@ describe("the statistics page", () => {
       expect(r.html).toContain('data-testid="refusal"');
       expect(textOf(r.html)).toContain("统计仅向协调人及各小组工作人员开放");
       expect(textOf(r.html)).toContain("陈静");
+      // Finance sees the section in the navigation (and is told why not); a unit's contact does not see it at all.
+      if (name === "刘洋") expect(r.html).toContain('href="/staff/statistics" aria-current="page"');
+      else expect(r.html).not.toContain('href="/staff/statistics"');
+      expect(r.html).toContain('<a href="/staff">返回概览</a>');
       expect((await refused.get("/staff/statistics.xlsx")).status).toBe(403);
     }
   });

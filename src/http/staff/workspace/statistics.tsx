@@ -83,7 +83,8 @@ async function prepare(c: AppContext): Promise<Prepared | Response> {
   const viewer = statisticsViewerOf(member);
   if (viewer.kind === "refused") {
     const who = namesOf(await orgSnapshot(deps), (m) => m.role === "coordinator", locale);
-    return refuseInWorkspace(c, 403, `${t(locale, k("refused"))}${who ? (locale === "en" ? " " : "") + t(locale, "refusal.ask_one_of", { who }) : ""}`);
+    const message = `${t(locale, k("refused"))}${who ? (locale === "en" ? " " : "") + t(locale, "refusal.ask_one_of", { who }) : ""}`;
+    return refuseInWorkspace(c, 403, message, { active: "statistics", back: { href: "/staff", label: t(locale, k("back_to_overview")) } });
   }
   const now = deps.now();
   const read = readStatisticsQuery(c.req.query(), now);
