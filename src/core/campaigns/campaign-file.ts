@@ -24,19 +24,39 @@ export const dateSchema = z.string().refine(isCalendarDate, "expected a calendar
 export const dueSchema = z.string().refine(isDueText, "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM");
 const monthSchema = z.string().regex(MONTH_RE, "expected YYYY-MM");
 
+export const RECURRENCE_EVERY = ["month", "quarter", "year"] as const;
+
 export const recurrenceSchema = z
   .object({
-    /** month: each month's deliverable is due on `day` of the next month; quarter: on `day` of the month after the quarter. */
-    every: z.enum(["month", "quarter"]),
+    /** month: each month's deliverable is due on `day` of the next month; quarter: on `day` of the month
+     * after the quarter; year: on `day` of the January after the year. */
+    every: z.enum(RECURRENCE_EVERY),
     /** Day of the month (a day past the month's end means its last day). */
     day: z.number().int().min(1).max(31),
-    /** First period (a month; for quarters, the quarter containing it); default January of the campaign year. */
+    /** First period (a month; for quarters or years, the one containing it); default January of the campaign year. */
     from: monthSchema.optional(),
     /** Last period (likewise); default December of the campaign year. */
     to: monthSchema.optional(),
   })
   .strict()
   .refine((r) => !r.from || !r.to || r.from <= r.to, { message: "`from` must not be after `to`", path: ["to"] });
+
+/** How often a statistics table is reported (the cadence a notice names: 按月 / 按季度 / 按年). */
+export const STATISTICS_CADENCES = ["monthly", "quarterly", "yearly"] as const;
+export type StatisticsCadence = (typeof STATISTICS_CADENCES)[number];
+/** The recurrence a cadence needs: a monthly table is one assignment per month, and so on. */
+export const CADENCE_RECURRENCE: Record<StatisticsCadence, Recurrence["every"]> = { monthly: "month", quarterly: "quarter", yearly: "year" };
+
+/**
+ * Marks a recurring deliverable as a statistics table (统计表): each unit is offered its own region's
+ * figures for the period as a pre-filled workbook, and a submitted workbook is compared with them.
+ */
+export const statisticsTableSchema = z
+  .object({
+    cadence: z.enum(STATISTICS_CADENCES),
+  })
+  .strict();
+export type StatisticsTable = z.infer<typeof statisticsTableSchema>;
 
 export const phaseSchema = z
   .object({
@@ -62,12 +82,18 @@ export const deliverableSchema = z
     unitKinds: z.array(z.enum(UNIT_KINDS)).min(1).refine((k) => new Set(k).size === k.length, "unit kinds repeat"),
     due: dueSchema.optional(),
     recurrence: recurrenceSchema.optional(),
+    /** A recurring statistics table: its cadence must match the recurrence (monthly ↔ every month). */
+    statistics: statisticsTableSchema.optional(),
     reminderPolicy: reminderPolicyOverrideSchema.optional(),
   })
   .strict()
   .refine((d) => (d.due === undefined) !== (d.recurrence === undefined), {
     message: "a deliverable has exactly one of `due` and `recurrence`",
     path: ["due"],
+  })
+  .refine((d) => !d.statistics || d.recurrence?.every === CADENCE_RECURRENCE[d.statistics.cadence], {
+    message: "a statistics table recurs at its cadence: monthly needs `recurrence: { every: month }`, quarterly `quarter`, yearly `year`",
+    path: ["statistics", "cadence"],
   });
 
 export const campaignFileSchema = z

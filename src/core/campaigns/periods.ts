@@ -1,5 +1,5 @@
-// Which assignments a deliverable produces: one for a one-off deadline, one per month or quarter for a
-// recurring one, each with its deadline instant (Asia/Shanghai; a date alone means the end of that day).
+// Which assignments a deliverable produces: one for a one-off deadline, one per month, quarter or year
+// for a recurring one, each with its deadline instant (Asia/Shanghai; a date alone means the end of that day).
 import type { CampaignDeliverable } from "./campaign-file";
 import { clampedDate, endOfLocalDay, instantAt } from "./local-time";
 
@@ -10,7 +10,7 @@ export function dueInstant(due: string): number {
 }
 
 export interface AssignmentPeriod {
-  /** "" for a one-off deliverable, `2026-06` for a month, `2026-Q2` for a quarter. */
+  /** "" for a one-off deliverable, `2026-06` for a month, `2026-Q2` for a quarter, `2026` for a year. */
   period: string;
   dueAt: number;
 }
@@ -30,6 +30,9 @@ export function assignmentPeriods(deliverable: Pick<CampaignDeliverable, "due" |
       const y = Math.floor(mi / 12);
       out.push({ period: `${y}-${String((mi % 12) + 1).padStart(2, "0")}`, dueAt: dueIn(mi + 1) });
     }
+  } else if (r.every === "year") {
+    // Years containing the first and last month, each due in the January after it.
+    for (let y = Math.floor(first / 12); y <= Math.floor(last / 12); y++) out.push({ period: String(y), dueAt: dueIn((y + 1) * 12) });
   } else {
     // Quarters containing the first and last month, each due in the month after the quarter.
     for (let qi = Math.floor(first / 3); qi <= Math.floor(last / 3); qi++) {

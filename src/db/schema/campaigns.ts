@@ -76,8 +76,10 @@ export const deliverables = sqliteTable(
     dueOn: text("due_on"),
     /** One-off: HH:MM Asia/Shanghai, when the deliverable is due at a time rather than end of day. */
     dueTime: text("due_time"),
-    /** Recurring: JSON { every: "month" | "quarter", day: N } (due by day N of the next period). */
+    /** Recurring: JSON { every: "month" | "quarter" | "year", day: N } (due by day N of the next period). */
     recurrence: text("recurrence"),
+    /** A recurring statistics table: JSON { cadence: "monthly" | "quarterly" | "yearly" } (migration 0022); null otherwise. */
+    statistics: text("statistics"),
     /** JSON ReminderPolicy for this deliverable; null = the campaign's (or the defaults). */
     reminderPolicy: text("reminder_policy"),
     createdAt: integer("created_at").notNull(),
@@ -93,7 +95,7 @@ export const assignments = sqliteTable(
     campaignId: text("campaign_id").notNull(),
     deliverableId: text("deliverable_id").notNull(),
     unitId: text("unit_id").notNull(),
-    /** "" for a one-off deliverable, `2026-10` (month) or `2026-Q3` (quarter) for a recurring one. */
+    /** "" for a one-off deliverable, `2026-10` (month), `2026-Q3` (quarter) or `2026` (year) for a recurring one. */
     period: text("period").notNull().default(""),
     /** The effective deadline (ms): the deliverable's, or a move / this unit's extension. */
     dueAt: integer("due_at").notNull(),
@@ -190,6 +192,12 @@ export const submissionFiles = sqliteTable(
     sha256: text("sha256").notNull(),
     keyId: text("key_id").notNull(),
     chunkCount: integer("chunk_count").notNull(),
+    /**
+     * For a statistics table: the submitted figures against the computed ones when it was handed in
+     * (JSON FigureCheck: same | differs with the figures | not_comparable with the reason); null otherwise
+     * (migration 0022).
+     */
+    figureCheck: text("figure_check"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [index("submission_files_submission_idx").on(t.submissionId), index("submission_files_assignment_idx").on(t.assignmentId)],

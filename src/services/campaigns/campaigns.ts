@@ -101,6 +101,7 @@ export async function createCampaign(deps: ServiceDeps, file: CampaignFile, opti
       dueOn,
       dueTime: dueTime ?? null,
       recurrence: d.recurrence ? JSON.stringify(d.recurrence) : null,
+      statistics: d.statistics ? JSON.stringify(d.statistics) : null,
       reminderPolicy: d.reminderPolicy ? JSON.stringify(d.reminderPolicy) : null,
       createdAt: now,
     };

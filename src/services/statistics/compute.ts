@@ -19,13 +19,15 @@ import {
   measuresQuery,
   openQuery,
   percentileQuery,
-  receivedQuery,
+  receivedGroupsQuery,
+  receivedTotalsQuery,
   rewardsQuery,
   tipsQuery,
   type ConcludedGroup,
   type ElapsedMeasure,
   type LegacyLead,
   type ReceivedGroup,
+  type ReceivedTotals,
 } from "./lead-queries";
 import type { MonthFigures, StatisticsReport, StatisticsScope } from "./report";
 
@@ -74,7 +76,8 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
   const nowMs = now.getTime();
   const none: number[] = [];
   const statements = [
-    db.all<ReceivedGroup>(receivedQuery(scope, nowMs)),
+    db.all<ReceivedTotals>(receivedTotalsQuery(scope, nowMs)),
+    db.all<ReceivedGroup>(receivedGroupsQuery(scope)),
     db.all<ConcludedGroup>(concludedQuery(scope)),
     db.all<{ measure: string; n: number }>(measuresQuery(scope)),
     db.all<{ open: number; overdue: number }>(openQuery(scope, nowMs)),
@@ -84,7 +87,8 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
     ...MEASURES_OF.map((m) => db.all<PercentileRow>(percentileQuery(scope, m, none))),
   ] as const;
   const [results, org, campaigns, batches] = await Promise.all([db.batch(statements), orgSnapshot(deps), campaignFigures(deps, scope, now), batchFigures(deps, scope)]);
-  const [receivedRows, concludedRows, measureRows, openRows, rewardRows, focusRows, tipRows, ...percentileRows] = results as unknown as [
+  const [totalRows, receivedRows, concludedRows, measureRows, openRows, rewardRows, focusRows, tipRows, ...percentileRows] = results as unknown as [
+    ReceivedTotals[],
     ReceivedGroup[],
     ConcludedGroup[],
     { measure: string; n: number }[],
@@ -107,8 +111,6 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
   };
   const months = monthsInPeriod(scope.period);
   const monthly = new Map<string, MonthFigures>(months.map((m) => [m, { month: m, received: { tip: 0, batch: 0, hotline: 0 }, concluded: 0 }]));
-  const t = { ackCounted: 0, ackInTime: 0, decideCounted: 0, decideInTime: 0, closeCounted: 0, closeInTime: 0, missing: 0 };
-
   for (const g of receivedRows) {
     const n = num(g.n);
     leads.received += n;
@@ -117,20 +119,14 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
       const month = monthly.get(g.month);
       if (month) month.received[g.source as StatisticsSource] += n;
     }
-    leads.acknowledged += num(g.acknowledged);
-    leads.accepted += num(g.accepted);
-    leads.declined += num(g.declined);
-    breakdown.corroborated += num(g.corroborated);
     add(breakdown.byViolationType, g.violationType, n);
     add(breakdown.byRegion, g.region, n);
-    t.ackCounted += num(g.ackCounted);
-    t.ackInTime += num(g.ackInTime);
-    t.decideCounted += num(g.decideCounted);
-    t.decideInTime += num(g.decideInTime);
-    t.closeCounted += num(g.closeCounted);
-    t.closeInTime += num(g.closeInTime);
-    t.missing += num(g.ackMissing) + num(g.decideMissing) + num(g.closeMissing);
   }
+  const t = Object.fromEntries(Object.entries(totalRows[0] ?? {}).map(([k, v]) => [k, num(v)])) as Record<keyof ReceivedTotals, number>;
+  leads.acknowledged = num(t.acknowledged);
+  leads.accepted = num(t.accepted);
+  leads.declined = num(t.declined);
+  breakdown.corroborated = num(t.corroborated);
 
   const amounts = base.amounts;
   for (const g of concludedRows) {
@@ -155,12 +151,12 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
   const tips = tipRows[0];
   breakdown.tips = { received: num(tips?.n), anonymous: num(tips?.anonymous), realName: num(tips?.n) - num(tips?.anonymous), insider: num(tips?.insider) };
 
-  base.timeliness = { acknowledgedInTime: ratio(t.ackInTime, t.ackCounted), decidedInTime: ratio(t.decideInTime, t.decideCounted), closedInTime: ratio(t.closeInTime, t.closeCounted) };
+  base.timeliness = { acknowledgedInTime: ratio(num(t.ackInTime), num(t.ackCounted)), decidedInTime: ratio(num(t.decideInTime), num(t.decideCounted)), closedInTime: ratio(num(t.closeInTime), num(t.closeCounted)) };
 
   // Leads changed before migration 0020 have events without stored elapsed figures: compute theirs from
   // the timestamps and take the percentiles again over both (a second round trip, only while such leads exist).
   let distributions = percentileRows.map(distribution);
-  if (t.missing > 0) {
+  if (num(t.missing) > 0) {
     const legacy = legacyValues(await db.all<LegacyLead>(legacyQuery(scope)), org);
     const again = await db.batch([
       db.all<PercentileRow>(percentileQuery(scope, "ack", legacy.ack)),
@@ -184,7 +180,7 @@ export async function computeStatistics(deps: ServiceDeps, scope: StatisticsScop
     },
     asOf: nowMs,
     breakdown,
-    timelinessDetail: { counted: { ack: t.ackCounted, decide: t.decideCounted, close: t.closeCounted }, ackWorkingHours, decideWorkingDays, closeWorkingDays },
+    timelinessDetail: { counted: { ack: num(t.ackCounted), decide: num(t.decideCounted), close: num(t.closeCounted) }, ackWorkingHours, decideWorkingDays, closeWorkingDays },
     monthly: [...monthly.values()],
     campaigns,
     batches,

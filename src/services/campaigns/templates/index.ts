@@ -152,6 +152,9 @@ export const CAMPAIGN_TEMPLATES: Record<string, unknown> = {
           "day": 10,
           "from": "2023-06",
           "to": "2023-12"
+        },
+        "statistics": {
+          "cadence": "quarterly"
         }
       },
       {
@@ -322,6 +325,9 @@ export const CAMPAIGN_TEMPLATES: Record<string, unknown> = {
           "day": 5,
           "from": "2024-04",
           "to": "2024-11"
+        },
+        "statistics": {
+          "cadence": "monthly"
         }
       },
       {

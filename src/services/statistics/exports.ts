@@ -1,0 +1,187 @@
+// The statistics as files a coordinator downloads or hands upward: the statistics table and the lead ledger
+// as CSV (through the one CSV writer, core/csv), all three sheets as a real .xlsx workbook, and their names.
+import writeExcelFile, { type Cell, type CellObject, type Row, type Sheet } from "write-excel-file/universal";
+import { numeral, toCsv, type CsvCell } from "../../core/csv";
+import { safeFileStem } from "../../core/download-name";
+import type { Locale } from "../../core/report-input";
+import { t } from "../../i18n";
+import { fenToYuan } from "../leads/batch-feedback";
+import { LEDGER_COLUMNS, ledgerHeader, statisticsExportRows, type ExportRow, type LedgerCell } from "./export-rows";
+import type { CampaignFigures, LeadLedgerRow, StatisticsReport } from "./report";
+
+// --- CSV ---
+
+/** A figure's value as a CSV cell: counts and yuan stay numbers, a ratio is "66.7%", dates and words text. */
+function figureCsvCell(r: ExportRow): CsvCell {
+  if (r.value === null) return null;
+  switch (r.kind) {
+    case "count":
+    case "decimal":
+      return r.value as number;
+    case "fen":
+      return numeral(fenToYuan(r.value as number));
+    case "ratio":
+      return r.text;
+    case "date":
+    case "text":
+      return String(r.value);
+  }
+}
+
+/** Header row of the statistics table: figure, value, key (the key is the same in every language). */
+const statisticsHeader = (locale: Locale) => [t(locale, "statistics.figure_header"), t(locale, "statistics.value_header"), t(locale, "statistics.key_header")];
+
+/**
+ * The statistics table as CSV: one row per figure (the issue's figures, then the breakdowns) with its value
+ * and its stable key; UTF-8 with BOM, CRLF, formula-safe (core/csv).
+ */
+export function statisticsCsv(report: StatisticsReport, locale: Locale): string {
+  return toCsv([statisticsHeader(locale), ...statisticsExportRows(report, locale).map((r) => [r.label, figureCsvCell(r), r.key])]);
+}
+
+function ledgerCsvCell(c: LedgerCell): CsvCell {
+  if (c.kind === "fen") return c.value === null ? null : numeral(fenToYuan(c.value));
+  return c.value;
+}
+
+/** The lead ledger as CSV: one row per lead, labels in `locale`, dates in Asia/Shanghai, amounts in yuan. */
+export function ledgerCsv(rows: readonly LeadLedgerRow[], locale: Locale): string {
+  return toCsv([ledgerHeader(locale), ...rows.map((r) => LEDGER_COLUMNS.map((col) => ledgerCsvCell(col.cell(r, locale))))]);
+}
+
+// --- XLSX ---
+
+const YUAN_FORMAT = "#,##0.00";
+const RATIO_FORMAT = "0.0%";
+const DATE_FORMAT = "yyyy-mm-dd";
+const DECIMAL_FORMAT = "0.0";
+
+const headerCell = (value: string): CellObject => ({ value, type: String, fontWeight: "bold", backgroundColor: "#DDEBF7", borderStyle: "thin", borderColor: "#9BC2E6" });
+/** Text is always a String cell: the library writes it as a shared string, never as a formula. */
+const textCell = (value: string): Cell => (value === "" ? null : { value, type: String });
+const countCell = (value: number): Cell => ({ value, type: Number });
+const yuanCell = (fen: number | null): Cell => (fen === null ? null : { value: fen / 100, type: Number, format: YUAN_FORMAT });
+/** A Shanghai calendar date as the workbook's date serial (midnight UTC of that day: no time-zone shift). */
+const dateCell = (ymd: string | null): Cell => (ymd === null ? null : { value: new Date(`${ymd}T00:00:00Z`), type: Date, format: DATE_FORMAT });
+
+function figureXlsxCell(r: ExportRow): Cell {
+  if (r.value === null) return null;
+  switch (r.kind) {
+    case "count":
+      return countCell(r.value as number);
+    case "decimal":
+      return { value: r.value as number, type: Number, format: DECIMAL_FORMAT };
+    case "fen":
+      return yuanCell(r.value as number);
+    case "ratio":
+      return { value: r.value as number, type: Number, format: RATIO_FORMAT };
+    case "date":
+      return dateCell(String(r.value));
+    case "text":
+      return textCell(String(r.value));
+  }
+}
+
+function ledgerXlsxCell(c: LedgerCell): Cell {
+  switch (c.kind) {
+    case "text":
+      return textCell(c.value);
+    case "count":
+      return countCell(c.value);
+    case "fen":
+      return yuanCell(c.value);
+    case "date":
+      return dateCell(c.value);
+  }
+}
+
+const COMPLIANCE_COLUMNS = ["campaign", "deliverable", "due", "units", "on_time", "late", "missing", "returned", "reminders_sent", "reminders_acknowledged"] as const;
+const COMPLIANCE_WIDTHS = [28, 32, 12, 8, 8, 8, 8, 8, 12, 12];
+
+/**
+ * One row per campaign deliverable. Reminders are counted per campaign, so they stand on the campaign's
+ * first row only (summing the column gives the campaign's total, not a multiple of it); a campaign
+ * without deliverables still gets its row.
+ */
+function complianceRows(campaigns: readonly CampaignFigures[]): Row[] {
+  return campaigns.flatMap((c): Row[] => {
+    const reminders = [countCell(c.reminders.sent), countCell(c.reminders.acknowledged)];
+    if (c.deliverables.length === 0) return [[textCell(c.name), null, null, null, null, null, null, null, ...reminders]];
+    return c.deliverables.map((d, i): Row => [
+      textCell(c.name),
+      textCell(d.name),
+      dateCell(d.dueDate),
+      countCell(d.units),
+      countCell(d.onTime),
+      countCell(d.late),
+      countCell(d.missing),
+      countCell(d.returned),
+      ...(i === 0 ? reminders : [null, null]),
+    ]);
+  });
+}
+
+/** Characters a sheet name may not hold, and its 31-character limit. */
+const sheetName = (text: string) => [...text.replace(/[\\/?*[\]:]/g, "_")].slice(0, 31).join("");
+
+/**
+ * The workbook: the statistics, the lead ledger and campaign compliance, each with a bold filled header row
+ * that stays in view (frozen) and set column widths; counts, yuan, ratios and dates typed as such.
+ */
+export async function statisticsXlsx(report: StatisticsReport, ledger: readonly LeadLedgerRow[], locale: Locale): Promise<Uint8Array> {
+  const figures = statisticsExportRows(report, locale);
+  const sheets: Sheet<Blob>[] = [
+    {
+      sheet: sheetName(t(locale, "statistics.sheet.statistics")),
+      data: [statisticsHeader(locale).map(headerCell), ...figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)])],
+      columns: [{ width: 48 }, { width: 18 }, { width: 44 }],
+      stickyRowsCount: 1,
+    },
+    {
+      sheet: sheetName(t(locale, "statistics.sheet.ledger")),
+      data: [ledgerHeader(locale).map(headerCell), ...ledger.map((r): Row => LEDGER_COLUMNS.map((col) => ledgerXlsxCell(col.cell(r, locale))))],
+      columns: LEDGER_COLUMNS.map((c) => ({ width: c.width })),
+      stickyRowsCount: 1,
+    },
+    {
+      sheet: sheetName(t(locale, "statistics.sheet.campaigns")),
+      data: [COMPLIANCE_COLUMNS.map((k) => headerCell(t(locale, `statistics.compliance.${k}`))), ...complianceRows(report.campaigns)],
+      columns: COMPLIANCE_WIDTHS.map((width) => ({ width })),
+      stickyRowsCount: 1,
+    },
+  ];
+  const blob = await writeExcelFile(sheets).toBlob();
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+// --- names ---
+
+export type StatisticsFileFormat = "json" | "csv" | "xlsx" | "ledger-csv";
+
+export interface StatisticsFileName {
+  /** The full name in `locale` (统计_2026-01-01_2026-03-31.xlsx). */
+  name: string;
+  stem: string;
+  /** An ASCII stem for Content-Disposition's filename= (statistics_2026-01-01_2026-03-31). */
+  asciiStem: string;
+  extension: "json" | "csv" | "xlsx";
+}
+
+/**
+ * The name we give a statistics file: what it is (统计 / 线索台账), the region's name when scoped, the
+ * period; made safe by core/download-name. Never anything a person typed.
+ */
+export function statisticsFileNameParts(scope: { period: { from: string; to: string }; regionCode?: string | null }, format: StatisticsFileFormat, locale: Locale): StatisticsFileName {
+  const what = format === "ledger-csv" ? "ledger" : "statistics";
+  const dates = `${scope.period.from}_${scope.period.to}`;
+  const region = scope.regionCode ? `_${scope.regionCode}` : "";
+  const stem = safeFileStem(`${t(locale, `statistics.file.${what}`)}${region}_${dates}`, `${what}_${dates}`);
+  const asciiStem = safeFileStem(`${what}${region}_${dates}`, what);
+  const extension = format === "ledger-csv" ? "csv" : format;
+  return { name: `${stem}.${extension}`, stem, asciiStem, extension };
+}
+
+/** The file name alone (统计_2026-01-01_2026-03-31.xlsx, statistics_2026-01-01_2026-03-31.csv). */
+export function statisticsFileName(scope: { period: { from: string; to: string }; regionCode?: string | null }, format: StatisticsFileFormat, locale: Locale): string {
+  return statisticsFileNameParts(scope, format, locale).name;
+}
