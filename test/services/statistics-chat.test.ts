@@ -11,6 +11,7 @@ import { statisticsChatText } from "../../src/services/statistics/chat-text";
 import { computeStatistics } from "../../src/services/statistics/compute";
 import type { StatisticsScope } from "../../src/services/statistics/report";
 import { createChatHarness, PUBLIC_BASE_URL, type ChatHarness } from "../support/chat-harness";
+import { signInAs } from "../support/staff-session";
 
 const TEAM_GROUP = "-1001000000001"; // 成都市核查一组
 const ZHANG = 8101; // 张明, inspector of 成都市核查一组
@@ -73,6 +74,20 @@ describe("/stats on Telegram", () => {
     expect(privately[0]).toContain(`&amp;team=${teamId}`);
     const year = await h.typed(ZHANG, "/stats YEAR");
     expect(year.privately).toEqual([asSent((await expectedText({ period: relativePeriod("year", h.ctx.deps.now()), teamId }, "zh-CN")).text)]);
+  });
+
+  it("its link opens the workspace page on the same days and team with the same count once signed in, and nothing without a session", async () => {
+    const { privately } = await h.typed(ZHANG, "/stats month");
+    const link = /https:\/\/\S+/.exec(privately[0]!)![0].replaceAll("&amp;", "&");
+    const path = link.slice(PUBLIC_BASE_URL.length);
+    expect(path).toBe(`/staff/statistics?from=2026-11-01&to=2026-11-24&team=${teamId}`);
+    const browser = await signInAs(h.ctx, h.memberIds["张明"]!);
+    const page = await browser.get(path);
+    expect(page.status).toBe(200);
+    expect(/<tr data-figure="leads\.received"><th scope="row">[^<]*<\/th><td class="num">([^<]*)<\/td>/.exec(page.html)?.[1]).toBe("2");
+    const stranger = await h.ctx.app.request(path, { redirect: "manual" });
+    expect(stranger.status).not.toBe(200);
+    expect(await stranger.text()).not.toContain("data-figure");
   });
 
   it("in a group answers only with the note to ask privately: no figures in the group or anywhere else", async () => {
