@@ -2,7 +2,7 @@
 // case): answered only privately — one message to the private chat with the Telegram bot, a note and
 // nothing else in a group, ephemerally on Slack; a coordinator sees everything, an inspector their own
 // team's figures, others are refused in words; the numbers are computeStatistics' of the same scope;
-// a bad argument is answered with the usage; every /stats is logged.
+// a bad argument is answered with the usage; every /stats is logged (viewed, refused or not answered).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relativePeriod } from "../../src/core/statistics/periods";
@@ -97,6 +97,8 @@ describe("/stats on Telegram", () => {
     expect(privately).toEqual([]);
     expect(elsewhere).toEqual([]);
     expect((await logged("statistics.viewed")).length).toBe(before);
+    const noted = await logged("statistics.not_answered");
+    expect(noted.map((e) => [e.actorId, JSON.parse(e.data!).reason])).toEqual([[h.memberIds["张明"], "group_chat"]]);
   });
 
   it("answers a bad argument with the usage, and computes nothing", async () => {
@@ -106,6 +108,7 @@ describe("/stats on Telegram", () => {
       expect(privately).toEqual(["用法：/stats [week|month|quarter|year]——本周、本月、本季度或本年至今（默认：本月）。"]);
     }
     expect((await logged("statistics.viewed")).length).toBe(before);
+    expect((await logged("statistics.not_answered")).filter((e) => JSON.parse(e.data!).reason === "usage")).toHaveLength(3);
   });
 
   it("refuses finance without a team and a unit's contact in words, naming a coordinator, with no figures", async () => {

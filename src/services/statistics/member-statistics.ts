@@ -41,6 +41,14 @@ export async function statisticsForMember(
   return { status: "answered", scope, report };
 }
 
+/**
+ * A /stats that was not answered with figures — typed in a group (only the note to ask privately) or with
+ * an argument that is not a period (the usage) — logged too, as `statistics.not_answered` with the reason.
+ */
+export function logStatisticsNotAnswered(deps: ServiceDeps, input: { member: MemberRow; actor: Actor; reason: "group_chat" | "usage"; via: string; dedupeKey: string }): Promise<void> {
+  return logOnce(deps, input.actor, input.member.id, "statistics.not_answered", { via: input.via, reason: input.reason }, input.dedupeKey);
+}
+
 async function logOnce(deps: ServiceDeps, actor: Actor, memberId: string, action: string, data: Record<string, unknown>, dedupeKey: string): Promise<void> {
   try {
     await deps.db
