@@ -1,6 +1,7 @@
 // The campaign board's markup, shared by the signed-link board (board-page.tsx) and the workspace's
 // campaign page: the counts per deliverable, the filter form, and the units × deliverables matrix with
-// each cell's status and documents (and a statistics table's "differs from computed figures" flag). Where its links and forms point is the page's to say (`BoardLinks`).
+// each cell's status and documents (and a statistics table's "differs from computed figures" flag).
+// Where its links and forms point is the page's to say (`BoardLinks`).
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import type { Locale } from "../../core/report-input";
