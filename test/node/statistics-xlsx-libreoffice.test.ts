@@ -89,7 +89,8 @@ function styles(xml: string): Styles {
   const attr = (tag: string, name: string) => new RegExp(`${name}="([^"]*)"`).exec(tag)?.[1] ?? "0";
   const cellXfs = /<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(xml)![1]!;
   return {
-    numFmts: new Map([...xml.matchAll(/<numFmt [^>]*>/g)].map(([tag]) => [attr(tag, "numFmtId"), attr(tag, "formatCode")])),
+    // Built-in formats have no <numFmt> entry (ECMA-376 §18.8.30: 4 is #,##0.00, 10 is 0.00%); custom ones do.
+    numFmts: new Map([["4", "#,##0.00"], ["10", "0.00%"], ...[...xml.matchAll(/<numFmt [^>]*>/g)].map(([tag]): [string, string] => [attr(tag, "numFmtId"), attr(tag, "formatCode")])]),
     fonts: [...(/<fonts[^>]*>([\s\S]*?)<\/fonts>/.exec(xml)![1]!.matchAll(/<font>([\s\S]*?)<\/font>/g))].map((m) => m[1]!),
     fills: [...(/<fills[^>]*>([\s\S]*?)<\/fills>/.exec(xml)![1]!.matchAll(/<fill>([\s\S]*?)<\/fill>/g))].map((m) => m[1]!),
     xfs: [...cellXfs.matchAll(/<xf[^>]*>/g)].map(([tag]) => ({ numFmtId: attr(tag, "numFmtId"), fontId: attr(tag, "fontId"), fillId: attr(tag, "fillId") })),

@@ -1,6 +1,6 @@
 // The statistics as files a coordinator downloads or hands upward: the statistics table and the lead ledger
 // as CSV (through the one CSV writer, core/csv), all three sheets as a real .xlsx workbook, and their names.
-import writeExcelFile, { type Cell, type CellObject, type Row, type Sheet } from "write-excel-file/universal";
+import { Workbook } from "@cj-tech-master/excelts";
 import { numeral, toCsv, type CsvCell } from "../../core/csv";
 import { safeFileStem } from "../../core/download-name";
 import type { Locale } from "../../core/report-input";
@@ -56,13 +56,15 @@ const RATIO_FORMAT = "0.0%";
 const DATE_FORMAT = "yyyy-mm-dd";
 const DECIMAL_FORMAT = "0.0";
 
-const headerCell = (value: string): CellObject => ({ value, type: String, fontWeight: "bold", backgroundColor: "#DDEBF7", borderStyle: "thin", borderColor: "#9BC2E6" });
-/** Text is always a String cell: the library writes it as a shared string, never as a formula. */
-const textCell = (value: string): Cell => (value === "" ? null : { value, type: String });
-const countCell = (value: number): Cell => ({ value, type: Number });
-const yuanCell = (fen: number | null): Cell => (fen === null ? null : { value: fen / 100, type: Number, format: YUAN_FORMAT });
+/** A typed cell: text stays text (a string value is never written as a formula), numbers and dates carry their format. */
+type Cell = { value: string | number | Date; numFmt?: string } | null;
+type Row = Cell[];
+
+const textCell = (value: string): Cell => (value === "" ? null : { value });
+const countCell = (value: number): Cell => ({ value });
+const yuanCell = (fen: number | null): Cell => (fen === null ? null : { value: fen / 100, numFmt: YUAN_FORMAT });
 /** A Shanghai calendar date as the workbook's date serial (midnight UTC of that day: no time-zone shift). */
-const dateCell = (ymd: string | null): Cell => (ymd === null ? null : { value: new Date(`${ymd}T00:00:00Z`), type: Date, format: DATE_FORMAT });
+const dateCell = (ymd: string | null): Cell => (ymd === null ? null : { value: new Date(`${ymd}T00:00:00Z`), numFmt: DATE_FORMAT });
 
 function figureXlsxCell(r: ExportRow): Cell {
   if (r.value === null) return null;
@@ -70,11 +72,11 @@ function figureXlsxCell(r: ExportRow): Cell {
     case "count":
       return countCell(r.value as number);
     case "decimal":
-      return { value: r.value as number, type: Number, format: DECIMAL_FORMAT };
+      return { value: r.value as number, numFmt: DECIMAL_FORMAT };
     case "fen":
       return yuanCell(r.value as number);
     case "ratio":
-      return { value: r.value as number, type: Number, format: RATIO_FORMAT };
+      return { value: r.value as number, numFmt: RATIO_FORMAT };
     case "date":
       return dateCell(String(r.value));
     case "text":
@@ -124,34 +126,42 @@ function complianceRows(campaigns: readonly CampaignFigures[]): Row[] {
 /** Characters a sheet name may not hold, and its 31-character limit. */
 const sheetName = (text: string) => [...text.replace(/[\\/?*[\]:]/g, "_")].slice(0, 31).join("");
 
+/** A sheet: a bold, filled header row kept in view (frozen), set column widths, typed cells below. */
+function addSheet(workbook: Workbook, name: string, header: readonly string[], rows: readonly Row[], widths: readonly number[]) {
+  const sheet = workbook.addWorksheet(sheetName(name), { views: [{ state: "frozen", ySplit: 1 }] });
+  sheet.columns = widths.map((width) => ({ width }));
+  const head = sheet.addRow([...header]);
+  head.eachCell((cell) => {
+    cell.font = { bold: true };
+    cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } };
+    cell.border = { bottom: { style: "thin", color: { argb: "FF9BC2E6" } } };
+  });
+  for (const row of rows) {
+    const added = sheet.addRow(row.map((c) => (c === null ? null : c.value)));
+    row.forEach((c, i) => {
+      if (c?.numFmt) added.getCell(i + 1).numFmt = c.numFmt;
+    });
+  }
+}
+
 /**
  * The workbook: the statistics, the lead ledger and campaign compliance, each with a bold filled header row
- * that stays in view (frozen) and set column widths; counts, yuan, ratios and dates typed as such.
+ * that stays in view (frozen) and set column widths; counts, yuan, ratios and dates typed as such. Written
+ * by excelts (no dependencies; its browser build serves the Worker, where no thread pool exists).
  */
 export async function statisticsXlsx(report: StatisticsReport, ledger: readonly LeadLedgerRow[], locale: Locale): Promise<Uint8Array> {
   const figures = statisticsExportRows(report, locale);
-  const sheets: Sheet<Blob>[] = [
-    {
-      sheet: sheetName(t(locale, "statistics.sheet.statistics")),
-      data: [statisticsHeader(locale).map(headerCell), ...figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)])],
-      columns: [{ width: 48 }, { width: 18 }, { width: 44 }],
-      stickyRowsCount: 1,
-    },
-    {
-      sheet: sheetName(t(locale, "statistics.sheet.ledger")),
-      data: [ledgerHeader(locale).map(headerCell), ...ledger.map((r): Row => LEDGER_COLUMNS.map((col) => ledgerXlsxCell(col.cell(r, locale))))],
-      columns: LEDGER_COLUMNS.map((c) => ({ width: c.width })),
-      stickyRowsCount: 1,
-    },
-    {
-      sheet: sheetName(t(locale, "statistics.sheet.campaigns")),
-      data: [COMPLIANCE_COLUMNS.map((k) => headerCell(t(locale, `statistics.compliance.${k}`))), ...complianceRows(report.campaigns)],
-      columns: COMPLIANCE_WIDTHS.map((width) => ({ width })),
-      stickyRowsCount: 1,
-    },
-  ];
-  const blob = await writeExcelFile(sheets).toBlob();
-  return new Uint8Array(await blob.arrayBuffer());
+  const workbook = new Workbook();
+  addSheet(workbook, t(locale, "statistics.sheet.statistics"), statisticsHeader(locale), figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)]), [48, 18, 44]);
+  addSheet(
+    workbook,
+    t(locale, "statistics.sheet.ledger"),
+    ledgerHeader(locale),
+    ledger.map((r): Row => LEDGER_COLUMNS.map((col) => ledgerXlsxCell(col.cell(r, locale)))),
+    LEDGER_COLUMNS.map((c) => c.width),
+  );
+  addSheet(workbook, t(locale, "statistics.sheet.campaigns"), COMPLIANCE_COLUMNS.map((k) => t(locale, `statistics.compliance.${k}`)), complianceRows(report.campaigns), COMPLIANCE_WIDTHS);
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
 }
 
 // --- names ---
