@@ -6,8 +6,10 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { events, leadReports, leads, members, teams } from "../../src/db/schema";
+import { monthPeriod } from "../../src/core/statistics/periods";
 import { runLeadCommand } from "../../src/services/leads/commands";
 import { findMember } from "../../src/services/org/member-lookups";
+import { statisticsPageQuery } from "../../src/services/statistics/page-link";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
@@ -134,6 +136,12 @@ describe("the statistics page", () => {
     const moved = await b.get("/staff/statistics?period=2026-11&province=110000&city=510100");
     expect(moved.status).toBe(200);
     expect(exportLinks(moved.html)[0]).toBe("/staff/statistics.xlsx?period=2026-11&region=110000");
+    // The link chat answers and the digest carry (services/statistics/page-link.ts) opens the same view.
+    const fromChat = statisticsPageQuery({ period: monthPeriod(2026, 11), regionCode: "510100", source: "tip" });
+    const chatPage = await b.get(`/staff/statistics?${fromChat}`);
+    expect(chatPage.status).toBe(200);
+    expect(figure(chatPage.html, "leads.received")).toBe("1");
+    expect(exportLinks(chatPage.html)[0]).toBe(`/staff/statistics.xlsx?${fromChat}`);
     // A date range.
     const range = await b.get("/staff/statistics?from=2026-10-01&to=2026-10-31");
     expect(range.status).toBe(200);
@@ -155,6 +163,7 @@ describe("the statistics page", () => {
       ["source=fax", /线索来源：不是有效的选项/],
       ["team=team_nobody", /小组：不是有效的选项/],
       ["team=%3Cscript%3E", /小组：不是有效的选项/],
+      ["period=%3Cscript%3Ealert(1)%3C%2Fscript%3E", /统计期间：/],
     ];
     for (const [query, words] of cases) {
       const page = await b.get(`/staff/statistics?${query}`);
@@ -164,6 +173,8 @@ describe("the statistics page", () => {
       expect(page.html, query).toContain('data-testid="statistics-filters"');
       expect(page.html, query).not.toContain('data-testid="statistics-figures"');
       expect(page.html).not.toContain("<script>");
+      if (query.startsWith("period=%3C")) expect(page.html).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
+      else if (query.startsWith("period=")) expect(page.html, query).toContain(`name="period" type="text" maxlength="40" value="${query.slice(7)}"`);
       const file = await b.get(`/staff/statistics.csv?${query}`);
       expect(file.status, query).toBe(400);
     }
@@ -195,6 +206,10 @@ describe("the statistics page", () => {
       expect(r.html).toContain('data-testid="refusal"');
       expect(textOf(r.html)).toContain("统计仅向协调人及各小组工作人员开放");
       expect(textOf(r.html)).toContain("陈静");
+      // Finance sees the section in the navigation (and is told why not); a unit's contact does not see it at all.
+      if (name === "刘洋") expect(r.html).toContain('href="/staff/statistics" aria-current="page"');
+      else expect(r.html).not.toContain('href="/staff/statistics"');
+      expect(r.html).toContain('<a href="/staff">返回概览</a>');
       expect((await refused.get("/staff/statistics.xlsx")).status).toBe(403);
     }
   });

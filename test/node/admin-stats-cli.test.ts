@@ -109,6 +109,11 @@ describe("npm run admin -- stats", () => {
       [["--region", "999999"], /no region has the code 999999/],
       [["--team", "no-such-team"], /no team has that id/],
     ];
+    // A workbook is never poured onto a terminal: without --out on a terminal it is refused.
+    const tty = await runAdmin(ctx, keys, ["stats", "--format", "xlsx"], {}, { tty: true });
+    expect(tty.code, tty.out).toBe(2);
+    expect(tty.stdout).toMatch(/--format xlsx writes a binary workbook: give --out PATH/);
+    expect(tty.stdout).not.toContain("PK");
     for (const [flags, message] of cases) {
       const r = await admin("stats", ...flags, "--out", out);
       expect(r.code, `${flags.join(" ")}: ${r.out}`).toBe(2);

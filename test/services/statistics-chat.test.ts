@@ -2,7 +2,7 @@
 // case): answered only privately — one message to the private chat with the Telegram bot, a note and
 // nothing else in a group, ephemerally on Slack; a coordinator sees everything, an inspector their own
 // team's figures, others are refused in words; the numbers are computeStatistics' of the same scope;
-// a bad argument is answered with the usage; every /stats is logged.
+// a bad argument is answered with the usage; every /stats is logged (viewed, refused or not answered).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relativePeriod } from "../../src/core/statistics/periods";
@@ -11,6 +11,7 @@ import { statisticsChatText } from "../../src/services/statistics/chat-text";
 import { computeStatistics } from "../../src/services/statistics/compute";
 import type { StatisticsScope } from "../../src/services/statistics/report";
 import { createChatHarness, PUBLIC_BASE_URL, type ChatHarness } from "../support/chat-harness";
+import { signInAs } from "../support/staff-session";
 
 const TEAM_GROUP = "-1001000000001"; // 成都市核查一组
 const ZHANG = 8101; // 张明, inspector of 成都市核查一组
@@ -75,6 +76,20 @@ describe("/stats on Telegram", () => {
     expect(year.privately).toEqual([asSent((await expectedText({ period: relativePeriod("year", h.ctx.deps.now()), teamId }, "zh-CN")).text)]);
   });
 
+  it("its link opens the workspace page on the same days and team with the same count once signed in, and nothing without a session", async () => {
+    const { privately } = await h.typed(ZHANG, "/stats month");
+    const link = /https:\/\/\S+/.exec(privately[0]!)![0].replaceAll("&amp;", "&");
+    const path = link.slice(PUBLIC_BASE_URL.length);
+    expect(path).toBe(`/staff/statistics?from=2026-11-01&to=2026-11-24&team=${teamId}`);
+    const browser = await signInAs(h.ctx, h.memberIds["张明"]!);
+    const page = await browser.get(path);
+    expect(page.status).toBe(200);
+    expect(/<tr data-figure="leads\.received"><th scope="row">[^<]*<\/th><td class="num">([^<]*)<\/td>/.exec(page.html)?.[1]).toBe("2");
+    const stranger = await h.ctx.app.request(path, { redirect: "manual" });
+    expect(stranger.status).not.toBe(200);
+    expect(await stranger.text()).not.toContain("data-figure");
+  });
+
   it("in a group answers only with the note to ask privately: no figures in the group or anywhere else", async () => {
     const before = (await logged("statistics.viewed")).length;
     const { inChat, privately, elsewhere } = await h.typed(ZHANG, "/stats", { chat: TEAM_GROUP });
@@ -82,6 +97,8 @@ describe("/stats on Telegram", () => {
     expect(privately).toEqual([]);
     expect(elsewhere).toEqual([]);
     expect((await logged("statistics.viewed")).length).toBe(before);
+    const noted = await logged("statistics.not_answered");
+    expect(noted.map((e) => [e.actorId, JSON.parse(e.data!).reason])).toEqual([[h.memberIds["张明"], "group_chat"]]);
   });
 
   it("answers a bad argument with the usage, and computes nothing", async () => {
@@ -91,6 +108,7 @@ describe("/stats on Telegram", () => {
       expect(privately).toEqual(["用法：/stats [week|month|quarter|year]——本周、本月、本季度或本年至今（默认：本月）。"]);
     }
     expect((await logged("statistics.viewed")).length).toBe(before);
+    expect((await logged("statistics.not_answered")).filter((e) => JSON.parse(e.data!).reason === "usage")).toHaveLength(3);
   });
 
   it("refuses finance without a team and a unit's contact in words, naming a coordinator, with no figures", async () => {

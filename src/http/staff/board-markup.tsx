@@ -1,6 +1,7 @@
 // The campaign board's markup, shared by the signed-link board (board-page.tsx) and the workspace's
 // campaign page: the counts per deliverable, the filter form, and the units × deliverables matrix with
-// each cell's status and documents. Where its links and forms point is the page's to say (`BoardLinks`).
+// each cell's status and documents (and a statistics table's "differs from computed figures" flag).
+// Where its links and forms point is the page's to say (`BoardLinks`).
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import type { Locale } from "../../core/report-input";
@@ -10,6 +11,7 @@ import { shanghaiDateTime } from "../../core/time";
 import { t } from "../../i18n";
 import { BOARD_STATUSES, campaignBoard, type BoardDeliverable, type BoardFilters, type BoardRow, type BoardStatus, type CampaignBoard } from "../../services/campaigns/board-data";
 import type { BoardMatrix, CellFile } from "../../services/campaigns/board-view";
+import { FigureFlag, submissionCheck } from "./figure-check-markup";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { formatBytes } from "../../services/intake/evidence";
 import type { AppContext } from "../context";
@@ -110,6 +112,16 @@ function Cell(props: { locale: Locale; rows: BoardRow[]; files: Map<string, Cell
               </a>
             </>
           ))}
+          {(() => {
+            // A statistics table: one flag for the latest submission (its first file that could be compared).
+            const check = submissionCheck((props.files.get(r.assignmentId) ?? []).map((f) => f.figureCheck));
+            return check ? (
+              <>
+                {" "}
+                <FigureFlag locale={locale} check={check} />
+              </>
+            ) : null;
+          })()}
           {props.extra ? props.extra(r) : null}
         </div>
       ))}

@@ -1,5 +1,7 @@
-// The markup of a unit's page: each open task with its receive and submit forms, the unit's submissions
-// and the history. No reads here; unit-page.tsx loads the view and answers the routes.
+// The markup of a unit's page: each open task with its receive and submit forms (and, for a statistics
+// table, the offer of its pre-filled figures), the unit's submissions (with how a handed-in table
+// compares with the computed figures) and the history. No reads here; unit-page.tsx loads the view
+// and answers the routes.
 import { isReceived } from "../../core/campaigns/assignment-state";
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
@@ -10,6 +12,9 @@ import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services
 import type { SubmissionFileView } from "../../services/campaigns/submission-files";
 import type { UnitAssignmentView, UnitPageView } from "../../services/campaigns/unit-view";
 import { formatBytes } from "../../services/intake/evidence";
+import { parseFigureCheck } from "../../core/statistics/compare-figures";
+import { regionDisplayName } from "../../core/regions";
+import { FigureDifferences, FigureFlag } from "./figure-check-markup";
 
 export const NOTE_MAX_CHARS = 2000;
 
@@ -90,6 +95,14 @@ export function Task(props: TaskProps) {
           </>
         ) : null}
       </dl>
+      {view.statistics ? (
+        <p class="notice" data-testid="statistics-offer" data-region={view.statistics.regionCode} data-period={view.statistics.reported.key}>
+          {t(locale, "statistics_deliverable.offer", { region: regionDisplayName(view.statistics.regionCode, locale) || view.statistics.regionCode, period: view.statistics.reported.key })}{" "}
+          <a href={`${base}/statistics.xlsx?${q}`} data-testid="statistics-download">
+            {t(locale, "statistics_deliverable.download")}
+          </a>
+        </p>
+      ) : null}
       {a.state === "returned" && lastReturned ? (
         <p class="alert" data-testid="returned-reason">
           {t(locale, "unit_page.returned_reason", { reason: props.reasons.get(lastReturned.id) ?? "—" })}
@@ -177,11 +190,21 @@ function Submission(props: { locale: Locale; s: SubmissionRow; files: Submission
       {props.note ? <p class="body">{props.note}</p> : null}
       {props.files.length ? (
         <ul class="files" aria-label={t(locale, "unit_page.submission_files", { attempt: s.attempt })}>
-          {props.files.map((f) => (
-            <li data-file={f.id}>
-              <a href={`/units/${encodeURIComponent(props.unitId)}/files/${encodeURIComponent(f.id)}?${props.q}`}>{fileLabel(locale, f)}</a>
-            </li>
-          ))}
+          {props.files.map((f) => {
+            const check = parseFigureCheck(f.figureCheck);
+            return (
+              <li data-file={f.id}>
+                <a href={`/units/${encodeURIComponent(props.unitId)}/files/${encodeURIComponent(f.id)}?${props.q}`}>{fileLabel(locale, f)}</a>
+                {check ? (
+                  <>
+                    {" · "}
+                    <FigureFlag locale={locale} check={check} />
+                    {check.status === "differs" ? <FigureDifferences locale={locale} differences={check.differences} /> : null}
+                  </>
+                ) : null}
+              </li>
+            );
+          })}
         </ul>
       ) : null}
     </div>

@@ -1,8 +1,10 @@
 // The unit page, for a unit's contact through the signed link in each reminder: the unit's tasks in
 // active campaigns (deadline in Beijing time, whether acknowledged for the current deadline, state,
 // the reason of a return), the Received and Submit forms (note or link plus documents), and the
-// history with the documents to download. Works without JavaScript; every post answers with a
-// redirect (Post/Redirect/Get) and carries a one-time key, so a reload or double click acts once.
+// history with the documents to download; for a statistics table, the unit's own figures as a
+// pre-filled workbook and, for each handed-in workbook, the figures that differ from the computed ones.
+// Works without JavaScript; every post answers with a redirect (Post/Redirect/Get) and carries a
+// one-time key, so a reload or double click acts once.
 import { Hono } from "hono";
 import { readForm } from "../body";
 import type { Locale } from "../../core/report-input";
@@ -17,7 +19,8 @@ import { decryptText } from "../../security/cipher";
 import type { ServiceDeps } from "../../services/deps";
 import { AppError } from "../../services/errors";
 import type { AppContext, AppEnv } from "../context";
-import { downloadHeaders } from "../download";
+import { downloadHeaders, XLSX_DOWNLOAD } from "../download";
+import { preparedStatisticsWorkbook, type PreparedWorkbook } from "../../services/statistics/deliverable-figures";
 import { pageLocale, RefusalPage, sendPage, StaffLayout } from "./staff-layout";
 import { History, NOTE_MAX_CHARS, stateLabel, Task, type FormErrors } from "./unit-page-markup";
 
@@ -131,6 +134,21 @@ export function createUnitPageRoutes() {
     return submissionFileResponse(c, opened, viewer.member);
   });
 
+  // The unit's own figures for a statistics table, pre-filled (the use case checks the assignment is this
+  // unit's and logs the download). Same signed link as the page: the contact needs no staff session.
+  pages.get("/:unitId/assignments/:assignmentId/statistics.xlsx", async (c) => {
+    const viewer = await authoriseContact(c, c.req.param("unitId"));
+    if (!viewer) return refuse(c);
+    let prepared: PreparedWorkbook;
+    try {
+      prepared = await preparedStatisticsWorkbook(c.var.deps, { assignmentId: c.req.param("assignmentId"), unitId: viewer.unit.id, reader: { member: viewer.member, platform: "web" }, locale: viewer.locale });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "not_found") return refuse(c);
+      throw err;
+    }
+    return c.body(prepared.bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(prepared, XLSX_DOWNLOAD));
+  });
+
   pages.post("/:unitId/assignments/:assignmentId/receive", async (c) => {
     const viewer = await authoriseContact(c, c.req.param("unitId"));
     if (!viewer) return refuse(c);
@@ -157,7 +175,7 @@ export function createUnitPageRoutes() {
     if (!note && files.length === 0) return fail({ note: t(locale, "unit_page.need_note_or_file") });
     let sealed: SealedSubmissionFile[];
     try {
-      sealed = await prepareSubmissionFiles(deps, files, locale);
+      sealed = await prepareSubmissionFiles(deps, files, locale, undefined, { assignmentId });
     } catch (err) {
       if (err instanceof AppError && err.code === "validation_failed") return fail(err.options.fields ?? {});
       throw err;

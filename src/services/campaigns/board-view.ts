@@ -1,11 +1,12 @@
 // The web board's shape on top of campaignBoard (board-data.ts): units × deliverables, one page of units
-// at a time, the documents of each cell's latest submission, the regions to filter by, and the CSV
-// export. Every query is an index search on the campaign or on the page's assignment ids.
+// at a time, the documents of each cell's latest submission (with a statistics table's comparison with
+// the computed figures), the regions to filter by, and the CSV export. Every query is an index search on the campaign or on the page's assignment ids.
 import { asc, count, eq } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { assignments, submissionFiles, submissions, units } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import type { BoardRow, CampaignBoard } from "./board-data";
+import { parseFigureCheck, type FigureCheck } from "../../core/statistics/compare-figures";
 
 /** Units per page: large campaigns (thousands of institutions) are read whole once, shown a page at a time. */
 export const BOARD_PAGE_UNITS = 200;
@@ -69,6 +70,8 @@ export interface CellFile {
   mediaType: string;
   sizeBytes: number;
   attempt: number;
+  /** A statistics table's comparison with the computed figures (null: not a table, or not read back). */
+  figureCheck: FigureCheck | null;
 }
 
 /** The documents of each assignment's latest submission (metadata only: the names stay encrypted). */
@@ -79,7 +82,14 @@ export async function latestFilesByAssignment(deps: ServiceDeps, assignmentIds: 
     const [subs, files] = await deps.db.batch([
       deps.db.select({ id: submissions.id, assignmentId: submissions.assignmentId, attempt: submissions.attempt }).from(submissions).where(inJsonArray(submissions.assignmentId, ids)),
       deps.db
-        .select({ id: submissionFiles.id, submissionId: submissionFiles.submissionId, assignmentId: submissionFiles.assignmentId, mediaType: submissionFiles.mediaType, sizeBytes: submissionFiles.sizeBytes })
+        .select({
+          id: submissionFiles.id,
+          submissionId: submissionFiles.submissionId,
+          assignmentId: submissionFiles.assignmentId,
+          mediaType: submissionFiles.mediaType,
+          sizeBytes: submissionFiles.sizeBytes,
+          figureCheck: submissionFiles.figureCheck,
+        })
         .from(submissionFiles)
         .where(inJsonArray(submissionFiles.assignmentId, ids))
         .orderBy(asc(submissionFiles.createdAt), asc(submissionFiles.id)),
@@ -90,7 +100,7 @@ export async function latestFilesByAssignment(deps: ServiceDeps, assignmentIds: 
       const sub = latest.get(f.assignmentId);
       if (!sub || sub.id !== f.submissionId) continue;
       const list = out.get(f.assignmentId) ?? [];
-      list.push({ id: f.id, assignmentId: f.assignmentId, mediaType: f.mediaType, sizeBytes: f.sizeBytes, attempt: sub.attempt });
+      list.push({ id: f.id, assignmentId: f.assignmentId, mediaType: f.mediaType, sizeBytes: f.sizeBytes, attempt: sub.attempt, figureCheck: parseFigureCheck(f.figureCheck) });
       out.set(f.assignmentId, list);
     }
   }

@@ -30,7 +30,8 @@ import {
 } from "./assignments";
 import { campaignBoard } from "./board-data";
 import { deliverablesOf, findDeliverables, listActiveCampaigns } from "./campaigns";
-import { boardUrl, BOARD_LINK_HOURS, unitPageUrl, UNIT_LINK_DAYS } from "./links";
+import { boardUrl, BOARD_LINK_HOURS, statisticsWorkbookUrl, unitPageUrl, UNIT_LINK_DAYS } from "./links";
+import { statisticsOffer } from "../../core/statistics/deliverable-period";
 import { deadlineText, deliverableTitle, type CampaignAction } from "./messages";
 import { nudgeDeliverable } from "./nudges";
 import { refusalText } from "../refusals/refusal-text";
@@ -100,7 +101,14 @@ export async function handleCampaignAction(deps: ServiceDeps, input: { user: Cha
       if (!mayActForUnit(member, ctx.unit.id)) return refuse("not_permitted", await refusalText(deps, locale, { scope: "campaign", code: "not_contact", actorId: member.id, unit: ctx.unit }));
       const url = await unitPageUrl(deps, { memberId: member.id, unitId: ctx.unit.id }, deps.now());
       const first = await logLinkIssued(deps, actorOf(member, input.user.platform, input.user.platformRef), { entityType: "unit", entityId: ctx.unit.id, action: "unit.link_issued", dedupeKey: input.updateKey });
-      return { text: t(locale, "campaign.btn.c-open"), privateText: t(locale, "campaign.open_link", { unit: ctx.unit.name, days: UNIT_LINK_DAYS, url }), ...(first ? {} : { replayed: true }) };
+      let privateText = t(locale, "campaign.open_link", { unit: ctx.unit.name, days: UNIT_LINK_DAYS, url });
+      // A statistics table: the unit's pre-filled figures, one press away (the download itself is logged).
+      const offer = statisticsOffer(ctx.deliverable, ctx.unit, ctx.assignment);
+      if (offer) {
+        const workbook = await statisticsWorkbookUrl(deps, { memberId: member.id, unitId: ctx.unit.id, assignmentId: ctx.assignment.id }, deps.now());
+        privateText += `\n${t(locale, "statistics_deliverable.chat_link", { region: regionDisplayName(offer.regionCode, locale) || offer.regionCode, period: offer.reported.key, url: workbook })}`;
+      }
+      return { text: t(locale, "campaign.btn.c-open"), privateText, ...(first ? {} : { replayed: true }) };
     }
     case "c-acc": {
       const result = await reviewSubmission(deps, { ...common, decision: "accept" });

@@ -71,3 +71,12 @@ export async function boardUrl(deps: ServiceDeps, input: { memberId: string; cam
   const token = await boardLinkToken(deps, input, ms(now) + hours * 3_600_000);
   return `${baseUrl(deps)}/campaigns/${encodeURIComponent(input.campaignId)}/board?t=${encodeURIComponent(token)}`;
 }
+
+/**
+ * The pre-filled statistics workbook of one assignment, behind the same unit link token as the unit
+ * page (valid UNIT_LINK_DAYS): a contact opens it from a private reply, never from the unit's group chat.
+ */
+export async function statisticsWorkbookUrl(deps: ServiceDeps, input: { memberId: string; unitId: string; assignmentId: string }, now: Instant, days = UNIT_LINK_DAYS): Promise<string> {
+  const token = await unitLinkToken(deps, input, ms(now) + days * DAY_MS);
+  return `${baseUrl(deps)}/units/${encodeURIComponent(input.unitId)}/assignments/${encodeURIComponent(input.assignmentId)}/statistics.xlsx?t=${encodeURIComponent(token)}`;
+}

@@ -1,11 +1,14 @@
 // What campaign messages say, in the recipient's language: reminders to a unit's chat (with Received,
 // Submitted and unit-page buttons), deadline changes, returns and acceptances, submission notices and
-// escalations to the coordinators, the holiday-data warning. Pure rendering: no I/O.
+// escalations to the coordinators, the holiday-data warning; a statistics table's reminder offers the
+// unit's pre-filled figures. Pure rendering: no I/O.
 import type { Locale } from "../../core/report-input";
 import { shanghaiDateTime } from "../../core/time";
 import type { ChatButton, ChatCard, OutgoingMessage } from "../../chat/types";
 import type { AssignmentRow, CampaignRow, DeliverableRow, UnitRow } from "../../db/schema";
 import { isLocale, t } from "../../i18n";
+import { statisticsOffer } from "../../core/statistics/deliverable-period";
+import { regionDisplayName } from "../../core/regions";
 
 /** Chat actions of campaign buttons (Telegram callback data `fw:<action>:<assignment id>`). */
 export const CAMPAIGN_ACTIONS = ["c-recv", "c-subm", "c-open", "c-acc", "c-ret"] as const;
@@ -16,8 +19,9 @@ export type CampaignMessageKind = "before" | "due" | "overdue" | "nudge" | "move
 
 export interface AssignmentMessageContext {
   campaign: Pick<CampaignRow, "id" | "name"> & { definition?: string };
-  deliverable: Pick<DeliverableRow, "id" | "key" | "title" | "titleEn">;
-  unit: Pick<UnitRow, "id" | "name" | "locale">;
+  /** `statistics` (a statistics table) and the unit's `regionCode` add the offer of its pre-filled figures. */
+  deliverable: Pick<DeliverableRow, "id" | "key" | "title" | "titleEn"> & Partial<Pick<DeliverableRow, "statistics">>;
+  unit: Pick<UnitRow, "id" | "name" | "locale"> & Partial<Pick<UnitRow, "regionCode">>;
   assignment: Pick<AssignmentRow, "id" | "dueAt" | "period" | "dueVersion" | "receivedVersion" | "state">;
 }
 
@@ -74,9 +78,12 @@ export function unitMessage(
   const fields = baseFields(ctx, locale);
   if (extra.fromDueAt !== undefined) fields.push({ label: t(locale, "campaign.field.old_deadline"), value: deadlineText(extra.fromDueAt, locale) });
   if (extra.reason) fields.push({ label: t(locale, "campaign.field.reason"), value: extra.reason });
+  // A statistics table still to hand in: its figures are prepared, the unit page button leads to them.
+  const offer = ctx.assignment.state === "open" || ctx.assignment.state === "returned" ? statisticsOffer(ctx.deliverable, ctx.unit, ctx.assignment) : null;
   const card: ChatCard = {
     title: t(locale, `campaign.title.${kind}`, { days: extra.offsetDays ?? 0, deliverable: deliverableTitle(ctx.deliverable, locale) }),
     fields,
+    ...(offer ? { body: t(locale, "statistics_deliverable.chat_offer", { region: regionDisplayName(offer.regionCode, locale) || offer.regionCode, period: offer.reported.key }) } : {}),
     buttons: unitButtons(ctx.assignment, locale),
     footer: t(locale, kind === "moved" ? "campaign.footer_moved" : "campaign.footer"),
   };

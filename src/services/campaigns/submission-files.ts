@@ -17,6 +17,8 @@ import { formatBytes, type IncomingFile } from "../intake/evidence";
 import { asActor, type MemberActor } from "../leads/lead-model";
 import { isCoordinator, mayActForUnit } from "./units";
 import { sniffSubmissionType, type SubmissionMediaType } from "./document-type";
+import type { FigureCheck } from "../../core/statistics/compare-figures";
+import { checkSubmittedStatistics } from "../statistics/deliverable-figures";
 
 /** Same chunk size as evidence: each row stays well under D1's / libSQL's comfortable row size. */
 export const SUBMISSION_CHUNK_BYTES = 512 * 1024;
@@ -36,6 +38,8 @@ export interface SealedSubmissionFile {
   keyId: string;
   /** Sealed chunks (12-byte IV + ciphertext + tag), in order. */
   chunks: Uint8Array[];
+  /** For a statistics table: the file against the computed figures (stored as submission_files.figure_check). */
+  figureCheck?: FigureCheck;
 }
 
 export type SubmissionFileRow = typeof submissionFiles.$inferSelect;
@@ -61,8 +65,16 @@ export const submissionFileLimits = (deps: ServiceDeps): SubmissionFileLimits =>
 /**
  * Checks every file, then encrypts them. Throws validation_failed with field `files` (in `locale`)
  * at the first file that is empty, too large or of a type not accepted; nothing is written either way.
+ * With `forAssignment` of a statistics table, each file is also compared with the unit's computed
+ * figures (a file that cannot be read is "not comparable", never a refusal).
  */
-export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingFile[], locale: Locale, limits = submissionFileLimits(deps)): Promise<SealedSubmissionFile[]> {
+export async function prepareSubmissionFiles(
+  deps: ServiceDeps,
+  files: IncomingFile[],
+  locale: Locale,
+  limits = submissionFileLimits(deps),
+  forAssignment?: { assignmentId: string },
+): Promise<SealedSubmissionFile[]> {
   const fail = (key: string, params: Record<string, string | number>): never => {
     throw new AppError("validation_failed", "submission file rejected", { fields: { files: t(locale, key, params) } });
   };
@@ -77,8 +89,9 @@ export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingF
     checked.push({ name, bytes: file.bytes, mediaType: mediaType! });
   }
   const keyId = deps.keys.activeEncryptionKeyId;
+  const checks = forAssignment ? await checkSubmittedStatistics(deps, forAssignment.assignmentId, checked) : [];
   const sealed: SealedSubmissionFile[] = [];
-  for (const file of checked) {
+  for (const [index, file] of checked.entries()) {
     const id = newId("sfl");
     const chunkCount = Math.max(1, Math.ceil(file.bytes.length / SUBMISSION_CHUNK_BYTES));
     const chunks: Uint8Array[] = [];
@@ -93,6 +106,7 @@ export async function prepareSubmissionFiles(deps: ServiceDeps, files: IncomingF
       sha256: await sha256Hex(file.bytes),
       keyId,
       chunks,
+      ...(checks[index] ? { figureCheck: checks[index] } : {}),
     });
   }
   return sealed;
@@ -118,6 +132,7 @@ export function submissionFileInserts(
         sha256: f.sha256,
         keyId: f.keyId,
         chunkCount: f.chunks.length,
+        figureCheck: f.figureCheck ? JSON.stringify(f.figureCheck) : null,
         createdAt: input.createdAt,
       }),
     );

@@ -20,6 +20,7 @@ import {
 } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import { listSubmissionFiles, type SubmissionFileView } from "./submission-files";
+import { offerFor, type StatisticsOffer } from "../statistics/deliverable-figures";
 
 /** The history shows the latest events; older ones stay in the log (and the board's CSV). */
 export const UNIT_HISTORY_LIMIT = 200;
@@ -33,6 +34,8 @@ export interface UnitAssignmentView {
   /** Oldest first. */
   submissions: SubmissionRow[];
   files: SubmissionFileView[];
+  /** For a statistics table: the unit's own region and the reported period, offered as a pre-filled workbook. */
+  statistics: StatisticsOffer | null;
 }
 
 export interface UnitPageView {
@@ -75,7 +78,15 @@ export async function unitPageView(deps: ServiceDeps, unit: UnitRow): Promise<Un
     .map((assignment) => {
       const subs = submissionRows.filter((s) => s.assignmentId === assignment.id).sort((a, b) => a.attempt - b.attempt);
       const subIds = new Set(subs.map((s) => s.id));
-      return { assignment, deliverable: byDeliverable.get(assignment.deliverableId)!, campaign: byCampaign.get(assignment.campaignId)!, submissions: subs, files: files.filter((f) => subIds.has(f.submissionId)) };
+      const deliverable = byDeliverable.get(assignment.deliverableId)!;
+      return {
+        assignment,
+        deliverable,
+        campaign: byCampaign.get(assignment.campaignId)!,
+        submissions: subs,
+        files: files.filter((f) => subIds.has(f.submissionId)),
+        statistics: deliverable ? offerFor(deliverable, unit, assignment) : null,
+      };
     })
     .filter((v) => v.deliverable && v.campaign)
     .sort((a, b) => a.assignment.dueAt - b.assignment.dueAt || a.deliverable.key.localeCompare(b.deliverable.key) || a.assignment.period.localeCompare(b.assignment.period));

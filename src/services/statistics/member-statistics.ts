@@ -1,6 +1,6 @@
-// Statistics asked for by one member (chat /stats): who may see which figures — coordinators everything,
-// other staff of a team only their own team's (the workspace page's rule), nobody else — and the
-// event every request leaves, answered or refused. Figures come from the one use case, computeStatistics.
+// Statistics asked for by one member (chat /stats): who may see which figures — the workspace page's rule
+// (viewer.ts: coordinators everything, other staff of a team only their own team's, nobody else) — and
+// the event every request leaves, answered or refused. Figures come from the one use case, computeStatistics.
 import type { RelativePeriod } from "../../core/statistics/periods";
 import type { MemberRow } from "../../db/schema";
 import { events } from "../../db/schema";
@@ -10,17 +10,7 @@ import type { Refusal } from "../refusals/refusal";
 import { computeStatistics } from "./compute";
 import type { StatisticsReport, StatisticsScope } from "./report";
 import { resolveStatisticsScope } from "./scope";
-
-/** Staff roles that see their own team's figures (a coordinator sees all; a unit's contact none). */
-const TEAM_ROLES: ReadonlySet<string> = new Set(["inspector", "team_lead", "finance"]);
-
-/** The team filter a member's statistics are held to: null for all, a team id, or refused. */
-export function statisticsTeamOf(member: Pick<MemberRow, "role" | "teamId" | "active">): { teamId: string | null } | null {
-  if (!member.active) return null;
-  if (member.role === "coordinator") return { teamId: null };
-  if (TEAM_ROLES.has(member.role) && member.teamId) return { teamId: member.teamId };
-  return null;
-}
+import { statisticsViewerOf } from "./viewer";
 
 export type MemberStatistics = { status: "answered"; scope: StatisticsScope; report: StatisticsReport } | { status: "refused"; refusal: Refusal };
 
@@ -33,12 +23,12 @@ export async function statisticsForMember(
   input: { member: MemberRow; actor: Actor; period: RelativePeriod; via: string; dedupeKey: string },
 ): Promise<MemberStatistics> {
   const now = deps.now();
-  const allowed = statisticsTeamOf(input.member);
-  if (!allowed) {
+  const viewer = statisticsViewerOf(input.member);
+  if (viewer.kind === "refused") {
     await logOnce(deps, input.actor, input.member.id, "statistics.refused", { via: input.via, period: input.period, role: input.member.role }, input.dedupeKey);
     return { status: "refused", refusal: { scope: "chat", code: "statistics", actorId: input.member.id } };
   }
-  const scope = await resolveStatisticsScope(deps, { period: input.period, ...(allowed.teamId ? { teamId: allowed.teamId } : {}) }, now);
+  const scope = await resolveStatisticsScope(deps, { period: input.period, ...(viewer.kind === "team" ? { teamId: viewer.teamId } : {}) }, now);
   const report = await computeStatistics(deps, scope, now);
   await logOnce(
     deps,
@@ -49,6 +39,14 @@ export async function statisticsForMember(
     input.dedupeKey,
   );
   return { status: "answered", scope, report };
+}
+
+/**
+ * A /stats that was not answered with figures — typed in a group (only the note to ask privately) or with
+ * an argument that is not a period (the usage) — logged too, as `statistics.not_answered` with the reason.
+ */
+export function logStatisticsNotAnswered(deps: ServiceDeps, input: { member: MemberRow; actor: Actor; reason: "group_chat" | "usage"; via: string; dedupeKey: string }): Promise<void> {
+  return logOnce(deps, input.actor, input.member.id, "statistics.not_answered", { via: input.via, reason: input.reason }, input.dedupeKey);
 }
 
 async function logOnce(deps: ServiceDeps, actor: Actor, memberId: string, action: string, data: Record<string, unknown>, dedupeKey: string): Promise<void> {

@@ -244,13 +244,13 @@ export function shareBarsSvg(input: ShareBarsInput): string {
   return frame({ id, title: input.title, desc, height: 4 + input.rows.length * rowH, body });
 }
 
-/** A chart string placed in a page as markup (it was built escaped). */
+/** A chart string placed in a page as markup (it was built escaped), under its title in sight (the SVG's <title> is only a tooltip). */
 export function Chart(props: { svg: string; caption?: string }) {
   return (
     // Focusable: on a phone the chart scrolls sideways, and a keyboard must be able to scroll it too.
     <figure class="chart-figure" tabindex={0}>
+      {props.caption ? <figcaption class="chart-caption">{props.caption}</figcaption> : null}
       {raw(props.svg)}
-      {props.caption ? <figcaption class="hint">{props.caption}</figcaption> : null}
     </figure>
   );
 }

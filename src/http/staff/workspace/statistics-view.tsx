@@ -162,14 +162,17 @@ function timelinessRows(locale: Locale, r: StatisticsReport) {
 export function StatisticsCharts(props: { locale: Locale; report: StatisticsReport }) {
   const { locale, report: r } = props;
   const sources = STATISTICS_SOURCES.map((s) => ({ name: t(locale, `chat.lead_source.${s}`) }));
-  const deliverables = r.campaigns.flatMap((c) => c.deliverables.map((d) => ({ label: `${c.name} · ${d.name}`, values: [d.onTime, d.late, d.missing] })));
+  // The deliverable first (the campaign's name is long and shared): "自查报告 · 2026年…专项检查" only when several campaigns show.
+  const deliverables = r.campaigns.flatMap((c) => c.deliverables.map((d) => ({ label: r.campaigns.length > 1 ? `${d.name} · ${c.name}` : d.name, values: [d.onTime, d.late, d.missing] })));
+  const title = (key: string) => t(locale, k(key));
   return (
     <section aria-labelledby="charts-h" data-testid="statistics-charts" class="charts">
       <h2 id="charts-h">{t(locale, k("charts"))}</h2>
       <Chart
+        caption={title("chart_monthly")}
         svg={stackedColumnsSvg({
           id: "chart-monthly",
-          title: t(locale, k("chart_monthly")),
+          title: title("chart_monthly"),
           emptyText: t(locale, k("chart_empty")),
           categories: r.monthly.map((m) => m.month),
           series: sources,
@@ -177,19 +180,21 @@ export function StatisticsCharts(props: { locale: Locale; report: StatisticsRepo
         })}
       />
       <Chart
+        caption={title("chart_outcomes")}
         svg={stackedRowsSvg({
           id: "chart-outcomes",
-          title: t(locale, k("chart_outcomes")),
+          title: title("chart_outcomes"),
           emptyText: t(locale, k("chart_empty")),
           series: [{ name: t(locale, "statistics.figure.leads.concluded") }],
           rows: REPORT_OUTCOMES.map((o) => ({ label: t(locale, `report_outcome.${o}`), values: [r.leads.byOutcome[o]] })),
         })}
       />
-      <Chart svg={shareBarsSvg({ id: "chart-timeliness", title: t(locale, k("chart_timeliness")), emptyText: t(locale, k("chart_empty")), noneText: t(locale, k("none_counted")), rows: timelinessRows(locale, r) })} />
+      <Chart caption={title("chart_timeliness")} svg={shareBarsSvg({ id: "chart-timeliness", title: title("chart_timeliness"), emptyText: t(locale, k("chart_empty")), noneText: t(locale, k("none_counted")), rows: timelinessRows(locale, r) })} />
       <Chart
+        caption={title("chart_compliance")}
         svg={stackedRowsSvg({
           id: "chart-compliance",
-          title: t(locale, k("chart_compliance")),
+          title: title("chart_compliance"),
           emptyText: t(locale, k("chart_compliance_empty")),
           series: [{ name: t(locale, k("on_time")) }, { name: t(locale, k("late")) }, { name: t(locale, k("missing")) }],
           rows: deliverables,

@@ -69,7 +69,8 @@ async function invalidPage(c: AppContext, viewer: Viewer, messages: string[]) {
           ))}
         </ul>
       </div>
-      <StatisticsFilters locale={locale} q={{}} choices={choices} />
+      {/* The typed period texts come back to be corrected (escaped, bounded); the selects start over. */}
+      <StatisticsFilters locale={locale} q={Object.fromEntries((["period", "from", "to"] as const).flatMap((f) => { const v = c.req.query(f); return v ? [[f, v.slice(0, 40)]] : []; }))} choices={choices} />
     </WorkspaceLayout>,
     400,
   );
@@ -82,7 +83,8 @@ async function prepare(c: AppContext): Promise<Prepared | Response> {
   const viewer = statisticsViewerOf(member);
   if (viewer.kind === "refused") {
     const who = namesOf(await orgSnapshot(deps), (m) => m.role === "coordinator", locale);
-    return refuseInWorkspace(c, 403, `${t(locale, k("refused"))}${who ? (locale === "en" ? " " : "") + t(locale, "refusal.ask_one_of", { who }) : ""}`);
+    const message = `${t(locale, k("refused"))}${who ? (locale === "en" ? " " : "") + t(locale, "refusal.ask_one_of", { who }) : ""}`;
+    return refuseInWorkspace(c, 403, message, { active: "statistics", back: { href: "/staff", label: t(locale, k("back_to_overview")) } });
   }
   const now = deps.now();
   const read = readStatisticsQuery(c.req.query(), now);
