@@ -25,3 +25,20 @@ export const p90 = (values: readonly number[]) => percentile(values, 90);
 export function ratio(numerator: number, denominator: number): number | null {
   return denominator === 0 ? null : numerator / denominator;
 }
+
+/**
+ * The same nearest-rank percentile over a histogram: (value, how many times) pairs in any order, so a
+ * year's elapsed figures can arrive grouped from SQL. Equals percentile() over the expanded list.
+ */
+export function percentileOfCounts(counts: Iterable<readonly [number, number]>, p: number): number | null {
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
+  const merged = new Map<number, number>();
+  for (const [v, n] of counts) if (Number.isFinite(v) && n > 0) merged.set(v, (merged.get(v) ?? 0) + n);
+  const sorted = [...merged].sort((a, b) => a[0] - b[0]);
+  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * total));
+  let seen = 0;
+  for (const [v, n] of sorted) if ((seen += n) >= rank) return v;
+  return sorted[sorted.length - 1]![0];
+}

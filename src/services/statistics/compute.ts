@@ -3,7 +3,7 @@
 import { regionDisplayName } from "../../core/regions";
 import { REPORT_OUTCOMES } from "../../core/report-status";
 import { REWARD_STATUSES } from "../../core/rewards/claims";
-import { ratio } from "../../core/statistics/percentiles";
+import { percentileOfCounts, ratio } from "../../core/statistics/percentiles";
 import { emptyStatistics, STATISTICS_MEASURES, STATISTICS_SOURCES } from "../../core/statistics/report-shape";
 import type { Distribution } from "../../core/statistics/timeliness";
 import type { ServiceDeps } from "../deps";
@@ -41,21 +41,11 @@ const add = (record: Record<string, number>, key: string, n: number) => {
 
 type HistogramRow = { v: number; n: number };
 
-/** Median and 90th percentile by nearest rank (as core/statistics/percentiles.ts) from (value, count) pairs. */
+/** Median and 90th percentile (nearest rank) of the stored figures' histogram plus the computed older ones. */
 function distribution(rows: readonly HistogramRow[], extra: readonly number[]): Distribution {
-  const counts = new Map<number, number>();
-  for (const r of rows) counts.set(Number(r.v), (counts.get(Number(r.v)) ?? 0) + num(r.n));
-  for (const v of extra) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const sorted = [...counts].sort((a, b) => a[0] - b[0]);
-  const total = sorted.reduce((sum, [, n]) => sum + n, 0);
-  if (!total) return { count: 0, median: null, p90: null };
-  const at = (p: number) => {
-    const rank = Math.max(1, Math.ceil((p / 100) * total));
-    let seen = 0;
-    for (const [v, n] of sorted) if ((seen += n) >= rank) return v;
-    return null;
-  };
-  return { count: total, median: at(50), p90: at(90) };
+  const counts: [number, number][] = [...rows.map((r): [number, number] => [Number(r.v), num(r.n)]), ...extra.map((v): [number, number] => [v, 1])];
+  const count = counts.reduce((sum, [, n]) => sum + n, 0);
+  return { count, median: percentileOfCounts(counts, 50), p90: percentileOfCounts(counts, 90) };
 }
 
 /**

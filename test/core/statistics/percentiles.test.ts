@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { median, p90, percentile, ratio } from "../../../src/core/statistics/percentiles";
+import { median, p90, percentile, percentileOfCounts, ratio } from "../../../src/core/statistics/percentiles";
 
 describe("median and 90th percentile (nearest rank)", () => {
   it("takes observed values at rank ⌈p·n⌉", () => {
@@ -66,3 +66,19 @@ describe("median and 90th percentile (nearest rank)", () => {
     );
   });
 });
+
+describe("percentileOfCounts (a histogram, as the statistics read it from SQL)", () => {
+  it("equals the percentile of the expanded list", () => {
+    expect(percentileOfCounts([[2, 1], [0.5, 1], [7, 1], [4, 1]], 50)).toBe(2);
+    expect(percentileOfCounts([[1, 3], [2, 1], [0, 1]], 90)).toBe(2);
+    expect(percentileOfCounts([], 50)).toBeNull();
+    expect(percentileOfCounts([[3, 0]], 50)).toBeNull();
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 5 })), { maxLength: 30 }), fc.constantFrom(50, 90, 100, 1), (pairs, p) => {
+        const expanded = pairs.flatMap(([v, n]) => Array<number>(n).fill(v));
+        expect(percentileOfCounts(pairs, p)).toBe(percentile(expanded, p));
+      }),
+    );
+  });
+});
+
