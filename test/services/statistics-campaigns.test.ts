@@ -6,7 +6,6 @@ import { teams } from "../../src/db/schema";
 import { campaignBoard } from "../../src/services/campaigns/board-data";
 import { batchFigures } from "../../src/services/statistics/batch-figures";
 import { campaignFigures } from "../../src/services/statistics/campaign-figures";
-import { regionCodeRange } from "../../src/services/statistics/region-range";
 import { createTestContext, type TestContext } from "../support/context";
 import { EXPECTED, NOW, SCOPES, seedStatisticsHistory, sh, type HistoryScope, type StatisticsHistory } from "../support/statistics-history";
 
@@ -74,14 +73,5 @@ describe("screening-batch figures", () => {
     expect(await batchFigures(ctx.deps, { ...SCOPES.both, teamId: mianyangTeam.id })).toEqual({ count: 1, rows: 1, fedBack: 1, byOutcome: { not_accepted: 1 } });
     // Chengdu's district 510107 holds B1's second row (L6, still open).
     expect(await batchFigures(ctx.deps, { ...SCOPES.both, regionCode: "510107" })).toEqual({ count: 1, rows: 1, fedBack: 0, byOutcome: { open: 1 } });
-  });
-});
-
-describe("region ranges", () => {
-  it("province, city, district and the whole country", () => {
-    expect(regionCodeRange("510000")).toEqual({ lo: "510000", hi: "520000" });
-    expect(regionCodeRange("510700")).toEqual({ lo: "510700", hi: "510800" });
-    expect(regionCodeRange("510703")).toEqual({ lo: "510703", hi: "510704" });
-    expect(regionCodeRange("000000")).toBeNull();
   });
 });

@@ -4,7 +4,7 @@ import { and, gte, lt, sql } from "drizzle-orm";
 import { batchRows, leads, screeningBatches } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import type { StatisticsReport, StatisticsScope } from "./report";
-import { regionRangeSql } from "./region-range";
+import { scopeFilter } from "./lead-queries";
 
 /**
  * The key of a row's result in `byOutcome`: the conclusion's outcome, `not_accepted` for a declined lead,
@@ -23,9 +23,8 @@ const RESULT_SQL = sql<string>`CASE WHEN ${leads.state} = 'concluded' THEN coale
 export async function batchFigures(deps: ServiceDeps, scope: StatisticsScope): Promise<StatisticsReport["batches"]> {
   const empty = { count: 0, rows: 0, fedBack: 0, byOutcome: {} };
   if (scope.source && scope.source !== "batch") return empty;
-  const conditions = [gte(screeningBatches.importedAt, scope.period.startMs), lt(screeningBatches.importedAt, scope.period.endMs)];
-  if (scope.regionCode) conditions.push(regionRangeSql(leads.regionCode, scope.regionCode));
-  if (scope.teamId) conditions.push(sql`${leads.teamId} = ${scope.teamId}`);
+  // The leads' region and team filters as the statistics write them (lead-queries); source is settled above.
+  const conditions = [gte(screeningBatches.importedAt, scope.period.startMs), lt(screeningBatches.importedAt, scope.period.endMs), sql`1 = 1${scopeFilter({ ...scope, source: undefined }, "leads")}`];
   const rows = await deps.db
     .select({ batchId: batchRows.batchId, result: RESULT_SQL, n: sql<number>`count(*)` })
     .from(screeningBatches)

@@ -1,13 +1,13 @@
 // The lead ledger (线索台账): one row per lead received or concluded in the period within the scope, with
 // its fields, outcome, amounts, measures, dates and handler — never a tipster's identity or contact.
-import { and, asc, eq, gt, gte, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, gt, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { leads } from "../../db/schema";
 import type { StatisticsSource } from "../../core/statistics/report-shape";
 import type { ServiceDeps } from "../deps";
 import { parseJsonList } from "../events";
 import { currentOrg } from "../org/org-cache";
 import type { LeadLedgerRow, StatisticsScope } from "./report";
-import { regionRangeSql } from "./region-range";
+import { scopeFilter } from "./lead-queries";
 
 /** At most this many rows per ledger (a province's year); more sets `truncated`. */
 export const LEDGER_MAX_ROWS = 100_000;
@@ -49,13 +49,9 @@ const SELECT_LIST = sql.join(
 );
 type Selected = { [K in keyof typeof COLUMNS]: unknown } & { id: string; receivedAt: number; closedAt: number | null };
 
-/** The region / team / source filters of the scope (the period is each range's own). */
+/** The region / team / source filters of the scope (the period is each range's own): the statistics' own rule (lead-queries). */
 function scopeConditions(scope: StatisticsScope): SQL[] {
-  const out: SQL[] = [];
-  if (scope.regionCode) out.push(regionRangeSql(leads.regionCode, scope.regionCode));
-  if (scope.teamId) out.push(eq(leads.teamId, scope.teamId));
-  if (scope.source) out.push(eq(leads.source, scope.source));
-  return out;
+  return [sql`1 = 1${scopeFilter(scope, "leads")}`];
 }
 
 /**
