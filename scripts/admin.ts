@@ -35,6 +35,7 @@ import { EXCLUSION_REASONS, REWARD_STATUSES, type ExclusionReason, type RewardSt
 import { formatYuan } from "../src/core/rewards/compute";
 import { addRewardTip, listRewardClaims, reviewRewardClaim, viewRewardClaimant, type ReviewAction } from "../src/services/rewards/claims";
 import { loginCommand } from "./admin/login";
+import { STATS_USAGE, statsCommand } from "./admin/stats";
 
 const USAGE = `FundWatch admin
 
@@ -73,7 +74,7 @@ const USAGE = `FundWatch admin
                                         a coordinator records that the claim is not eligible, and why
   reward claimant <claim-id> --reason <text> --as <member-id>
                                         finance only: the claimant's identity and payout details (the view is logged first)
-${CAMPAIGN_USAGE}  outbox [--failed]                     chat messages waiting or failed
+${CAMPAIGN_USAGE}${STATS_USAGE}  outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
 
@@ -319,6 +320,8 @@ async function main() {
         lastLine = r.lastLine ?? null;
         break;
       }
+      case "stats":
+        return await statsCommand(deps, args, fail);
       case "outbox": {
         const rows = await db.select().from(outbox).where(inArray(outbox.status, args.includes("--failed") ? ["failed"] : ["pending", "sending", "failed"]));
         for (const r of rows) console.log(`${r.id}\t${r.status}\t${r.platform}:${r.chatId}\t${r.kind}\tattempts ${r.attempts}\tnext ${new Date(r.nextAttemptAt).toISOString()}\t${r.lastError ?? ""}`);

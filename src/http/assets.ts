@@ -81,6 +81,7 @@ main.wide{max-width:none}
 table.grid{border-collapse:collapse;margin:8px 0 16px;font-size:14px}table.grid th,table.grid td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}table.grid thead th{background:var(--soft)}
 .scroll{overflow-x:auto}.st-late,.st-returned{color:var(--accent);font-weight:600}.st-accepted,.st-submitted{color:var(--ok)}
 form.inline{display:inline}.task{border:1px solid var(--line);border-radius:8px;padding:12px 16px;margin:0 0 16px}
+.chart-figure{margin:16px 0;overflow-x:auto;max-width:960px}.chart-figure svg{display:block;min-width:560px}.chart-figure svg[data-empty]{min-width:0;max-width:480px}.chart-caption{font-weight:700;margin:0 0 4px}
 `;
 
 export const APP_JS = `

@@ -4,6 +4,7 @@ import type { ChatRuntime } from "../chat/runtime";
 import { escalateOverdueLeads } from "../services/leads/escalation";
 import { expireUnclaimedRewards } from "../services/rewards/claims";
 import { runCampaignReminders } from "../services/campaigns/reminders";
+import { sendWeeklyDigest } from "../services/statistics/weekly-digest";
 import { deliverDueMessages } from "../services/delivery/outbox";
 import { unparkStrandedHeads } from "../services/delivery/engine";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
@@ -36,6 +37,8 @@ const JOBS: Record<string, Job> = {
   escalateOverdueLeads,
   expireUnclaimedRewards,
   runCampaignReminders: (deps) => runCampaignReminders(deps, deps.now()),
+  // The coordinators' weekly statistics (first working day, from 09:00 Shanghai; once per week).
+  sendWeeklyDigest: (deps) => sendWeeklyDigest(deps, deps.now()),
   purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
   unparkStrandedHeads,
   // Delivery runs last so reminders queued by this tick go out in it.

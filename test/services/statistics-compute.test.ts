@@ -188,14 +188,15 @@ describe("computeStatistics over a hand-computed history", () => {
     all = await stats(TWO_MONTHS);
   });
 
-  it("keeps the elapsed working time on each lead as the commands move it", async () => {
+  it("keeps the elapsed working time on each lead as the commands move it (and fills in older leads)", async () => {
     const rows = await ctx.db.select({ id: leads.id, a: leads.ackWorkHours, d: leads.decideWorkDays, c: leads.closeWorkDays }).from(leads).where(sql`id IN ('L1','L2','L3','L4','L7')`).orderBy(leads.id);
     expect(rows).toEqual([
       { id: "L1", a: 2, d: 1, c: 14 },
       { id: "L2", a: 7, d: 2, c: 2 },
       { id: "L3", a: null, d: null, c: null },
       { id: "L4", a: 0.5, d: 0, c: 4 },
-      { id: "L7", a: null, d: null, c: null },
+      // From before 0020: computed from its timestamps by the first report, and stored for the next.
+      { id: "L7", a: 4, d: 1, c: null },
     ]);
   });
 

@@ -2,6 +2,12 @@
 // leadTimeliness counts it: stored on the lead when the event happens, recomputed for older rows.
 import { leadTimeliness, type LeadTimes, type TimelinessContext } from "./timeliness";
 
+/**
+ * Working hours kept to the hundredth (36 seconds): finer than any report shows, and few enough distinct
+ * values that a year's percentiles are a histogram of the stored column rather than a sort of every lead.
+ */
+export const roundHours = (hours: number) => Math.round(hours * 100) / 100;
+
 export interface ElapsedFigures {
   ackWorkHours: number | null;
   decideWorkDays: number | null;
@@ -16,5 +22,5 @@ export interface ElapsedFigures {
 export function elapsedFigures(lead: LeadTimes, ctx: Omit<TimelinessContext, "now">): ElapsedFigures {
   // `now` only decides whether a missing event counts as late; the elapsed figures do not depend on it.
   const t = leadTimeliness(lead, { ...ctx, now: new Date(lead.receivedAt) });
-  return { ackWorkHours: t.ack.elapsed, decideWorkDays: t.decide.elapsed, closeWorkDays: t.close.elapsed };
+  return { ackWorkHours: t.ack.elapsed === null ? null : roundHours(t.ack.elapsed), decideWorkDays: t.decide.elapsed, closeWorkDays: t.close.elapsed };
 }

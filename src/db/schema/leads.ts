@@ -97,11 +97,35 @@ export const leads = sqliteTable(
     index("leads_list_open_idx").on(t.receivedAt, t.id).where(sql`state IN ('new', 'acknowledged', 'accepted', 'investigating')`),
     // The workspace overview (migration 0017): open leads by current deadline — all, a team's, a member's.
     // The trailing columns make the open and overdue counts covering (no row is read to count it).
-    index("leads_open_due_idx").on(LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
+    // The scope columns at its end (migration 0020): the statistics' open and overdue counts in any scope read it alone.
+    index("leads_open_due_idx").on(LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy, t.regionCode, t.teamId, t.source).where(OPEN_LEAD_STATES_SQL),
     index("leads_team_open_due_idx").on(t.teamId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
     index("leads_assignee_open_due_idx").on(t.assigneeId, LEAD_DUE_AT_SQL, t.state, t.ackBy, t.acceptBy, t.finishBy).where(OPEN_LEAD_STATES_SQL),
-    // Concluded leads by conclusion time: the statistics' concluded-in-period figures (migration 0020).
-    index("leads_concluded_idx").on(t.closedAt).where(sql`state = 'concluded'`),
+    // The statistics (migration 0020), covering: received-in-period figures by receipt time, and the
+    // concluded leads' outcome, amounts and measures by conclusion time.
+    index("leads_stats_received_idx").on(
+      t.receivedAt,
+      t.regionCode,
+      t.teamId,
+      t.source,
+      t.violationType,
+      t.state,
+      t.corroborationCount,
+      t.ackBy,
+      t.acceptBy,
+      t.finishBy,
+      t.acknowledgedAt,
+      t.acceptedAt,
+      t.closedAt,
+      t.ackWorkHours,
+      t.decideWorkDays,
+      t.closeWorkDays,
+      t.focusAreas,
+      t.id,
+    ),
+    index("leads_concluded_idx")
+      .on(t.closedAt, t.regionCode, t.teamId, t.source, t.outcome, t.substantiatedAmountFen, t.recoveredFen, t.fineFen, t.measures)
+      .where(sql`state = 'concluded'`),
     // A screening batch's open leads (their source_ref starts with `<source>:<batch id>:`), by team; covering.
     index("leads_batch_open_idx").on(t.sourceRef, t.teamId, t.source, t.state).where(sql`source = 'batch' AND ${OPEN_LEAD_STATES_SQL}`),
   ],

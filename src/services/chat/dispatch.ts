@@ -15,6 +15,7 @@ import { answerLeadPrompt } from "./lead-prompts";
 import { chatLocale, localeOf } from "./locale";
 import { handleLoginCommand, LOGIN_COMMANDS, loginNotEnrolledReply } from "./login-command";
 import { enrolByInvite, ENROL_COMMANDS, handleOrgCommand, ORG_COMMANDS } from "./org-commands";
+import { handleStatsCommand, STATS_COMMANDS } from "./stats-command";
 import type { ChatReply, ChatUser, PromptPurpose } from "./types";
 
 /**
@@ -35,7 +36,7 @@ export function answerPrompt(
   return answerLeadPrompt(deps, input);
 }
 
-/** Text commands: /start CODE, /login, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
+/** Text commands: /start CODE, /login, /stats, /mine, /overdue, /lead ID, /help (Slack: /fundwatch join CODE, …). */
 export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; command: string; args: string[]; updateKey: string; isPrivateChat: boolean }): Promise<ChatReply> {
   const command = input.command.toLowerCase();
   const fallback = await chatLocale(deps, input.user);
@@ -55,6 +56,8 @@ export async function handleCommand(deps: ServiceDeps, input: { user: ChatUser; 
   const memberCommand = { user: input.user, member, actor, locale, command, args: input.args, updateKey: input.updateKey };
   // /login: a sign-in link to the staff workspace, only where nobody else reads it (services/chat/login-command.ts).
   if (LOGIN_COMMANDS.has(command)) return handleLoginCommand(deps, { ...memberCommand, isPrivateChat: input.isPrivateChat });
+  // /stats: the key figures, privately too (services/chat/stats-command.ts).
+  if (STATS_COMMANDS.has(command)) return handleStatsCommand(deps, { ...memberCommand, isPrivateChat: input.isPrivateChat });
   if (LEAD_COMMANDS.has(command)) return handleLeadCommand(deps, memberCommand);
   if (ORG_COMMANDS.has(command)) return handleOrgCommand(deps, memberCommand);
   return { text: t(locale, "chat.help") };

@@ -146,6 +146,8 @@ function otherText(org: OrgSnapshot, locale: Locale, r: Refusal): string {
       return withWho(org, locale, t(locale, "refusal.chat.coordinator_only"), coordinators, r.actorId);
     case "chat.member_lists":
       return withWho(org, locale, t(locale, "refusal.chat.member_lists"), ownLeadOrCoordinator, r.actorId);
+    case "chat.statistics":
+      return withWho(org, locale, t(locale, "refusal.chat.statistics"), coordinators, r.actorId);
     case "chat.lead_lists":
       return withWho(org, locale, t(locale, "refusal.chat.lead_lists"), ownLeadOrCoordinator, r.actorId);
     case "batch.not_permitted":

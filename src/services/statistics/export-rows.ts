@@ -86,7 +86,7 @@ function breakdownRows(r: StatisticsReport, locale: Locale): ExportRow[] {
     row(locale, "batches.count", "count", r.batches.count),
     row(locale, "batches.rows", "count", r.batches.rows),
     row(locale, "batches.fedBack", "count", r.batches.fedBack),
-    ...named("batches.byOutcome", r.batches.byOutcome, [], (c) => labelOr(locale, `report_outcome.${c}`, labelOr(locale, `chat.lead_state.${c}`, c))),
+    ...named("batches.byOutcome", r.batches.byOutcome, [], (c) => labelOr(locale, `statistics.batch_outcome.${c}`, labelOr(locale, `report_outcome.${c}`, labelOr(locale, `chat.lead_state.${c}`, c)))),
   ];
 }
 

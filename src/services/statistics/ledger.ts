@@ -18,7 +18,8 @@ export const LEDGER_PAGE = 1000;
  * The lead columns a ledger row needs. Leads carry no identity columns; the tipster's identity lives on
  * reports, which the ledger never joins. Nothing here is decrypted (summaries stay encrypted and unread).
  * Handler: the assignee, or for an unassigned lead whoever concluded it (its conclusion event); the
- * subquery runs only for those rows (CASE evaluates lazily) and is one descent of events_entity_idx.
+ * subquery runs only for those rows (CASE evaluates lazily) and is one descent of events_entity_idx. It names
+ * "leads"."id" in full: drizzle writes a lone column unqualified, which inside the subquery would be e.id.
  */
 const COLUMNS = {
   id: leads.id,
@@ -29,7 +30,7 @@ const COLUMNS = {
   targetName: leads.targetName,
   state: leads.state,
   teamId: leads.teamId,
-  handlerId: sql<string | null>`CASE WHEN ${leads.assigneeId} IS NOT NULL THEN ${leads.assigneeId} ELSE (SELECT e.actor_id FROM events e WHERE e.entity_type = 'lead' AND e.entity_id = ${leads.id} AND e.to_state = 'concluded' ORDER BY e.id DESC LIMIT 1) END`,
+  handlerId: sql<string | null>`CASE WHEN ${leads.assigneeId} IS NOT NULL THEN ${leads.assigneeId} ELSE (SELECT e.actor_id FROM events e WHERE e.entity_type = 'lead' AND e.entity_id = "leads"."id" AND e.to_state = 'concluded' ORDER BY e.id DESC LIMIT 1) END`,
   corroboration: leads.corroborationCount,
   receivedAt: leads.receivedAt,
   acknowledgedAt: leads.acknowledgedAt,
@@ -41,6 +42,11 @@ const COLUMNS = {
   fineFen: leads.fineFen,
   measures: leads.measures,
 };
+/** The same columns as a select list for a hand-written statement (named as COLUMNS' keys). */
+const SELECT_LIST = sql.join(
+  Object.entries(COLUMNS).map(([name, column]) => sql`${column} AS ${sql.identifier(name)}`),
+  sql`, `,
+);
 type Selected = { [K in keyof typeof COLUMNS]: unknown } & { id: string; receivedAt: number; closedAt: number | null };
 
 /** The region / team / source filters of the scope (the period is each range's own). */
@@ -70,21 +76,22 @@ export async function leadLedger(deps: ServiceDeps, scope: StatisticsScope, opts
   const earlier: Selected[] = [];
   let after: { at: number; id: string } | null = null;
   for (;;) {
-    const page = (await db
-      .select(COLUMNS)
-      .from(leads)
-      .where(
-        and(
-          gte(leads.closedAt, startMs),
-          lt(leads.closedAt, endMs),
-          eq(leads.state, "concluded"),
-          lt(leads.receivedAt, startMs),
-          ...filters,
-          after ? or(gt(leads.closedAt, after.at), and(eq(leads.closedAt, after.at), gt(leads.id, after.id))) : undefined,
-        ),
-      )
-      .orderBy(asc(leads.closedAt), asc(leads.id))
-      .limit(LEDGER_PAGE)) as Selected[];
+    const where = and(
+      // The keyset's own time as the range's lower bound, so each page starts its index descent there.
+      gte(leads.closedAt, after ? after.at : startMs),
+      lt(leads.closedAt, endMs),
+      // Literal, as the partial index of concluded leads (migration 0020) is written.
+      sql`state = 'concluded'`,
+      lt(leads.receivedAt, startMs),
+      ...filters,
+      after ? or(gt(leads.closedAt, after.at), gt(leads.id, after.id)) : undefined,
+    );
+    // INDEXED BY: without ANALYZE statistics the planner prefers leads_state_idx (state = 'concluded',
+    // received_at < start), which walks every concluded lead ever received; the closing-time range of
+    // leads_concluded_idx reads only the period's.
+    const page = await db.all<Selected>(
+      sql`SELECT ${SELECT_LIST} FROM ${leads} INDEXED BY leads_concluded_idx WHERE ${where} ORDER BY ${leads.closedAt}, ${leads.id} LIMIT ${LEDGER_PAGE}`,
+    );
     earlier.push(...page);
     if (page.length < LEDGER_PAGE) break;
     const last = page[page.length - 1]!;
@@ -101,10 +108,10 @@ export async function leadLedger(deps: ServiceDeps, scope: StatisticsScope, opts
       .from(leads)
       .where(
         and(
-          gte(leads.receivedAt, startMs),
+          gte(leads.receivedAt, from ? from.at : startMs),
           lt(leads.receivedAt, endMs),
           ...filters,
-          from ? or(gt(leads.receivedAt, from.at), and(eq(leads.receivedAt, from.at), gt(leads.id, from.id))) : undefined,
+          from ? or(gt(leads.receivedAt, from.at), gt(leads.id, from.id)) : undefined,
         ),
       )
       .orderBy(asc(leads.receivedAt), asc(leads.id))

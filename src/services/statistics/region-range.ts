@@ -16,5 +16,7 @@ export function regionCodeRange(code: string): { lo: string; hi: string } | null
 export function regionRangeSql(column: SQLiteColumn, code: string): SQL {
   const range = regionCodeRange(code);
   if (!range) return sql`1 = 1`;
+  // A district is one code: equality lets an index on (region_code, received_at, …) give rows in order.
+  if (!code.endsWith("00")) return sql`${column} = ${code}`;
   return sql`(${column} >= ${range.lo} AND ${column} < ${range.hi})`;
 }

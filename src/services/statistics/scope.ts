@@ -12,8 +12,10 @@ export type StatisticsScopeInput = { period?: string; from?: string; to?: string
 /** Why a scope was refused: details.reason of the AppError (and its i18n key statistics.error.<reason>). */
 export type StatisticsScopeProblem = "invalid_filters" | "invalid_period" | "unknown_region" | "unknown_team";
 
-function refuse(reason: StatisticsScopeProblem, message: string, details: Record<string, unknown> = {}): AppError {
-  return new AppError("validation_failed", message, { messageKey: `statistics.error.${reason}`, details: { reason, ...details }, params: Object.fromEntries(Object.entries(details).map(([k, v]) => [k, String(v)])) });
+function refuse(reason: StatisticsScopeProblem, message: string, details: Record<string, string> = {}): AppError {
+  // A period's own words say what would be accepted (statistics.period_error.<PeriodError code>).
+  const messageKey = reason === "invalid_period" && details.periodCode ? `statistics.period_error.${details.periodCode}` : `statistics.error.${reason}`;
+  return new AppError("validation_failed", message, { messageKey, details: { reason, ...details }, params: details });
 }
 
 function periodOf(input: StatisticsScopeInput, now: Date): Period {

@@ -16,25 +16,25 @@ import { sendPage } from "../staff-layout";
 import { at, statusLabel, titleOf } from "../board-markup";
 import { assignmentFlash, dedupeKeyOf, dueFieldSchema, flashQuery, flashText, formKeySchema, isRefusal, newFormKey, nudgeFlash, reasonSchema, readFlash, type Flash } from "./campaign-forms";
 import { staffOf } from "./session";
-import { WorkspaceLayout } from "./workspace-layout";
+import { WorkspaceLayout, type WorkspaceSection } from "./workspace-layout";
 
 /** Campaign ids as made by newId("cmp"): `/campaigns/new` and other words are not campaigns. */
 export const CAMPAIGN_ID = ":campaignId{cmp_[A-Za-z0-9_-]{1,60}}";
 
-/** 403 (a member who may not) or 404 (nothing there), with words. */
-export function refuseInWorkspace(c: AppContext, status: 403 | 404, message: string) {
+/** 403 (a member who may not) or 404 (nothing there), with words; other sections name themselves and their way back. */
+export function refuseInWorkspace(c: AppContext, status: 403 | 404, message: string, section: { active: WorkspaceSection; back: { href: string; label: string } } | null = null) {
   const { locale } = staffOf(c);
   const title = t(locale, status === 403 ? "workspace.campaigns.forbidden_title" : "workspace.campaigns.not_found_title");
   if (c.req.raw.body && !c.req.raw.bodyUsed) c.header("Connection", "close");
   return sendPage(
     c,
-    <WorkspaceLayout c={c} title={title} active="campaigns">
+    <WorkspaceLayout c={c} title={title} active={section?.active ?? "campaigns"}>
       <h1>{title}</h1>
       <p class="alert" role="alert" data-testid="refusal">
         {message}
       </p>
       <p>
-        <a href="/staff/campaigns">{t(locale, "workspace.campaigns.back_to_list")}</a>
+        <a href={section?.back.href ?? "/staff/campaigns"}>{section?.back.label ?? t(locale, "workspace.campaigns.back_to_list")}</a>
       </p>
     </WorkspaceLayout>,
     status,

@@ -10,6 +10,7 @@ import { createOverviewRoutes } from "./overview";
 import { createPeopleRoutes } from "./people";
 import { createRewardsRoutes } from "./rewards";
 import { requireStaffSession } from "./session";
+import { createStatisticsRoutes } from "./statistics";
 import { createSignInRoutes } from "./sign-in";
 
 export function createWorkspaceRoutes(): Hono<AppEnv> {
@@ -24,5 +25,7 @@ export function createWorkspaceRoutes(): Hono<AppEnv> {
   workspace.route("/campaigns", createCampaignsRoutes());
   workspace.route("/rewards", createRewardsRoutes());
   workspace.route("/batches", createBatchesRoutes());
+  // At the root: "/statistics.xlsx" and "/statistics.csv" are whole segments, not under "/statistics".
+  workspace.route("/", createStatisticsRoutes());
   return workspace;
 }

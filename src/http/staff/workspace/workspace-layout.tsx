@@ -9,7 +9,7 @@ import { Brand, LanguageSwitch, otherLocale, PageShell } from "../../shared/page
 import { siteFrame } from "../../shared/site";
 import { withParam } from "../staff-layout";
 
-export type WorkspaceSection = "overview" | "leads" | "batches" | "campaigns" | "rewards" | "people";
+export type WorkspaceSection = "overview" | "leads" | "batches" | "campaigns" | "rewards" | "statistics" | "people";
 
 const SECTIONS: { id: WorkspaceSection; href: string }[] = [
   { id: "overview", href: "/staff" },
@@ -17,6 +17,7 @@ const SECTIONS: { id: WorkspaceSection; href: string }[] = [
   { id: "batches", href: "/staff/batches" },
   { id: "campaigns", href: "/staff/campaigns" },
   { id: "rewards", href: "/staff/rewards" },
+  { id: "statistics", href: "/staff/statistics" },
   { id: "people", href: "/staff/people" },
 ];
 
@@ -24,6 +25,8 @@ const SECTIONS: { id: WorkspaceSection; href: string }[] = [
 const SECTION_ROLES: Partial<Record<WorkspaceSection, readonly string[]>> = {
   people: ["coordinator", "team_lead"],
   rewards: ["coordinator", "finance"],
+  // Unit contacts have no team and no statistics (the page refuses them too).
+  statistics: ["coordinator", "team_lead", "inspector", "finance"],
 };
 
 /** A member's role in words ("team lead", "组长"). */
