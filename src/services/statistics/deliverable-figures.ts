@@ -2,6 +2,7 @@
 // reported period, computed by the one statistics use case, as a pre-filled workbook to review, correct
 // and hand in (each download logged); and a handed-in workbook compared figure by figure with them.
 import { and, eq } from "drizzle-orm";
+import { strFromU8, strToU8, unzipSync, zipSync } from "fflate";
 import { compareFigures, type FigureCheck, type FigureRow, type FigureUnit } from "../../core/statistics/compare-figures";
 import { statisticsOffer, type StatisticsOffer } from "../../core/statistics/deliverable-period";
 import { regionDisplayName } from "../../core/regions";
@@ -74,8 +75,7 @@ export function computedFigureRows(report: StatisticsReport): (FigureRow & { uni
 }
 
 /** The workbook with the scope marker added as a hidden defined name (one edit of xl/workbook.xml). */
-async function withScopeMarker(workbook: Uint8Array, marker: string): Promise<Uint8Array> {
-  const { unzipSync, zipSync, strFromU8, strToU8 } = await import("fflate");
+function withScopeMarker(workbook: Uint8Array, marker: string): Uint8Array {
   const files = unzipSync(workbook);
   const xml = strFromU8(files["xl/workbook.xml"]!);
   const escaped = `"${marker.replace(/"/g, '""')}"`.replace(/&/g, "&amp;").replace(/</g, "&lt;");
@@ -115,7 +115,7 @@ export async function preparedStatisticsWorkbook(deps: ServiceDeps, input: { ass
   const offer = found ? offerFor(found.deliverable, found.unit, found.assignment) : null;
   if (!found || !offer) throw new AppError("not_found", "no statistics table for this unit and assignment");
   const report = await offerReport(deps, offer);
-  const bytes = await withScopeMarker(await statisticsXlsx(report, [], input.locale), scopeMarker(offer));
+  const bytes = withScopeMarker(await statisticsXlsx(report, [], input.locale), scopeMarker(offer));
   await deps.db.insert(events).values(
     eventRow(asActor(input.reader), {
       occurredAt: deps.now().getTime(),
