@@ -175,7 +175,7 @@ export type ElapsedMeasure = keyof typeof ELAPSED_COLUMNS;
 
 /**
  * One elapsed column over the leads received in the period as a histogram (value, leads): days are whole
- * numbers and hours hundredths, so a year is a few hundred rows, and the nearest-rank percentiles
+ * numbers and hours hundredths, so a year is hundreds to a few thousand rows, and the nearest-rank percentiles
  * (core/statistics/percentiles.ts) follow exactly from the cumulative counts.
  */
 export function histogramQuery(scope: StatisticsScope, measure: ElapsedMeasure): SQL {
