@@ -73,6 +73,12 @@ describe("the statistics of a year over 100,000 leads", () => {
           // The one scan allowed: the open leads counted from the partial index that holds only them.
           if (/^SCAN (leads|l|lr|r|rc|lead_reports|reports|reward_claims)\b/.test(line)) expect(line, plan).toMatch(/USING COVERING INDEX leads_open_due_idx$/);
         }
+        // The batch figures start from the period's batches and reach each row's lead by its key, never
+        // from every lead of a region or team.
+        if (/"screening_batches"/.test(s.sql)) {
+          expect(rows[0], plan).toMatch(/^SEARCH screening_batches USING (COVERING )?INDEX screening_batches_imported_idx/);
+          expect(rows.find((r) => /^SEARCH leads/.test(r)), plan).toMatch(/PRIMARY KEY|\(rowid=\?\)|\(id=\?\)/);
+        }
       }
     }
     for (const index of ["leads_stats_received_idx", "leads_concluded_idx", "leads_open_due_idx", "reward_claims_status_idx"]) expect([...used]).toContain(index);

@@ -27,10 +27,13 @@ export async function batchFigures(deps: ServiceDeps, scope: StatisticsScope): P
   const conditions = [gte(screeningBatches.importedAt, scope.period.startMs), lt(screeningBatches.importedAt, scope.period.endMs), sql`1 = 1${scopeFilter({ ...scope, source: undefined }, "leads")}`];
   const rows = await deps.db
     .select({ batchId: batchRows.batchId, result: RESULT_SQL, n: sql<number>`count(*)` })
+    // CROSS JOIN fixes SQLite's join order: from the period's batches (screening_batches_imported_idx) to
+    // their rows to each row's lead by primary key. An inner join let the planner start from every lead of
+    // a scoped region, of any year, through leads_list_region_idx.
     .from(screeningBatches)
-    .innerJoin(batchRows, sql`${batchRows.batchId} = ${screeningBatches.id}`)
-    .innerJoin(leads, sql`${leads.id} = ${batchRows.leadId}`)
-    .where(and(...conditions))
+    .crossJoin(batchRows)
+    .crossJoin(leads)
+    .where(and(sql`${batchRows.batchId} = ${screeningBatches.id}`, sql`${leads.id} = ${batchRows.leadId}`, ...conditions))
     .groupBy(batchRows.batchId, RESULT_SQL);
   const batches = new Set<string>();
   const byOutcome: Record<string, number> = {};
