@@ -35,6 +35,11 @@ export const configSchema = z.object({
   /** Campaign documents (self-inspection reports, statistics tables) uploaded on a unit page. */
   MAX_SUBMISSION_FILE_BYTES: int(1024, 100 * 1024 * 1024).default(20 * 1024 * 1024),
   MAX_SUBMISSION_FILES: int(1, 20).default(5),
+  /**
+   * Most lead-ledger rows one statistics download from the workspace may hold; a larger scope is refused
+   * in words (narrow it, or use the CLI). Workers have 128 MB: wrangler.toml sets 10,000 there.
+   */
+  STATISTICS_EXPORT_MAX_ROWS: int(100, 100_000).default(100_000),
   /** Upload bytes held in memory at once; further uploads wait their turn (one is always let in, however large). */
   UPLOAD_BUFFER_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
   /** A request body that sends nothing for this long while the app waits for it is ended with 408. */

@@ -248,6 +248,23 @@ describe("the statistics page", () => {
     expect(JSON.parse(logged[2]!.data!)).toMatchObject({ rows: 2, view: "all", scope: { regionCode: "510100", from: "2026-11-01", to: "2026-11-30" } });
     // A lookalike path is no route.
     expect((await get("/staff/statisticsxcsv")).status).toBe(404);
+
+    // More ledger rows than one download may hold (a Worker sets 10,000): refused in words, not a file that
+    // silently lacks leads; nothing logged as exported.
+    const config = ctx.deps.config as { STATISTICS_EXPORT_MAX_ROWS: number };
+    const limit = config.STATISTICS_EXPORT_MAX_ROWS;
+    config.STATISTICS_EXPORT_MAX_ROWS = 1;
+    try {
+      for (const path of ["/staff/statistics/ledger.csv?period=2026-11&region=510100", "/staff/statistics.xlsx?period=2026-11&region=510100"]) {
+        const refused = await get(path);
+        expect(refused.status).toBe(422);
+        expect(refused.headers.get("content-disposition")).toBeNull();
+        expect(await refused.text()).toContain("超过 1 条");
+      }
+    } finally {
+      config.STATISTICS_EXPORT_MAX_ROWS = limit;
+    }
+    expect(await ctx.db.select().from(events).where(and(eq(events.action, "statistics.exported"), eq(events.entityType, "statistics")))).toHaveLength(3);
   });
 
   it("sends a visitor without a session to the sign-in help, as every workspace page does", async () => {

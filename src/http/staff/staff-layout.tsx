@@ -61,7 +61,7 @@ export function StaffLayout(props: { c: AppContext; locale: Locale; title: strin
 }
 
 /** Sends a staff page (the shell writes the standards-mode doctype). */
-export async function sendPage(c: AppContext, page: Child, status: 200 | 400 | 403 | 404 | 409 | 413 = 200) {
+export async function sendPage(c: AppContext, page: Child, status: 200 | 400 | 403 | 404 | 409 | 413 | 422 = 200) {
   return c.html(String(await (page as { toString(): string | Promise<string> }).toString()), status);
 }
 

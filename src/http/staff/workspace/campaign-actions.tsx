@@ -22,9 +22,9 @@ import { WorkspaceLayout, type WorkspaceSection } from "./workspace-layout";
 export const CAMPAIGN_ID = ":campaignId{cmp_[A-Za-z0-9_-]{1,60}}";
 
 /** 403 (a member who may not) or 404 (nothing there), with words; other sections name themselves and their way back. */
-export function refuseInWorkspace(c: AppContext, status: 403 | 404, message: string, section: { active: WorkspaceSection; back: { href: string; label: string } } | null = null) {
+export function refuseInWorkspace(c: AppContext, status: 403 | 404 | 422, message: string, section: { active: WorkspaceSection; back: { href: string; label: string } } | null = null) {
   const { locale } = staffOf(c);
-  const title = t(locale, status === 403 ? "workspace.campaigns.forbidden_title" : "workspace.campaigns.not_found_title");
+  const title = t(locale, status === 403 ? "workspace.campaigns.forbidden_title" : status === 404 ? "workspace.campaigns.not_found_title" : "workspace.cannot_do_title");
   if (c.req.raw.body && !c.req.raw.bodyUsed) c.header("Connection", "close");
   return sendPage(
     c,

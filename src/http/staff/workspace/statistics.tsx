@@ -151,8 +151,16 @@ async function exportFile(c: AppContext, format: StatisticsExportFormat) {
     const parts = statisticsFileNameParts(scope, f, locale);
     return { stem: parts.stem, asciiStem: parts.asciiStem };
   };
+  const limit = deps.config.STATISTICS_EXPORT_MAX_ROWS;
+  // A file that silently lacks leads would be reported upward as complete: refuse it in words instead.
+  const tooLarge = () =>
+    refuseInWorkspace(c, 422, t(locale, "workspace.statistics.export_too_large", { limit: limit.toLocaleString(locale) }), {
+      active: "statistics",
+      back: { href: `/staff/statistics${new URL(c.req.url).search}`, label: t(locale, "workspace.statistics.back_to_statistics") },
+    });
   if (format === "ledger_csv") {
-    const ledger = await leadLedger(deps, scope);
+    const ledger = await leadLedger(deps, scope, { limit });
+    if (ledger.truncated) return tooLarge();
     await log(ledger.rows.length, ledger.truncated);
     return c.body(ledgerCsv(ledger.rows, locale), 200, downloadHeaders(name("ledger-csv"), CSV_DOWNLOAD));
   }
@@ -163,7 +171,8 @@ async function exportFile(c: AppContext, format: StatisticsExportFormat) {
     await log(csv.split("\r\n").filter(Boolean).length - 1);
     return c.body(csv, 200, downloadHeaders(name("csv"), CSV_DOWNLOAD));
   }
-  const ledger = await leadLedger(deps, scope);
+  const ledger = await leadLedger(deps, scope, { limit });
+  if (ledger.truncated) return tooLarge();
   const bytes = await statisticsXlsx(report, ledger.rows, locale);
   await log(ledger.rows.length, ledger.truncated);
   return c.body(bytes as Uint8Array<ArrayBuffer>, 200, downloadHeaders(name("xlsx"), XLSX_DOWNLOAD));
