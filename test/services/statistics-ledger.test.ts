@@ -1,7 +1,6 @@
 // The lead ledger: over the known history one row per lead received or concluded in the period, in
 // receipt order, with names and figures and never a tipster's identity; the limit and `truncated`; and
 // on 100,000 leads every statement an index search (EXPLAIN QUERY PLAN on the statements actually sent).
-import type { Client, InStatement } from "@libsql/client";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodFromRange } from "../../src/core/statistics/periods";
@@ -12,6 +11,7 @@ import { REAL_NAME } from "../support/fixtures";
 import { importExampleOrg } from "../support/round-trips";
 import { seedListLeads } from "../support/lead-list-seed";
 import { expectedLedgerIds, SCOPES, seedStatisticsHistory, sh, type HistoryScope, type StatisticsHistory } from "../support/statistics-history";
+import { statementsOf } from "../support/statements-of";
 
 describe("the ledger of the known history", () => {
   let ctx: TestContext;
@@ -92,23 +92,6 @@ describe("the ledger of the known history", () => {
   });
 });
 
-/** Every statement the client is sent while `work` runs, with its arguments. */
-async function statementsOf(client: Client, work: () => Promise<unknown>): Promise<{ sql: string; args: unknown }[]> {
-  const seen: { sql: string; args: unknown }[] = [];
-  const record = (s: InStatement) => seen.push(typeof s === "string" ? { sql: s, args: [] } : { sql: s.sql, args: s.args ?? [] });
-  const execute = client.execute.bind(client);
-  const batch = client.batch.bind(client);
-  const patched = client as unknown as Record<string, unknown>;
-  patched.execute = (s: InStatement) => (record(s), execute(s));
-  patched.batch = (stmts: InStatement[], mode?: "write" | "read" | "deferred") => (stmts.forEach(record), batch(stmts, mode));
-  try {
-    await work();
-  } finally {
-    patched.execute = execute;
-    patched.batch = batch;
-  }
-  return seen;
-}
 
 describe("the ledger on 100,000 leads", () => {
   const LEADS = 100_000;

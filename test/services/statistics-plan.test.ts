@@ -2,7 +2,6 @@
 // sends, unscoped and for a province, a city, a district, a team and a source, is an index search — no
 // table scan of leads, lead_reports, reports or reward_claims — checked with EXPLAIN QUERY PLAN on the
 // statements actually sent. The figures agree with plain counts over the same rows.
-import type { Client, InStatement } from "@libsql/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedStatisticsLeads } from "../../scripts/bench/seed-statistics";
 import { yearPeriod } from "../../src/core/statistics/periods";
@@ -10,6 +9,7 @@ import { computeStatistics } from "../../src/services/statistics/compute";
 import type { StatisticsScope } from "../../src/services/statistics/report";
 import { createTestContext, type TestContext } from "../support/context";
 import { importExampleOrg } from "../support/round-trips";
+import { statementsOf } from "../support/statements-of";
 
 const LEADS = 100_000;
 const YEAR = yearPeriod(2026);
@@ -27,23 +27,6 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => ctx.close());
 
-/** Every statement the client is sent while `work` runs, with its arguments. */
-async function statementsOf(client: Client, work: () => Promise<unknown>): Promise<{ sql: string; args: unknown }[]> {
-  const seen: { sql: string; args: unknown }[] = [];
-  const record = (s: InStatement) => seen.push(typeof s === "string" ? { sql: s, args: [] } : { sql: s.sql, args: s.args ?? [] });
-  const execute = client.execute.bind(client);
-  const batch = client.batch.bind(client);
-  const patched = client as unknown as Record<string, unknown>;
-  patched.execute = (s: InStatement) => (record(s), execute(s));
-  patched.batch = (stmts: InStatement[], mode?: "write" | "read" | "deferred") => (stmts.forEach(record), batch(stmts, mode));
-  try {
-    await work();
-  } finally {
-    patched.execute = execute;
-    patched.batch = batch;
-  }
-  return seen;
-}
 
 const count = async (where: string, args: (string | number)[] = []) => Number((await ctx.client.execute({ sql: `SELECT count(*) AS n FROM leads WHERE ${where}`, args })).rows[0]!.n);
 

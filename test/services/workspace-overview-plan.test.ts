@@ -2,7 +2,6 @@
 // the overview runs for a coordinator, a team lead, an inspector and finance is an index search — no
 // table scan of leads, assignments, batches or claims, and no sort of leads (the first few come out of
 // the index in order) — checked with EXPLAIN QUERY PLAN on the statements actually sent.
-import type { Client, InStatement } from "@libsql/client";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedOpenLeads } from "../../scripts/bench/seed-leads";
@@ -10,6 +9,7 @@ import { members } from "../../src/db/schema";
 import { loadOverview } from "../../src/services/workspace/overview";
 import { createTestContext, type TestContext } from "../support/context";
 import { importExampleOrg } from "../support/round-trips";
+import { statementsOf } from "../support/statements-of";
 
 const LEADS = 100_000;
 const DUE = 30_000;
@@ -34,23 +34,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => ctx.close());
 
-/** Every statement the client is sent while `work` runs, with its arguments. */
-async function statementsOf(client: Client, work: () => Promise<unknown>): Promise<{ sql: string; args: unknown }[]> {
-  const seen: { sql: string; args: unknown }[] = [];
-  const record = (s: InStatement) => seen.push(typeof s === "string" ? { sql: s, args: [] } : { sql: s.sql, args: s.args ?? [] });
-  const execute = client.execute.bind(client);
-  const batch = client.batch.bind(client);
-  const patched = client as unknown as Record<string, unknown>;
-  patched.execute = (s: InStatement) => (record(s), execute(s));
-  patched.batch = (stmts: InStatement[], mode?: "write" | "read" | "deferred") => (stmts.forEach(record), batch(stmts, mode));
-  try {
-    await work();
-  } finally {
-    patched.execute = execute;
-    patched.batch = batch;
-  }
-  return seen;
-}
 
 const memberNamed = async (name: string) => (await ctx.db.query.members.findFirst({ where: eq(members.displayName, name) }))!;
 

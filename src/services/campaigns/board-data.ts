@@ -67,7 +67,8 @@ const isSubmitted = (state: string) => state === "submitted" || state === "accep
 
 /** The assignment columns a board row needs (the board reads only these: thousands of rows per page). */
 type BoardAssignment = Pick<AssignmentRow, "id" | "deliverableId" | "unitId" | "period" | "dueAt" | "dueVersion" | "state" | "receivedAt" | "receivedVersion" | "submittedAt" | "reviewedAt">;
-const BOARD_COLUMNS = {
+/** The assignment columns boardRow reads; the statistics' campaign figures select the same. */
+export const BOARD_COLUMNS = {
   id: assignments.id,
   deliverableId: assignments.deliverableId,
   unitId: assignments.unitId,

@@ -3,7 +3,7 @@
 import { and, asc, eq, gte, inArray, lt, or, sql } from "drizzle-orm";
 import { assignments, campaigns, deliverables, reminderSlots, units } from "../../db/schema";
 import { localDate } from "../../core/work-calendar";
-import { boardRow, type BoardRow } from "../campaigns/board-data";
+import { BOARD_COLUMNS, boardRow, type BoardRow } from "../campaigns/board-data";
 import { regionContains } from "../campaigns/units";
 import type { ServiceDeps } from "../deps";
 import type { CampaignDeliverableFigures, CampaignFigures, StatisticsScope } from "./report";
@@ -73,20 +73,7 @@ export async function campaignFigures(deps: ServiceDeps, scope: StatisticsScope,
     db.select().from(deliverables).where(inArray(deliverables.campaignId, ids)).orderBy(asc(deliverables.createdAt), asc(deliverables.key)),
     db
       .select({
-        a: {
-          id: assignments.id,
-          campaignId: assignments.campaignId,
-          deliverableId: assignments.deliverableId,
-          unitId: assignments.unitId,
-          period: assignments.period,
-          dueAt: assignments.dueAt,
-          dueVersion: assignments.dueVersion,
-          state: assignments.state,
-          receivedAt: assignments.receivedAt,
-          receivedVersion: assignments.receivedVersion,
-          submittedAt: assignments.submittedAt,
-          reviewedAt: assignments.reviewedAt,
-        },
+        a: { ...BOARD_COLUMNS, campaignId: assignments.campaignId },
         unit: { name: units.name, kind: units.kind, regionCode: units.regionCode },
       })
       .from(assignments)
