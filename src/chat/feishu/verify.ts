@@ -94,7 +94,7 @@ export async function verifyFeishuRequest(input: {
   return { ok: true };
 }
 
-function strictBase64(text: string): Uint8Array | null {
+function strictBase64(text: string): Uint8Array<ArrayBuffer> | null {
   if (text.length === 0 || text.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return null;
   try {
     const bin = atob(text);
@@ -118,7 +118,7 @@ export async function decryptFeishuEvent(encryptKey: string, encryptBase64: stri
   const key = await crypto.subtle.importKey("raw", keyBytes, { name: "AES-CBC" }, false, ["decrypt"]);
   let plain: ArrayBuffer;
   try {
-    plain = await crypto.subtle.decrypt({ name: "AES-CBC", iv: data.subarray(0, 16) }, key, data.subarray(16));
+    plain = await crypto.subtle.decrypt({ name: "AES-CBC", iv: data.slice(0, 16) }, key, data.slice(16));
   } catch {
     return fail("bad_ciphertext");
   }
