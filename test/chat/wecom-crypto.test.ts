@@ -148,6 +148,12 @@ describe("WeCom XML reader", () => {
     expect(r).toEqual({ ok: true, fields: { Content: `a <b> & "c" 'd'`, C: "x<y>&z", "SelectedItems.SelectedItem.QuestionKey": "q", E: "" } });
   });
 
+  it("keeps repeated nested leaves (a multiple-choice card's OptionIds) and refuses a repeated top-level field", () => {
+    const r = readWecomXml(`\uFEFF<xml><SelectedItems><SelectedItem><QuestionKey>q1</QuestionKey><OptionIds><OptionId>a</OptionId><OptionId>b</OptionId></OptionIds></SelectedItem></SelectedItems></xml>`);
+    expect(r).toEqual({ ok: true, fields: { "SelectedItems.SelectedItem.QuestionKey": "q1", "SelectedItems.SelectedItem.OptionIds.OptionId": "a", "SelectedItems.SelectedItem.OptionIds.OptionId[2]": "b" } });
+    expect(readWecomXml(`<xml><Encrypt>a</Encrypt><Encrypt>b</Encrypt></xml>`)).toEqual({ ok: false, reason: "duplicate_field" });
+  });
+
   it("refuses DTDs, unknown or numeric entities, comments, attributes, duplicates, imbalance and floods as typed results", () => {
     const cases: Array<[string, string]> = [
       [`<!DOCTYPE x [<!ENTITY a "b">]><xml><A>&a;</A></xml>`, "forbidden_markup"],
@@ -156,6 +162,7 @@ describe("WeCom XML reader", () => {
       [`<xml><!-- c --><A>1</A></xml>`, "forbidden_markup"],
       [`<xml><A x="1">1</A></xml>`, "bad_tag"],
       [`<xml><A>1</A><A>2</A></xml>`, "duplicate_field"],
+      [`<xml><S>${"<A>1</A>".repeat(300)}</S></xml>`, "too_many_fields"],
       [`<xml><A>1</B></xml>`, "unbalanced"],
       [`<xml><A>1</A>`, "unbalanced"],
       [`<xml><A><![CDATA[open</A></xml>`, "unbalanced"],

@@ -34,6 +34,26 @@ function decodeText(raw: string): string | null {
   return out;
 }
 
+/**
+ * A repeated top-level field is refused (two Encrypt or MsgType values would be ambiguous); a repeated
+ * nested leaf (several OptionId in a multiple_interaction card's SelectedItems) is kept as "Path[2]", "Path[3]".
+ */
+function store(fields: Record<string, string>, path: string, value: string): WecomXmlFailure | null {
+  if (Object.keys(fields).length >= MAX_FIELDS) return "too_many_fields";
+  if (!(path in fields)) {
+    fields[path] = value;
+    return null;
+  }
+  if (!path.includes(".")) return "duplicate_field";
+  for (let k = 2; k <= MAX_FIELDS; k++) {
+    if (!(`${path}[${k}]` in fields)) {
+      fields[`${path}[${k}]`] = value;
+      return null;
+    }
+  }
+  return "too_many_fields";
+}
+
 /** CDATA cannot contain "]]>": split it, so a value we write can never close the section early. */
 export function xmlEscapeCdata(text: string): string {
   return text.replace(/]]>/g, "]]]]><![CDATA[>");
@@ -41,14 +61,14 @@ export function xmlEscapeCdata(text: string): string {
 
 /**
  * Reads `<xml>…</xml>` and returns its leaf children's text by name (nested leaves, e.g. inside
- * SelectedItems, as "Parent.Child"). A repeated field is refused rather than silently choosing one.
+ * SelectedItems, as "Parent.Child"; repeats as "Parent.Child[2]"). A repeated top-level field is refused.
  */
 export function readWecomXml(text: string): WecomXmlResult {
   if (text.length > WECOM_XML_MAX_BYTES) return { ok: false, reason: "too_large" };
   let i = 0;
   const n = text.length;
   const skipWs = () => {
-    while (i < n && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
+    while (i < n && (text[i] === " " || text[i] === "\uFEFF" || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
   };
   skipWs();
   if (text.startsWith("<?xml", i)) {
@@ -58,10 +78,9 @@ export function readWecomXml(text: string): WecomXmlResult {
     skipWs();
   }
   const fields: Record<string, string> = Object.create(null);
-  let count = 0;
   const stack: string[] = [];
   let textBuf = "";
-  let sawChild: boolean[] = [];
+  const sawChild: boolean[] = [];
   let root = false;
   while (i < n) {
     const lt = text.indexOf("<", i);
@@ -99,9 +118,8 @@ export function readWecomXml(text: string): WecomXmlResult {
       const path = stack.slice(1).join(".");
       stack.pop();
       if (stack.length >= 1 && !hadChild) {
-        if (path in fields) return { ok: false, reason: "duplicate_field" };
-        if (++count > MAX_FIELDS) return { ok: false, reason: "too_many_fields" };
-        fields[path] = textBuf;
+        const r = store(fields, path, textBuf);
+        if (r) return { ok: false, reason: r };
       }
       textBuf = "";
       if (stack.length === 0) {
@@ -123,10 +141,8 @@ export function readWecomXml(text: string): WecomXmlResult {
     }
     textBuf = "";
     if (selfClosing) {
-      const path = [...stack.slice(1), name].join(".");
-      if (path in fields) return { ok: false, reason: "duplicate_field" };
-      if (++count > MAX_FIELDS) return { ok: false, reason: "too_many_fields" };
-      fields[path] = "";
+      const r = store(fields, [...stack.slice(1), name].join("."), "");
+      if (r) return { ok: false, reason: r };
       continue;
     }
     if (stack.length >= MAX_DEPTH) return { ok: false, reason: "too_deep" };
@@ -134,7 +150,6 @@ export function readWecomXml(text: string): WecomXmlResult {
     sawChild.push(false);
   }
   if (!root || stack.length) return { ok: false, reason: root ? "unbalanced" : "not_xml" };
-  sawChild = [];
   return { ok: true, fields: { ...fields } };
 }
 
