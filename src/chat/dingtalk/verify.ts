@@ -1,4 +1,4 @@
-// DingTalk inbound security: the `timestamp` and `sign` headers on robot and HTTP card callbacks, checked with
+// DingTalk inbound security: the `timestamp` and `sign` headers on robot message callbacks, checked with
 // WebCrypto HMAC-SHA256 (Node 20 and Workers alike). Nothing here throws.
 //
 // Source: DingTalk "企业内部应用机器人 接收消息" (https://open.dingtalk.com/document/orgapp/receive-message):
@@ -6,9 +6,11 @@
 // msg = timestamp + "\n" + appSecret)); "timestamp 与系统当前时间戳如果相差1小时以上，则认为是非法的请求".
 // The same string-to-sign is the one DingTalk publishes for custom-robot outgoing signing
 // (https://open.dingtalk.com/document/robots/customize-robot-security-settings). HTTP-mode card callbacks
-// (/v1.0/card/callbacks/register, callbackRouteKey) are documented with the same two header names; we read
-// them case-insensitively and from either source so both callback kinds share this check. No published
-// test vector was found: the tests cross-check against node:crypto's HMAC instead.
+// (POST /v1.0/card/callbacks/register with callbackRouteKey + apiSecret): I found no documented header names
+// or signature for them in the time available, so this module does NOT claim to verify them. Headers are read
+// case-insensitively; if card callbacks turn out to carry the same `timestamp`/`sign` pair this check applies
+// unchanged, otherwise the card handler must verify differently (open question for the handler session).
+// No published test vector was found: the tests cross-check against node:crypto's HMAC instead.
 import { constantTimeEqual, utf8 } from "../../security/encoding";
 
 /** DingTalk's own rule: more than one hour apart is an illegal request. */
@@ -38,7 +40,7 @@ function header(h: HeaderSource, name: string): string | null {
 }
 
 /**
- * Verifies a robot message or HTTP card callback. The sign covers only the timestamp, not the body, so a
+ * Verifies a robot message callback. The sign covers only the timestamp, not the body, so a
  * captured request can be replayed with another body inside the hour: handlers must dedupe on msgId /
  * outTrackId and treat the body as a claim to be checked against our own records.
  */

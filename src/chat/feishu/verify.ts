@@ -9,6 +9,9 @@
 //   signature = hex SHA-256( X-Lark-Request-Timestamp + X-Lark-Request-Nonce + Encrypt Key + raw body )
 // Vector from the same doc page: Encrypt Key "test key", encrypt "P37w+VZImNgPEO1RBhJ6RtKl7n6zymIbEG1pReEzghk="
 // decrypts to "hello world" (checked in test/chat/feishu-verify.test.ts).
+// The official node-sdk (larksuite/node-sdk dispatcher/request-handle.ts) hashes JSON.stringify of the parsed
+// body and compares with ===; we hash the raw bytes as the doc describes (re-serialising can change the bytes)
+// and compare in constant time, and add the timestamp window the SDK lacks.
 // Not covered: the legacy message-card request URL (schema 1.0 card callbacks) signs with SHA-1 over the
 // verification token instead; FundWatch subscribes card.action.trigger on the event URL only.
 import { constantTimeEqual, toHex, utf8 } from "../../security/encoding";
