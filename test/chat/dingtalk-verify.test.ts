@@ -1,4 +1,4 @@
-// DingTalk inbound security: the timestamp/sign headers on robot and HTTP card callbacks.
+// DingTalk inbound security: the timestamp/sign headers on robot message callbacks.
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { dingtalkSign, verifyDingtalkRequest } from "../../src/chat/dingtalk/verify";
