@@ -79,6 +79,8 @@ export async function verifyFeishuRequest(input: {
   now: Date;
   maxSkewMs?: number;
 }): Promise<{ ok: true } | { ok: false; reason: FeishuFailure }> {
+  // A string's UTF-8 form is at least as long as its length: refuse before encoding a huge one.
+  if (input.rawBody.length > FEISHU_MAX_BODY_BYTES) return { ok: false, reason: "too_large" };
   const body = bodyBytes(input.rawBody);
   if (body.length > FEISHU_MAX_BODY_BYTES) return { ok: false, reason: "too_large" };
   if (!input.encryptKey) return { ok: false, reason: "no_encrypt_key" };
