@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { asBatch } from "../../db/client";
 import { events } from "../../db/schema";
-import { digestDueAt } from "../../core/statistics/digest-week";
+import { digestDueAt, digestWeekOf } from "../../core/statistics/digest-week";
 import { localeOf } from "../campaigns/messages";
 import type { ServiceDeps } from "../deps";
 import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
@@ -28,18 +28,28 @@ export type WeeklyDigestResult =
   | { status: "no_destination"; week: string }
   | { status: "queued"; week: string };
 
+/** Per database (a test process holds many): the week whose digest is known to be claimed. */
+const settledWeek = new WeakMap<object, string>();
+
 /**
  * Queues this week's digest when it is due at `now` and not yet claimed. Cheap when nothing is to do
  * (a pure time check, then one lookup by the unique key); the figures are computed only for a send.
  */
 export async function sendWeeklyDigest(deps: ServiceDeps, now: Date): Promise<WeeklyDigestResult> {
+  // The tick runs this every few minutes: once this database's week is claimed, the rest of the week costs
+  // no round trip (a claim is an append-only event, so it cannot come undone).
+  const thisWeek = digestWeekOf(now.getTime()).key;
+  if (settledWeek.get(deps.db) === thisWeek) return { status: "already_sent", week: thisWeek };
   const org = await currentOrg(deps);
   const due = digestDueAt(org.policy.calendar, now.getTime());
   if (!due) return { status: "not_due" };
   const week = due.week.key;
   const key = weeklyDigestKey(week);
   const claimed = await deps.db.query.events.findFirst({ columns: { id: true }, where: eq(events.dedupeKey, key) });
-  if (claimed) return { status: "already_sent", week };
+  if (claimed) {
+    settledWeek.set(deps.db, week);
+    return { status: "already_sent", week };
+  }
   // No coordinators' chat yet: nothing is claimed, so the digest goes once one is set up this week.
   const destination = org.coordinators;
   if (!destination) return { status: "no_destination", week };
@@ -80,9 +90,13 @@ export async function sendWeeklyDigest(deps: ServiceDeps, now: Date): Promise<We
     await deps.db.batch(asBatch([claim, ...enqueue]));
   } catch (err) {
     // Another tick claimed the week between our lookup and our write.
-    if (isUniqueViolation(err)) return { status: "already_sent", week };
+    if (isUniqueViolation(err)) {
+      settledWeek.set(deps.db, week);
+      return { status: "already_sent", week };
+    }
     throw err;
   }
+  settledWeek.set(deps.db, week);
   deps.notifyOutbox?.();
   return { status: "queued", week };
 }
