@@ -34,6 +34,13 @@ export function parseYuanText(text: string): AmountParse {
   return { ok: true, fen: Number(fenDigits) };
 }
 
+/** Integer fen as yuan with two decimals, by digits ("-" sign kept): 123456 → "1234.56" — the form a spreadsheet reads as a number. */
+export function fenToYuan(fen: number): string {
+  const sign = fen < 0 ? "-" : "";
+  const digits = String(Math.abs(fen)).padStart(3, "0");
+  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
 /** "1,234,567.89": fen as yuan digits with thousands separators, no currency (tables, CLI, limits in text). */
 export function formatYuan(fen: number): string {
   if (!Number.isSafeInteger(fen)) return "—";

@@ -3,7 +3,8 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchRows, members } from "../../src/db/schema";
-import { batchFeedbackRows, crc32, feedbackCsv, feedbackXlsx, fenToYuan, shanghaiDate } from "../../src/services/leads/batch-feedback";
+import { fenToYuan } from "../../src/core/money";
+import { batchFeedbackRows, crc32, feedbackCsv, feedbackXlsx, shanghaiDate } from "../../src/services/leads/batch-feedback";
 import { importScreeningBatch, parseCsv } from "../../src/services/leads/lead-sources";
 import { runLeadCommand, type MemberActor } from "../../src/services/leads/leads";
 import { createTestContext, type TestContext } from "../support/context";

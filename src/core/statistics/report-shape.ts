@@ -5,6 +5,7 @@ import { t } from "../../i18n";
 import { REPORT_OUTCOMES } from "../report-status";
 import type { Locale } from "../report-input";
 import { MEASURES } from "../measures";
+import { fenToYuan } from "../money";
 
 export const STATISTICS_SOURCES = ["tip", "batch", "hotline"] as const;
 /** The measures a conclusion records (issue 18): 约谈, 限期整改, 暂停/解除协议, 行政处罚, 曝光. */
@@ -81,11 +82,10 @@ export interface StatisticsRow {
   text: string;
 }
 
-const yuanText = (f: number) => `${Math.trunc(f / 100)}.${String(f % 100).padStart(2, "0")}`;
 
 function textOf(kind: StatisticsRowKind, value: string | number | null): string {
   if (value === null) return "";
-  if (kind === "fen") return yuanText(value as number);
+  if (kind === "fen") return fenToYuan(value as number);
   if (kind === "ratio") return `${(Math.round((value as number) * 1000) / 10).toFixed(1)}%`;
   return String(value);
 }

@@ -3,6 +3,7 @@
 import { asc, eq } from "drizzle-orm";
 import { batchRows, leads, members, screeningBatches } from "../../db/schema";
 import { numeral, toCsv, type CsvCell } from "../../core/csv";
+import { fenToYuan } from "../../core/money";
 import { t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
 import { AppError } from "../errors";
@@ -48,12 +49,6 @@ export async function batchFeedbackRows(deps: ServiceDeps, batchId: string): Pro
   return rows.map((r) => ({ ...r, ref: r.ref || `row ${r.rowNo}` }));
 }
 
-/** Integer fen as yuan with two decimals, by digits ("-" sign kept): 123456 → "1234.56". */
-export function fenToYuan(fen: number): string {
-  const sign = fen < 0 ? "-" : "";
-  const digits = String(Math.abs(fen)).padStart(3, "0");
-  return `${sign}${digits.slice(0, -2)}.${digits.slice(-2)}`;
-}
 
 /** The Asia/Shanghai calendar date of an instant (UTC+8 all year, no daylight saving). */
 export function shanghaiDate(ms: number): string {

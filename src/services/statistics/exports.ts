@@ -5,7 +5,7 @@ import { numeral, toCsv, type CsvCell } from "../../core/csv";
 import { safeFileStem } from "../../core/download-name";
 import type { Locale } from "../../core/report-input";
 import { t } from "../../i18n";
-import { fenToYuan } from "../leads/batch-feedback";
+import { fenToYuan } from "../../core/money";
 import { LEDGER_COLUMNS, ledgerHeader, statisticsExportRows, type ExportRow, type LedgerCell } from "./export-rows";
 import type { CampaignFigures, LeadLedgerRow, StatisticsReport } from "./report";
 
