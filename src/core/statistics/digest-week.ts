@@ -1,16 +1,13 @@
 // When the weekly statistics digest is due: the week an instant falls in (Monday–Sunday, Asia/Shanghai),
 // its first working day by the official calendar (a Monday holiday moves it to Tuesday or later), 09:00
 // that day, and the two weeks it compares. Pure: `now` is a parameter, the calendar is passed in.
-import type { WorkCalendar } from "../work-calendar";
-import { periodFromRange, type Period } from "./periods";
+import { localDate as shanghaiDate, type WorkCalendar } from "../work-calendar";
+import { periodFromRange, shanghaiMidnight, shiftDate, type Period } from "./periods";
 
 const OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
 /** The digest goes out at this Shanghai time on the week's first working day (or at the first tick after). */
 export const DIGEST_HOUR = 9;
 
-const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-const shanghaiDate = (t: number) => new Date(t + OFFSET_MS).toISOString().slice(0, 10);
 
 export interface DigestWeek {
   /** The week's Monday (YYYY-MM-DD, Shanghai): one key per week, the same for every instant in it. */
@@ -27,7 +24,7 @@ export function digestWeekOf(now: number): DigestWeek {
   const today = shanghaiDate(now);
   const monday = shiftDate(today, -((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7));
   const sunday = shiftDate(monday, 6);
-  return { key: monday, monday, sunday, startMs: Date.parse(`${monday}T00:00:00Z`) - OFFSET_MS, endMs: Date.parse(`${shiftDate(monday, 7)}T00:00:00Z`) - OFFSET_MS };
+  return { key: monday, monday, sunday, startMs: shanghaiMidnight(monday), endMs: shanghaiMidnight(shiftDate(monday, 7)) };
 }
 
 /** The week's first working day (a make-up Saturday counts; a week of holidays has none: null). */

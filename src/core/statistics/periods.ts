@@ -44,7 +44,8 @@ const RANGE_RE = /^(\d{4}-\d{2}-\d{2})(?:\.\.|\/)(\d{4}-\d{2}-\d{2})$/;
 const pad = (n: number, w = 2) => String(n).padStart(w, "0");
 const ymd = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m)}-${pad(d)}`;
 const daysInMonth = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
-const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/** A calendar date moved by whole days (YYYY-MM-DD in, YYYY-MM-DD out; no time zone involved). */
+export const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 /** The instant a Shanghai calendar date starts. */
 export const shanghaiMidnight = (date: string) => Date.parse(`${date}T00:00:00Z`) - OFFSET_MS;
 const todayIn = (now: Date) => new Date(now.getTime() + OFFSET_MS).toISOString().slice(0, 10);
