@@ -94,6 +94,27 @@ export interface ChatAdapter {
    * the outbox re-sends.
    */
   findDelivered?(target: ChatTarget, lookup: DeliveredLookup): Promise<SentMessage | null>;
+  /**
+   * Who has read a sent message, as platform user ids (Feishu `read_users`, DingTalk read status), for
+   * platforms that report it; absent elsewhere. Only messages the bot sent can be asked about.
+   */
+  readers?(target: ChatTarget, messageId: string): Promise<string[]>;
 }
 
 export type ChatAdapters = Partial<Record<Platform, ChatAdapter>>;
+
+/**
+ * The chat id of a member's private chat with the bot. Telegram (the private chat's id is the user id)
+ * and Slack (chat.postMessage takes a user id as channel) use the user id itself. Feishu, DingTalk and
+ * WeCom address a person through a different API than a group, and their group and user ids cannot be
+ * told apart by shape (WeCom app chats are named by us), so their private chats are `user:<user id>` and
+ * their adapters send those through the per-user API.
+ */
+export function privateChatIdOf(platform: Platform, userId: string): string {
+  return platform === "feishu" || platform === "dingtalk" || platform === "wecom" ? `${PRIVATE_CHAT_PREFIX}${userId}` : userId;
+}
+
+export const PRIVATE_CHAT_PREFIX = "user:";
+
+/** The user a `user:` chat id names (Feishu, DingTalk, WeCom private chats), or null for a group. */
+export const userOfPrivateChat = (chatId: string): string | null => (chatId.startsWith(PRIVATE_CHAT_PREFIX) ? chatId.slice(PRIVATE_CHAT_PREFIX.length) : null);

@@ -107,7 +107,11 @@ export const chatPrompts = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     answeredAt: integer("answered_at"),
   },
-  (t) => [index("chat_prompts_lookup_idx").on(t.platform, t.chatId, t.messageId)],
+  (t) => [
+    index("chat_prompts_lookup_idx").on(t.platform, t.chatId, t.messageId),
+    // The open prompts of a private chat (Feishu, DingTalk, WeCom answer the newest one with the next text).
+    index("chat_prompts_open_idx").on(t.platform, t.chatId, t.memberId, t.createdAt).where(sql`${t.answeredAt} IS NULL`),
+  ],
 );
 
 export type OutboxRow = typeof outbox.$inferSelect;

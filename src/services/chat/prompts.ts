@@ -81,6 +81,25 @@ export async function findPromptForReply(deps: ServiceDeps, input: { platform: s
   );
 }
 
+/**
+ * The newest open prompt of this member in their private chat with the bot (Feishu, DingTalk, WeCom ask
+ * there, and any text that is not a command answers it: those platforms have no force-reply).
+ */
+export async function findOpenPromptInChat(deps: ServiceDeps, input: { platform: string; chatId: string; memberId: string }): Promise<ChatPrompt | null> {
+  return (
+    (await deps.db.query.chatPrompts.findFirst({
+      where: and(
+        eq(chatPrompts.platform, input.platform),
+        eq(chatPrompts.chatId, input.chatId),
+        eq(chatPrompts.memberId, input.memberId),
+        isNull(chatPrompts.answeredAt),
+        gt(chatPrompts.expiresAt, deps.now().getTime()),
+      ),
+      orderBy: desc(chatPrompts.createdAt),
+    })) ?? null
+  );
+}
+
 export async function markPromptAnswered(deps: ServiceDeps, promptId: string) {
   await deps.db.update(chatPrompts).set({ answeredAt: deps.now().getTime() }).where(eq(chatPrompts.id, promptId));
 }

@@ -3,13 +3,15 @@ import { asBatch } from "../../db/client";
 import type { ServiceDeps } from "../deps";
 import { enqueueStatement, sealEnqueueInput } from "../delivery/outbox";
 import type { ChatUser } from "./types";
+import { privateChatIdOf } from "../../chat/types";
 
 /**
  * The chat a private message to this person goes to: the private chat with the bot on Telegram (its id is
- * the user id), the app's direct messages on Slack (chat.postMessage accepts a user id as channel).
+ * the user id), the app's direct messages on Slack (chat.postMessage accepts a user id as channel), and
+ * `user:<id>` on Feishu, DingTalk and WeCom (see privateChatIdOf).
  */
 export function privateChatId(user: ChatUser): string {
-  return user.userId;
+  return privateChatIdOf(user.platform, user.userId);
 }
 
 /**

@@ -3,7 +3,7 @@
 // enrolment, deactivation, approvals and listings all go through it: a new platform is one entry here
 // (plus its column and partial unique index in src/db/schema/org.ts and a migration).
 import { isNull, type SQL } from "drizzle-orm";
-import type { AccountPlatform } from "../../chat/types";
+import { privateChatIdOf, type AccountPlatform } from "../../chat/types";
 import { members, type MemberRow } from "../../db/schema";
 
 /** Member field of each platform's account, in the order a private message prefers them. */
@@ -53,11 +53,11 @@ export const isBoundEverywhere = (m: MemberAccounts): boolean => accountsOf(m).l
 
 /**
  * Where a private message to the member goes: their account on `preferred` (e.g. the team's platform)
- * if they have one, else their first account. The chat id of a private chat is the user id on every
- * platform (Telegram's private chat id, Slack's DM by user id, Feishu's receive_id_type=open_id, …).
+ * if they have one, else their first account. The chat id of a private chat is the user id on
+ * Telegram and Slack (the private chat id, a DM by user id); `user:<id>` on Feishu, DingTalk and WeCom.
  */
 export function privateChatOf(m: MemberAccounts, preferred?: string): { platform: AccountPlatform; chatId: string } | null {
   const accounts = accountsOf(m);
   const chosen = accounts.find((a) => a.platform === preferred) ?? accounts[0];
-  return chosen ? { platform: chosen.platform, chatId: chosen.userId } : null;
+  return chosen ? { platform: chosen.platform, chatId: privateChatIdOf(chosen.platform, chosen.userId) } : null;
 }
