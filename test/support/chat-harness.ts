@@ -14,6 +14,8 @@ import { members } from "../../src/db/schema";
 import { createInvite, importOrganisation, orgFileSchema, type OrgFile } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "./context";
 import { FakeSlack, FakeTelegram, type RecordedCall } from "./fake-chat-servers";
+import { FakeDingtalk } from "./fake-dingtalk";
+import { dingtalkMoves, fakeDingtalkEnv } from "./dingtalk-moves";
 import { jsonPost, validReport } from "./fixtures";
 
 export const TG_SECRET = "telegram-secret-0123456789";
@@ -94,9 +96,11 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack(options.slack).start();
   /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
-  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
+  // DingTalk (test/support/fake-dingtalk.ts, dingtalk-moves.ts).
+  const dingtalk = await new FakeDingtalk().start();
+  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), ...fakeDingtalkEnv(dingtalk), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
-  const fakes: { stop(): Promise<void> }[] = [telegram, slack];
+  const fakes: { stop(): Promise<void> }[] = [telegram, slack, dingtalk];
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -114,6 +118,7 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     slack,
     memberIds,
     chatEnv,
+    ...dingtalkMoves(ctx, dingtalk, () => deliverUntilIdle(ctx), (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system })),
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 
