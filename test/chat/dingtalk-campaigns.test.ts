@@ -59,7 +59,7 @@ describe("a campaign reminder in a unit's DingTalk group", () => {
     await deliver();
     const cards = h.dingtalk.cardsIn(WUHOU);
     expect(cards).toHaveLength(1);
-    expect(cards[0]!.params.markdown + cards[0]!.params.title).toContain("年终自查报告");
+    expect(`${cards[0]!.params.markdown}${cards[0]!.params.title}`).toContain("年终自查报告");
     expect(h.dingtalkButtons(cards[0]!).map((b) => `${b.action}:${b.id}`)).toEqual([`c-recv:${asg}`, `c-subm:${asg}`, `c-open:${asg}`]);
   });
 

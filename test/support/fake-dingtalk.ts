@@ -43,8 +43,12 @@ export class FakeDingtalk extends FakeServer {
     return path;
   }
 
-  protected override intercept(method: string, _body: Record<string, any>, request: FakeRequest): FakeAnswer | null {
-    if (method === "oauth2/accessToken") return null;
+  /** The app secret the fake expects for a token (any when unset). */
+  appSecret: string | null = null;
+
+  protected override intercept(method: string, body: Record<string, any>, request: FakeRequest): FakeAnswer | null {
+    if (method === "oauth2/accessToken")
+      return this.appSecret !== null && body.appSecret !== this.appSecret ? { status: 400, headers: {}, body: { code: "invalidClientIdOrSecret", message: "无效的clientId或者clientSecret", requestid: "fake" } } : null;
     const token = String(request.headers["x-acs-dingtalk-access-token"] ?? "");
     if (this.validTokens.has(token)) return null;
     return { status: 401, headers: {}, body: { code: "InvalidAuthentication", message: "不合法的access_token", requestid: "fake" } };
