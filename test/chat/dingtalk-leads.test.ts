@@ -114,6 +114,20 @@ describe("a Chengdu tip on DingTalk", () => {
     expect(status.report.status).toBe("in_review");
   });
 
+  it("asks the tipster twice from the same card: the same button pressed a minute later is a new press", async () => {
+    const questions = async () => ((await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as any).messages.filter((m: any) => m.from === "investigator").map((m: any) => m.body);
+    for (const question of ["挂床病人大约有多少？", "理疗记账从何时开始？"]) {
+      const prompts = h.dingtalk.textsTo(`user:${ZHANG}`).length;
+      expect((await h.dingtalkPress(ZHANG, card, "ask")).status).toBe(200);
+      await deliver();
+      // The short answer (DingTalk cannot show one to the presser alone) and the prompt, both privately.
+      expect(h.dingtalk.textsTo(`user:${ZHANG}`).slice(prompts)).toEqual(["询问举报人", expect.stringContaining("举报人提出的问题")]);
+      await h.dingtalkTyped(ZHANG, question);
+      ctx.setNow(new Date(ctx.deps.now().getTime() + 60_000));
+    }
+    expect(await questions()).toEqual(["挂床病人大约有多少？", "理疗记账从何时开始？"]);
+  });
+
   it("a stranger's press is refused in words, privately, and changes nothing", async () => {
     const before = (await leadRow(leadId))?.state;
     expect((await h.dingtalkPress("staff-stranger", card, "accept")).status).toBe(200);

@@ -57,12 +57,18 @@ export function decodeRobotMessage(value: unknown): InboundText | null {
 
 export type CardCallbackDecoding = { ok: true; press: InboundPress } | { ok: false; reason: "unreadable" | "not_ours" };
 
+/** Presses of one button by one person within this window are one press (a double click, a replayed request). */
+export const PRESS_WINDOW_MS = 30_000;
+
 /**
  * A verified card callback as a press: only for a card we sent (its outTrackId carries our signature and
- * names its chat) and a button it had (the button's signature covers the card, action and id). The update
- * key comes from the callback's stable fields, so a redelivery is the same press.
+ * names its chat) and a button it had (the button's signature covers the card, action and id). A card
+ * callback carries no delivery id, so the update key is made of its stable fields (card, person, action,
+ * id) and the signed timestamp's 30-second window: a redelivered or replayed request (same signature,
+ * same timestamp) is the same press, while the same button pressed again later (a second question to the
+ * tipster) is a new one.
  */
-export async function decodeCardCallback(value: unknown, secret: string): Promise<CardCallbackDecoding> {
+export async function decodeCardCallback(value: unknown, secret: string, signedAtMs: number): Promise<CardCallbackDecoding> {
   const parsed = cardCallbackSchema.safeParse(value);
   if (!parsed.success) return { ok: false, reason: "unreadable" };
   const cb = parsed.data;
@@ -74,7 +80,7 @@ export async function decodeCardCallback(value: unknown, secret: string): Promis
   if (!data?.success) return { ok: false, reason: "unreadable" };
   const { action, id: targetId, sig } = data.data.cardPrivateData.params;
   if (!(await verifyButtonSig(secret, cb.outTrackId, action, targetId, sig))) return { ok: false, reason: "not_ours" };
-  const key = (await sha256Hex(`${cb.outTrackId}\n${cb.userId}\n${action}\n${targetId}`)).slice(0, 40);
+  const key = (await sha256Hex(`${cb.outTrackId}\n${cb.userId}\n${action}\n${targetId}\n${Math.floor(signedAtMs / PRESS_WINDOW_MS)}`)).slice(0, 40);
   return {
     ok: true,
     press: { user: { platform: "dingtalk", userId: cb.userId, chatId, platformRef: cb.outTrackId.slice(0, 64) }, action, id: targetId, updateKey: `dingtalk:card:${key}` },

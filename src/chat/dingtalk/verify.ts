@@ -76,7 +76,7 @@ export async function verifyDingtalkRequest(input: { headers: HeaderSource; appS
  * rule (one hour) to a millisecond timestamp, or a seconds one if it has 10 digits. Like the robot sign it
  * covers no body: the handler checks the card and button ids it names against our own signatures.
  */
-export async function verifyDingtalkCardCallback(input: { headers: HeaderSource; apiSecret: string; now: Date; maxSkewMs?: number }): Promise<{ ok: true } | { ok: false; reason: DingtalkFailure }> {
+export async function verifyDingtalkCardCallback(input: { headers: HeaderSource; apiSecret: string; now: Date; maxSkewMs?: number }): Promise<{ ok: true; signedAtMs: number } | { ok: false; reason: DingtalkFailure }> {
   if (!input.apiSecret) return { ok: false, reason: "no_secret" };
   const timestamp = header(input.headers, "x-ddpaas-signature-timestamp");
   const sign = header(input.headers, "x-ddpaas-signature");
@@ -88,5 +88,5 @@ export async function verifyDingtalkCardCallback(input: { headers: HeaderSource;
   if (!constantTimeEqual(expected, sign)) return { ok: false, reason: "bad_signature" };
   const ms = timestamp.length <= 10 ? Number(timestamp) * 1000 : Number(timestamp);
   if (Math.abs(input.now.getTime() - ms) > (input.maxSkewMs ?? DINGTALK_MAX_SKEW_MS)) return { ok: false, reason: "stale_timestamp" };
-  return { ok: true };
+  return { ok: true, signedAtMs: ms };
 }

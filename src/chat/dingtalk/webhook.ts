@@ -26,7 +26,7 @@ export function createDingtalkWebhook(deps: ServiceDeps, options: DingtalkWebhoo
     async handle(c) {
       const headers = c.req.raw.headers;
       const isCard = headers.has("x-ddpaas-signature") || headers.has("x-ddpaas-signature-timestamp");
-      const verified = isCard
+      const verified: { ok: true; signedAtMs?: number } | { ok: false; reason: string } = isCard
         ? await verifyDingtalkCardCallback({ headers, apiSecret: options.cardApiSecret, now: deps.now() })
         : await verifyDingtalkRequest({ headers, appSecret: options.clientSecret, now: deps.now() });
       if (!verified.ok) {
@@ -37,7 +37,7 @@ export function createDingtalkWebhook(deps: ServiceDeps, options: DingtalkWebhoo
       if (!parsed.ok) return refuse(c, 400, "validation_failed", "not a DingTalk callback");
       try {
         if (isCard) {
-          const decoded = await decodeCardCallback(parsed.value, options.callbackSecret);
+          const decoded = await decodeCardCallback(parsed.value, options.callbackSecret, verified.signedAtMs ?? deps.now().getTime());
           if (!decoded.ok) {
             deps.log.warn("dingtalk card callback refused", { reason: decoded.reason });
             return decoded.reason === "not_ours" ? refuse(c, 403, "forbidden", "not a FundWatch card or button") : refuse(c, 400, "validation_failed", "not a card callback");
