@@ -8,6 +8,8 @@ import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
 import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop";
 import { createConsoleAdapter } from "./console/adapter";
+import { createFeishuAdapter } from "./feishu/adapter";
+import { createFeishuWebhook } from "./feishu/webhook";
 import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";
 import { createTelegramAdapter } from "./telegram/adapter";
@@ -62,7 +64,10 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
       ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
       : asConsole("slack"),
     // Filled in by each platform's adapter once it exists; until its credentials are set, its chats print.
-    feishu: asConsole("feishu"),
+    feishu:
+      config.FEISHU_APP_ID && config.FEISHU_APP_SECRET
+        ? createFeishuAdapter({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, apiBase: config.FEISHU_API_BASE, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
+        : asConsole("feishu"),
     dingtalk: asConsole("dingtalk"),
     wecom: asConsole("wecom"),
   };
@@ -78,6 +83,12 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
           botUserId: config.SLACK_BOT_USER_ID,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         })
+      : null;
+
+  // Feishu callbacks: the verification token always, the Encrypt Key (decryption, signatures) when set.
+  const feishu =
+    config.FEISHU_APP_ID && config.FEISHU_APP_SECRET && config.FEISHU_VERIFICATION_TOKEN
+      ? createFeishuWebhook(deps, { verificationToken: config.FEISHU_VERIFICATION_TOKEN, ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}) })
       : null;
 
   const deliveryLoop = createDeliveryLoop(delivery);
@@ -112,7 +123,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     adapters,
     telegramBot,
     slack,
-    feishu: null,
+    feishu,
     dingtalk: null,
     wecom: null,
     delivery,
