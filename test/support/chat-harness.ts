@@ -14,6 +14,8 @@ import { members } from "../../src/db/schema";
 import { createInvite, importOrganisation, orgFileSchema, type OrgFile } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "./context";
 import { FakeSlack, FakeTelegram, type RecordedCall } from "./fake-chat-servers";
+import { FakeFeishu } from "./fake-feishu";
+import { FEISHU_APP, feishuEnv, feishuMoves } from "./feishu-moves";
 import { jsonPost, validReport } from "./fixtures";
 
 export const TG_SECRET = "telegram-secret-0123456789";
@@ -97,6 +99,10 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
   const fakes: { stop(): Promise<void> }[] = [telegram, slack];
+  // Feishu: the fake Open API, its variables (options.env still wins), its moves below.
+  const feishu = await new FakeFeishu(FEISHU_APP).start();
+  Object.assign(chatEnv, feishuEnv(feishu), options.env);
+  fakes.push(feishu);
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -112,6 +118,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     ctx,
     telegram,
     slack,
+    feishu,
+    ...feishuMoves(ctx, feishu, { invite: (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system }), deliver: () => deliverUntilIdle(ctx) }),
     memberIds,
     chatEnv,
     /** Takes the next Telegram update id (to send the same update twice). */
