@@ -97,9 +97,9 @@ export async function deliverUntilIdle(ctx: TestContext, opts: DeliverOptions = 
 export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack(options.slack).start();
-  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
   // DingTalk (test/support/fake-dingtalk.ts, dingtalk-moves.ts).
   const dingtalk = await new FakeDingtalk().start();
+  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
   const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), ...fakeDingtalkEnv(dingtalk), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
   const fakes: { stop(): Promise<void> }[] = [telegram, slack, dingtalk];
