@@ -15,6 +15,8 @@ import { createInvite, importOrganisation, orgFileSchema, type OrgFile } from ".
 import { createTestContext, type TestContext } from "./context";
 import { FakeSlack, FakeTelegram, type RecordedCall } from "./fake-chat-servers";
 import { jsonPost, validReport } from "./fixtures";
+import { FakeWecom } from "./fake-wecom";
+import { wecomEnv, wecomMoves } from "./wecom-moves";
 
 export const TG_SECRET = "telegram-secret-0123456789";
 export const SLACK_SECRET = "slack-signing-secret-abcdef0123";
@@ -97,6 +99,10 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
   const fakes: { stop(): Promise<void> }[] = [telegram, slack];
+  // WeCom: the fake, its variables, and its moves (wecomCallback, wecomText, wecomPress, enrolWecom …) in `h`.
+  const wecom = await new FakeWecom().start();
+  Object.assign(chatEnv, wecomEnv(wecom), options.env);
+  fakes.push(wecom);
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -114,6 +120,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     slack,
     memberIds,
     chatEnv,
+    wecom,
+    ...wecomMoves({ ctx, fake: wecom, invite: (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system }), deliver: () => deliverUntilIdle(ctx) }),
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 
