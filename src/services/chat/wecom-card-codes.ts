@@ -35,6 +35,14 @@ function parse(value: string | undefined): Stored[] {
   }
 }
 
+/** Rows of cards whose codes all expired before `before` (ms): a range on app_state's primary key, bounded. */
+export const expiredCardCodeRows = (db: ServiceDeps["db"], before: number) =>
+  db
+    .select({ key: appState.key })
+    .from(appState)
+    .where(and(gte(appState.key, PREFIX), lt(appState.key, "wecom_rc;"), lt(appState.updatedAt, before)))
+    .limit(PRUNE_BATCH);
+
 export function wecomCardCodes(deps: ServiceDeps): WecomCardCodes {
   const keyOf = (taskId: string) => `${PREFIX}${taskId}`;
   const load = async (key: string) => (await deps.db.select({ value: appState.value }).from(appState).where(eq(appState.key, key)))[0]?.value;
@@ -65,12 +73,7 @@ export function wecomCardCodes(deps: ServiceDeps): WecomCardCodes {
         if (await swap(key, old, [...live, { c: code, t: taskId, at: now }].slice(-KEEP), now)) break;
       }
       // Cards nobody pressed again keep their row: drop a bounded number of expired ones (a key-range scan).
-      const expired = deps.db
-        .select({ key: appState.key })
-        .from(appState)
-        .where(and(gte(appState.key, PREFIX), lt(appState.key, "wecom_rc;"), lt(appState.updatedAt, now - WECOM_CODE_TTL_MS)))
-        .limit(PRUNE_BATCH);
-      await deps.db.delete(appState).where(inArray(appState.key, expired));
+      await deps.db.delete(appState).where(inArray(appState.key, expiredCardCodeRows(deps.db, now - WECOM_CODE_TTL_MS)));
     },
     async take(root) {
       const now = deps.now().getTime();
