@@ -73,6 +73,28 @@ describe("the access token", () => {
   });
 });
 
+describe("the access token's lifetime", () => {
+  it("is renewed a few minutes before WeCom's expires_in runs out, without waiting for a refusal", async () => {
+    const fake = await new FakeWecom().start();
+    try {
+      let now = 1_000_000;
+      const api = createWecomApi({ corpId: fake.corpId, secret: fake.secret, apiBase: fake.url, clock: () => now });
+      const call = () => api.post("/cgi-bin/message/send", { touser: "u", msgtype: "text", agentid: 1, text: { content: "x" } });
+      await call();
+      now += 7200_000 - 6 * 60_000;
+      await call();
+      expect(fake.tokensIssued).toBe(1);
+      now += 2 * 60_000;
+      await call();
+      expect(fake.tokensIssued).toBe(2);
+      // No call was refused for a stale token.
+      expect(fake.received.filter((r) => r.method === "message/send")).toHaveLength(3);
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
 describe("WeCom's answers", () => {
   it("retries a frequency limit (errcode 45009) later instead of failing the message", async () => {
     wecom.failNext(1, { status: 429 });
@@ -80,6 +102,9 @@ describe("WeCom's answers", () => {
     const waited = await h.deliver({ rounds: 10, stepMs: 5000 });
     expect(wecom.textsTo("member2")).toEqual(["after the limit"]);
     expect(waited).toBeGreaterThanOrEqual(60_000);
+    // 45009 limits the API for the whole app: the outbox holds the method for every chat, not just this one.
+    const hold = await ctx.client.execute("SELECT lane_key FROM delivery_lanes WHERE platform = 'wecom' AND lane_key LIKE 'method:%'");
+    expect(hold.rows.map((r) => r.lane_key)).toContain("method:message/send");
   });
 
   it("marks a 5xx retryable (WeCom answered: not uncertain)", async () => {

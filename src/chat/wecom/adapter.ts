@@ -44,6 +44,19 @@ export const newTaskId = () => `fw${Date.now().toString(36)}${toHex(randomBytes(
 /** The card a task id belongs to (the message id the outbox knows): codes are kept under it. */
 export const rootTaskId = (taskId: string) => taskId.split("@")[0]!;
 
+/** The adapter's calls as the outbox holds them when WeCom says an API's frequency limit is reached (45009). */
+const METHODS = { send: "message/send", edit: "message/update_template_card" } as const;
+
+/** A 45009 holds the adapter call it came from (appchat/send and gettoken included) for every chat. */
+async function heldAs<T>(call: keyof typeof METHODS, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ChatDeliveryError && err.method) throw new ChatDeliveryError(err.message, true, err.retryAfterSeconds, false, METHODS[call]);
+    throw err;
+  }
+}
+
 export function createWecomAdapter(options: WecomAdapterOptions): ChatAdapter {
   const api = createWecomApi(options);
   const agentid = Number(options.agentId);
@@ -67,48 +80,51 @@ export function createWecomAdapter(options: WecomAdapterOptions): ChatAdapter {
     await api.post("/cgi-bin/appchat/send", { chatid: target.chatId, ...body, safe: 0 });
   }
 
-  async function send(target: ChatTarget, message: OutgoingMessage) {
-      const users = membersOfChat(target.chatId);
-      if (users === null) {
-        await sendToGroup(target, message);
-        // appchat/send answers no message id; ours lets an edit find nothing to update and post anew.
-        return { messageId: `appchat-${toHex(randomBytes(8))}` };
+  async function send(target: ChatTarget, message: OutgoingMessage): Promise<{ messageId: string }> {
+    const users = membersOfChat(target.chatId);
+    if (users === null) {
+      await sendToGroup(target, message);
+      // appchat/send answers no message id; ours lets an edit find nothing to update and post anew.
+      return { messageId: `appchat-${toHex(randomBytes(8))}` };
+    }
+    if (message.kind === "card") {
+      const taskId = newTaskId();
+      await sendCard(users, message, taskId);
+      return { messageId: taskId };
+    }
+    const answer = await api.post("/cgi-bin/message/send", { touser: users.join("|"), agentid, ...textBody(message) });
+    return { messageId: typeof answer.msgid === "string" && answer.msgid ? answer.msgid : `msg-${toHex(randomBytes(8))}` };
+  }
+
+  async function edit(target: ChatTarget, messageId: string, message: OutgoingMessage): Promise<void> {
+    const users = membersOfChat(target.chatId);
+    // App group chats cannot edit: the new state goes as a new message.
+    if (users === null || message.kind !== "card") {
+      await send(target, message);
+      return;
+    }
+    const root = rootTaskId(messageId);
+    const stored = await options.codes.take(root);
+    if (stored) {
+      try {
+        const card = renderTemplateCard(message.card, stored.taskId);
+        await api.post("/cgi-bin/message/update_template_card", { userids: users, agentid, response_code: stored.code, template_card: card });
+        return;
+      } catch (err) {
+        // Never reached WeCom: the code is unspent.
+        if (err instanceof ChatDeliveryError && err.retryable && !err.uncertain) await options.codes.put(root, stored.code, stored.taskId);
+        // A spent or expired code (or any refusal): the card goes anew below; transient failures retry.
+        if (!(err instanceof ChatDeliveryError) || err.retryable) throw err;
       }
-      if (message.kind === "card") {
-        const taskId = newTaskId();
-        await sendCard(users, message, taskId);
-        return { messageId: taskId };
-      }
-      const answer = await api.post("/cgi-bin/message/send", { touser: users.join("|"), agentid, ...textBody(message) });
-      return { messageId: typeof answer.msgid === "string" && answer.msgid ? answer.msgid : `msg-${toHex(randomBytes(8))}` };
+    }
+    // No code left (72 h passed, or all spent): the current card is sent as a new one in its place.
+    await sendCard(users, message, `${root}@${toHex(randomBytes(4))}`);
   }
 
   return {
     platform: "wecom",
-    send,
-    async edit(target, messageId, message) {
-      const users = membersOfChat(target.chatId);
-      // App group chats cannot edit: the new state goes as a new message.
-      if (users === null || message.kind !== "card") {
-        await send(target, message);
-        return;
-      }
-      const root = rootTaskId(messageId);
-      const stored = await options.codes.take(root);
-      if (stored) {
-        try {
-          const card = renderTemplateCard(message.card, stored.taskId);
-          await api.post("/cgi-bin/message/update_template_card", { userids: users, agentid, response_code: stored.code, template_card: card });
-          return;
-        } catch (err) {
-          // Never reached WeCom: the code is unspent.
-          if (err instanceof ChatDeliveryError && err.retryable && !err.uncertain) await options.codes.put(root, stored.code, stored.taskId);
-          // A spent or expired code (or any refusal): the card goes anew below; transient failures retry.
-          if (!(err instanceof ChatDeliveryError) || err.retryable) throw err;
-        }
-      }
-      // No code left (72 h passed, or all spent): the current card is sent as a new one in its place.
-      await sendCard(users, message, `${root}@${toHex(randomBytes(4))}`);
-    },
+    methods: METHODS,
+    send: (target, message) => heldAs("send", () => send(target, message)),
+    edit: (target, messageId, message) => heldAs("edit", () => edit(target, messageId, message)),
   };
 }

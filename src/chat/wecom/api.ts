@@ -99,7 +99,8 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
           used = await token(true, used);
           continue;
         }
-        if (code in RETRY_AFTER) throw new ChatDeliveryError(`wecom ${what} errcode ${code}`, true, RETRY_AFTER[code]);
+        // 45009 is a limit on the API for the whole app, not one chat: it names the method so the outbox holds it everywhere.
+        if (code in RETRY_AFTER) throw new ChatDeliveryError(`wecom ${what} errcode ${code}`, true, RETRY_AFTER[code], false, code === 45009 ? what : undefined);
         throw new ChatDeliveryError(`wecom ${what} errcode ${code}`, false);
       }
     },
