@@ -22,6 +22,15 @@ export type WecomAnswer = Record<string, unknown> & { errcode?: number; errmsg?:
 export const TOKEN_ERRCODES = new Set([42001, 40014, 40001]);
 /** Retryable answers, with the wait WeCom's limits suggest (s): 45009 API frequency (per minute), 45033 concurrency, -1 busy. */
 const RETRY_AFTER: Record<number, number> = { 45009: 60, 45033: 2, [-1]: 2 };
+/** What to do about refusals an operator can fix (errors say what went wrong and what to do). */
+const HINTS: Record<number, string> = {
+  60020: "add this server's outgoing IP to the app's 企业可信IP (trusted IPs)",
+  81013: "no recipient is a member in the app's visible range (可见范围)",
+  86003: "the app group chat does not exist or was not created by this app",
+  301002: "the chat id names no one the app may message",
+};
+const hinted = (code: number) => (HINTS[code] ? ` (${HINTS[code]})` : "");
+
 /** Refresh this long before WeCom's expires_in runs out (it is 7200 s). */
 const REFRESH_EARLY_MS = 5 * 60_000;
 
@@ -71,7 +80,7 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
         const code = answer.errcode ?? 0;
         if (code !== 0 || typeof answer.access_token !== "string" || !answer.access_token) {
           // A wrong corp id or secret will not fix itself; "busy" will.
-          throw new ChatDeliveryError(`wecom gettoken errcode ${code} (check WECOM_CORP_ID and WECOM_SECRET)`, code in RETRY_AFTER, RETRY_AFTER[code]);
+          throw new ChatDeliveryError(`wecom gettoken errcode ${code}${hinted(code) || " (check WECOM_CORP_ID and WECOM_SECRET)"}`, code in RETRY_AFTER, RETRY_AFTER[code]);
         }
         const expiresMs = (typeof answer.expires_in === "number" && answer.expires_in > 0 ? answer.expires_in : 7200) * 1000;
         cached = { token: answer.access_token, refreshAt: clock() + Math.max(expiresMs - REFRESH_EARLY_MS, expiresMs / 2) };
@@ -101,7 +110,7 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
         }
         // 45009 is a limit on the API for the whole app, not one chat: it names the method so the outbox holds it everywhere.
         if (code in RETRY_AFTER) throw new ChatDeliveryError(`wecom ${what} errcode ${code}`, true, RETRY_AFTER[code], false, code === 45009 ? what : undefined);
-        throw new ChatDeliveryError(`wecom ${what} errcode ${code}`, false);
+        throw new ChatDeliveryError(`wecom ${what} errcode ${code}${hinted(code)}`, false);
       }
     },
   };
