@@ -27,7 +27,6 @@ const HINTS: Record<number, string> = {
   60020: "add this server's outgoing IP to the app's 企业可信IP (trusted IPs)",
   81013: "no recipient is a member in the app's visible range (可见范围)",
   86003: "the app group chat does not exist or was not created by this app",
-  301002: "the chat id names no one the app may message",
 };
 const hinted = (code: number) => (HINTS[code] ? ` (${HINTS[code]})` : "");
 
