@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { members } from "../../src/db/schema";
 import { runLeadCommand } from "../../src/services/leads/leads";
 import { createWecomApi } from "../../src/chat/wecom/api";
+import { createWecomAdapter } from "../../src/chat/wecom/adapter";
 import { inertMarkdown, inertText, parseButtonKey, renderTemplateCard, truncateBytes } from "../../src/chat/wecom/render";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { ChatDeliveryError } from "../../src/chat/types";
@@ -158,6 +159,39 @@ describe("callbacks", () => {
     expect((await h.wecomCallback(otherApp)).status).toBe(200);
     await h.deliver();
     expect(wecom.textsTo("someone")).toEqual([]);
+  });
+});
+
+describe("a card update with a code WeCom no longer takes", () => {
+  it("sends the current card anew in its place; a timed-out update is retried without reusing its code", async () => {
+    const fake = await new FakeWecom().start();
+    try {
+      const stored = new Map<string, { code: string; taskId: string }[]>();
+      const codes = {
+        put: async (root: string, code: string, taskId: string) => void stored.set(root, [...(stored.get(root) ?? []), { code, taskId }]),
+        take: async (root: string) => stored.get(root)?.pop() ?? null,
+      };
+      const adapter = createWecomAdapter({ corpId: fake.corpId, secret: fake.secret, agentId: "1000002", apiBase: fake.url, codes, actHint: "act in the app" });
+      const card = { kind: "card" as const, card: { title: "线索 L-1", fields: [], buttons: [[{ action: "ack", leadId: "L-1", label: "确认" }]] } };
+      const { messageId } = await adapter.send({ chatId: "users:a|b" }, card);
+      stored.set(messageId, [{ code: "rc-spent-elsewhere", taskId: messageId }]);
+      await adapter.edit({ chatId: "users:a|b" }, messageId, card);
+      expect(fake.received.filter((r) => r.method === "message/update_template_card").map((r) => r.status)).toEqual([200]);
+      expect(fake.calls.filter((c) => c.method === "message/update_template_card")).toHaveLength(1);
+      const cards = fake.cardsTo("a|b");
+      expect(cards.map((c) => c.taskId)).toEqual([messageId, expect.stringMatching(new RegExp(`^${messageId}@`))]);
+      // The replacement's own code is kept under the first card's id, for the next update.
+      expect(stored.get(messageId)?.at(-1)?.taskId).toBe(cards[1]!.taskId);
+      // A timeout is retried, and the code it carried (WeCom may have spent it) is not offered again.
+      fake.hang(true);
+      const slow = createWecomAdapter({ corpId: fake.corpId, secret: fake.secret, agentId: "1000002", apiBase: fake.url, codes, actHint: "x", timeoutMs: 200 });
+      const err = await slow.edit({ chatId: "users:a|b" }, messageId, card).catch((e: unknown) => e);
+      expect(err).toMatchObject({ retryable: true, uncertain: true });
+      expect(stored.get(messageId)).toEqual([]);
+      fake.hang(false);
+    } finally {
+      await fake.stop();
+    }
   });
 });
 
