@@ -8,6 +8,9 @@ import { members } from "../../src/db/schema";
 import { runLeadCommand } from "../../src/services/leads/leads";
 import { createWecomApi } from "../../src/chat/wecom/api";
 import { createWecomAdapter } from "../../src/chat/wecom/adapter";
+import { createWecomWebhook } from "../../src/chat/wecom/webhook";
+import { wecomCardCodes } from "../../src/services/chat/wecom-card-codes";
+import { Hono } from "hono";
 import { inertMarkdown, inertText, parseButtonKey, renderTemplateCard, truncateBytes } from "../../src/chat/wecom/render";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { ChatDeliveryError } from "../../src/chat/types";
@@ -17,7 +20,7 @@ import { leadButtons } from "../../src/services/leads/lead-cards";
 import { createChatHarness, exampleOrg, PUBLIC_BASE_URL, type ChatHarness } from "../support/chat-harness";
 import { createTestContext } from "../support/context";
 import { FakeWecom } from "../support/fake-wecom";
-import { wecomEnv } from "../support/wecom-moves";
+import { WECOM_AES_KEY, WECOM_AGENT_ID, WECOM_TOKEN, wecomEnv } from "../support/wecom-moves";
 
 const GROUP = "wrkSFfCgAAtestgroup01";
 
@@ -150,6 +153,20 @@ describe("callbacks", () => {
     for (let i = 0; i < 3; i++) expect((await h.wecomCallback(xml)).status).toBe(200);
     await h.deliver();
     expect(wecom.textsTo("lonely").length).toBe(before + 1);
+  });
+
+  it("answers 503 when its own database fails, so WeCom delivers the callback again", async () => {
+    const broken = new Proxy(ctx.deps.db, {
+      get() {
+        throw new Error("database unavailable");
+      },
+    });
+    const hook = createWecomWebhook({ ...ctx.deps, db: broken }, { keys: { token: WECOM_TOKEN, encodingAesKey: WECOM_AES_KEY, corpId: wecom.corpId }, agentId: WECOM_AGENT_ID, codes: wecomCardCodes(ctx.deps) });
+    const app = new Hono().post("/hook", (c) => hook.handle(c, () => undefined));
+    const { query, body } = await h.wecomSigned(h.wecomTextXml("member9", "mine"));
+    const res = await app.request(`/hook?${query}`, { method: "POST", body });
+    expect(res.status).toBe(503);
+    expect(ctx.logs.some((l) => l.msg === "wecom callback failed")).toBe(true);
   });
 
   it("ignores events it does not handle and callbacks for another app of the corp", async () => {

@@ -45,15 +45,21 @@ let msgNo = 9_000_000;
 export function wecomMoves({ ctx, fake, invite, deliver }: MoveDeps) {
   const now = () => Math.floor(ctx.deps.now().getTime() / 1000);
   const m = {
-    /** POSTs decrypted `xml` as WeCom does: encrypted, signed, in the envelope. */
-    async wecomCallback(xml: string, opts: CallbackOptions = {}) {
+    /** The query string and body WeCom POSTs for decrypted `xml`: encrypted, signed, in the envelope. */
+    async wecomSigned(xml: string, opts: CallbackOptions = {}) {
       const enc = encryptWecom({ encodingAesKey: WECOM_AES_KEY, corpId: opts.corpId ?? fake.corpId }, xml);
       if (!enc.ok) throw new Error(enc.reason);
       const timestamp = String(opts.timestamp ?? now());
       const nonce = opts.nonce ?? `n${++nonceNo}`;
       const signature = await wecomSignature(opts.token ?? WECOM_TOKEN, timestamp, nonce, enc.value);
       const body = `<xml><ToUserName>${cdata(fake.corpId)}</ToUserName><AgentID>${cdata(WECOM_AGENT_ID)}</AgentID><Encrypt>${cdata(enc.value)}</Encrypt></xml>`;
-      return ctx.app.request(`/webhooks/wecom?msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`, { method: "POST", headers: { "content-type": "text/xml" }, body });
+      return { query: `msg_signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`, body };
+    },
+
+    /** POSTs decrypted `xml` to /webhooks/wecom as WeCom does (see wecomSigned). */
+    async wecomCallback(xml: string, opts: CallbackOptions = {}) {
+      const { query, body } = await m.wecomSigned(xml, opts);
+      return ctx.app.request(`/webhooks/wecom?${query}`, { method: "POST", headers: { "content-type": "text/xml" }, body });
     },
 
     /** The URL check WeCom makes when the callback URL is saved. */

@@ -50,13 +50,17 @@ export function createWecomWebhook(deps: ServiceDeps, options: WecomWebhookOptio
       const read = readWecomMessage(plain.value);
       if (!read.ok) return refuse(c, 400, read.reason);
       if (read.message.AgentID !== undefined && read.message.AgentID !== options.agentId) return c.body("", 200);
+      let failed = false;
       const work = handleWecomMessage(deps, read.message, options.codes).catch((err: unknown) => {
+        failed = true;
         deps.log.error("wecom callback failed", { error: err instanceof Error ? err.message : String(err) });
       });
       waitUntil(work);
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ANSWER_DEADLINE_MS)))]);
       clearTimeout(timer);
+      // A failure of ours (the database): 503 makes WeCom deliver it again, and its ids make that safe.
+      if (failed) return c.body(null, 503);
       // An empty answer: WeCom shows nothing and does not retry; what is said back goes through the outbox.
       return c.body("", 200);
     },
