@@ -75,7 +75,7 @@ export async function nudgeDeliverable(
       const outboxId = newId("out");
       const slot = `nudge:${now}`;
       statements.push(db.insert(reminderSlots).values({ assignmentId: a.id, slot, kind: "nudge", sendAt: now, dueAt: a.dueAt, claimedAt: now, outboxId }).onConflictDoNothing());
-      outbox.push({ id: outboxId, dedupeKey: `nudge:${a.id}:${now}`, platform: unit.platform as EnqueueInput["platform"], chatId: unit.chatId, kind: "text", payload: { message: unitMessage({ campaign: target.campaign, deliverable: target.deliverable, unit, assignment: a }, "nudge") } });
+      outbox.push({ id: outboxId, dedupeKey: `nudge:${a.id}:${now}`, platform: unit.platform as EnqueueInput["platform"], chatId: unit.chatId, kind: "text", payload: { message: unitMessage({ campaign: target.campaign, deliverable: target.deliverable, unit, assignment: a }, "nudge"), watchReads: { entityType: "assignment", entityId: a.id } } });
       eventRows.push(eventRow(actor, { occurredAt: now, entityType: "assignment", entityId: a.id, action: "assignment.nudged", data: JSON.stringify({ slot, unitId: unit.id, deliverableId: a.deliverableId }) }));
     }
     if (outbox.length) statements.push(...enqueueManyStatements(deps, outbox), ...chunkedStatements(eventRows, (part) => db.insert(events).values(part)));
