@@ -45,21 +45,23 @@ export async function readersOf(deps: ServiceDeps, entityType: "lead" | "assignm
 }
 
 /**
- * The readers of a campaign's assignments (of these deliverables, or all), by assignment id: one index
- * search per assignment of the campaign, each in the small index of reads only.
+ * The reads of a campaign's assignments (of these deliverables, or all), for the caller's batch (then
+ * namedReaders): one index search per assignment of the campaign, each in the small index of reads only.
  */
-export async function readersOfCampaign(deps: ServiceDeps, campaignId: string, deliverableIds?: readonly string[]): Promise<Map<string, ChatReader[]>> {
+export function campaignReadsQuery(deps: ServiceDeps, campaignId: string, deliverableIds?: readonly string[]) {
   const ofCampaign = deps.db
     .select({ id: assignments.id })
     .from(assignments)
     .where(deliverableIds ? and(eq(assignments.campaignId, campaignId), inArray(assignments.deliverableId, [...deliverableIds])) : eq(assignments.campaignId, campaignId));
-  const rows = await deps.db
+  return deps.db
     .select({ entityId: events.entityId, actorId: events.actorId, at: events.occurredAt })
     .from(events)
     .where(and(eq(events.action, CHAT_READ_ACTION), eq(events.entityType, "assignment"), inArray(events.entityId, ofCampaign)))
     .orderBy(asc(events.id));
-  return withNames(deps, rows);
 }
+
+/** Reads as read by campaignReadsQuery, by entity id, each member with their name. */
+export const namedReaders = withNames;
 
 /** The active members behind these platform user ids (findMemberByChatUser's rule, for many at once). */
 export async function membersByChatUsers(deps: ServiceDeps, platform: string, userIds: readonly string[]): Promise<{ id: string; role: string }[]> {
