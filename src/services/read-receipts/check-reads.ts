@@ -29,7 +29,8 @@ export interface ReadCheckReport {
   errors: number;
 }
 
-const duePage = (deps: ServiceDeps, now: number, limit: number) =>
+/** Open watches due at `now`, soonest first: a range read of read_watches_due_idx. */
+export const dueReadWatchesQuery = (deps: ServiceDeps, now: number, limit: number) =>
   deps.db
     .select()
     .from(readWatches)
@@ -65,7 +66,7 @@ export async function checkReadReceipts(deps: ServiceDeps & { adapters: ChatAdap
   const started = Date.now();
   const report: ReadCheckReport = { checked: 0, readers: 0, finished: 0, errors: 0 };
   for (let page = 0; page < MAX_PAGES; page++) {
-    const due = await duePage(deps, now, batchSize);
+    const due = await dueReadWatchesQuery(deps, now, batchSize);
     if (due.length === 0) break;
     const waiting = await stillWaiting(deps, due);
     let outOfTime = false;
