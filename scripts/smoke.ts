@@ -2,8 +2,9 @@
 // libSQL file) and the Worker in workerd (`wrangler dev`, local D1) as child processes, then on each:
 // reads the OpenAPI document, submits a tip with a file, reads it back with the receipt, sends a
 // follow-up, checks that an unknown receipt is 404 and that the form page renders; then the chat side
-// (grammY, Bolt) through fake Telegram/Slack servers, and a lead card whose case page serves the
-// evidence back byte for byte. One line per check; the last line is always `smoke: N passed, M failed`.
+// (grammY, Bolt) through fake Telegram/Slack servers, a lead card whose case page serves the
+// evidence back byte for byte, and on the Worker a Feishu card pressed through an encrypted, signed
+// callback (scripts/smoke-feishu.ts). One line per check; the last line is always `smoke: N passed, M failed`.
 //
 // Everything lives in a temporary folder that is removed at the end; both servers run in their own
 // process groups (wrangler starts workerd children) and are killed on success, failure, timeout and
@@ -23,6 +24,8 @@ import { generateKeyMaterial, importKeyRing, type KeyMaterial } from "../src/sec
 import type { ServiceDeps } from "../src/services/deps";
 import { caseLinkToken } from "../src/services/chat-actions";
 import { FakeSlack, FakeTelegram } from "../test/support/fake-chat-servers";
+import type { FakeFeishu } from "../test/support/fake-feishu";
+import { exerciseFeishu, feishuSeedSql, feishuVars, startFakeFeishu } from "./smoke-feishu";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
@@ -234,6 +237,7 @@ const TG_SECRET = "smoke-telegram-secret-0123";
 const SLACK_SECRET = "smoke-slack-signing-secret-0123";
 let telegram: FakeTelegram | undefined;
 let slack: FakeSlack | undefined;
+let feishu: FakeFeishu | undefined;
 
 /** The chat side on this runtime: grammY answers through the fake Bot API, Bolt acknowledges a signed command. */
 async function exerciseChat({ name, base }: Target) {
@@ -330,6 +334,7 @@ async function main() {
   dirs.push(dir);
   telegram = await new FakeTelegram().start();
   slack = await new FakeSlack().start();
+  feishu = await startFakeFeishu();
   const chatVars = {
     TELEGRAM_BOT_TOKEN: "123456:SMOKE-token",
     TELEGRAM_WEBHOOK_SECRET: TG_SECRET,
@@ -375,14 +380,16 @@ async function main() {
         ` INSERT INTO units (id, name, kind, region_code, platform, chat_id, locale, created_at, updated_at) VALUES ('smoke-hospital', '冒烟测试医院', 'institution', '510107', 'telegram', '${SMOKE_UNIT_CHAT}', 'zh-CN', ${now}, ${now});` +
         ` INSERT INTO campaigns (id, name, year, region_code, issuer, definition, created_at, updated_at) VALUES ('cmp_smoke', '冒烟测试专项', 2026, '510000', '冒烟测试', '{}', ${now}, ${now});` +
         ` INSERT INTO deliverables (id, campaign_id, key, title, unit_kinds, due_on, created_at) VALUES ('dlv_smoke', 'cmp_smoke', 'smoke-report', '冒烟测试报告', '["institution"]', '2026-01-01', ${now});` +
-        ` INSERT INTO assignments (id, campaign_id, deliverable_id, unit_id, due_at, next_reminder_at, created_at, updated_at) VALUES ('asg_smoke', 'cmp_smoke', 'dlv_smoke', 'smoke-hospital', ${now + 3 * 86_400_000}, 1, ${now}, ${now});`,
+        ` INSERT INTO assignments (id, campaign_id, deliverable_id, unit_id, due_at, next_reminder_at, created_at, updated_at) VALUES ('asg_smoke', 'cmp_smoke', 'dlv_smoke', 'smoke-hospital', ${now + 3 * 86_400_000}, 1, ${now}, ${now});` +
+        // A Feishu team for Mianyang: the mainland platforms' adapters and handlers on the Worker path.
+        feishuSeedSql(now),
     ],
     quiet,
   );
   check("worker: team and members seeded in D1", seeded.code === 0, seeded.code === 0 ? "" : seeded.output.slice(-800));
 
   const workerKeys = await generateKeyMaterial("smoke");
-  const vars = { APP_ENV: "development", ENCRYPTION_KEYS: workerKeys.encryptionKeys, HASH_KEY: workerKeys.hashKey, SIGNING_KEY: workerKeys.signingKey, LOG_LEVEL: "warn", ...chatVars };
+  const vars = { APP_ENV: "development", ENCRYPTION_KEYS: workerKeys.encryptionKeys, HASH_KEY: workerKeys.hashKey, SIGNING_KEY: workerKeys.signingKey, LOG_LEVEL: "warn", ...chatVars, ...feishuVars(feishu) };
   // An empty --env-file makes wrangler skip .dev.vars and .env in the repository.
   const noEnvFile = join(dir, "no.env");
   writeFileSync(noEnvFile, "");
@@ -424,6 +431,7 @@ async function main() {
   for (const t of up) await group(`${t.name}: chat`, () => exerciseChat(t));
   for (const t of up) await group(`${t.name}: lead card and case page`, () => exerciseLeadCard(t));
   if (health[1]!.ok) await group("worker: cron tick", () => exerciseCron(targets[1]!));
+  if (health[1]!.ok) await group("worker: Feishu", () => exerciseFeishu({ name: "worker", base: targets[1]!.base, fake: feishu!, http, check, tipBody: multipartReport }));
 }
 
 async function finish(code?: number) {
@@ -431,7 +439,7 @@ async function finish(code?: number) {
   finishing = true;
   clearTimeout(timeout);
   await stopChildren();
-  await Promise.race([Promise.all([telegram?.stop(), slack?.stop()]), new Promise((r) => setTimeout(r, 1000))]);
+  await Promise.race([Promise.all([telegram?.stop(), slack?.stop(), feishu?.stop()]), new Promise((r) => setTimeout(r, 1000))]);
   for (const d of dirs) {
     try {
       rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });

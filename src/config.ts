@@ -99,6 +99,8 @@ export const configSchema = z.object({
   DINGTALK_ROBOT_CODE: z.string().min(1).optional(),
   DINGTALK_API_BASE: z.url({ error: "must be an absolute URL" }).default("https://api.dingtalk.com").transform((u) => u.replace(/\/+$/, "")),
   DINGTALK_OAPI_BASE: z.url({ error: "must be an absolute URL" }).default("https://oapi.dingtalk.com").transform((u) => u.replace(/\/+$/, "")),
+  /** The FundWatch interactive card template (docs/dingtalk/); without it cards go out as markdown without buttons. */
+  DINGTALK_CARD_TEMPLATE_ID: z.string().min(1).max(128).optional(),
   // WeCom self-built app (src/chat/wecom).
   WECOM_CORP_ID: z.string().min(1).optional(),
   WECOM_AGENT_ID: z.string().regex(/^\d+$/, { error: "must be the app's AgentId (digits)" }).optional(),

@@ -8,6 +8,10 @@ import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
 import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop";
 import { createConsoleAdapter } from "./console/adapter";
+import { createFeishuAdapter } from "./feishu/adapter";
+import { createFeishuWebhook } from "./feishu/webhook";
+import { createDingtalkAdapter } from "./dingtalk/adapter";
+import { createDingtalkWebhook } from "./dingtalk/webhook";
 import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";
 import { createTelegramAdapter } from "./telegram/adapter";
@@ -53,6 +57,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const callTimeoutMs = options.callTimeoutMs ?? config.CHAT_CALL_TIMEOUT_MS ?? 10_000;
   const consoleAdapter = createConsoleAdapter(options.consoleWrite);
   const asConsole = (platform: AccountPlatform): ChatAdapter => ({ ...consoleAdapter, platform });
+  const dingtalkConfigured = Boolean(config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET && config.DINGTALK_ROBOT_CODE);
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
@@ -62,8 +67,24 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
       ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
       : asConsole("slack"),
     // Filled in by each platform's adapter once it exists; until its credentials are set, its chats print.
-    feishu: asConsole("feishu"),
-    dingtalk: asConsole("dingtalk"),
+    feishu:
+      config.FEISHU_APP_ID && config.FEISHU_APP_SECRET
+        ? createFeishuAdapter({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, apiBase: config.FEISHU_API_BASE, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
+        : asConsole("feishu"),
+    dingtalk: dingtalkConfigured
+      ? createDingtalkAdapter({
+          clientId: config.DINGTALK_CLIENT_ID!,
+          clientSecret: config.DINGTALK_CLIENT_SECRET!,
+          robotCode: config.DINGTALK_ROBOT_CODE!,
+          apiBase: config.DINGTALK_API_BASE,
+          oapiBase: config.DINGTALK_OAPI_BASE,
+          timeoutMs: callTimeoutMs,
+          callbackSecret: config.DINGTALK_CLIENT_SECRET!,
+          locale: config.DEFAULT_LOCALE,
+          ...(config.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID } : {}),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
+      : asConsole("dingtalk"),
     wecom: asConsole("wecom"),
   };
   const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
@@ -78,6 +99,12 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
           botUserId: config.SLACK_BOT_USER_ID,
           ...(options.fetch ? { fetch: options.fetch } : {}),
         })
+      : null;
+
+  // Feishu callbacks: the verification token always, the Encrypt Key (decryption, signatures) when set.
+  const feishu =
+    config.FEISHU_APP_ID && config.FEISHU_APP_SECRET && config.FEISHU_VERIFICATION_TOKEN
+      ? createFeishuWebhook(deps, { verificationToken: config.FEISHU_VERIFICATION_TOKEN, ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}) })
       : null;
 
   const deliveryLoop = createDeliveryLoop(delivery);
@@ -112,8 +139,11 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     adapters,
     telegramBot,
     slack,
-    feishu: null,
-    dingtalk: null,
+    feishu,
+    // The card callback URL is registered with the Client Secret as its apiSecret (README "Connecting DingTalk").
+    dingtalk: dingtalkConfigured
+      ? createDingtalkWebhook(deps, { clientSecret: config.DINGTALK_CLIENT_SECRET!, cardApiSecret: config.DINGTALK_CLIENT_SECRET!, callbackSecret: config.DINGTALK_CLIENT_SECRET! })
+      : null,
     wecom: null,
     delivery,
     drain,

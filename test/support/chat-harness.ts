@@ -14,6 +14,10 @@ import { members } from "../../src/db/schema";
 import { createInvite, importOrganisation, orgFileSchema, type OrgFile } from "../../src/services/org/org";
 import { createTestContext, type TestContext } from "./context";
 import { FakeSlack, FakeTelegram, type RecordedCall } from "./fake-chat-servers";
+import { FakeFeishu } from "./fake-feishu";
+import { FEISHU_APP, feishuEnv, feishuMoves } from "./feishu-moves";
+import { FakeDingtalk } from "./fake-dingtalk";
+import { dingtalkMoves, fakeDingtalkEnv } from "./dingtalk-moves";
 import { jsonPost, validReport } from "./fixtures";
 
 export const TG_SECRET = "telegram-secret-0123456789";
@@ -94,9 +98,15 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack(options.slack).start();
   /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
-  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), PUBLIC_BASE_URL, ...options.env };
+  // DingTalk (test/support/fake-dingtalk.ts, dingtalk-moves.ts).
+  const dingtalk = await new FakeDingtalk().start();
+  const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), ...fakeDingtalkEnv(dingtalk), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
-  const fakes: { stop(): Promise<void> }[] = [telegram, slack];
+  const fakes: { stop(): Promise<void> }[] = [telegram, slack, dingtalk];
+  // Feishu: the fake Open API, its variables (options.env still wins), its moves below.
+  const feishu = await new FakeFeishu(FEISHU_APP).start();
+  Object.assign(chatEnv, feishuEnv(feishu), options.env);
+  fakes.push(feishu);
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -112,8 +122,11 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     ctx,
     telegram,
     slack,
+    feishu,
+    ...feishuMoves(ctx, feishu, { invite: (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system }), deliver: () => deliverUntilIdle(ctx) }),
     memberIds,
     chatEnv,
+    ...dingtalkMoves(ctx, dingtalk, () => deliverUntilIdle(ctx), (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system })),
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 

@@ -66,3 +66,27 @@ export async function verifyDingtalkRequest(input: { headers: HeaderSource; appS
   if (Math.abs(input.now.getTime() - Number(timestamp)) > (input.maxSkewMs ?? DINGTALK_MAX_SKEW_MS)) return { ok: false, reason: "stale_timestamp" };
   return { ok: true };
 }
+
+/**
+ * Verifies an HTTP-mode card callback (added with the card handler). DingTalk's "事件回调" guide
+ * (https://open.dingtalk.com/document/development/event-callback-card, 回调签名验证): when the callback
+ * URL was registered with an apiSecret (POST /v1.0/card/callbacks/register), each request carries
+ * `x-ddpaas-signature-timestamp` and `x-ddpaas-signature` = Base64(HMAC-SHA256(key = apiSecret,
+ * msg = the timestamp as a decimal string)). The guide names no time window or unit; we apply the robot
+ * rule (one hour) to a millisecond timestamp, or a seconds one if it has 10 digits. Like the robot sign it
+ * covers no body: the handler checks the card and button ids it names against our own signatures.
+ */
+export async function verifyDingtalkCardCallback(input: { headers: HeaderSource; apiSecret: string; now: Date; maxSkewMs?: number }): Promise<{ ok: true; signedAtMs: number } | { ok: false; reason: DingtalkFailure }> {
+  if (!input.apiSecret) return { ok: false, reason: "no_secret" };
+  const timestamp = header(input.headers, "x-ddpaas-signature-timestamp");
+  const sign = header(input.headers, "x-ddpaas-signature");
+  if (!timestamp || !sign) return { ok: false, reason: "missing_headers" };
+  if (timestamp.length > HEADER_MAX || sign.length > HEADER_MAX) return { ok: false, reason: "too_large" };
+  if (!/^\d{1,16}$/.test(timestamp)) return { ok: false, reason: "stale_timestamp" };
+  const key = await crypto.subtle.importKey("raw", utf8.encode(input.apiSecret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const expected = toBase64(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(timestamp))));
+  if (!constantTimeEqual(expected, sign)) return { ok: false, reason: "bad_signature" };
+  const ms = timestamp.length <= 10 ? Number(timestamp) * 1000 : Number(timestamp);
+  if (Math.abs(input.now.getTime() - ms) > (input.maxSkewMs ?? DINGTALK_MAX_SKEW_MS)) return { ok: false, reason: "stale_timestamp" };
+  return { ok: true, signedAtMs: ms };
+}
