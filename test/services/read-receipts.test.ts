@@ -151,6 +151,9 @@ describe("read receipts of campaign reminders", () => {
     const counts = /<tr data-deliverable="self-inspection">([\s\S]*?)<\/tr>/.exec(page.html)![1]!;
     expect(counts).toContain('data-count="read_not_acknowledged">1<');
     expect(page.html).toContain('data-testid="nudge-read"');
+    // And on the unit's task page.
+    const task = await (await signInAs(ctx, seed.coordinatorId)).get(`/staff/campaigns/${seed.campaignId}/assignments/${asg(0)}`);
+    expect(/data-testid="assignment-read-not-acknowledged">([^<]*)</.exec(task.html)?.[1]).toMatch(/^read, not acknowledged: 联系人t0 \(/);
   });
 
   it("says it in /board, and `/nudge KEY read` nudges only the unit whose contact read and did nothing", async () => {
