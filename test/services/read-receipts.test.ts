@@ -18,7 +18,7 @@ import { deliverDueMessages, type DeliveryDeps } from "../../src/services/delive
 import { runLeadCommand } from "../../src/services/leads/commands";
 import { createOutboxRenderer } from "../../src/services/leads/lead-cards";
 import { importOrganisation, orgFileSchema } from "../../src/services/org/org";
-import { checkReadReceipts, dueReadWatchesQuery } from "../../src/services/read-receipts/check-reads";
+import { checkReadReceipts, dueReadWatchesQuery, purgeableReadWatchesQuery } from "../../src/services/read-receipts/check-reads";
 import { campaignReadsQuery } from "../../src/services/read-receipts/readers";
 import { seedCampaign, type SeededCampaign } from "../support/campaign-seed";
 import { createTestContext, type TestContext } from "../support/context";
@@ -228,6 +228,11 @@ describe("read receipts of campaign reminders", () => {
     await checkReadReceipts({ ...ctx.deps, adapters: fake.adapters });
     const [done] = await ctx.db.select().from(readWatches).where(eq(readWatches.chatId, "oc_unit1"));
     expect(done!.doneAt).not.toBeNull();
+    // A month after the send the finished watch is deleted; the read stays in the log.
+    ctx.setNow(new Date(after!.sentAt + 31 * 24 * 60 * MIN));
+    expect((await checkReadReceipts({ ...ctx.deps, adapters: fake.adapters })).purged).toBeGreaterThanOrEqual(1);
+    expect(await ctx.db.select().from(readWatches).where(eq(readWatches.chatId, "oc_unit1"))).toHaveLength(0);
+    expect(await readEvents(asg(0))).toHaveLength(1);
   });
 });
 
@@ -325,6 +330,12 @@ describe("the read-receipt queries at scale", () => {
     const due = await dueReadWatchesQuery(ctx.deps, 1795000000000 + 3_600_000, 50);
     expect(due.length).toBe(50);
     expect(performance.now() - t0).toBeLessThan(200);
+  });
+
+  it("finds finished watches to purge by their send time, without a scan", async () => {
+    const plan = await planOf(purgeableReadWatchesQuery(ctx.deps, 1795000000000 + 31 * 24 * 3_600_000));
+    expect(plan).toContain("read_watches_sent_idx");
+    expect(plan).not.toMatch(/SCAN read_watches\b(?! USING)/);
   });
 
   it("reads a campaign's reads through the reads index, never scanning events", async () => {

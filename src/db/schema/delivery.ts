@@ -141,6 +141,8 @@ export const readWatches = sqliteTable(
     uniqueIndex("read_watches_message_uq").on(t.platform, t.chatId, t.messageId),
     // The tick's due watches: open ones only, by next check.
     index("read_watches_due_idx").on(t.nextCheckAt).where(sql`${t.doneAt} IS NULL`),
+    // Finished watches are purged a month after their send.
+    index("read_watches_sent_idx").on(t.sentAt),
   ],
 );
 

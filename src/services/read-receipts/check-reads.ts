@@ -3,7 +3,7 @@
 // assignment. A watch ends when its lead is acknowledged or its assignment received or submitted, after
 // three days, or when its platform no longer reports readers; otherwise it is asked again later,
 // ever more rarely. A platform error is logged (ids only) and the watch asked again after a backoff.
-import { and, asc, eq, isNull, lte } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte } from "drizzle-orm";
 import { nextReadCheckAt } from "../../core/read-watch";
 import { ChatDeliveryError, type ChatAdapters } from "../../chat/types";
 import { asBatch } from "../../db/client";
@@ -20,8 +20,14 @@ export const READ_CHECK_BATCH = 50;
 const MAX_PAGES = 4;
 /** A tick stops asking after this long (each ask is one platform call, bounded by the call timeout). */
 export const READ_CHECK_BUDGET_MS = 15_000;
+/** Finished watches are deleted this long after their send (the reads themselves stay in the event log). */
+export const READ_WATCH_RETENTION_MS = 30 * 24 * 3_600_000;
+/** Rows one tick deletes at most. */
+const PURGE_MAX = 1_000;
 
 export interface ReadCheckReport {
+  /** Finished watches deleted (a month after their send). */
+  purged: number;
   checked: number;
   /** Readers seen that are members (each recorded once per lead or assignment, however often seen). */
   readers: number;
@@ -64,7 +70,7 @@ export async function checkReadReceipts(deps: ServiceDeps & { adapters: ChatAdap
   const batchSize = options.batchSize ?? READ_CHECK_BATCH;
   const budget = options.budgetMs ?? READ_CHECK_BUDGET_MS;
   const started = Date.now();
-  const report: ReadCheckReport = { checked: 0, readers: 0, finished: 0, errors: 0 };
+  const report: ReadCheckReport = { purged: await purgeFinishedReadWatches(deps, now), checked: 0, readers: 0, finished: 0, errors: 0 };
   for (let page = 0; page < MAX_PAGES; page++) {
     const due = await dueReadWatchesQuery(deps, now, batchSize);
     if (due.length === 0) break;
@@ -80,6 +86,20 @@ export async function checkReadReceipts(deps: ServiceDeps & { adapters: ChatAdap
     if (outOfTime || due.length < batchSize) break;
   }
   return report;
+}
+
+/** Finished watches past their retention: a range read of read_watches_sent_idx. */
+export const purgeableReadWatchesQuery = (deps: ServiceDeps, now: number) =>
+  deps.db
+    .select({ id: readWatches.id })
+    .from(readWatches)
+    .where(and(lt(readWatches.sentAt, now - READ_WATCH_RETENTION_MS), isNotNull(readWatches.doneAt)))
+    .limit(PURGE_MAX);
+
+/** Deletes finished watches sent more than READ_WATCH_RETENTION_MS before `now`, a bounded number per call (by read_watches_sent_idx). */
+export async function purgeFinishedReadWatches(deps: ServiceDeps, now: number): Promise<number> {
+  const deleted = await deps.db.delete(readWatches).where(inArray(readWatches.id, purgeableReadWatchesQuery(deps, now))).returning({ id: readWatches.id });
+  return deleted.length;
 }
 
 async function checkOne(deps: ServiceDeps & { adapters: ChatAdapters }, w: ReadWatchRow, waiting: boolean, now: number, report: ReadCheckReport): Promise<void> {
