@@ -44,16 +44,18 @@ export const dueReadWatchesQuery = (deps: ServiceDeps, now: number, limit: numbe
     .orderBy(asc(readWatches.nextCheckAt))
     .limit(limit);
 
-/** Ids of the page's leads and assignments that still wait for an acknowledgement (one read). */
+/** Ids of the page's leads and assignments that still wait for an acknowledgement (by primary key). */
 async function stillWaiting(deps: ServiceDeps, page: ReadWatchRow[]): Promise<Set<string>> {
   const leadIds = [...new Set(page.filter((w) => w.entityType === "lead").map((w) => w.entityId))];
   const assignmentIds = [...new Set(page.filter((w) => w.entityType === "assignment").map((w) => w.entityId))];
-  const [leadRows, assignmentRows] = await deps.db.batch([
-    deps.db.select({ id: leads.id, state: leads.state }).from(leads).where(inJsonArray(leads.id, leadIds.length ? leadIds : [""])),
-    deps.db
-      .select({ id: assignments.id, state: assignments.state, receivedVersion: assignments.receivedVersion, dueVersion: assignments.dueVersion })
-      .from(assignments)
-      .where(inJsonArray(assignments.id, assignmentIds.length ? assignmentIds : [""])),
+  const [leadRows, assignmentRows] = await Promise.all([
+    leadIds.length ? deps.db.select({ id: leads.id, state: leads.state }).from(leads).where(inJsonArray(leads.id, leadIds)) : [],
+    assignmentIds.length
+      ? deps.db
+          .select({ id: assignments.id, state: assignments.state, receivedVersion: assignments.receivedVersion, dueVersion: assignments.dueVersion })
+          .from(assignments)
+          .where(inJsonArray(assignments.id, assignmentIds))
+      : [],
   ]);
   const waiting = new Set<string>();
   for (const l of leadRows) if (l.state === "new") waiting.add(`lead:${l.id}`);
