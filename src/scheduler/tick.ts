@@ -5,6 +5,7 @@ import { escalateOverdueLeads } from "../services/leads/escalation";
 import { expireUnclaimedRewards } from "../services/rewards/claims";
 import { runCampaignReminders } from "../services/campaigns/reminders";
 import { sendWeeklyDigest } from "../services/statistics/weekly-digest";
+import { checkReadReceipts } from "../services/read-receipts/check-reads";
 import { deliverDueMessages } from "../services/delivery/outbox";
 import { unparkStrandedHeads } from "../services/delivery/engine";
 import { DEFAULT_OUTBOX_RETENTION_DAYS, purgeDeliveredMessages } from "../services/delivery/retention";
@@ -39,6 +40,8 @@ const JOBS: Record<string, Job> = {
   runCampaignReminders: (deps) => runCampaignReminders(deps, deps.now()),
   // The coordinators' weekly statistics (first working day, from 09:00 Shanghai; once per week).
   sendWeeklyDigest: (deps) => sendWeeklyDigest(deps, deps.now()),
+  // Who read the lead cards and campaign reminders sent to platforms that report it (Feishu, DingTalk).
+  checkReadReceipts: async (deps) => (deps.chat ? checkReadReceipts({ ...deps, adapters: deps.chat.adapters }) : undefined),
   purgeDeliveredMessages: (deps) => purgeDeliveredMessages(deps, { retentionDays: deps.config.OUTBOX_RETENTION_DAYS ?? DEFAULT_OUTBOX_RETENTION_DAYS }),
   unparkStrandedHeads,
   // Delivery runs last so reminders queued by this tick go out in it.

@@ -39,6 +39,8 @@ export const events = sqliteTable(
     uniqueIndex("events_dedupe_uq").on(t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
     // A member's latest action (the workspace's People page), migration 0018.
     index("events_actor_idx").on(t.actorId, t.id).where(sql`actor_id IS NOT NULL`),
+    // Who read a lead card or campaign reminder (`chat.read`, migration 0024): the board and lead page.
+    index("events_chat_read_idx").on(t.entityType, t.entityId, t.actorId).where(sql`action = 'chat.read'`),
   ],
 );
 

@@ -1,4 +1,5 @@
-// Chat delivery tables: the cards shown in chats, the outbox and its lanes, and pending chat prompts.
+// Chat delivery tables: the cards shown in chats, the outbox and its lanes, pending chat prompts, and
+// the sent messages whose readers are being watched.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { leads } from "./leads";
@@ -114,5 +115,37 @@ export const chatPrompts = sqliteTable(
   ],
 );
 
+/**
+ * A sent lead card or campaign reminder whose readers the platform can report (Feishu, DingTalk): asked
+ * on a backoff schedule until the lead is acknowledged or the assignment received, or three days pass.
+ * Each reader becomes a `chat.read` event (see src/services/read-receipts/).
+ */
+export const readWatches = sqliteTable(
+  "read_watches",
+  {
+    id: text("id").primaryKey(),
+    platform: text("platform").notNull(),
+    chatId: text("chat_id").notNull(),
+    messageId: text("message_id").notNull(),
+    /** lead | assignment */
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    sentAt: integer("sent_at").notNull(),
+    nextCheckAt: integer("next_check_at").notNull(),
+    checks: integer("checks").notNull().default(0),
+    /** Set when the watch ends (acknowledged, received, three days, or the platform lost its readers). */
+    doneAt: integer("done_at"),
+    lastError: text("last_error"),
+  },
+  (t) => [
+    uniqueIndex("read_watches_message_uq").on(t.platform, t.chatId, t.messageId),
+    // The tick's due watches: open ones only, by next check.
+    index("read_watches_due_idx").on(t.nextCheckAt).where(sql`${t.doneAt} IS NULL`),
+    // Finished watches are purged a month after their send.
+    index("read_watches_sent_idx").on(t.sentAt),
+  ],
+);
+
 export type OutboxRow = typeof outbox.$inferSelect;
 export type DeliveryLaneRow = typeof deliveryLanes.$inferSelect;
+export type ReadWatchRow = typeof readWatches.$inferSelect;

@@ -1,6 +1,7 @@
 // The campaign board's markup, shared by the signed-link board (board-page.tsx) and the workspace's
 // campaign page: the counts per deliverable, the filter form, and the units × deliverables matrix with
-// each cell's status and documents (and a statistics table's "differs from computed figures" flag).
+// each cell's status and documents (and a statistics table's "differs from computed figures" flag, and
+// "read, not acknowledged" with the readers' names where the platform reports who read a reminder).
 // Where its links and forms point is the page's to say (`BoardLinks`).
 import type { Child } from "hono/jsx";
 import { z } from "zod";
@@ -14,6 +15,7 @@ import type { BoardMatrix, CellFile } from "../../services/campaigns/board-view"
 import { FigureFlag, submissionCheck } from "./figure-check-markup";
 import { SUBMISSION_TYPE_LABELS, type SubmissionMediaType } from "../../services/campaigns/document-type";
 import { formatBytes } from "../../services/intake/evidence";
+import { readNotAcknowledgedText } from "../../services/read-receipts/reader-text";
 import type { AppContext } from "../context";
 
 const empty = (v: unknown) => (v === "" ? undefined : v);
@@ -104,6 +106,14 @@ function Cell(props: { locale: Locale; rows: BoardRow[]; files: Map<string, Cell
         <div data-cell={r.assignmentId} data-status={r.status}>
           {r.period ? `${r.period} ` : ""}
           <span class={`st-${r.status}`}>{statusLabel(locale, r.status)}</span>
+          {r.readNotAcknowledged.length ? (
+            <>
+              {" "}
+              <span class="hint" data-read-not-acknowledged={r.assignmentId}>
+                {readNotAcknowledgedText(locale, r.readNotAcknowledged)}
+              </span>
+            </>
+          ) : null}
           {(props.files.get(r.assignmentId) ?? []).map((f, i) => (
             <>
               {" "}
@@ -204,6 +214,7 @@ export function BoardBody(props: BoardBodyProps) {
               <th scope="col">{statusLabel(locale, "accepted")}</th>
               <th scope="col">{statusLabel(locale, "late")}</th>
               <th scope="col">{statusLabel(locale, "open")}</th>
+              <th scope="col">{t(locale, "reads.column")}</th>
             </tr>
           </thead>
           <tbody>
@@ -216,6 +227,7 @@ export function BoardBody(props: BoardBodyProps) {
                 <td data-count="accepted">{d.counts.accepted}</td>
                 <td data-count="late">{d.counts.late}</td>
                 <td data-count="open">{d.counts.open}</td>
+                <td data-count="read_not_acknowledged">{d.counts.readNotAcknowledged}</td>
               </tr>
             ))}
           </tbody>

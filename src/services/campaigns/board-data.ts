@@ -1,8 +1,10 @@
 // The campaign board as data: per deliverable the counts (acknowledged / submitted / accepted / late /
-// open) and one row per unit (and period). Used by chat /board, `admin campaign board` and the web board.
+// open / read but not acknowledged) and one row per unit (and period). Used by chat /board, `admin
+// campaign board` and the web board. Two read round trips (and the org snapshot when reads need names).
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { assignments, campaigns, deliverables, units, type AssignmentRow, type CampaignRow, type DeliverableRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
+import { campaignReadsQuery, namedReaders, type ChatReader } from "../read-receipts/readers";
 import { regionContains } from "./units";
 
 export const BOARD_STATUSES = ["open", "acknowledged", "submitted", "accepted", "returned", "late"] as const;
@@ -40,6 +42,11 @@ export interface BoardRow {
   submittedLate: boolean;
   /** The one status shown in a cell: accepted, submitted, returned, late, acknowledged or open. */
   status: BoardStatus;
+  /**
+   * Members who read a reminder of this assignment (Feishu, DingTalk read receipts) while it still waits
+   * for Received: "read, not acknowledged". Empty once acknowledged or submitted, or if nobody read it.
+   */
+  readNotAcknowledged: ChatReader[];
 }
 
 export interface BoardCounts {
@@ -49,6 +56,8 @@ export interface BoardCounts {
   accepted: number;
   late: number;
   open: number;
+  /** Rows read by a member of the unit's chat and not acknowledged. */
+  readNotAcknowledged: number;
 }
 
 export interface BoardDeliverable {
@@ -82,7 +91,7 @@ export const BOARD_COLUMNS = {
   reviewedAt: assignments.reviewedAt,
 };
 
-export function boardRow(a: BoardAssignment, unit: { name: string; kind: string; regionCode: string }, now: number): BoardRow {
+export function boardRow(a: BoardAssignment, unit: { name: string; kind: string; regionCode: string }, now: number, readers: readonly ChatReader[] = []): BoardRow {
   const submitted = isSubmitted(a.state);
   const acknowledged = submitted || (a.receivedAt !== null && a.receivedVersion === a.dueVersion);
   const late = !submitted && now > a.dueAt;
@@ -104,6 +113,7 @@ export function boardRow(a: BoardAssignment, unit: { name: string; kind: string;
     late,
     submittedLate: submitted && a.submittedAt !== null && a.submittedAt > a.dueAt,
     status,
+    readNotAcknowledged: !acknowledged && (a.state === "open" || a.state === "returned") ? [...readers] : [],
   };
 }
 
@@ -115,6 +125,7 @@ export function countRows(rows: BoardRow[]): BoardCounts {
     accepted: rows.filter((r) => r.state === "accepted").length,
     late: rows.filter((r) => r.late).length,
     open: rows.filter((r) => !isSubmitted(r.state)).length,
+    readNotAcknowledged: rows.filter((r) => r.readNotAcknowledged.length > 0).length,
   };
 }
 
@@ -123,7 +134,7 @@ const matchesStatus = (r: BoardRow, status: BoardStatus) =>
 
 /**
  * The board of one campaign (null when there is none). Counts cover the rows left by the phase, region
- * and deliverable filters; the status filter then narrows the rows only. One read round trip.
+ * and deliverable filters; the status filter then narrows the rows only.
  */
 export async function campaignBoard(deps: ServiceDeps, campaignId: string, filters: BoardFilters = {}): Promise<CampaignBoard | null> {
   const db = deps.db;
@@ -137,21 +148,23 @@ export async function campaignBoard(deps: ServiceDeps, campaignId: string, filte
     (d) => (!filters.phase || d.phaseKey === filters.phase) && (!filters.deliverable || d.id === filters.deliverable || d.key === filters.deliverable),
   );
   if (chosen.length === 0) return { campaign, deliverables: [], generatedAt: deps.now().getTime() };
-  const rows = await db
-    .select({ a: BOARD_COLUMNS, unit: { name: units.name, kind: units.kind, regionCode: units.regionCode } })
-    .from(assignments)
-    .innerJoin(units, eq(units.id, assignments.unitId))
-    .where(
-      chosen.length === deliverableRows.length
-        ? eq(assignments.campaignId, campaignId)
-        : and(eq(assignments.campaignId, campaignId), inArray(assignments.deliverableId, chosen.map((d) => d.id))),
-    )
-    .orderBy(asc(assignments.dueAt), asc(units.name), asc(assignments.period));
+  const filtered = chosen.length !== deliverableRows.length;
+  const [rows, readRows] = await db.batch([
+    db
+      .select({ a: BOARD_COLUMNS, unit: { name: units.name, kind: units.kind, regionCode: units.regionCode } })
+      .from(assignments)
+      .innerJoin(units, eq(units.id, assignments.unitId))
+      .where(!filtered ? eq(assignments.campaignId, campaignId) : and(eq(assignments.campaignId, campaignId), inArray(assignments.deliverableId, chosen.map((d) => d.id))))
+      .orderBy(asc(assignments.dueAt), asc(units.name), asc(assignments.period)),
+    // Who read the reminders (read receipts), for "read, not acknowledged".
+    campaignReadsQuery(deps, campaignId, filtered ? chosen.map((d) => d.id) : undefined),
+  ]);
+  const reads = await namedReaders(deps, readRows);
   const now = deps.now().getTime();
   const byDeliverable = new Map<string, BoardRow[]>(chosen.map((d) => [d.id, []]));
   for (const { a, unit } of rows) {
     if (filters.region && !regionContains(filters.region, unit.regionCode)) continue;
-    byDeliverable.get(a.deliverableId)?.push(boardRow(a, unit, now));
+    byDeliverable.get(a.deliverableId)?.push(boardRow(a, unit, now, reads.get(a.id)));
   }
   return {
     campaign,

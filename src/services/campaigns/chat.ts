@@ -35,6 +35,7 @@ import { statisticsOffer } from "../../core/statistics/deliverable-period";
 import { deadlineText, deliverableTitle, type CampaignAction } from "./messages";
 import { nudgeDeliverable } from "./nudges";
 import { refusalText } from "../refusals/refusal-text";
+import { readNotAcknowledgedText } from "../read-receipts/reader-text";
 
 export { isCampaignAction } from "./messages";
 
@@ -56,6 +57,8 @@ export interface CampaignReply {
 const PROMPT_TTL_MS = 24 * 3_600_000;
 /** Laggards listed by /board (the full list is on the board page). */
 const BOARD_LAGGARDS = 15;
+/** The word after `/nudge KEY` that nudges only those who read and did nothing. */
+const READ_VARIANTS = new Set(["read", "已读"]);
 
 function localeOf(member: MemberRow | null, fallback: Locale): Locale {
   return member && isLocale(member.locale) ? member.locale : fallback;
@@ -220,10 +223,15 @@ export async function handleCampaignCommand(
       const c = entry.counts;
       const lines = [t(locale, "campaign.board_title", { deliverable: deliverableTitle(entry.deliverable, locale), ...c })];
       const laggards = entry.rows.filter((row) => row.state === "open" || row.state === "returned").sort((a, b) => Number(b.late) - Number(a.late) || Number(a.acknowledged) - Number(b.acknowledged) || a.unitName.localeCompare(b.unitName));
+      if (c.readNotAcknowledged) lines.push(t(locale, "reads.board_count", { count: c.readNotAcknowledged }));
       if (laggards.length === 0) lines.push(t(locale, "campaign.board_all_done"));
       else {
         lines.push(t(locale, "campaign.board_laggards"));
-        for (const row of laggards.slice(0, BOARD_LAGGARDS)) lines.push(t(locale, row.late ? "campaign.board_laggard_late" : row.acknowledged ? "campaign.board_laggard_ack" : "campaign.board_laggard_open", { unit: row.period ? `${row.unitName} ${row.period}` : row.unitName }));
+        for (const row of laggards.slice(0, BOARD_LAGGARDS)) {
+          const line = t(locale, row.late ? "campaign.board_laggard_late" : row.acknowledged ? "campaign.board_laggard_ack" : "campaign.board_laggard_open", { unit: row.period ? `${row.unitName} ${row.period}` : row.unitName });
+          // Read receipts (Feishu, DingTalk): who read the reminder and has not pressed Received.
+          lines.push(row.readNotAcknowledged.length ? `${line} · ${readNotAcknowledgedText(locale, row.readNotAcknowledged, 3)}` : line);
+        }
         if (laggards.length > BOARD_LAGGARDS) lines.push(t(locale, "campaign.board_more", { count: laggards.length - BOARD_LAGGARDS }));
       }
       const url = await boardUrl(deps, { memberId: member.id, campaignId: r.found.campaign.id }, deps.now());
@@ -233,10 +241,18 @@ export async function handleCampaignCommand(
     case "nudge": {
       const r = await resolveDeliverable(deps, input.args[0], locale, "campaign.nudge_usage");
       if (!r.found) return { text: r.error };
-      const result = await nudgeDeliverable(deps, { deliverableId: r.found.deliverable.id, actor: member, platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey });
+      // `/nudge KEY read`: only the units whose contacts read the reminder and did not press Received.
+      const variant = input.args[1];
+      const readersOnly = variant !== undefined && READ_VARIANTS.has(variant.toLowerCase());
+      const result = await nudgeDeliverable(deps, { deliverableId: r.found.deliverable.id, actor: member, platform, platformRef: input.user.platformRef ?? null, dedupeKey: input.updateKey, ...(readersOnly ? { only: "read_not_acknowledged" as const } : {}) });
       if (result.status === "duplicate") return { text: t(locale, "campaign.reply.duplicate") };
       if (result.status === "refused") return { text: await refusalText(deps, locale, { scope: "campaign", code: result.reason, actorId: member.id }) };
-      const lines = [result.nudged.length ? t(locale, "campaign.nudge_done", { count: result.nudged.length, units: result.nudged.map((u) => u.name).join("、") }) : t(locale, "campaign.nudge_none")];
+      const units = result.nudged.map((u) => u.name).join("、");
+      const lines = [
+        result.nudged.length
+          ? t(locale, readersOnly ? "reads.nudge_done" : "campaign.nudge_done", { count: result.nudged.length, units })
+          : t(locale, readersOnly ? "reads.nudge_none" : "campaign.nudge_none"),
+      ];
       if (result.coolingDown.length) lines.push(t(locale, "campaign.nudge_cooldown", { count: result.coolingDown.length, hours: deps.config.CAMPAIGN_NUDGE_COOLDOWN_HOURS ?? 4 }));
       return { text: lines.join("\n") };
     }

@@ -1,6 +1,8 @@
 // /nudge: re-pings the units that have not submitted a deliverable, each at most once per cool-down
 // (CAMPAIGN_NUDGE_COOLDOWN_HOURS, default 4 h). One batch: the nudge times (guarded, so two coordinators
 // nudging at once cannot both get through), a reminder_slots row, an event and a message per unit.
+// `/nudge KEY read` (and the board's "nudge those who read") reaches only the units whose reminder a
+// member read (read receipts) without pressing Received.
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
@@ -13,6 +15,7 @@ import { actorOf, type AssignmentPlatform } from "./assignment-context";
 import { isCoordinator } from "./units";
 import { unitMessage } from "./messages";
 import { chunkedStatements } from "../../db/chunk";
+import { readersOf } from "../read-receipts/readers";
 
 export type NudgeResult =
   | { status: "done"; nudged: UnitRow[]; coolingDown: UnitRow[] }
@@ -22,7 +25,16 @@ export type NudgeResult =
 export async function nudgeDeliverable(
   deps: ServiceDeps,
   /** `unitId`: only that unit (a nudge from its cell on the workspace board); otherwise every unit waiting. */
-  input: { deliverableId: string; actor: MemberRow; platform: AssignmentPlatform; platformRef?: string | null; dedupeKey: string; unitId?: string },
+  input: {
+    deliverableId: string;
+    actor: MemberRow;
+    platform: AssignmentPlatform;
+    platformRef?: string | null;
+    dedupeKey: string;
+    unitId?: string;
+    /** Only units whose waiting assignment was read (read receipts) and not acknowledged. */
+    only?: "read_not_acknowledged";
+  },
 ): Promise<NudgeResult> {
   if (!isCoordinator(input.actor)) return { status: "refused", reason: "not_permitted" };
   const actor = actorOf(input.actor, input.platform, input.platformRef);
@@ -45,6 +57,10 @@ export async function nudgeDeliverable(
       if (input.unitId !== undefined && r.unit.id !== input.unitId) continue;
       if ((r.assignment.state === "open" || r.assignment.state === "returned") && r.unit.active && !waiting.has(r.unit.id)) waiting.set(r.unit.id, r);
     }
+    if (input.only === "read_not_acknowledged") {
+      const read = await readersOf(deps, "assignment", [...waiting.values()].map((r) => r.assignment.id));
+      for (const [unitId, r] of waiting) if (r.assignment.receivedVersion === r.assignment.dueVersion || !read.get(r.assignment.id)?.length) waiting.delete(unitId);
+    }
     const due = [...waiting.values()].filter((r) => r.assignment.lastNudgedAt === null || r.assignment.lastNudgedAt <= cutoff);
     const coolingDown = [...waiting.values()].filter((r) => !due.includes(r)).map((r) => r.unit);
     // The command's own event carries the dedupe key, so a redelivered /nudge nudges nobody twice.
@@ -54,7 +70,7 @@ export async function nudgeDeliverable(
         entityType: "deliverable",
         entityId: target.deliverable.id,
         action: "deliverable.nudged",
-        data: JSON.stringify({ nudged: due.map((r) => r.unit.id), coolingDown: coolingDown.map((u) => u.id) }),
+        data: JSON.stringify({ nudged: due.map((r) => r.unit.id), coolingDown: coolingDown.map((u) => u.id), ...(input.only ? { only: input.only } : {}) }),
         dedupeKey: input.dedupeKey,
       }),
     );
@@ -75,8 +91,8 @@ export async function nudgeDeliverable(
       const outboxId = newId("out");
       const slot = `nudge:${now}`;
       statements.push(db.insert(reminderSlots).values({ assignmentId: a.id, slot, kind: "nudge", sendAt: now, dueAt: a.dueAt, claimedAt: now, outboxId }).onConflictDoNothing());
-      outbox.push({ id: outboxId, dedupeKey: `nudge:${a.id}:${now}`, platform: unit.platform as EnqueueInput["platform"], chatId: unit.chatId, kind: "text", payload: { message: unitMessage({ campaign: target.campaign, deliverable: target.deliverable, unit, assignment: a }, "nudge") } });
-      eventRows.push(eventRow(actor, { occurredAt: now, entityType: "assignment", entityId: a.id, action: "assignment.nudged", data: JSON.stringify({ slot, unitId: unit.id, deliverableId: a.deliverableId }) }));
+      outbox.push({ id: outboxId, dedupeKey: `nudge:${a.id}:${now}`, platform: unit.platform as EnqueueInput["platform"], chatId: unit.chatId, kind: "text", payload: { message: unitMessage({ campaign: target.campaign, deliverable: target.deliverable, unit, assignment: a }, "nudge"), watchReads: { entityType: "assignment", entityId: a.id } } });
+      eventRows.push(eventRow(actor, { occurredAt: now, entityType: "assignment", entityId: a.id, action: "assignment.nudged", data: JSON.stringify({ slot, unitId: unit.id, deliverableId: a.deliverableId, ...(input.only ? { only: input.only } : {}) }) }));
     }
     if (outbox.length) statements.push(...enqueueManyStatements(deps, outbox), ...chunkedStatements(eventRows, (part) => db.insert(events).values(part)));
     try {

@@ -104,7 +104,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
         const sup = row.supervisor;
         if (sup?.active) outbox.push({ dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
       } else {
-        outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}) } });
+        outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}), watchReads: { entityType: "assignment", entityId: a.id } } });
       }
       eventRows.push({
         occurredAt: now,

@@ -15,6 +15,7 @@ import { listLeadTips, type LeadTip } from "../leads/tips";
 import { currentOrg } from "../org/org-cache";
 import { mayRevealIdentity, recordCaseEvent, type CaseAccess, type LeadRow, type MemberRow } from "./case-access";
 import { readCaseReports, type CaseReport } from "./open-case";
+import { readersOf, type ChatReader } from "../read-receipts/readers";
 
 /** The steps a member may take on the lead now (the chat card's buttons for its state, and the role's rights). */
 export interface LeadActions {
@@ -73,6 +74,8 @@ export interface LeadView {
   actions: LeadActions;
   /** Whom the lead may be reassigned to, by name and team. */
   reassignTargets: { id: string; name: string; teamName: string }[];
+  /** Members who read its card (Feishu, DingTalk read receipts) while nobody has acknowledged it: "read, not acknowledged". */
+  readNotAcknowledged: ChatReader[];
 }
 
 export async function openLeadView(deps: ServiceDeps, input: { member: MemberRow; leadId: string; sessionId: string }): Promise<LeadView> {
@@ -80,7 +83,13 @@ export async function openLeadView(deps: ServiceDeps, input: { member: MemberRow
   await recordCaseEvent(deps, input.member, input.leadId, "lead.case_viewed", { via: "workspace" }, input.sessionId);
   // Read again after the event: the page shows the lead as it is now.
   const lead = (await getLead(deps, input.leadId)) ?? access.lead;
-  const [tips, reports, org, summary] = await Promise.all([listLeadTips(deps, lead.id), readCaseReports(deps, lead.id), currentOrg(deps), decryptLeadSummary(deps, lead)]);
+  const [tips, reports, org, summary, readers] = await Promise.all([
+    listLeadTips(deps, lead.id),
+    readCaseReports(deps, lead.id),
+    currentOrg(deps),
+    decryptLeadSummary(deps, lead),
+    lead.state === "new" ? readersOf(deps, "lead", [lead.id]) : null,
+  ]);
   const actions = leadActionsFor(input.member, lead, tips.length);
   const teamName = (id: string | null) => (id ? (org.teamById.get(id)?.name ?? null) : null);
   const reassignTargets = actions.reassign
@@ -102,5 +111,6 @@ export async function openLeadView(deps: ServiceDeps, input: { member: MemberRow
     canReveal: mayRevealIdentity(input.member),
     actions,
     reassignTargets,
+    readNotAcknowledged: readers?.get(lead.id) ?? [],
   };
 }

@@ -3,6 +3,7 @@
 import { decryptText, encryptText } from "../../security/cipher";
 import type { KeyRing } from "../../security/keys";
 import type { OutgoingMessage } from "../../chat/types";
+import type { WatchedEntity } from "../read-receipts/watches";
 
 export interface OutboxPayload {
   leadId?: string;
@@ -12,6 +13,8 @@ export interface OutboxPayload {
   digest?: { reportId: string; leadId: string; evidenceSince?: number };
   /** For batch_card rows: which batch's card for which team (rendered at delivery). */
   batchCard?: { batchId: string; teamId: string };
+  /** What a text or card row is about, when its readers are watched once sent (campaign reminders: read-receipts/watches.ts). */
+  watchReads?: WatchedEntity;
 }
 
 const context = (outboxId: string) => `outbox:${outboxId}:payload`;

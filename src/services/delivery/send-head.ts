@@ -10,6 +10,7 @@ import { backoffMs, isGroupChat, laneAfterSend, laneAllowedAt, type LaneState } 
 import { isSealedPayload, openPayload, sealPayload, type OutboxPayload } from "./payload";
 import { errorText, type DeliveryDeps, type RoundContext } from "./round-context";
 import { promoteNextStatement } from "./lane-queue";
+import { readWatchStatement, watchedEntityOf, type NewReadWatch } from "../read-receipts/watches";
 
 /** Serialises the platform-wide lane within this process (other processes are kept out by its version stamp). */
 const globalLocks = new Map<string, Promise<unknown>>();
@@ -123,6 +124,7 @@ export async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: Out
     nextLaneAt = slot.nextLaneAt;
     let answeredAt: number | null = null;
     let messageId: string | null = null;
+    let watch: NewReadWatch | null = null;
     if (message) {
       if (editOf) {
         // Edits are idempotent: an interrupted one is simply redone.
@@ -146,9 +148,12 @@ export async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: Out
         if (row.kind === "prompt" && payload.promptId) await deps.renderer.promptSent?.(payload.promptId, messageId);
         if (row.kind === "digest" && relayed?.length && payload.digest) await deps.renderer.digestSent?.(payload.digest, relayed, platform, row.chatId);
         if (row.kind === "batch_card" && payload.batchCard) await deps.renderer.batchCardSent?.(payload.batchCard, messageId);
+        // A new lead card or campaign reminder where the platform reports readers: watched from now on.
+        const watched = watchedEntityOf(adapter, row, payload);
+        if (watched) watch = { ...watched, platform, chatId: row.chatId, messageId, sentAt: deps.now().getTime() };
       }
     }
-    await settleSent(ctx, row, messageId, slot, answeredAt);
+    await settleSent(ctx, row, messageId, slot, answeredAt, watch);
   } catch (err) {
     const retryable = err instanceof ChatDeliveryError ? err.retryable : true;
     const description = errorText(err);
@@ -192,7 +197,7 @@ function laneAfterAnswer(ctx: RoundContext, slot: Slot, answeredAt: number): Lan
   return { nextAllowedAt: Math.max(state.nextAllowedAt, answeredAt + pacing.perChatIntervalMs), heldUntil: null, recentSends };
 }
 
-async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string | null, slot: Slot, answeredAt: number | null) {
+async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string | null, slot: Slot, answeredAt: number | null, watch: NewReadWatch | null) {
   const { deps, platform } = ctx;
   const sentAt = deps.now().getTime();
   const pacing = ctx.tuning.pacing[platform];
@@ -213,6 +218,7 @@ async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string |
         .set({ nextAllowedAt: lane.nextAllowedAt, recentSends: JSON.stringify(lane.recentSends), heldUntil: null, holdReason: null, updatedAt: Math.max(sentAt, slot.lane.updatedAt + 1) })
         .where(and(eq(deliveryLanes.platform, platform), eq(deliveryLanes.laneKey, row.chatId), eq(deliveryLanes.updatedAt, slot.lane.updatedAt))),
       promoteNextStatement(deps, platform, row.chatId, laneAllowedAt(lane, groupMax, pacing.groupWindowMs)),
+      ...(watch ? [readWatchStatement(deps, watch)] : []),
     ]),
   );
   ctx.report.sent++;

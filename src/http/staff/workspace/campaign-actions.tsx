@@ -10,6 +10,8 @@ import { extendDeadline, getAssignmentContext, isCoordinator, reviewSubmission, 
 import { boardRow } from "../../../services/campaigns/board-data";
 import { latestFilesByAssignment } from "../../../services/campaigns/board-view";
 import { nudgeDeliverable } from "../../../services/campaigns/nudges";
+import { readNotAcknowledgedText } from "../../../services/read-receipts/reader-text";
+import { readersOf } from "../../../services/read-receipts/readers";
 import type { AppContext, AppEnv } from "../../context";
 import { readForm } from "../../body";
 import { sendPage } from "../staff-layout";
@@ -105,7 +107,7 @@ async function renderAssignment(c: AppContext, ctx: AssignmentContext, error?: s
   const { locale } = staffOf(c);
   const { deps } = c.var;
   const { assignment: a, unit, deliverable, campaign } = ctx;
-  const row = boardRow(a, unit, deps.now().getTime());
+  const row = boardRow(a, unit, deps.now().getTime(), (await readersOf(deps, "assignment", [a.id])).get(a.id));
   const files = (await latestFilesByAssignment(deps, [a.id])).get(a.id) ?? [];
   const base = assignmentPath(campaign.id, a.id);
   const title = `${unit.name} · ${titleOf(locale, deliverable)}${a.period ? ` ${a.period}` : ""}`;
@@ -125,6 +127,12 @@ async function renderAssignment(c: AppContext, ctx: AssignmentContext, error?: s
         <dd>{at(a.dueAt)}</dd>
         <dt>{t(locale, "workspace.campaigns.acknowledged")}</dt>
         <dd>{row.acknowledged ? at(a.receivedAt) || t(locale, "workspace.campaigns.yes") : t(locale, "workspace.campaigns.no")}</dd>
+        {row.readNotAcknowledged.length ? (
+          <>
+            <dt>{t(locale, "reads.column")}</dt>
+            <dd data-testid="assignment-read-not-acknowledged">{readNotAcknowledgedText(locale, row.readNotAcknowledged, 20)}</dd>
+          </>
+        ) : null}
         <dt>{t(locale, "workspace.campaigns.submitted_at")}</dt>
         <dd>{at(a.submittedAt) || "—"}</dd>
         <dt>{t(locale, "workspace.campaigns.documents")}</dt>

@@ -1,7 +1,8 @@
 // A campaign's board in the workspace (/staff/campaigns/:id), for coordinators: the board's markup shared
 // with the signed-link board (counts, filters, matrix, CSV, documents), each cell linking to the unit's
 // task and a late one with its own nudge button, and per deliverable "nudge every unit waiting" and
-// "move the deadline" — the chat's /nudge and /move use cases, platform web, the form's key as dedupe key.
+// "move the deadline" — the chat's /nudge and /move use cases, platform web, the form's key as dedupe key —
+// and, where reminders were read without Received (read receipts), "nudge those who read".
 import { Hono } from "hono";
 import type { Locale } from "../../../core/report-input";
 import { t } from "../../../i18n";
@@ -54,6 +55,9 @@ function DeliverableActions(props: { locale: Locale; campaignId: string; entries
             <h3>{title}</h3>
             <p class="hint">{t(locale, "workspace.campaigns.deliverable_summary", { late: d.counts.late, open: d.counts.open, units: d.counts.units, due: d.rows[0] && !d.rows[0].period ? at(d.rows[0].dueAt) : "—" })}</p>
             {d.counts.open ? <ActionForm action={`${base}/nudge`} label={t(locale, "workspace.campaigns.nudge_all")} testid="nudge-all" /> : null}
+            {d.counts.readNotAcknowledged ? (
+              <ActionForm action={`${base}/nudge-read`} label={t(locale, "reads.nudge_button", { n: d.counts.readNotAcknowledged })} testid="nudge-read" />
+            ) : null}
             <ActionForm action={`${base}/move`} label={t(locale, "workspace.campaigns.move")} testid="move-form">
               <DueAndReason locale={locale} id={`move-${d.deliverable.key}`} />
             </ActionForm>
@@ -141,7 +145,7 @@ export function createCampaignBoardRoutes(): Hono<AppEnv> {
     return submissionFileResponse(c, opened, member);
   });
 
-  routes.post(`/${CAMPAIGN_ID}/deliverables/:deliverableId/:action{nudge|move}`, async (c) => {
+  routes.post(`/${CAMPAIGN_ID}/deliverables/:deliverableId/:action{nudge-read|nudge|move}`, async (c) => {
     const refused = refuseNonCoordinator(c);
     if (refused) return refused;
     const { deps } = c.var;
@@ -153,10 +157,11 @@ export function createCampaignBoardRoutes(): Hono<AppEnv> {
     const { fields } = await readForm(c);
     const key = formKeySchema.safeParse(fields.key);
     if (!key.success) return renderBoard(c, campaignId, t(locale, "workspace.campaigns.form_expired"));
-    const action = c.req.param("action") as "nudge" | "move";
+    const action = c.req.param("action") as "nudge" | "nudge-read" | "move";
     const common = { deliverableId, actor: member, platform: "web" as const, platformRef: sessionId, dedupeKey: dedupeKeyOf(action, key.data) };
     const back = (f: Flash) => c.redirect(`${campaignPath(campaignId)}?${flashQuery(f)}`, 303);
     if (action === "nudge") return back(nudgeFlash(await nudgeDeliverable(deps, common)));
+    if (action === "nudge-read") return back(nudgeFlash(await nudgeDeliverable(deps, { ...common, only: "read_not_acknowledged" }), true));
     const due = dueFieldSchema.safeParse(fields.due ?? "");
     if (!due.success) return renderBoard(c, campaignId, t(locale, "campaign.refusal.invalid_deadline"));
     const reason = reasonSchema.safeParse(fields.reason ?? "");

@@ -21,7 +21,7 @@ export const dueFieldSchema = z
 /** The dedupe key of one form's action: the key is random per form, the prefix says where it came from. */
 export const dedupeKeyOf = (action: string, key: string) => `web:campaign:${action}:${key}`;
 
-const DONE = ["nudged", "nudge_none", "moved", "extended", "accepted", "returned", "duplicate"] as const;
+const DONE = ["nudged", "nudge_none", "nudged_readers", "nudge_readers_none", "moved", "extended", "accepted", "returned", "duplicate"] as const;
 const REFUSED = [
   "not_permitted",
   "unknown_assignment",
@@ -82,6 +82,12 @@ export function flashText(locale: Locale, f: Flash, cooldownHours: number): stri
     }
     case "nudge_none":
       return f.c ? t(locale, "campaign.nudge_cooldown", { count: f.c, hours: cooldownHours }) : t(locale, "campaign.nudge_none");
+    case "nudged_readers": {
+      const text = t(locale, "reads.done_nudged", { n: f.n ?? 0 });
+      return f.c ? `${text} ${t(locale, "campaign.nudge_cooldown", { count: f.c, hours: cooldownHours })}` : text;
+    }
+    case "nudge_readers_none":
+      return f.c ? t(locale, "campaign.nudge_cooldown", { count: f.c, hours: cooldownHours }) : t(locale, "reads.nudge_none");
     case "duplicate":
       return t(locale, "campaign.reply.duplicate");
     case "not_permitted":
@@ -107,8 +113,12 @@ export function moveFlash(result: MoveResult): Flash {
   return { code: result.reason };
 }
 
-export function nudgeFlash(result: NudgeResult): Flash {
-  if (result.status === "done") return result.nudged.length ? { code: "nudged", n: result.nudged.length, c: result.coolingDown.length } : { code: "nudge_none", c: result.coolingDown.length };
+/** `readers`: the "nudge those who read" variant (its own words). */
+export function nudgeFlash(result: NudgeResult, readers = false): Flash {
+  if (result.status === "done")
+    return result.nudged.length
+      ? { code: readers ? "nudged_readers" : "nudged", n: result.nudged.length, c: result.coolingDown.length }
+      : { code: readers ? "nudge_readers_none" : "nudge_none", c: result.coolingDown.length };
   if (result.status === "duplicate") return { code: "duplicate" };
   return { code: result.reason === "unknown_deliverable" ? "unknown_deliverable" : result.reason };
 }

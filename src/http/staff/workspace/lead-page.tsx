@@ -17,6 +17,7 @@ import type { AppContext, AppEnv } from "../../context";
 import { evidenceLabel } from "../case";
 import { LeadActionForms } from "./lead-action-forms";
 import { noticeOf } from "./lead-notices";
+import { readNotAcknowledgedText } from "../../../services/read-receipts/reader-text";
 import { staffOf } from "./session";
 import { roleLabel, WorkspaceLayout } from "./workspace-layout";
 
@@ -60,6 +61,12 @@ function Facts(props: { locale: Locale; v: LeadView }) {
     <dl class="summary" data-testid="lead-facts">
       <dt>{t(locale, "chat.state")}</dt>
       <dd data-testid="lead-state">{t(locale, `chat.lead_state.${lead.state}`)}</dd>
+      {v.readNotAcknowledged.length ? (
+        <>
+          <dt>{t(locale, "reads.column")}</dt>
+          <dd data-testid="lead-read-not-acknowledged">{readNotAcknowledgedText(locale, v.readNotAcknowledged, 20)}</dd>
+        </>
+      ) : null}
       {lead.outcome ? (
         <>
           <dt>{t(locale, "workspace.leads.outcome")}</dt>
