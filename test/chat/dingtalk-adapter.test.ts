@@ -4,7 +4,8 @@
 // outbox's terms (throttled → retry after a wait, 5xx and timeouts → retry, uncertain; other 4xx → give up).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDingtalkAdapter, type DingtalkAdapterOptions } from "../../src/chat/dingtalk/adapter";
-import { createDingtalkTokenCache, TOKEN_RENEW_MARGIN_MS } from "../../src/chat/dingtalk/token";
+import { createDingtalkTokenCache } from "../../src/chat/dingtalk/token";
+import { TOKEN_RENEW_EARLY_MS } from "../../src/chat/access-token";
 import { ChatDeliveryError, type ChatCard } from "../../src/chat/types";
 import { DINGTALK_CLIENT_ID, DINGTALK_ROBOT_CODE, DINGTALK_SECRET } from "../support/dingtalk-moves";
 import { FakeDingtalk } from "../support/fake-dingtalk";
@@ -52,7 +53,7 @@ describe("the access token", () => {
     expect(new Set([a, b, c]).size).toBe(1);
     expect(fake.callsTo("oauth2/accessToken")).toHaveLength(1);
     expect(fake.callsTo("oauth2/accessToken")[0]!.body).toEqual({ appKey: DINGTALK_CLIENT_ID, appSecret: DINGTALK_SECRET });
-    clock += 7200_000 - TOKEN_RENEW_MARGIN_MS - 1000;
+    clock += 7200_000 - TOKEN_RENEW_EARLY_MS - 1000;
     expect(await tokens.get()).toBe(a);
     clock += 2000;
     expect(await tokens.get()).not.toBe(a);

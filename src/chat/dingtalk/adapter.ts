@@ -72,8 +72,7 @@ export function createDingtalkAdapter(options: DingtalkAdapterOptions): ChatAdap
     let token = await tokens.get();
     let answer = await once(method, path, body, token);
     if (isInvalidToken(answer)) {
-      tokens.invalidate(token);
-      token = await tokens.get();
+      token = await tokens.renew(token);
       answer = await once(method, path, body, token);
     }
     const code = String(answer.body.code ?? "");

@@ -4,7 +4,8 @@
 // Failures come back as ChatDeliveryError in the shape the outbox retries on.
 import { ChatDeliveryError, userOfPrivateChat, type ChatAdapter, type ChatTarget, type OutgoingMessage } from "../types";
 import { renderFeishu } from "./render";
-import { createFeishuTokenSource, retryAfterOf, type FeishuTokenSource } from "./token";
+import type { AccessTokenCache } from "../access-token";
+import { createFeishuTokenCache, retryAfterOf } from "./token";
 
 export interface FeishuAdapterOptions {
   appId: string;
@@ -29,11 +30,11 @@ interface FeishuAnswer {
   data?: Record<string, unknown>;
 }
 
-export function createFeishuAdapter(options: FeishuAdapterOptions): ChatAdapter & { readonly tokens: FeishuTokenSource } {
+export function createFeishuAdapter(options: FeishuAdapterOptions): ChatAdapter & { readonly tokens: AccessTokenCache } {
   const apiBase = (options.apiBase ?? "https://open.feishu.cn").replace(/\/+$/, "");
   const timeoutMs = options.timeoutMs ?? 10_000;
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
-  const tokens = createFeishuTokenSource({ appId: options.appId, appSecret: options.appSecret, apiBase, timeoutMs, fetch: doFetch });
+  const tokens = createFeishuTokenCache({ appId: options.appId, appSecret: options.appSecret, apiBase, timeoutMs, fetch: doFetch });
 
   /** One API call, renewing the token once when Feishu calls it invalid or expired. */
   async function call(httpMethod: "GET" | "POST" | "PATCH" | "PUT", path: string, body?: unknown): Promise<Record<string, unknown>> {

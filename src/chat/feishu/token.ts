@@ -1,17 +1,7 @@
-// The Feishu tenant_access_token of one adapter: fetched from /open-apis/auth/v3/tenant_access_token/internal,
-// kept in memory, renewed a few minutes before it expires, and on demand after the API calls it invalid.
-// Concurrent callers share one fetch, so a burst of sends after a restart asks for one token, not fifty.
+// The Feishu tenant_access_token of one adapter, fetched from /open-apis/auth/v3/tenant_access_token/internal
+// and cached by the shared rules of ../access-token.ts (renewed early, and after the API calls it invalid).
+import { createAccessTokenCache, type AccessTokenCache } from "../access-token";
 import { ChatDeliveryError } from "../types";
-
-/** Renew this long before the stated expiry: a call started just before expiry must still carry a valid token. */
-export const FEISHU_TOKEN_REFRESH_EARLY_MS = 5 * 60_000;
-
-export interface FeishuTokenSource {
-  /** A valid token (cached, or fetched now). */
-  get(): Promise<string>;
-  /** Forgets `stale` (the API refused it) and fetches a new one, unless another caller already did. */
-  renew(stale: string): Promise<string>;
-}
 
 export interface FeishuTokenOptions {
   appId: string;
@@ -22,12 +12,8 @@ export interface FeishuTokenOptions {
   now?: () => number;
 }
 
-export function createFeishuTokenSource(options: FeishuTokenOptions): FeishuTokenSource {
-  const now = options.now ?? Date.now;
-  let cached: { token: string; renewAt: number } | null = null;
-  let inFlight: Promise<string> | null = null;
-
-  async function fetchToken(): Promise<string> {
+export function createFeishuTokenCache(options: FeishuTokenOptions): AccessTokenCache {
+  return createAccessTokenCache(async () => {
     let res: Response;
     try {
       res = await options.fetch(`${options.apiBase}/open-apis/auth/v3/tenant_access_token/internal`, {
@@ -48,30 +34,8 @@ export function createFeishuTokenSource(options: FeishuTokenOptions): FeishuToke
       // the outbox keeps the row with backoff instead of dropping every message.
       throw new ChatDeliveryError(`feishu token refused: code ${body?.code ?? res.status} ${body?.msg ?? ""}`.trim(), true);
     }
-    const expireMs = (typeof body.expire === "number" && body.expire > 0 ? body.expire : 7200) * 1000;
-    // A token with less than the margin left is used once more rather than refetched in a loop.
-    cached = { token: body.tenant_access_token, renewAt: now() + Math.max(expireMs - FEISHU_TOKEN_REFRESH_EARLY_MS, expireMs / 2) };
-    return body.tenant_access_token;
-  }
-
-  function shared(): Promise<string> {
-    inFlight ??= fetchToken().finally(() => {
-      inFlight = null;
-    });
-    return inFlight;
-  }
-
-  return {
-    async get() {
-      if (cached && now() < cached.renewAt) return cached.token;
-      return shared();
-    },
-    async renew(stale) {
-      if (cached && cached.token !== stale && now() < cached.renewAt) return cached.token;
-      if (cached?.token === stale) cached = null;
-      return shared();
-    },
-  };
+    return { token: body.tenant_access_token, expiresInMs: (typeof body.expire === "number" && body.expire > 0 ? body.expire : 7200) * 1000 };
+  }, options.now ? { now: options.now } : {});
 }
 
 /** Seconds to wait from Feishu's `x-ogw-ratelimit-reset` header (seconds until the window resets). */

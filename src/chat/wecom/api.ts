@@ -1,6 +1,7 @@
 // WeCom server API calls over plain fetch: the access token (gettoken) cached in memory and refreshed a few
 // minutes before it expires and once more when WeCom answers "token expired/invalid", and every answer's
 // errcode turned into the outbox's one error shape (frequency limits and "busy" retryable, the rest not).
+import { createAccessTokenCache } from "../access-token";
 import { ChatDeliveryError } from "../types";
 
 export interface WecomApiOptions {
@@ -30,9 +31,6 @@ const HINTS: Record<number, string> = {
 };
 const hinted = (code: number) => (HINTS[code] ? ` (${HINTS[code]})` : "");
 
-/** Refresh this long before WeCom's expires_in runs out (it is 7200 s). */
-const REFRESH_EARLY_MS = 5 * 60_000;
-
 export interface WecomApi {
   /** POSTs JSON to `path` with the access token; resolves with the answer when errcode is 0. */
   post(path: string, body: unknown): Promise<WecomAnswer>;
@@ -42,8 +40,6 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const clock = options.clock ?? Date.now;
-  let cached: { token: string; refreshAt: number } | null = null;
-  let refreshing: Promise<string> | null = null;
 
   async function request(url: string, init: RequestInit, what: string): Promise<WecomAnswer> {
     let res: Response;
@@ -67,34 +63,24 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
     throw new ChatDeliveryError(`wecom ${what}: unreadable answer`, true);
   }
 
-  /** One gettoken call for every caller that needs a token meanwhile. */
-  function token(force = false, stale?: string): Promise<string> {
-    if (cached && !force && clock() < cached.refreshAt) return Promise.resolve(cached.token);
-    // Someone already replaced the token that failed: use theirs.
-    if (force && cached && stale !== undefined && cached.token !== stale && clock() < cached.refreshAt) return Promise.resolve(cached.token);
-    if (!refreshing) {
-      refreshing = (async () => {
-        const url = `${options.apiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(options.corpId)}&corpsecret=${encodeURIComponent(options.secret)}`;
-        const answer = await request(url, { method: "GET" }, "gettoken");
-        const code = answer.errcode ?? 0;
-        if (code !== 0 || typeof answer.access_token !== "string" || !answer.access_token) {
-          // A wrong corp id or secret will not fix itself; "busy" will.
-          throw new ChatDeliveryError(`wecom gettoken errcode ${code}${hinted(code) || " (check WECOM_CORP_ID and WECOM_SECRET)"}`, code in RETRY_AFTER, RETRY_AFTER[code]);
-        }
-        const expiresMs = (typeof answer.expires_in === "number" && answer.expires_in > 0 ? answer.expires_in : 7200) * 1000;
-        cached = { token: answer.access_token, refreshAt: clock() + Math.max(expiresMs - REFRESH_EARLY_MS, expiresMs / 2) };
-        return answer.access_token;
-      })().finally(() => {
-        refreshing = null;
-      });
-    }
-    return refreshing;
-  }
+  const tokens = createAccessTokenCache(
+    async () => {
+      const url = `${options.apiBase}/cgi-bin/gettoken?corpid=${encodeURIComponent(options.corpId)}&corpsecret=${encodeURIComponent(options.secret)}`;
+      const answer = await request(url, { method: "GET" }, "gettoken");
+      const code = answer.errcode ?? 0;
+      if (code !== 0 || typeof answer.access_token !== "string" || !answer.access_token) {
+        // A wrong corp id or secret will not fix itself; "busy" will.
+        throw new ChatDeliveryError(`wecom gettoken errcode ${code}${hinted(code) || " (check WECOM_CORP_ID and WECOM_SECRET)"}`, code in RETRY_AFTER, RETRY_AFTER[code]);
+      }
+      return { token: answer.access_token, expiresInMs: (typeof answer.expires_in === "number" && answer.expires_in > 0 ? answer.expires_in : 7200) * 1000 };
+    },
+    { now: clock },
+  );
 
   return {
     async post(path, body) {
       const what = path.replace(/^\/cgi-bin\//, "");
-      let used = await token();
+      let used = await tokens.get();
       for (let attempt = 0; ; attempt++) {
         const answer = await request(`${options.apiBase}${path}?access_token=${encodeURIComponent(used)}`, {
           method: "POST",
@@ -104,7 +90,7 @@ export function createWecomApi(options: WecomApiOptions): WecomApi {
         const code = answer.errcode ?? 0;
         if (code === 0) return answer;
         if (TOKEN_ERRCODES.has(code) && attempt === 0) {
-          used = await token(true, used);
+          used = await tokens.renew(used);
           continue;
         }
         // 45009 is a limit on the API for the whole app, not one chat: it names the method so the outbox holds it everywhere.
