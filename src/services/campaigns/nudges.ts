@@ -12,7 +12,7 @@ import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
 import { actorOf, type AssignmentPlatform } from "./assignment-context";
-import { isCoordinator } from "./units";
+import { isCoordinator, mayActForUnit } from "./units";
 import { unitMessage } from "./messages";
 import { chunkedStatements } from "../../db/chunk";
 import { readersOf } from "../read-receipts/readers";
@@ -59,7 +59,8 @@ export async function nudgeDeliverable(
     }
     if (input.only === "read_not_acknowledged") {
       const read = await readersOf(deps, "assignment", [...waiting.values()].map((r) => r.assignment.id));
-      for (const [unitId, r] of waiting) if (r.assignment.receivedVersion === r.assignment.dueVersion || !read.get(r.assignment.id)?.length) waiting.delete(unitId);
+      for (const [unitId, r] of waiting)
+        if (r.assignment.receivedVersion === r.assignment.dueVersion || !read.get(r.assignment.id)?.some((reader) => mayActForUnit(reader, unitId))) waiting.delete(unitId);
     }
     const due = [...waiting.values()].filter((r) => r.assignment.lastNudgedAt === null || r.assignment.lastNudgedAt <= cutoff);
     const coolingDown = [...waiting.values()].filter((r) => !due.includes(r)).map((r) => r.unit);
