@@ -36,6 +36,7 @@ import { formatYuan } from "../src/core/rewards/compute";
 import { addRewardTip, listRewardClaims, reviewRewardClaim, viewRewardClaimant, type ReviewAction } from "../src/services/rewards/claims";
 import { loginCommand } from "./admin/login";
 import { STATS_USAGE, statsCommand } from "./admin/stats";
+import { DINGTALK_USAGE, dingtalkCommand } from "./admin/dingtalk";
 
 const USAGE = `FundWatch admin
 
@@ -74,7 +75,7 @@ const USAGE = `FundWatch admin
                                         a coordinator records that the claim is not eligible, and why
   reward claimant <claim-id> --reason <text> --as <member-id>
                                         finance only: the claimant's identity and payout details (the view is logged first)
-${CAMPAIGN_USAGE}${STATS_USAGE}  outbox [--failed]                     chat messages waiting or failed
+${CAMPAIGN_USAGE}${STATS_USAGE}${DINGTALK_USAGE}  outbox [--failed]                     chat messages waiting or failed
   deliver                               deliver due chat messages now
 `;
 
@@ -322,6 +323,8 @@ async function main() {
       }
       case "stats":
         return await statsCommand(deps, args, fail);
+      case "dingtalk":
+        return await dingtalkCommand(deps, args, fail);
       case "outbox": {
         const rows = await db.select().from(outbox).where(inArray(outbox.status, args.includes("--failed") ? ["failed"] : ["pending", "sending", "failed"]));
         for (const r of rows) console.log(`${r.id}\t${r.status}\t${r.platform}:${r.chatId}\t${r.kind}\tattempts ${r.attempts}\tnext ${new Date(r.nextAttemptAt).toISOString()}\t${r.lastError ?? ""}`);

@@ -17,6 +17,10 @@ import { createSlackIntegration, type SlackIntegration } from "./slack/app";
 import { createTelegramAdapter } from "./telegram/adapter";
 import { createTelegramBot } from "./telegram/bot";
 import type { AccountPlatform, ChatAdapter, ChatAdapters } from "./types";
+import { wecomCardCodes } from "../services/chat/wecom-card-codes";
+import { t } from "../i18n";
+import { createWecomAdapter } from "./wecom/adapter";
+import { createWecomWebhook } from "./wecom/webhook";
 import type { ChatWebhook } from "./webhook";
 
 export interface ChatRuntime {
@@ -56,6 +60,12 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const { config } = deps;
   const callTimeoutMs = options.callTimeoutMs ?? config.CHAT_CALL_TIMEOUT_MS ?? 10_000;
   const consoleAdapter = createConsoleAdapter(options.consoleWrite);
+  const wecomCodes = wecomCardCodes(deps);
+  // config.ts refuses WECOM_CORP_ID without the other four; all five are checked for the types.
+  const wecomConfig =
+    config.WECOM_CORP_ID && config.WECOM_AGENT_ID && config.WECOM_SECRET && config.WECOM_TOKEN && config.WECOM_ENCODING_AES_KEY
+      ? { corpId: config.WECOM_CORP_ID, agentId: config.WECOM_AGENT_ID, secret: config.WECOM_SECRET, token: config.WECOM_TOKEN, encodingAesKey: config.WECOM_ENCODING_AES_KEY }
+      : null;
   const asConsole = (platform: AccountPlatform): ChatAdapter => ({ ...consoleAdapter, platform });
   const dingtalkConfigured = Boolean(config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET && config.DINGTALK_ROBOT_CODE);
   const adapters: ChatAdapters = {
@@ -85,7 +95,19 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
           ...(options.fetch ? { fetch: options.fetch } : {}),
         })
       : asConsole("dingtalk"),
-    wecom: asConsole("wecom"),
+    wecom: wecomConfig
+      ? createWecomAdapter({
+          corpId: wecomConfig.corpId,
+          secret: wecomConfig.secret,
+          agentId: wecomConfig.agentId,
+          apiBase: config.WECOM_API_BASE,
+          timeoutMs: callTimeoutMs,
+          codes: wecomCodes,
+          ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+          actHint: t(config.DEFAULT_LOCALE, "chat.wecom.act_in_app"),
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+        })
+      : asConsole("wecom"),
   };
   const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
   const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
@@ -144,7 +166,9 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     dingtalk: dingtalkConfigured
       ? createDingtalkWebhook(deps, { clientSecret: config.DINGTALK_CLIENT_SECRET!, cardApiSecret: config.DINGTALK_CLIENT_SECRET!, callbackSecret: config.DINGTALK_CLIENT_SECRET! })
       : null,
-    wecom: null,
+    wecom: wecomConfig
+      ? createWecomWebhook(deps, { keys: { token: wecomConfig.token, encodingAesKey: wecomConfig.encodingAesKey, corpId: wecomConfig.corpId }, agentId: wecomConfig.agentId, codes: wecomCodes })
+      : null,
     delivery,
     drain,
     deliveryLoop,

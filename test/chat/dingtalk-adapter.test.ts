@@ -111,6 +111,20 @@ describe("messages", () => {
   });
 });
 
+describe("cards through the card API", () => {
+  it("keep every parameter within DingTalk's 1 KB per value, cut at a character", async () => {
+    const dt = adapter({ cardTemplateId: "tpl.schema" });
+    const long: ChatCard = { ...card, body: "挂床".repeat(2000) };
+    const sent = await dt.send({ chatId: GROUP }, { kind: "card", card: long });
+    const params = fake.cards.get(sent.messageId)!.params;
+    for (const [key, value] of Object.entries(params)) expect(Buffer.byteLength(value), key).toBeLessThanOrEqual(1024);
+    // The body is shortened; the fields and the footer (the deadline) stay.
+    expect(params.markdown).toMatch(/[挂床]…/);
+    expect(params.markdown).toContain("某医院");
+    expect(params.markdown).toContain("截止 2026-11-25");
+  });
+});
+
 describe("errors", () => {
   it("a throttled call is retryable after a wait; a 5xx is retryable and uncertain", async () => {
     const dt = adapter();

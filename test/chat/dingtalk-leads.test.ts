@@ -98,6 +98,9 @@ describe("a Chengdu tip on DingTalk", () => {
   });
 
   it("logs an acknowledgement once when the callback arrives twice, updates the card in place, and tells the tipster", async () => {
+    // The access token expired meanwhile: the card update renews it once and goes through.
+    h.dingtalk.expireTokens();
+    const tokensBefore = h.dingtalk.callsTo("oauth2/accessToken").length;
     expect((await h.dingtalkPress(ZHANG, card, "ack")).status).toBe(200);
     expect((await h.dingtalkPress(ZHANG, card, "ack")).status).toBe(200);
     await deliver();
@@ -110,6 +113,8 @@ describe("a Chengdu tip on DingTalk", () => {
     expect(updates[0]!.body.outTrackId).toBe(card.outTrackId);
     expect(card.params.markdown).toContain("已确认");
     expect(h.dingtalk.cardsIn(GROUP)).toHaveLength(1);
+    expect(h.dingtalk.callsTo("oauth2/accessToken")).toHaveLength(tokensBefore + 1);
+    expect(h.dingtalk.received.filter((r) => r.status === 401).length).toBeGreaterThan(0);
     const status = (await (await ctx.app.request("/api/v1/reports/status", jsonPost({ receipt }))).json()) as any;
     expect(status.report.status).toBe("in_review");
   });
@@ -126,6 +131,20 @@ describe("a Chengdu tip on DingTalk", () => {
       ctx.setNow(new Date(ctx.deps.now().getTime() + 60_000));
     }
     expect(await questions()).toEqual(["挂床病人大约有多少？", "理疗记账从何时开始？"]);
+  });
+
+  it("refuses unreadable bodies with 400 and ignores what is not a text from a member of the organisation", async () => {
+    expect((await h.dingtalkRobotRequest("{not json")).status).toBe(400);
+    expect((await h.dingtalkCardRequest("[[[[")).status).toBe(400);
+    expect((await h.dingtalkCardRequest({ type: "actionCallback", outTrackId: card.outTrackId, userId: ZHANG, content: "{not json" })).status).toBe(400);
+    expect((await h.dingtalkCardRequest({ outTrackId: card.outTrackId })).status).toBe(400);
+    const before = h.dingtalk.messages.length;
+    const picture = { ...h.dingtalkMessageBody(ZHANG, "/mine"), msgtype: "picture", text: undefined, content: { downloadCode: "x" } };
+    expect((await h.dingtalkRobotRequest(picture)).status).toBe(200);
+    const outsider = { ...h.dingtalkMessageBody(ZHANG, "/mine"), senderStaffId: undefined };
+    expect((await h.dingtalkRobotRequest(outsider)).status).toBe(200);
+    await deliver();
+    expect(h.dingtalk.messages.length).toBe(before);
   });
 
   it("a stranger's press is refused in words, privately, and changes nothing", async () => {

@@ -64,7 +64,7 @@ describe("Feishu, DingTalk and WeCom accounts and chats", () => {
     expect(isBound(after)).toBe(false);
     expect(await findMemberByChatUser(ctx.deps, "feishu", "ou_abc")).toBeNull();
     const notices = (await ctx.db.select().from(outbox)).filter((r) => r.dedupeKey.startsWith(`binding-released:${member.id}:`));
-    expect(notices.map((r) => `${r.platform}:${r.chatId}`).sort()).toEqual(["dingtalk:manager4711", "feishu:ou_abc", "wecom:ZhangSan"]);
+    expect(notices.map((r) => `${r.platform}:${r.chatId}`).sort()).toEqual(["dingtalk:user:manager4711", "feishu:user:ou_abc", "wecom:user:ZhangSan"]);
   });
 
   it("answers 404 on the new platforms' webhooks while they are not configured", async () => {

@@ -19,6 +19,8 @@ import { FEISHU_APP, feishuEnv, feishuMoves } from "./feishu-moves";
 import { FakeDingtalk } from "./fake-dingtalk";
 import { dingtalkMoves, fakeDingtalkEnv } from "./dingtalk-moves";
 import { jsonPost, validReport } from "./fixtures";
+import { FakeWecom } from "./fake-wecom";
+import { wecomEnv, wecomMoves } from "./wecom-moves";
 
 export const TG_SECRET = "telegram-secret-0123456789";
 export const SLACK_SECRET = "slack-signing-secret-abcdef0123";
@@ -97,9 +99,9 @@ export async function deliverUntilIdle(ctx: TestContext, opts: DeliverOptions = 
 export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const telegram = await new FakeTelegram().start();
   const slack = await new FakeSlack(options.slack).start();
-  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
   // DingTalk (test/support/fake-dingtalk.ts, dingtalk-moves.ts).
   const dingtalk = await new FakeDingtalk().start();
+  /** The chat platforms' configuration (the fakes), also for a CLI process that delivers to them. */
   const chatEnv: Record<string, string> = { ...fakeChatEnv(telegram, slack), ...fakeDingtalkEnv(dingtalk), PUBLIC_BASE_URL, ...options.env };
   /** Every fake server of the harness, stopped by close(). */
   const fakes: { stop(): Promise<void> }[] = [telegram, slack, dingtalk];
@@ -107,6 +109,10 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
   const feishu = await new FakeFeishu(FEISHU_APP).start();
   Object.assign(chatEnv, feishuEnv(feishu), options.env);
   fakes.push(feishu);
+  // WeCom: the fake, its variables, and its moves (wecomCallback, wecomText, wecomPress, enrolWecom …) in `h`.
+  const wecom = await new FakeWecom().start();
+  Object.assign(chatEnv, wecomEnv(wecom), options.env);
+  fakes.push(wecom);
   const ctx: TestContext = await createTestContext(chatEnv, options.context);
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   const system = { type: "system" as const, platform: "cli" as const };
@@ -127,6 +133,8 @@ export async function createChatHarness(options: ChatHarnessOptions = {}) {
     memberIds,
     chatEnv,
     ...dingtalkMoves(ctx, dingtalk, () => deliverUntilIdle(ctx), (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system })),
+    wecom,
+    ...wecomMoves({ ctx, fake: wecom, invite: (member) => createInvite(ctx.deps, { memberId: memberIds[member] ?? member, actor: system }), deliver: () => deliverUntilIdle(ctx) }),
     /** Takes the next Telegram update id (to send the same update twice). */
     takeUpdateId: () => updateId++,
 

@@ -36,7 +36,7 @@ const cardContentSchema = z.looseObject({
   }),
 });
 
-/** A DingTalk text with the @-mentions of the bot (and anyone else) removed. */
+/** A group text with its @-mentions (the bot's, and anyone else's) removed. */
 export const stripMentions = (text: string) => text.replace(/(^|\s)@\S+/g, " ").replace(/\s+/g, " ").trim();
 
 /** A verified robot message as an inbound text, or null (not text, not from a member of the organisation, unreadable). */
@@ -48,7 +48,8 @@ export function decodeRobotMessage(value: unknown): InboundText | null {
   const isPrivateChat = m.conversationType === "1";
   return {
     user: { platform: "dingtalk", userId: m.senderStaffId, chatId: isPrivateChat ? privateChatIdOf("dingtalk", m.senderStaffId) : m.conversationId, platformRef: m.msgId },
-    text: stripMentions(m.text.content),
+    // In a group the bot was @-mentioned; a private text is kept as typed (an answer may name someone).
+    text: isPrivateChat ? m.text.content.trim() : stripMentions(m.text.content),
     messageId: m.msgId,
     updateKey: `dingtalk:msg:${m.msgId}`,
     isPrivateChat,

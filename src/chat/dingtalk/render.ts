@@ -15,13 +15,23 @@ export const escapeDingtalkMarkdown = (s: string) => s.replace(/[[\]()<>*_`#|~\\
 /** Only http(s) links we made go into a markdown link target; anything else is left out. */
 const safeUrl = (url: string) => (/^https?:\/\/[^\s()<>]+$/i.test(url) ? url : null);
 
-/** The card's content as DingTalk markdown (title, fields, body, footer), every value escaped. */
+const utf8Length = (s: string) => new TextEncoder().encode(s).length;
+
+/** The card's fields, body and footer as DingTalk markdown, every value escaped. */
+function markdownParts(card: ChatCard): { fields: string; body: string; footer: string } {
+  return {
+    fields: card.fields.map((f) => `**${escapeDingtalkMarkdown(f.label)}**：${escapeDingtalkMarkdown(f.value)}`).join("  \n"),
+    body: card.body ? escapeDingtalkMarkdown(card.body).slice(0, 3000) : "",
+    footer: card.footer ? `<font color=#888888>${escapeDingtalkMarkdown(card.footer)}</font>` : "",
+  };
+}
+
+// DingTalk markdown needs two trailing spaces (or a blank line) to break a line.
+const joinParts = (p: { fields: string; body: string; footer: string }) => [p.fields, p.body, p.footer].filter(Boolean).join("  \n  \n");
+
+/** The card's content as DingTalk markdown (fields, body, footer). */
 export function cardMarkdown(card: ChatCard): string {
-  const lines = card.fields.map((f) => `**${escapeDingtalkMarkdown(f.label)}**：${escapeDingtalkMarkdown(f.value)}`);
-  if (card.body) lines.push("", escapeDingtalkMarkdown(card.body).slice(0, 3000));
-  if (card.footer) lines.push("", `<font color=#888888>${escapeDingtalkMarkdown(card.footer)}</font>`);
-  // DingTalk markdown needs a blank line or two spaces to break lines.
-  return lines.join("  \n");
+  return joinParts(markdownParts(card));
 }
 
 export interface RobotMessage {
@@ -45,6 +55,33 @@ export function renderRobotMessage(message: OutgoingMessage, locale: Locale): Ro
   return { msgKey: "sampleMarkdown", msgParam: JSON.stringify({ title: card.title.slice(0, 100), text: parts.join("\n\n") }) };
 }
 
+/** DingTalk's limit on one cardParamMap value ("最长不超过1KB"), with room for the ellipsis. */
+const CARD_VALUE_MAX_BYTES = 1000;
+
+/** `s` cut to at most `max` UTF-8 bytes at a character boundary, with "…" when cut. */
+export function fitUtf8(s: string, max: number): string {
+  if (utf8Length(s) <= max) return s;
+  const encoder = new TextEncoder();
+  let bytes = 0;
+  let out = "";
+  for (const ch of s) {
+    const n = encoder.encode(ch).length;
+    if (bytes + n > max - 3) break;
+    bytes += n;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/** The card's markdown within DingTalk's limit, the body shortened first so the fields and footer (deadlines) stay. */
+function fittedMarkdown(card: ChatCard): string {
+  const parts = markdownParts(card);
+  const full = joinParts(parts);
+  if (utf8Length(full) <= CARD_VALUE_MAX_BYTES || !parts.body) return full;
+  const rest = utf8Length(joinParts({ ...parts, body: "" }));
+  return joinParts({ ...parts, body: fitUtf8(parts.body, Math.max(CARD_VALUE_MAX_BYTES - rest - 8, 0)) });
+}
+
 export interface TemplateButton {
   text: string;
   /** blue (primary), red (danger) or gray. */
@@ -57,8 +94,8 @@ export interface TemplateButton {
 }
 
 /**
- * The cardParamMap of the FundWatch card template: every value a string, the button list as a JSON
- * string (DingTalk's rule for non-string variables of cards sent through /v1.0/card).
+ * The cardParamMap of the FundWatch card template: every value a string of at most 1 KB, the button list
+ * as a JSON string (DingTalk's rules for variables of cards sent through /v1.0/card).
  */
 export async function renderCardParams(card: ChatCard, trackId: string, secret: string): Promise<Record<string, string>> {
   const buttons: TemplateButton[] = [];
@@ -70,8 +107,9 @@ export async function renderCardParams(card: ChatCard, trackId: string, secret: 
     } else buttons.push({ text: b.label, color, action: b.action, id: b.leadId, sig: await buttonSig(secret, trackId, b.action, b.leadId), url: "" });
   }
   return {
-    title: card.title,
-    markdown: cardMarkdown(card),
+    // The full text is on the lead page; the card shows what fits DingTalk's limit per value.
+    title: fitUtf8(card.title, CARD_VALUE_MAX_BYTES),
+    markdown: fitUtf8(fittedMarkdown(card), CARD_VALUE_MAX_BYTES),
     buttons: JSON.stringify(buttons),
     hasButtons: buttons.length > 0 ? "true" : "false",
   };

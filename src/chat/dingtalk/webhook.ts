@@ -48,6 +48,8 @@ export function createDingtalkWebhook(deps: ServiceDeps, options: DingtalkWebhoo
           return c.json({});
         }
         const message = decodeRobotMessage(parsed.value);
+        // A group's openConversationId is what the organisation file needs: @-mention the bot there once and read it here.
+        if (message && !message.isPrivateChat) deps.log.info("dingtalk group message", { chatId: message.user.chatId });
         if (message) await handleInboundText(deps, message);
         return c.json({});
       } catch (err) {

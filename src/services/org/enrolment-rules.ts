@@ -3,7 +3,7 @@
 // never moved by an invite; the account that stops acting for a member is told so; and every enrolment
 // of a finance or coordinator member is announced in the coordinators' chat.
 import { and, eq } from "drizzle-orm";
-import type { Platform } from "../../chat/types";
+import { privateChatIdOf, type Platform } from "../../chat/types";
 import type { Locale } from "../../core/report-input";
 import { events, type MemberRow } from "../../db/schema";
 import { isLocale, t } from "../../i18n";
@@ -67,8 +67,8 @@ export async function bindingReleasedStatements(deps: ServiceDeps, member: Membe
         await sealEnqueueInput(deps, {
           dedupeKey: `binding-released:${member.id}:${account.platform}:${account.userId}:${now}`,
           platform: account.platform,
-          // A private chat with the bot: addressed by the user id on every platform (see chat-accounts.ts).
-          chatId: account.userId,
+          // The member's private chat with the bot (`user:<id>` on Feishu, DingTalk and WeCom; see chat/types.ts).
+          chatId: privateChatIdOf(account.platform, account.userId),
           kind: "text",
           payload: { message: { kind: "text", text: t(locale, "chat.binding_released", { name: member.displayName }) } },
         }),
