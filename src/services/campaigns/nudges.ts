@@ -1,8 +1,8 @@
 // /nudge: re-pings the units that have not submitted a deliverable, each at most once per cool-down
 // (CAMPAIGN_NUDGE_COOLDOWN_HOURS, default 4 h). One batch: the nudge times (guarded, so two coordinators
 // nudging at once cannot both get through), a reminder_slots row, an event and a message per unit.
-// `/nudge KEY read` (and the board's "nudge those who read") reaches only the units whose reminder a
-// member read (read receipts) without pressing Received.
+// `/nudge KEY read` (and the board's "nudge those who read") reaches only the units whose reminder one
+// of their contacts read (read receipts) without pressing Received.
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
