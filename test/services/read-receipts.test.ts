@@ -167,6 +167,8 @@ describe("read receipts of campaign reminders", () => {
     expect(line).toContain("read, not acknowledged: 联系人t0");
     expect(board.text.split("\n").find((l) => l.includes("定点医院t1"))).not.toContain("read, not acknowledged");
 
+    const usage = await handleCampaignCommand(ctx.deps, { user, member: coord, command: "nudge", args: [], updateKey: "feishu:nudge:0" });
+    expect(usage.text).toContain("/nudge <deliverable key or id> read");
     const nudge = await handleCampaignCommand(ctx.deps, { user, member: coord, command: "nudge", args: ["self-inspection", "read"], updateKey: "feishu:nudge:1" });
     expect(nudge.text).toContain("Nudged 1 units whose contacts read the reminder without pressing Received: 定点医院t0");
     const nudged = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, "nudge:%"));
