@@ -5,7 +5,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { assignments, campaigns, deliverables, units, type AssignmentRow, type CampaignRow, type DeliverableRow } from "../../db/schema";
 import type { ServiceDeps } from "../deps";
 import { campaignReadsQuery, namedReaders, type ChatReader } from "../read-receipts/readers";
-import { regionContains } from "./units";
+import { mayActForUnit, regionContains } from "./units";
 
 export const BOARD_STATUSES = ["open", "acknowledged", "submitted", "accepted", "returned", "late"] as const;
 export type BoardStatus = (typeof BOARD_STATUSES)[number];
@@ -43,8 +43,8 @@ export interface BoardRow {
   /** The one status shown in a cell: accepted, submitted, returned, late, acknowledged or open. */
   status: BoardStatus;
   /**
-   * Members who read a reminder of this assignment (Feishu, DingTalk read receipts) while it still waits
-   * for Received: "read, not acknowledged". Empty once acknowledged or submitted, or if nobody read it.
+   * The unit's contacts who read a reminder of this assignment (Feishu, DingTalk read receipts) while it
+   * still waits for Received: "read, not acknowledged". Empty once acknowledged or submitted, or if nobody read it.
    */
   readNotAcknowledged: ChatReader[];
 }
@@ -113,7 +113,8 @@ export function boardRow(a: BoardAssignment, unit: { name: string; kind: string;
     late,
     submittedLate: submitted && a.submittedAt !== null && a.submittedAt > a.dueAt,
     status,
-    readNotAcknowledged: !acknowledged && (a.state === "open" || a.state === "returned") ? [...readers] : [],
+    // Only the unit's own contacts: a coordinator who read the unit's chat owes no Received.
+    readNotAcknowledged: !acknowledged && (a.state === "open" || a.state === "returned") ? readers.filter((r) => mayActForUnit(r, a.unitId)) : [],
   };
 }
 

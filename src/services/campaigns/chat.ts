@@ -239,6 +239,7 @@ export async function handleCampaignCommand(
       return { text: lines.join("\n"), privateText: t(locale, "campaign.board_link", { url }) };
     }
     case "nudge": {
+      if (!input.args[0]) return { text: `${t(locale, "campaign.nudge_usage")}\n${t(locale, "reads.nudge_usage")}` };
       const r = await resolveDeliverable(deps, input.args[0], locale, "campaign.nudge_usage");
       if (!r.found) return { text: r.error };
       // `/nudge KEY read`: only the units whose contacts read the reminder and did not press Received.

@@ -1,8 +1,8 @@
 // /nudge: re-pings the units that have not submitted a deliverable, each at most once per cool-down
 // (CAMPAIGN_NUDGE_COOLDOWN_HOURS, default 4 h). One batch: the nudge times (guarded, so two coordinators
 // nudging at once cannot both get through), a reminder_slots row, an event and a message per unit.
-// `/nudge KEY read` (and the board's "nudge those who read") reaches only the units whose reminder a
-// member read (read receipts) without pressing Received.
+// `/nudge KEY read` (and the board's "nudge those who read") reaches only the units whose reminder one
+// of their contacts read (read receipts) without pressing Received.
 import { eq, sql } from "drizzle-orm";
 import { newId } from "../../core/ids";
 import { asBatch } from "../../db/client";
@@ -12,7 +12,7 @@ import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { eventRow } from "../events";
 import { actorOf, type AssignmentPlatform } from "./assignment-context";
-import { isCoordinator } from "./units";
+import { isCoordinator, mayActForUnit } from "./units";
 import { unitMessage } from "./messages";
 import { chunkedStatements } from "../../db/chunk";
 import { readersOf } from "../read-receipts/readers";
@@ -59,7 +59,8 @@ export async function nudgeDeliverable(
     }
     if (input.only === "read_not_acknowledged") {
       const read = await readersOf(deps, "assignment", [...waiting.values()].map((r) => r.assignment.id));
-      for (const [unitId, r] of waiting) if (r.assignment.receivedVersion === r.assignment.dueVersion || !read.get(r.assignment.id)?.length) waiting.delete(unitId);
+      for (const [unitId, r] of waiting)
+        if (r.assignment.receivedVersion === r.assignment.dueVersion || !read.get(r.assignment.id)?.some((reader) => mayActForUnit(reader, unitId))) waiting.delete(unitId);
     }
     const due = [...waiting.values()].filter((r) => r.assignment.lastNudgedAt === null || r.assignment.lastNudgedAt <= cutoff);
     const coolingDown = [...waiting.values()].filter((r) => !due.includes(r)).map((r) => r.unit);

@@ -74,7 +74,7 @@ export interface LeadView {
   actions: LeadActions;
   /** Whom the lead may be reassigned to, by name and team. */
   reassignTargets: { id: string; name: string; teamName: string }[];
-  /** Members who read its card (Feishu, DingTalk read receipts) while nobody has acknowledged it: "read, not acknowledged". */
+  /** Members who may handle it and read its card (Feishu, DingTalk read receipts) while nobody has acknowledged it: "read, not acknowledged". */
   readNotAcknowledged: ChatReader[];
 }
 
@@ -111,6 +111,10 @@ export async function openLeadView(deps: ServiceDeps, input: { member: MemberRow
     canReveal: mayRevealIdentity(input.member),
     actions,
     reassignTargets,
-    readNotAcknowledged: readers?.get(lead.id) ?? [],
+    // Only those who could have acknowledged it (its assignee, the team lead, coordinators).
+    readNotAcknowledged: (readers?.get(lead.id) ?? []).filter((r) => {
+      const m = org.memberById.get(r.memberId);
+      return m !== undefined && mayHandleLead(m, lead);
+    }),
   };
 }

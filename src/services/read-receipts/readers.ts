@@ -15,6 +15,10 @@ export interface ChatReader {
   memberId: string;
   name: string;
   at: number;
+  /** What decides whether the reader was the one to acknowledge (a unit's contact, the lead's handler). */
+  role: string;
+  unitId: string | null;
+  active: boolean;
 }
 
 /** The dedupe key of a member's read of a lead or assignment: each is recorded once, however often it is seen. */
@@ -27,7 +31,8 @@ async function withNames(deps: ServiceDeps, rows: { entityId: string; actorId: s
   for (const r of rows) {
     if (!r.actorId) continue;
     const list = out.get(r.entityId) ?? [];
-    list.push({ memberId: r.actorId, name: org.memberById.get(r.actorId)?.displayName ?? "?", at: r.at });
+    const m = org.memberById.get(r.actorId);
+    list.push({ memberId: r.actorId, name: m?.displayName ?? "?", at: r.at, role: m?.role ?? "", unitId: m?.unitId ?? null, active: m?.active ?? false });
     out.set(r.entityId, list);
   }
   return out;
