@@ -99,6 +99,8 @@ export interface ChatAdapter {
    * platforms that report it; absent elsewhere. Only messages the bot sent can be asked about.
    */
   readers?(target: ChatTarget, messageId: string): Promise<string[]>;
+  /** Whether `readers` can answer for this message (DingTalk: robot messages can, interactive cards cannot); absent: every one. */
+  reportsReadersOf?(messageId: string): boolean;
 }
 
 export type ChatAdapters = Partial<Record<Platform, ChatAdapter>>;

@@ -4,7 +4,7 @@
 // private chat with the bot, and the reason reaches the tipster. Forged and replayed callbacks change nothing.
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { events, leads, members } from "../../src/db/schema";
+import { events, leads, members, readWatches } from "../../src/db/schema";
 import { createChatHarness, exampleOrg, type ChatHarness } from "../support/chat-harness";
 import { DINGTALK_TEMPLATE_ID } from "../support/dingtalk-moves";
 import type { FakeDingtalkCard } from "../support/fake-dingtalk";
@@ -95,6 +95,11 @@ describe("a Chengdu tip on DingTalk", () => {
     expect((await leadRow(leadId))?.state).toBe("new");
     expect(await eventsOf(leadId, "lead.acknowledge")).toHaveLength(0);
     expect(h.dingtalk.textsTo(`user:${ZHANG}`).filter((t) => t.includes("没有未办结"))).toHaveLength(0);
+  });
+
+  it("does not watch the card for readers: DingTalk keeps no read status for interactive cards", async () => {
+    expect(leadId).not.toBe("");
+    expect(await ctx.db.select().from(readWatches).where(eq(readWatches.entityId, leadId))).toEqual([]);
   });
 
   it("logs an acknowledgement once when the callback arrives twice, updates the card in place, and tells the tipster", async () => {

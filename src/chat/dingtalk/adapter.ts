@@ -135,8 +135,9 @@ export function createDingtalkAdapter(options: DingtalkAdapterOptions): ChatAdap
       // Robot messages cannot be changed once sent: the new state goes out as a new message.
       await sendRobot(target, message);
     },
+    // Interactive cards have no read status; robot messages do (processQueryKey).
+    reportsReadersOf: (messageId) => !isTrackId(messageId),
     async readers(target, messageId) {
-      // Interactive cards have no read status; robot messages do (processQueryKey).
       if (isTrackId(messageId)) return [];
       const user = userOfPrivateChat(target.chatId);
       if (user !== null) {

@@ -149,7 +149,7 @@ export async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: Out
         if (row.kind === "digest" && relayed?.length && payload.digest) await deps.renderer.digestSent?.(payload.digest, relayed, platform, row.chatId);
         if (row.kind === "batch_card" && payload.batchCard) await deps.renderer.batchCardSent?.(payload.batchCard, messageId);
         // A new lead card or campaign reminder where the platform reports readers: watched from now on.
-        const watched = watchedEntityOf(adapter, row, payload);
+        const watched = watchedEntityOf(adapter, row, payload, messageId);
         if (watched) watch = { ...watched, platform, chatId: row.chatId, messageId, sentAt: deps.now().getTime() };
       }
     }

@@ -21,8 +21,14 @@ export interface NewReadWatch extends WatchedEntity {
 }
 
 /** The entity a sent outbox row is about, if its readers are worth watching on this adapter (else null). */
-export function watchedEntityOf(adapter: Pick<ChatAdapter, "readers">, row: { kind: string; leadId: string | null }, payload: { watchReads?: WatchedEntity }): WatchedEntity | null {
-  if (!adapter.readers) return null;
+export function watchedEntityOf(
+  adapter: Pick<ChatAdapter, "readers" | "reportsReadersOf">,
+  row: { kind: string; leadId: string | null },
+  payload: { watchReads?: WatchedEntity },
+  messageId: string,
+): WatchedEntity | null {
+  // A message the platform keeps no read status for would be asked about for three days for nothing.
+  if (!adapter.readers || adapter.reportsReadersOf?.(messageId) === false) return null;
   if (row.kind === "card" && row.leadId) return { entityType: "lead", entityId: row.leadId };
   return payload.watchReads ?? null;
 }
