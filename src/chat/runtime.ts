@@ -1,26 +1,20 @@
 // Builds the chat side from configuration: one adapter per platform (the console adapter stands in
 // for any platform without a token, so a local start shows every message), the Telegram bot, the
-// Slack app and the Feishu / DingTalk / WeCom webhook handlers for incoming updates, and what the outbox needs to deliver: a long-lived loop on Node
-// (start/notify/close) or bounded drains (Workers' waitUntil, the tick, the admin CLI).
+// Slack app and the Feishu / DingTalk / WeCom webhook handlers (./mainland.ts) for incoming updates,
+// and what the outbox needs to deliver: a long-lived loop on Node (start/notify/close) or bounded
+// drains (Workers' waitUntil, the tick, the admin CLI).
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
 import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop";
 import { createConsoleAdapter } from "./console/adapter";
-import { createFeishuAdapter } from "./feishu/adapter";
-import { createFeishuWebhook } from "./feishu/webhook";
-import { createDingtalkAdapter } from "./dingtalk/adapter";
-import { createDingtalkWebhook } from "./dingtalk/webhook";
+import { dingtalkFromConfig, feishuFromConfig, wecomFromConfig } from "./mainland";
 import { createSlackAdapter } from "./slack/adapter";
 import { createSlackIntegration, type SlackIntegration } from "./slack/app";
 import { createTelegramAdapter } from "./telegram/adapter";
 import { createTelegramBot } from "./telegram/bot";
 import type { AccountPlatform, ChatAdapter, ChatAdapters } from "./types";
-import { wecomCardCodes } from "../services/chat/wecom-card-codes";
-import { t } from "../i18n";
-import { createWecomAdapter } from "./wecom/adapter";
-import { createWecomWebhook } from "./wecom/webhook";
 import type { ChatWebhook } from "./webhook";
 
 export interface ChatRuntime {
@@ -60,14 +54,11 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const { config } = deps;
   const callTimeoutMs = options.callTimeoutMs ?? config.CHAT_CALL_TIMEOUT_MS ?? 10_000;
   const consoleAdapter = createConsoleAdapter(options.consoleWrite);
-  const wecomCodes = wecomCardCodes(deps);
-  // config.ts refuses WECOM_CORP_ID without the other four; all five are checked for the types.
-  const wecomConfig =
-    config.WECOM_CORP_ID && config.WECOM_AGENT_ID && config.WECOM_SECRET && config.WECOM_TOKEN && config.WECOM_ENCODING_AES_KEY
-      ? { corpId: config.WECOM_CORP_ID, agentId: config.WECOM_AGENT_ID, secret: config.WECOM_SECRET, token: config.WECOM_TOKEN, encodingAesKey: config.WECOM_ENCODING_AES_KEY }
-      : null;
   const asConsole = (platform: AccountPlatform): ChatAdapter => ({ ...consoleAdapter, platform });
-  const dingtalkConfigured = Boolean(config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET && config.DINGTALK_ROBOT_CODE);
+  const sidesOptions = { callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) };
+  const feishu = feishuFromConfig(deps, sidesOptions);
+  const dingtalk = dingtalkFromConfig(deps, sidesOptions);
+  const wecom = wecomFromConfig(deps, sidesOptions);
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
@@ -76,38 +67,10 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     slack: config.SLACK_BOT_TOKEN
       ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
       : asConsole("slack"),
-    // Filled in by each platform's adapter once it exists; until its credentials are set, its chats print.
-    feishu:
-      config.FEISHU_APP_ID && config.FEISHU_APP_SECRET
-        ? createFeishuAdapter({ appId: config.FEISHU_APP_ID, appSecret: config.FEISHU_APP_SECRET, apiBase: config.FEISHU_API_BASE, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
-        : asConsole("feishu"),
-    dingtalk: dingtalkConfigured
-      ? createDingtalkAdapter({
-          clientId: config.DINGTALK_CLIENT_ID!,
-          clientSecret: config.DINGTALK_CLIENT_SECRET!,
-          robotCode: config.DINGTALK_ROBOT_CODE!,
-          apiBase: config.DINGTALK_API_BASE,
-          oapiBase: config.DINGTALK_OAPI_BASE,
-          timeoutMs: callTimeoutMs,
-          callbackSecret: config.DINGTALK_CLIENT_SECRET!,
-          locale: config.DEFAULT_LOCALE,
-          ...(config.DINGTALK_CARD_TEMPLATE_ID ? { cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        })
-      : asConsole("dingtalk"),
-    wecom: wecomConfig
-      ? createWecomAdapter({
-          corpId: wecomConfig.corpId,
-          secret: wecomConfig.secret,
-          agentId: wecomConfig.agentId,
-          apiBase: config.WECOM_API_BASE,
-          timeoutMs: callTimeoutMs,
-          codes: wecomCodes,
-          ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
-          actHint: t(config.DEFAULT_LOCALE, "chat.wecom.act_in_app"),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-        })
-      : asConsole("wecom"),
+    // Feishu, DingTalk, WeCom (./mainland.ts): until a platform's credentials are set, its chats print.
+    feishu: feishu?.adapter ?? asConsole("feishu"),
+    dingtalk: dingtalk?.adapter ?? asConsole("dingtalk"),
+    wecom: wecom?.adapter ?? asConsole("wecom"),
   };
   const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
   const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
@@ -123,11 +86,6 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
         })
       : null;
 
-  // Feishu callbacks: the verification token always, the Encrypt Key (decryption, signatures) when set.
-  const feishu =
-    config.FEISHU_APP_ID && config.FEISHU_APP_SECRET && config.FEISHU_VERIFICATION_TOKEN
-      ? createFeishuWebhook(deps, { verificationToken: config.FEISHU_VERIFICATION_TOKEN, ...(config.FEISHU_ENCRYPT_KEY ? { encryptKey: config.FEISHU_ENCRYPT_KEY } : {}) })
-      : null;
 
   const deliveryLoop = createDeliveryLoop(delivery);
   let running: Promise<DeliveryReport | null> | null = null;
@@ -161,14 +119,9 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     adapters,
     telegramBot,
     slack,
-    feishu,
-    // The card callback URL is registered with the Client Secret as its apiSecret (README "Connecting DingTalk").
-    dingtalk: dingtalkConfigured
-      ? createDingtalkWebhook(deps, { clientSecret: config.DINGTALK_CLIENT_SECRET!, cardApiSecret: config.DINGTALK_CLIENT_SECRET!, callbackSecret: config.DINGTALK_CLIENT_SECRET! })
-      : null,
-    wecom: wecomConfig
-      ? createWecomWebhook(deps, { keys: { token: wecomConfig.token, encodingAesKey: wecomConfig.encodingAesKey, corpId: wecomConfig.corpId }, agentId: wecomConfig.agentId, codes: wecomCodes })
-      : null,
+    feishu: feishu?.webhook ?? null,
+    dingtalk: dingtalk?.webhook ?? null,
+    wecom: wecom?.webhook ?? null,
     delivery,
     drain,
     deliveryLoop,
