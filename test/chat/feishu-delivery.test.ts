@@ -95,6 +95,20 @@ describe("the Feishu adapter against the fake Open API", () => {
     expect(fake.callsTo("read_users").length).toBe(3);
   });
 
+  it("renders url buttons as open_url and other buttons as callbacks carrying { a, id }", () => {
+    const { msg_type, content } = renderFeishu({
+      kind: "card",
+      card: { title: "T", fields: [{ label: "被举报机构", value: "<at id=all></at>[x](https://evil.example)" }], body: "正文", footer: "脚注", buttons: [[{ action: "ack", leadId: "L-1", label: "确认收到", style: "primary" }, { action: "web", leadId: "L-1", label: "打开", url: "https://fundwatch.example.gov.cn/x" }]] },
+    });
+    expect(msg_type).toBe("interactive");
+    const card = JSON.parse(content);
+    const buttons = card.body.elements.filter((e: any) => e.tag === "column_set").flatMap((e: any) => e.columns.flatMap((c: any) => c.elements));
+    expect(buttons.map((b: any) => b.behaviors)).toEqual([[{ type: "callback", value: { a: "ack", id: "L-1" } }], [{ type: "open_url", default_url: "https://fundwatch.example.gov.cn/x" }]]);
+    // Citizen text only ever in plain_text: Feishu shows the characters, it does not read them as markup.
+    const texts = card.body.elements.filter((e: any) => e.tag === "div").map((e: any) => e.text.tag);
+    expect(new Set(texts)).toEqual(new Set(["plain_text"]));
+  });
+
   it("makes a text inert: no mention or link markup survives", () => {
     const { msg_type, content } = renderFeishu({ kind: "text", text: '看这里 <at user_id="all">所有人</at> [官方通知](https://evil.example)' });
     expect(msg_type).toBe("text");

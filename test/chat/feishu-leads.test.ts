@@ -104,6 +104,25 @@ describe("a tip routed to a Feishu team", () => {
     expect((await status(receipt)).report.status).toBe("in_review");
   });
 
+  it("asks the tipster a question typed privately; the answer comes back as a reply to the card, scrubbed", async () => {
+    expect((await h.pressFeishu(ZHANG, "ask", leadId, { chatId: FEISHU_CHAT, messageId: cardId })).status).toBe(200);
+    await h.deliver();
+    expect((await h.messageFeishu(ZHANG, "挂床病人大约有多少？")).status).toBe(200);
+    await h.deliver();
+    const view = await status(receipt);
+    const question = view.messages.find((m: any) => m.from === "investigator" && m.body === "挂床病人大约有多少？");
+    expect(question).toBeDefined();
+    const answer = await ctx.app.request("/api/v1/reports/messages", jsonPost({ receipt, body: "大约二十人。我是周杰，有事打13912345678。<at user_id=\"all\"></at>", inReplyTo: question.id }));
+    expect(answer.status).toBe(201);
+    await h.deliver();
+    const reply = feishu.sentTo(FEISHU_CHAT).at(-1)!;
+    expect(reply.replyTo).toBe(cardId);
+    expect(reply.content.text).toContain("大约二十人");
+    expect(reply.content.text).not.toContain("周杰");
+    expect(reply.content.text).not.toContain("13912345678");
+    expect(reply.content.text).not.toContain("<at");
+  });
+
   it("refuses a forged signature, a wrong token and a stale timestamp, and nothing changes", async () => {
     const before = (await eventsOf(leadId, "lead.accept")).length;
     const forged = await h.pressFeishu(ZHANG, "accept", leadId, { chatId: FEISHU_CHAT, signWith: "not-the-encrypt-key-at-all" });

@@ -14,7 +14,7 @@ export interface FeishuWebhookOptions {
   verificationToken: string;
   /** The Encrypt Key of the event subscription: bodies are encrypted and every event must be signed. */
   encryptKey?: string;
-  /** How long a text's handling may hold the answer before it finishes after it (Feishu's deadline is 3 s). */
+  /** How long handling may hold the answer before it finishes after it (Feishu's deadline is 3 s). */
   answerWithinMs?: number;
 }
 
@@ -51,15 +51,20 @@ export function createFeishuWebhook(deps: ServiceDeps, options: FeishuWebhookOpt
       if (body.eventType === "card.action.trigger") {
         const press = decodeFeishuPress(event, body.eventId);
         if (!press) return c.json({});
-        try {
-          // Before the answer: the toast says what the press did, and a failure lets the presser try again.
-          const answer = await handleInboundPress(deps, press);
+        // Before the answer: the toast says what the press did, and a failure lets the presser try again.
+        // Past Feishu's deadline a toast is lost anyway: answer empty and let the press finish after it.
+        const work = handleInboundPress(deps, press).then((answer) => {
           deps.notifyOutbox?.();
-          return c.json(answer.text ? { toast: { type: "info", content: answer.text } } : {});
-        } catch (err) {
-          deps.log.error("feishu press failed", { eventId: body.eventId, error: err instanceof Error ? err.message : String(err) });
+          return answer;
+        });
+        waitUntil(work);
+        const outcome = await withinDeadline(work, answerWithinMs);
+        if (outcome.kind === "failed") {
+          deps.log.error("feishu press failed", { eventId: body.eventId });
           return c.json({ error: { code: "unavailable", message: "try again later" } }, 503);
         }
+        const text = outcome.kind === "done" ? outcome.value.text : "";
+        return c.json(text ? { toast: { type: "info", content: text } } : {});
       }
 
       if (body.eventType === "im.message.receive_v1") {
@@ -69,16 +74,26 @@ export function createFeishuWebhook(deps: ServiceDeps, options: FeishuWebhookOpt
         // Stored before the answer when that is quick; otherwise it finishes after it (Workers: waitUntil),
         // and if it then fails Feishu's redelivery (same event_id) does it once.
         waitUntil(work);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        const outcome = await Promise.race([
-          work.then(() => "done" as const, () => "failed" as const),
-          new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), answerWithinMs))),
-        ]).finally(() => clearTimeout(timer));
-        if (outcome === "failed") return c.json({ error: { code: "unavailable", message: "try again later" } }, 503);
+        if ((await withinDeadline(work, answerWithinMs)).kind === "failed") return c.json({ error: { code: "unavailable", message: "try again later" } }, 503);
         return c.json({});
       }
       // Other subscribed events (a bot added to a group, a message read): nothing to do.
       return c.json({});
     },
   };
+}
+
+type Outcome<T> = { kind: "done"; value: T } | { kind: "failed" } | { kind: "late" };
+
+/** Waits for `work` at most `ms`; the work goes on either way (the caller handed it to waitUntil). */
+async function withinDeadline<T>(work: Promise<T>, ms: number): Promise<Outcome<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work.then((value): Outcome<T> => ({ kind: "done", value }), (): Outcome<T> => ({ kind: "failed" })),
+      new Promise<Outcome<T>>((resolve) => (timer = setTimeout(() => resolve({ kind: "late" }), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
