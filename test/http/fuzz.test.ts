@@ -36,6 +36,21 @@ beforeAll(async () => {
     SLACK_BOT_TOKEN: "xoxb-fuzz",
     SLACK_SIGNING_SECRET: "fuzz-slack-signing-secret-0123",
     SLACK_API_URL: "http://127.0.0.1:9/api/",
+    FEISHU_APP_ID: "cli_fuzz000000000001",
+    FEISHU_APP_SECRET: "fuzz-feishu-app-secret-0123",
+    FEISHU_VERIFICATION_TOKEN: "fuzz-feishu-token",
+    FEISHU_ENCRYPT_KEY: "fuzz-feishu-encrypt-key",
+    FEISHU_API_BASE: "http://127.0.0.1:9",
+    DINGTALK_CLIENT_ID: "dingfuzz",
+    DINGTALK_CLIENT_SECRET: "fuzz-dingtalk-client-secret-0123",
+    DINGTALK_ROBOT_CODE: "dingfuzz",
+    DINGTALK_API_BASE: "http://127.0.0.1:9",
+    WECOM_CORP_ID: "wwfuzz",
+    WECOM_AGENT_ID: "1000002",
+    WECOM_SECRET: "fuzz-wecom-secret-0123456789",
+    WECOM_TOKEN: "fuzztoken",
+    WECOM_ENCODING_AES_KEY: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    WECOM_API_BASE: "http://127.0.0.1:9",
   });
   ctx.deps.chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined });
   await importOrganisation(
@@ -227,6 +242,35 @@ describe("fuzzing the public routes", () => {
           body,
         });
         expect(slack).toBeGreaterThanOrEqual(400);
+      }),
+      RUNS,
+    );
+  });
+
+  it("Feishu, DingTalk and WeCom callbacks with forged or absent signatures, or no body we can read, change nothing", async () => {
+    const header = fc.option(fc.oneof(fc.string({ maxLength: 70 }), fc.integer().map(String), fc.constantFrom("", "0", String(Math.floor(Date.now() / 1000)), String(Date.now()))));
+    const encrypted = fc.oneof(jsonBody, fc.base64String({ maxLength: 200 }).map((e) => JSON.stringify({ encrypt: e })), nasty.map((e) => JSON.stringify({ encrypt: e })));
+    await fc.assert(
+      fc.asyncProperty(encrypted, header, header, header, async (body, signature, timestamp, nonce) => {
+        const opt = (name: string, v: string | null): Record<string, string> => (v === null ? {} : { [name]: v });
+        const feishu = await check("/webhooks/feishu", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...opt("x-lark-signature", signature), ...opt("x-lark-request-timestamp", timestamp), ...opt("x-lark-request-nonce", nonce) },
+          body,
+        });
+        expect(feishu).toBeGreaterThanOrEqual(400);
+        const dingtalk = await check("/webhooks/dingtalk", { method: "POST", headers: { "content-type": "application/json", ...opt("sign", signature), ...opt("timestamp", timestamp) }, body });
+        expect(dingtalk).toBeGreaterThanOrEqual(400);
+        const card = await check("/webhooks/dingtalk", {
+          method: "POST",
+          headers: { "content-type": "application/json", ...opt("x-ddpaas-signature", signature), ...opt("x-ddpaas-signature-timestamp", timestamp) },
+          body,
+        });
+        expect(card).toBeGreaterThanOrEqual(400);
+        const query = new URLSearchParams({ ...opt("msg_signature", signature), ...opt("timestamp", timestamp), ...opt("nonce", nonce), echostr: asText(body).slice(0, 60) });
+        expect(await check(`/webhooks/wecom?${query}`, {})).toBeGreaterThanOrEqual(400);
+        const xml = `<xml><ToUserName><![CDATA[wwfuzz]]></ToUserName><Encrypt><![CDATA[${asText(body).slice(0, 200)}]]></Encrypt></xml>`;
+        for (const payload of [xml, body]) expect(await check(`/webhooks/wecom?${query}`, { method: "POST", headers: { "content-type": "text/xml" }, body: payload })).toBeGreaterThanOrEqual(400);
       }),
       RUNS,
     );
