@@ -1,5 +1,5 @@
 // Benchmark: the scheduler tick with 100k open leads of which 1k are due. Prints database time
-// (time inside @libsql/client calls) and total time; ends with one line `RESULT <json>`.
+// (time inside @libsql/client calls) beside the whole tick's wall time; ends with one line `RESULT <json>`.
 // Run: npx tsx scripts/bench/tick.bench.ts [--open 100000] [--due 1000]
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +20,8 @@ const arg = (name: string, fallback: number) => {
 const OPEN = arg("open", 100_000);
 const DUE = arg("due", 1_000);
 const TARGET_DB_MS = 50;
+/** The whole tick (JavaScript, crypto and database together), as a person waiting on it sees it. */
+const TARGET_WHOLE_MS = 150;
 
 /** Wraps the client so every call's wall time is added up (the database time of a run). */
 function timeClient(client: Client) {
@@ -84,7 +86,7 @@ async function main() {
       const round = { dbMs: timer.ms, totalMs, calls: timer.calls, reminders: 0 };
       round.reminders = Number((await client.execute("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'esc:%'")).rows[0]![0]) - before;
       rounds.push(round);
-      console.log(`tick at ${at.toISOString()}: db ${round.dbMs.toFixed(1)} ms in ${round.calls} calls, total ${totalMs.toFixed(1)} ms, ${round.reminders} reminder messages (grouped per recipient and step), jobs ${JSON.stringify(result.jobs)}`);
+      console.log(`tick at ${at.toISOString()}: whole tick ${totalMs.toFixed(1)} ms, of it db ${round.dbMs.toFixed(1)} ms in ${round.calls} calls, ${round.reminders} reminder messages (grouped per recipient and step), jobs ${JSON.stringify(result.jobs)}`);
     }
     timer.reset();
     const idle = performance.now();
@@ -94,9 +96,13 @@ async function main() {
     const sorted = [...rounds].sort((x, y) => x.dbMs - y.dbMs);
     const best = sorted[0]!;
     const median = sorted[Math.floor(sorted.length / 2)]!;
+    const wholeSorted = rounds.map((r) => r.totalMs).sort((x, y) => x - y);
+    const wholeBest = wholeSorted[0]!;
+    const wholeMedian = wholeSorted[Math.floor(wholeSorted.length / 2)]!;
     console.log(`db time with ${OPEN} open, ${DUE} due: best ${best.dbMs.toFixed(1)} ms, median ${median.dbMs.toFixed(1)} ms; target <= ${TARGET_DB_MS} ms → ${best.dbMs <= TARGET_DB_MS ? "met" : "MISSED"}`);
+    console.log(`whole tick with ${OPEN} open, ${DUE} due: best ${wholeBest.toFixed(1)} ms, median ${wholeMedian.toFixed(1)} ms (db share of the median round ${((100 * median.dbMs) / median.totalMs).toFixed(0)} %); target <= ${TARGET_WHOLE_MS} ms → ${wholeBest <= TARGET_WHOLE_MS ? "met" : "MISSED"}`);
     console.log(
-      `RESULT ${JSON.stringify({ bench: "tick", open: OPEN, due: DUE, dbMs: Number(best.dbMs.toFixed(1)), dbMsMedian: Number(median.dbMs.toFixed(1)), totalMs: Number(best.totalMs.toFixed(1)), idleMs: Number(idleMs.toFixed(1)), reminders: rounds.map((r) => r.reminders), plans, targetDbMs: TARGET_DB_MS, met: best.dbMs <= TARGET_DB_MS })}`,
+      `RESULT ${JSON.stringify({ bench: "tick", open: OPEN, due: DUE, dbMs: Number(best.dbMs.toFixed(1)), dbMsMedian: Number(median.dbMs.toFixed(1)), wholeMs: Number(wholeBest.toFixed(1)), wholeMsMedian: Number(wholeMedian.toFixed(1)), idleMs: Number(idleMs.toFixed(1)), reminders: rounds.map((r) => r.reminders), plans, targetDbMs: TARGET_DB_MS, targetWholeMs: TARGET_WHOLE_MS, met: best.dbMs <= TARGET_DB_MS && wholeBest <= TARGET_WHOLE_MS })}`,
     );
     client.close();
   } finally {
