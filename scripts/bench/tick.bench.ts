@@ -52,8 +52,10 @@ async function main() {
     const { db, client } = await openLibsqlDatabase(url);
     await applyMigrations(db);
     const now = new Date("2026-11-24T02:00:00.000Z");
-    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial()), now: () => now, log: { debug() {}, info() {}, warn() {}, error() {} } };
-    await importExampleOrg(deps);
+    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial()), now: () => now, log: { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: unknown) => console.log(`  error logged by the tick: ${msg} ${JSON.stringify(fields ?? {})}`) } };
+    // Dated before the warm-up tick (now − 2 h): events written earlier than the last sealed one would
+    // stop the event chain's sealing, and the tick's figures would then leave its sealing writes out.
+    await importExampleOrg({ ...deps, now: () => new Date(now.getTime() - 3 * 3_600_000) });
     const seeded = performance.now();
     await seedOpenLeads(client, { count: OPEN, due: DUE, now: now.getTime() });
     console.log(`seeded ${OPEN} open leads (${DUE} due) in ${Math.round(performance.now() - seeded)} ms`);
@@ -76,6 +78,7 @@ async function main() {
     await runTick({ ...deps, chat: null }, new Date(now.getTime() - 3_600_000 * 2));
     // Three rounds with DUE leads due each: the first step at `now`, the next two steps four working
     // hours apart (the machine is shared: the best round is the figure, the median is printed too).
+    const failedJobs = new Set<string>();
     const rounds: { dbMs: number; totalMs: number; calls: number; reminders: number }[] = [];
     for (const at of [now, new Date(now.getTime() + 4 * 3_600_000), new Date(now.getTime() + 2 * 86_400_000 + 2 * 3_600_000)]) {
       const before = Number((await client.execute("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'esc:%'")).rows[0]![0]);
@@ -86,6 +89,8 @@ async function main() {
       const round = { dbMs: timer.ms, totalMs, calls: timer.calls, reminders: 0 };
       round.reminders = Number((await client.execute("SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'esc:%'")).rows[0]![0]) - before;
       rounds.push(round);
+      // A failed job makes the figures meaningless (a job that stops early is cheap): say so loudly.
+      for (const [job, state] of Object.entries(result.jobs)) if (state !== "ok") failedJobs.add(job);
       console.log(`tick at ${at.toISOString()}: whole tick ${totalMs.toFixed(1)} ms, of it db ${round.dbMs.toFixed(1)} ms in ${round.calls} calls, ${round.reminders} reminder messages (grouped per recipient and step), jobs ${JSON.stringify(result.jobs)}`);
     }
     timer.reset();
@@ -93,6 +98,7 @@ async function main() {
     await runTick({ ...deps, chat: null }, now);
     const idleMs = performance.now() - idle;
     console.log(`idle tick (nothing due): ${idleMs.toFixed(1)} ms, ${timer.calls} calls`);
+    if (failedJobs.size) console.log(`WARNING: jobs failed during the measured ticks: ${[...failedJobs].join(", ")}; the figures do not show a working tick`);
     const sorted = [...rounds].sort((x, y) => x.dbMs - y.dbMs);
     const best = sorted[0]!;
     const median = sorted[Math.floor(sorted.length / 2)]!;
@@ -102,7 +108,7 @@ async function main() {
     console.log(`db time with ${OPEN} open, ${DUE} due: best ${best.dbMs.toFixed(1)} ms, median ${median.dbMs.toFixed(1)} ms; target <= ${TARGET_DB_MS} ms → ${best.dbMs <= TARGET_DB_MS ? "met" : "MISSED"}`);
     console.log(`whole tick with ${OPEN} open, ${DUE} due: best ${wholeBest.toFixed(1)} ms, median ${wholeMedian.toFixed(1)} ms (db share of the median round ${((100 * median.dbMs) / median.totalMs).toFixed(0)} %); target <= ${TARGET_WHOLE_MS} ms → ${wholeBest <= TARGET_WHOLE_MS ? "met" : "MISSED"}`);
     console.log(
-      `RESULT ${JSON.stringify({ bench: "tick", open: OPEN, due: DUE, dbMs: Number(best.dbMs.toFixed(1)), dbMsMedian: Number(median.dbMs.toFixed(1)), wholeMs: Number(wholeBest.toFixed(1)), wholeMsMedian: Number(wholeMedian.toFixed(1)), idleMs: Number(idleMs.toFixed(1)), reminders: rounds.map((r) => r.reminders), plans, targetDbMs: TARGET_DB_MS, targetWholeMs: TARGET_WHOLE_MS, met: best.dbMs <= TARGET_DB_MS && wholeBest <= TARGET_WHOLE_MS })}`,
+      `RESULT ${JSON.stringify({ bench: "tick", open: OPEN, due: DUE, dbMs: Number(best.dbMs.toFixed(1)), dbMsMedian: Number(median.dbMs.toFixed(1)), wholeMs: Number(wholeBest.toFixed(1)), wholeMsMedian: Number(wholeMedian.toFixed(1)), idleMs: Number(idleMs.toFixed(1)), reminders: rounds.map((r) => r.reminders), plans, targetDbMs: TARGET_DB_MS, targetWholeMs: TARGET_WHOLE_MS, failedJobs: [...failedJobs], met: failedJobs.size === 0 && best.dbMs <= TARGET_DB_MS && wholeBest <= TARGET_WHOLE_MS })}`,
     );
     client.close();
   } finally {
