@@ -261,9 +261,16 @@ async function sqldScenario(binary: string, keys: Record<string, string>) {
     perBare.push((bareProxy.count - before) / Math.max(1, b.ok));
     await settle(pids);
     before = appProxy.count;
+    const labelsBefore = appProxy.labels();
     const t = await drive(app.port, "/api/v1/reports", SECONDS * 1000);
     // Every request the server sent to sqld while the burst lasted (intake, delivery loop, anything else).
     perTip.push((appProxy.count - before) / Math.max(1, t.ok));
+    // What the burst's requests were (printed for the first round: the same shape every round).
+    if (r === 0) {
+      const diff = [...appProxy.labels().entries()].map(([label, n]) => [label, n - (labelsBefore.get(label) ?? 0)] as const).filter(([, n]) => n > 0);
+      console.log(`  sqld requests during round 1's burst, per tip, by first statement:`);
+      for (const [label, n] of diff.sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${(n / Math.max(1, t.ok)).toFixed(2)}  ${label}`);
+    }
     const tailBefore = appProxy.count;
     const tail = await settle(pids);
     tailRequests.push((appProxy.count - tailBefore) / Math.max(1, t.ok));
