@@ -2,8 +2,11 @@
 // bounded pages) get the reminder the schedule says is due now (stale ones collapsed into the latest),
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
-// repeated, late or concurrent tick sends each slot once. Also the holiday-data warning from 1 December.
-import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+// repeated, late or concurrent tick sends each slot once. A page's next times go in one UPDATE … FROM
+// (VALUES …) per 20 assignments; schedules are worked out once per deliverable and deadline; a time
+// budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
+// holiday-data warning from 1 December.
+import { and, asc, eq, gt, lte, or, sql, type SQL } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
@@ -19,12 +22,23 @@ import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { coordinatorsOf, policyFor } from "./assignment-context";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
-import { chunkedStatements } from "../../db/chunk";
+import { chunk, chunkedStatements, MAX_BOUND_PARAMETERS } from "../../db/chunk";
+import type { ReminderPolicy } from "../../core/campaigns/reminder-policy";
 
 /** Assignments looked at per page (one read and one write round trip each). */
 export const REMINDER_PAGE = 200;
-/** Pages per tick at most; the rest waits for the next tick (their next_reminder_at stays due). */
-const MAX_PAGES = 25;
+/**
+ * A tick stops starting pages after this long; the rest stays due (next_reminder_at unchanged) and the
+ * next tick carries on from it. Workers' cron gets less: its scheduled event shares the isolate's CPU
+ * limit with the jobs after this one.
+ */
+export const CAMPAIGN_TICK_BUDGET_MS = 20_000;
+export const CAMPAIGN_TICK_BUDGET_MS_WORKERS = 10_000;
+const onWorkers = () => typeof navigator !== "undefined" && (navigator as { userAgent?: string }).userAgent === "Cloudflare-Workers";
+/** Five parameters a row: 20 assignments per UPDATE keeps each within D1's 100. */
+const UPDATE_ROWS = MAX_BOUND_PARAMETERS / 5;
+/** Times a page is re-planned after losing a guard before it falls back to one assignment at a time. */
+const PAGE_RETRIES = 3;
 
 /** One reminder a tick sends (or would send, in a dry run); the shape `npm run tick -- --dry-run --json` prints. */
 export interface PlannedReminder {
@@ -72,16 +86,38 @@ function duePage(db: Db, now: number, cursor: { at: number; id: string } | null,
     .limit(limit);
 }
 
-function plan(row: DueRow, org: OrgSnapshot, now: number): PlannedAssignment {
-  const a = row.assignment;
-  // A closed campaign or a state that needs nothing more: stop looking at it.
-  if (row.campaign.status !== "active" || (a.state !== "open" && a.state !== "returned")) return { row, send: [], next: null };
-  const view = { dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received: a.receivedVersion === a.dueVersion, notifiedAt: a.notifiedAt };
-  // Slots strictly before next_reminder_at were dealt with when it was set.
-  const { send, next } = dueReminders(view, policyFor(row.campaign, row.deliverable), org.policy.calendar, a.nextReminderAt! - 1, now);
-  // An inactive unit gets nothing, but its schedule moves on.
-  return { row, send: row.unit.active ? send : [], next };
+/**
+ * Schedules of one tick: a deliverable's policy is resolved once, and assignments that share a deadline,
+ * state and last slot (all the units of a deliverable, as a rule) share one schedule computation.
+ */
+export class ScheduleCache {
+  private readonly policies = new Map<string, ReminderPolicy>();
+  private readonly schedules = new Map<string, { send: ReminderSlot[]; next: number | null }>();
+  computed = 0;
+
+  constructor(private readonly org: OrgSnapshot, private readonly now: number) {}
+
+  plan(row: DueRow): PlannedAssignment {
+    const a = row.assignment;
+    // A closed campaign or a state that needs nothing more: stop looking at it.
+    if (row.campaign.status !== "active" || (a.state !== "open" && a.state !== "returned")) return { row, send: [], next: null };
+    const received = a.receivedVersion === a.dueVersion;
+    const key = `${row.deliverable.id}\u0000${a.dueAt}\u0000${a.dueVersion}\u0000${a.state}\u0000${received}\u0000${a.notifiedAt ?? ""}\u0000${a.nextReminderAt}`;
+    let schedule = this.schedules.get(key);
+    if (!schedule) {
+      let policy = this.policies.get(row.deliverable.id);
+      if (!policy) this.policies.set(row.deliverable.id, (policy = policyFor(row.campaign, row.deliverable)));
+      const view = { dueAt: a.dueAt, dueVersion: a.dueVersion, state: a.state as AssignmentSnapshot["state"], received, notifiedAt: a.notifiedAt };
+      // Slots strictly before next_reminder_at were dealt with when it was set.
+      schedule = dueReminders(view, policy, this.org.policy.calendar, a.nextReminderAt! - 1, this.now);
+      this.schedules.set(key, schedule);
+      this.computed++;
+    }
+    // An inactive unit gets nothing, but its schedule moves on.
+    return { row, send: row.unit.active ? schedule.send : [], next: schedule.next };
+  }
 }
+
 
 const asPlatform = (p: string) => p as EnqueueInput["platform"];
 
@@ -91,6 +127,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   const outbox: EnqueueInput[] = [];
   const eventRows: NewEventRow[] = [];
   const statements: unknown[] = [];
+  const moves: SQL[] = [];
   for (const { row, send, next } of planned) {
     const a = row.assignment;
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
@@ -119,20 +156,18 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       });
     }
     const escalated = send.some((s) => s.kind === "escalation");
-    // Guarded on what was read (the version and the next time): if a contact submitted meanwhile, or a
-    // concurrent tick already moved this assignment on, `version` becomes NULL and the whole batch fails
-    // (NOT NULL) before any of its messages exist; runCampaignReminders then retries one by one.
-    statements.push(
-      deps.db
-        .update(assignments)
-        .set({
-          nextReminderAt: next,
-          ...(escalated ? { escalatedAt: now } : {}),
-          version: sql`CASE WHEN ${assignments.version} = ${a.version} AND ${assignments.nextReminderAt} = ${a.nextReminderAt!} THEN ${assignments.version} ELSE NULL END`,
-        })
-        .where(eq(assignments.id, a.id)),
-    );
+    moves.push(sql`(${a.id}, ${a.version}, ${a.nextReminderAt!}, ${next}, ${escalated ? now : null})`);
   }
+  // Guarded on what was read (the version and the next time): if a contact submitted meanwhile, or a
+  // concurrent tick already moved an assignment on, its `version` becomes NULL and the whole batch fails
+  // (NOT NULL) before any of its messages exist; writePage then drops the assignments that changed and
+  // writes the rest. SET sees the row as it was, so the CASE compares with what was read.
+  for (const part of chunk(moves, UPDATE_ROWS))
+    statements.push(
+      deps.db.run(sql`UPDATE assignments SET next_reminder_at = v.column4, escalated_at = coalesce(v.column5, assignments.escalated_at),
+        version = CASE WHEN assignments.version = v.column2 AND assignments.next_reminder_at = v.column3 THEN assignments.version ELSE NULL END
+        FROM (VALUES ${sql.join(part, sql`, `)}) AS v WHERE assignments.id = v.column1`),
+    );
   const head: unknown[] = [];
   head.push(...chunkedStatements(slotRows, (part) => deps.db.insert(reminderSlots).values(part).onConflictDoNothing()));
   if (outbox.length) head.push(...enqueueManyStatements(deps, outbox));
@@ -145,19 +180,39 @@ const lostGuard = (err: unknown) => {
   return c?.kind === "not_null" && c.columns === "assignments.version";
 };
 
+/** Of these planned assignments, those still as they were read (same version and next time): one read. */
+async function unchanged(deps: ServiceDeps, planned: PlannedAssignment[]): Promise<PlannedAssignment[]> {
+  const ids = planned.map((p) => p.row.assignment.id);
+  const rows = await deps.db
+    .select({ id: assignments.id, version: assignments.version, nextReminderAt: assignments.nextReminderAt })
+    .from(assignments)
+    .where(inJsonArray(assignments.id, ids));
+  const now = new Map(rows.map((r) => [r.id, r]));
+  return planned.filter((p) => {
+    const r = now.get(p.row.assignment.id);
+    return r !== undefined && r.version === p.row.assignment.version && r.nextReminderAt === p.row.assignment.nextReminderAt;
+  });
+}
+
 /**
- * One batch for the page; if an assignment changed since it was read, each assignment on its own (those
- * that changed are skipped: whoever changed them set their next time). Returns what was written.
+ * One batch for the page; if an assignment changed since it was read, the page again without the ones
+ * that changed (whoever changed them set their next time), and after PAGE_RETRIES lost guards each
+ * assignment on its own. Returns what was written.
  */
 async function writePage(deps: ServiceDeps, planned: PlannedAssignment[], org: OrgSnapshot, now: number): Promise<PlannedAssignment[]> {
-  try {
-    await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(pageStatements(deps, planned, org, now))));
-    return planned;
-  } catch (err) {
-    if (!lostGuard(err)) throw err;
+  let pending = planned;
+  for (let attempt = 0; attempt <= PAGE_RETRIES && pending.length; attempt++) {
+    try {
+      await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(pageStatements(deps, pending, org, now))));
+      return pending;
+    } catch (err) {
+      if (!lostGuard(err)) throw err;
+    }
+    pending = await unchanged(deps, pending);
   }
+  if (pending.length === 0) return [];
   const written: PlannedAssignment[] = [];
-  for (const p of planned) {
+  for (const p of pending) {
     try {
       await retryBusyWrite(deps.db, () => deps.db.batch(asBatch(pageStatements(deps, [p], org, now))));
       written.push(p);
@@ -174,30 +229,50 @@ export interface CampaignReminderReport {
   escalations: number;
   pages: number;
   holidayWarning: number | null;
+  /** Schedules worked out (at most one per deliverable and deadline state, however many units). */
+  schedules: number;
+  /** The budget ran out with due assignments left: the next tick carries on. */
+  outOfTime: boolean;
+}
+
+export interface CampaignReminderOptions {
+  /** Stop starting pages after this many ms (default CAMPAIGN_TICK_BUDGET_MS; less on Workers). */
+  budgetMs?: number;
+  pageSize?: number;
 }
 
 /**
  * The tick's campaign job at `now`: sends what is due, moves each assignment's next_reminder_at on.
  * Round trips: the org version (and a reload when it changed), then one read and one write per page.
+ * The budget is checked before each page (wall clock, not `now`): a page once read is always written.
  */
-export async function runCampaignReminders(deps: ServiceDeps, now: Date): Promise<CampaignReminderReport> {
+export async function runCampaignReminders(deps: ServiceDeps, now: Date, options: CampaignReminderOptions = {}): Promise<CampaignReminderReport> {
+  const started = Date.now();
+  const budget = options.budgetMs ?? (onWorkers() ? CAMPAIGN_TICK_BUDGET_MS_WORKERS : CAMPAIGN_TICK_BUDGET_MS);
+  const pageSize = options.pageSize ?? REMINDER_PAGE;
   const at = now.getTime();
   const d: ServiceDeps = { ...deps, now: () => now };
   const org = await currentOrg(d);
-  const report: CampaignReminderReport = { assignments: 0, reminders: 0, escalations: 0, pages: 0, holidayWarning: await warnMissingHolidayData(d, org, at) };
+  const report: CampaignReminderReport = { assignments: 0, reminders: 0, escalations: 0, pages: 0, holidayWarning: await warnMissingHolidayData(d, org, at), schedules: 0, outOfTime: false };
+  const schedules = new ScheduleCache(org, at);
   let cursor: { at: number; id: string } | null = null;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const rows: DueRow[] = await duePage(d.db, at, cursor, REMINDER_PAGE);
+  for (;;) {
+    if (report.pages > 0 && Date.now() - started >= budget) {
+      report.outOfTime = true;
+      break;
+    }
+    const rows: DueRow[] = await duePage(d.db, at, cursor, pageSize);
     if (rows.length === 0) break;
     report.pages++;
-    const planned = rows.map((r) => plan(r, org, at));
+    const planned = rows.map((r) => schedules.plan(r));
     const written = await writePage(d, planned, org, at);
     report.assignments += rows.length;
     for (const p of written) for (const s of p.send) s.kind === "escalation" ? report.escalations++ : report.reminders++;
     const last = rows[rows.length - 1]!.assignment;
     cursor = { at: last.nextReminderAt!, id: last.id };
-    if (rows.length < REMINDER_PAGE) break;
+    if (rows.length < pageSize) break;
   }
+  report.schedules = schedules.computed;
   if (report.reminders + report.escalations > 0) deps.notifyOutbox?.();
   return report;
 }
@@ -208,11 +283,12 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
   const d: ServiceDeps = { ...deps, now: () => now };
   const org = await currentOrg(d);
   const out: PlannedReminder[] = [];
+  const schedules = new ScheduleCache(org, at);
   let cursor: { at: number; id: string } | null = null;
   for (;;) {
     const rows: DueRow[] = await duePage(d.db, at, cursor, REMINDER_PAGE);
     if (rows.length === 0) break;
-    const planned = rows.map((r) => plan(r, org, at)).filter((p) => p.send.length > 0);
+    const planned = rows.map((r) => schedules.plan(r)).filter((p) => p.send.length > 0);
     // Slots a tick already claimed (a concurrent one) would not go out again.
     const claimed = planned.length
       ? await d.db
