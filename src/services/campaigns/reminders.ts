@@ -3,10 +3,10 @@
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. A page's next times go in one UPDATE … FROM
-// (VALUES …) per 20 assignments; schedules are worked out once per deliverable and deadline; a time
+// (the page as a JSON array, one bound parameter); its slots and events in one INSERT each; schedules are worked out once per deliverable and deadline; a time
 // budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
 // holiday-data warning from 1 December.
-import { and, asc, eq, gt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
@@ -14,7 +14,7 @@ import { dueReminders, type ReminderKind, type ReminderSlot } from "../../core/c
 import type { AssignmentSnapshot } from "../../core/campaigns/assignment-state";
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
-import { assignments, campaigns, deliverables, events, reminderSlots, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type NewEventRow, type UnitRow } from "../../db/schema";
+import { assignments, campaigns, deliverables, events, reminderSlots, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type UnitRow } from "../../db/schema";
 import { newId } from "../../core/ids";
 import { enqueueManyStatement, enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
@@ -22,7 +22,6 @@ import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { coordinatorsOf, policyFor } from "./assignment-context";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
-import { chunk, chunkedStatements, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 import type { ReminderPolicy } from "../../core/campaigns/reminder-policy";
 
 /** Assignments looked at per page (one read and one write round trip each). */
@@ -35,8 +34,6 @@ export const REMINDER_PAGE = 200;
 export const CAMPAIGN_TICK_BUDGET_MS = 20_000;
 export const CAMPAIGN_TICK_BUDGET_MS_WORKERS = 10_000;
 const onWorkers = () => typeof navigator !== "undefined" && (navigator as { userAgent?: string }).userAgent === "Cloudflare-Workers";
-/** Five parameters a row: 20 assignments per UPDATE keeps each within D1's 100. */
-const UPDATE_ROWS = MAX_BOUND_PARAMETERS / 5;
 /** Times a page is re-planned after losing a guard before it falls back to one assignment at a time. */
 const PAGE_RETRIES = 3;
 
@@ -123,18 +120,18 @@ const asPlatform = (p: string) => p as EnqueueInput["platform"];
 
 /** The statements of one page: slot claims, outbox rows, events, and each assignment's next time (compare-and-set). */
 function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: OrgSnapshot, now: number): unknown[] {
-  const slotRows: (typeof reminderSlots.$inferInsert)[] = [];
+  // Rows as JSON arrays, in the column order of the statements below.
+  const slotRows: [string, string, string, number, number, number, string][] = [];
   const outbox: EnqueueInput[] = [];
-  const eventRows: NewEventRow[] = [];
-  const statements: unknown[] = [];
-  const moves: SQL[] = [];
+  const eventRows: [string, string, string][] = [];
+  const moves: [string, number, number, number | null, number | null][] = [];
   for (const { row, send, next } of planned) {
     const a = row.assignment;
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
     for (const slot of send) {
       const key = `reminder:${a.id}:${slot.key}`;
       const outboxId = newId("out");
-      slotRows.push({ assignmentId: a.id, slot: slot.key, kind: slot.kind, sendAt: slot.sendAt, dueAt: slot.dueAt, claimedAt: now, outboxId });
+      slotRows.push([a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId]);
       if (slot.kind === "escalation") {
         const coordinators = coordinatorsOf(org, row.campaign);
         if (coordinators) outbox.push({ id: outboxId, dedupeKey: `${key}:coordinators`, platform: asPlatform(coordinators.platform), chatId: coordinators.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(coordinators.locale)) } });
@@ -143,36 +140,43 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       } else {
         outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}), watchReads: { entityType: "assignment", entityId: a.id } } });
       }
-      eventRows.push({
-        occurredAt: now,
-        entityType: "assignment",
-        entityId: a.id,
-        action: "assignment.reminded",
-        actorType: "system",
-        platform: "scheduler",
-        data: JSON.stringify({ slot: slot.key, kind: slot.kind, sendAt: slot.sendAt, dueAt: slot.dueAt, unitId: a.unitId, deliverableId: a.deliverableId }),
-        // A concurrent tick claiming the same slot logs nothing twice.
-        dedupeKey: key,
-      });
+      eventRows.push([a.id, JSON.stringify({ slot: slot.key, kind: slot.kind, sendAt: slot.sendAt, dueAt: slot.dueAt, unitId: a.unitId, deliverableId: a.deliverableId }), key]);
     }
     const escalated = send.some((s) => s.kind === "escalation");
-    moves.push(sql`(${a.id}, ${a.version}, ${a.nextReminderAt!}, ${next}, ${escalated ? now : null})`);
+    moves.push([a.id, a.version, a.nextReminderAt!, next, escalated ? now : null]);
   }
-  // Guarded on what was read (the version and the next time): if a contact submitted meanwhile, or a
-  // concurrent tick already moved an assignment on, its `version` becomes NULL and the whole batch fails
-  // (NOT NULL) before any of its messages exist; writePage then drops the assignments that changed and
-  // writes the rest. SET sees the row as it was, so the CASE compares with what was read.
-  for (const part of chunk(moves, UPDATE_ROWS))
+  // Each table's rows for the page in one statement binding one parameter (a JSON array read by
+  // json_each, which libSQL and D1 both have): a page is a handful of statements whatever its size,
+  // within D1's 100 bound parameters, and cheap to build and prepare.
+  //
+  // The next times, guarded on what was read (the version and the next time): if a contact submitted
+  // meanwhile, or a concurrent tick already moved an assignment on, its `version` becomes NULL and the
+  // whole batch fails (NOT NULL) before any of its messages exist; writePage then drops the assignments
+  // that changed and writes the rest. SET sees the row as it was, so the CASE compares with what was read.
+  const statements: unknown[] = [
+    deps.db.run(sql`UPDATE assignments SET next_reminder_at = v.next, escalated_at = coalesce(v.escalated, assignments.escalated_at),
+      version = CASE WHEN assignments.version = v.version AND assignments.next_reminder_at = v.was THEN assignments.version ELSE NULL END
+      FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS version, json_extract(value, '$[2]') AS was,
+        json_extract(value, '$[3]') AS next, json_extract(value, '$[4]') AS escalated FROM json_each(${JSON.stringify(moves)})) AS v
+      WHERE assignments.id = v.id`),
+  ];
+  // `WHERE true`: SQLite's parser needs it between INSERT … SELECT and ON CONFLICT.
+  if (slotRows.length)
     statements.push(
-      deps.db.run(sql`UPDATE assignments SET next_reminder_at = v.column4, escalated_at = coalesce(v.column5, assignments.escalated_at),
-        version = CASE WHEN assignments.version = v.column2 AND assignments.next_reminder_at = v.column3 THEN assignments.version ELSE NULL END
-        FROM (VALUES ${sql.join(part, sql`, `)}) AS v WHERE assignments.id = v.column1`),
+      deps.db.run(sql`INSERT INTO reminder_slots (assignment_id, slot, kind, send_at, due_at, claimed_at, outbox_id)
+        SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+          json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(${JSON.stringify(slotRows)}) WHERE true
+        ON CONFLICT DO NOTHING`),
     );
-  const head: unknown[] = [];
-  head.push(...chunkedStatements(slotRows, (part) => deps.db.insert(reminderSlots).values(part).onConflictDoNothing()));
-  if (outbox.length) head.push(...enqueueManyStatements(deps, outbox));
-  head.push(...chunkedStatements(eventRows, (part) => deps.db.insert(events).values(part).onConflictDoNothing()));
-  return [...statements, ...head];
+  if (outbox.length) statements.push(...enqueueManyStatements(deps, outbox));
+  // A concurrent tick claiming the same slot logs nothing twice (the dedupe key).
+  if (eventRows.length)
+    statements.push(
+      deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key)
+        SELECT ${now}, 'assignment', json_extract(value, '$[0]'), 'assignment.reminded', 'system', 'scheduler', json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(${JSON.stringify(eventRows)}) WHERE true ON CONFLICT DO NOTHING`),
+    );
+  return statements;
 }
 
 const lostGuard = (err: unknown) => {
