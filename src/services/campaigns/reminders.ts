@@ -16,7 +16,7 @@ import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { assignments, campaigns, deliverables, events, reminderSlots, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type UnitRow } from "../../db/schema";
 import { newId } from "../../core/ids";
-import { enqueueManyStatement, enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
+import { enqueueManyJsonStatement, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
@@ -168,7 +168,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(${JSON.stringify(slotRows)}) WHERE true
         ON CONFLICT DO NOTHING`),
     );
-  if (outbox.length) statements.push(...enqueueManyStatements(deps, outbox));
+  if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
   // A concurrent tick claiming the same slot logs nothing twice (the dedupe key).
   if (eventRows.length)
     statements.push(
