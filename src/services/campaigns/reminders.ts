@@ -6,7 +6,7 @@
 // (the page as a JSON array, one bound parameter); its slots and events in one INSERT each; schedules are worked out once per deliverable and deadline; a time
 // budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
 // holiday-data warning from 1 December.
-import { and, asc, eq, gt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, not, or, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
@@ -64,14 +64,18 @@ interface PlannedAssignment {
 
 const supervisors = alias(units, "supervisor_units");
 
-/** Due assignments after the cursor, by (next_reminder_at, id): the partial index, then primary keys. */
-function duePage(db: Db, now: number, cursor: { at: number; id: string } | null, limit: number) {
+/**
+ * Due assignments after the cursor, by (next_reminder_at, id): the partial index, then primary keys.
+ * The campaign and deliverable rows come only for ids this tick has not seen yet (the others join to
+ * nothing): a provincial page repeats the same three or so, and their JSON columns are the bulk of a row.
+ */
+function duePageQuery(db: Db, now: number, cursor: { at: number; id: string } | null, limit: number, seen: ParentRows) {
   const due = lte(assignments.nextReminderAt, now);
   return db
     .select({ assignment: assignments, deliverable: deliverables, campaign: campaigns, unit: units, supervisor: supervisors })
     .from(assignments)
-    .innerJoin(deliverables, eq(deliverables.id, assignments.deliverableId))
-    .innerJoin(campaigns, eq(campaigns.id, assignments.campaignId))
+    .leftJoin(deliverables, and(eq(deliverables.id, assignments.deliverableId), not(inJsonArray(deliverables.id, [...seen.deliverables.keys()]))))
+    .leftJoin(campaigns, and(eq(campaigns.id, assignments.campaignId), not(inJsonArray(campaigns.id, [...seen.campaigns.keys()]))))
     .innerJoin(units, eq(units.id, assignments.unitId))
     .leftJoin(supervisors, eq(supervisors.id, units.supervisorUnitId))
     .where(
@@ -82,6 +86,29 @@ function duePage(db: Db, now: number, cursor: { at: number; id: string } | null,
     .orderBy(asc(assignments.nextReminderAt), asc(assignments.id))
     .limit(limit);
 }
+
+/** Campaign and deliverable rows a tick has read, by id. */
+interface ParentRows {
+  campaigns: Map<string, CampaignRow>;
+  deliverables: Map<string, DeliverableRow>;
+}
+
+/** One page of due rows, and the last assignment read (the cursor moves past rows left out too). */
+async function duePage(db: Db, now: number, cursor: { at: number; id: string } | null, limit: number, seen: ParentRows): Promise<{ rows: DueRow[]; read: number; last: AssignmentRow | null }> {
+  const raw = await duePageQuery(db, now, cursor, limit, seen);
+  const rows: DueRow[] = [];
+  for (const r of raw) {
+    if (r.campaign) seen.campaigns.set(r.campaign.id, r.campaign);
+    if (r.deliverable) seen.deliverables.set(r.deliverable.id, r.deliverable);
+    const campaign = seen.campaigns.get(r.assignment.campaignId);
+    const deliverable = seen.deliverables.get(r.assignment.deliverableId);
+    // Without its campaign or deliverable (an inner join before): left as it is.
+    if (campaign && deliverable) rows.push({ assignment: r.assignment, campaign, deliverable, unit: r.unit, supervisor: r.supervisor });
+  }
+  return { rows, read: raw.length, last: raw.length ? raw[raw.length - 1]!.assignment : null };
+}
+
+const newParentRows = (): ParentRows => ({ campaigns: new Map(), deliverables: new Map() });
 
 /**
  * Schedules of one tick: a deliverable's policy is resolved once, and assignments that share a deadline,
@@ -259,22 +286,22 @@ export async function runCampaignReminders(deps: ServiceDeps, now: Date, options
   const org = await currentOrg(d);
   const report: CampaignReminderReport = { assignments: 0, reminders: 0, escalations: 0, pages: 0, holidayWarning: await warnMissingHolidayData(d, org, at), schedules: 0, outOfTime: false };
   const schedules = new ScheduleCache(org, at);
+  const seen = newParentRows();
   let cursor: { at: number; id: string } | null = null;
   for (;;) {
     if (report.pages > 0 && Date.now() - started >= budget) {
       report.outOfTime = true;
       break;
     }
-    const rows: DueRow[] = await duePage(d.db, at, cursor, pageSize);
-    if (rows.length === 0) break;
+    const { rows, read, last } = await duePage(d.db, at, cursor, pageSize, seen);
+    if (!last) break;
     report.pages++;
     const planned = rows.map((r) => schedules.plan(r));
-    const written = await writePage(d, planned, org, at);
+    const written = planned.length ? await writePage(d, planned, org, at) : [];
     report.assignments += rows.length;
     for (const p of written) for (const s of p.send) s.kind === "escalation" ? report.escalations++ : report.reminders++;
-    const last = rows[rows.length - 1]!.assignment;
     cursor = { at: last.nextReminderAt!, id: last.id };
-    if (rows.length < pageSize) break;
+    if (read < pageSize) break;
   }
   report.schedules = schedules.computed;
   if (report.reminders + report.escalations > 0) deps.notifyOutbox?.();
@@ -288,10 +315,11 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
   const org = await currentOrg(d);
   const out: PlannedReminder[] = [];
   const schedules = new ScheduleCache(org, at);
+  const seen = newParentRows();
   let cursor: { at: number; id: string } | null = null;
   for (;;) {
-    const rows: DueRow[] = await duePage(d.db, at, cursor, REMINDER_PAGE);
-    if (rows.length === 0) break;
+    const { rows, read, last } = await duePage(d.db, at, cursor, REMINDER_PAGE, seen);
+    if (!last) break;
     const planned = rows.map((r) => schedules.plan(r)).filter((p) => p.send.length > 0);
     // Slots a tick already claimed (a concurrent one) would not go out again.
     const claimed = planned.length
@@ -305,9 +333,8 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
       for (const s of send)
         if (!taken.has(`${row.assignment.id}\u0000${s.key}`))
           out.push({ campaignId: row.campaign.id, deliverableId: row.deliverable.id, unitId: row.unit.id, kind: s.kind, offsetDays: s.kind === "before" ? (s.offsetDays ?? null) : null, sendAt: s.sendAt, dueAt: s.dueAt });
-    const last = rows[rows.length - 1]!.assignment;
     cursor = { at: last.nextReminderAt!, id: last.id };
-    if (rows.length < REMINDER_PAGE) break;
+    if (read < REMINDER_PAGE) break;
   }
   return out.sort((x, y) => x.sendAt - y.sendAt || x.campaignId.localeCompare(y.campaignId) || x.deliverableId.localeCompare(y.deliverableId) || x.unitId.localeCompare(y.unitId));
 }
