@@ -4,7 +4,7 @@
 // baseline: the pre-issue-20 code path (scripts/bench/legacy-campaign-reminders.ts: a single-row UPDATE
 // per assignment, 25 pages of 200 a tick) ticked until everything is queued. Reports wall time, database
 // time (inside @libsql/client calls), statements and round trips; ends with one line `RESULT <json>`.
-// Run: npm run bench -- campaign-tick   (or npx tsx scripts/bench/campaign-tick.bench.ts [--units 50000] [--rounds 2])
+// Run: npm run bench -- campaign-tick   (or npx tsx scripts/bench/campaign-tick.bench.ts [--units 50000] [--rounds 2] [--page 200])
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ const arg = (name: string, fallback: number) => {
 };
 const UNITS = arg("units", 50_000);
 const ROUNDS = arg("rounds", 2);
+const PAGE = arg("page", 0);
 const TARGET_MS = 15_000;
 // Monday 28 December 2026, 10:00 Shanghai: deliverables due 20 Nov, 10 Dec and 25 Dec are all overdue.
 const NOW = new Date("2026-12-28T10:00:00+08:00");
@@ -93,7 +94,7 @@ async function runOn(template: string, dir: string, name: string, which: "after"
     let assignments = 0;
     let queued = 0;
     for (;;) {
-      const r = which === "after" ? await runCampaignReminders(deps, NOW) : await runLegacyCampaignReminders(deps, NOW);
+      const r = which === "after" ? await runCampaignReminders(deps, NOW, PAGE ? { pageSize: PAGE } : {}) : await runLegacyCampaignReminders(deps, NOW);
       ticks++;
       assignments += r.assignments;
       queued += r.reminders + r.escalations;
