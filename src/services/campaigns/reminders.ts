@@ -27,6 +27,11 @@ import type { ReminderPolicy } from "../../core/campaigns/reminder-policy";
 /** Assignments looked at per page (one read and one write round trip each). */
 export const REMINDER_PAGE = 200;
 /**
+ * On Node (libSQL file or sqld) pages are larger: fewer round trips, and a page's JSON parameters stay
+ * near 1 MB. Workers keep 200 (D1 caps a bound string at 2 MB and a request's CPU is short).
+ */
+export const REMINDER_PAGE_NODE = 1000;
+/**
  * A tick stops starting pages after this long; the rest stays due (next_reminder_at unchanged) and the
  * next tick carries on from it. Workers' cron gets less: its scheduled event shares the isolate's CPU
  * limit with the jobs after this one.
@@ -65,26 +70,30 @@ interface PlannedAssignment {
 const supervisors = alias(units, "supervisor_units");
 
 /**
- * Due assignments after the cursor, by (next_reminder_at, id): the partial index, then primary keys.
+ * Due assignments after the cursor, by (next_reminder_at, rowid): the order of the partial index's own
+ * entries, so a page is a range seek however many assignments share one next time (ordering by id
+ * would sort every due row for each page: quadratic at 150k due at one instant).
  * The campaign and deliverable rows come only for ids this tick has not seen yet (the others join to
  * nothing): a provincial page repeats the same three or so, and their JSON columns are the bulk of a row.
  */
-function duePageQuery(db: Db, now: number, cursor: { at: number; id: string } | null, limit: number, seen: ParentRows) {
+function duePageQuery(db: Db, now: number, cursor: Cursor | null, limit: number, seen: ParentRows) {
   const due = lte(assignments.nextReminderAt, now);
   return db
-    .select({ assignment: assignments, deliverable: deliverables, campaign: campaigns, unit: units, supervisor: supervisors })
+    .select({ rowid: sql<number>`assignments.rowid`, assignment: assignments, deliverable: deliverables, campaign: campaigns, unit: units, supervisor: supervisors })
     .from(assignments)
     .leftJoin(deliverables, and(eq(deliverables.id, assignments.deliverableId), not(inJsonArray(deliverables.id, [...seen.deliverables.keys()]))))
     .leftJoin(campaigns, and(eq(campaigns.id, assignments.campaignId), not(inJsonArray(campaigns.id, [...seen.campaigns.keys()]))))
     .innerJoin(units, eq(units.id, assignments.unitId))
     .leftJoin(supervisors, eq(supervisors.id, units.supervisorUnitId))
-    .where(
-      cursor
-        ? and(due, or(gt(assignments.nextReminderAt, cursor.at), and(eq(assignments.nextReminderAt, cursor.at), gt(assignments.id, cursor.id))))
-        : due,
-    )
-    .orderBy(asc(assignments.nextReminderAt), asc(assignments.id))
+    .where(cursor ? and(due, sql`(assignments.next_reminder_at, assignments.rowid) > (${cursor.at}, ${cursor.rowid})`) : due)
+    .orderBy(asc(assignments.nextReminderAt), sql`assignments.rowid`)
     .limit(limit);
+}
+
+/** Where the next page starts: the last row read. */
+interface Cursor {
+  at: number;
+  rowid: number;
 }
 
 /** Campaign and deliverable rows a tick has read, by id. */
@@ -94,7 +103,7 @@ interface ParentRows {
 }
 
 /** One page of due rows, and the last assignment read (the cursor moves past rows left out too). */
-async function duePage(db: Db, now: number, cursor: { at: number; id: string } | null, limit: number, seen: ParentRows): Promise<{ rows: DueRow[]; read: number; last: AssignmentRow | null }> {
+async function duePage(db: Db, now: number, cursor: Cursor | null, limit: number, seen: ParentRows): Promise<{ rows: DueRow[]; read: number; last: Cursor | null }> {
   const raw = await duePageQuery(db, now, cursor, limit, seen);
   const rows: DueRow[] = [];
   for (const r of raw) {
@@ -105,7 +114,8 @@ async function duePage(db: Db, now: number, cursor: { at: number; id: string } |
     // Without its campaign or deliverable (an inner join before): left as it is.
     if (campaign && deliverable) rows.push({ assignment: r.assignment, campaign, deliverable, unit: r.unit, supervisor: r.supervisor });
   }
-  return { rows, read: raw.length, last: raw.length ? raw[raw.length - 1]!.assignment : null };
+  const end = raw[raw.length - 1];
+  return { rows, read: raw.length, last: end ? { at: end.assignment.nextReminderAt!, rowid: end.rowid } : null };
 }
 
 const newParentRows = (): ParentRows => ({ campaigns: new Map(), deliverables: new Map() });
@@ -280,14 +290,14 @@ export interface CampaignReminderOptions {
 export async function runCampaignReminders(deps: ServiceDeps, now: Date, options: CampaignReminderOptions = {}): Promise<CampaignReminderReport> {
   const started = Date.now();
   const budget = options.budgetMs ?? (onWorkers() ? CAMPAIGN_TICK_BUDGET_MS_WORKERS : CAMPAIGN_TICK_BUDGET_MS);
-  const pageSize = options.pageSize ?? REMINDER_PAGE;
+  const pageSize = options.pageSize ?? (onWorkers() ? REMINDER_PAGE : REMINDER_PAGE_NODE);
   const at = now.getTime();
   const d: ServiceDeps = { ...deps, now: () => now };
   const org = await currentOrg(d);
   const report: CampaignReminderReport = { assignments: 0, reminders: 0, escalations: 0, pages: 0, holidayWarning: await warnMissingHolidayData(d, org, at), schedules: 0, outOfTime: false };
   const schedules = new ScheduleCache(org, at);
   const seen = newParentRows();
-  let cursor: { at: number; id: string } | null = null;
+  let cursor: Cursor | null = null;
   for (;;) {
     if (report.pages > 0 && Date.now() - started >= budget) {
       report.outOfTime = true;
@@ -300,7 +310,7 @@ export async function runCampaignReminders(deps: ServiceDeps, now: Date, options
     const written = planned.length ? await writePage(d, planned, org, at) : [];
     report.assignments += rows.length;
     for (const p of written) for (const s of p.send) s.kind === "escalation" ? report.escalations++ : report.reminders++;
-    cursor = { at: last.nextReminderAt!, id: last.id };
+    cursor = last;
     if (read < pageSize) break;
   }
   report.schedules = schedules.computed;
@@ -316,7 +326,7 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
   const out: PlannedReminder[] = [];
   const schedules = new ScheduleCache(org, at);
   const seen = newParentRows();
-  let cursor: { at: number; id: string } | null = null;
+  let cursor: Cursor | null = null;
   for (;;) {
     const { rows, read, last } = await duePage(d.db, at, cursor, REMINDER_PAGE, seen);
     if (!last) break;
@@ -333,7 +343,7 @@ export async function planCampaignReminders(deps: ServiceDeps, now: Date): Promi
       for (const s of send)
         if (!taken.has(`${row.assignment.id}\u0000${s.key}`))
           out.push({ campaignId: row.campaign.id, deliverableId: row.deliverable.id, unitId: row.unit.id, kind: s.kind, offsetDays: s.kind === "before" ? (s.offsetDays ?? null) : null, sendAt: s.sendAt, dueAt: s.dueAt });
-    cursor = { at: last.nextReminderAt!, id: last.id };
+    cursor = last;
     if (read < REMINDER_PAGE) break;
   }
   return out.sort((x, y) => x.sendAt - y.sendAt || x.campaignId.localeCompare(y.campaignId) || x.deliverableId.localeCompare(y.deliverableId) || x.unitId.localeCompare(y.unitId));
