@@ -1,6 +1,6 @@
 // Prompts: a member asked for free text (Telegram force-reply; the answer finds the prompt by the message
 // it replies to). Lead, campaign and reward handlers all register and answer their prompts here.
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
 import { asBatch } from "../../db/client";
 import { chatPrompts } from "../../db/schema";
 import { keyedHash } from "../../security/cipher";
@@ -65,39 +65,27 @@ export async function createPrompt(
   return id;
 }
 
-/** The open prompt a reply answers (same chat, replying to the prompt's message, by the member it asked). */
-export async function findPromptForReply(deps: ServiceDeps, input: { platform: string; chatId: string; replyToMessageId: string }): Promise<ChatPrompt | null> {
+/** The newest prompt of this chat, matching `which`, still open and not expired. */
+async function newestOpenPrompt(deps: ServiceDeps, input: { platform: string; chatId: string }, which: SQL): Promise<ChatPrompt | null> {
   return (
     (await deps.db.query.chatPrompts.findFirst({
-      where: and(
-        eq(chatPrompts.platform, input.platform),
-        eq(chatPrompts.chatId, input.chatId),
-        eq(chatPrompts.messageId, input.replyToMessageId),
-        isNull(chatPrompts.answeredAt),
-        gt(chatPrompts.expiresAt, deps.now().getTime()),
-      ),
+      where: and(eq(chatPrompts.platform, input.platform), eq(chatPrompts.chatId, input.chatId), which, isNull(chatPrompts.answeredAt), gt(chatPrompts.expiresAt, deps.now().getTime())),
       orderBy: desc(chatPrompts.createdAt),
     })) ?? null
   );
+}
+
+/** The open prompt a reply answers (same chat, replying to the prompt's message, by the member it asked). */
+export function findPromptForReply(deps: ServiceDeps, input: { platform: string; chatId: string; replyToMessageId: string }): Promise<ChatPrompt | null> {
+  return newestOpenPrompt(deps, input, eq(chatPrompts.messageId, input.replyToMessageId));
 }
 
 /**
  * The newest open prompt of this member in their private chat with the bot (Feishu, DingTalk, WeCom ask
  * there, and any text that is not a command answers it: those platforms have no force-reply).
  */
-export async function findOpenPromptInChat(deps: ServiceDeps, input: { platform: string; chatId: string; memberId: string }): Promise<ChatPrompt | null> {
-  return (
-    (await deps.db.query.chatPrompts.findFirst({
-      where: and(
-        eq(chatPrompts.platform, input.platform),
-        eq(chatPrompts.chatId, input.chatId),
-        eq(chatPrompts.memberId, input.memberId),
-        isNull(chatPrompts.answeredAt),
-        gt(chatPrompts.expiresAt, deps.now().getTime()),
-      ),
-      orderBy: desc(chatPrompts.createdAt),
-    })) ?? null
-  );
+export function findOpenPromptInChat(deps: ServiceDeps, input: { platform: string; chatId: string; memberId: string }): Promise<ChatPrompt | null> {
+  return newestOpenPrompt(deps, input, eq(chatPrompts.memberId, input.memberId));
 }
 
 export async function markPromptAnswered(deps: ServiceDeps, promptId: string) {
