@@ -4,6 +4,7 @@
 // sqld, a write refused with "database is locked" is retried (as a waiting writer would), so 20
 // concurrent connections measure throughput rather than lock failures.
 // Run: node --import tsx scripts/bench/bare-server.ts --url file:/tmp/x.db [--synchronous FULL|NORMAL]
+import { executeWithBusyRetry } from "./busy-retry";
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
@@ -28,19 +29,7 @@ if (isFile) {
 await client.execute("CREATE TABLE IF NOT EXISTS bench_tips (id TEXT PRIMARY KEY, body TEXT NOT NULL, created_at INTEGER NOT NULL)");
 
 let retries = 0;
-/** sqld answers SQLITE_BUSY at once when another stream holds the write lock: wait briefly and retry. */
-async function execute(stmt: InStatement) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.execute(stmt);
-    } catch (err) {
-      const text = `${(err as { code?: string }).code ?? ""} ${(err as Error).message}`;
-      if (attempt >= 50 || !/SQLITE_BUSY|database is locked/i.test(text)) throw err;
-      retries++;
-      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
-    }
-  }
-}
+const execute = (stmt: InStatement) => executeWithBusyRetry(client, stmt, () => retries++);
 
 const app = new Hono();
 app.post("/ingest", async (c) => {

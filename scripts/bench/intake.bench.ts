@@ -3,6 +3,7 @@
 // the embedded file and on a libSQL server (sqld), at 0 and at 100k open leads. Prints throughput and
 // ratios; ends with one line `RESULT <json>`.
 // Run: npx tsx scripts/bench/intake.bench.ts [--seconds 3] [--rounds 3] [--open 100000] [--only file|sqld]
+import { executeWithBusyRetry } from "./busy-retry";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -107,23 +108,8 @@ async function startBaseline(url: string) {
 }
 
 let busyRetries = 0;
-/**
- * sqld answers "database is locked" at once when another stream holds the write lock (the file waits
- * through busy_timeout instead): a waiting writer retries after a short pause, so 20 connections measure
- * the baseline's throughput rather than lock failures.
- */
-async function insertWithRetry(client: Client, stmt: { sql: string; args: (string | number)[] }) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.execute(stmt);
-    } catch (err) {
-      const text = `${(err as { code?: string }).code ?? ""} ${(err as Error).message}`;
-      if (attempt >= 50 || !/SQLITE_BUSY|database is locked/i.test(text)) throw err;
-      busyRetries++;
-      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
-    }
-  }
-}
+/** The baseline's inserts, retried while sqld holds the write lock (./busy-retry.ts). */
+const insertWithRetry = (client: Client, stmt: { sql: string; args: (string | number)[] }) => executeWithBusyRetry(client, stmt, () => busyRetries++);
 
 async function startIntake(url: string, openLeads: number) {
   const config = parseConfig({ APP_ENV: "test", DATABASE_URL: url, LOG_LEVEL: "silent", REPORTS_PER_HOUR: "10000" });
