@@ -14,6 +14,7 @@ import { createReceiptPdfRenderer, type ReceiptPdfRenderer } from "./http/receip
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
+import { CAMPAIGN_TICK_NODE } from "./services/campaigns/reminders";
 import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
@@ -94,6 +95,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     config,
     now: () => new Date(),
     log,
+    campaignTick: CAMPAIGN_TICK_NODE,
     compressResponses: true,
     // The PDF receipt with Chinese text: the CJK font is read from node_modules on first use.
     receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(createReceiptPdfRenderer(loadCjkFont)),

@@ -19,6 +19,11 @@ export interface ServiceDeps {
   log: Logger;
   /** Called after a change has queued chat messages, so delivery starts now instead of at the next tick. */
   notifyOutbox?: () => void;
+  /**
+   * The campaign tick's limits on this runtime, set by the entry file (src/worker.ts passes Workers'
+   * smaller ones); without it, Node's (see src/services/campaigns/reminders.ts).
+   */
+  campaignTick?: { budgetMs: number; pageSize: number };
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;

@@ -24,21 +24,18 @@ import { coordinatorsOf, policyFor } from "./assignment-context";
 import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
 import type { ReminderPolicy } from "../../core/campaigns/reminder-policy";
 
-/** Assignments looked at per page (one read and one write round trip each). */
+/**
+ * The campaign tick's limits per runtime, passed by the entry file as `deps.campaignTick`. pageSize:
+ * assignments per page (one read and one write round trip each); budgetMs: the tick stops starting
+ * pages after this long, the rest stays due (next_reminder_at unchanged) and the next tick carries on.
+ * Node (libSQL file or sqld, the default): large pages, whose JSON parameters stay near 1 MB. Workers:
+ * 200 a page (D1 caps a bound string at 2 MB and a request's CPU is short) and less time (the scheduled
+ * event shares the isolate's CPU limit with the jobs after this one).
+ */
+export const CAMPAIGN_TICK_NODE = { budgetMs: 20_000, pageSize: 1000 } as const;
+export const CAMPAIGN_TICK_WORKERS = { budgetMs: 10_000, pageSize: 200 } as const;
+/** The dry run's page. */
 export const REMINDER_PAGE = 200;
-/**
- * On Node (libSQL file or sqld) pages are larger: fewer round trips, and a page's JSON parameters stay
- * near 1 MB. Workers keep 200 (D1 caps a bound string at 2 MB and a request's CPU is short).
- */
-export const REMINDER_PAGE_NODE = 1000;
-/**
- * A tick stops starting pages after this long; the rest stays due (next_reminder_at unchanged) and the
- * next tick carries on from it. Workers' cron gets less: its scheduled event shares the isolate's CPU
- * limit with the jobs after this one.
- */
-export const CAMPAIGN_TICK_BUDGET_MS = 20_000;
-export const CAMPAIGN_TICK_BUDGET_MS_WORKERS = 10_000;
-const onWorkers = () => typeof navigator !== "undefined" && (navigator as { userAgent?: string }).userAgent === "Cloudflare-Workers";
 /** Times a page is re-planned after losing a guard before it falls back to one assignment at a time. */
 const PAGE_RETRIES = 3;
 
@@ -277,7 +274,7 @@ export interface CampaignReminderReport {
 }
 
 export interface CampaignReminderOptions {
-  /** Stop starting pages after this many ms (default CAMPAIGN_TICK_BUDGET_MS; less on Workers). */
+  /** Stop starting pages after this many ms (default: deps.campaignTick, else CAMPAIGN_TICK_NODE). */
   budgetMs?: number;
   pageSize?: number;
 }
@@ -289,8 +286,9 @@ export interface CampaignReminderOptions {
  */
 export async function runCampaignReminders(deps: ServiceDeps, now: Date, options: CampaignReminderOptions = {}): Promise<CampaignReminderReport> {
   const started = Date.now();
-  const budget = options.budgetMs ?? (onWorkers() ? CAMPAIGN_TICK_BUDGET_MS_WORKERS : CAMPAIGN_TICK_BUDGET_MS);
-  const pageSize = options.pageSize ?? (onWorkers() ? REMINDER_PAGE : REMINDER_PAGE_NODE);
+  const limits = deps.campaignTick ?? CAMPAIGN_TICK_NODE;
+  const budget = options.budgetMs ?? limits.budgetMs;
+  const pageSize = options.pageSize ?? limits.pageSize;
   const at = now.getTime();
   const d: ServiceDeps = { ...deps, now: () => now };
   const org = await currentOrg(d);
