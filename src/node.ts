@@ -113,7 +113,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
   const chat = createChatRuntime(deps);
   deps.chat = chat;
   // In-process: start delivering as soon as a change queues chat messages.
-  deps.notifyOutbox = () => chat.notify();
+  deps.notifyOutbox = (queued) => chat.notify(queued);
   // A fresh development installation gets the example organisation, so the whole loop shows at once.
   const seedFile = config.ORG_SEED_FILE ?? (config.APP_ENV === "development" && existsSync(DEFAULT_DEV_SEED) ? DEFAULT_DEV_SEED : undefined);
   const seeded = seedFile ? await seedOrganisation(deps, seedFile) : false;

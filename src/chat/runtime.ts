@@ -8,6 +8,7 @@ import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
 import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop";
+import type { QueuedLane } from "../services/delivery/wake-plan";
 import { createConsoleAdapter } from "./console/adapter";
 import { dingtalkFromConfig, feishuFromConfig, wecomFromConfig } from "./mainland";
 import { createSlackAdapter } from "./slack/adapter";
@@ -30,8 +31,8 @@ export interface ChatRuntime {
   drain(): Promise<DeliveryReport | null>;
   /** Starts the long-lived delivery loop (Node). While it runs, notify() wakes it and drain() only wakes it too. */
   startDeliveryLoop(): void;
-  /** A change queued messages: wakes the loop if it runs. */
-  notify(): void;
+  /** A change queued messages (`queued`: which lanes, see queuedBy): wakes the loop if it runs and one of them can send before it looks anyway. */
+  notify(queued?: readonly QueuedLane[]): void;
   readonly deliveryLoop: DeliveryLoop;
   /** Stops the delivery loop and waits for calls in flight (each bounded by the call timeout). */
   close(): Promise<void>;
@@ -126,7 +127,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     drain,
     deliveryLoop,
     startDeliveryLoop: () => deliveryLoop.start(),
-    notify: () => deliveryLoop.notify(),
+    notify: (queued) => deliveryLoop.notify(queued),
     async close() {
       await deliveryLoop.stop();
       await running;

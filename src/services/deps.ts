@@ -2,6 +2,7 @@
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import type { KeyRing } from "../security/keys";
+import type { QueuedLane } from "./delivery/wake-plan";
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -17,8 +18,12 @@ export interface ServiceDeps {
   /** The clock; tests pass a fixed one. */
   now: () => Date;
   log: Logger;
-  /** Called after a change has queued chat messages, so delivery starts now instead of at the next tick. */
-  notifyOutbox?: () => void;
+  /**
+   * Called after a change has queued chat messages, so delivery starts now instead of at the next
+   * tick. `queued` (queuedBy(statements) of the committed batch) lets the Node loop skip the look when
+   * none of those chats can send before it looks anyway; without it, it looks now.
+   */
+  notifyOutbox?: (queued?: readonly QueuedLane[]) => void;
   /**
    * The campaign tick's limits on this runtime, set by the entry file (src/worker.ts passes Workers'
    * smaller ones); without it, Node's (see src/services/campaigns/reminders.ts).

@@ -54,7 +54,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   slack.enforce({ perChatIntervalMs: tuning.pacing.slack.perChatIntervalMs, retryAfterUnitMs: unit, toleranceMs: tolerance });
   const chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined, tuning, callTimeoutMs: options.callTimeoutMs ?? 10_000 / scale });
   ctx.deps.chat = chat;
-  ctx.deps.notifyOutbox = () => chat.notify();
+  ctx.deps.notifyOutbox = (queued) => chat.notify(queued);
   await importOrganisation(ctx.deps, exampleOrg(), { type: "system", platform: "cli" });
   let client = 0;
   return {

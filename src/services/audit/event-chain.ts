@@ -4,14 +4,13 @@
 // path), and `npm run verify-log` recomputes the chain: an edited, deleted or reordered row breaks it
 // from that row on. The chain head goes into the tick's log line, so a copy kept elsewhere (log
 // shipping) anchors it against truncation of the newest rows.
-import { asc, eq, gt, sql, type SQL } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { appState, events, type EventRow } from "../../db/schema";
 import { canonicalJson } from "../../security/proof";
 import { toHex, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
-import { chunk, MAX_BOUND_PARAMETERS } from "../../db/chunk";
 
 export const CHAIN_HEAD_KEY = "event_chain_head";
 /** Set while sealing is stopped at a back-dated event: `{ id, latestId }` (ids only). */
@@ -66,8 +65,42 @@ function canonicalEvent(e: EventRow): string {
 }
 
 export async function chainHashOf(key: CryptoKey, previousHash: string, event: EventRow): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", key, utf8.encode(`${CHAIN_PREFIX}\n${previousHash}\n${canonicalEvent(event)}`));
-  return toHex(new Uint8Array(mac));
+  const text = `${CHAIN_PREFIX}\n${previousHash}\n${canonicalEvent(event)}`;
+  const mac = await nodeMacFor(key);
+  return mac ? mac(text) : webMac(key, text);
+}
+
+async function webMac(key: CryptoKey, text: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(text))));
+}
+
+type SyncMac = (text: string) => string;
+const nodeMacs = new WeakMap<CryptoKey, SyncMac | null>();
+let nodeCrypto: Promise<typeof import("node:crypto") | null> | undefined;
+
+/**
+ * The same HMAC computed synchronously by node:crypto where the runtime has it (one WebCrypto call
+ * per row goes through a thread-pool job: sealing a thousand rows cost the tick over 100 ms); null
+ * elsewhere (Workers), or if the two ever disagree on a probe, and WebCrypto is used.
+ */
+async function nodeMacFor(key: CryptoKey): Promise<SyncMac | null> {
+  const known = nodeMacs.get(key);
+  if (known !== undefined) return known;
+  nodeCrypto ??= import("node:crypto").catch(() => null);
+  const c = await nodeCrypto;
+  let mac: SyncMac | null = null;
+  try {
+    if (c?.KeyObject?.from && c.createHmac) {
+      const keyObject = c.KeyObject.from(key);
+      const candidate: SyncMac = (text) => c.createHmac("sha256", keyObject).update(text, "utf8").digest("hex");
+      const probe = `${CHAIN_PREFIX}\nprobe\n\u00e9\u4e2d`;
+      if (candidate(probe) === (await webMac(key, probe))) mac = candidate;
+    }
+  } catch {
+    mac = null;
+  }
+  nodeMacs.set(key, mac);
+  return mac;
 }
 
 export async function readChainHead(db: Db): Promise<ChainHead> {
@@ -122,7 +155,8 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
   const rows = await deps.db.select().from(events).where(gt(events.id, head.id)).orderBy(asc(events.id)).limit(limit);
   if (rows.length === 0) return { sealed: 0, head, blocked: null };
   let previous = head.hash;
-  const sealed: SQL[] = [];
+  /** [event id, chain hash] of each row sealed now. */
+  const sealed: [number, string][] = [];
   let last = head;
   let latest = latestSealed;
   let blocked: SealBlock | null = null;
@@ -141,7 +175,7 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
       break;
     }
     const hash = await chainHashOf(deps.keys.logChainKey, previous, row);
-    sealed.push(sql`(${row.id}, ${hash})`);
+    sealed.push([row.id, hash]);
     previous = hash;
     last = { id: row.id, hash };
     latest = later(latest, row);
@@ -149,10 +183,13 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
   }
   const now = deps.now().getTime();
   const statements: unknown[] = [];
-  // Few statements, all in the head's batch (the append-only trigger lets exactly this change through);
-  // two parameters a row, 50 rows per statement for D1's 100.
-  for (const part of chunk(sealed, MAX_BOUND_PARAMETERS / 2))
-    statements.push(deps.db.run(sql`UPDATE events SET chain_hash = v.column2 FROM (VALUES ${sql.join(part, sql`, `)}) AS v WHERE events.id = v.column1 AND events.chain_hash IS NULL`));
+  // One statement, in the head's batch (the append-only trigger lets exactly this change through); the
+  // rows as one JSON parameter (json_each), so any number stays within D1's 100 bound parameters.
+  if (sealed.length)
+    statements.push(
+      deps.db.run(sql`UPDATE events SET chain_hash = json_extract(v.value, '$[1]') FROM json_each(${JSON.stringify(sealed)}) AS v
+        WHERE events.id = json_extract(v.value, '$[0]') AND events.chain_hash IS NULL`),
+    );
   const value = JSON.stringify({ ...last, ...(latest ? { latestAt: latest.at, latestId: latest.id } : {}) });
   statements.push(
     deps.db
@@ -169,14 +206,18 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
   return { sealed: seen, head: last, blocked };
 }
 
+/** Rows the tick seals per read and batch: a busy tick's events (a thousand escalations) in one go. */
+const SEAL_BATCH = 2000;
+
 /** Seals everything outstanding within a time budget (the tick's job); stops for good at a back-dated event. */
 export async function sealEventLog(deps: Pick<ServiceDeps, "db" | "keys" | "now">, options: { batch?: number; budgetMs?: number } = {}): Promise<{ sealed: number; head: ChainHead; blocked: SealBlock | null }> {
   const started = Date.now();
+  const batch = options.batch ?? SEAL_BATCH;
   let total = 0;
   for (;;) {
-    const r = await sealEvents(deps, options.batch ?? 500);
+    const r = await sealEvents(deps, batch);
     total += r.sealed;
-    if (r.blocked || r.sealed < (options.batch ?? 500) || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head, blocked: r.blocked };
+    if (r.blocked || r.sealed < batch || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head, blocked: r.blocked };
   }
 }
 

@@ -10,9 +10,10 @@ import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Platform } from "../../chat/types";
 import { asBatch } from "../../db/client";
 import { outbox, type OutboxRow } from "../../db/schema";
-import { GLOBAL_LANE, laneState, loadLanes } from "./lanes";
-import { methodHeldUntil, methodLaneKeys } from "./method-holds";
-import { isGroupChat, laneAllowedAt, resolveTuning, type LaneState } from "./pacing";
+import { GLOBAL_LANE, loadLanes } from "./lanes";
+import { methodLaneKeys } from "./method-holds";
+import { resolveTuning, type LaneState } from "./pacing";
+import { laneOpensAt } from "./wake-plan";
 import { emptyReport, errorText, type DeliveryDeps, type DeliveryReport, type RoundContext, type RoundOptions } from "./round-context";
 import { EARLIER_LIVE_IN_LANE, moveDueTime, nextDueAt, parkStatement } from "./lane-queue";
 import { sendClaimed } from "./send-head";
@@ -63,6 +64,7 @@ export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platfor
       }
     });
     await Promise.all(workers);
+    if (options.laneMemory) for (const [key, lane] of ctx.lanes) options.laneMemory.set(key, lane);
   }
   report.nextDueAt = await nextDueAt(deps, platform);
   return report;
@@ -75,15 +77,7 @@ async function deferTo(ctx: RoundContext, row: OutboxRow, at: number) {
 }
 
 /** When the chat lane and the platform lane both allow a send. */
-function allowedAt(ctx: RoundContext, chatId: string): number {
-  const pacing = ctx.tuning.pacing[ctx.platform];
-  const groupMax = isGroupChat(ctx.platform, chatId) ? pacing.groupMax : null;
-  let at = laneAllowedAt(laneState(ctx.lanes.get(chatId)), groupMax, pacing.groupWindowMs);
-  if (pacing.globalMax !== null) at = Math.max(at, laneAllowedAt(laneState(ctx.lanes.get(GLOBAL_LANE)), pacing.globalMax, pacing.globalWindowMs));
-  // Most heads are posts: a held post method defers every head without a claim (edits wait with them;
-  // a head rendered as an edit is checked against the edit method in reserveSlot).
-  return Math.max(at, methodHeldUntil(ctx.lanes, ctx.adapter, "send"));
-}
+const allowedAt = (ctx: RoundContext, chatId: string) => laneOpensAt(ctx.tuning, ctx.platform, ctx.adapter, ctx.lanes, chatId);
 
 /** One lane head: defer it to its lane's time, or claim it and send it on its slot. */
 async function deliverHead(ctx: RoundContext, row: OutboxRow): Promise<void> {

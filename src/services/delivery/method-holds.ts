@@ -18,7 +18,7 @@ export function methodLaneKeys(adapter: ChatAdapter): string[] {
 }
 
 /** Until when the method behind this call is held (0: not held), from the lanes read for the round. */
-export function methodHeldUntil(lanes: Map<string, DeliveryLaneRow>, adapter: ChatAdapter, call: "send" | "edit"): number {
+export function methodHeldUntil(lanes: ReadonlyMap<string, DeliveryLaneRow>, adapter: ChatAdapter, call: "send" | "edit"): number {
   const method = adapter.methods?.[call];
   return method ? (lanes.get(methodLaneKey(method))?.heldUntil ?? 0) : 0;
 }

@@ -15,9 +15,11 @@ import { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport
 import { backoffMs, DEFAULT_TUNING } from "./pacing";
 import { sealPayload } from "./payload";
 import { chunkedStatements } from "../../db/chunk";
+import { rememberQueued } from "./wake-plan";
 
 export { addReports, emptyReport, PARKED, type DeliveryDeps, type DeliveryReport, type OutboxRenderer } from "./round-context";
 export { DEFAULT_TUNING, scaledTuning, type DeliveryTuning, type PlatformPacing } from "./pacing";
+export { queuedBy, type QueuedLane } from "./wake-plan";
 
 export interface EnqueueInput {
   dedupeKey: string;
@@ -79,7 +81,9 @@ export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) 
   if (inputs.length === 0) throw new Error("enqueueManyStatement: no rows");
   const now = deps.now().getTime();
   const lanesSeen = new Set<string>();
-  return deps.db
+  // Which lanes this statement queues into, for notifyOutbox(queuedBy(statements)) (wake-plan.ts).
+  const queued = inputs.map((input) => ({ platform: input.platform, chatId: input.chatId, notBefore: input.notBefore ?? now }));
+  const statement = deps.db
     .insert(outbox)
     .values(
       inputs.map((input, i) => {
@@ -106,6 +110,7 @@ export function enqueueManyStatement(deps: ServiceDeps, inputs: EnqueueInput[]) 
       }),
     )
     .onConflictDoNothing();
+  return rememberQueued(statement, queued);
 }
 
 /**

@@ -74,6 +74,11 @@ export interface RoundOptions {
    * tuning.prepareAheadMs; callers with a fixed clock use 0).
    */
   lookaheadMs?: number;
+  /**
+   * Lane rows the round read or wrote are copied in here at its end (the Node loop's memory of each
+   * lane's pacing, which lets it judge a notify() without a query).
+   */
+  laneMemory?: Map<string, DeliveryLaneRow>;
 }
 
 export const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 500);

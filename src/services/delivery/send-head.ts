@@ -179,6 +179,8 @@ export async function sendClaimed(ctx: RoundContext, row: OutboxRow, before: Out
           : []),
       ]),
     );
+    const held = ctx.lanes.get(row.chatId);
+    if (held) ctx.lanes.set(row.chatId, { ...held, heldUntil: Math.max(held.heldUntil ?? 0, until) });
     ctx.report.retried++;
     deps.log.warn("chat delivery postponed", { outboxId: row.id, platform, attempts: row.attempts, error: description });
   }
@@ -221,6 +223,15 @@ async function settleSent(ctx: RoundContext, row: OutboxRow, messageId: string |
       ...(watch ? [readWatchStatement(deps, watch)] : []),
     ]),
   );
+  // The lane as now stored (the round's memory of it: the Node loop plans its next wake-up from it).
+  ctx.lanes.set(row.chatId, {
+    ...slot.lane,
+    nextAllowedAt: lane.nextAllowedAt,
+    recentSends: JSON.stringify(lane.recentSends),
+    heldUntil: null,
+    holdReason: null,
+    updatedAt: Math.max(sentAt, slot.lane.updatedAt + 1),
+  });
   ctx.report.sent++;
 }
 

@@ -19,6 +19,7 @@ import { prepareAttachmentInserts, type CheckedFile } from "./evidence";
 import { storeStrippedCopies } from "./strip-evidence";
 import { PUBLIC_ACTOR, type OnceStatement, type ReportChannel, type SubmittedReport } from "./report-types";
 import { receiptHash } from "./receipt-access";
+import { queuedBy } from "../delivery/wake-plan";
 
 export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submissions", limit: deps.config.REPORTS_PER_HOUR, windowMs: 3_600_000 });
 
@@ -156,6 +157,6 @@ export async function submitReport(
   await storeStrippedCopies(deps, prepared.toStrip);
   signingKeyRecorded(deps);
   deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
-  deps.notifyOutbox?.();
+  deps.notifyOutbox?.(queuedBy(lead.statements));
   return { reportId, receipt, submittedAt, proof };
 }

@@ -4,7 +4,7 @@
 // the reminders are grouped per recipient and step (one message per assignee, one digest per team,
 // one to the coordinators), so a screening batch of thousands of leads is a few messages, not
 // thousands; each lead still gets its own lead.escalated event per step.
-import { asc, inArray, lte, sql, type SQL } from "drizzle-orm";
+import { asc, inArray, lte, sql } from "drizzle-orm";
 import { ESCALATION_STEPS, notifyByOf, planEscalation, type DeadlineKind, type EscalationStep } from "../../core/deadlines";
 import { leadsOwingNotice } from "./decision-notice";
 import type { LeadState } from "../../core/lead-lifecycle";
@@ -19,7 +19,7 @@ import type { ServiceDeps } from "../deps";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { parseEscalations } from "./lead-model";
 import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
-import { chunk, chunkedStatements, MAX_BOUND_PARAMETERS } from "../../db/chunk";
+import { MAX_BOUND_PARAMETERS } from "../../db/chunk";
 
 const REMINDER_KEY: Record<DeadlineKind, string> = { ack: "chat.reminder_ack", accept: "chat.reminder_accept", finish: "chat.reminder_finish", notify: "notice.reminder_lead" };
 const deadlineLabelKey = (kind: DeadlineKind) => (kind === "notify" ? "notice.reminder_deadline" : `chat.reminder_deadline.${kind}`);
@@ -160,9 +160,11 @@ async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnT
   const db = deps.db;
   const t0 = now.getTime();
   const policy = org.policy;
-  const escalationEvents: (typeof events.$inferInsert)[] = [];
+  /** [lead id, event data, dedupe key] of each lead.escalated event. */
+  const escalationEvents: [string, string, string][] = [];
   const groups = new Map<string, ReminderGroup & { leadTeamId: string | null }>();
-  const updates: SQL[] = [];
+  /** [lead id, steps sent, next escalation time, state and steps the plan was made from] of each lead. */
+  const updates: [string, string, number | null, string, string][] = [];
   const itemKeys: string[] = [];
   for (const lead of due) {
     const sent = parseEscalations(lead as LeadRow);
@@ -203,35 +205,33 @@ async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnT
         groups.set(groupKey, group);
       }
       group.items.push({ lead, kind: step.kind, stepIndex: step.stepIndex, assigneeName, itemKey });
-      escalationEvents.push({
-        occurredAt: t0,
-        entityType: "lead",
-        entityId: lead.id,
-        action: "lead.escalated",
-        actorType: "system",
-        platform: "scheduler",
-        data: JSON.stringify({ deadline: step.kind, step: step.step, dueAt: step.dueAt.getTime() }),
-        dedupeKey: itemKey,
-      });
+      escalationEvents.push([lead.id, JSON.stringify({ deadline: step.kind, step: step.step, dueAt: step.dueAt.getTime() }), itemKey]);
     }
     // Guarded on what the plan was made from: a concurrent command (which sets its own next time) wins.
-    updates.push(sql`(${lead.id}, ${JSON.stringify(plan.sent)}, ${plan.nextAt ? plan.nextAt.getTime() : null}, ${lead.state}, ${lead.escalations})`);
+    updates.push([lead.id, JSON.stringify(plan.sent), plan.nextAt ? plan.nextAt.getTime() : null, lead.state, lead.escalations]);
   }
   const reminderRows = await Promise.all([...groups.values()].map((g) => reminderRow(g, org, g.leadTeamId)));
-  // Few statements per batch (each costs a prepare on the embedded engine): the messages in one
-  // multi-row outbox insert, the events in one insert, the leads in one UPDATE ... FROM.
+  // Three statements per batch whatever its size (each costs a prepare on the embedded engine, and
+  // building a multi-row statement in drizzle costs more than the write): the messages in one
+  // multi-row outbox insert, the events and the leads each from one JSON parameter (json_each: one
+  // bound parameter, so within D1's 100 however many rows).
   const statements: unknown[] = [];
   if (reminderRows.length) statements.push(...enqueueManyStatements(deps, reminderRows));
   // Without ON CONFLICT: a step another tick already recorded (it read the same leads before this
   // one wrote) fails the whole batch, messages included; the caller then plans it again without the
   // recorded steps. So no lead appears in two messages for one step, and none is recorded unsent.
-  if (escalationEvents.length) statements.push(...chunkedStatements(escalationEvents, (part) => db.insert(events).values(part)));
-  // Five parameters a row: 20 rows per UPDATE keeps each within D1's 100.
-  for (const part of chunk(updates, MAX_BOUND_PARAMETERS / 5))
+  if (escalationEvents.length)
     statements.push(
-      db.run(sql`UPDATE leads SET escalations = v.column2, next_escalation_at = v.column3
-      FROM (VALUES ${sql.join(part, sql`, `)}) AS v
-      WHERE leads.id = v.column1 AND leads.state = v.column4 AND leads.escalations = v.column5`),
+      db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key)
+        SELECT ${t0}, 'lead', json_extract(value, '$[0]'), 'lead.escalated', 'system', 'scheduler', json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(${JSON.stringify(escalationEvents)}) ORDER BY key`),
+    );
+  if (updates.length)
+    statements.push(
+      db.run(sql`UPDATE leads SET escalations = v.sent, next_escalation_at = v.next_at
+      FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS sent, json_extract(value, '$[2]') AS next_at,
+              json_extract(value, '$[3]') AS state, json_extract(value, '$[4]') AS escalations FROM json_each(${JSON.stringify(updates)})) AS v
+      WHERE leads.id = v.id AND leads.state = v.state AND leads.escalations = v.escalations`),
     );
   return { statements, reminders: escalationEvents.length, messages: reminderRows.length, itemKeys };
 }
