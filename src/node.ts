@@ -20,6 +20,7 @@ import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
 import { generateKeyMaterial, importKeyRing, KeyConfigError, type KeyMaterial } from "./security/keys";
+import { nodeSyncCrypto } from "./security/node-crypto";
 import { checkKeyFingerprint } from "./services/key-fingerprint";
 
 /**
@@ -77,7 +78,8 @@ export interface RunningServer {
 export async function startNodeServer(env: Record<string, string | undefined>, options: { wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer } = {}): Promise<RunningServer> {
   const config = parseConfig(env);
   const log = createConsoleLogger(config.LOG_LEVEL);
-  const keys = await importKeyRing(await loadKeyMaterial(config, log, { generate: true }));
+  // Node has synchronous crypto: the key ring uses it (same formats as WebCrypto, which Workers keep).
+  const keys = await importKeyRing(await loadKeyMaterial(config, log, { generate: true }), { syncCrypto: nodeSyncCrypto });
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   try {
     // Keys that do not match the data refuse the start before anything is written (migrations included).
