@@ -3,6 +3,7 @@
 // for the outbox instead of being retried inside the client (which could stall a tick for minutes).
 import { webApi } from "@slack/bolt";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../types";
+import { SLACK_METHODS } from "./methods";
 
 export interface SlackAdapterOptions {
   token: string;
@@ -86,7 +87,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
   return {
     platform: "slack",
     // Slack's limits are per method and workspace: a Retry-After for one channel's post holds every post.
-    methods: { send: "chat.postMessage", edit: "chat.update" },
+    methods: SLACK_METHODS,
     async send(target, message, sendOptions) {
       const { text, blocks } = renderSlack(message);
       const threadTs = message.kind !== "card" ? message.replyToMessageId : undefined;
