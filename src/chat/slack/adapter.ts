@@ -1,7 +1,10 @@
 // Slack delivery through the Web API client that Bolt ships. Cards become Block Kit messages; button
 // action ids carry the action and their value the lead id. Rate limits come back as retryable errors
 // for the outbox instead of being retried inside the client (which could stall a tick for minutes).
-import { webApi } from "@slack/bolt";
+// The client comes from @slack/web-api itself (Bolt's own dependency, the very module Bolt re-exports as
+// `webApi`): Bolt's package root would also load its Express, Lambda and Socket Mode receivers (~20 MB)
+// on a server that only sends.
+import * as webApi from "@slack/web-api";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../types";
 import { SLACK_METHODS } from "./methods";
 
