@@ -9,8 +9,7 @@ import { ConfigError, parseConfig, type Config } from "./config";
 import { resolveClientAddress } from "./core/client-address";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
-import { loadCjkFont } from "./http/cjk-font-node";
-import { createReceiptPdfRenderer, type ReceiptPdfRenderer } from "./http/receipt-pdf";
+import type { ReceiptPdfRenderer } from "./http/receipt-pdf";
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
@@ -68,6 +67,16 @@ async function seedOrganisation(deps: AppDeps, file: string): Promise<boolean> {
   return true;
 }
 
+/** The receipt renderer, loading pdf-lib, fontkit and the font reader on its first call (a failed load is retried by the next). */
+function lazyReceiptPdfRenderer(): ReceiptPdfRenderer {
+  let renderer: Promise<ReceiptPdfRenderer> | null = null;
+  return (doc) => {
+    renderer ??= Promise.all([import("./http/receipt-pdf"), import("./http/cjk-font-node")]).then(([pdf, font]) => pdf.createReceiptPdfRenderer(font.loadCjkFont));
+    renderer.catch(() => (renderer = null));
+    return renderer.then((render) => render(doc));
+  };
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -99,8 +108,8 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     log,
     campaignTick: CAMPAIGN_TICK_NODE,
     compressResponses: true,
-    // The PDF receipt with Chinese text: the CJK font is read from node_modules on first use.
-    receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(createReceiptPdfRenderer(loadCjkFont)),
+    // The PDF receipt with Chinese text: pdf-lib, fontkit and the CJK font load on the first receipt rendered.
+    receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(lazyReceiptPdfRenderer()),
     clientAddress: (c) => {
       let socketAddress: string | undefined;
       try {
@@ -129,9 +138,10 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
   const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });
   if (chat.telegramBot && config.TELEGRAM_POLLING) {
     // Local runs without a public URL: long polling instead of the webhook.
-    void chat.telegramBot.start({ onStart: (info) => log.info("telegram long polling", { bot: info.username }) }).catch((err: unknown) =>
-      log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }),
-    );
+    void chat.telegramBot
+      .get()
+      .then((bot) => bot.start({ onStart: (info) => log.info("telegram long polling", { bot: info.username }) }))
+      .catch((err: unknown) => log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }));
   }
   // One long-lived delivery loop per platform, woken by notifyOutbox and sleeping until the next due row.
   chat.startDeliveryLoop();
@@ -150,7 +160,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     async close() {
       await task.stop();
       await chat.close();
-      if (chat.telegramBot?.isRunning()) await chat.telegramBot.stop();
+      if (chat.telegramBot?.loaded?.isRunning()) await chat.telegramBot.loaded.stop();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();
     },
