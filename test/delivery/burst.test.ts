@@ -22,7 +22,7 @@ describe("a burst of 50 tips to one Telegram group", () => {
     }
     // A platform call takes 2 ms of virtual time, about a loopback round trip on real time (the lane
     // counts from the answer, so each call's latency is added to the next slot, as it was on the wall clock).
-    const clock = useVirtualClock(h, { callLatencyMs: 2 });
+    const clock = useVirtualClock({ chat: h.chat, fakes: [h.telegram, h.slack], client: h.ctx.client }, { callLatencyMs: 2 });
     try {
       // Before this change one card went per tick after the first 15: here nothing runs but the loop.
       h.chat.startDeliveryLoop();
