@@ -24,6 +24,11 @@ export interface VirtualClock {
   runUntil(done: () => boolean, maxMs: number): Promise<boolean>;
   /** Moves virtual time (as runUntil) until `work` settles; its result (or error). */
   run<T>(work: Promise<T>, maxMs: number): Promise<T>;
+  /**
+   * Moves virtual time by exactly `ms` (a test's own wait), in steps of at most `stepMs` with everything
+   * settled between them: a timer is fired at its time, and its work runs at most `stepMs` later.
+   */
+  advance(ms: number, stepMs?: number): Promise<void>;
   /** Back to real timers (call in afterEach/finally). */
   restore(): void;
 }
@@ -105,6 +110,15 @@ export function useVirtualClock(target: VirtualClockTarget, options: VirtualCloc
       watched.catch(() => undefined);
       if (!(await clock.runUntil(() => settled, maxMs))) throw new Error(`the work did not settle within ${maxMs} ms of virtual time`);
       return watched;
+    },
+    async advance(ms, stepMs = 2) {
+      const target = Date.now() + ms;
+      for (;;) {
+        await quiet(() => false);
+        const left = target - Date.now();
+        if (left <= 0) return;
+        vi.advanceTimersByTime(Math.min(stepMs, left));
+      }
     },
     async runUntil(done, maxMs) {
       const end = Date.now() + maxMs;
