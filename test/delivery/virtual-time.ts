@@ -22,13 +22,30 @@ export interface VirtualClockTarget {
 export interface VirtualClock {
   /** Moves virtual time from one quiet point to the next timer until `done()` or `maxMs` of virtual time passed. */
   runUntil(done: () => boolean, maxMs: number): Promise<boolean>;
+  /** Moves virtual time (as runUntil) until `work` settles; its result (or error). */
+  run<T>(work: Promise<T>, maxMs: number): Promise<T>;
+  /**
+   * Moves virtual time by exactly `ms` (a test's own wait), in steps of at most `stepMs` with everything
+   * settled between them: a timer is fired at its time, and its work runs at most `stepMs` later.
+   */
+  advance(ms: number, stepMs?: number): Promise<void>;
   /** Back to real timers (call in afterEach/finally). */
   restore(): void;
 }
 
 const immediate = () => new Promise<void>((r) => setImmediate(r));
 
-export function useVirtualClock(target: VirtualClockTarget, options: { callLatencyMs?: number } = {}): VirtualClock {
+export interface VirtualClockOptions {
+  /** Virtual time each platform call takes (default 0). */
+  callLatencyMs?: number;
+  /**
+   * How many timers mean everything is waiting for time: by default one per delivery loop (each asleep or
+   * waiting for its slot); 1 for work without the loop (drainOutbox sleeping until the next due row).
+   */
+  waiters?: number;
+}
+
+export function useVirtualClock(target: VirtualClockTarget, options: VirtualClockOptions = {}): VirtualClock {
   const { chat, fakes, client } = target;
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
   const latency = options.callLatencyMs ?? 0;
@@ -67,14 +84,15 @@ export function useVirtualClock(target: VirtualClockTarget, options: { callLaten
   // The call's latency: the platform accepts it (and the answer comes back) `latency` ms after it left.
   // setSystemTime moves Date without firing timers (pending ones move with it, as real sleeps would end later).
   for (const fake of fakes) fake.beforeAccept = latency > 0 ? () => vi.setSystemTime(Date.now() + latency) : null;
-  const loops = deliveredPlatforms(chat.delivery).length;
+  const loops = options.waiters ?? deliveredPlatforms(chat.delivery).length;
 
   /** Waits (real time, in event-loop turns) until nothing is in flight and every loop waits on a timer. */
-  async function quiet() {
+  async function quiet(done: () => boolean) {
     let stable = 0;
     let last = "";
     for (let turns = 0; stable < 8; turns++) {
       await immediate();
+      if (done()) return;
       const state = `${inFlight}:${vi.getTimerCount()}:${fakes.map((f) => f.received.length).join(":")}`;
       const idle = inFlight === 0 && vi.getTimerCount() >= loops;
       stable = idle && state === last ? stable + 1 : 0;
@@ -83,11 +101,29 @@ export function useVirtualClock(target: VirtualClockTarget, options: { callLaten
     }
   }
 
-  return {
+  const clock: VirtualClock = {
+    async run(work, maxMs) {
+      let settled = false;
+      const watched = work.finally(() => {
+        settled = true;
+      });
+      watched.catch(() => undefined);
+      if (!(await clock.runUntil(() => settled, maxMs))) throw new Error(`the work did not settle within ${maxMs} ms of virtual time`);
+      return watched;
+    },
+    async advance(ms, stepMs = 2) {
+      const target = Date.now() + ms;
+      for (;;) {
+        await quiet(() => false);
+        const left = target - Date.now();
+        if (left <= 0) return;
+        vi.advanceTimersByTime(Math.min(stepMs, left));
+      }
+    },
     async runUntil(done, maxMs) {
       const end = Date.now() + maxMs;
       for (;;) {
-        await quiet();
+        await quiet(done);
         if (done()) return true;
         if (Date.now() >= end || vi.getTimerCount() === 0) {
           if (process.env.DEBUG_VCLOCK) console.log("virtual clock gave up", { virtualMsLeft: end - Date.now(), timers: vi.getTimerCount(), loops, inFlight });
@@ -106,4 +142,5 @@ export function useVirtualClock(target: VirtualClockTarget, options: { callLaten
       vi.useRealTimers();
     },
   };
+  return clock;
 }

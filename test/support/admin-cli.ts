@@ -29,9 +29,18 @@ export interface AdminRunOptions {
  */
 export async function runAdmin(ctx: TestContext, keys: KeyMaterial, args: string[], env: Record<string, string> = {}, options: AdminRunOptions = {}): Promise<AdminRun> {
   const overrides = { APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, ENCRYPTION_KEYS: keys.encryptionKeys, HASH_KEY: keys.hashKey, SIGNING_KEY: keys.signingKey, LOG_CHAIN_KEY: keys.logChainKey ?? "", LOG_LEVEL: "error", ...env };
+  return runAdminWithEnv(overrides, args, options);
+}
+
+/**
+ * The admin CLI with this process's environment changed by `overrides` (undefined: the variable is unset),
+ * for tests about the environment itself (which keys it gets). Never throws.
+ */
+export async function runAdminWithEnv(overrides: Record<string, string | undefined>, args: string[], options: AdminRunOptions = {}): Promise<AdminRun> {
   // FUNDWATCH_ADMIN_CLI=process runs every call as a real process (to compare, or to rule the runner out).
   if (!options.tty && !options.process && process.env.FUNDWATCH_ADMIN_CLI !== "process") return inProcess(args, overrides);
-  const processEnv = { ...process.env, ...overrides };
+  const processEnv: Record<string, string | undefined> = { ...process.env, ...overrides };
+  for (const [k, v] of Object.entries(processEnv)) if (v === undefined) delete processEnv[k];
   const argv = [process.execPath, "--import", "tsx", "scripts/admin.ts", ...args];
   // tty: the CLI runs on a pseudo-terminal (util-linux `script`), as when a person types it; its output
   // (standard output and error together) comes back as stdout.
@@ -56,13 +65,13 @@ class AdminExit extends Error {
 let queue: Promise<unknown> = Promise.resolve();
 let runs = 0;
 
-function inProcess(args: string[], overrides: Record<string, string>): Promise<AdminRun> {
+function inProcess(args: string[], overrides: Record<string, string | undefined>): Promise<AdminRun> {
   const next = queue.then(() => evaluateAdmin(args, overrides));
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function evaluateAdmin(args: string[], overrides: Record<string, string>): Promise<AdminRun> {
+async function evaluateAdmin(args: string[], overrides: Record<string, string | undefined>): Promise<AdminRun> {
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   const saved = {
@@ -76,7 +85,10 @@ async function evaluateAdmin(args: string[], overrides: Record<string, string>):
   };
   // What a child process would see: its own argv, the variables, a pipe (not a terminal) on standard output.
   process.argv = [process.execPath, "scripts/admin.ts", ...args];
-  Object.assign(process.env, overrides);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   process.exit = ((code?: number) => {
     throw new AdminExit(typeof code === "number" ? code : 0);
   }) as typeof process.exit;
