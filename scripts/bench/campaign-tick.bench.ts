@@ -24,11 +24,63 @@ const arg = (name: string, fallback: number) => {
 const UNITS = arg("units", 50_000);
 const ROUNDS = arg("rounds", 2);
 const PAGE = arg("page", 0);
+// --profile: the new job alone, each batch's statements run one by one in a transaction and timed by table.
+const PROFILE = process.argv.includes("--profile");
 const TARGET_MS = 15_000;
 // Monday 28 December 2026, 10:00 Shanghai: deliverables due 20 Nov, 10 Dec and 25 Dec are all overdue.
 const NOW = new Date("2026-12-28T10:00:00+08:00");
 const CREATED = Date.parse("2026-09-01T02:00:00Z");
 const DUE = ["2026-11-20", "2026-12-10", "2026-12-25"].map((d) => Date.parse(`${d}T15:59:59.999Z`));
+
+/** What a statement writes or reads: its verb and first table. */
+const statementKind = (sqlText: string) => {
+  const m = /^\s*(insert into|update|select|delete from)\s+"?(\w+)"?/i.exec(sqlText);
+  return m ? `${m[1]!.split(" ")[0]!.toLowerCase()} ${m[2]}` : sqlText.trim().slice(0, 30);
+};
+
+/** --profile: each batch as a write transaction of single statements, timed per kind (ms, count). */
+function profile(client: Client) {
+  const byKind = new Map<string, { ms: number; n: number }>();
+  (client as unknown as Record<string, unknown>).batch = async (stmts: InStatement[]) => {
+    const tx = await client.transaction("write");
+    try {
+      const out = [];
+      for (const st of stmts) {
+        const text = typeof st === "string" ? st : st.sql;
+        const t = performance.now();
+        out.push(await tx.execute(st));
+        const k = statementKind(text);
+        const e = byKind.get(k) ?? { ms: 0, n: 0 };
+        e.ms += performance.now() - t;
+        e.n++;
+        byKind.set(k, e);
+      }
+      const t = performance.now();
+      await tx.commit();
+      const e = byKind.get("commit") ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t;
+      e.n++;
+      byKind.set("commit", e);
+      return out;
+    } finally {
+      tx.close();
+    }
+  };
+  const execute = client.execute.bind(client);
+  (client as unknown as Record<string, unknown>).execute = async (st: InStatement) => {
+    const t = performance.now();
+    try {
+      return await execute(st);
+    } finally {
+      const k = `read: ${statementKind(typeof st === "string" ? st : st.sql)}`;
+      const e = byKind.get(k) ?? { ms: 0, n: 0 };
+      e.ms += performance.now() - t;
+      e.n++;
+      byKind.set(k, e);
+    }
+  };
+  return byKind;
+}
 
 /** Wraps the client: wall time inside its calls, round trips, and statements sent. */
 function meter(client: Client) {
@@ -88,6 +140,7 @@ async function runOn(template: string, dir: string, name: string, which: "after"
   const { db, client } = await openLibsqlDatabase(`file:${file}`);
   try {
     const deps: ServiceDeps = { ...base, db };
+    const profiled = PROFILE ? profile(client) : null;
     const m = meter(client);
     const t = performance.now();
     let ticks = 0;
@@ -101,6 +154,7 @@ async function runOn(template: string, dir: string, name: string, which: "after"
       // The new job finishes in one tick (or reports its budget ran out); the old one stops at 25 pages.
       if (r.assignments === 0 || ("outOfTime" in r ? !r.outOfTime : r.pages < 25)) break;
     }
+    if (profiled) for (const [k, v] of [...profiled].sort((x, y) => y[1].ms - x[1].ms)) console.log(`    ${k.padEnd(28)} ${String(Math.round(v.ms)).padStart(7)} ms  ×${v.n}`);
     return { wallMs: performance.now() - t, dbMs: m.ms, statements: m.statements, trips: m.trips, ticks, assignments, queued };
   } finally {
     client.close();
@@ -128,6 +182,11 @@ async function main() {
     }
     const after: Run[] = [];
     const baseline: Run[] = [];
+    if (PROFILE) {
+      const r = await runOn(template, dir, "profile", "after", base);
+      console.log(`  profile  ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms db=${Math.round(r.dbMs)} ms`);
+      return;
+    }
     for (let round = 0; round < ROUNDS; round++) {
       // Alternating, so a noisy neighbour hurts both sides alike.
       for (const which of round % 2 ? (["baseline", "after"] as const) : (["after", "baseline"] as const)) {

@@ -1,7 +1,7 @@
 // The campaign tick at scale on a real database: a page's next times go in one UPDATE … FROM (the page
 // as a JSON array, one bound parameter), its slots and events in one INSERT each; an assignment changed between the read and the write is left out (not sent, not
 // sent twice) while the rest of its page is queued; a time budget ends a tick early and the next tick
-// carries on, each slot claimed once.
+// carries on, each slot claimed once; more than 50 escalations of one deliverable to one coordinators' chat in a page go as one card.
 import { eq, like } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
@@ -142,5 +142,37 @@ describe("the time budget", () => {
     const r = await runCampaignReminders(ctx.deps, NOW, { pageSize: 25 });
     expect(r).toMatchObject({ assignments: 60, pages: 3, outOfTime: false, schedules: 3 });
     expect((await sent(campaignId)).slots).toHaveLength(100);
+  });
+});
+
+describe("many escalations to one coordinators' chat", () => {
+  it("more than 50 of one deliverable in a page: one card listing the units; each unit keeps its slot claim and event", async () => {
+    const { campaignId } = await dueCampaign(60);
+    const r = await runCampaignReminders(ctx.deps, NOW);
+    // Two deliverables escalate for all 60 units (the third is not three working days overdue yet).
+    expect(r).toMatchObject({ assignments: 180, reminders: 180, escalations: 120 });
+    const cards = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, "reminder:%:coordinators%"));
+    expect(cards).toHaveLength(2);
+    for (const card of cards) {
+      const message = JSON.parse(card.payload) as { message: { card: { title: string; fields: { label: string; value: string }[] } } };
+      expect(message.message.card.title).toMatch(/^逾期升级：60 家单位未报送「.+」$/);
+      const listed = message.message.card.fields.find((f) => f.label === "单位")!.value;
+      expect(listed.split("、")).toHaveLength(30);
+      expect(listed).toContain("……另有 30 家");
+    }
+    // Every escalated unit's claim points at its deliverable's card; one event per claimed slot.
+    const claims = await ctx.db.select().from(reminderSlots).where(eq(reminderSlots.kind, "escalation"));
+    expect(claims).toHaveLength(120);
+    expect(new Set(claims.map((c) => c.outboxId))).toEqual(new Set(cards.map((c) => c.id)));
+    const logged = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE action = 'assignment.reminded'");
+    expect(logged.rows[0]!.n).toBe(300);
+    expect((await sent(campaignId)).slots).toHaveLength(300);
+  });
+
+  it("up to 50: a card each, as before", async () => {
+    await dueCampaign(25);
+    await runCampaignReminders(ctx.deps, NOW);
+    const cards = await ctx.db.select().from(outbox).where(like(outbox.dedupeKey, "reminder:%:escalation:coordinators"));
+    expect(cards).toHaveLength(50);
   });
 });

@@ -132,6 +132,39 @@ export function escalationMessage(ctx: AssignmentMessageContext, locale: Locale)
   };
 }
 
+/** Unit names an escalation summary lists; the rest are counted. */
+const GROUP_NAMES = 30;
+
+/**
+ * Many units of one deliverable escalating to one coordinators' chat in the same tick (a provincial
+ * campaign): one card naming the deliverable, the count and the first units, instead of a card each.
+ */
+export function escalationGroupMessage(
+  campaign: AssignmentMessageContext["campaign"],
+  deliverable: AssignmentMessageContext["deliverable"],
+  escalated: { unit: Pick<UnitRow, "name">; dueAt: number }[],
+  locale: Locale,
+): OutgoingMessage {
+  const names = escalated.slice(0, GROUP_NAMES).map((e) => e.unit.name);
+  const more = escalated.length - names.length;
+  const deadlines = new Set(escalated.map((e) => e.dueAt));
+  const fields = [
+    { label: t(locale, "campaign.field.campaign"), value: campaignName(campaign, locale) },
+    { label: t(locale, "campaign.field.deliverable"), value: deliverableTitle(deliverable, locale) },
+    ...(deadlines.size === 1 ? [{ label: t(locale, "campaign.field.deadline"), value: deadlineText(escalated[0]!.dueAt, locale) }] : []),
+    { label: t(locale, "campaign.escalation_group.units"), value: names.join(locale === "en" ? ", " : "、") + (more > 0 ? t(locale, "campaign.escalation_group.more", { count: more }) : "") },
+  ];
+  return {
+    kind: "card",
+    card: {
+      title: t(locale, "campaign.escalation_group.title", { count: escalated.length, deliverable: deliverableTitle(deliverable, locale) }),
+      fields,
+      buttons: [],
+      footer: t(locale, "campaign.footer_escalation", { key: deliverable.key }),
+    },
+  };
+}
+
 export function holidayWarningMessage(year: number, locale: Locale): OutgoingMessage {
   return { kind: "text", text: t(locale, "campaign.holiday_warning", { year }) };
 }

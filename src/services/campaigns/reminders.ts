@@ -6,22 +6,21 @@
 // (the page as a JSON array, one bound parameter); its slots and events in one INSERT each; schedules are worked out once per deliverable and deadline; a time
 // budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
 // holiday-data warning from 1 December.
-import { and, asc, eq, gt, lte, not, or, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, not, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
-import { alias } from "drizzle-orm/sqlite-core";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
 import { dueReminders, type ReminderKind, type ReminderSlot } from "../../core/campaigns/reminders";
 import type { AssignmentSnapshot } from "../../core/campaigns/assignment-state";
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
-import { assignments, campaigns, deliverables, events, reminderSlots, units, type AssignmentRow, type CampaignRow, type DeliverableRow, type UnitRow } from "../../db/schema";
+import { assignments, campaigns, deliverables, events, reminderSlots, type AssignmentRow, type CampaignRow, type DeliverableRow, type UnitRow } from "../../db/schema";
 import { newId } from "../../core/ids";
 import { enqueueManyJsonStatement, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
 import { currentOrg, type OrgSnapshot } from "../org/org-cache";
 import { coordinatorsOf, policyFor } from "./assignment-context";
-import { escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
+import { escalationGroupMessage, escalationMessage, holidayWarningMessage, localeOf, unitMessage } from "./messages";
 import type { ReminderPolicy } from "../../core/campaigns/reminder-policy";
 
 /**
@@ -50,12 +49,16 @@ export interface PlannedReminder {
   dueAt: number;
 }
 
+/** The columns the tick uses of a due assignment, its unit and the supervising unit. */
+type DueAssignment = Pick<AssignmentRow, "id" | "campaignId" | "deliverableId" | "unitId" | "period" | "dueAt" | "dueVersion" | "receivedVersion" | "state" | "notifiedAt" | "nextReminderAt" | "version">;
+type DueUnit = Pick<UnitRow, "id" | "name" | "locale" | "regionCode" | "platform" | "chatId" | "active">;
+
 interface DueRow {
-  assignment: AssignmentRow;
+  assignment: DueAssignment;
   deliverable: DeliverableRow;
   campaign: CampaignRow;
-  unit: UnitRow;
-  supervisor: UnitRow | null;
+  unit: DueUnit;
+  supervisor: Pick<UnitRow, "platform" | "chatId" | "locale" | "active"> | null;
 }
 
 interface PlannedAssignment {
@@ -64,27 +67,60 @@ interface PlannedAssignment {
   next: number | null;
 }
 
-const supervisors = alias(units, "supervisor_units");
+/** One due assignment as the page query returns it (a JSON array, in this order). */
+type PageEntry = [
+  rowid: number,
+  id: string,
+  campaignId: string,
+  deliverableId: string,
+  unitId: string,
+  period: string,
+  dueAt: number,
+  dueVersion: number,
+  receivedVersion: number | null,
+  state: string,
+  notifiedAt: number | null,
+  nextReminderAt: number,
+  version: number,
+  unitName: string,
+  unitLocale: string,
+  unitRegion: string,
+  unitPlatform: string,
+  unitChat: string,
+  unitActive: number,
+  supervisorPlatform: string | null,
+  supervisorChat: string | null,
+  supervisorLocale: string | null,
+  supervisorActive: number | null,
+];
+
+/** A table's columns in order, for reading its rows as JSON arrays (json_array in SQL, mapped back here). */
+function jsonColumns(table: typeof campaigns | typeof deliverables) {
+  const columns = Object.entries(getTableColumns(table));
+  return {
+    sql: sql.raw(`json_array(${columns.map(([, c]) => `p.${c.name}`).join(", ")})`),
+    row: <T>(values: unknown[]): T => Object.fromEntries(columns.map(([key, c], i) => [key, values[i] === null ? null : c.mapFromDriverValue(values[i])])) as T,
+  };
+}
+const campaignJson = jsonColumns(campaigns);
+const deliverableJson = jsonColumns(deliverables);
 
 /**
  * Due assignments after the cursor, by (next_reminder_at, rowid): the order of the partial index's own
  * entries, so a page is a range seek however many assignments share one next time (ordering by id
- * would sort every due row for each page: quadratic at 150k due at one instant).
- * The campaign and deliverable rows come only for ids this tick has not seen yet (the others join to
- * nothing): a provincial page repeats the same three or so, and their JSON columns are the bulk of a row.
+ * would sort every due row for each page: quadratic at 150k due at one instant). The page comes back as
+ * one row of three JSON values: building 1000 result rows of 50 columns (a property per column, in
+ * @libsql/client) cost more than the page's writes. The campaign and deliverable rows come only for ids
+ * this tick has not seen yet: a provincial page repeats the same three or so.
  */
 function duePageQuery(db: Db, now: number, cursor: Cursor | null, limit: number, seen: ParentRows) {
-  const due = lte(assignments.nextReminderAt, now);
-  return db
-    .select({ rowid: sql<number>`assignments.rowid`, assignment: assignments, deliverable: deliverables, campaign: campaigns, unit: units, supervisor: supervisors })
-    .from(assignments)
-    .leftJoin(deliverables, and(eq(deliverables.id, assignments.deliverableId), not(inJsonArray(deliverables.id, [...seen.deliverables.keys()]))))
-    .leftJoin(campaigns, and(eq(campaigns.id, assignments.campaignId), not(inJsonArray(campaigns.id, [...seen.campaigns.keys()]))))
-    .innerJoin(units, eq(units.id, assignments.unitId))
-    .leftJoin(supervisors, eq(supervisors.id, units.supervisorUnitId))
-    .where(cursor ? and(due, sql`(assignments.next_reminder_at, assignments.rowid) > (${cursor.at}, ${cursor.rowid})`) : due)
-    .orderBy(asc(assignments.nextReminderAt), sql`assignments.rowid`)
-    .limit(limit);
+  const after = cursor ? sql` AND (next_reminder_at, rowid) > (${cursor.at}, ${cursor.rowid})` : sql``;
+  return db.get<{ page: string; campaigns: string; deliverables: string }>(sql`WITH a AS MATERIALIZED (SELECT rowid, * FROM assignments WHERE next_reminder_at <= ${now}${after} ORDER BY next_reminder_at, rowid LIMIT ${limit})
+    SELECT (SELECT json_group_array(json_array(a.rowid, a.id, a.campaign_id, a.deliverable_id, a.unit_id, a.period, a.due_at, a.due_version, a.received_version,
+        a.state, a.notified_at, a.next_reminder_at, a.version, u.name, u.locale, u.region_code, u.platform, u.chat_id, u.active, s.platform, s.chat_id, s.locale, s.active))
+        FROM a JOIN units AS u ON u.id = a.unit_id LEFT JOIN units AS s ON s.id = u.supervisor_unit_id) AS page,
+      (SELECT json_group_array(${campaignJson.sql}) FROM campaigns AS p WHERE p.id IN (SELECT campaign_id FROM a) AND ${not(inJsonArray(sql`p.id`, [...seen.campaigns.keys()]))}) AS campaigns,
+      (SELECT json_group_array(${deliverableJson.sql}) FROM deliverables AS p WHERE p.id IN (SELECT deliverable_id FROM a) AND ${not(inJsonArray(sql`p.id`, [...seen.deliverables.keys()]))}) AS deliverables`);
 }
 
 /** Where the next page starts: the last row read. */
@@ -101,18 +137,34 @@ interface ParentRows {
 
 /** One page of due rows, and the last assignment read (the cursor moves past rows left out too). */
 async function duePage(db: Db, now: number, cursor: Cursor | null, limit: number, seen: ParentRows): Promise<{ rows: DueRow[]; read: number; last: Cursor | null }> {
-  const raw = await duePageQuery(db, now, cursor, limit, seen);
-  const rows: DueRow[] = [];
-  for (const r of raw) {
-    if (r.campaign) seen.campaigns.set(r.campaign.id, r.campaign);
-    if (r.deliverable) seen.deliverables.set(r.deliverable.id, r.deliverable);
-    const campaign = seen.campaigns.get(r.assignment.campaignId);
-    const deliverable = seen.deliverables.get(r.assignment.deliverableId);
-    // Without its campaign or deliverable (an inner join before): left as it is.
-    if (campaign && deliverable) rows.push({ assignment: r.assignment, campaign, deliverable, unit: r.unit, supervisor: r.supervisor });
+  const result = await duePageQuery(db, now, cursor, limit, seen);
+  for (const values of JSON.parse(result?.campaigns ?? "[]") as unknown[][]) {
+    const c = campaignJson.row<CampaignRow>(values);
+    seen.campaigns.set(c.id, c);
   }
-  const end = raw[raw.length - 1];
-  return { rows, read: raw.length, last: end ? { at: end.assignment.nextReminderAt!, rowid: end.rowid } : null };
+  for (const values of JSON.parse(result?.deliverables ?? "[]") as unknown[][]) {
+    const d = deliverableJson.row<DeliverableRow>(values);
+    seen.deliverables.set(d.id, d);
+  }
+  const entries = JSON.parse(result?.page ?? "[]") as PageEntry[];
+  // json_group_array keeps the order of `a` in practice; sorting makes the cursor not depend on it.
+  entries.sort((x, y) => x[11] - y[11] || x[0] - y[0]);
+  const rows: DueRow[] = [];
+  for (const e of entries) {
+    const campaign = seen.campaigns.get(e[2]);
+    const deliverable = seen.deliverables.get(e[3]);
+    // Without its campaign or deliverable (an inner join before): left as it is.
+    if (!campaign || !deliverable) continue;
+    rows.push({
+      assignment: { id: e[1], campaignId: e[2], deliverableId: e[3], unitId: e[4], period: e[5], dueAt: e[6], dueVersion: e[7], receivedVersion: e[8], state: e[9], notifiedAt: e[10], nextReminderAt: e[11], version: e[12] },
+      campaign,
+      deliverable,
+      unit: { id: e[4], name: e[13], locale: e[14], regionCode: e[15], platform: e[16], chatId: e[17], active: e[18] === 1 },
+      supervisor: e[19] === null ? null : { platform: e[19], chatId: e[20]!, locale: e[21]!, active: e[22] === 1 },
+    });
+  }
+  const end = entries[entries.length - 1];
+  return { rows, read: entries.length, last: end ? { at: end[11], rowid: end[0] } : null };
 }
 
 const newParentRows = (): ParentRows => ({ campaigns: new Map(), deliverables: new Map() });
@@ -152,6 +204,34 @@ export class ScheduleCache {
 
 const asPlatform = (p: string) => p as EnqueueInput["platform"];
 
+/** Random bytes for ids, 64 KiB per getRandomValues call (a call per id cost more than a page's statements). */
+const pooledRandom = (() => {
+  let pool = new Uint8Array(new ArrayBuffer(0));
+  let at = 0;
+  return (n: number): Uint8Array<ArrayBuffer> => {
+    if (at + n > pool.length) {
+      pool = crypto.getRandomValues(new Uint8Array(new ArrayBuffer(65_536)));
+      at = 0;
+    }
+    at += n;
+    return pool.subarray(at - n, at);
+  };
+})();
+
+/**
+ * Escalations of one deliverable to one coordinators' chat in one page: up to this many go as a card
+ * each, as always; more go as one card listing the units (a provincial campaign escalates thousands of
+ * units at one instant: a card each would be thousands of messages to one chat, hours at a group's
+ * pace, and a row each in the outbox). Every unit still has its own slot claim and event.
+ */
+export const ESCALATION_GROUP_MIN = 50;
+
+interface EscalationGroup {
+  coordinators: NonNullable<ReturnType<typeof coordinatorsOf>>;
+  row: DueRow;
+  items: { row: DueRow; slot: ReminderSlot; slotRow: [string, string, string, number, number, number, string] }[];
+}
+
 /** The statements of one page: slot claims, outbox rows, events, and each assignment's next time (compare-and-set). */
 function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: OrgSnapshot, now: number): unknown[] {
   // Rows as JSON arrays, in the column order of the statements below.
@@ -159,16 +239,24 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   const outbox: EnqueueInput[] = [];
   const eventRows: [string, string, string][] = [];
   const moves: [string, number, number, number | null, number | null][] = [];
+  const escalations = new Map<string, EscalationGroup>();
   for (const { row, send, next } of planned) {
     const a = row.assignment;
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
     for (const slot of send) {
       const key = `reminder:${a.id}:${slot.key}`;
-      const outboxId = newId("out");
-      slotRows.push([a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId]);
+      const outboxId = newId("out", pooledRandom);
+      const slotRow: [string, string, string, number, number, number, string] = [a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId];
+      slotRows.push(slotRow);
       if (slot.kind === "escalation") {
         const coordinators = coordinatorsOf(org, row.campaign);
-        if (coordinators) outbox.push({ id: outboxId, dedupeKey: `${key}:coordinators`, platform: asPlatform(coordinators.platform), chatId: coordinators.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(coordinators.locale)) } });
+        if (coordinators) {
+          // Held back until the page is planned: a card each, or one card for many (see ESCALATION_GROUP_MIN).
+          const groupKey = `${coordinators.platform}\u0000${coordinators.chatId}\u0000${row.deliverable.id}`;
+          let group = escalations.get(groupKey);
+          if (!group) escalations.set(groupKey, (group = { coordinators, row, items: [] }));
+          group.items.push({ row, slot, slotRow });
+        }
         const sup = row.supervisor;
         if (sup?.active) outbox.push({ dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
       } else {
@@ -178,6 +266,23 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
     }
     const escalated = send.some((s) => s.kind === "escalation");
     moves.push([a.id, a.version, a.nextReminderAt!, next, escalated ? now : null]);
+  }
+  for (const { coordinators, row, items } of escalations.values()) {
+    const platform = asPlatform(coordinators.platform);
+    const locale = localeOf(coordinators.locale);
+    if (items.length <= ESCALATION_GROUP_MIN) {
+      for (const { row: r, slot, slotRow } of items) {
+        const ctx = { campaign: r.campaign, deliverable: r.deliverable, unit: r.unit, assignment: r.assignment };
+        outbox.push({ id: slotRow[6], dedupeKey: `reminder:${r.assignment.id}:${slot.key}:coordinators`, platform, chatId: coordinators.chatId, kind: "text", payload: { message: escalationMessage(ctx, locale) } });
+      }
+      continue;
+    }
+    // One row for the group; each unit's slot claim points at it. The key is this page's first unit.
+    const id = newId("out", pooledRandom);
+    for (const item of items) item.slotRow[6] = id;
+    const first = items[0]!;
+    const message = escalationGroupMessage(row.campaign, row.deliverable, items.map((i) => ({ unit: i.row.unit, dueAt: i.row.assignment.dueAt })), locale);
+    outbox.push({ id, dedupeKey: `reminder:${first.row.assignment.id}:${first.slot.key}:coordinators:${items.length}`, platform, chatId: coordinators.chatId, kind: "text", payload: { message } });
   }
   // Each table's rows for the page in one statement binding one parameter (a JSON array read by
   // json_each, which libSQL and D1 both have): a page is a handful of statements whatever its size,
