@@ -28,6 +28,9 @@ export const nodeBuildOptions = {
   jsx: "automatic",
   jsxImportSource: "hono/jsx",
   sourcemap: true,
+  // Maps without the sources: `--enable-source-maps` (npm start) parses the maps of every loaded file, and
+  // embedded sources cost memory for as long as the server runs; traces still name src/ files and lines.
+  sourcesContent: false,
   logLevel: "warning",
   plugins: [packagesExceptJson],
 };

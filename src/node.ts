@@ -14,7 +14,6 @@ import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
 import { CAMPAIGN_TICK_NODE } from "./services/campaigns/reminders";
-import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
@@ -60,6 +59,8 @@ const DEFAULT_DEV_SEED = "examples/org.example.yaml";
 /** A new installation: load teams and members from ORG_SEED_FILE once, when there are none yet. True if it did. */
 async function seedOrganisation(deps: AppDeps, file: string): Promise<boolean> {
   if ((await listTeams(deps)).length > 0) return false;
+  // The YAML parser only for this one read at a new installation's first start.
+  const { parse: parseYaml } = await import("yaml");
   const parsed = orgFileSchema.safeParse(parseYaml(readFileSync(resolve(file), "utf8")));
   if (!parsed.success) throw new ConfigError(`ORG_SEED_FILE: ${file} is not a valid organisation file:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   const summary = await importOrganisation(deps, parsed.data, { type: "system", platform: "cli" });

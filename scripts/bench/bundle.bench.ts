@@ -62,7 +62,7 @@ function main() {
     const inOutput = output.inputs;
     const modulesBytes = Object.values(inOutput).reduce((s, i) => s + i.bytesInOutput, 0);
 
-    // Largest packages by their bytes in the output (before minification: wrangler does not minify).
+    // Largest packages by their bytes in the output (minified since wrangler.toml sets `minify = true`).
     const byPackage = new Map<string, number>();
     for (const [path, i] of Object.entries(inOutput)) byPackage.set(packageOf(path), (byPackage.get(packageOf(path)) ?? 0) + i.bytesInOutput);
     const top = [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP);

@@ -4,7 +4,7 @@
 // and what the outbox needs to deliver: a long-lived loop on Node (start/notify/close) or bounded
 // drains (Workers' waitUntil, the tick, the admin CLI). grammY and Bolt load only when their platform is
 // configured and first needed (./lazy.ts): a webhook is hit or a message goes out.
-import type { Bot } from "grammy";
+import type { Bot } from "grammy/web";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
