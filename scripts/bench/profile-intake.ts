@@ -71,6 +71,12 @@ function summarise(file: string, windowUs: number) {
   for (const [k, t] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`  ${pct(t)}  ${k}`);
 }
 
+/** CPU seconds (user + system) a process has used so far (Linux /proc; 100 ticks a second). */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function main() {
   mkdirSync(OUT, { recursive: true });
   const material = await generateKeyMaterial("profile");
@@ -106,11 +112,14 @@ async function main() {
   }
   await sleep(3000);
   const load = spawn(process.execPath, ["--import", "tsx", "scripts/bench/loadgen.ts", "--port", String(port), "--ms", String(SECONDS * 1000)], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+  const cpuBefore = cpuOf(server.pid!);
   const loadStarted = performance.now();
   let out = "";
   load.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   await new Promise((r) => load.once("close", r));
-  console.log(`load: ${out.trim().split("\n").pop()}`);
+  const cpuUsed = cpuOf(server.pid!) - cpuBefore;
+  const figures = JSON.parse(out.trim().split("\n").pop()!) as { ok: number; rps: number };
+  console.log(`load: ${figures.ok} tips, ${figures.rps.toFixed(0)} tips/s; server CPU ${cpuUsed.toFixed(2)} s = ${((1000 * cpuUsed) / Math.max(1, figures.ok)).toFixed(2)} ms per tip (user+system, /proc)`);
   const loadUs = (performance.now() - loadStarted) * 1000;
   const stopping = performance.now();
   server.kill("SIGTERM");

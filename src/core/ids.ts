@@ -4,10 +4,27 @@ import { RECEIPT_ALPHABET } from "./receipt";
 
 function randomSymbols(count: number, random: (n: number) => Uint8Array): string {
   // 256 is a multiple of 32, so `byte & 31` is unbiased.
-  return Array.from(random(count), (b) => RECEIPT_ALPHABET[b & 31]).join("");
+  const bytes = random(count);
+  let out = "";
+  for (let i = 0; i < bytes.length; i++) out += RECEIPT_ALPHABET[bytes[i]! & 31];
+  return out;
 }
 
-const cryptoRandom = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+// Random bytes drawn from the CSPRNG a kilobyte at a time and handed out once each: a tip makes about
+// ten ids, and each getRandomValues call costs more in argument checks than in randomness.
+const POOL_BYTES = 1024;
+let pool = new Uint8Array(0);
+let used = 0;
+const cryptoRandom = (n: number): Uint8Array => {
+  if (n > POOL_BYTES) return crypto.getRandomValues(new Uint8Array(n));
+  if (used + n > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(POOL_BYTES));
+    used = 0;
+  }
+  const out = pool.subarray(used, used + n);
+  used += n;
+  return out;
+};
 
 /** `FW-<Shanghai date>-<8 symbols>`: 40 random bits per day keeps collisions negligible. */
 export function newReportId(shanghaiDate: string, random = cryptoRandom): string {

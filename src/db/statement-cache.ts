@@ -58,6 +58,7 @@ export function statementCacheStats(): { hits: number; misses: number; generatio
 /** A cached statement: the native one, with the "does it return rows" answer kept after the first ask. */
 class CachedStatement {
   private rawRefusal: unknown = null;
+  private columnList: ReturnType<NativeStatement["columns"]> | null = null;
   constructor(
     readonly native: NativeStatement,
     private readonly sql: string,
@@ -88,7 +89,9 @@ class CachedStatement {
     return this;
   }
   columns() {
-    return this.native.columns();
+    // Fixed by the SQL text for the statement's life in the cache: DDL empties the cache (see above),
+    // and star projections are never cached. The client asks twice per run.
+    return (this.columnList ??= this.native.columns());
   }
   interrupt(): void {
     this.native.interrupt();

@@ -19,9 +19,13 @@ export function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// One encoder and decoder for the process: both are stateless for whole-buffer calls.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 export const utf8 = {
-  encode: (s: string) => new TextEncoder().encode(s),
-  decode: (b: Uint8Array) => new TextDecoder().decode(b),
+  encode: (s: string) => encoder.encode(s),
+  decode: (b: Uint8Array) => decoder.decode(b),
 };
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
