@@ -19,6 +19,8 @@ export default defineConfig({
     // Every statement of every test (and of the servers and CLIs tests start) binds at most D1's 100 parameters.
     env: { FUNDWATCH_MAX_BOUND_PARAMETERS: "100" },
     setupFiles: ["test/support/param-guard-setup.ts"],
+    // Once per project: the migrated template databases every test context copies (and the shared sqld).
+    globalSetup: ["test/support/global-setup.ts"],
     projects: [
       { extends: true, test: { name: "file", include: ["test/**/*.test.ts"] } },
       // sqld ships for linux-x64 only (optional dependency): elsewhere the project is left out, loudly.

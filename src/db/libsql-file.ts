@@ -8,6 +8,7 @@ import { migrate } from "drizzle-orm/libsql/migrator";
 import { schema, setConnectionSetup, type Db } from "./client";
 import { guardBoundParameters } from "./param-guard";
 import { findMigrationsDir } from "./migrations-dir";
+import { installStatementCache } from "./statement-cache";
 
 export const MIGRATIONS_DIR = findMigrationsDir(import.meta.url);
 
@@ -45,6 +46,8 @@ export async function openLibsqlDatabase(url: string, authToken?: string): Promi
   const path = databaseFilePath(url);
   const isFile = url.startsWith("file:");
   if (path) prepareDatabaseFile(path);
+  // Embedded connections keep their prepared statements (see statement-cache.ts); remote ones prepare nothing here.
+  if (isFile) installStatementCache();
   const client = createClient({ url, authToken, ...(isFile ? { timeout: 5000 } : {}) } as Parameters<typeof createClient>[0]);
   // Tests: any statement binding more than D1's limit fails loudly (see db/param-guard.ts).
   const guardLimit = Number(process.env.FUNDWATCH_MAX_BOUND_PARAMETERS);

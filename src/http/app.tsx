@@ -57,14 +57,17 @@ export function createApp(deps: AppDeps) {
   app.use("*", async (c, next) => {
     c.set("deps", deps);
     c.set("requestId", newId("req"));
+    const logFields: Record<string, unknown> = {};
+    c.set("logFields", logFields);
     const asked = c.req.query("lang");
     if (isLocale(asked)) setCookie(c, "lang", asked, { path: "/", maxAge: 365 * 86400, sameSite: "Lax", httpOnly: true });
     const cookie = getCookie(c, "lang");
     c.set("locale", isLocale(asked) ? asked : isLocale(cookie) ? cookie : negotiateLocale(c.req.header("accept-language"), deps.config.DEFAULT_LOCALE));
     const started = Date.now();
     await next();
-    // Method, path and status only: no query strings, addresses, user agents or bodies.
-    deps.log.info("request", { requestId: c.var.requestId, method: c.req.method, path: c.req.routePath === "*" ? c.req.path : c.req.path, status: c.res.status, ms: Date.now() - started });
+    // One line per request. Method, path and status, plus what the handler noted in logFields (ids and
+    // counts): no query strings, addresses, user agents or bodies.
+    deps.log.info("request", { requestId: c.var.requestId, method: c.req.method, path: c.req.path, status: c.res.status, ms: Date.now() - started, ...logFields });
   });
 
   // The form lists every district of the country (~250 KB of HTML); gzip makes it ~40 KB on a phone.

@@ -25,6 +25,11 @@ export type AppEnv = {
     deps: AppDeps;
     locale: Locale;
     requestId: string;
+    /**
+     * Added to the request's one `info` log line (e.g. what a submitted tip became): a use case reports
+     * there instead of writing a second line. Ids and counts only, never what a tipster wrote or who they are.
+     */
+    logFields: Record<string, unknown>;
     /** The signed-in member on workspace pages (set by requireStaffSession in staff/workspace/session.ts). */
     staff?: StaffSession;
   };

@@ -4,7 +4,8 @@
 // by its handler in src/chat/<platform>/; 404 while the platform is not configured).
 import { Hono, type Context } from "hono";
 import { z } from "zod";
-import { refreshTelegramBotInfo } from "../chat/telegram/bot";
+// identity.ts imports only grammY's types: the webhook route loads grammY through the runtime, on the first update.
+import { refreshTelegramBotInfo } from "../chat/telegram/identity";
 import { constantTimeEqual } from "../security/encoding";
 import { parseBoundedJson } from "../core/json-depth";
 import type { ChatWebhook } from "../chat/webhook";
@@ -18,9 +19,9 @@ export function createWebhookRoutes() {
 
   hooks.post("/telegram", async (c) => {
     const { deps } = c.var;
-    const bot = deps.chat?.telegramBot;
+    const lazyBot = deps.chat?.telegramBot;
     const secret = deps.config.TELEGRAM_WEBHOOK_SECRET;
-    if (!bot || !secret) return c.json({ error: { code: "not_found", message: "Telegram is not configured", requestId: c.var.requestId } }, 404);
+    if (!lazyBot || !secret) return c.json({ error: { code: "not_found", message: "Telegram is not configured", requestId: c.var.requestId } }, 404);
     const given = c.req.header("x-telegram-bot-api-secret-token") ?? "";
     if (!constantTimeEqual(given, secret)) {
       deps.log.warn("telegram update rejected: missing or wrong secret token");
@@ -36,6 +37,13 @@ export function createWebhookRoutes() {
       update = telegramUpdateSchema.parse(parsed.value);
     } catch {
       return c.json({ error: { code: "validation_failed", message: "not a Telegram update", requestId: c.var.requestId } }, 400);
+    }
+    let bot: Awaited<ReturnType<typeof lazyBot.get>>;
+    try {
+      bot = await lazyBot.get();
+    } catch (err) {
+      deps.log.error("telegram bot could not be loaded", { error: err instanceof Error ? err.message : String(err) });
+      return c.json({ error: { code: "unavailable", message: "try again later", requestId: c.var.requestId } }, 503);
     }
     // Never bot.init() here: it retries getMe for as long as the Bot API is unreachable. The bot starts
     // with an identity from configuration; the real one is fetched (with a timeout) alongside.

@@ -16,6 +16,37 @@ export interface KeyRing {
   logChainKey: CryptoKey;
   /** Short keyed fingerprints of the keys stored data depends on (see key-fingerprint.ts); never key material. */
   fingerprints: KeyFingerprints;
+  /**
+   * Synchronous primitives over the same keys, where the runtime has them (Node: node-crypto.ts,
+   * injected by src/node.ts). Without it (Workers) everything goes through WebCrypto; both write the
+   * same formats, so either reads what the other wrote.
+   */
+  sync?: SyncCrypto;
+}
+
+/** The key ring's operations as plain synchronous calls: no WebCrypto promise and thread-pool hop per use. */
+export interface SyncCrypto {
+  /** AES-256-GCM under encryption key `keyId`: ciphertext followed by the 16-byte tag, as WebCrypto returns it. */
+  aesGcmSeal(keyId: string, iv: Uint8Array, additionalData: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** The inverse; throws when the tag does not verify. */
+  aesGcmOpen(keyId: string, iv: Uint8Array, additionalData: Uint8Array, sealed: Uint8Array): Uint8Array;
+  /** HMAC-SHA-256 under HASH_KEY ("hash") or the event chain's key ("logChain"). */
+  hmac(key: "hash" | "logChain", data: Uint8Array): Uint8Array;
+  /** ECDSA P-256 / SHA-256 under SIGNING_KEY, r‖s (IEEE P1363, 64 bytes) as WebCrypto returns it. */
+  signEs256(data: Uint8Array): Uint8Array;
+}
+
+/** The raw key bytes a SyncCrypto is built from (kept only inside it). */
+export interface RawKeys {
+  encryption: ReadonlyMap<string, Uint8Array>;
+  hash: Uint8Array;
+  logChain: Uint8Array;
+  signingPkcs8: Uint8Array;
+}
+
+export interface KeyRingOptions {
+  /** Builds the synchronous primitives (Node); left out on runtimes that only have WebCrypto. */
+  syncCrypto?: (raw: RawKeys) => SyncCrypto;
 }
 
 export interface KeyFingerprints {
@@ -85,7 +116,7 @@ export function parseEncryptionKeys(spec: string): { id: string; raw: Uint8Array
   });
 }
 
-export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
+export async function importKeyRing(material: KeyMaterial, options: KeyRingOptions = {}): Promise<KeyRing> {
   const parsed = parseEncryptionKeys(material.encryptionKeys);
   const encryptionKeys = new Map<string, CryptoKey>();
   for (const { id, raw } of parsed)
@@ -101,8 +132,10 @@ export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
   const hashKey = await crypto.subtle.importKey("raw", hashRaw as BufferSource, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 
   let signingKey: CryptoKey;
+  let signingPkcs8: Uint8Array;
   try {
-    signingKey = await crypto.subtle.importKey("pkcs8", fromBase64(material.signingKey), { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+    signingPkcs8 = fromBase64(material.signingKey);
+    signingKey = await crypto.subtle.importKey("pkcs8", signingPkcs8 as BufferSource, { name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
   } catch {
     throw new KeyConfigError("SIGNING_KEY", "is not a base64 PKCS#8 ECDSA P-256 private key (generate one with `npm run keys`)");
   }
@@ -135,6 +168,9 @@ export async function importKeyRing(material: KeyMaterial): Promise<KeyRing> {
     signingKey,
     signingPublicJwk: { ...publicJwk, kid: signingKeyId, use: "sig", alg: "ES256" } as JsonWebKey,
     logChainKey,
+    ...(options.syncCrypto
+      ? { sync: options.syncCrypto({ encryption: new Map(parsed.map(({ id, raw }) => [id, raw])), hash: hashRaw, logChain: logChainRaw, signingPkcs8 }) }
+      : {}),
   };
 }
 

@@ -43,7 +43,9 @@ export const CURRENT_PROOF_VERSION = 3;
 
 /** HMAC-SHA-256 (hex, 64 characters like the plain hashes it replaces) under HASH_KEY, per purpose. */
 async function keyedHex(keys: KeyRing, purpose: string, value: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", keys.hashKey, utf8.encode(`${purpose}\u0000${value}`))));
+  const data = utf8.encode(`${purpose}\u0000${value}`);
+  if (keys.sync) return toHex(keys.sync.hmac("hash", data));
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", keys.hashKey, data)));
 }
 
 /** An evidence file's digest in a version 3 proof: bound to the report, so the same photo in two reports differs. */
@@ -86,12 +88,13 @@ export async function signProof(
     fields.attachments.map(async (a) => ({ digest: await evidenceDigest(keys, fields.reportId, a.sha256), sizeBytes: a.sizeBytes, mediaType: a.mediaType })),
   );
   const unsigned = { type: "fundwatch.proof-of-submission" as const, version: 3 as const, reportId: fields.reportId, submittedAt: fields.submittedAt, contentHash: fields.contentHash, attachments };
-  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.signingKey, utf8.encode(signedText({ ...unsigned, keyId: "", algorithm: "ES256", signature: "" })));
+  const text = utf8.encode(signedText({ ...unsigned, keyId: "", algorithm: "ES256", signature: "" }));
+  const sig = keys.sync ? keys.sync.signEs256(text) : new Uint8Array(await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, keys.signingKey, text));
   return {
     ...unsigned,
     keyId: keys.signingKeyId,
     algorithm: "ES256",
-    signature: toBase64Url(new Uint8Array(sig)),
+    signature: toBase64Url(sig),
   };
 }
 

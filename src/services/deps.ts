@@ -24,6 +24,11 @@ export interface ServiceDeps {
    * none of those chats can send before it looks anyway; without it, it looks now.
    */
   notifyOutbox?: (queued?: readonly QueuedLane[]) => void;
+  /**
+   * The campaign tick's limits on this runtime, set by the entry file (src/worker.ts passes Workers'
+   * smaller ones); without it, Node's (see src/services/campaigns/reminders.ts).
+   */
+  campaignTick?: { budgetMs: number; pageSize: number };
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;

@@ -1,6 +1,7 @@
 // A burst of tips to one DingTalk group is delivered at the robot limit (20 messages a minute per group,
 // one every 3 s; here 20× faster on both sides, the fake enforcing the same), each card once; a throttled
-// answer is retried after its wait, without calling early. Runs on the real clock, like test/delivery.
+// answer is retried after its wait, without calling early. Runs on the real clock, except the burst: it
+// runs on a virtual clock shared with the fake (test/delivery/virtual-time.ts), so it waits for no one.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createChatRuntime, type ChatRuntime } from "../../src/chat/runtime";
 import { scaledTuning } from "../../src/services/delivery/outbox";
@@ -11,6 +12,7 @@ import { fakeDingtalkEnv } from "../support/dingtalk-moves";
 import { FakeDingtalk } from "../support/fake-dingtalk";
 import { jsonPost, validReport } from "../support/fixtures";
 import { waitFor } from "../delivery/harness";
+import { useVirtualClock } from "../delivery/virtual-time";
 
 const GROUP = "cidChengdu01==";
 const SCALE = 20;
@@ -63,13 +65,26 @@ describe("delivery to a DingTalk group", () => {
   it("paces a burst of 25 cards at 20 a minute (scaled), each once and in order", async () => {
     const before = cardsSent().length;
     const targets: string[] = [];
-    for (let i = 0; i < 25; i++) {
-      const target = `锦江某某医院${String(i).padStart(2, "0")}`;
-      targets.push(target);
-      await tip(target);
+    // Virtual time (a call costs 2 ms of it, about a loopback round trip): the loop's sleeps and the
+    // fake's clock skip ahead only while nothing is in flight, so the spacing is the code's own.
+    // The loop restarts on each clock, so no sleep of it is left on the other one.
+    await chat.deliveryLoop.stop();
+    const clock = useVirtualClock({ chat, fakes: [fake], client: ctx.client }, { callLatencyMs: 2 });
+    chat.startDeliveryLoop();
+    try {
+      for (let i = 0; i < 25; i++) {
+        const target = `锦江某某医院${String(i).padStart(2, "0")}`;
+        targets.push(target);
+        await tip(target);
+      }
+      expect(await clock.runUntil(() => cardsSent().length >= before + 25, 20_000)).toBe(true);
+      const last = Date.now();
+      await clock.runUntil(() => Date.now() >= last + 300, 10_000); // nothing more may arrive
+      await chat.deliveryLoop.stop();
+    } finally {
+      clock.restore();
+      chat.startDeliveryLoop();
     }
-    expect(await waitFor(() => cardsSent().length >= before + 25, 20_000)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
     const posts = cardsSent().slice(before);
     expect(posts.map((c) => /锦江某某医院\d\d/.exec(String(c.body.cardData.cardParamMap.markdown))?.[0])).toEqual(targets);
     expect(fake.rejections).toEqual([]);

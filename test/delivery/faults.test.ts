@@ -1,6 +1,6 @@
 // Delivery through outages, over real HTTP to the fakes (10× scaled pacing): order per chat, holds
 // that respect retry_after while other chats flow, platforms independent of each other, and card
-// edits that coalesce instead of piling up.
+// edits that coalesce instead of piling up. The outage cases run on a virtual clock (./virtual-time.ts).
 import { and, eq, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { asBatch } from "../../src/db/client";
@@ -8,6 +8,7 @@ import { deliveryLanes, leads, outbox } from "../../src/db/schema";
 import { enqueueStatement, sealEnqueueInput } from "../../src/services/delivery/outbox";
 import { createHotlineLead } from "../../src/services/leads/lead-sources";
 import { createHarness, CHENGDU_DISTRICT, CHENGDU_GROUP, MIANYANG_CHANNEL, MIANYANG_DISTRICT, sleep, waitFor, type Harness } from "./harness";
+import { useVirtualClock, type VirtualClock } from "./virtual-time";
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -19,19 +20,38 @@ async function text(chatId: string, platform: "slack" | "telegram", body: string
   h.chat.notify();
 }
 
+/**
+ * Runs `work` with the loop on a virtual clock shared with the fakes (./virtual-time.ts; a call costs 2 ms
+ * of it): tips filed meanwhile take no time on it, so "who went first" and "how long it waited" are the
+ * code's own, not the machine's load. The loop is stopped before the real clock is back.
+ */
+async function onVirtualClock(work: (clock: VirtualClock) => Promise<void>) {
+  const clock = useVirtualClock({ chat: h.chat, fakes: [h.telegram, h.slack], client: h.ctx.client }, { callLatencyMs: 2 });
+  try {
+    h.chat.startDeliveryLoop();
+    await work(clock);
+    await h.chat.deliveryLoop.stop();
+  } finally {
+    clock.restore();
+  }
+}
+
 describe("after an outage", () => {
   it("Slack 429 Retry-After then 500s: every message once, in order per channel, nothing sent to the held channel early, other channels flowing", async () => {
     h = await createHarness({ scale: 10 });
     const unit = h.tuning.retryAfterUnitMs;
     h.slack.failNextFor(MIANYANG_CHANNEL, 1, { status: 429, retryAfter: 2 });
     h.slack.failNextFor(MIANYANG_CHANNEL, 2, { status: 500 });
-    h.chat.startDeliveryLoop();
-    const started = Date.now();
-    for (let i = 1; i <= 5; i++) await h.tip({ region: { districtCode: MIANYANG_DISTRICT }, targetName: `涪城某某医院F${i}` });
-    for (let i = 1; i <= 5; i++) await text(COORDINATORS, "slack", `C${i}`);
-    const ok = await waitFor(() => h.slack.callsTo("chat.postMessage").length >= 10, 15_000);
-    expect(ok).toBe(true);
-    await sleep(200);
+    let started = 0;
+    await onVirtualClock(async (clock) => {
+      started = Date.now();
+      for (let i = 1; i <= 5; i++) await h.tip({ region: { districtCode: MIANYANG_DISTRICT }, targetName: `涪城某某医院F${i}` });
+      for (let i = 1; i <= 5; i++) await text(COORDINATORS, "slack", `C${i}`);
+      const ok = await clock.runUntil(() => h.slack.callsTo("chat.postMessage").length >= 10, 15_000);
+      expect(ok).toBe(true);
+      const last = Date.now();
+      await clock.runUntil(() => Date.now() >= last + 200, 10_000); // nothing more may arrive
+    });
 
     const posts = h.slack.callsTo("chat.postMessage");
     const mianyang = posts.filter((c) => c.body.channel === MIANYANG_CHANNEL).map((c) => /涪城某某医院(F\d)/.exec(String(c.body.text))?.[1]);
@@ -54,11 +74,13 @@ describe("after an outage", () => {
   it("Telegram 429 retry_after holds only that group: the next call to it comes no earlier than retry_after", async () => {
     h = await createHarness({ scale: 10 });
     h.telegram.failNextFor(CHENGDU_GROUP, 1, { status: 429, retryAfter: 3 });
-    h.chat.startDeliveryLoop();
-    const started = Date.now();
-    for (let i = 1; i <= 3; i++) await h.tip({ region: { districtCode: CHENGDU_DISTRICT }, targetName: `锦江某某医院T${i}` });
-    await h.tip({ region: { districtCode: MIANYANG_DISTRICT }, targetName: "涪城某某医院S1" });
-    expect(await waitFor(() => h.telegram.callsTo("sendMessage").length >= 3 && h.slack.callsTo("chat.postMessage").length >= 1, 10_000)).toBe(true);
+    let started = 0;
+    await onVirtualClock(async (clock) => {
+      started = Date.now();
+      for (let i = 1; i <= 3; i++) await h.tip({ region: { districtCode: CHENGDU_DISTRICT }, targetName: `锦江某某医院T${i}` });
+      await h.tip({ region: { districtCode: MIANYANG_DISTRICT }, targetName: "涪城某某医院S1" });
+      expect(await clock.runUntil(() => h.telegram.callsTo("sendMessage").length >= 3 && h.slack.callsTo("chat.postMessage").length >= 1, 10_000)).toBe(true);
+    });
     const tg = h.telegram.callsTo("sendMessage");
     expect(tg.map((c) => /锦江某某医院(T\d)/.exec(c.body.text)?.[1])).toEqual(["T1", "T2", "T3"]);
     // retry_after 3 units = 300 ms here.

@@ -6,6 +6,7 @@ import { asBatch } from "../../src/db/client";
 import { chatCards, deliveryLanes, outbox } from "../../src/db/schema";
 import { deliverDueMessages, drainOutbox, enqueueStatement, PARKED, sealEnqueueInput } from "../../src/services/delivery/outbox";
 import { createHarness, CHENGDU_DISTRICT, CHENGDU_GROUP, MIANYANG_CHANNEL, MIANYANG_DISTRICT, sleep, waitFor, type Harness } from "./harness";
+import { useVirtualClock } from "./virtual-time";
 
 let h: Harness;
 afterEach(() => h?.close());
@@ -45,23 +46,31 @@ describe("a held backlog", () => {
     const now = Date.now();
     await h.ctx.db.insert(deliveryLanes).values({ platform: "telegram", laneKey: CHENGDU_GROUP, heldUntil: now + 3000, holdReason: "retry_after 30", updatedAt: now });
     const counts = countQueries(h);
+    // From here on a virtual clock shared with the fake (./virtual-time.ts; a call costs 2 ms of it): the
+    // waits below are the loop's own and take no real time, whatever the machine's load.
+    const clock = useVirtualClock({ chat: h.chat, fakes: [h.telegram, h.slack], client: h.ctx.client }, { callLatencyMs: 2 });
     h.chat.startDeliveryLoop();
-    await sleep(400);
-    const otherQueued = Date.now();
-    await h.ctx.db.batch(asBatch([enqueueStatement(h.ctx.deps, { dedupeKey: "other", platform: "telegram", chatId: "-1001000000002", kind: "text", payload: { message: { kind: "text", text: "other group" } } })]));
-    h.chat.notify();
-    expect(await waitFor(() => h.telegram.callsTo("sendMessage").length >= 1, 2000, 5)).toBe(true);
-    expect(h.telegram.callsTo("sendMessage")[0]!.body.text).toBe("other group");
-    expect(h.telegram.callsTo("sendMessage")[0]!.at - otherQueued).toBeLessThan(300);
-    await sleep(100); // that round settles
-    const before = { ...counts, rounds: { ...h.chat.deliveryLoop.rounds } };
-    await sleep(1500);
-    // While only the held group has work, the loop sleeps: no rounds, no queries.
-    expect(counts.execute + counts.batch - before.execute - before.batch).toBe(0);
-    expect(h.chat.deliveryLoop.rounds).toEqual(before.rounds);
-    expect(h.telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === CHENGDU_GROUP)).toHaveLength(0);
-    // When the hold lapses the backlog moves, in order.
-    expect(await waitFor(() => h.telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === CHENGDU_GROUP).length >= 3, 3000)).toBe(true);
+    try {
+      await clock.advance(400);
+      const otherQueued = Date.now();
+      await h.ctx.db.batch(asBatch([enqueueStatement(h.ctx.deps, { dedupeKey: "other", platform: "telegram", chatId: "-1001000000002", kind: "text", payload: { message: { kind: "text", text: "other group" } } })]));
+      h.chat.notify();
+      expect(await clock.runUntil(() => h.telegram.callsTo("sendMessage").length >= 1, 2000)).toBe(true);
+      expect(h.telegram.callsTo("sendMessage")[0]!.body.text).toBe("other group");
+      expect(h.telegram.callsTo("sendMessage")[0]!.at - otherQueued).toBeLessThan(300);
+      await clock.advance(100); // that round settles
+      const before = { ...counts, rounds: { ...h.chat.deliveryLoop.rounds } };
+      await clock.advance(1500);
+      // While only the held group has work, the loop sleeps: no rounds, no queries.
+      expect(counts.execute + counts.batch - before.execute - before.batch).toBe(0);
+      expect(h.chat.deliveryLoop.rounds).toEqual(before.rounds);
+      expect(h.telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === CHENGDU_GROUP)).toHaveLength(0);
+      // When the hold lapses the backlog moves, in order.
+      expect(await clock.runUntil(() => h.telegram.callsTo("sendMessage").filter((c) => String(c.body.chat_id) === CHENGDU_GROUP).length >= 3, 3000)).toBe(true);
+      await h.chat.deliveryLoop.stop();
+    } finally {
+      clock.restore();
+    }
     expect(
       h.telegram
         .callsTo("sendMessage")
@@ -79,14 +88,21 @@ describe("bounded delivery (Workers' waitUntil)", () => {
     await h.ctx.db.batch(
       asBatch(Array.from({ length: 40 }, (_, i) => enqueueStatement(h.ctx.deps, { dedupeKey: `w:${i}`, platform: "telegram", chatId: "5001", kind: "text", payload: { message: { kind: "text", text: `w${i}` } } }))),
     );
-    const started = Date.now();
-    const first = await drainOutbox(h.chat.delivery, { budgetMs: 1000, maxWaitMs: 500 });
-    const took = Date.now() - started;
-    expect(took).toBeLessThan(1300);
-    // One per 100 ms to a private chat: about ten in the budget, not one.
-    expect(first.sent).toBeGreaterThanOrEqual(7);
-    expect(first.nextDueAt).not.toBeNull();
-    await drainOutbox(h.chat.delivery, { budgetMs: 6000, maxWaitMs: 500 });
+    // On a virtual clock shared with the fake (./virtual-time.ts; a call costs 2 ms of it): the budget and
+    // the pace are the code's own, whatever the machine's load, and the 7 s of pacing are not waited for.
+    const clock = useVirtualClock({ chat: h.chat, fakes: [h.telegram, h.slack], client: h.ctx.client }, { callLatencyMs: 2, waiters: 1 });
+    try {
+      const started = Date.now();
+      const first = await clock.run(drainOutbox(h.chat.delivery, { budgetMs: 1000, maxWaitMs: 500 }), 10_000);
+      const took = Date.now() - started;
+      expect(took).toBeLessThan(1300);
+      // One per 100 ms to a private chat: about ten in the budget, not one.
+      expect(first.sent).toBeGreaterThanOrEqual(7);
+      expect(first.nextDueAt).not.toBeNull();
+      await clock.run(drainOutbox(h.chat.delivery, { budgetMs: 6000, maxWaitMs: 500 }), 20_000);
+    } finally {
+      clock.restore();
+    }
     expect(h.telegram.callsTo("sendMessage").map((c) => c.body.text)).toEqual(Array.from({ length: 40 }, (_, i) => `w${i}`));
   }, 20_000);
 });

@@ -1,5 +1,5 @@
 // Separation of duties for reward payments and enrolment, through the real interfaces (webhooks and a
-// fake Telegram/Slack on loopback, the admin CLI as a real process). Reproduces both bypasses a review
+// fake Telegram/Slack on loopback, the admin CLI through test/support/admin-cli.ts, one call a real process). Reproduces both bypasses a review
 // found — a coordinator minting a finance member from chat for the second approval, and an invite that
 // silently moves a bound member's chat account — and shows the operator's path still works: import and
 // invite a finance member, the coordinators told, two people approve, paid; a lost phone re-enrolled.
@@ -29,7 +29,7 @@ let telegram: ChatHarness["telegram"];
 let org: OrgFile;
 let tips = 0;
 
-/** `npm run admin -- …` as a real process on the test's database and keys. */
+/** `npm run admin -- …` on the test's database and keys (in this process unless told: test/support/admin-cli.ts). */
 const admin = (...args: string[]) => runAdmin(ctx, keys, args, h.chatEnv);
 
 const deliver = () => h.deliver();
@@ -156,7 +156,8 @@ describe("bypass 2: an invite moves a bound member's chat account", () => {
     const finance = await member("刘洋");
     const before = await inviteCount();
     await expect(createInvite(ctx.deps, { memberId: finance.id, actor: operator })).rejects.toMatchObject({ code: "conflict", options: { details: { reason: "member_bound" } } });
-    const cli = await admin("invite", finance.id);
+    // A real process (the other runs are in-process: test/support/admin-cli.ts).
+    const cli = await runAdmin(ctx, keys, ["invite", finance.id], h.chatEnv, { process: true });
     expect(cli.code).toBe(2);
     expect(cli.out).toContain(`deactivate them first (npm run admin -- deactivate ${finance.id}`);
     expect(cli.out).not.toMatch(/invite code: /);

@@ -1,4 +1,4 @@
-// `npm run admin -- login <member-id>` run as a real process: its last line is an absolute sign-in link
+// `npm run admin -- login <member-id>` through test/support/admin-cli.ts (in this process; one call a real process): its last line is an absolute sign-in link
 // (PUBLIC_BASE_URL, or the local address) that signs the member in through the real sign-in pages;
 // an unknown or deactivated member is refused in words on stderr with a non-zero exit and no link.
 import { eq } from "drizzle-orm";
@@ -28,7 +28,8 @@ afterAll(async () => ctx?.close());
 describe("npm run admin -- login", () => {
   it("prints the member's link last; the link signs them in once", { timeout: 120_000 }, async () => {
     const id = await idOf("陈静");
-    const run = await runAdmin(ctx, keys, ["login", id], { PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" });
+    // A real process (the other runs of this file are in-process: test/support/admin-cli.ts).
+    const run = await runAdmin(ctx, keys, ["login", id], { PUBLIC_BASE_URL: "https://fundwatch.example.gov.cn" }, { process: true });
     expect(run.code).toBe(0);
     const link = lastLine(run.stdout);
     expect(link).toMatch(/^https:\/\/fundwatch\.example\.gov\.cn\/staff\/signin\?t=[A-Za-z0-9_-]{43}$/);

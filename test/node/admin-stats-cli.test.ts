@@ -1,4 +1,4 @@
-// `npm run admin -- stats` as a real process: the issue's JSON on standard output (checked by
+// `npm run admin -- stats` through test/support/admin-cli.ts (in this process; the terminal case a real one): the issue's JSON on standard output (checked by
 // statisticsSchema), the statistics CSV, the ledger CSV and the workbook to --out, and bad input refused in
 // words with exit 2 and no file written.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -65,7 +65,7 @@ describe("npm run admin -- stats", () => {
     const csvPath = join(dir, "stats.csv");
     const ledgerPath = join(dir, "ledger.csv");
     const xlsxPath = join(dir, "stats.xlsx");
-    // Four processes at once: each CLI start costs seconds, and they touch different files.
+    // Four runs at once (the runner takes them in turn in this process); they touch different files.
     const [r, l, x, piped] = await Promise.all([
       admin("stats", ...range, "--format", "csv", "--lang", "en", "--out", csvPath),
       admin("stats", ...range, "--format", "csv", "--ledger", "--out", ledgerPath),
@@ -101,7 +101,7 @@ describe("npm run admin -- stats", () => {
 
   it("refuses bad input in words with exit 2 and writes nothing", { timeout: 400_000 }, async () => {
     const out = join(dir, "refused.out");
-    // Two real processes: a flag zod refuses and a scope the use case refuses. Every other refusal of the
+    // Two runs of the CLI: a flag zod refuses and a scope the use case refuses. Every other refusal of the
     // flags is checked in-process below ("stats flags"), and the scope refusals in statistics-compute.
     const cases: [string[], RegExp][] = [
       [["--format", "pdf"], /--format: /],

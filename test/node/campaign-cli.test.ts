@@ -1,4 +1,4 @@
-// The campaign commands of the admin CLI as a real process on the test's database: `campaign list` (one
+// The campaign commands of the admin CLI on the test's database, through test/support/admin-cli.ts (in this process; one call a real process): `campaign list` (one
 // line per campaign with its id and name), `campaign start … --dry-run` (the preview as text, naming the
 // deadlines already past; the database is byte-for-byte the same row counts afterwards), and a plain
 // start with past deadlines that still starts and says what it did.
@@ -59,7 +59,8 @@ describe("npm run admin -- campaign …", () => {
     expect((await admin("campaign", "start", "jilin-2020", "--year", "2099", "--due", "nope=2099-09-01", "--dry-run")).out).toContain("no deliverable nope");
     expect(await rowCounts()).toEqual(before);
 
-    const started = await admin("campaign", "start", "jilin-2020", "--year", "2020", "--region", "510000");
+    // A real process (the other runs are in-process: test/support/admin-cli.ts).
+    const started = await runAdmin(ctx, keys, ["campaign", "start", "jilin-2020", "--year", "2020", "--region", "510000"], {}, { process: true });
     expect(started.code, started.out).toBe(0);
     expect(started.out).toContain("3 deadlines already past: no reminder for a past day; one start message to each of 7 units");
     const campaignId = started.out.trim().split("\n").at(-1)!;

@@ -1,4 +1,4 @@
-// `npm run admin -- dingtalk register-callback <url>` as a real process against a fake DingTalk: the card
+// `npm run admin -- dingtalk register-callback <url>` against a fake DingTalk, through test/support/admin-cli.ts (in this process; one call a real process): the card
 // callback URL is registered under FundWatch's route key with the Client Secret as its apiSecret; a bad URL
 // or missing credentials are refused in words without calling DingTalk.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,8 @@ afterAll(async () => {
 
 describe("admin dingtalk register-callback", () => {
   it("registers the webhook URL with the Client Secret as apiSecret", async () => {
-    const r = await runAdmin(ctx, keys, ["dingtalk", "register-callback", "https://fundwatch.example.gov.cn/webhooks/dingtalk"], fakeDingtalkEnv(fake));
+    // A real process (the refusals below are in-process: test/support/admin-cli.ts).
+    const r = await runAdmin(ctx, keys, ["dingtalk", "register-callback", "https://fundwatch.example.gov.cn/webhooks/dingtalk"], fakeDingtalkEnv(fake), { process: true });
     expect(r.code, r.out).toBe(0);
     expect(r.stdout).toContain("https://fundwatch.example.gov.cn/webhooks/dingtalk");
     expect(fake.callsTo("card/callbacks/register").map((c) => c.body)).toEqual([{ callbackRouteKey: "fundwatch", callbackUrl: "https://fundwatch.example.gov.cn/webhooks/dingtalk", apiSecret: DINGTALK_SECRET, forceUpdate: true }]);

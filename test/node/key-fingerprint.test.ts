@@ -1,38 +1,38 @@
 // The database remembers the keys it was written with (app_state key_fingerprint): the admin CLI and the
 // server refuse other keys with a message naming the variable, before writing anything; the CLI never
 // makes up development keys. Also: amounts over the bound are refused by the CLI before anything changes.
-import { execFile } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeServer } from "../../src/node";
 import { leadReports, leads, members } from "../../src/db/schema";
 import { runLeadCommand } from "../../src/services/leads/leads";
 import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
+import { runAdminWithEnv } from "../support/admin-cli";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, validReport } from "../support/fixtures";
 import { CHENGDU, importExampleOrg } from "../support/round-trips";
 
-const run = promisify(execFile);
 let ctx: TestContext;
 let keys: KeyMaterial;
 /** The keys the database needs now (the rotation test puts a new active key in front). */
 let dataKeys: KeyMaterial;
 const NO_KEYS = { ENCRYPTION_KEYS: "", HASH_KEY: "", SIGNING_KEY: "", LOG_CHAIN_KEY: "" };
 
-/** The admin CLI as a real process against this test's database. */
+/**
+ * The admin CLI against this test's database, with only the given keys (empty: unset); in this process
+ * (test/support/admin-cli.ts) unless `real`, which starts a real process.
+ */
 async function admin(env: Record<string, string>, ...args: string[]): Promise<{ code: number; out: string }> {
-  const full: Record<string, string | undefined> = { ...process.env, APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, LOG_LEVEL: "error", ...NO_KEYS, ...env };
-  for (const [k, v] of Object.entries(full)) if (v === "") delete full[k];
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], { env: full, timeout: 60_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, out: (e.stdout ?? "") + (e.stderr ?? "") };
-  }
+  return adminRun(env, args, false);
+}
+
+async function adminRun(env: Record<string, string>, args: string[], real: boolean): Promise<{ code: number; out: string }> {
+  const full: Record<string, string | undefined> = { APP_ENV: "test", DATABASE_URL: ctx.deps.config.DATABASE_URL, LOG_LEVEL: "error", ...NO_KEYS, ...env };
+  for (const [k, v] of Object.entries(full)) if (v === "") full[k] = undefined;
+  const r = await runAdminWithEnv(full, args, { process: real });
+  return { code: r.code, out: r.out };
 }
 
 const envKeys = (k: KeyMaterial) => ({ ENCRYPTION_KEYS: k.encryptionKeys, HASH_KEY: k.hashKey, SIGNING_KEY: k.signingKey, LOG_CHAIN_KEY: k.logChainKey ?? "" });
@@ -74,7 +74,8 @@ describe("keys that match the data", () => {
   it("refuses a CLI without keys and without the secrets file, and creates no key file", { timeout: 120_000 }, async () => {
     const missing = join(ctx.dir, "nowhere", "dev-secrets.json");
     const before = await snapshot();
-    const refused = await admin({ SECRETS_FILE: missing }, "teams");
+    // A real process: the environment it is started with is all it has.
+    const refused = await adminRun({ SECRETS_FILE: missing }, ["teams"], true);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toContain("SECRETS_FILE:");
     expect(refused.out).toContain("ENCRYPTION_KEYS, HASH_KEY and SIGNING_KEY are not set");

@@ -1,4 +1,4 @@
-// `npm run admin -- lead conclude … [--recovered Y] [--fine Y] [--measures a,b]` as a real process: the
+// `npm run admin -- lead conclude … [--recovered Y] [--fine Y] [--measures a,b]` through test/support/admin-cli.ts (in this process; one call a real process): the
 // figures are stored and shown by `lead show`; bad values are refused in words, exit 2, nothing written.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,7 +57,8 @@ describe("npm run admin -- lead conclude with recovered, fine and measures", () 
   });
 
   it("stores the figures, logs them in the conclusion event, and lead show prints them", { timeout: 240_000 }, async () => {
-    const r = await admin("lead", "conclude", leadId, "--outcome", "substantiated", "--amount", "120000", "--recovered", "80000", "--fine", "20000.50", "--measures", "published,interview", "--as", coordinatorId);
+    // A real process (the other runs are in-process: test/support/admin-cli.ts).
+    const r = await runAdmin(ctx, keys, ["lead", "conclude", leadId, "--outcome", "substantiated", "--amount", "120000", "--recovered", "80000", "--fine", "20000.50", "--measures", "published,interview", "--as", coordinatorId], {}, { process: true });
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain(`${leadId}: investigating → concluded`);
     const lead = (await ctx.db.query.leads.findFirst({ where: eq(leads.id, leadId) }))!;

@@ -1,4 +1,4 @@
-// `npm run admin -- lead show`, `leads` and `members` as a real process: members by name and role (a
+// `npm run admin -- lead show`, `leads` and `members` through test/support/admin-cli.ts (in this process; one call a real process): members by name and role (a
 // unit's contact by their unit), never by id; the lead's timeline with who did what and its messages
 // labelled by tip number, scrubbed of the tipster's identity; an unknown lead is an error (exit 2).
 import { eq } from "drizzle-orm";
@@ -37,7 +37,8 @@ afterAll(async () => ctx?.close());
 
 describe("npm run admin -- lead show / leads / members", () => {
   it("shows the lead, its timeline and its messages with names and tip numbers, scrubbed, and logs the look", { timeout: 240_000 }, async () => {
-    const shown = await admin("lead", "show", leadId);
+    // A real process (the other runs are in-process: test/support/admin-cli.ts).
+    const shown = await runAdmin(ctx, keys, ["lead", "show", leadId], {}, { process: true });
     expect(shown.code, shown.out).toBe(0);
     const out = shown.out;
     expect(out).toContain(`lead ${leadId}`);

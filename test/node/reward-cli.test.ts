@@ -1,4 +1,4 @@
-// The reward commands of the admin CLI (an interface operators rely on), run as a real process against
+// The reward commands of the admin CLI (an interface operators rely on), through test/support/admin-cli.ts (in this process; one call a real process), against
 // the test's database and keys: list, approve (coordinator, then finance), pay, claimant (finance only),
 // refusals with a clear message and exit code 2.
 import { eq } from "drizzle-orm";
@@ -43,7 +43,8 @@ describe("npm run admin -- reward …", () => {
     const coordinator = await memberId("陈静");
     const finance = await memberId("刘洋");
     const inspector = await memberId("张明");
-    const refused = await admin("reward", "approve", claimId!, "--as", inspector);
+    // A real process: the refusal's exit code and words (the other runs are in-process: test/support/admin-cli.ts).
+    const refused = await runAdmin(ctx, keys, ["reward", "approve", claimId!, "--as", inspector], {}, { process: true });
     expect(refused).toMatchObject({ code: 2 });
     // In words, naming who can do it (by name and role, never an id), with the code for scripts.
     expect(refused.out).toContain("refused: Only a coordinator can give a reward claim its first approval. Ask one of: 陈静 (coordinator)");

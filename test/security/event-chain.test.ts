@@ -4,11 +4,13 @@
 import { execFile } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { format, promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main as verifyLogMain } from "../../scripts/verify-log";
+import { ConfigError } from "../../src/config";
 import { runTick } from "../../src/scheduler/tick";
 import { readChainHead, verifyEventChain } from "../../src/services/audit/event-chain";
-import { generateKeyMaterial, type KeyMaterial } from "../../src/security/keys";
+import { generateKeyMaterial, KeyConfigError, type KeyMaterial } from "../../src/security/keys";
 import { createTestContext, type TestContext } from "../support/context";
 import { jsonPost, validReport } from "../support/fixtures";
 
@@ -33,19 +35,46 @@ const tick = () => runTick(ctx.deps, ctx.deps.now());
 const verify = (anchor?: { id: number; hash: string }) => verifyEventChain(ctx.db, ctx.deps.keys.logChainKey, { pageSize: 3, ...(anchor ? { anchor } : {}) });
 const sqlRun = (statement: string) => ctx.client.execute(statement);
 
-/** Runs the real command line against this test's database and keys. */
-async function verifyLogCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/** The command line's environment: this test's database and keys (in the secrets file). */
+function verifyLogEnv(): Record<string, string | undefined> {
   const secrets = join(ctx.dir, "secrets.json");
   writeFileSync(secrets, JSON.stringify(material));
+  return { ...process.env, DATABASE_URL: `file:${ctx.dbPath}`, SECRETS_FILE: secrets, APP_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: "", HASH_KEY: "", SIGNING_KEY: "", LOG_CHAIN_KEY: "" };
+}
+
+/** Runs the real command line (`npx tsx scripts/verify-log.ts`) as a process against this test's database and keys. */
+async function verifyLogProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("npx", ["tsx", "scripts/verify-log.ts", ...args], {
-      env: { ...process.env, DATABASE_URL: `file:${ctx.dbPath}`, SECRETS_FILE: secrets, APP_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: "", HASH_KEY: "", SIGNING_KEY: "", LOG_CHAIN_KEY: "" },
-    });
+    const { stdout, stderr } = await run("npx", ["tsx", "scripts/verify-log.ts", ...args], { env: verifyLogEnv() });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/**
+ * The same command in this process (no 1–2 s process start): the script's exported main with the same
+ * argv and environment, its standard output and error captured, and the exit code and "cannot run"
+ * message its process entry would give (scripts/verify-log.ts, bottom). One test runs the real process.
+ */
+async function verifyLogCli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const saved = { log: console.log, error: console.error };
+  console.log = (...parts: unknown[]) => void stdout.push(`${format(...parts)}\n`);
+  console.error = (...parts: unknown[]) => void stderr.push(`${format(...parts)}\n`);
+  let code: number;
+  try {
+    code = await verifyLogMain(args, verifyLogEnv());
+  } catch (err) {
+    const known = err instanceof ConfigError || err instanceof KeyConfigError;
+    console.error(`verify-log: cannot run: ${known ? err.message : err instanceof Error ? err.stack : String(err)}`);
+    code = 2;
+  } finally {
+    Object.assign(console, saved);
+  }
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
 describe("tamper-evident event log", () => {
@@ -63,7 +92,8 @@ describe("tamper-evident event log", () => {
     expect(after.head).toEqual(result.chainHead);
     expect(await readChainHead(ctx.db)).toEqual(result.chainHead);
 
-    const cli = await verifyLogCli();
+    // The real process once (every other run of the command is in this process: verifyLogCli).
+    const cli = await verifyLogProcess();
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(`${after.checked} events checked`);
   }, 60_000);

@@ -26,9 +26,13 @@ export const TG_SECRET = "telegram-secret-0123456789";
 export const SLACK_SECRET = "slack-signing-secret-abcdef0123";
 export const PUBLIC_BASE_URL = "https://fundwatch.example.gov.cn";
 
-/** The example organisation file, parsed; `edit` may change it before it is imported. */
+/** The example file parsed once per test file (YAML and the schema cost 10–60 ms a harness); each caller gets a copy. */
+let parsedExample: OrgFile | null = null;
+
+/** The example organisation file, parsed; `edit` may change it (a copy of its own) before it is imported. */
 export function exampleOrg(edit?: (file: OrgFile) => void): OrgFile {
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  parsedExample ??= orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  const file = structuredClone(parsedExample);
   edit?.(file);
   return file;
 }

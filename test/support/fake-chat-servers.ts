@@ -74,6 +74,8 @@ export abstract class FakeServer {
   protected readonly retryWindows = new Map<string, number>();
   private readonly sends = new Map<string, number[]>();
   limits: RateLimits | null = null;
+  /** Runs as each call is accepted, before its time is taken (a virtual clock charges the call's latency here). */
+  beforeAccept: (() => void) | null = null;
   private hanging = false;
   private held: IncomingMessage[] = [];
   url = "";
@@ -196,6 +198,7 @@ export abstract class FakeServer {
           return;
         }
       }
+      this.beforeAccept?.();
       const now = Date.now();
       const chat = this.chatOf(method, body);
       const targeted = chat === null ? -1 : this.chatFaults.findIndex((f) => f.chat === chat);

@@ -40,9 +40,12 @@ export function countRoundTrips(client: Client) {
   };
 }
 
+/** The example file parsed once per test file; importing does not change it (the import reads it only). */
+let parsedExample: ReturnType<typeof orgFileSchema.parse> | null = null;
+
 export async function importExampleOrg(deps: ServiceDeps) {
-  const file = orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
-  return importOrganisation(deps, file, { type: "system", platform: "cli" });
+  parsedExample ??= orgFileSchema.parse(parseYaml(readFileSync("examples/org.example.yaml", "utf8")));
+  return importOrganisation(deps, structuredClone(parsedExample), { type: "system", platform: "cli" });
 }
 
 /** A report in Chengdu (routed to a Chengdu team of the example organisation). */

@@ -1,8 +1,12 @@
 // Slack delivery through the Web API client that Bolt ships. Cards become Block Kit messages; button
 // action ids carry the action and their value the lead id. Rate limits come back as retryable errors
 // for the outbox instead of being retried inside the client (which could stall a tick for minutes).
-import { webApi } from "@slack/bolt";
+// The client comes from @slack/web-api itself (Bolt's own dependency, the very module Bolt re-exports as
+// `webApi`): Bolt's package root would also load its Express, Lambda and Socket Mode receivers (~20 MB)
+// on a server that only sends.
+import * as webApi from "@slack/web-api";
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../types";
+import { SLACK_METHODS } from "./methods";
 
 export interface SlackAdapterOptions {
   token: string;
@@ -86,7 +90,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
   return {
     platform: "slack",
     // Slack's limits are per method and workspace: a Retry-After for one channel's post holds every post.
-    methods: { send: "chat.postMessage", edit: "chat.update" },
+    methods: SLACK_METHODS,
     async send(target, message, sendOptions) {
       const { text, blocks } = renderSlack(message);
       const threadTs = message.kind !== "card" ? message.replyToMessageId : undefined;

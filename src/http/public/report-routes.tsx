@@ -61,6 +61,7 @@ export function createReportRoutes() {
         locale,
         throttle: true,
         clientAddress: deps.clientAddress(c),
+        logFields: c.var.logFields,
         once: (r) => submissionKeyStatement(deps, key, { reportId: r.reportId, replay: r }),
       });
     } catch (err) {

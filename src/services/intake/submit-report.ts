@@ -31,7 +31,17 @@ export const SUBMISSIONS_RULE = (deps: ServiceDeps) => ({ bucket: "report-submis
  */
 export async function submitReport(
   deps: ServiceDeps,
-  input: { report: ReportInput; files: CheckedFile[]; channel: ReportChannel; locale: Locale; clientAddress?: string | undefined; throttle?: boolean; once?: OnceStatement<SubmittedReport> },
+  input: {
+    report: ReportInput;
+    files: CheckedFile[];
+    channel: ReportChannel;
+    locale: Locale;
+    clientAddress?: string | undefined;
+    throttle?: boolean;
+    once?: OnceStatement<SubmittedReport>;
+    /** The HTTP request's log fields: the outcome goes on the request's one line instead of a line of its own. */
+    logFields?: Record<string, unknown>;
+  },
 ): Promise<SubmittedReport> {
   const now = deps.now();
   const createdAt = now.getTime();
@@ -156,7 +166,9 @@ export async function submitReport(
   // Only now, with the submission accepted and stored: a throttled client's files cost no strip.
   await storeStrippedCopies(deps, prepared.toStrip);
   signingKeyRecorded(deps);
-  deps.log.info("report submitted", { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length });
+  const outcome = { reportId, leadId: lead.leadId, newLead: lead.created, channel: input.channel, attachments: prepared.attachments.length };
+  if (input.logFields) Object.assign(input.logFields, { event: "report submitted", ...outcome });
+  else deps.log.info("report submitted", outcome);
   deps.notifyOutbox?.(queuedBy(lead.statements));
   return { reportId, receipt, submittedAt, proof };
 }

@@ -1,6 +1,7 @@
 // The statistics as files a coordinator downloads or hands upward: the statistics table and the lead ledger
 // as CSV (through the one CSV writer, core/csv), all three sheets as a real .xlsx workbook, and their names.
-import { Workbook } from "@cj-tech-master/excelts";
+// excelts loads only when a workbook is written (on Node it is ~1 MB of code nobody needs at idle).
+import type { Workbook } from "@cj-tech-master/excelts";
 import { numeral, toCsv, type CsvCell } from "../../core/csv";
 import { safeFileStem } from "../../core/download-name";
 import type { Locale } from "../../core/report-input";
@@ -151,7 +152,8 @@ function addSheet(workbook: Workbook, name: string, header: readonly string[], r
  */
 export async function statisticsXlsx(report: StatisticsReport, ledger: readonly LeadLedgerRow[], locale: Locale): Promise<Uint8Array> {
   const figures = statisticsExportRows(report, locale);
-  const workbook = new Workbook();
+  const { Workbook: ExcelWorkbook } = await import("@cj-tech-master/excelts");
+  const workbook = new ExcelWorkbook();
   addSheet(workbook, t(locale, "statistics.sheet.statistics"), statisticsHeader(locale), figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)]), [48, 18, 44]);
   addSheet(
     workbook,

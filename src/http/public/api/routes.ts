@@ -93,6 +93,7 @@ export function createApiRoutes() {
         locale,
         throttle: true,
         clientAddress: deps.clientAddress(c),
+        logFields: c.var.logFields,
         ...(key ? { once: (r) => submissionKeyStatement(deps, key, { reportId: r.reportId }) } : {}),
       }),
     );

@@ -1,0 +1,63 @@
+// What `npm start` loads before any request: the Node build (scripts/build-node.mjs, built here in memory
+// with its own options) must reach grammY, Bolt, pdf-lib, fontkit and excelts only through `import()`,
+// so a platform's library, the PDF code and the workbook writer cost memory only once they are used.
+import { build, type Metafile } from "esbuild";
+import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { nodeBuildOptions } from "../../scripts/build-node.mjs";
+
+const LOADED_ON_DEMAND = ["grammy", "@slack/bolt", "@slack/web-api", "pdf-lib", "@pdf-lib/fontkit", "@cj-tech-master/excelts"];
+
+/** The packages each output file imports, split into those loaded with the file and those behind `import()`. */
+function startGraph(metafile: Metafile) {
+  const outputs = metafile.outputs;
+  const entry = Object.keys(outputs).find((path) => outputs[path]!.entryPoint === "src/node.ts")!;
+  const loaded = new Set<string>();
+  const packagesAtStart = new Set<string>();
+  const dynamicChunks = new Set<string>();
+  const dynamicPackages = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (loaded.has(file)) continue;
+    loaded.add(file);
+    for (const imp of outputs[file]!.imports) {
+      if (imp.kind === "dynamic-import") {
+        (imp.external ? dynamicPackages : dynamicChunks).add(imp.path);
+        continue;
+      }
+      if (imp.external) packagesAtStart.add(imp.path);
+      else queue.push(imp.path);
+    }
+  }
+  return { packagesAtStart, dynamicChunks, dynamicPackages, loaded };
+}
+
+describe("the Node entry at start", () => {
+  it("imports no platform library, PDF or workbook code statically; each is a chunk of its own behind import()", { timeout: 60_000 }, async () => {
+    const result = await build({ ...nodeBuildOptions, write: false, metafile: true, sourcemap: false, logLevel: "silent" });
+    const metafile = result.metafile!;
+    const { packagesAtStart, dynamicChunks, dynamicPackages, loaded } = startGraph(metafile);
+    const packageName = (path: string) => path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
+    const atStart = [...packagesAtStart].map(packageName);
+    // The start path does load the server's own stack: the check is looking at the right graph.
+    expect(atStart).toEqual(expect.arrayContaining(["@hono/node-server", "@libsql/client", "hono", "zod"]));
+    for (const name of LOADED_ON_DEMAND) expect(atStart, `${name} is imported at start`).not.toContain(name);
+    // And each of them is reachable through a dynamic import (else it would not be there at all).
+    const later = new Set([...dynamicPackages].map(packageName));
+    for (const chunk of dynamicChunks) {
+      const queue = [chunk];
+      const seen = new Set<string>();
+      while (queue.length) {
+        const file = queue.pop()!;
+        if (seen.has(file) || loaded.has(file)) continue;
+        seen.add(file);
+        for (const imp of metafile.outputs[file]!.imports) {
+          if (imp.external) later.add(packageName(imp.path));
+          else queue.push(imp.path);
+        }
+      }
+    }
+    for (const name of ["grammy", "@slack/bolt", "pdf-lib", "@pdf-lib/fontkit", "@cj-tech-master/excelts"]) expect(later, `${name} never loads`).toContain(name);
+  });
+});
