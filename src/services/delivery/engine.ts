@@ -9,8 +9,8 @@
 import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
 import type { Platform } from "../../chat/types";
 import { asBatch } from "../../db/client";
-import { outbox, type OutboxRow } from "../../db/schema";
-import { GLOBAL_LANE, loadLanes } from "./lanes";
+import { deliveryLanes, outbox, type OutboxRow } from "../../db/schema";
+import { GLOBAL_LANE } from "./lanes";
 import { methodLaneKeys } from "./method-holds";
 import { resolveTuning, type LaneState } from "./pacing";
 import { laneOpensAt } from "./wake-plan";
@@ -27,12 +27,15 @@ export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platfor
   const lookaheadMs = options.lookaheadMs ?? 0;
   const now = deps.now().getTime();
   // Due heads (and expired claims) of this platform only: parked rows lie far beyond `now` in the index.
-  const due = await deps.db
+  const isDue = and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, now + lookaheadMs), eq(outbox.platform, platform));
+  const dueQuery = deps.db.select().from(outbox).where(isDue).orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq)).limit(tuning.batchSize);
+  // Their lanes (and the platform's and its methods') in the same read: one request per round, not two.
+  const dueChats = deps.db.select({ chatId: outbox.chatId }).from(outbox).where(isDue).orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq)).limit(tuning.batchSize);
+  const lanesQuery = deps.db
     .select()
-    .from(outbox)
-    .where(and(inArray(outbox.status, ["pending", "sending"]), lte(outbox.nextAttemptAt, now + lookaheadMs), eq(outbox.platform, platform)))
-    .orderBy(asc(outbox.nextAttemptAt), asc(outbox.seq))
-    .limit(tuning.batchSize);
+    .from(deliveryLanes)
+    .where(and(eq(deliveryLanes.platform, platform), or(inArray(deliveryLanes.laneKey, [GLOBAL_LANE, ...methodLaneKeys(adapter)]), inArray(deliveryLanes.laneKey, dueChats))));
+  const [due, laneRows] = await deps.db.batch([dueQuery, lanesQuery]);
 
   const heads = new Map<string, OutboxRow>();
   const stray: string[] = [];
@@ -51,7 +54,7 @@ export async function deliverPlatformRound(deps: DeliveryDeps, platform: Platfor
   for (const row of laterClaims) await moveDueTime(deps, row, row.claimedUntil!);
 
   if (heads.size) {
-    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lookaheadMs, lanes: await loadLanes(deps.db, platform, [...heads.keys(), GLOBAL_LANE, ...methodLaneKeys(adapter)]) };
+    const ctx: RoundContext = { deps, tuning, platform, adapter, report, lookaheadMs, lanes: new Map(laneRows.map((r) => [r.laneKey, r])) };
     const queue = [...heads.values()].sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
     const workers = Array.from({ length: Math.min(tuning.concurrency, queue.length) }, async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {

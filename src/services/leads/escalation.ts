@@ -123,7 +123,16 @@ export function groupedReminderText(group: Pick<ReminderGroup, "step" | "locale"
   return [header, ...lines].join("\n");
 }
 
+let nodeCrypto: Promise<typeof import("node:crypto") | null> | undefined;
+
+/**
+ * SHA-256 in hex: node:crypto's synchronous hash where the runtime has it (a WebCrypto digest is a
+ * thread-pool job per call, tens of ms for a busy tick's groups on a loaded machine), WebCrypto elsewhere.
+ */
 async function sha256Hex(text: string): Promise<string> {
+  nodeCrypto ??= import("node:crypto").catch(() => null);
+  const c = await nodeCrypto;
+  if (c?.createHash) return c.createHash("sha256").update(text, "utf8").digest("hex");
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
