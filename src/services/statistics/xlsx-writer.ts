@@ -50,9 +50,10 @@ export function xmlText(text: string): string {
 
 /**
  * A shared string's text: spreadsheet readers decode `_xHHHH_` as a character (ECMA-376 §22.4.2.4), so
- * a literal one keeps its text by escaping its underscore as `_x005F_`.
+ * a literal one keeps its text by escaping its underscore as `_x005F_` (every such underscore, also one
+ * that ends the sequence before it: "_x005F_x0041_" has two).
  */
-const sharedStringText = (text: string) => xmlText(text.replace(/_(x[0-9A-Fa-f]{4}_)/g, "_x005F_$1"));
+const sharedStringText = (text: string) => xmlText(text.replace(/_(?=x[0-9A-Fa-f]{4}_)/g, "_x005F_"));
 
 /** Characters a sheet name may not hold, and its 31-character limit. */
 export const sheetName = (text: string) => [...text.replace(NOT_XML, "").replace(/[\\/?*[\]:]/g, "_")].slice(0, 31).join("") || "Sheet";
