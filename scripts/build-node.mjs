@@ -2,7 +2,7 @@
 // Packages stay in node_modules (native libSQL bindings must not be bundled), except JSON data files
 // imported from packages: Node would demand an import attribute for those, so they are inlined.
 // Code split: what src/ loads with `import()` (grammY and Bolt for a platform first needed, pdf-lib for the
-// first receipt PDF, excelts for the first workbook) lands in dist/chunks/ and is read only then.
+// first receipt PDF) lands in dist/chunks/ and is read only then.
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";

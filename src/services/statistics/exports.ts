@@ -1,7 +1,6 @@
 // The statistics as files a coordinator downloads or hands upward: the statistics table and the lead ledger
 // as CSV (through the one CSV writer, core/csv), all three sheets as a real .xlsx workbook, and their names.
-// excelts loads only when a workbook is written (on Node it is ~1 MB of code nobody needs at idle).
-import type { Workbook } from "@cj-tech-master/excelts";
+// The workbook is written by xlsx-writer (SpreadsheetML on fflate, which the bundle already carries).
 import { numeral, toCsv, type CsvCell } from "../../core/csv";
 import { safeFileStem } from "../../core/download-name";
 import type { Locale } from "../../core/report-input";
@@ -9,6 +8,7 @@ import { t } from "../../i18n";
 import { fenToYuan } from "../../core/money";
 import { LEDGER_COLUMNS, ledgerHeader, statisticsExportRows, type ExportRow, type LedgerCell } from "./export-rows";
 import type { CampaignFigures, LeadLedgerRow, StatisticsReport } from "./report";
+import { writeXlsx, type XlsxCell, type XlsxSheet } from "./xlsx-writer";
 
 // --- CSV ---
 
@@ -58,7 +58,7 @@ const DATE_FORMAT = "yyyy-mm-dd";
 const DECIMAL_FORMAT = "0.0";
 
 /** A typed cell: text stays text (a string value is never written as a formula), numbers and dates carry their format. */
-type Cell = { value: string | number | Date; numFmt?: string } | null;
+type Cell = XlsxCell;
 type Row = Cell[];
 
 const textCell = (value: string): Cell => (value === "" ? null : { value });
@@ -124,46 +124,26 @@ function complianceRows(campaigns: readonly CampaignFigures[]): Row[] {
   });
 }
 
-/** Characters a sheet name may not hold, and its 31-character limit. */
-const sheetName = (text: string) => [...text.replace(/[\\/?*[\]:]/g, "_")].slice(0, 31).join("");
-
 /** A sheet: a bold, filled header row kept in view (frozen), set column widths, typed cells below. */
-function addSheet(workbook: Workbook, name: string, header: readonly string[], rows: readonly Row[], widths: readonly number[]) {
-  const sheet = workbook.addWorksheet(sheetName(name), { views: [{ state: "frozen", ySplit: 1 }] });
-  sheet.columns = widths.map((width) => ({ width }));
-  const head = sheet.addRow([...header]);
-  head.eachCell((cell) => {
-    cell.font = { bold: true };
-    cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: "FFDDEBF7" } };
-    cell.border = { bottom: { style: "thin", color: { argb: "FF9BC2E6" } } };
-  });
-  for (const row of rows) {
-    const added = sheet.addRow(row.map((c) => (c === null ? null : c.value)));
-    row.forEach((c, i) => {
-      if (c?.numFmt) added.getCell(i + 1).numFmt = c.numFmt;
-    });
-  }
-}
+const sheet = (name: string, header: readonly string[], rows: readonly Row[], widths: readonly number[]): XlsxSheet => ({ name, header, rows, widths });
 
 /**
  * The workbook: the statistics, the lead ledger and campaign compliance, each with a bold filled header row
  * that stays in view (frozen) and set column widths; counts, yuan, ratios and dates typed as such. Written
- * by excelts (no dependencies; its browser build serves the Worker, where no thread pool exists).
+ * by xlsx-writer (no library of its own: a workbook library was a fifth of the Worker bundle).
  */
 export async function statisticsXlsx(report: StatisticsReport, ledger: readonly LeadLedgerRow[], locale: Locale): Promise<Uint8Array> {
   const figures = statisticsExportRows(report, locale);
-  const { Workbook: ExcelWorkbook } = await import("@cj-tech-master/excelts");
-  const workbook = new ExcelWorkbook();
-  addSheet(workbook, t(locale, "statistics.sheet.statistics"), statisticsHeader(locale), figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)]), [48, 18, 44]);
-  addSheet(
-    workbook,
-    t(locale, "statistics.sheet.ledger"),
-    ledgerHeader(locale),
-    ledger.map((r): Row => LEDGER_COLUMNS.map((col) => ledgerXlsxCell(col.cell(r, locale)))),
-    LEDGER_COLUMNS.map((c) => c.width),
-  );
-  addSheet(workbook, t(locale, "statistics.sheet.campaigns"), COMPLIANCE_COLUMNS.map((k) => t(locale, `statistics.compliance.${k}`)), complianceRows(report.campaigns), COMPLIANCE_WIDTHS);
-  return new Uint8Array(await workbook.xlsx.writeBuffer());
+  return writeXlsx([
+    sheet(t(locale, "statistics.sheet.statistics"), statisticsHeader(locale), figures.map((r): Row => [textCell(r.label), figureXlsxCell(r), textCell(r.key)]), [48, 18, 44]),
+    sheet(
+      t(locale, "statistics.sheet.ledger"),
+      ledgerHeader(locale),
+      ledger.map((r): Row => LEDGER_COLUMNS.map((col) => ledgerXlsxCell(col.cell(r, locale)))),
+      LEDGER_COLUMNS.map((c) => c.width),
+    ),
+    sheet(t(locale, "statistics.sheet.campaigns"), COMPLIANCE_COLUMNS.map((k) => t(locale, `statistics.compliance.${k}`)), complianceRows(report.campaigns), COMPLIANCE_WIDTHS),
+  ]);
 }
 
 // --- names ---
