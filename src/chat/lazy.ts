@@ -37,9 +37,13 @@ export interface LazyAdapterShape {
   findsDelivered?: boolean;
 }
 
-/** A ChatAdapter that loads the real one on its first call. */
-export function lazyAdapter(shape: LazyAdapterShape, load: () => Promise<ChatAdapter>): ChatAdapter {
+/**
+ * A ChatAdapter that loads the real one on its first call, or at once in the background with `warm`
+ * (the first delivery then waits for no import; a failed load is retried by the first call).
+ */
+export function lazyAdapter(shape: LazyAdapterShape, load: () => Promise<ChatAdapter>, options: { warm?: boolean; onWarm?: (loading: Promise<unknown>) => void } = {}): ChatAdapter {
   const adapter = lazy(load);
+  if (options.warm) options.onWarm?.(adapter.get().catch(() => undefined));
   return {
     platform: shape.platform,
     ...(shape.methods ? { methods: shape.methods } : {}),

@@ -4,7 +4,7 @@
 // and what the outbox needs to deliver: a long-lived loop on Node (start/notify/close) or bounded
 // drains (Workers' waitUntil, the tick, the admin CLI). grammY and Bolt load only when their platform is
 // configured and first needed (./lazy.ts): a webhook is hit or a message goes out.
-import type { Bot } from "grammy/web";
+import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
 import { drainOutbox, type DeliveryDeps, type DeliveryReport, type DeliveryTuning } from "../services/delivery/outbox";
@@ -33,6 +33,8 @@ export interface ChatRuntime {
   drain(): Promise<DeliveryReport | null>;
   /** Starts the long-lived delivery loop (Node). While it runs, notify() wakes it and drain() only wakes it too. */
   startDeliveryLoop(): void;
+  /** Settles once the configured platforms' sending clients have loaded (tests that time deliveries wait for it). */
+  ready(): Promise<void>;
   /** A change queued messages (`queued`: which lanes, see queuedBy): wakes the loop if it runs and one of them can send before it looks anyway. */
   notify(queued?: readonly QueuedLane[]): void;
   readonly deliveryLoop: DeliveryLoop;
@@ -62,17 +64,22 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const feishu = feishuFromConfig(deps, sidesOptions);
   const dingtalk = dingtalkFromConfig(deps, sidesOptions);
   const wecom = wecomFromConfig(deps, sidesOptions);
+  // The sending clients (grammY's web build ~3 MB, @slack/web-api ~9 MB) load in the background as soon as
+  // their platform is configured, so the first delivery's pace does not include an import; what only
+  // inbound traffic needs (the Telegram bot's handlers, Bolt's App ~30 MB) waits for its webhook.
+  const warming: Promise<unknown>[] = [];
+  const warm = { warm: true, onWarm: (loading: Promise<unknown>) => warming.push(loading) };
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
       ? lazyAdapter({ platform: "telegram" }, async () =>
           (await import("./telegram/adapter")).createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN!, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000 }),
-        )
+        warm)
       : asConsole("telegram"),
     slack: config.SLACK_BOT_TOKEN
       ? lazyAdapter({ platform: "slack", methods: SLACK_METHODS, findsDelivered: true }, async () =>
           (await import("./slack/adapter")).createSlackAdapter({ token: config.SLACK_BOT_TOKEN!, apiUrl: config.SLACK_API_URL, timeoutMs: callTimeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) }),
-        )
+        warm)
       : asConsole("slack"),
     // Feishu, DingTalk, WeCom (./mainland.ts): until a platform's credentials are set, its chats print.
     feishu: feishu?.adapter ?? asConsole("feishu"),
@@ -138,6 +145,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
     deliveryLoop,
     startDeliveryLoop: () => deliveryLoop.start(),
     notify: (queued) => deliveryLoop.notify(queued),
+    ready: () => Promise.all(warming).then(() => undefined),
     async close() {
       await deliveryLoop.stop();
       await running;

@@ -1,8 +1,6 @@
 // Telegram delivery through grammY's Bot API client. Cards become HTML messages with inline keyboards;
 // prompts use force-reply so the member's answer comes back as a reply to them.
-// grammY's web build (global fetch) on Node too: its Node entry adds node-fetch and friends, ~20 MB
-// resident against ~3 MB; every file of src/chat/telegram imports the same build so its classes match.
-import { Api, GrammyError, HttpError } from "grammy/web";
+import { Api, GrammyError, HttpError } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import { ChatDeliveryError, type ChatAdapter, type ChatButton, type OutgoingMessage } from "../types";
 

@@ -4,7 +4,7 @@
 // local runs, by long polling. Handling an update never waits on the
 // Bot API for long: the bot knows who it is without getMe, the one direct call (answering a button press)
 // is capped at a few seconds, and every message goes through the durable outbox keyed by the update.
-import { Bot, type Context } from "grammy/web";
+import { Bot, type Context } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { ServiceDeps } from "../../services/deps";
 import { answerPrompt, handleCardAction, handleCommand } from "../../services/chat/dispatch";

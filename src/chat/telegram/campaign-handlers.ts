@@ -1,7 +1,7 @@
 // Telegram side of campaign cards: a press on c-recv / c-subm / c-open / c-acc / c-ret, and a reply to a
 // campaign prompt (submission note, return reason). Called from bot.ts; the meaning lives in
 // src/services/campaigns/chat.ts, every message goes through the outbox keyed by the update.
-import type { Context } from "grammy/web";
+import type { Context } from "grammy";
 import { answerCampaignPrompt, createCampaignPrompt, handleCampaignAction, type CampaignPromptPurpose } from "../../services/campaigns/chat";
 import type { CampaignAction } from "../../services/campaigns/messages";
 import { markPromptAnswered, type ChatPrompt } from "../../services/chat/prompts";

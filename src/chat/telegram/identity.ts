@@ -1,7 +1,7 @@
 // Who the Telegram bot is, known without a Bot API call on the request path: a synthetic identity from
 // the token (and TELEGRAM_BOT_USERNAME), replaced off the request path by the getMe answer cached in
 // app_state (services/chat/bot-identity.ts) or fetched once.
-import type { Bot } from "grammy/web";
+import type { Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { z } from "zod";
 import { loadBotIdentity, saveBotIdentity } from "../../services/chat/bot-identity";

@@ -1,7 +1,7 @@
 // Telegram side of reward claim cards: a press on r-apr / r-fin / r-rej / r-ask / r-pay, and a reply to
 // a reward prompt (reason, question, payment reference). Called from bot.ts; the meaning lives in
 // src/services/rewards/reward-chat.ts.
-import type { Context } from "grammy/web";
+import type { Context } from "grammy";
 import { markPromptAnswered, type ChatPrompt } from "../../services/chat/prompts";
 import { queueReplies } from "../../services/chat/replies";
 import type { ServiceDeps } from "../../services/deps";

@@ -1,5 +1,5 @@
 // What every Telegram handler reads off an update: its dedupe key and who sent it from which chat.
-import type { Context } from "grammy/web";
+import type { Context } from "grammy";
 import type { ChatUser } from "../../services/chat/types";
 
 /** The update's delivery id as a dedupe key: a redelivered update takes effect once. */
