@@ -2,7 +2,7 @@
 // migrations, and real HTTP servers on loopback. Two projects:
 // - "file": every test, over an embedded libSQL file.
 // - "sqld": the suites with write paths (test/http/**, test/services/**) again, each test context on a
-//   fresh sqld server over HTTP (FUNDWATCH_TEST_DB=sqld, see test/support/context.ts), so behaviour that
+//   fresh database of one shared sqld server over HTTP (FUNDWATCH_TEST_DB=sqld, see test/support/context.ts), so behaviour that
 //   only a remote libSQL shows (one round trip per statement, batches over HTTP) is covered. Tests that
 //   read the raw database file (test/security) or start the Node entry on a file (test/node) stay file-only.
 import { existsSync } from "node:fs";
@@ -16,6 +16,13 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most of a test's time is spent waiting (on sqld, child processes, loopback servers), so more files
+    // run at once than there are cores (vitest's default is cores - 1: one worker on a 2-core machine).
+    maxWorkers: 4,
+    // A worker keeps the modules it loaded for the next file instead of importing the app afresh for
+    // each (that import was half of a file's time). Tests share no module state that matters: every
+    // context has its own app, database and clock; src keeps only caches keyed by random ids.
+    isolate: false,
     // Every statement of every test (and of the servers and CLIs tests start) binds at most D1's 100 parameters.
     env: { FUNDWATCH_MAX_BOUND_PARAMETERS: "100" },
     setupFiles: ["test/support/param-guard-setup.ts"],
