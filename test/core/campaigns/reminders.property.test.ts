@@ -12,6 +12,10 @@ import { createWorkCalendar } from "../../../src/core/work-calendar";
 
 const cal = createWorkCalendar();
 const DAY = 86_400_000;
+// How far past the deadline the schedule is followed: an escalation after up to 5 working days can fall
+// 17 calendar days after it when the National Day week lies between (due 2026-09-22, five working
+// days: escalated 2026-10-08), so 16 days missed it; a month covers every holiday run in the calendar.
+const HORIZON = 30 * DAY;
 const TIMES = ["09:00", "08:30", "00:00", "23:59", "17:45"];
 
 const dueArb = fc
@@ -92,7 +96,7 @@ describe("reminder schedule properties", () => {
           ticks.push(...ticks.slice(0, 5)); // repeats
           if (inOrder) ticks.sort((x, y) => x - y);
           const sent = simulate(a, p, ticks, lags, createdAt);
-          const schedule = fullSchedule(a, p, createdAt, a.dueAt + 16 * DAY);
+          const schedule = fullSchedule(a, p, createdAt, a.dueAt + HORIZON);
           const scheduleKeys = new Map(schedule.map((s) => [s.key, s]));
           const dueDate = localDateOf(a.dueAt);
 
@@ -133,12 +137,19 @@ describe("reminder schedule properties", () => {
     );
   });
 
+  it("follows an escalation across the National Day week (found by the property below with a 16-day horizon)", () => {
+    const a: AssignmentView = { dueAt: dueInstant("2026-09-22T09:00"), dueVersion: 1, state: "open", received: false };
+    const p: ReminderPolicy = { beforeDays: [], onDueDay: false, at: "23:59", overdueEveryWorkingDay: false, escalateAfterWorkingDays: 5 };
+    const schedule = fullSchedule(a, p, a.dueAt - 30 * DAY, a.dueAt + HORIZON);
+    expect(schedule.map((s) => [s.kind, localDateOf(s.sendAt)])).toEqual([["escalation", "2026-10-08"]]);
+  });
+
   it("with a tick at every slot's instant, every slot goes out exactly at it", () => {
     fc.assert(
       fc.property(assignmentArb, policyArb, ({ due, ...rest }, p) => {
         const a: AssignmentView = { ...rest, dueAt: dueInstant(due) };
         const createdAt = a.dueAt - 30 * DAY;
-        const schedule = fullSchedule(a, p, createdAt, a.dueAt + 16 * DAY);
+        const schedule = fullSchedule(a, p, createdAt, a.dueAt + HORIZON);
         const ticks = [...new Set(schedule.map((s) => s.sendAt))];
         const sent = simulate(a, p, ticks, [], createdAt);
         expect(sent.map((s) => [s.key, s.tick])).toEqual(schedule.map((s) => [s.key, s.sendAt]));
