@@ -11,6 +11,7 @@ import { runTick } from "../src/scheduler/tick";
 import { planCampaignReminders } from "../src/services/campaigns/reminders";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
+import { nodeSyncCrypto } from "../src/security/node-crypto";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
 
 const USAGE = "usage: npm run tick [-- --dry-run [--at <ISO 8601 instant, e.g. 2026-10-13T09:00:00+08:00>] [--json]]";
@@ -58,7 +59,7 @@ async function main() {
       console.log(`dry run at ${at.toISOString()}: ${planned.length} campaign reminder(s) would be sent; nothing was changed`);
       return;
     }
-    const keys = await importKeyRing(await loadKeyMaterial(config, log));
+    const keys = await importKeyRing(await loadKeyMaterial(config, log), { syncCrypto: nodeSyncCrypto });
     const deps: ServiceDeps = { db, keys, config, now: () => at, log };
     // Other keys than the data's: refused before anything is written (see services/key-fingerprint.ts).
     await checkKeyFingerprint(db, keys, { record: false });

@@ -11,6 +11,7 @@ import { loadKeyMaterial } from "../src/node";
 import { describeProblem, verifyEventChain, type ChainHead } from "../src/services/audit/event-chain";
 import { createConsoleLogger } from "../src/services/deps";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
+import { nodeSyncCrypto } from "../src/security/node-crypto";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
 
 function parseAnchor(text: string | undefined): ChainHead | undefined {
@@ -28,14 +29,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   // Checking must never create an empty database and then call it sound.
   if (filePath && !existsSync(filePath)) throw new ConfigError(`DATABASE_URL: ${config.DATABASE_URL} does not exist (start the server once or run npm run db:migrate)`);
   const log = createConsoleLogger("error");
-  const keys = await importKeyRing(await loadKeyMaterial(config, log));
+  const keys = await importKeyRing(await loadKeyMaterial(config, log), { syncCrypto: nodeSyncCrypto });
   const { db, client } = await openLibsqlDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   try {
     const tables = await client.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'app_state')");
     if (tables.rows.length < 2) throw new ConfigError(`DATABASE_URL: ${filePath ?? "the database"} has no FundWatch event log (migrations not applied?)`);
     // Other keys would report the first row as edited: name the real problem instead.
     await checkKeyFingerprint(db, keys, { record: false });
-    const report = await verifyEventChain(db, keys.logChainKey, anchor ? { anchor } : {});
+    const report = await verifyEventChain(db, keys, anchor ? { anchor } : {});
     if (!report.ok) {
       console.error(`verify-log: FAILED after ${report.checked} good events: ${describeProblem(report.problem!)}`);
       return 1;

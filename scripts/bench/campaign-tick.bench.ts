@@ -14,6 +14,7 @@ import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { runCampaignReminders } from "../../src/services/campaigns/reminders";
 import type { ServiceDeps } from "../../src/services/deps";
 import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
+import { nodeSyncCrypto } from "../../src/security/node-crypto";
 import { runLegacyCampaignReminders } from "./legacy-campaign-reminders";
 import { importExampleOrg } from "./org";
 
@@ -169,7 +170,7 @@ async function main() {
   try {
     const template = join(dir, "template.db");
     const config = parseConfig({ APP_ENV: "test", DATABASE_URL: `file:${template}`, LOG_LEVEL: "silent" });
-    const base = { config, keys: await importKeyRing(await generateKeyMaterial()), now: () => NOW, log: { debug() {}, info() {}, warn() {}, error() {} } };
+    const base = { config, keys: await importKeyRing(await generateKeyMaterial(), { syncCrypto: nodeSyncCrypto }), now: () => NOW, log: { debug() {}, info() {}, warn() {}, error() {} } };
     {
       const { db, client } = await openLibsqlDatabase(`file:${template}`);
       await applyMigrations(db);

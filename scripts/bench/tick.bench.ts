@@ -10,6 +10,7 @@ import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { runTick } from "../../src/scheduler/tick";
 import type { ServiceDeps } from "../../src/services/deps";
 import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
+import { nodeSyncCrypto } from "../../src/security/node-crypto";
 import { importExampleOrg } from "./org";
 import { seedOpenLeads } from "./seed-leads";
 
@@ -58,7 +59,7 @@ async function main() {
     const { db, client } = await openLibsqlDatabase(url);
     await applyMigrations(db);
     const now = new Date("2026-11-24T02:00:00.000Z");
-    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial()), now: () => now, log: { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: unknown) => console.log(`  error logged by the tick: ${msg} ${JSON.stringify(fields ?? {})}`) } };
+    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial(), { syncCrypto: nodeSyncCrypto }), now: () => now, log: { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: unknown) => console.log(`  error logged by the tick: ${msg} ${JSON.stringify(fields ?? {})}`) } };
     // Dated before the warm-up tick (now − 2 h): events written earlier than the last sealed one would
     // stop the event chain's sealing, and the tick's figures would then leave its sealing writes out.
     await importExampleOrg({ ...deps, now: () => new Date(now.getTime() - 3 * 3_600_000) });

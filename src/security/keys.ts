@@ -34,6 +34,8 @@ export interface SyncCrypto {
   hmac(key: "hash" | "logChain", data: Uint8Array): Uint8Array;
   /** ECDSA P-256 / SHA-256 under SIGNING_KEY, r‖s (IEEE P1363, 64 bytes) as WebCrypto returns it. */
   signEs256(data: Uint8Array): Uint8Array;
+  /** SHA-256 (keyless; here because it is the same runtime's synchronous crypto). */
+  sha256(data: Uint8Array): Uint8Array;
 }
 
 /** The raw key bytes a SyncCrypto is built from (kept only inside it). */

@@ -2,7 +2,7 @@
 // importKeyRing's `syncCrypto`). WebCrypto on Node dispatches every call as a promise through a job
 // queue, about a tenth of a tip's CPU; these produce byte-for-byte the formats WebCrypto produces, so
 // a Worker reads what Node wrote and the reverse (test/security/crypto-interchange.test.ts).
-import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createSecretKey, sign, type KeyObject } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createSecretKey, sign, type KeyObject } from "node:crypto";
 import type { RawKeys, SyncCrypto } from "./keys";
 
 const TAG_BYTES = 16;
@@ -41,6 +41,10 @@ export function nodeSyncCrypto(raw: RawKeys): SyncCrypto {
     hmac(key, data) {
       const mac = createHmac("sha256", macKeys[key]).update(data).digest();
       return new Uint8Array(mac.buffer, mac.byteOffset, mac.length);
+    },
+    sha256(data) {
+      const digest = createHash("sha256").update(data).digest();
+      return new Uint8Array(digest.buffer, digest.byteOffset, digest.length);
     },
     signEs256(data) {
       const sig = sign("sha256", data, { key: signing, dsaEncoding: "ieee-p1363" });

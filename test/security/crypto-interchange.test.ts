@@ -7,7 +7,9 @@ import { decryptBytes, decryptText, DecryptionError, encryptBytes, encryptText, 
 import { generateKeyMaterial, importKeyRing, type KeyMaterial, type KeyRing } from "../../src/security/keys";
 import { nodeSyncCrypto } from "../../src/security/node-crypto";
 import { contentHashOf, evidenceDigest, signProof, verifyProofSignature, type ProofOfSubmission } from "../../src/security/proof";
-import { reports } from "../../src/db/schema";
+import { reports, type EventRow } from "../../src/db/schema";
+import { chainHashOf } from "../../src/services/audit/event-chain";
+import { sha256Hex, toHex, utf8 } from "../../src/security/encoding";
 import { createTestContext, type TestContext } from "../support/context";
 import { REAL_NAME, jsonPost, validReport } from "../support/fixtures";
 
@@ -58,6 +60,12 @@ describe("Node synchronous crypto and WebCrypto interchange", () => {
     expect(await keyedHash(node, "receipt", "ABCD-EFGH")).toBe(await keyedHash(web, "receipt", "ABCD-EFGH"));
     expect(await contentHashOf(node, { a: 1, b: "二" })).toBe(await contentHashOf(web, { a: 1, b: "二" }));
     expect(await evidenceDigest(node, "r1", "ab".repeat(32))).toBe(await evidenceDigest(web, "r1", "ab".repeat(32)));
+  });
+
+  it("the event chain's hash and the plain digest are identical", async () => {
+    const event = { id: 7, occurredAt: 1_764_000_000_000, entityType: "lead", entityId: "L-1", action: "lead.escalated", actorType: "system", actorId: null, platform: "scheduler", data: '{"step":"二"}', dedupeKey: "k", chainHash: null } as unknown as EventRow;
+    expect(await chainHashOf(node, "0".repeat(64), event)).toBe(await chainHashOf(web, "0".repeat(64), event));
+    expect(toHex(node.sync!.sha256(utf8.encode("recipient|é中")))).toBe(await sha256Hex("recipient|é中"));
   });
 
   it("proofs signed by either verify against the published key", async () => {

@@ -32,7 +32,7 @@ async function fileTips(n: number) {
 }
 
 const tick = () => runTick(ctx.deps, ctx.deps.now());
-const verify = (anchor?: { id: number; hash: string }) => verifyEventChain(ctx.db, ctx.deps.keys.logChainKey, { pageSize: 3, ...(anchor ? { anchor } : {}) });
+const verify = (anchor?: { id: number; hash: string }) => verifyEventChain(ctx.db, ctx.deps.keys, { pageSize: 3, ...(anchor ? { anchor } : {}) });
 const sqlRun = (statement: string) => ctx.client.execute(statement);
 
 /** The command line's environment: this test's database and keys (in the secrets file). */

@@ -59,7 +59,7 @@ describe("the campaign tick over D1", () => {
     const sealing = await sealEventLog(deps);
     expect(sealing.blocked).toBeNull();
     expect(sealing.sealed).toBeGreaterThan(0);
-    expect((await verifyEventChain(ctx.db, ctx.deps.keys.logChainKey)).ok).toBe(true);
+    expect((await verifyEventChain(ctx.db, ctx.deps.keys)).ok).toBe(true);
   });
 
   it("a provincial page over D1: every due assignment of a seeded campaign queued in one tick at Workers' page size", async () => {

@@ -11,6 +11,7 @@ import { appState, events, type EventRow } from "../../db/schema";
 import { canonicalJson } from "../../security/proof";
 import { toHex, utf8 } from "../../security/encoding";
 import type { ServiceDeps } from "../deps";
+import type { KeyRing } from "../../security/keys";
 
 export const CHAIN_HEAD_KEY = "event_chain_head";
 /** Set while sealing is stopped at a back-dated event: `{ id, latestId }` (ids only). */
@@ -64,43 +65,18 @@ function canonicalEvent(e: EventRow): string {
   });
 }
 
-export async function chainHashOf(key: CryptoKey, previousHash: string, event: EventRow): Promise<string> {
-  const text = `${CHAIN_PREFIX}\n${previousHash}\n${canonicalEvent(event)}`;
-  const mac = await nodeMacFor(key);
-  return mac ? mac(text) : webMac(key, text);
-}
-
-async function webMac(key: CryptoKey, text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", key, utf8.encode(text))));
-}
-
-type SyncMac = (text: string) => string;
-const nodeMacs = new WeakMap<CryptoKey, SyncMac | null>();
-let nodeCrypto: Promise<typeof import("node:crypto") | null> | undefined;
+/** What the chain's hash needs of the key ring: its key, and its synchronous HMAC where the runtime has one (Node). */
+export type ChainKeys = Pick<KeyRing, "logChainKey" | "sync">;
 
 /**
- * The same HMAC computed synchronously by node:crypto where the runtime has it (one WebCrypto call
- * per row goes through a thread-pool job: sealing a thousand rows cost the tick over 100 ms); null
- * elsewhere (Workers), or if the two ever disagree on a probe, and WebCrypto is used.
+ * HMAC-SHA-256 of the row under the chain key: the key ring's synchronous node:crypto HMAC on Node (a
+ * WebCrypto call per row is a thread-pool job: sealing a thousand rows cost the tick over 100 ms),
+ * WebCrypto elsewhere; both give the same bytes (test/security/crypto-interchange.test.ts).
  */
-async function nodeMacFor(key: CryptoKey): Promise<SyncMac | null> {
-  const known = nodeMacs.get(key);
-  if (known !== undefined) return known;
-  nodeCrypto ??= import("node:crypto").catch(() => null);
-  const c = await nodeCrypto;
-  let mac: SyncMac | null = null;
-  try {
-    if (c?.KeyObject?.from && c.createHmac) {
-      const keyObject = c.KeyObject.from(key);
-      const candidate: SyncMac = (text) => c.createHmac("sha256", keyObject).update(text, "utf8").digest("hex");
-      const probe = `${CHAIN_PREFIX}\nprobe\n\u00e9\u4e2d`;
-      if (candidate(probe) === (await webMac(key, probe))) mac = candidate;
-    }
-  } catch {
-    mac = null;
-  }
-  nodeMacs.set(key, mac);
-  return mac;
+export async function chainHashOf(keys: ChainKeys, previousHash: string, event: EventRow): Promise<string> {
+  const text = utf8.encode(`${CHAIN_PREFIX}\n${previousHash}\n${canonicalEvent(event)}`);
+  if (keys.sync) return toHex(keys.sync.hmac("logChain", text));
+  return toHex(new Uint8Array(await crypto.subtle.sign("HMAC", keys.logChainKey, text)));
 }
 
 export async function readChainHead(db: Db): Promise<ChainHead> {
@@ -174,7 +150,7 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
       blocked = { id: row.id, latestId: latest!.id };
       break;
     }
-    const hash = await chainHashOf(deps.keys.logChainKey, previous, row);
+    const hash = await chainHashOf(deps.keys, previous, row);
     sealed.push([row.id, hash]);
     previous = hash;
     last = { id: row.id, hash };
@@ -262,7 +238,7 @@ export function describeProblem(p: ChainProblem): string {
  * Recomputes the chain over the whole log, page by page (memory stays flat however long the log).
  * `anchor`, if given, is a chain head copied from a tick's log line: that row must carry that hash.
  */
-export async function verifyEventChain(db: Db, key: CryptoKey, options: { pageSize?: number; anchor?: ChainHead } = {}): Promise<ChainReport> {
+export async function verifyEventChain(db: Db, keys: ChainKeys, options: { pageSize?: number; anchor?: ChainHead } = {}): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 2000;
   let previousHash = "";
   let previousId = 0;
@@ -290,7 +266,7 @@ export async function verifyEventChain(db: Db, key: CryptoKey, options: { pageSi
       if (firstUnsealed !== null) return fail({ kind: "unsealed_before_sealed", id: firstUnsealed });
       // Ids come from AUTOINCREMENT inside transactions that either commit whole or not at all: a gap is a deletion.
       if (row.id !== previousId + 1) return fail({ kind: "missing", id: row.id, missingFrom: previousId + 1, missingTo: row.id - 1 });
-      const expected = await chainHashOf(key, previousHash, row);
+      const expected = await chainHashOf(keys, previousHash, row);
       if (expected !== row.chainHash) return fail({ kind: "edited", id: row.id });
       if (options.anchor && options.anchor.id === row.id) {
         if (options.anchor.hash !== row.chainHash) return fail({ kind: "anchor_mismatch", id: row.id });

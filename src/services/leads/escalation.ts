@@ -16,6 +16,8 @@ import { events, leads, type LeadRow, type MemberRow, type TeamRow } from "../..
 import type { Platform } from "../../chat/types";
 import { isLocale, t } from "../../i18n";
 import type { ServiceDeps } from "../deps";
+import type { KeyRing } from "../../security/keys";
+import { sha256Hex, toHex, utf8 } from "../../security/encoding";
 import { orgSnapshot, orgVersionOf, orgVersionQuery } from "../org/org-cache";
 import { parseEscalations } from "./lead-model";
 import { enqueueManyStatements, type EnqueueInput } from "../delivery/outbox";
@@ -123,18 +125,9 @@ export function groupedReminderText(group: Pick<ReminderGroup, "step" | "locale"
   return [header, ...lines].join("\n");
 }
 
-let nodeCrypto: Promise<typeof import("node:crypto") | null> | undefined;
-
-/**
- * SHA-256 in hex: node:crypto's synchronous hash where the runtime has it (a WebCrypto digest is a
- * thread-pool job per call, tens of ms for a busy tick's groups on a loaded machine), WebCrypto elsewhere.
- */
-async function sha256Hex(text: string): Promise<string> {
-  nodeCrypto ??= import("node:crypto").catch(() => null);
-  const c = await nodeCrypto;
-  if (c?.createHash) return c.createHash("sha256").update(text, "utf8").digest("hex");
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+/** SHA-256 in hex: the key ring's synchronous node:crypto digest on Node, WebCrypto elsewhere (same bytes). */
+async function digestHex(keys: KeyRing, text: string): Promise<string> {
+  return keys.sync ? toHex(keys.sync.sha256(utf8.encode(text))) : sha256Hex(text);
 }
 
 /**
@@ -143,7 +136,7 @@ async function sha256Hex(text: string): Promise<string> {
  * that planned the same group again stores nothing new. (What keeps a lead out of a second digest
  * for the same step is the lead.escalated event: see the batch write below.)
  */
-async function reminderRow(group: ReminderGroup, org: { teamById: Map<string, TeamRow> }, leadTeamId: string | null): Promise<EnqueueInput> {
+async function reminderRow(keys: KeyRing, group: ReminderGroup, org: { teamById: Map<string, TeamRow> }, leadTeamId: string | null): Promise<EnqueueInput> {
   const base = { platform: group.target.platform as Platform, chatId: group.target.chatId, kind: "text" as const };
   if (group.items.length === 1) {
     const item = group.items[0]!;
@@ -153,7 +146,7 @@ async function reminderRow(group: ReminderGroup, org: { teamById: Map<string, Te
   const teamName = (leadTeamId && org.teamById.get(leadTeamId)?.name) || group.target.name;
   return {
     ...base,
-    dedupeKey: `esc:group:${group.step}:${await sha256Hex(`${group.recipient}|${covered}`)}`,
+    dedupeKey: `esc:group:${group.step}:${await digestHex(keys, `${group.recipient}|${covered}`)}`,
     leadId: null,
     payload: { message: { kind: "text", text: groupedReminderText({ ...group, teamName }) } },
   };
@@ -219,7 +212,7 @@ async function planBatch(deps: ServiceDeps, due: DueLead[], org: Awaited<ReturnT
     // Guarded on what the plan was made from: a concurrent command (which sets its own next time) wins.
     updates.push([lead.id, JSON.stringify(plan.sent), plan.nextAt ? plan.nextAt.getTime() : null, lead.state, lead.escalations]);
   }
-  const reminderRows = await Promise.all([...groups.values()].map((g) => reminderRow(g, org, g.leadTeamId)));
+  const reminderRows = await Promise.all([...groups.values()].map((g) => reminderRow(deps.keys, g, org, g.leadTeamId)));
   // Three statements per batch whatever its size (each costs a prepare on the embedded engine, and
   // building a multi-row statement in drizzle costs more than the write): the messages in one
   // multi-row outbox insert, the events and the leads each from one JSON parameter (json_each: one
