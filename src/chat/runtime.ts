@@ -64,7 +64,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const feishu = feishuFromConfig(deps, sidesOptions);
   const dingtalk = dingtalkFromConfig(deps, sidesOptions);
   const wecom = wecomFromConfig(deps, sidesOptions);
-  // The sending clients (grammY's web build ~3 MB, @slack/web-api ~9 MB) load in the background as soon as
+  // The sending clients (grammY ~17–22 MB, @slack/web-api ~9 MB) load in the background as soon as
   // their platform is configured, so the first delivery's pace does not include an import; what only
   // inbound traffic needs (the Telegram bot's handlers, Bolt's App ~30 MB) waits for its webhook.
   const warming: Promise<unknown>[] = [];

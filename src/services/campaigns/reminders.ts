@@ -50,20 +50,6 @@ export interface PlannedReminder {
 
 const asPlatform = (p: string) => p as EnqueueInput["platform"];
 
-/** Random bytes for ids, 64 KiB per getRandomValues call (a call per id cost more than a page's statements). */
-const pooledRandom = (() => {
-  let pool = new Uint8Array(new ArrayBuffer(0));
-  let at = 0;
-  return (n: number): Uint8Array<ArrayBuffer> => {
-    if (at + n > pool.length) {
-      pool = crypto.getRandomValues(new Uint8Array(new ArrayBuffer(65_536)));
-      at = 0;
-    }
-    at += n;
-    return pool.subarray(at - n, at);
-  };
-})();
-
 /**
  * Escalations of one deliverable to one coordinators' chat in one page: up to this many go as a card
  * each, as always; more go as one card listing the units (a provincial campaign escalates thousands of
@@ -91,7 +77,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
     for (const slot of send) {
       const key = `reminder:${a.id}:${slot.key}`;
-      const outboxId = newId("out", pooledRandom);
+      const outboxId = newId("out");
       const slotRow: [string, string, string, number, number, number, string] = [a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId];
       slotRows.push(slotRow);
       if (slot.kind === "escalation") {
@@ -124,7 +110,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       continue;
     }
     // One row for the group; each unit's slot claim points at it. The key is this page's first unit.
-    const id = newId("out", pooledRandom);
+    const id = newId("out");
     for (const item of items) item.slotRow[6] = id;
     const first = items[0]!;
     const message = escalationGroupMessage(row.campaign, row.deliverable, items.map((i) => ({ unit: i.row.unit, dueAt: i.row.assignment.dueAt })), locale);
