@@ -7,6 +7,9 @@
 // and the exit code is non-zero if any failed. A failing typecheck stops everything at once: the later
 // steps would fail on the same error and say nothing new.
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 /** Steps still running, to stop on Ctrl+C. */
@@ -16,7 +19,7 @@ const active = new Set();
 function runScript(step, live) {
   const started = Date.now();
   // Its own process group, so stopping it stops what it started (vitest workers, wrangler's children).
-  const child = spawn(npm, ["run", "--silent", step.script], { stdio: live ? "inherit" : ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
+  const child = spawn(npm, ["run", "--silent", step.script, ...(step.args ? ["--", ...step.args] : [])], { stdio: live ? "inherit" : ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
   let output = "";
   if (!live) {
     child.stdout.on("data", (d) => (output += d));
@@ -42,9 +45,13 @@ function show(result) {
   if (result.output) process.stdout.write(`\n── ${result.name} ──\n${result.output}${result.output.endsWith("\n") ? "" : "\n"}`);
 }
 
+// vitest also writes its results as JSON, so the failures can be listed again at the very end: a CI log
+// is often read from its tail, and vitest's own report of a failure scrolls far above it.
+const reportDir = mkdtempSync(join(tmpdir(), "fundwatch-test-"));
+const vitestReport = join(reportDir, "vitest.json");
 const typecheck = { name: "typecheck", script: "typecheck" };
 const concurrent = [
-  { name: "vitest", script: "test:unit", live: true },
+  { name: "vitest", script: "test:unit", live: true, args: ["--reporter=default", "--reporter=json", `--outputFile.json=${vitestReport}`] },
   { name: "worker build", script: "build:worker" },
 ];
 const smoke = { name: "smoke", script: "smoke" };
@@ -96,4 +103,34 @@ for (const step of order) {
   else if (stopped && step !== typecheck) console.log(`  stopped ${step.name} (the typecheck failed)`);
   else console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name} (${r.seconds} s${r.ok ? "" : `, exit ${r.code}`})`);
 }
+const failures = vitestFailures(vitestReport);
+rmSync(reportDir, { recursive: true, force: true });
+if (failures.length > 0) {
+  console.log(`\nvitest failures (${failures.length}):`);
+  for (const line of failures.slice(0, 20)) console.log(line);
+  if (failures.length > 20) console.log(`  … and ${failures.length - 20} more (above)`);
+}
 process.exit(!stopped && order.every((s) => results.get(s.name)?.ok) ? 0 : 1);
+
+/** One line per failed test (project, file, name) and the first line of its error; [] without a report. */
+function vitestFailures(path) {
+  let report;
+  try {
+    report = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return [];
+  }
+  const lines = [];
+  for (const file of report.testResults ?? []) {
+    const name = file.name.replace(`${process.cwd()}/`, "");
+    const failed = (file.assertionResults ?? []).filter((t) => t.status === "failed");
+    // A file that fails before any test runs (an import error, a hook) has a message and no failed test.
+    if (failed.length === 0 && file.status === "failed") lines.push(`  ${name}: ${firstLine(file.message)}`);
+    for (const t of failed) lines.push(`  ${name} > ${t.fullName}\n      ${firstLine(t.failureMessages?.[0])}`);
+  }
+  return lines;
+}
+
+function firstLine(text) {
+  return String(text ?? "").split("\n").find((l) => l.trim() !== "")?.trim().slice(0, 300) ?? "";
+}
