@@ -10,6 +10,7 @@ import { loadKeyMaterial } from "../src/node";
 import { runTick } from "../src/scheduler/tick";
 import { planCampaignReminders } from "../src/services/campaigns/reminders";
 import { createConsoleLogger, type ServiceDeps } from "../src/services/deps";
+import { ESCALATION_TICK_NODE } from "../src/services/leads/escalation";
 import { importKeyRing, KeyConfigError } from "../src/security/keys";
 import { nodeSyncCrypto } from "../src/security/node-crypto";
 import { checkKeyFingerprint } from "../src/services/key-fingerprint";
@@ -60,7 +61,7 @@ async function main() {
       return;
     }
     const keys = await importKeyRing(await loadKeyMaterial(config, log), { syncCrypto: nodeSyncCrypto });
-    const deps: ServiceDeps = { db, keys, config, now: () => at, log };
+    const deps: ServiceDeps = { db, keys, config, now: () => at, log, escalationTick: ESCALATION_TICK_NODE };
     // Other keys than the data's: refused before anything is written (see services/key-fingerprint.ts).
     await checkKeyFingerprint(db, keys, { record: false });
     await applyMigrations(db);

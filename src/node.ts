@@ -14,6 +14,7 @@ import { createChatRuntime } from "./chat/runtime";
 import { importOrganisation, listTeams, orgFileSchema } from "./services/org/org";
 import { listActiveCampaigns, startDemoCampaign } from "./services/campaigns/campaigns";
 import { CAMPAIGN_TICK_NODE } from "./services/campaigns/reminders";
+import { ESCALATION_TICK_NODE } from "./services/leads/escalation";
 import type { AppDeps } from "./http/context";
 import { runTick } from "./scheduler/tick";
 import { createConsoleLogger, type Logger } from "./services/deps";
@@ -108,6 +109,7 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
     now: () => new Date(),
     log,
     campaignTick: CAMPAIGN_TICK_NODE,
+    escalationTick: ESCALATION_TICK_NODE,
     compressResponses: true,
     // The PDF receipt with Chinese text: pdf-lib, fontkit and the CJK font load on the first receipt rendered.
     receiptPdf: (options.wrapReceiptPdf ?? ((render) => render))(lazyReceiptPdfRenderer()),

@@ -1,6 +1,6 @@
 // Benchmark: the scheduler tick with 100k open leads of which 1k are due. Prints database time
 // (time inside @libsql/client calls) beside the whole tick's wall time; ends with one line `RESULT <json>`.
-// Run: npx tsx scripts/bench/tick.bench.ts [--open 100000] [--due 1000]
+// Run: npx tsx scripts/bench/tick.bench.ts [--open 100000] [--due 1000] [--batch 200]
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,7 @@ import type { Client } from "@libsql/client";
 import { parseConfig } from "../../src/config";
 import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { runTick } from "../../src/scheduler/tick";
+import { ESCALATION_TICK_NODE } from "../../src/services/leads/escalation";
 import type { ServiceDeps } from "../../src/services/deps";
 import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
 import { nodeSyncCrypto } from "../../src/security/node-crypto";
@@ -20,6 +21,8 @@ const arg = (name: string, fallback: number) => {
 };
 const OPEN = arg("open", 100_000);
 const DUE = arg("due", 1_000);
+/** The escalation batch (default: Node's, as src/node.ts sets it; `--batch 200` is the Workers' size). */
+const BATCH = arg("batch", 0);
 const TARGET_DB_MS = 50;
 /** The whole tick (JavaScript, crypto and database together), as a person waiting on it sees it. */
 const TARGET_WHOLE_MS = 150;
@@ -38,13 +41,15 @@ function timeClient(client: Client) {
     const original = (client[method] as (...a: unknown[]) => Promise<unknown>).bind(client);
     (client as unknown as Record<string, unknown>)[method] = async (...a: unknown[]) => {
       const t = performance.now();
+      const cpu = process.cpuUsage();
       try {
         return await original(...a);
       } finally {
         const took = performance.now() - t;
+        const cpuMs = cpuMsSince(cpu);
         ms += took;
         calls++;
-        if (process.env.BENCH_TRACE) console.log(`  ${method} ${Array.isArray(a[0]) ? `${a[0].length} statements: ${(a[0] as { sql?: string }[]).map((x) => String(x?.sql ?? x).slice(0, 40)).join(" ; ")}` : String((a[0] as { sql?: string })?.sql ?? a[0]).slice(0, 60)} ${took.toFixed(1)} ms`);
+        if (process.env.BENCH_TRACE) console.log(`  ${method} ${Array.isArray(a[0]) ? `${a[0].length} statements: ${(a[0] as { sql?: string }[]).map((x) => String(x?.sql ?? x).slice(0, 40)).join(" ; ")}` : String((a[0] as { sql?: string })?.sql ?? a[0]).slice(0, 60)} ${took.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms)`);
       }
     };
   }
@@ -59,7 +64,7 @@ async function main() {
     const { db, client } = await openLibsqlDatabase(url);
     await applyMigrations(db);
     const now = new Date("2026-11-24T02:00:00.000Z");
-    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial(), { syncCrypto: nodeSyncCrypto }), now: () => now, log: { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: unknown) => console.log(`  error logged by the tick: ${msg} ${JSON.stringify(fields ?? {})}`) } };
+    const deps: ServiceDeps = { db, config, keys: await importKeyRing(await generateKeyMaterial(), { syncCrypto: nodeSyncCrypto }), now: () => now, escalationTick: BATCH ? { batchSize: BATCH } : ESCALATION_TICK_NODE, log: { debug() {}, info() {}, warn() {}, error: (msg: string, fields?: unknown) => console.log(`  error logged by the tick: ${msg} ${JSON.stringify(fields ?? {})}`) } };
     // Dated before the warm-up tick (now − 2 h): events written earlier than the last sealed one would
     // stop the event chain's sealing, and the tick's figures would then leave its sealing writes out.
     await importExampleOrg({ ...deps, now: () => new Date(now.getTime() - 3 * 3_600_000) });

@@ -9,6 +9,7 @@ import { schema, setConnectionSetup, type Db } from "./client";
 import { guardBoundParameters } from "./param-guard";
 import { findMigrationsDir } from "./migrations-dir";
 import { installStatementCache } from "./statement-cache";
+import { installGroupCommit } from "./group-commit";
 
 export const MIGRATIONS_DIR = findMigrationsDir(import.meta.url);
 
@@ -45,6 +46,8 @@ export function prepareDatabaseFile(path: string): void {
 export async function openLibsqlDatabase(url: string, authToken?: string): Promise<OpenedDatabase> {
   const path = databaseFilePath(url);
   const isFile = url.startsWith("file:");
+  // Checked before anything is opened or created: a misspelt value stops here, with the variable's name.
+  const groupCommit = isFile && groupCommitWanted(process.env.FUNDWATCH_GROUP_COMMIT);
   if (path) prepareDatabaseFile(path);
   // Embedded connections keep their prepared statements (see statement-cache.ts); remote ones prepare nothing here.
   if (isFile) installStatementCache();
@@ -52,6 +55,7 @@ export async function openLibsqlDatabase(url: string, authToken?: string): Promi
   // Tests: any statement binding more than D1's limit fails loudly (see db/param-guard.ts).
   const guardLimit = Number(process.env.FUNDWATCH_MAX_BOUND_PARAMETERS);
   if (guardLimit > 0) guardBoundParameters(client, guardLimit);
+  if (groupCommit) installGroupCommit(client);
   if (isFile) await client.execute("PRAGMA journal_mode = WAL");
   // Per connection: applied now and again whenever the client reopens its connection (recoverFromBusy).
   const setup = async (c: Client) => {
@@ -68,6 +72,13 @@ export async function openLibsqlDatabase(url: string, authToken?: string): Promi
   await setup(client);
   setConnectionSetup(client, setup);
   return { db: drizzle(client, { schema }), client };
+}
+
+/** FUNDWATCH_GROUP_COMMIT: "on" (the default) or "off"; anything else stops the start with its name. */
+function groupCommitWanted(value: string | undefined): boolean {
+  if (value === undefined || value === "" || value === "on") return true;
+  if (value === "off") return false;
+  throw new Error(`FUNDWATCH_GROUP_COMMIT must be "on" or "off", not ${JSON.stringify(value)}`);
 }
 
 export async function applyMigrations(db: Db): Promise<void> {

@@ -29,6 +29,8 @@ export interface ServiceDeps {
    * smaller ones); without it, Node's (see src/services/campaigns/reminders.ts).
    */
   campaignTick?: { budgetMs: number; pageSize: number };
+  /** The lead escalation job's batch on this runtime (src/node.ts passes Node's larger one); without it, ESCALATION_BATCH_SIZE. */
+  escalationTick?: { batchSize: number };
 }
 
 const LEVELS = ["debug", "info", "warn", "error"] as const;
