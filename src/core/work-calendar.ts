@@ -1,7 +1,10 @@
 // The official working-day calendar (holidays and make-up working weekends, 调休), as data: the
-// maintained `chinese-days` package ships the State Council's published years, and an installation can
-// add years or corrections (calendar_days table, or the org import file). All times are Asia/Shanghai.
-import official from "chinese-days/dist/chinese-days.json";
+// maintained `chinese-days` package ships the State Council's published years (compacted into
+// ./reference/official-calendar.ts by scripts/generate-official-calendar.ts, every year it has), and an
+// installation can add years or corrections (calendar_days table, or the org import file). All times are
+// Asia/Shanghai.
+import { decodeCalendarDates } from "./calendar-codec";
+import { OFFICIAL_HOLIDAYS, OFFICIAL_WORKDAYS } from "./reference/official-calendar";
 
 export interface CalendarOverrides {
   holidays?: string[];
@@ -29,9 +32,8 @@ const OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;
 
 export function createWorkCalendar(overrides: CalendarOverrides = {}): WorkCalendar {
-  const data = official as { holidays: Record<string, string>; workdays: Record<string, string> };
-  const holidays = new Set(Object.keys(data.holidays));
-  const workdays = new Set(Object.keys(data.workdays));
+  const holidays = new Set(decodeCalendarDates(OFFICIAL_HOLIDAYS));
+  const workdays = new Set(decodeCalendarDates(OFFICIAL_WORKDAYS));
   for (const d of overrides.holidays ?? []) {
     holidays.add(d);
     workdays.delete(d);
