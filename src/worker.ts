@@ -4,8 +4,12 @@
 // for D1, `npm run db:migrate` for libSQL.
 import type { D1Database } from "@cloudflare/workers-types";
 import type { ExecutionContext } from "hono";
-import { createClient } from "@libsql/client/web";
-import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/web";
+// libSQL over HTTP only (libsql: URLs go over HTTPS here anyway): a WebSocket opened while serving one
+// request cannot be used by the next in Workers, and the runtime below lives across requests. Taking the
+// HTTP client itself (not @libsql/client/web, nor drizzle's libsql/web driver, which imports it) also
+// keeps libSQL's WebSocket client out of the bundle.
+import { createClient } from "@libsql/client/http";
+import { construct as drizzleLibsql } from "drizzle-orm/libsql/driver-core";
 import { ConfigError, parseConfig } from "./config";
 import { schema, type Db } from "./db/client";
 import { drizzleD1 } from "./db/d1";
@@ -40,6 +44,8 @@ async function createRuntime(env: Env): Promise<Runtime> {
   const keys = await importKeyRing({ encryptionKeys: config.ENCRYPTION_KEYS!, hashKey: config.HASH_KEY!, signingKey: config.SIGNING_KEY!, ...(config.LOG_CHAIN_KEY ? { logChainKey: config.LOG_CHAIN_KEY } : {}) });
   let db: Db;
   if (strings.DATABASE_URL) {
+    if (/^wss?:/i.test(config.DATABASE_URL))
+      throw new ConfigError("invalid configuration:\n  DATABASE_URL: use a libsql:// or https:// URL on Workers (a ws:// or wss:// connection cannot outlive the request that opened it)");
     db = drizzleLibsql(createClient({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN }), { schema });
   } else if (env.DB) {
     // D1 speaks the same SQLite dialect; the services use only what both drivers share (batch, query, returning).
