@@ -6,10 +6,10 @@ import type { D1Database } from "@cloudflare/workers-types";
 import type { ExecutionContext } from "hono";
 // libSQL over HTTP only (libsql: URLs go over HTTPS here anyway): a WebSocket opened while serving one
 // request cannot be used by the next in Workers, and the runtime below lives across requests. Taking the
-// HTTP client itself (not @libsql/client/web, nor drizzle's libsql/web driver, which imports it) also
-// keeps libSQL's WebSocket client out of the bundle.
+// HTTP client and drizzle's driver over it (not @libsql/client/web, which drizzle's libsql/web driver
+// imports) also keeps libSQL's WebSocket client out of the bundle.
 import { createClient } from "@libsql/client/http";
-import { construct as drizzleLibsql } from "drizzle-orm/libsql/driver-core";
+import { drizzle as drizzleLibsql } from "drizzle-orm/libsql/http";
 import { ConfigError, parseConfig } from "./config";
 import { schema, type Db } from "./db/client";
 import { drizzleD1 } from "./db/d1";
