@@ -1,12 +1,11 @@
-// Slack delivery through the Web API client that Bolt ships. Cards become Block Kit messages; button
-// action ids carry the action and their value the lead id. Rate limits come back as retryable errors
-// for the outbox instead of being retried inside the client (which could stall a tick for minutes).
-// The client comes from @slack/web-api itself (Bolt's own dependency, the very module Bolt re-exports as
-// `webApi`): Bolt's package root would also load its Express, Lambda and Socket Mode receivers (~20 MB)
-// on a server that only sends.
-import * as webApi from "@slack/web-api";
+// Slack delivery through the project's fetch-based Web API client (./web-client.ts, the same on Node and
+// Workers; @slack/web-api with its queue and retry packages is no longer needed to send). Cards become
+// Block Kit messages; button action ids carry the action and their value the lead id. Rate limits come
+// back as retryable errors for the outbox instead of being retried inside the client (which could stall
+// a tick for minutes).
 import { ChatDeliveryError, type ChatAdapter, type OutgoingMessage } from "../types";
 import { SLACK_METHODS } from "./methods";
+import { createSlackWebClient, SlackErrorCode } from "./web-client";
 
 export interface SlackAdapterOptions {
   token: string;
@@ -62,11 +61,11 @@ const RETRYABLE_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fat
 function toDeliveryError(err: unknown, method: string): ChatDeliveryError {
   const e = err as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
   switch (e.code) {
-    case webApi.ErrorCode.RateLimitedError:
+    case SlackErrorCode.RateLimitedError:
       return new ChatDeliveryError(`slack ${method} rate limited`, true, e.retryAfter, false, method);
-    case webApi.ErrorCode.PlatformError:
+    case SlackErrorCode.PlatformError:
       return new ChatDeliveryError(`slack error: ${e.data?.error}`, RETRYABLE_PLATFORM_ERRORS.has(e.data?.error ?? ""));
-    case webApi.ErrorCode.HTTPError:
+    case SlackErrorCode.HTTPError:
       return new ChatDeliveryError(`slack HTTP ${e.statusCode}`, (e.statusCode ?? 500) >= 500 || e.statusCode === 429);
     default:
       // No answer (timeout, dropped connection): the post may exist; the retry looks for it first.
@@ -74,19 +73,8 @@ function toDeliveryError(err: unknown, method: string): ChatDeliveryError {
   }
 }
 
-export function createSlackWebClient(options: SlackAdapterOptions): InstanceType<typeof webApi.WebClient> {
-  return new webApi.WebClient(options.token, {
-    ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith("/") ? options.apiUrl : `${options.apiUrl}/` } : {}),
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    logLevel: webApi.LogLevel.ERROR,
-    timeout: options.timeoutMs ?? 10_000,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  } as ConstructorParameters<typeof webApi.WebClient>[1]);
-}
-
 export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
-  const client = createSlackWebClient(options);
+  const client = createSlackWebClient({ token: options.token, apiUrl: options.apiUrl, fetch: options.fetch, timeoutMs: options.timeoutMs });
   return {
     platform: "slack",
     // Slack's limits are per method and workspace: a Retry-After for one channel's post holds every post.
@@ -99,7 +87,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
         const res = await client.chat.postMessage({
           channel: target.chatId,
           text,
-          ...(blocks ? { blocks: blocks as never } : {}),
+          ...(blocks ? { blocks } : {}),
           ...(threadTs ? { thread_ts: threadTs } : {}),
           ...metadata,
           unfurl_links: false,
@@ -113,7 +101,7 @@ export function createSlackAdapter(options: SlackAdapterOptions): ChatAdapter {
     async edit(target, messageId, message) {
       const { text, blocks } = renderSlack(message);
       try {
-        await client.chat.update({ channel: target.chatId, ts: messageId, text, ...(blocks ? { blocks: blocks as never } : {}) });
+        await client.chat.update({ channel: target.chatId, ts: messageId, text, ...(blocks ? { blocks } : {}) });
       } catch (err) {
         throw toDeliveryError(err, "chat.update");
       }
