@@ -1,5 +1,5 @@
 // The campaign tick at scale on a real database: a page's next times go in one UPDATE … FROM (the page
-// as a JSON array, one bound parameter), its slots and events in one INSERT each; an assignment changed between the read and the write is left out (not sent, not
+// as a JSON array, one bound parameter), its slots in one INSERT and one event per campaign and page listing them; an assignment changed between the read and the write is left out (not sent, not
 // sent twice) while the rest of its page is queued; a time budget ends a tick early and the next tick
 // carries on, each slot claimed once; more than 50 escalations of one deliverable to one coordinators' chat in a page go as one card.
 import { eq, like } from "drizzle-orm";
@@ -8,8 +8,10 @@ import type { Client } from "@libsql/client";
 import { assignments, outbox, reminderSlots } from "../../src/db/schema";
 import { planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
 import { createTestContext, type TestContext } from "../support/context";
-import { seedCampaign, type SeededCampaign } from "../support/campaign-seed";
+import { DUE, seedCampaign, type SeededCampaign } from "../support/campaign-seed";
+import { getUnit, unitPageView } from "../../src/services/campaigns/unit-view";
 import { statementsOf } from "../support/statements-of";
+import { loggedReminders } from "../support/reminder-events";
 
 let ctx: TestContext;
 // Monday 28 December 2026, 10:00 Shanghai: all three deliverables are overdue (reminder and escalation).
@@ -48,7 +50,7 @@ describe("one statement per table and page", () => {
     const inserts = (table: string) => seen.filter((s) => new RegExp(`^\\s*insert into "?${table}"?`, "i").test(s.sql));
     expect(inserts("reminder_slots")).toHaveLength(1);
     // (The other events row is December's holiday-data warning.)
-    expect(inserts("events").filter((s) => s.sql.includes("assignment.reminded"))).toHaveLength(1);
+    expect(inserts("events").filter((s) => s.sql.includes("campaign.reminded"))).toHaveLength(1);
     // Each within D1's 100 bound parameters (the outbox rows are cut to fit).
     for (const s of seen) expect((s.args as unknown[]).length).toBeLessThanOrEqual(100);
     const rows = await ctx.db.select().from(assignments).where(eq(assignments.campaignId, campaignId));
@@ -117,6 +119,33 @@ describe("an assignment changed between the read and the write", () => {
     expect(second.slots.filter((s) => s.startsWith(`${victim}|`))).toHaveLength(1);
     expect(second.slots).toHaveLength(planned.length);
     expect(new Set(second.messages).size).toBe(second.messages.length);
+    // The page events list exactly the claims: the victim's slot once, by the tick that claimed it.
+    expect((await loggedReminders(ctx.db)).map((r) => `${r.assignmentId}|${r.slot}`).sort()).toEqual(second.slots);
+  });
+});
+
+describe("a unit's history", () => {
+  it("shows each reminder the tick sent the unit, read from its slots, once (also those logged one event per slot before)", async () => {
+    const { unitIds, assignmentIds } = await dueCampaign(3);
+    const unitId = unitIds[1]!;
+    const earlier = assignmentIds.get(`${unitId}|statistics`)!;
+    // A reminder from before the page events: its slot, and its own `assignment.reminded` event.
+    const at = NOW.getTime() - 86_400_000;
+    await ctx.client.batch([
+      { sql: "INSERT INTO reminder_slots (assignment_id, slot, kind, send_at, due_at, claimed_at, outbox_id) VALUES (?, 'v1:before:1', 'before', ?, ?, ?, 'out_earlier')", args: [earlier, at, DUE[1]!, at] },
+      { sql: "INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key) VALUES (?, 'assignment', ?, 'assignment.reminded', 'system', 'scheduler', '{}', ?)", args: [at, earlier, `reminder:${earlier}:v1:before:1`] },
+    ]);
+    await runCampaignReminders(ctx.deps, NOW);
+    const view = await unitPageView(ctx.deps, (await getUnit(ctx.deps, unitId))!);
+    const reminded = view.history.filter((e) => e.action === "assignment.reminded");
+    const mine = new Set(view.assignments.map((v) => v.assignment.id));
+    const slots = (await ctx.db.select().from(reminderSlots)).filter((r) => mine.has(r.assignmentId));
+    // Three overdue reminders and two escalations from the tick, and the earlier one.
+    expect(slots).toHaveLength(6);
+    expect(reminded.map((e) => `${e.entityType}:${e.entityId}@${e.occurredAt}`).sort()).toEqual(slots.map((r) => `assignment:${r.assignmentId}@${r.claimedAt}`).sort());
+    expect(reminded.every((e) => e.actorId === null)).toBe(true);
+    // Newest first, as the page lists them.
+    expect(view.history.map((e) => e.occurredAt)).toEqual([...view.history.map((e) => e.occurredAt)].sort((x, y) => y - x));
   });
 });
 
@@ -146,7 +175,7 @@ describe("the time budget", () => {
 });
 
 describe("many escalations to one coordinators' chat", () => {
-  it("more than 50 of one deliverable in a page: one card listing the units; each unit keeps its slot claim and event", async () => {
+  it("more than 50 of one deliverable in a page: one card listing the units; each unit keeps its slot claim and is listed in the page event", async () => {
     const { campaignId } = await dueCampaign(60);
     const r = await runCampaignReminders(ctx.deps, NOW);
     // Two deliverables escalate for all 60 units (the third is not three working days overdue yet).
@@ -160,12 +189,16 @@ describe("many escalations to one coordinators' chat", () => {
       expect(listed.split("、")).toHaveLength(30);
       expect(listed).toContain("……另有 30 家");
     }
-    // Every escalated unit's claim points at its deliverable's card; one event per claimed slot.
+    // Every escalated unit's claim points at its deliverable's card; the page's one event lists every
+    // claimed slot (was: one event per slot, 300), the escalations with their card.
     const claims = await ctx.db.select().from(reminderSlots).where(eq(reminderSlots.kind, "escalation"));
     expect(claims).toHaveLength(120);
     expect(new Set(claims.map((c) => c.outboxId))).toEqual(new Set(cards.map((c) => c.id)));
-    const logged = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE action = 'assignment.reminded'");
-    expect(logged.rows[0]!.n).toBe(300);
+    const events = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE action = 'campaign.reminded'");
+    expect(events.rows[0]!.n).toBe(1);
+    const logged = await loggedReminders(ctx.db);
+    expect(logged).toHaveLength(300);
+    expect(new Set(logged.filter((r) => r.kind === "escalation").map((r) => r.outboxId))).toEqual(new Set(cards.map((c) => c.id)));
     expect((await sent(campaignId)).slots).toHaveLength(300);
   });
 

@@ -3,9 +3,12 @@
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. A page's next times go in one UPDATE … FROM
-// (the page as a JSON array, one bound parameter); its slots and events in one INSERT each; schedules are worked out once per deliverable and deadline; a time
-// budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
-// holiday-data warning from 1 December.
+// (the page as a JSON array, one bound parameter); its slots and outbox rows in one INSERT each, and ONE
+// event per campaign and page (`campaign.reminded`) listing the slots it claimed (assignment, unit,
+// deliverable, slot, outbox row): an event per slot made a provincial tick 250,000 events to write and
+// seal. A unit's reminder history is read from reminder_slots (unit-view.ts). Schedules are worked out
+// once per deliverable and deadline; a time budget (not a page cap) ends a tick, and what is left stays
+// due for the next one. Also the holiday-data warning from 1 December.
 import { and, asc, eq, not, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
@@ -58,10 +61,17 @@ const asPlatform = (p: string) => p as EnqueueInput["platform"];
  */
 export const ESCALATION_GROUP_MIN = 50;
 
+/** [campaign, assignment, unit, deliverable, slot, kind, sendAt, dueAt, outbox row]: one claimed slot in a page event. */
+type PageEventRow = [string, string, string, string, string, string, number, number, string];
+/** The names of a page event's columns, stored with its rows so the log explains itself. */
+export const PAGE_EVENT_COLUMNS = ["assignmentId", "unitId", "deliverableId", "slot", "kind", "sendAt", "dueAt", "outboxId"] as const;
+/** The page event's action: one per campaign and page, listing the slots claimed. */
+export const PAGE_EVENT_ACTION = "campaign.reminded";
+
 interface EscalationGroup {
   coordinators: NonNullable<ReturnType<typeof coordinatorsOf>>;
   row: DueRow;
-  items: { row: DueRow; slot: ReminderSlot; slotRow: [string, string, string, number, number, number, string] }[];
+  items: { row: DueRow; slot: ReminderSlot; slotRow: [string, string, string, number, number, number, string]; eventRow: PageEventRow }[];
 }
 
 /** The statements of one page: slot claims, outbox rows, events, and each assignment's next time (compare-and-set). */
@@ -69,7 +79,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   // Rows as JSON arrays, in the column order of the statements below.
   const slotRows: [string, string, string, number, number, number, string][] = [];
   const outbox: EnqueueInput[] = [];
-  const eventRows: [string, string, string][] = [];
+  const eventRows: PageEventRow[] = [];
   const moves: [string, number, number, number | null, number | null][] = [];
   const escalations = new Map<string, EscalationGroup>();
   for (const { row, send, next } of planned) {
@@ -80,6 +90,8 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       const outboxId = newId("out");
       const slotRow: [string, string, string, number, number, number, string] = [a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId];
       slotRows.push(slotRow);
+      const eventRow: PageEventRow = [a.campaignId, a.id, a.unitId, a.deliverableId, slot.key, slot.kind, slot.sendAt, slot.dueAt, outboxId];
+      eventRows.push(eventRow);
       if (slot.kind === "escalation") {
         const coordinators = coordinatorsOf(org, row.campaign);
         if (coordinators) {
@@ -87,14 +99,13 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           const groupKey = `${coordinators.platform}\u0000${coordinators.chatId}\u0000${row.deliverable.id}`;
           let group = escalations.get(groupKey);
           if (!group) escalations.set(groupKey, (group = { coordinators, row, items: [] }));
-          group.items.push({ row, slot, slotRow });
+          group.items.push({ row, slot, slotRow, eventRow });
         }
         const sup = row.supervisor;
         if (sup?.active) outbox.push({ dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
       } else {
         outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}), watchReads: { entityType: "assignment", entityId: a.id } } });
       }
-      eventRows.push([a.id, JSON.stringify({ slot: slot.key, kind: slot.kind, sendAt: slot.sendAt, dueAt: slot.dueAt, unitId: a.unitId, deliverableId: a.deliverableId }), key]);
     }
     const escalated = send.some((s) => s.kind === "escalation");
     moves.push([a.id, a.version, a.nextReminderAt!, next, escalated ? now : null]);
@@ -111,7 +122,10 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
     }
     // One row for the group; each unit's slot claim points at it. The key is this page's first unit.
     const id = newId("out");
-    for (const item of items) item.slotRow[6] = id;
+    for (const item of items) {
+      item.slotRow[6] = id;
+      item.eventRow[8] = id;
+    }
     const first = items[0]!;
     const message = escalationGroupMessage(row.campaign, row.deliverable, items.map((i) => ({ unit: i.row.unit, dueAt: i.row.assignment.dueAt })), locale);
     outbox.push({ id, dedupeKey: `reminder:${first.row.assignment.id}:${first.slot.key}:coordinators:${items.length}`, platform, chatId: coordinators.chatId, kind: "text", payload: { message } });
@@ -140,12 +154,18 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
         ON CONFLICT DO NOTHING`),
     );
   if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
-  // A concurrent tick claiming the same slot logs nothing twice (the dedupe key).
+  // One event per campaign in the page, listing the slots THIS batch claimed: a slot whose claim row
+  // carries this batch's outbox id (a slot claimed before keeps its earlier row, and is not listed).
   if (eventRows.length)
     statements.push(
-      deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key)
-        SELECT ${now}, 'assignment', json_extract(value, '$[0]'), 'assignment.reminded', 'system', 'scheduler', json_extract(value, '$[1]'), json_extract(value, '$[2]')
-        FROM json_each(${JSON.stringify(eventRows)}) WHERE true ON CONFLICT DO NOTHING`),
+      deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data)
+        SELECT ${now}, 'campaign', p.campaign, ${sql.raw(`'${PAGE_EVENT_ACTION}'`)}, 'system', 'scheduler',
+          json_object('columns', json(${JSON.stringify(PAGE_EVENT_COLUMNS)}), 'slots', json_group_array(json(p.slot)))
+        FROM (SELECT json_extract(value, '$[0]') AS campaign, json_remove(value, '$[0]') AS slot,
+            json_extract(value, '$[1]') AS assignment, json_extract(value, '$[4]') AS key, json_extract(value, '$[8]') AS outbox
+          FROM json_each(${JSON.stringify(eventRows)})) AS p
+        WHERE EXISTS (SELECT 1 FROM reminder_slots AS r WHERE r.assignment_id = p.assignment AND r.slot = p.key AND r.outbox_id = p.outbox)
+        GROUP BY p.campaign ORDER BY p.campaign`),
     );
   return statements;
 }
