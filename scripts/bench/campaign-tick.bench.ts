@@ -130,6 +130,8 @@ async function seed(client: Client) {
 
 interface Run {
   wallMs: number;
+  /** This process's CPU time (user + system) during the run: steadier than wall time on a shared machine. */
+  cpuMs: number;
   dbMs: number;
   statements: number;
   trips: number;
@@ -147,6 +149,7 @@ async function runOn(template: string, dir: string, name: string, which: "after"
     const profiled = PROFILE ? profile(client) : null;
     const m = meter(client);
     const t = performance.now();
+    const cpu = process.cpuUsage();
     let ticks = 0;
     let assignments = 0;
     let queued = 0;
@@ -158,8 +161,9 @@ async function runOn(template: string, dir: string, name: string, which: "after"
       // The new job finishes in one tick (or reports its budget ran out); the old one stops at 25 pages.
       if (r.assignments === 0 || ("outOfTime" in r ? !r.outOfTime : r.pages < 25)) break;
     }
+    const used = process.cpuUsage(cpu);
     if (profiled) for (const [k, v] of [...profiled].sort((x, y) => y[1].ms - x[1].ms)) console.log(`    ${k.padEnd(28)} ${String(Math.round(v.ms)).padStart(7)} ms  ×${v.n}`);
-    return { wallMs: performance.now() - t, dbMs: m.ms, statements: m.statements, trips: m.trips, ticks, assignments, queued };
+    return { wallMs: performance.now() - t, cpuMs: (used.user + used.system) / 1000, dbMs: m.ms, statements: m.statements, trips: m.trips, ticks, assignments, queued };
   } finally {
     client.close();
     rmSync(file, { force: true });
@@ -188,7 +192,7 @@ async function main() {
     const baseline: Run[] = [];
     if (PROFILE) {
       const r = await runOn(template, dir, "profile", "after", base);
-      console.log(`  profile  ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms db=${Math.round(r.dbMs)} ms`);
+      console.log(`  profile  ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms`);
       return;
     }
     for (let round = 0; round < ROUNDS; round++) {
@@ -197,7 +201,7 @@ async function main() {
       for (const which of order.filter((w) => BASELINE || w === "after")) {
         const r = await runOn(template, dir, `${which}-${round}`, which, base);
         (which === "after" ? after : baseline).push(r);
-        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips}`);
+        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips}`);
       }
     }
     const best = (runs: Run[]) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
@@ -205,7 +209,7 @@ async function main() {
     const b = baseline.length ? best(baseline) : null;
     const load = loadavg()[0]!;
     const allInOne = a.ticks === 1 && a.assignments === UNITS * 3;
-    console.log(`after: ${a.assignments} assignments in ${a.ticks} tick(s), ${Math.round(a.wallMs)} ms wall (${Math.round(a.dbMs)} ms database); baseline: ${b ? `${b.ticks} ticks, ${Math.round(b.wallMs)} ms` : "not run"}; load average ${load.toFixed(2)}`);
+    console.log(`after: ${a.assignments} assignments in ${a.ticks} tick(s), ${Math.round(a.wallMs)} ms wall (${Math.round(a.cpuMs)} ms CPU, ${Math.round(a.dbMs)} ms database); baseline: ${b ? `${b.ticks} ticks, ${Math.round(b.wallMs)} ms (${Math.round(b.cpuMs)} ms CPU)` : "not run"}; load average ${load.toFixed(2)}`);
     console.log(`target: all queued in one tick within ${TARGET_MS} ms: ${allInOne && a.wallMs <= TARGET_MS ? "met" : "missed"}`);
     console.log(
       `RESULT ${JSON.stringify({
@@ -213,12 +217,15 @@ async function main() {
         assignments: UNITS * 3,
         ticks: a.ticks,
         wallMs: Math.round(a.wallMs),
+        cpuMs: Math.round(a.cpuMs),
         dbMs: Math.round(a.dbMs),
         statements: a.statements,
         roundTrips: a.trips,
         ...(b && {
           baselineTicks: b.ticks,
           baselineWallMs: Math.round(b.wallMs),
+          baselineCpuMs: Math.round(b.cpuMs),
+          cpuRatio: b.cpuMs / a.cpuMs,
           baselineDbMs: Math.round(b.dbMs),
           baselineStatements: b.statements,
           baselineRoundTrips: b.trips,
