@@ -124,6 +124,22 @@ describe("an assignment changed between the read and the write", () => {
   });
 });
 
+describe("the page event", () => {
+  it("lists only the slots its batch claimed: one claimed before (by an older tick) is not listed again", async () => {
+    await dueCampaign(4);
+    const planned = await planCampaignReminders(ctx.deps, NOW);
+    const before = planned.find((p) => p.kind === "escalation")!;
+    const assignmentId = (await ctx.db.select().from(assignments).where(eq(assignments.unitId, before.unitId))).find((a) => a.deliverableId === before.deliverableId)!.id;
+    await ctx.client.execute({ sql: "INSERT INTO reminder_slots (assignment_id, slot, kind, send_at, due_at, claimed_at, outbox_id) VALUES (?, 'v1:escalation', 'escalation', ?, ?, 1, 'out_older')", args: [assignmentId, before.sendAt, before.dueAt] });
+    await runCampaignReminders(ctx.deps, NOW);
+    const logged = await loggedReminders(ctx.db);
+    const claims = (await ctx.db.select().from(reminderSlots)).filter((r) => r.outboxId !== "out_older");
+    expect(logged.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort()).toEqual(claims.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort());
+    expect(logged.some((r) => r.assignmentId === assignmentId && r.slot === "v1:escalation")).toBe(false);
+    expect(logged).toHaveLength(planned.length - 1);
+  });
+});
+
 describe("a unit's history", () => {
   it("shows each reminder the tick sent the unit, read from its slots, once (also those logged one event per slot before)", async () => {
     const { unitIds, assignmentIds } = await dueCampaign(3);

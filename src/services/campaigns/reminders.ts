@@ -16,7 +16,7 @@ import { type ReminderKind, type ReminderSlot } from "../../core/campaigns/remin
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { assignments, events, reminderSlots } from "../../db/schema";
-import { newId } from "../../core/ids";
+import { newIdRun } from "../../core/ids";
 import { enqueueManyJsonStatement, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
@@ -82,12 +82,14 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   const eventRows: PageEventRow[] = [];
   const moves: [string, number, number, number | null, number | null][] = [];
   const escalations = new Map<string, EscalationGroup>();
+  // The page's outbox ids as one run (neighbours in the outbox's primary-key index), supervisors' too.
+  const outboxIds = newIdRun("out");
   for (const { row, send, next } of planned) {
     const a = row.assignment;
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
     for (const slot of send) {
       const key = `reminder:${a.id}:${slot.key}`;
-      const outboxId = newId("out");
+      const outboxId = outboxIds();
       const slotRow: [string, string, string, number, number, number, string] = [a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId];
       slotRows.push(slotRow);
       const eventRow: PageEventRow = [a.campaignId, a.id, a.unitId, a.deliverableId, slot.key, slot.kind, slot.sendAt, slot.dueAt, outboxId];
@@ -102,7 +104,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           group.items.push({ row, slot, slotRow, eventRow });
         }
         const sup = row.supervisor;
-        if (sup?.active) outbox.push({ dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
+        if (sup?.active) outbox.push({ id: outboxIds(), dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
       } else {
         outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}), watchReads: { entityType: "assignment", entityId: a.id } } });
       }
@@ -121,7 +123,7 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       continue;
     }
     // One row for the group; each unit's slot claim points at it. The key is this page's first unit.
-    const id = newId("out");
+    const id = outboxIds();
     for (const item of items) {
       item.slotRow[6] = id;
       item.eventRow[8] = id;
@@ -153,20 +155,34 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(${JSON.stringify(slotRows)}) WHERE true
         ON CONFLICT DO NOTHING`),
     );
-  if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
-  // One event per campaign in the page, listing the slots THIS batch claimed: a slot whose claim row
-  // carries this batch's outbox id (a slot claimed before keeps its earlier row, and is not listed).
-  if (eventRows.length)
+  // One event per campaign in the page, listing the slots THIS batch claimed. Right after the claims, so
+  // changes() is their count: when every claim was new (the rule: the compare-and-set above fails the
+  // batch if another tick moved an assignment on), the events are written as built here; otherwise only
+  // the slots whose claim row carries this batch's outbox id (a slot claimed before keeps its row).
+  if (eventRows.length) {
+    const byCampaign = new Map<string, unknown[][]>();
+    for (const [campaign, ...slot] of eventRows) {
+      let slots = byCampaign.get(campaign);
+      if (!slots) byCampaign.set(campaign, (slots = []));
+      slots.push(slot);
+    }
+    const pageEvents = JSON.stringify([...byCampaign].map(([campaign, slots]) => [campaign, { columns: PAGE_EVENT_COLUMNS, slots }]));
+    const action = sql.raw(`'${PAGE_EVENT_ACTION}'`);
     statements.push(
       deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data)
-        SELECT ${now}, 'campaign', p.campaign, ${sql.raw(`'${PAGE_EVENT_ACTION}'`)}, 'system', 'scheduler',
-          json_object('columns', json(${JSON.stringify(PAGE_EVENT_COLUMNS)}), 'slots', json_group_array(json(p.slot)))
-        FROM (SELECT json_extract(value, '$[0]') AS campaign, json_remove(value, '$[0]') AS slot,
-            json_extract(value, '$[1]') AS assignment, json_extract(value, '$[4]') AS key, json_extract(value, '$[8]') AS outbox
-          FROM json_each(${JSON.stringify(eventRows)})) AS p
-        WHERE EXISTS (SELECT 1 FROM reminder_slots AS r WHERE r.assignment_id = p.assignment AND r.slot = p.key AND r.outbox_id = p.outbox)
-        GROUP BY p.campaign ORDER BY p.campaign`),
+        WITH claims AS MATERIALIZED (SELECT changes() = ${slotRows.length} AS all_new), page AS (SELECT ${pageEvents} AS events)
+        SELECT ${now}, 'campaign', json_extract(c.value, '$[0]'), ${action}, 'system', 'scheduler', json_extract(c.value, '$[1]')
+          FROM claims CROSS JOIN page CROSS JOIN json_each(page.events) AS c WHERE claims.all_new
+        UNION ALL
+        SELECT ${now}, 'campaign', json_extract(c.value, '$[0]'), ${action}, 'system', 'scheduler',
+            json_object('columns', json_extract(c.value, '$[1].columns'), 'slots', json_group_array(json(s.value)))
+          FROM claims CROSS JOIN page CROSS JOIN json_each(page.events) AS c CROSS JOIN json_each(c.value, '$[1].slots') AS s
+          WHERE NOT claims.all_new AND EXISTS (SELECT 1 FROM reminder_slots AS r
+            WHERE r.assignment_id = json_extract(s.value, '$[0]') AND r.slot = json_extract(s.value, '$[3]') AND r.outbox_id = json_extract(s.value, '$[7]'))
+          GROUP BY c.key`),
     );
+  }
+  if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
   return statements;
 }
 
