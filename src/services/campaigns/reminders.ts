@@ -29,11 +29,15 @@ import { duePage, newParentRows, ScheduleCache, type Cursor, type DueRow, type P
  * The campaign tick's limits per runtime, passed by the entry file as `deps.campaignTick`. pageSize:
  * assignments per page (one read and one write round trip each); budgetMs: the tick stops starting
  * pages after this long, the rest stays due (next_reminder_at unchanged) and the next tick carries on.
- * Node (libSQL file or sqld, the default): large pages, whose JSON parameters stay near 1 MB. Workers:
- * 200 a page (D1 caps a bound string at 2 MB and a request's CPU is short) and less time (the scheduled
- * event shares the isolate's CPU limit with the jobs after this one).
+ * Node (libSQL file or sqld, the default): 2,500 a page (its largest JSON parameter, the outbox rows,
+ * ~1.4 MB; a page of 5,100 went through sqld's HTTP API too): 150 pages of 1,000 for a provincial
+ * campaign cost ~15 % more CPU (two runs each, alternating) than 60 of 2,500. 30 s: such a campaign
+ * (50,000 units × 3 deliverables) needs ~10 s of CPU; the budget leaves room for a busy machine and still
+ * half of node-cron's minute (ticks never overlap) for the rest of the tick. Workers: 200 a page (D1 caps
+ * a bound string at 2 MB and a request's CPU is short) and less time (the scheduled event shares the
+ * isolate's CPU limit with the jobs after this one).
  */
-export const CAMPAIGN_TICK_NODE = { budgetMs: 20_000, pageSize: 1000 } as const;
+export const CAMPAIGN_TICK_NODE = { budgetMs: 30_000, pageSize: 2500 } as const;
 export const CAMPAIGN_TICK_WORKERS = { budgetMs: 10_000, pageSize: 200 } as const;
 /** The dry run's page. */
 export const REMINDER_PAGE = 200;
