@@ -138,6 +138,8 @@ interface Run {
   ticks: number;
   assignments: number;
   queued: number;
+  /** Rows the run added to the event log (each one the tick's sealing then chains). */
+  events: number;
 }
 
 async function runOn(template: string, dir: string, name: string, which: "after" | "baseline", base: Omit<ServiceDeps, "db">): Promise<Run> {
@@ -162,8 +164,11 @@ async function runOn(template: string, dir: string, name: string, which: "after"
       if (r.assignments === 0 || ("outOfTime" in r ? !r.outOfTime : r.pages < 25)) break;
     }
     const used = process.cpuUsage(cpu);
+    const wallMs = performance.now() - t;
+    const metered = { ...m };
+    const logged = await client.execute("SELECT count(*) AS n FROM events WHERE platform = 'scheduler'");
     if (profiled) for (const [k, v] of [...profiled].sort((x, y) => y[1].ms - x[1].ms)) console.log(`    ${k.padEnd(28)} ${String(Math.round(v.ms)).padStart(7)} ms  ×${v.n}`);
-    return { wallMs: performance.now() - t, cpuMs: (used.user + used.system) / 1000, dbMs: m.ms, statements: m.statements, trips: m.trips, ticks, assignments, queued };
+    return { wallMs, cpuMs: (used.user + used.system) / 1000, dbMs: metered.ms, statements: metered.statements, trips: metered.trips, ticks, assignments, queued, events: Number(logged.rows[0]!.n) };
   } finally {
     client.close();
     rmSync(file, { force: true });
@@ -201,7 +206,7 @@ async function main() {
       for (const which of order.filter((w) => BASELINE || w === "after")) {
         const r = await runOn(template, dir, `${which}-${round}`, which, base);
         (which === "after" ? after : baseline).push(r);
-        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips}`);
+        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips} events=${r.events}`);
       }
     }
     const best = (runs: Run[]) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
@@ -221,6 +226,7 @@ async function main() {
         dbMs: Math.round(a.dbMs),
         statements: a.statements,
         roundTrips: a.trips,
+        events: a.events,
         ...(b && {
           baselineTicks: b.ticks,
           baselineWallMs: Math.round(b.wallMs),
@@ -229,6 +235,7 @@ async function main() {
           baselineDbMs: Math.round(b.dbMs),
           baselineStatements: b.statements,
           baselineRoundTrips: b.trips,
+          baselineEvents: b.events,
           speedup: b.wallMs / a.wallMs,
         }),
         load,
