@@ -13,6 +13,7 @@ import type { Client, InStatement } from "@libsql/client";
 import { parseConfig } from "../../src/config";
 import { applyMigrations, openLibsqlDatabase } from "../../src/db/libsql-file";
 import { runCampaignReminders } from "../../src/services/campaigns/reminders";
+import { sealEventLog } from "../../src/services/audit/event-chain";
 import type { ServiceDeps } from "../../src/services/deps";
 import { generateKeyMaterial, importKeyRing } from "../../src/security/keys";
 import { nodeSyncCrypto } from "../../src/security/node-crypto";
@@ -28,6 +29,9 @@ const ROUNDS = arg("rounds", 2);
 const PAGE = arg("page", 0);
 // --profile: the new job alone, each batch's statements run one by one in a transaction and timed by table.
 const PROFILE = process.argv.includes("--profile");
+// --seal: after the run (not in its figures), seal the event log as the tick does (5 s a tick) and report
+// how long that takes in all and in how many ticks' worth.
+const SEAL = process.argv.includes("--seal");
 // --no-baseline: skip the legacy path (~4 min at 50k units): for iterating on the new job only.
 const BASELINE = !process.argv.includes("--no-baseline");
 const TARGET_MS = 15_000;
@@ -140,6 +144,8 @@ interface Run {
   queued: number;
   /** Rows the run added to the event log (each one the tick's sealing then chains). */
   events: number;
+  /** --seal: wall time to seal what the run logged, and the tick-sized (5 s) sealing runs it took. */
+  seal?: { ms: number; runs: number };
 }
 
 async function runOn(template: string, dir: string, name: string, which: "after" | "baseline", base: Omit<ServiceDeps, "db">): Promise<Run> {
@@ -167,8 +173,21 @@ async function runOn(template: string, dir: string, name: string, which: "after"
     const wallMs = performance.now() - t;
     const metered = { ...m };
     const logged = await client.execute("SELECT count(*) AS n FROM events WHERE platform = 'scheduler'");
+    let seal: Run["seal"];
+    if (SEAL) {
+      const s = performance.now();
+      let runs = 0;
+      for (;;) {
+        runs++;
+        const r = await sealEventLog(deps);
+        if (r.blocked) throw new Error(`sealing blocked at event ${r.blocked.id}`);
+        const left = await client.execute({ sql: "SELECT count(*) AS n FROM events WHERE id > ?", args: [r.head.id] });
+        if (Number(left.rows[0]!.n) === 0) break;
+      }
+      seal = { ms: performance.now() - s, runs };
+    }
     if (profiled) for (const [k, v] of [...profiled].sort((x, y) => y[1].ms - x[1].ms)) console.log(`    ${k.padEnd(28)} ${String(Math.round(v.ms)).padStart(7)} ms  ×${v.n}`);
-    return { wallMs, cpuMs: (used.user + used.system) / 1000, dbMs: metered.ms, statements: metered.statements, trips: metered.trips, ticks, assignments, queued, events: Number(logged.rows[0]!.n) };
+    return { wallMs, cpuMs: (used.user + used.system) / 1000, dbMs: metered.ms, statements: metered.statements, trips: metered.trips, ticks, assignments, queued, events: Number(logged.rows[0]!.n), ...(seal && { seal }) };
   } finally {
     client.close();
     rmSync(file, { force: true });
@@ -206,7 +225,7 @@ async function main() {
       for (const which of order.filter((w) => BASELINE || w === "after")) {
         const r = await runOn(template, dir, `${which}-${round}`, which, base);
         (which === "after" ? after : baseline).push(r);
-        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips} events=${r.events}`);
+        console.log(`  ${which.padEnd(8)} ticks=${r.ticks} assignments=${r.assignments} queued=${r.queued} wall=${Math.round(r.wallMs)} ms cpu=${Math.round(r.cpuMs)} ms db=${Math.round(r.dbMs)} ms statements=${r.statements} round trips=${r.trips} events=${r.events}${r.seal ? ` sealing=${Math.round(r.seal.ms)} ms in ${r.seal.runs} run(s)` : ""}`);
       }
     }
     const best = (runs: Run[]) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
