@@ -10,6 +10,7 @@ import { planCampaignReminders, runCampaignReminders } from "../../src/services/
 import { createTestContext, type TestContext } from "../support/context";
 import { DUE, seedCampaign, type SeededCampaign } from "../support/campaign-seed";
 import { getUnit, unitPageView } from "../../src/services/campaigns/unit-view";
+import { EVENT_READ_CHARS, sealEventLog, verifyEventChain } from "../../src/services/audit/event-chain";
 import { statementsOf } from "../support/statements-of";
 import { loggedReminders } from "../support/reminder-events";
 
@@ -137,6 +138,24 @@ describe("the page event", () => {
     expect(logged.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort()).toEqual(claims.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort());
     expect(logged.some((r) => r.assignmentId === assignmentId && r.slot === "v1:escalation")).toBe(false);
     expect(logged).toHaveLength(planned.length - 1);
+  });
+});
+
+describe("large page events in the hash chain", () => {
+  it("are sealed and verified in reads cut at EVENT_READ_CHARS (2,000 of ~600 KB in one read would pass sqld's 10 MB response cap)", async () => {
+    const data = JSON.stringify({ columns: ["assignmentId"], slots: [["x".repeat(600_000)]] });
+    for (let i = 0; i < 20; i++)
+      await ctx.client.execute({ sql: "INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data) VALUES (?, 'campaign', 'cmp', 'campaign.reminded', 'system', 'scheduler', ?)", args: [NOW.getTime(), data] });
+    const reads = await statementsOf(ctx.client, () => sealEventLog({ ...ctx.deps, now: () => NOW }));
+    // One tick's sealing gets through all of them, a few per read.
+    const unsealed = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE chain_hash IS NULL");
+    expect(unsealed.rows[0]!.n).toBe(0);
+    // A read takes rows while the ones before them hold under EVENT_READ_CHARS: 4 of these at most.
+    const perRead = Math.floor(EVENT_READ_CHARS / data.length) + 1;
+    expect(reads.filter((s) => /^select .* from "events"/i.test(s.sql)).length).toBeGreaterThanOrEqual(Math.ceil(20 / perRead));
+    const report = await verifyEventChain(ctx.db, ctx.deps.keys);
+    expect(report).toMatchObject({ ok: true, unsealed: 0 });
+    expect(report.checked).toBeGreaterThanOrEqual(20);
   });
 });
 
