@@ -6,7 +6,7 @@ import { eq, like } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
 import { assignments, outbox, reminderSlots } from "../../src/db/schema";
-import { planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
+import { PAGE_EVENT_MAX_SLOTS, planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
 import { createTestContext, type TestContext } from "../support/context";
 import { DUE, seedCampaign, type SeededCampaign } from "../support/campaign-seed";
 import { getUnit, unitPageView } from "../../src/services/campaigns/unit-view";
@@ -138,6 +138,17 @@ describe("the page event", () => {
     expect(logged.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort()).toEqual(claims.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort());
     expect(logged.some((r) => r.assignmentId === assignmentId && r.slot === "v1:escalation")).toBe(false);
     expect(logged).toHaveLength(planned.length - 1);
+  });
+});
+
+describe("page events of a large page", () => {
+  it("list at most PAGE_EVENT_MAX_SLOTS slots each: 400 units, one page of 1,200 assignments, 2,000 slots in two events", async () => {
+    await dueCampaign(400);
+    const r = await runCampaignReminders(ctx.deps, NOW, { pageSize: 2500 });
+    expect(r).toMatchObject({ pages: 1, reminders: 1200, escalations: 800 });
+    const events = await ctx.client.execute("SELECT data FROM events WHERE action = 'campaign.reminded' ORDER BY id");
+    expect(events.rows.map((e) => (JSON.parse(String(e.data)) as { slots: unknown[] }).slots.length)).toEqual([PAGE_EVENT_MAX_SLOTS, 2000 - PAGE_EVENT_MAX_SLOTS]);
+    expect(new Set((await loggedReminders(ctx.db)).map((l) => `${l.assignmentId}|${l.slot}`)).size).toBe(2000);
   });
 });
 

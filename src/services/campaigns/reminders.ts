@@ -69,7 +69,9 @@ export const ESCALATION_GROUP_MIN = 50;
 type PageEventRow = [string, string, string, string, string, string, number, number, string];
 /** The names of a page event's columns, stored with its rows so the log explains itself. */
 export const PAGE_EVENT_COLUMNS = ["assignmentId", "unitId", "deliverableId", "slot", "kind", "sendAt", "dueAt", "outboxId"] as const;
-/** The page event's action: one per campaign and page, listing the slots claimed. */
+/** Slots one page event lists at most (~140 KB of data): more make several events of the page. */
+export const PAGE_EVENT_MAX_SLOTS = 1000;
+/** The page event's action: one per campaign and page (and PAGE_EVENT_MAX_SLOTS), listing the slots claimed. */
 export const PAGE_EVENT_ACTION = "campaign.reminded";
 
 interface EscalationGroup {
@@ -164,13 +166,17 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   // batch if another tick moved an assignment on), the events are written as built here; otherwise only
   // the slots whose claim row carries this batch's outbox id (a slot claimed before keeps its row).
   if (eventRows.length) {
-    const byCampaign = new Map<string, unknown[][]>();
+    const chunks: [string, unknown[][]][] = [];
+    const open = new Map<string, unknown[][]>();
     for (const [campaign, ...slot] of eventRows) {
-      let slots = byCampaign.get(campaign);
-      if (!slots) byCampaign.set(campaign, (slots = []));
+      let slots = open.get(campaign);
+      if (!slots || slots.length >= PAGE_EVENT_MAX_SLOTS) {
+        open.set(campaign, (slots = []));
+        chunks.push([campaign, slots]);
+      }
       slots.push(slot);
     }
-    const pageEvents = JSON.stringify([...byCampaign].map(([campaign, slots]) => [campaign, { columns: PAGE_EVENT_COLUMNS, slots }]));
+    const pageEvents = JSON.stringify(chunks.map(([campaign, slots]) => [campaign, { columns: PAGE_EVENT_COLUMNS, slots }]));
     const action = sql.raw(`'${PAGE_EVENT_ACTION}'`);
     statements.push(
       deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data)
