@@ -4,7 +4,7 @@
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. A page's next times go in one UPDATE … FROM
 // (the page as a JSON array, one bound parameter); its slots and outbox rows in one INSERT each, and ONE
-// event per campaign and page (`campaign.reminded`) listing the slots it claimed (assignment, unit,
+// event per campaign and page (`campaign.reminded`, per 1,000 slots) listing the slots it claimed (assignment, unit,
 // deliverable, slot, outbox row): an event per slot made a provincial tick 250,000 events to write and
 // seal. A unit's reminder history is read from reminder_slots (unit-view.ts). Schedules are worked out
 // once per deliverable and deadline; a time budget (not a page cap) ends a tick, and what is left stays
