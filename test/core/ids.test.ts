@@ -1,7 +1,7 @@
 // Ids come from a pooled CSPRNG draw (src/core/ids.ts): every id is fresh, well-formed, and the
 // symbols stay evenly spread across the alphabet (no byte handed out twice, no bias).
 import { describe, expect, it } from "vitest";
-import { newId, newReportId } from "../../src/core/ids";
+import { newId, newIdRun, newReportId } from "../../src/core/ids";
 import { RECEIPT_ALPHABET } from "../../src/core/receipt";
 
 describe("ids", () => {
@@ -27,5 +27,18 @@ describe("ids", () => {
 
   it("use the random source given (deterministic tests)", () => {
     expect(newId("t", (n) => new Uint8Array(n))).toBe(`t_${RECEIPT_ALPHABET[0]!.repeat(16)}`);
+  });
+
+  it("a run shares a random stem and counts up in sort order: neighbours in an index, unique, same shape as newId", () => {
+    const symbol = `[${RECEIPT_ALPHABET}]`;
+    const run = newIdRun("out");
+    const ids = Array.from({ length: 3000 }, () => run());
+    for (const id of ids) expect(id).toMatch(new RegExp(`^out_${symbol}{16}$`));
+    expect(new Set(ids).size).toBe(3000);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids.map((id) => id.slice(0, 15))).size).toBe(1);
+    // Two runs start from different stems.
+    expect(newIdRun("out")().slice(0, 15)).not.toBe(ids[0]!.slice(0, 15));
+    expect(newIdRun("t", (n) => new Uint8Array(n))()).toBe(`t_${RECEIPT_ALPHABET[0]!.repeat(16)}`);
   });
 });

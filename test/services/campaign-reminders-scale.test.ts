@@ -1,15 +1,18 @@
 // The campaign tick at scale on a real database: a page's next times go in one UPDATE … FROM (the page
-// as a JSON array, one bound parameter), its slots and events in one INSERT each; an assignment changed between the read and the write is left out (not sent, not
+// as a JSON array, one bound parameter), its slots in one INSERT and one event per campaign and page listing them; an assignment changed between the read and the write is left out (not sent, not
 // sent twice) while the rest of its page is queued; a time budget ends a tick early and the next tick
 // carries on, each slot claimed once; more than 50 escalations of one deliverable to one coordinators' chat in a page go as one card.
 import { eq, like } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Client } from "@libsql/client";
 import { assignments, outbox, reminderSlots } from "../../src/db/schema";
-import { planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
+import { PAGE_EVENT_MAX_SLOTS, planCampaignReminders, runCampaignReminders } from "../../src/services/campaigns/reminders";
 import { createTestContext, type TestContext } from "../support/context";
-import { seedCampaign, type SeededCampaign } from "../support/campaign-seed";
+import { DUE, seedCampaign, type SeededCampaign } from "../support/campaign-seed";
+import { getUnit, unitPageView } from "../../src/services/campaigns/unit-view";
+import { EVENT_READ_CHARS, sealEventLog, verifyEventChain } from "../../src/services/audit/event-chain";
 import { statementsOf } from "../support/statements-of";
+import { loggedReminders } from "../support/reminder-events";
 
 let ctx: TestContext;
 // Monday 28 December 2026, 10:00 Shanghai: all three deliverables are overdue (reminder and escalation).
@@ -48,7 +51,7 @@ describe("one statement per table and page", () => {
     const inserts = (table: string) => seen.filter((s) => new RegExp(`^\\s*insert into "?${table}"?`, "i").test(s.sql));
     expect(inserts("reminder_slots")).toHaveLength(1);
     // (The other events row is December's holiday-data warning.)
-    expect(inserts("events").filter((s) => s.sql.includes("assignment.reminded"))).toHaveLength(1);
+    expect(inserts("events").filter((s) => s.sql.includes("campaign.reminded"))).toHaveLength(1);
     // Each within D1's 100 bound parameters (the outbox rows are cut to fit).
     for (const s of seen) expect((s.args as unknown[]).length).toBeLessThanOrEqual(100);
     const rows = await ctx.db.select().from(assignments).where(eq(assignments.campaignId, campaignId));
@@ -117,6 +120,78 @@ describe("an assignment changed between the read and the write", () => {
     expect(second.slots.filter((s) => s.startsWith(`${victim}|`))).toHaveLength(1);
     expect(second.slots).toHaveLength(planned.length);
     expect(new Set(second.messages).size).toBe(second.messages.length);
+    // The page events list exactly the claims: the victim's slot once, by the tick that claimed it.
+    expect((await loggedReminders(ctx.db)).map((r) => `${r.assignmentId}|${r.slot}`).sort()).toEqual(second.slots);
+  });
+});
+
+describe("the page event", () => {
+  it("lists only the slots its batch claimed: one claimed before (by an older tick) is not listed again", async () => {
+    await dueCampaign(4);
+    const planned = await planCampaignReminders(ctx.deps, NOW);
+    const before = planned.find((p) => p.kind === "escalation")!;
+    const assignmentId = (await ctx.db.select().from(assignments).where(eq(assignments.unitId, before.unitId))).find((a) => a.deliverableId === before.deliverableId)!.id;
+    await ctx.client.execute({ sql: "INSERT INTO reminder_slots (assignment_id, slot, kind, send_at, due_at, claimed_at, outbox_id) VALUES (?, 'v1:escalation', 'escalation', ?, ?, 1, 'out_older')", args: [assignmentId, before.sendAt, before.dueAt] });
+    await runCampaignReminders(ctx.deps, NOW);
+    const logged = await loggedReminders(ctx.db);
+    const claims = (await ctx.db.select().from(reminderSlots)).filter((r) => r.outboxId !== "out_older");
+    expect(logged.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort()).toEqual(claims.map((r) => `${r.assignmentId}|${r.slot}|${r.outboxId}`).sort());
+    expect(logged.some((r) => r.assignmentId === assignmentId && r.slot === "v1:escalation")).toBe(false);
+    expect(logged).toHaveLength(planned.length - 1);
+  });
+});
+
+describe("page events of a large page", () => {
+  it("list at most PAGE_EVENT_MAX_SLOTS slots each: 400 units, one page of 1,200 assignments, 2,000 slots in two events", async () => {
+    await dueCampaign(400);
+    const r = await runCampaignReminders(ctx.deps, NOW, { pageSize: 2500 });
+    expect(r).toMatchObject({ pages: 1, reminders: 1200, escalations: 800 });
+    const events = await ctx.client.execute("SELECT data FROM events WHERE action = 'campaign.reminded' ORDER BY id");
+    expect(events.rows.map((e) => (JSON.parse(String(e.data)) as { slots: unknown[] }).slots.length)).toEqual([PAGE_EVENT_MAX_SLOTS, 2000 - PAGE_EVENT_MAX_SLOTS]);
+    expect(new Set((await loggedReminders(ctx.db)).map((l) => `${l.assignmentId}|${l.slot}`)).size).toBe(2000);
+  });
+});
+
+describe("large page events in the hash chain", () => {
+  it("are sealed and verified in reads cut at EVENT_READ_CHARS (2,000 of ~600 KB in one read would pass sqld's 10 MB response cap)", async () => {
+    const data = JSON.stringify({ columns: ["assignmentId"], slots: [["x".repeat(600_000)]] });
+    for (let i = 0; i < 20; i++)
+      await ctx.client.execute({ sql: "INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data) VALUES (?, 'campaign', 'cmp', 'campaign.reminded', 'system', 'scheduler', ?)", args: [NOW.getTime(), data] });
+    const reads = await statementsOf(ctx.client, () => sealEventLog({ ...ctx.deps, now: () => NOW }));
+    // One tick's sealing gets through all of them, a few per read.
+    const unsealed = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE chain_hash IS NULL");
+    expect(unsealed.rows[0]!.n).toBe(0);
+    // A read takes rows while the ones before them hold under EVENT_READ_CHARS: 4 of these at most.
+    const perRead = Math.floor(EVENT_READ_CHARS / data.length) + 1;
+    expect(reads.filter((s) => /^select .* from "events"/i.test(s.sql)).length).toBeGreaterThanOrEqual(Math.ceil(20 / perRead));
+    const report = await verifyEventChain(ctx.db, ctx.deps.keys);
+    expect(report).toMatchObject({ ok: true, unsealed: 0 });
+    expect(report.checked).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("a unit's history", () => {
+  it("shows each reminder the tick sent the unit, read from its slots, once (also those logged one event per slot before)", async () => {
+    const { unitIds, assignmentIds } = await dueCampaign(3);
+    const unitId = unitIds[1]!;
+    const earlier = assignmentIds.get(`${unitId}|statistics`)!;
+    // A reminder from before the page events: its slot, and its own `assignment.reminded` event.
+    const at = NOW.getTime() - 86_400_000;
+    await ctx.client.batch([
+      { sql: "INSERT INTO reminder_slots (assignment_id, slot, kind, send_at, due_at, claimed_at, outbox_id) VALUES (?, 'v1:before:1', 'before', ?, ?, ?, 'out_earlier')", args: [earlier, at, DUE[1]!, at] },
+      { sql: "INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key) VALUES (?, 'assignment', ?, 'assignment.reminded', 'system', 'scheduler', '{}', ?)", args: [at, earlier, `reminder:${earlier}:v1:before:1`] },
+    ]);
+    await runCampaignReminders(ctx.deps, NOW);
+    const view = await unitPageView(ctx.deps, (await getUnit(ctx.deps, unitId))!);
+    const reminded = view.history.filter((e) => e.action === "assignment.reminded");
+    const mine = new Set(view.assignments.map((v) => v.assignment.id));
+    const slots = (await ctx.db.select().from(reminderSlots)).filter((r) => mine.has(r.assignmentId));
+    // Three overdue reminders and two escalations from the tick, and the earlier one.
+    expect(slots).toHaveLength(6);
+    expect(reminded.map((e) => `${e.entityType}:${e.entityId}@${e.occurredAt}`).sort()).toEqual(slots.map((r) => `assignment:${r.assignmentId}@${r.claimedAt}`).sort());
+    expect(reminded.every((e) => e.actorId === null)).toBe(true);
+    // Newest first, as the page lists them.
+    expect(view.history.map((e) => e.occurredAt)).toEqual([...view.history.map((e) => e.occurredAt)].sort((x, y) => y - x));
   });
 });
 
@@ -146,7 +221,7 @@ describe("the time budget", () => {
 });
 
 describe("many escalations to one coordinators' chat", () => {
-  it("more than 50 of one deliverable in a page: one card listing the units; each unit keeps its slot claim and event", async () => {
+  it("more than 50 of one deliverable in a page: one card listing the units; each unit keeps its slot claim and is listed in the page event", async () => {
     const { campaignId } = await dueCampaign(60);
     const r = await runCampaignReminders(ctx.deps, NOW);
     // Two deliverables escalate for all 60 units (the third is not three working days overdue yet).
@@ -160,12 +235,16 @@ describe("many escalations to one coordinators' chat", () => {
       expect(listed.split("、")).toHaveLength(30);
       expect(listed).toContain("……另有 30 家");
     }
-    // Every escalated unit's claim points at its deliverable's card; one event per claimed slot.
+    // Every escalated unit's claim points at its deliverable's card; the page's one event lists every
+    // claimed slot (was: one event per slot, 300), the escalations with their card.
     const claims = await ctx.db.select().from(reminderSlots).where(eq(reminderSlots.kind, "escalation"));
     expect(claims).toHaveLength(120);
     expect(new Set(claims.map((c) => c.outboxId))).toEqual(new Set(cards.map((c) => c.id)));
-    const logged = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE action = 'assignment.reminded'");
-    expect(logged.rows[0]!.n).toBe(300);
+    const events = await ctx.client.execute("SELECT count(*) AS n FROM events WHERE action = 'campaign.reminded'");
+    expect(events.rows[0]!.n).toBe(1);
+    const logged = await loggedReminders(ctx.db);
+    expect(logged).toHaveLength(300);
+    expect(new Set(logged.filter((r) => r.kind === "escalation").map((r) => r.outboxId))).toEqual(new Set(cards.map((c) => c.id)));
     expect((await sent(campaignId)).slots).toHaveLength(300);
   });
 

@@ -4,7 +4,7 @@
 // path), and `npm run verify-log` recomputes the chain: an edited, deleted or reordered row breaks it
 // from that row on. The chain head goes into the tick's log line, so a copy kept elsewhere (log
 // shipping) anchors it against truncation of the newest rows.
-import { asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { appState, events, type EventRow } from "../../db/schema";
@@ -114,6 +114,21 @@ export async function readChainBlock(db: Db): Promise<{ id: number; latestId: nu
   }
 }
 
+/**
+ * Characters of `data` one read of the log returns at most (always at least one row): a campaign tick's
+ * page event lists thousands of reminders (~0.5 MB), and 2,000 of them in one read would pass sqld's
+ * 10 MB response cap and hold a gigabyte. Characters, not bytes (SQLite's length()): ≤ 6 MB as UTF-8.
+ */
+export const EVENT_READ_CHARS = 2_000_000;
+
+/** Up to `limit` events after `afterId`, in id order, cut where their data passes EVENT_READ_CHARS. */
+function eventsAfter(db: Db, afterId: number, limit: number) {
+  // The cut is worked out over the next `limit` ids only (their lengths), so a read stays bounded however long the log.
+  const lastId = sql`(SELECT max(id) FROM (SELECT id, sum(len) OVER (ORDER BY id) - len AS before
+    FROM (SELECT id, coalesce(length(data), 0) AS len FROM events WHERE id > ${afterId} ORDER BY id LIMIT ${limit})) WHERE before < ${EVENT_READ_CHARS})`;
+  return db.select().from(events).where(and(gt(events.id, afterId), lte(events.id, lastId))).orderBy(asc(events.id)).limit(limit);
+}
+
 /** Sealing stopped at `id`: its time lies before the latest time already in the chain (row `latestId`). */
 export interface SealBlock {
   id: number;
@@ -126,10 +141,12 @@ export interface SealBlock {
  * A back-dated event stops sealing at the row before it (recorded under CHAIN_BLOCKED_KEY): sealing it
  * would make an inserted row look as old as it claims. Cost is bounded by `limit`, not by the size of the log.
  */
-export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">, limit = 500): Promise<{ sealed: number; head: ChainHead; blocked: SealBlock | null }> {
+export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">, limit = 500): Promise<{ sealed: number; head: ChainHead; blocked: SealBlock | null; more: boolean }> {
   const { head, latest: latestSealed } = await readHeadRecord(deps.db);
-  const rows = await deps.db.select().from(events).where(gt(events.id, head.id)).orderBy(asc(events.id)).limit(limit);
-  if (rows.length === 0) return { sealed: 0, head, blocked: null };
+  const rows = await eventsAfter(deps.db, head.id, limit);
+  if (rows.length === 0) return { sealed: 0, head, blocked: null, more: false };
+  // Full by count, or (likely) cut by EVENT_READ_CHARS: there may be more to seal now.
+  const more = rows.length === limit || rows.reduce((n, r) => n + (r.data?.length ?? 0), 0) >= EVENT_READ_CHARS;
   let previous = head.hash;
   /** [event id, chain hash] of each row sealed now. */
   const sealed: [number, string][] = [];
@@ -179,7 +196,7 @@ export async function sealEvents(deps: Pick<ServiceDeps, "db" | "keys" | "now">,
     statements.push(deps.db.insert(appState).values({ key: CHAIN_BLOCKED_KEY, value: blockValue, updatedAt: now }).onConflictDoUpdate({ target: appState.key, set: { value: blockValue, updatedAt: now } }));
   }
   await deps.db.batch(asBatch(statements));
-  return { sealed: seen, head: last, blocked };
+  return { sealed: seen, head: last, blocked, more };
 }
 
 /** Rows the tick seals per read and batch: a busy tick's events (a thousand escalations) in one go. */
@@ -193,7 +210,7 @@ export async function sealEventLog(deps: Pick<ServiceDeps, "db" | "keys" | "now"
   for (;;) {
     const r = await sealEvents(deps, batch);
     total += r.sealed;
-    if (r.blocked || r.sealed < batch || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head, blocked: r.blocked };
+    if (r.blocked || !r.more || Date.now() - started > (options.budgetMs ?? 5000)) return { sealed: total, head: r.head, blocked: r.blocked };
   }
 }
 
@@ -250,7 +267,7 @@ export async function verifyEventChain(db: Db, keys: ChainKeys, options: { pageS
   const recordedHead = await readChainHead(db);
   const fail = (problem: ChainProblem): ChainReport => ({ ok: false, checked, unsealed, head: recordedHead, problem });
   for (;;) {
-    const page = await db.select().from(events).where(gt(events.id, previousId)).orderBy(asc(events.id)).limit(pageSize);
+    const page = await eventsAfter(db, previousId, pageSize);
     if (page.length === 0) break;
     for (const row of page) {
       // Times along the chain, sealed rows and not yet sealed ones alike: a back-dated row is named before

@@ -3,9 +3,12 @@
 // the escalation to the coordinators and the supervising unit, and their next time. Each slot is claimed
 // in reminder_slots in the same write batch as its outbox message, both keyed by (assignment, slot): a
 // repeated, late or concurrent tick sends each slot once. A page's next times go in one UPDATE … FROM
-// (the page as a JSON array, one bound parameter); its slots and events in one INSERT each; schedules are worked out once per deliverable and deadline; a time
-// budget (not a page cap) ends a tick, and what is left stays due for the next one. Also the
-// holiday-data warning from 1 December.
+// (the page as a JSON array, one bound parameter); its slots and outbox rows in one INSERT each, and ONE
+// event per campaign and page (`campaign.reminded`, per 1,000 slots) listing the slots it claimed (assignment, unit,
+// deliverable, slot, outbox row): an event per slot made a provincial tick 250,000 events to write and
+// seal. A unit's reminder history is read from reminder_slots (unit-view.ts). Schedules are worked out
+// once per deliverable and deadline; a time budget (not a page cap) ends a tick, and what is left stays
+// due for the next one. Also the holiday-data warning from 1 December.
 import { and, asc, eq, not, sql } from "drizzle-orm";
 import { inJsonArray } from "../../db/chunk";
 import { missingHolidayYear } from "../../core/campaigns/holiday-data";
@@ -13,7 +16,7 @@ import { type ReminderKind, type ReminderSlot } from "../../core/campaigns/remin
 import type { Db } from "../../db/client";
 import { asBatch } from "../../db/client";
 import { assignments, events, reminderSlots } from "../../db/schema";
-import { newId } from "../../core/ids";
+import { newIdRun } from "../../core/ids";
 import { enqueueManyJsonStatement, enqueueManyStatement, type EnqueueInput } from "../delivery/outbox";
 import type { ServiceDeps } from "../deps";
 import { failedConstraint, retryBusyWrite } from "../../db/retry";
@@ -26,11 +29,15 @@ import { duePage, newParentRows, ScheduleCache, type Cursor, type DueRow, type P
  * The campaign tick's limits per runtime, passed by the entry file as `deps.campaignTick`. pageSize:
  * assignments per page (one read and one write round trip each); budgetMs: the tick stops starting
  * pages after this long, the rest stays due (next_reminder_at unchanged) and the next tick carries on.
- * Node (libSQL file or sqld, the default): large pages, whose JSON parameters stay near 1 MB. Workers:
- * 200 a page (D1 caps a bound string at 2 MB and a request's CPU is short) and less time (the scheduled
- * event shares the isolate's CPU limit with the jobs after this one).
+ * Node (libSQL file or sqld, the default): 2,500 a page (its largest JSON parameter, the outbox rows,
+ * ~1.4 MB; a page of 5,100 went through sqld's HTTP API too): 150 pages of 1,000 for a provincial
+ * campaign cost ~15 % more CPU (two runs each, alternating) than 60 of 2,500. 30 s: such a campaign
+ * (50,000 units × 3 deliverables) needs ~10 s of CPU; the budget leaves room for a busy machine and still
+ * half of node-cron's minute (ticks never overlap) for the rest of the tick. Workers: 200 a page (D1 caps
+ * a bound string at 2 MB and a request's CPU is short) and less time (the scheduled event shares the
+ * isolate's CPU limit with the jobs after this one).
  */
-export const CAMPAIGN_TICK_NODE = { budgetMs: 20_000, pageSize: 1000 } as const;
+export const CAMPAIGN_TICK_NODE = { budgetMs: 30_000, pageSize: 2500 } as const;
 export const CAMPAIGN_TICK_WORKERS = { budgetMs: 10_000, pageSize: 200 } as const;
 /** The dry run's page. */
 export const REMINDER_PAGE = 200;
@@ -58,10 +65,19 @@ const asPlatform = (p: string) => p as EnqueueInput["platform"];
  */
 export const ESCALATION_GROUP_MIN = 50;
 
+/** [campaign, assignment, unit, deliverable, slot, kind, sendAt, dueAt, outbox row]: one claimed slot in a page event. */
+type PageEventRow = [string, string, string, string, string, string, number, number, string];
+/** The names of a page event's columns, stored with its rows so the log explains itself. */
+export const PAGE_EVENT_COLUMNS = ["assignmentId", "unitId", "deliverableId", "slot", "kind", "sendAt", "dueAt", "outboxId"] as const;
+/** Slots one page event lists at most (~140 KB of data): more make several events of the page. */
+export const PAGE_EVENT_MAX_SLOTS = 1000;
+/** The page event's action: one per campaign and page (and PAGE_EVENT_MAX_SLOTS), listing the slots claimed. */
+export const PAGE_EVENT_ACTION = "campaign.reminded";
+
 interface EscalationGroup {
   coordinators: NonNullable<ReturnType<typeof coordinatorsOf>>;
   row: DueRow;
-  items: { row: DueRow; slot: ReminderSlot; slotRow: [string, string, string, number, number, number, string] }[];
+  items: { row: DueRow; slot: ReminderSlot; slotRow: [string, string, string, number, number, number, string]; eventRow: PageEventRow }[];
 }
 
 /** The statements of one page: slot claims, outbox rows, events, and each assignment's next time (compare-and-set). */
@@ -69,17 +85,21 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
   // Rows as JSON arrays, in the column order of the statements below.
   const slotRows: [string, string, string, number, number, number, string][] = [];
   const outbox: EnqueueInput[] = [];
-  const eventRows: [string, string, string][] = [];
+  const eventRows: PageEventRow[] = [];
   const moves: [string, number, number, number | null, number | null][] = [];
   const escalations = new Map<string, EscalationGroup>();
+  // The page's outbox ids as one run (neighbours in the outbox's primary-key index), supervisors' too.
+  const outboxIds = newIdRun("out");
   for (const { row, send, next } of planned) {
     const a = row.assignment;
     const ctx = { campaign: row.campaign, deliverable: row.deliverable, unit: row.unit, assignment: a };
     for (const slot of send) {
       const key = `reminder:${a.id}:${slot.key}`;
-      const outboxId = newId("out");
+      const outboxId = outboxIds();
       const slotRow: [string, string, string, number, number, number, string] = [a.id, slot.key, slot.kind, slot.sendAt, slot.dueAt, now, outboxId];
       slotRows.push(slotRow);
+      const eventRow: PageEventRow = [a.campaignId, a.id, a.unitId, a.deliverableId, slot.key, slot.kind, slot.sendAt, slot.dueAt, outboxId];
+      eventRows.push(eventRow);
       if (slot.kind === "escalation") {
         const coordinators = coordinatorsOf(org, row.campaign);
         if (coordinators) {
@@ -87,14 +107,13 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           const groupKey = `${coordinators.platform}\u0000${coordinators.chatId}\u0000${row.deliverable.id}`;
           let group = escalations.get(groupKey);
           if (!group) escalations.set(groupKey, (group = { coordinators, row, items: [] }));
-          group.items.push({ row, slot, slotRow });
+          group.items.push({ row, slot, slotRow, eventRow });
         }
         const sup = row.supervisor;
-        if (sup?.active) outbox.push({ dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
+        if (sup?.active) outbox.push({ id: outboxIds(), dedupeKey: `${key}:supervisor`, platform: asPlatform(sup.platform), chatId: sup.chatId, kind: "text", payload: { message: escalationMessage(ctx, localeOf(sup.locale)) } });
       } else {
         outbox.push({ id: outboxId, dedupeKey: key, platform: asPlatform(row.unit.platform), chatId: row.unit.chatId, kind: "text", payload: { message: unitMessage(ctx, slot.kind, slot.offsetDays !== undefined ? { offsetDays: slot.offsetDays } : {}), watchReads: { entityType: "assignment", entityId: a.id } } });
       }
-      eventRows.push([a.id, JSON.stringify({ slot: slot.key, kind: slot.kind, sendAt: slot.sendAt, dueAt: slot.dueAt, unitId: a.unitId, deliverableId: a.deliverableId }), key]);
     }
     const escalated = send.some((s) => s.kind === "escalation");
     moves.push([a.id, a.version, a.nextReminderAt!, next, escalated ? now : null]);
@@ -110,8 +129,11 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
       continue;
     }
     // One row for the group; each unit's slot claim points at it. The key is this page's first unit.
-    const id = newId("out");
-    for (const item of items) item.slotRow[6] = id;
+    const id = outboxIds();
+    for (const item of items) {
+      item.slotRow[6] = id;
+      item.eventRow[8] = id;
+    }
     const first = items[0]!;
     const message = escalationGroupMessage(row.campaign, row.deliverable, items.map((i) => ({ unit: i.row.unit, dueAt: i.row.assignment.dueAt })), locale);
     outbox.push({ id, dedupeKey: `reminder:${first.row.assignment.id}:${first.slot.key}:coordinators:${items.length}`, platform, chatId: coordinators.chatId, kind: "text", payload: { message } });
@@ -139,14 +161,38 @@ function pageStatements(deps: ServiceDeps, planned: PlannedAssignment[], org: Or
           json_extract(value, '$[4]'), json_extract(value, '$[5]'), json_extract(value, '$[6]') FROM json_each(${JSON.stringify(slotRows)}) WHERE true
         ON CONFLICT DO NOTHING`),
     );
-  if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
-  // A concurrent tick claiming the same slot logs nothing twice (the dedupe key).
-  if (eventRows.length)
+  // One event per campaign in the page, listing the slots THIS batch claimed. Right after the claims, so
+  // changes() is their count: when every claim was new (the rule: the compare-and-set above fails the
+  // batch if another tick moved an assignment on), the events are written as built here; otherwise only
+  // the slots whose claim row carries this batch's outbox id (a slot claimed before keeps its row).
+  if (eventRows.length) {
+    const chunks: [string, unknown[][]][] = [];
+    const open = new Map<string, unknown[][]>();
+    for (const [campaign, ...slot] of eventRows) {
+      let slots = open.get(campaign);
+      if (!slots || slots.length >= PAGE_EVENT_MAX_SLOTS) {
+        open.set(campaign, (slots = []));
+        chunks.push([campaign, slots]);
+      }
+      slots.push(slot);
+    }
+    const pageEvents = JSON.stringify(chunks.map(([campaign, slots]) => [campaign, { columns: PAGE_EVENT_COLUMNS, slots }]));
+    const action = sql.raw(`'${PAGE_EVENT_ACTION}'`);
     statements.push(
-      deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data, dedupe_key)
-        SELECT ${now}, 'assignment', json_extract(value, '$[0]'), 'assignment.reminded', 'system', 'scheduler', json_extract(value, '$[1]'), json_extract(value, '$[2]')
-        FROM json_each(${JSON.stringify(eventRows)}) WHERE true ON CONFLICT DO NOTHING`),
+      deps.db.run(sql`INSERT INTO events (occurred_at, entity_type, entity_id, action, actor_type, platform, data)
+        WITH claims AS MATERIALIZED (SELECT changes() = ${slotRows.length} AS all_new), page AS (SELECT ${pageEvents} AS events)
+        SELECT ${now}, 'campaign', json_extract(c.value, '$[0]'), ${action}, 'system', 'scheduler', json_extract(c.value, '$[1]')
+          FROM claims CROSS JOIN page CROSS JOIN json_each(page.events) AS c WHERE claims.all_new
+        UNION ALL
+        SELECT ${now}, 'campaign', json_extract(c.value, '$[0]'), ${action}, 'system', 'scheduler',
+            json_object('columns', json_extract(c.value, '$[1].columns'), 'slots', json_group_array(json(s.value)))
+          FROM claims CROSS JOIN page CROSS JOIN json_each(page.events) AS c CROSS JOIN json_each(c.value, '$[1].slots') AS s
+          WHERE NOT claims.all_new AND EXISTS (SELECT 1 FROM reminder_slots AS r
+            WHERE r.assignment_id = json_extract(s.value, '$[0]') AND r.slot = json_extract(s.value, '$[3]') AND r.outbox_id = json_extract(s.value, '$[7]'))
+          GROUP BY c.key`),
     );
+  }
+  if (outbox.length) statements.push(enqueueManyJsonStatement(deps, outbox));
   return statements;
 }
 
