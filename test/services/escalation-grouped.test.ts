@@ -6,7 +6,7 @@ import { and, eq, like, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createChatRuntime } from "../../src/chat/runtime";
 import { events, leads, members, outbox, teams } from "../../src/db/schema";
-import { escalateOverdueLeads, REMINDER_GROUP_MAX_LINES } from "../../src/services/leads/escalation";
+import { ESCALATION_TICK_NODE, escalateOverdueLeads, REMINDER_GROUP_MAX_LINES } from "../../src/services/leads/escalation";
 import { seedOpenLeads } from "../../scripts/bench/seed-leads";
 import { createTestContext, type TestContext } from "../support/context";
 import { deliverUntilIdle, fakeChatEnv } from "../support/chat-harness";
@@ -142,6 +142,18 @@ describe("grouped reminders", () => {
       "【提醒负责人】提醒 张明：3 条线索已逾期：": ["z-0", "z-1", "z-2"],
       "【提醒负责人】提醒 王强：2 条线索已逾期：": ["w-0", "w-1"],
     });
+  });
+
+  it("the runtime's batch (deps.escalationTick): Node's 1,000 take 450 due leads in one batch and one message, Workers' 200 in three", async () => {
+    await seedFor("张明", "n", 450);
+    ctx.deps.escalationTick = ESCALATION_TICK_NODE;
+    expect(await escalateOverdueLeads(ctx.deps)).toMatchObject({ reminders: 450, batches: 1, messages: 1 });
+    const rows = await reminderRows();
+    expect(covered(rows[0]!.text).ids.length + covered(rows[0]!.text).more).toBe(450);
+    // Without it (as on Workers): batches of ESCALATION_BATCH_SIZE, one message per assignee and batch.
+    await seedFor("王强", "m", 450);
+    ctx.deps.escalationTick = undefined;
+    expect(await escalateOverdueLeads(ctx.deps)).toMatchObject({ reminders: 450, batches: 3, messages: 3 });
   });
 
   it("an English-speaking team gets the English digest", async () => {
