@@ -187,6 +187,8 @@ async function fileScenario(keys: Record<string, string>) {
   const app = await startApp(`file:${join(tempDir("fw-bench-appdb-"), "fw.db")}`, keys);
   const bareFull = await startBare(`file:${join(tempDir("fw-bench-full-"), "bare.db")}`, "FULL");
   const bareNormal = await startBare(`file:${join(tempDir("fw-bench-normal-"), "bare.db")}`, "NORMAL");
+  // Idle: once the start's own work (seeding, the demo campaign's messages, the first tick) has settled.
+  await settle([app.proc.pid!]);
   const idle = rssOf(app.proc.pid!)!;
   let peak = idle.rss;
   const sampler = setInterval(() => {

@@ -1,4 +1,4 @@
-// Workers bundle only (see ./zod.ts): zod 4's classic API, export for export as zod/v4/classic/external.js
+// Workers bundle and Node build only (see ./zod.ts): zod 4's classic API, export for export as zod/v4/classic/external.js
 // has it, less `locales` (every language's error messages, ~360 KB) and `core` (whose namespace carries the
 // locales too; src uses z.core for types only). English stays: zod registers it on the first schema.
 export * from "../../node_modules/zod/v4/classic/schemas.js";

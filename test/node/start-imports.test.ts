@@ -2,7 +2,7 @@
 // with its own options) must reach grammY, Bolt, pdf-lib, fontkit and yaml only through `import()`, so a
 // platform's library, the PDF code and the seed parser cost memory only once they are used; a file
 // database loads libSQL's embedded driver only (the remote clients and `ws` wait for a remote URL); and
-// sending a Telegram message loads no grammY. (The workbook writer is the project's own few kilobytes on
+// sending a Telegram message loads no grammY; zod comes without its locale bundle. (The workbook writer is the project's own few kilobytes on
 // fflate, services/statistics/xlsx-writer.ts; it needs no split.)
 import { build, type Metafile } from "esbuild";
 import { describe, expect, it } from "vitest";
@@ -43,7 +43,11 @@ describe("the Node entry at start", () => {
     const packageName = (path: string) => path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
     const atStart = [...packagesAtStart].map(packageName);
     // The start path does load the server's own stack: the check is looking at the right graph.
-    expect(atStart).toEqual(expect.arrayContaining(["@hono/node-server", "@libsql/client", "hono", "zod"]));
+    expect(atStart).toEqual(expect.arrayContaining(["@hono/node-server", "@libsql/client", "hono", "drizzle-orm"]));
+    // zod is bundled (from src/worker-shims/zod.ts) so its locale bundle is left out: only English's messages remain.
+    expect(atStart).not.toContain("zod");
+    const localeBytes = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs).filter(([path, i]) => /zod\/v4\/locales\/(?!en\.js)/.test(path) && i.bytesInOutput > 0).map(([path]) => path));
+    expect(localeBytes).toEqual([]);
     for (const name of LOADED_ON_DEMAND) expect(atStart, `${name} is imported at start`).not.toContain(name);
     // And each of them is reachable through a dynamic import (else it would not be there at all).
     const later = new Set([...dynamicPackages].map(packageName));
