@@ -1,16 +1,22 @@
 // `npm run build`: bundles src/node.ts into dist/node.js for `npm start` (plain Node, no TypeScript loader).
 // Packages stay in node_modules (native libSQL bindings must not be bundled), except JSON data files
-// imported from packages: Node would demand an import attribute for those, so they are inlined.
+// imported from packages (Node would demand an import attribute for those, so they are inlined) and zod
+// (bundled without its locales, below).
 // Code split: what src/ loads with `import()` (grammY and Bolt for a platform first needed, pdf-lib for the
 // first receipt PDF) lands in dist/chunks/ and is read only then.
 import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
+// zod's `z` without its locale bundle (every language's messages, ~7 MB resident once Node has loaded
+// them as modules), as the Worker has it: zod is bundled, tree-shaken, from the shim.
+const ZOD_WITHOUT_LOCALES = fileURLToPath(new URL("../src/worker-shims/zod.ts", import.meta.url));
+
 const packagesExceptJson = {
   name: "packages-except-json",
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.endsWith(".json") ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^zod$/ }, () => ({ path: ZOD_WITHOUT_LOCALES }));
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.endsWith(".json") || args.path.startsWith("zod/") ? undefined : { path: args.path, external: true }));
   },
 };
 
@@ -31,6 +37,11 @@ export const nodeBuildOptions = {
   // Maps without the sources: `--enable-source-maps` (npm start) parses the maps of every loaded file, and
   // embedded sources cost memory for as long as the server runs; traces still name src/ files and lines.
   sourcesContent: false,
+  // Whitespace and comments out: V8 keeps every loaded file's source for as long as the server runs (as
+  // UTF-16 when it holds one non-ASCII character, as the Chinese in comments made it); names stay, so
+  // traces read without the map too.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: "warning",
   plugins: [packagesExceptJson],
 };

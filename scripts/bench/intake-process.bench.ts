@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { generateKeyMaterial } from "../../src/security/keys";
 import { startCountingProxy, type CountingProxy } from "./count-proxy";
 import { startFakeChat } from "./fake-chat";
+import { productionStart } from "./production-start";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const arg = (name: string, fallback: string) => {
@@ -51,14 +52,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** `npm start`'s node flags, read from package.json so the two cannot drift apart. */
-function productionFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-  const m = /\bnode\s+(.*?)\s*dist\/node\.js/.exec(start);
-  if (!m) throw new Error(`package.json start script does not run dist/node.js: ${start}`);
-  return m[1]!.split(/\s+/).filter(Boolean);
 }
 
 function rssOf(pid: number): { rss: number; hwm: number } | null {
@@ -112,7 +105,9 @@ let chatEnv: Record<string, string> = {};
 async function startApp(databaseUrl: string, keys: Record<string, string>) {
   const port = await freePort();
   const dir = tempDir("fw-bench-app-");
-  const { proc, output } = child([...productionFlags(), "dist/node.js"], {
+  const start = productionStart(ROOT);
+  const { proc, output } = child([...start.flags, "dist/node.js"], {
+    ...start.env,
     PATH: process.env.PATH,
     APP_ENV: "production",
     PORT: String(port),
@@ -192,6 +187,8 @@ async function fileScenario(keys: Record<string, string>) {
   const app = await startApp(`file:${join(tempDir("fw-bench-appdb-"), "fw.db")}`, keys);
   const bareFull = await startBare(`file:${join(tempDir("fw-bench-full-"), "bare.db")}`, "FULL");
   const bareNormal = await startBare(`file:${join(tempDir("fw-bench-normal-"), "bare.db")}`, "NORMAL");
+  // Idle: once the start's own work (seeding, the demo campaign's messages, the first tick) has settled.
+  await settle([app.proc.pid!]);
   const idle = rssOf(app.proc.pid!)!;
   let peak = idle.rss;
   const sampler = setInterval(() => {
@@ -327,6 +324,8 @@ async function main() {
     };
   const loadStart = load();
   console.log(`intake from a separate process, ${CONNECTIONS} connections, ${ROUNDS} × ${SECONDS} s per server; load average ${loadStart.join(" ")}`);
+  const start = productionStart(ROOT);
+  console.log(`  npm start's server: ${Object.entries(start.env).map(([k, v]) => `${k}=${v} `).join("")}node ${start.flags.join(" ")} dist/node.js`);
   const results: Record<string, unknown> = {};
   if (ONLY !== "sqld") {
     console.log("file (WAL):");

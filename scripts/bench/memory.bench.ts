@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateKeyMaterial } from "../../src/security/keys";
 import { validReport } from "../../test/support/fixtures";
+import { productionStart } from "./production-start";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -20,15 +21,12 @@ const CONNECTIONS = 20;
 const TARGET_MB = 150;
 
 /**
- * The production start exactly as `npm start` runs it (its node flags are read from package.json, so
- * the two cannot drift apart), the same bundle without those flags, and the tsx start as the baseline.
+ * The production start exactly as `npm start` runs it (its node flags and environment are read from
+ * package.json, so the two cannot drift apart), the same bundle without those flags, and the tsx start
+ * as the baseline.
  */
-function productionFlags(): string[] {
-  const start = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
-  const m = /\bnode\s+(.*?)\s*dist\/node\.js/.exec(start);
-  if (!m) throw new Error(`package.json start script does not run dist/node.js: ${start}`);
-  return m[1]!.split(/\s+/).filter(Boolean);
-}
+const START = productionStart(ROOT);
+const productionFlags = () => START.flags;
 /** BENCH_START_FLAGS tries other flags for the production start (the default is package.json's). */
 const START_FLAGS = process.env.BENCH_START_FLAGS !== undefined ? process.env.BENCH_START_FLAGS.split(/\s+/).filter(Boolean) : productionFlags();
 /** Extra Node flags for every start (to try V8 settings): BENCH_NODE_FLAGS="--max-semi-space-size=4". */
@@ -120,6 +118,8 @@ async function measure(variant: Variant, keys: Record<string, string>): Promise<
     cwd: ROOT,
     // Chat goes to the console adapter (no tokens): its lines are discarded below.
     env: {
+      // npm start's environment (e.g. MALLOC_ARENA_MAX) for the production start only.
+      ...(variant === "build" ? START.env : {}),
       PATH: process.env.PATH,
       APP_ENV: "production",
       PORT: String(port),
@@ -206,7 +206,7 @@ async function main() {
   const only = (process.env.BENCH_VARIANTS ?? "").split(",").filter(Boolean);
   const variants = Object.keys(COMMANDS).filter((v) => only.length === 0 || only.includes(v) || v === "build");
   console.log(`memory: ${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds alternating ${variants.join(" / ")}`);
-  for (const v of variants) console.log(`  ${v}: node ${[...EXTRA_FLAGS, ...COMMANDS[v]!].join(" ")}`);
+  for (const v of variants) console.log(`  ${v}: ${v === "build" ? Object.entries(START.env).map(([k, e]) => `${k}=${e} `).join("") : ""}node ${[...EXTRA_FLAGS, ...COMMANDS[v]!].join(" ")}`);
   const runs: RunFigures[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     for (const variant of variants) {

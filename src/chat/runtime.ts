@@ -3,7 +3,7 @@
 // Slack app and the Feishu / DingTalk / WeCom webhook handlers (./mainland.ts) for incoming updates,
 // and what the outbox needs to deliver: a long-lived loop on Node (start/notify/close) or bounded
 // drains (Workers' waitUntil, the tick, the admin CLI). grammY and Bolt load only when their platform is
-// configured and first needed (./lazy.ts): a webhook is hit or a message goes out.
+// configured and its webhook is first hit (./lazy.ts); Telegram messages go out without grammY.
 import type { Bot } from "grammy";
 import type { ServiceDeps } from "../services/deps";
 import { createOutboxRenderer } from "../services/leads/lead-cards";
@@ -64,16 +64,17 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const feishu = feishuFromConfig(deps, sidesOptions);
   const dingtalk = dingtalkFromConfig(deps, sidesOptions);
   const wecom = wecomFromConfig(deps, sidesOptions);
-  // The sending clients (grammY ~17–22 MB, @slack/web-api ~9 MB) load in the background as soon as
-  // their platform is configured, so the first delivery's pace does not include an import; what only
-  // inbound traffic needs (the Telegram bot's handlers, Bolt's App ~30 MB) waits for its webhook.
+  // The sending clients (Telegram's: a few kilobytes over fetch, ./telegram/bot-api.ts; Slack's) load in
+  // the background as soon as their platform is configured, so the first delivery's pace does not include
+  // an import; what only inbound traffic needs (grammY and the Telegram bot's handlers ~10 MB, Bolt's App
+  // ~30 MB) waits for its webhook.
   const warming: Promise<unknown>[] = [];
   const warm = { warm: true, onWarm: (loading: Promise<unknown>) => warming.push(loading) };
   const adapters: ChatAdapters = {
     console: consoleAdapter,
     telegram: config.TELEGRAM_BOT_TOKEN
       ? lazyAdapter({ platform: "telegram" }, async () =>
-          (await import("./telegram/adapter")).createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN!, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000 }),
+          (await import("./telegram/adapter")).createTelegramAdapter({ token: config.TELEGRAM_BOT_TOKEN!, apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: callTimeoutMs / 1000, ...(options.fetch ? { fetch: options.fetch } : {}) }),
         warm)
       : asConsole("telegram"),
     slack: config.SLACK_BOT_TOKEN

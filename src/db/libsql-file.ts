@@ -2,8 +2,10 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createClient, type Client } from "@libsql/client";
-import { drizzle } from "drizzle-orm/libsql";
+import type { Client, Config } from "@libsql/client";
+import { createClient as createEmbeddedClient } from "@libsql/client/sqlite3";
+// drizzle's entry that imports only the embedded client; given a client, it wraps remote ones just the same.
+import { drizzle } from "drizzle-orm/libsql/sqlite3";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { schema, setConnectionSetup, type Db } from "./client";
 import { guardBoundParameters } from "./param-guard";
@@ -51,7 +53,10 @@ export async function openLibsqlDatabase(url: string, authToken?: string): Promi
   if (path) prepareDatabaseFile(path);
   // Embedded connections keep their prepared statements (see statement-cache.ts); remote ones prepare nothing here.
   if (isFile) installStatementCache();
-  const client = createClient({ url, authToken, ...(isFile ? { timeout: 5000 } : {}) } as Parameters<typeof createClient>[0]);
+  const config = { url, authToken, ...(isFile ? { timeout: 5000 } : {}) } as Config;
+  // A file needs only the embedded driver: the remote clients (hrana over HTTP and WebSockets, with `ws`;
+  // ~12 MB resident) load only for a remote URL.
+  const client = isFile ? createEmbeddedClient(config) : (await import("@libsql/client")).createClient(config);
   // Tests: any statement binding more than D1's limit fails loudly (see db/param-guard.ts).
   const guardLimit = Number(process.env.FUNDWATCH_MAX_BOUND_PARAMETERS);
   if (guardLimit > 0) guardBoundParameters(client, guardLimit);

@@ -1,4 +1,4 @@
-// Workers bundle only (see ./zod.ts): zod 4's classic API, export for export as zod/v4/classic/external.js
+// Workers bundle and Node build only (see ./zod.ts): zod 4's classic API, export for export as zod/v4/classic/external.js
 // has it, less `locales` (every language's error messages, ~360 KB) and `core` (whose namespace carries the
 // locales too; src uses z.core for types only). English stays: zod registers it on the first schema.
 // Also left out, as src uses none of them (test/worker/zod-shim.test.ts checks that): the schema compiler

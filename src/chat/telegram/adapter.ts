@@ -1,8 +1,10 @@
-// Telegram delivery through grammY's Bot API client. Cards become HTML messages with inline keyboards;
-// prompts use force-reply so the member's answer comes back as a reply to them.
-import { Api, GrammyError, HttpError } from "grammy";
+// Telegram delivery through the Bot API over fetch (./bot-api.ts; grammY is for inbound updates only).
+// Cards become HTML messages with inline keyboards; prompts use force-reply so the member's answer comes
+// back as a reply to them.
 import type { InlineKeyboardButton } from "grammy/types";
+import { z } from "zod";
 import { ChatDeliveryError, type ChatAdapter, type ChatButton, type OutgoingMessage } from "../types";
+import { createBotApiClient, TelegramApiError, TelegramNetworkError } from "./bot-api";
 
 export interface TelegramAdapterOptions {
   token: string;
@@ -10,6 +12,7 @@ export interface TelegramAdapterOptions {
   apiRoot?: string;
   /** Per-call timeout (s), kept well under the outbox claim lease (grammY's default is 500 s). Default 10 s. */
   timeoutSeconds?: number;
+  fetch?: typeof fetch;
 }
 
 /** Telegram HTML parse mode: only `&`, `<` and `>` are special outside attributes. */
@@ -43,31 +46,42 @@ export function renderTelegram(message: OutgoingMessage): { text: string; keyboa
 }
 
 function toDeliveryError(err: unknown): ChatDeliveryError {
-  if (err instanceof GrammyError) {
-    const retryAfter = err.parameters.retry_after;
-    const retryable = err.error_code === 429 || err.error_code >= 500;
-    return new ChatDeliveryError(`telegram ${err.method}: ${err.error_code} ${err.description}`, retryable, retryAfter);
+  if (err instanceof TelegramApiError) {
+    const retryable = err.errorCode === 429 || err.errorCode >= 500;
+    return new ChatDeliveryError(`telegram ${err.method}: ${err.errorCode} ${err.description}`, retryable, err.retryAfter);
   }
-  if (err instanceof HttpError) return new ChatDeliveryError(`telegram network error: ${err.message}`, true, undefined, true);
+  if (err instanceof TelegramNetworkError) return new ChatDeliveryError(`telegram network error: ${err.message}`, true, undefined, true);
   return new ChatDeliveryError(err instanceof Error ? err.message : String(err), true, undefined, true);
 }
 
-export function createTelegramAdapter(options: TelegramAdapterOptions): ChatAdapter & { api: Api } {
-  const api = new Api(options.token, { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), timeoutSeconds: options.timeoutSeconds ?? 10 });
+/** What sendMessage answers, as far as delivery reads it. */
+const sentMessageSchema = z.looseObject({ message_id: z.number().int() });
+
+export function createTelegramAdapter(options: TelegramAdapterOptions): ChatAdapter {
+  const api = createBotApiClient({
+    token: options.token,
+    timeoutSeconds: options.timeoutSeconds ?? 10,
+    ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   return {
     platform: "telegram",
-    api,
     async send(target, message) {
       const { text, keyboard } = renderTelegram(message);
       const replyTo = message.kind !== "card" && message.replyToMessageId ? { reply_parameters: { message_id: Number(message.replyToMessageId), allow_sending_without_reply: true } } : {};
       try {
-        const sent = await api.sendMessage(target.chatId, text, {
+        const answer = await api.call("sendMessage", {
+          chat_id: target.chatId,
+          text,
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
           ...replyTo,
           ...(message.kind === "prompt" ? { reply_markup: { force_reply: true, selective: true } } : keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
         });
-        return { messageId: String(sent.message_id) };
+        const sent = sentMessageSchema.safeParse(answer);
+        // Sent, but without an id to edit later: an uncertain outcome, like a lost answer.
+        if (!sent.success) throw new TelegramNetworkError("sendMessage", new Error("the answer carries no message_id"));
+        return { messageId: String(sent.data.message_id) };
       } catch (err) {
         throw toDeliveryError(err);
       }
@@ -75,14 +89,17 @@ export function createTelegramAdapter(options: TelegramAdapterOptions): ChatAdap
     async edit(target, messageId, message) {
       const { text, keyboard } = renderTelegram(message);
       try {
-        await api.editMessageText(target.chatId, Number(messageId), text, {
+        await api.call("editMessageText", {
+          chat_id: target.chatId,
+          message_id: Number(messageId),
+          text,
           parse_mode: "HTML",
           link_preview_options: { is_disabled: true },
           ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
         });
       } catch (err) {
         // Editing to identical content is not an error for us: the card already shows this state.
-        if (err instanceof GrammyError && /message is not modified/i.test(err.description)) return;
+        if (err instanceof TelegramApiError && /message is not modified/i.test(err.description)) return;
         throw toDeliveryError(err);
       }
     },
