@@ -85,8 +85,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts everything; used by `npm start` and by tests that need a real HTTP server (which may wrap the PDF renderer, e.g. to count renders). */
-export async function startNodeServer(env: Record<string, string | undefined>, options: { wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer } = {}): Promise<RunningServer> {
+export interface NodeServerOptions {
+  /** Wraps the PDF renderer (tests count renders). */
+  wrapReceiptPdf?: (render: ReceiptPdfRenderer) => ReceiptPdfRenderer;
+  /** Called after every scheduled tick, with the time it ran for (tests wait for ticks instead of sleeping). */
+  onTick?: (at: Date) => void;
+}
+
+/** Starts everything; used by `npm start` and by tests that need a real HTTP server. */
+export async function startNodeServer(env: Record<string, string | undefined>, options: NodeServerOptions = {}): Promise<RunningServer> {
   const config = parseConfig(env);
   const log = createConsoleLogger(config.LOG_LEVEL);
   // Node has synchronous crypto: the key ring uses it (same formats as WebCrypto, which Workers keep).
@@ -138,7 +145,15 @@ export async function startNodeServer(env: Record<string, string | undefined>, o
   }
   const app = createApp(deps);
 
-  const task = cron.schedule(config.CRON_SCHEDULE, () => runTick(deps, new Date()).then(() => undefined), { noOverlap: true, name: "fundwatch-tick" });
+  const task = cron.schedule(
+    config.CRON_SCHEDULE,
+    async () => {
+      const at = new Date();
+      await runTick(deps, at);
+      options.onTick?.(at);
+    },
+    { noOverlap: true, name: "fundwatch-tick" },
+  );
   if (chat.telegramBot && config.TELEGRAM_POLLING) {
     // Local runs without a public URL: long polling instead of the webhook.
     void chat.telegramBot

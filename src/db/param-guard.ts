@@ -3,6 +3,7 @@
 // Switched on by FUNDWATCH_MAX_BOUND_PARAMETERS (vitest sets it for the whole suite and every process
 // the tests start); production never sets it.
 import type { Client, InStatement } from "@libsql/client";
+import { installShapesWriter, recordShape } from "./statement-shapes";
 
 function boundCount(stmt: InStatement): { count: number; sql: string } {
   if (typeof stmt === "string") return { count: 0, sql: stmt };
@@ -24,8 +25,9 @@ export function boundParameterViolations(): string[] {
   return (g.__fundwatchParamViolations ??= []);
 }
 
-function check(stmt: InStatement, limit: number): void {
+function check(stmt: InStatement, limit: number, via = "execute"): void {
   const { count, sql } = boundCount(stmt);
+  if (process.env.FUNDWATCH_SQL_SHAPES) recordShape(sql, via);
   if (count <= limit) return;
   const message = `statement binds ${count} parameters (D1 allows ${limit}): ${sql.replace(/\s+/g, " ").slice(0, 80)}`;
   boundParameterViolations().push(message);
@@ -34,25 +36,25 @@ function check(stmt: InStatement, limit: number): void {
 
 /** Wraps `client` in place: execute, batch and transactions check every statement first. */
 export function guardBoundParameters(client: Client, limit: number): Client {
+  if (process.env.FUNDWATCH_SQL_SHAPES) installShapesWriter();
   const execute = client.execute.bind(client);
   const batch = client.batch.bind(client);
   const transaction = client.transaction.bind(client);
   // async: a refusal is a rejected promise, as the client's own errors are.
   client.execute = (async (stmt: InStatement | string, args?: unknown) => {
-    if (typeof stmt === "object") check(stmt, limit);
-    else if (args) check({ sql: stmt, args } as InStatement, limit);
+    check(typeof stmt === "object" ? stmt : ({ sql: stmt, args: args ?? [] } as InStatement), limit);
     return (execute as (s: unknown, a?: unknown) => ReturnType<Client["execute"]>)(stmt, args);
   }) as Client["execute"];
   client.batch = (async (stmts: InStatement[], mode?: Parameters<Client["batch"]>[1]) => {
-    for (const s of stmts) check(s, limit);
+    for (const s of stmts) check(s, limit, "batch");
     return batch(stmts, mode);
   }) as Client["batch"];
   client.transaction = (async (...mode: unknown[]) => {
     const tx = await (transaction as (...m: unknown[]) => ReturnType<Client["transaction"]>)(...mode);
     const txExecute = tx.execute.bind(tx);
     const txBatch = tx.batch.bind(tx);
-    tx.execute = (async (s: InStatement) => (check(s, limit), txExecute(s))) as typeof tx.execute;
-    tx.batch = (async (ss: InStatement[]) => (ss.forEach((s) => check(s, limit)), txBatch(ss))) as typeof tx.batch;
+    tx.execute = (async (s: InStatement) => (check(s, limit, "transaction"), txExecute(s))) as typeof tx.execute;
+    tx.batch = (async (ss: InStatement[]) => (ss.forEach((s) => check(s, limit, "transaction")), txBatch(ss))) as typeof tx.batch;
     return tx;
   }) as Client["transaction"];
   return client;

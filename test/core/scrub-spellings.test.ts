@@ -174,7 +174,11 @@ const after = fc.constantFrom("", "。", "，谢谢", " 随时可打", "）", "�
 function expectRedacted(pre: string, lead: string, d: Written, post: string, known = {}) {
   const text = `${pre}${lead}${d.written}${post}`;
   const output = scrubText(text, known);
-  expect(canonical(output).includes(canonical(d.secret)), `${JSON.stringify(text)} → ${output}`).toBe(false);
+  // The secret must not come back in any spelling; the words kept around it do not count (a WeChat id
+  // "w__--_" is "w" once spaces and dashes are left out, and the kept keyword "WX" holds a "w": a full
+  // run failed on that seed although the output was exactly right).
+  const kept = canonical(`${pre}${lead}${REDACTED}${post}`).includes(canonical(d.secret));
+  expect(!kept && canonical(output).includes(canonical(d.secret)), `${JSON.stringify(text)} → ${output}`).toBe(false);
   expect(output, JSON.stringify(text)).toBe(`${pre}${lead}${REDACTED}${post}`);
 }
 

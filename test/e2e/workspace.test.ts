@@ -41,6 +41,8 @@ let db: Client;
 let telegram: FakeTelegram;
 let slack: FakeSlack;
 let serverEnv: Record<string, string>;
+/** When each of the server's finished ticks ran. */
+const tickTimes: number[] = [];
 
 /** Shared between the steps: one coordinator's browser, the leads, the claim, the campaign. */
 const s = {} as {
@@ -70,8 +72,8 @@ beforeAll(async () => {
   slack = await new FakeSlack({ wallClockTs: true }).start();
   const databaseUrl = `file:${join(dir, "fw.db")}`;
   // Development (the default): the example organisation is seeded on the first start, and the cookie is
-  // not `__Host-` (plain http on loopback). The tick runs every 3 seconds, so a reminder it would send
-  // for a past slot shows within the test.
+  // not `__Host-` (plain http on loopback). The tick runs every second, so a reminder it would send
+  // for a past slot shows within the test; the test waits for ticks it is told of (onTick), not a time.
   serverEnv = {
     PORT: "0",
     HOST: "127.0.0.1",
@@ -79,10 +81,10 @@ beforeAll(async () => {
     SECRETS_FILE: join(dir, "secrets.json"),
     LOG_LEVEL: "silent",
     RECEIPT_LOOKUP_MIN_MS: "0",
-    CRON_SCHEDULE: "*/3 * * * * *",
+    CRON_SCHEDULE: "* * * * * *",
     ...fakeChatEnv(telegram, slack),
   };
-  server = await startNodeServer(serverEnv);
+  server = await startNodeServer(serverEnv, { onTick: (at) => void tickTimes.push(at.getTime()) });
   db = createClient({ url: databaseUrl });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -335,8 +337,9 @@ describe.runIf(runBrowserTests)("the staff workspace in Chromium", () => {
     const unitChats = new Set((await sql<{ chat_id: string }>("SELECT DISTINCT u.chat_id FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.campaign_id = ?", [s.campaignId])).map((r) => r.chat_id));
     expect(unitChats.size).toBeGreaterThan(0);
     expect(new Set(starts.map((r) => r.chat_id))).toEqual(new Set([...unitChats, COORDINATOR_CHAT]));
-    // A few ticks later (every 3 s): still nothing else for this campaign — no reminder for a slot already past.
-    await new Promise((r) => setTimeout(r, 7000));
+    // Two whole ticks later: still nothing else for this campaign — no reminder for a slot already past.
+    const startsSentAt = Date.now();
+    await until("two ticks after the start messages", () => tickTimes.filter((t) => t >= startsSentAt).length >= 2);
     const reminders = await sql("SELECT o.dedupe_key FROM outbox o WHERE o.dedupe_key LIKE 'reminder:%' AND substr(o.dedupe_key, 10, instr(substr(o.dedupe_key, 10), ':') - 1) IN (SELECT id FROM assignments WHERE campaign_id = ?)", [s.campaignId]);
     expect(reminders).toEqual([]);
     const aboutIt = (chat: string) => sentTo(chat).filter((m) => m.at >= startedAt && m.text.includes(campaign!.name));

@@ -1,7 +1,7 @@
 // The triage page of a screening batch through app.request(): signed per-member links (expired or
 // foreign → 403 page, never 5xx), need-to-know listing with filters and pages, bulk actions that log
 // one event per lead in a bounded number of round trips and take effect once per form, the feedback
-// file, and index-only query plans on a 20,000-row batch.
+// file, and index-only query plans on a 2,000-row batch.
 import { and, count, eq, inArray, like, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { events, leads, members, outbox } from "../../src/db/schema";
@@ -279,10 +279,13 @@ describe("the feedback file", () => {
   });
 });
 
-describe("on a 20,000-row batch", () => {
+// 2,000 rows (20,000 until issue 20): the plan SQLite picks does not depend on the row count (no ANALYZE
+// statistics), and a page's round trips are bounded by the page, not the batch; importing 20,000 rows
+// took 100+ s on a loaded machine and timed the test out. test/services/batch-import.test.ts keeps 20,000.
+describe("on a 2,000-row batch", () => {
   it("pages by index searches only (batch_rows primary key range, leads by key)", async () => {
     const lines = [HEADER];
-    for (let i = 0; i < 20_000; i++) lines.push(`规则${i % 5},大某某医院${i},510104,medical_institution,ghost_admission,,,,,B-${i}`);
+    for (let i = 0; i < 2_000; i++) lines.push(`规则${i % 5},大某某医院${i},510104,medical_institution,ghost_admission,,,,,B-${i}`);
     const big = (await importScreeningBatch(ctx.deps, lines.join("\n") + "\n", staff, "大批次", {})).batchId;
     const plan = await ctx.db.all<{ detail: string }>(sql.raw(`EXPLAIN QUERY PLAN ${TRIAGE_QUERY_FOR_PLAN.replace(/\?/g, "'x'")}`));
     const details = plan.map((p) => p.detail);
@@ -300,10 +303,10 @@ describe("on a 20,000-row batch", () => {
     expect(leadsOn(first.result.html)).toHaveLength(100);
     // A filter that matches only near the end walks the batch once, by index.
     const t1 = performance.now();
-    const late = await open(`${url}&institution=${encodeURIComponent("大某某医院19999")}`);
+    const late = await open(`${url}&institution=${encodeURIComponent("大某某医院1999")}`);
     const lateMs = performance.now() - t1;
     expect(leadsOn(late.html)).toHaveLength(1);
-    console.log(`triage page on 20k rows: first page ${firstMs.toFixed(0)} ms in ${first.trips} round trips; late filter match ${lateMs.toFixed(0)} ms`);
+    console.log(`triage page on 2k rows: first page ${firstMs.toFixed(0)} ms in ${first.trips} round trips; late filter match ${lateMs.toFixed(0)} ms`);
     expect(first.trips).toBeLessThanOrEqual(6);
   }, 120_000);
 });

@@ -67,7 +67,9 @@ describe("citizen intake over the JSON API", () => {
     const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let offset = 0;
     for (const p of parts) joined.set(p, (offset += p.length) - p.length);
-    expect(joined).toEqual(big);
+    // Compared as buffers: toEqual walks 1.3 million elements one by one (5 s alone, a minute under load).
+    expect(joined.length).toBe(big.length);
+    expect(Buffer.from(joined).equals(Buffer.from(big))).toBe(true);
     expect(atts.find((a) => a.mediaType === "application/pdf")).toBeDefined();
   });
 

@@ -42,10 +42,13 @@ function verifyLogEnv(): Record<string, string | undefined> {
   return { ...process.env, DATABASE_URL: `file:${ctx.dbPath}`, SECRETS_FILE: secrets, APP_ENV: "test", LOG_LEVEL: "silent", ENCRYPTION_KEYS: "", HASH_KEY: "", SIGNING_KEY: "", LOG_CHAIN_KEY: "" };
 }
 
-/** Runs the real command line (`npx tsx scripts/verify-log.ts`) as a process against this test's database and keys. */
+/**
+ * Runs the real command line (`scripts/verify-log.ts` under tsx, as `npm run verify-log` does) as a process
+ * against this test's database and keys; node with tsx's loader directly, without npx resolving tsx first.
+ */
 async function verifyLogProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("npx", ["tsx", "scripts/verify-log.ts", ...args], { env: verifyLogEnv() });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/verify-log.ts", ...args], { env: verifyLogEnv() });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -4,7 +4,7 @@ import { count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchRows, events, leads, outbox, screeningBatches } from "../../src/db/schema";
 import { createHotlineLead, importScreeningBatch } from "../../src/services/leads/lead-sources";
-import { createTestContext, type TestContext } from "../support/context";
+import { createTestContext, TEST_DB, type TestContext } from "../support/context";
 import { countRoundTrips, importExampleOrg } from "../support/round-trips";
 
 let ctx: TestContext;
@@ -30,7 +30,9 @@ function generatedCsv(n: number, tag: string): string {
 }
 
 describe("large screening batches", () => {
-  it("imports 20,000 rows well under a minute, recorded row by row; a second import adds nothing", async () => {
+  // The size is the point (a CPU and a round-trip bound): once, on the file project, where the CPU bound
+  // includes the database engine's work. The sqld project covers the chunked import with the tests below.
+  it.runIf(TEST_DB === "file")("imports 20,000 rows well under a minute, recorded row by row; a second import adds nothing", async () => {
     const csv = generatedCsv(20_000, "G");
     // Bounded by what the import itself costs, not by how loaded the machine is: this process's CPU time
     // (not the wall clock, which a shared machine stretches) and the database round trips (each an HTTP

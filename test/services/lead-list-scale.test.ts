@@ -1,8 +1,11 @@
 // The workspace's lead list on 100k leads: every combination of the filters it offers, for each scope
 // (coordinator, team lead, inspector), reads one index in order — a range or an ordered index scan that
 // stops after a page, never the table, never a sort — and a page costs about the same at 10k and 100k.
+import { copyFileSync } from "node:fs";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openLibsqlDatabase, type OpenedDatabase } from "../../src/db/libsql-file";
 import { leadListQuery, listLeadsForMember, type LeadListFilters, type LeadListScope } from "../../src/services/leads/lead-list";
 import { currentOrg } from "../../src/services/org/org-cache";
 import { createTestContext, type TestContext } from "../support/context";
@@ -67,13 +70,18 @@ describe("the lead list at scale", () => {
     { scope: () => ({ kind: "team", teamId: handlers[0]!.teamId }), filters: { state: "open", type: "ghost_admission" } },
     { scope: () => ({ kind: "assignee", memberId: handlers[0]!.id }), filters: { region: "510100", after: `${NEWEST - 6_000_000}.zz` } },
   ];
-  const small: number[] = [];
+  /** A copy of the database file at 10k leads (the file project only), read alternately with the 100k one in the last test. */
+  let baseline: OpenedDatabase | null = null;
 
   it("reads a page at 10k leads (the baseline)", async () => {
     await seedListLeads(ctx.client, { count: 10_000, newest: NEWEST, now: ctx.deps.now().getTime(), prefix: "ls" });
     const coordinator = [...(await currentOrg(ctx.deps)).memberById.values()].find((m) => m.role === "coordinator")!;
     expect((await listLeadsForMember(ctx.deps, coordinator, {})).leads).toHaveLength(100);
-    for (const q of timed) small.push(await medianMs(() => ctx.db.all(leadListQuery(q.scope(), q.filters, ctx.deps.now().getTime()).query)));
+    // Timed at the end, alternately with the 100k reads: timed minutes apart, a load spike on a shared
+    // machine between the two made a page look 7–25 times slower (two full runs failed so).
+    await ctx.client.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    copyFileSync(ctx.dbPath, join(ctx.dir, "baseline-10k.db"));
+    baseline = await openLibsqlDatabase(`file:${join(ctx.dir, "baseline-10k.db")}`);
   }, 120_000);
 
   it("uses the chosen index for every combination of filters in every scope, with no sort and no table scan", async () => {
@@ -102,10 +110,23 @@ describe("the lead list at scale", () => {
   });
 
   it("reads a page at 100k leads in about the time it took at 10k", async () => {
-    for (const [k, q] of timed.entries()) {
-      const large = await medianMs(() => ctx.db.all(leadListQuery(q.scope(), q.filters, ctx.deps.now().getTime()).query));
-      // Ten times the rows: a scan would take about ten times as long; an index read the same (noise allowed).
-      expect(large / Math.max(small[k]!, 0.5), JSON.stringify(q.filters)).toBeLessThan(4);
+    try {
+      for (const q of timed) {
+        const query = () => leadListQuery(q.scope(), q.filters, ctx.deps.now().getTime()).query;
+        // Rounds of 10k then 100k; the median of each.
+        const smallRuns: number[] = [];
+        const largeRuns: number[] = [];
+        for (let round = 0; round < 5; round++) {
+          smallRuns.push(await medianMs(() => baseline!.db.all(query()), 3));
+          largeRuns.push(await medianMs(() => ctx.db.all(query()), 3));
+        }
+        const small = smallRuns.sort((a, b) => a - b)[2]!;
+        const large = largeRuns.sort((a, b) => a - b)[2]!;
+        // Ten times the rows: a scan would take about ten times as long; an index read the same (noise allowed).
+        expect(large / Math.max(small, 0.5), JSON.stringify(q.filters)).toBeLessThan(4);
+      }
+    } finally {
+      baseline?.client.close();
     }
   }, 60_000);
 });

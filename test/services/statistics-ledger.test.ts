@@ -1,6 +1,6 @@
 // The lead ledger: over the known history one row per lead received or concluded in the period, in
 // receipt order, with names and figures and never a tipster's identity; the limit and `truncated`; and
-// on 100,000 leads every statement an index search (EXPLAIN QUERY PLAN on the statements actually sent).
+// on 20,000 leads every statement an index search (EXPLAIN QUERY PLAN on the statements actually sent).
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { periodFromRange } from "../../src/core/statistics/periods";
@@ -93,11 +93,15 @@ describe("the ledger of the known history", () => {
 });
 
 
-describe("the ledger on 100,000 leads", () => {
-  const LEADS = 100_000;
+// 20,000 leads (100,000 until issue 20): the plans do not depend on the row count (no ANALYZE; the
+// ledger names its indexes), and every scope below still reads more than a page; reading 100,000 leads
+// five times over was this file's 60 s (100 s on a loaded machine).
+describe("the ledger on 20,000 leads", () => {
+  const LEADS = 20_000;
   let ctx: TestContext;
-  // Lead i is received i/2 minutes before NEWEST: 100,000 leads span about 35 days back from it.
-  const NEWEST = sh("2026-12-31 12:00").getTime();
+  // Lead i is received i/2 minutes before NEWEST: 20,000 leads span about 7 days back from it, from
+  // 28 November, so leads received in November and concluded (ten days later) in December are there too.
+  const NEWEST = sh("2026-12-05 12:00").getTime();
   beforeAll(async () => {
     ctx = await createTestContext();
     await importExampleOrg(ctx.deps);
