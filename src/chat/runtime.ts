@@ -64,7 +64,7 @@ export function createChatRuntime(deps: ServiceDeps, options: ChatRuntimeOptions
   const feishu = feishuFromConfig(deps, sidesOptions);
   const dingtalk = dingtalkFromConfig(deps, sidesOptions);
   const wecom = wecomFromConfig(deps, sidesOptions);
-  // The sending clients (Telegram's: a few kilobytes over fetch, ./telegram/bot-api.ts; Slack's) load in
+  // The sending clients (a few kilobytes each over fetch: ./telegram/bot-api.ts, ./slack/web-client.ts) load in
   // the background as soon as their platform is configured, so the first delivery's pace does not include
   // an import; what only inbound traffic needs (grammY and the Telegram bot's handlers ~10 MB, Bolt's App
   // ~30 MB) waits for its webhook.

@@ -55,7 +55,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const chat = createChatRuntime(ctx.deps, { consoleWrite: () => undefined, tuning, callTimeoutMs: options.callTimeoutMs ?? 10_000 / scale });
   ctx.deps.chat = chat;
   ctx.deps.notifyOutbox = (queued) => chat.notify(queued);
-  // The pacing is under test, not the first import of grammY / @slack/web-api (loaded on demand).
+  // The pacing is under test, not the first import of the platforms' adapters (loaded on demand).
   await chat.ready();
   await importOrganisation(ctx.deps, exampleOrg(), { type: "system", platform: "cli" });
   let client = 0;
