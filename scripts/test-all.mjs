@@ -1,11 +1,11 @@
-// `npm test`: typecheck, vitest, the Worker build and the smoke test. The first three run at once (none
-// reads another's output; vitest spends most of its time waiting on servers and child processes, so the
-// CPU the typecheck and the build take is mostly idle time otherwise); the smoke runs after them, alone,
-// since it times real servers. vitest's output streams live; the typecheck's and the build's are held
-// and printed as each finishes, so the logs do not interleave. A failing vitest run does not hide
-// whether the Worker still builds and the smoke test still passes: every step runs, each is reported,
-// and the exit code is non-zero if any failed. A failing typecheck stops everything at once: the later
-// steps would fail on the same error and say nothing new.
+// `npm test`: typecheck, vitest, the Worker build and the smoke test, all at once (the smoke as soon as the
+// Worker it starts is built). None reads another's output; vitest spends most of its time waiting on
+// servers, browsers and child processes, so the CPU the others take is mostly idle time otherwise, and the
+// smoke's checks have generous timeouts, not timing bounds. vitest's output streams live; the others' is
+// held and printed as each finishes (after vitest if it is still streaming), so the logs do not
+// interleave. A failing vitest run does not hide whether the Worker still builds and the smoke test still
+// passes: every step runs, each is reported, and the exit code is non-zero if any failed. A failing
+// typecheck stops everything at once: the later steps would fail on the same error and say nothing new.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,6 +57,7 @@ const concurrent = [
 const smoke = { name: "smoke", script: "smoke" };
 const order = [typecheck, ...concurrent, smoke];
 
+const startedAt = Date.now();
 const results = new Map();
 const typecheckRun = runScript(typecheck, false);
 const others = concurrent.map((step) => ({ step, run: runScript(step, step.live) }));
@@ -90,16 +91,27 @@ const otherResults = others.map(({ step, run }) =>
     return r;
   }),
 );
-await Promise.all([typecheckResult, ...otherResults]);
-if (!stopped) {
-  const r = await runScript(smoke, true).done;
+// The smoke starts the Worker the build wrote: it waits for the build, not for vitest.
+let smokeRun = null;
+const smokeResult = others[1].run.done.then(async (build) => {
+  if (!build.ok || stopped) return null;
+  smokeRun = runScript(smoke, false);
+  const r = await smokeRun.done;
   results.set(r.name, r);
-}
+  await vitestDone;
+  show(r);
+  return r;
+});
+void typecheckRun.done.then((r) => {
+  if (!r.ok) smokeRun?.stop();
+});
+await Promise.all([typecheckResult, ...otherResults, smokeResult]);
 
-console.log("\nnpm test:");
+const totalSeconds = Math.round((Date.now() - startedAt) / 1000);
+console.log(`\nnpm test (${Math.floor(totalSeconds / 60)} min ${totalSeconds % 60} s):`);
 for (const step of order) {
   const r = results.get(step.name);
-  if (!r) console.log(`  not run ${step.name} (the typecheck failed)`);
+  if (!r) console.log(`  not run ${step.name} (${stopped ? "the typecheck failed" : "the Worker build failed"})`);
   else if (stopped && step !== typecheck) console.log(`  stopped ${step.name} (the typecheck failed)`);
   else console.log(`  ${r.ok ? "ok    " : "FAILED"} ${r.name} (${r.seconds} s${r.ok ? "" : `, exit ${r.code}`})`);
 }
