@@ -126,6 +126,7 @@ function clipboardTurn<T>(work: () => Promise<T>): Promise<T> {
 describe.runIf(runBrowserTests)("citizen path in Chromium", () => {
   it.concurrent.for((["zh-CN", "en"] as const).flatMap((locale) => VIEWPORTS.map((viewport) => ({ locale, viewport: viewport.name, options: viewport.options }))))(
     "$locale, $viewport: is accessible on every public page, keeps the receipt safe and proves the submission on /verify",
+    { timeout: TIMEOUT },
     async ({ locale, viewport, options }, { expect }) => {
       const context = await browser.newContext({ ...options, locale, bypassCSP: true, acceptDownloads: true });
       await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
@@ -283,6 +284,5 @@ describe.runIf(runBrowserTests)("citizen path in Chromium", () => {
         await context.close();
       }
     },
-    TIMEOUT,
   );
 });
