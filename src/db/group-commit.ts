@@ -38,10 +38,14 @@ export function groupCommitStats(client: Client): GroupCommitStats | undefined {
   return stats.get(client);
 }
 
+const statementText = (stmt: InStatement) => (typeof stmt === "string" ? stmt : stmt.sql);
+
+const isPragma = (stmt: InStatement) => /^\s*pragma\b/i.test(statementText(stmt));
+
 /** Only reads (SELECT, or WITH … SELECT): such a batch has nothing to commit. */
 function readsOnly(statements: InStatement[]): boolean {
   return statements.every((stmt) => {
-    const text = typeof stmt === "string" ? stmt : stmt.sql;
+    const text = statementText(stmt);
     return /^\s*(select|with)\b/i.test(text) && !/\b(insert|update|delete|replace)\b/i.test(text);
   });
 }
@@ -123,7 +127,9 @@ export function installGroupCommit(client: Client): void {
   client.execute = ((statement: InStatement | string, args?: unknown) => {
     // execute(sql, args) is the two-argument form of execute({ sql, args }).
     const stmt = (typeof statement === "string" && args !== undefined ? { sql: statement, args } : statement) as InStatement;
-    if (!scheduled) return executeAlone(stmt);
+    // A connection setting never joins a group: inside a transaction SQLite ignores some of them without
+    // an error (foreign_keys is a no-op there), so a reconnect's setup must run outside one.
+    if (!scheduled || isPragma(stmt)) return executeAlone(stmt);
     // A lone execute keeps its own result (and its own error type): the group hands back [result].
     return enqueue([stmt], () => executeAlone(stmt).then((r) => [r])).then((results) => results[0]!);
   }) as Client["execute"];

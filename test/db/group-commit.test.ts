@@ -81,6 +81,16 @@ describe("group commit (embedded libSQL)", () => {
     await failing;
   });
 
+  it("a connection setting issued while writes wait is applied, not swallowed by their transaction", async () => {
+    expect(Number((await client.execute("PRAGMA foreign_keys")).rows[0]![0])).toBe(1);
+    const waiting = [client.batch([insert("w1")]), client.batch([insert("w2")])];
+    // Inside a transaction SQLite treats this as a no-op without an error (as a reconnect's setup would be).
+    await client.execute("PRAGMA foreign_keys = OFF");
+    await Promise.all(waiting);
+    expect(Number((await client.execute("PRAGMA foreign_keys")).rows[0]![0])).toBe(0);
+    await client.execute("PRAGMA foreign_keys = ON");
+  });
+
   it("is not held by a test's fake timers", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "setImmediate", "Date"] });
     try {
