@@ -11,8 +11,10 @@ const DOT = String.raw`(?:\s{0,3}(?:\.|。|[(\[{<【]\s{0,2}(?:dot|点|\.)\s{0,2
 const EMAIL = new RegExp(String.raw`(?<![\w.+-])[\w.+-]{1,64}${AT}(?:[a-z0-9-]{1,63}${DOT}){1,6}[a-z]{2,24}(?![a-z0-9-])`, "gi");
 
 // The keyword, then what people put between it and the id (：, 号, 是, spaces). Each optional word
-// must start with its own character, so the spaces cannot be split between quantifiers.
-const GAP = String.raw`[\s:=]{0,6}(?:(?:号码|账号|号|id)[\s:=]{0,4}){0,2}(?:(?:是|为)[\s:=]{0,4})?`;
+// must start with its own character, so the spaces cannot be split between quantifiers. "id" is a word
+// only when no id letter follows it: in "微信:Idaaa_-A" the id is the whole "Idaaa_-A" (taken as the
+// word "id", its first two letters were left in the text).
+const GAP = String.raw`[\s:=]{0,6}(?:(?:号码|账号|号|id(?![a-z_-]))[\s:=]{0,4}){0,2}(?:(?:是|为)[\s:=]{0,4})?`;
 const WECHAT_KEY = String.raw`(?:微信号?|威信|薇信|徽信|v信|(?<![a-z])(?:vx|wx|wechat|weixin)(?![a-z]))`;
 const QQ_KEY = String.raw`(?:(?<![a-z])qq(?![a-z])|扣扣|企鹅)`;
 const NOT_AMOUNT = String.raw`(?!\s{0,2}[元块万亿%]|\.\d)`;

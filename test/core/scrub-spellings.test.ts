@@ -198,6 +198,13 @@ describe("scrubText: details written the ways people write them in Chinese", () 
     });
   }
 
+  it("removes a WeChat id that starts with the letters of the word \"id\" whole (fast-check seed 1956555941)", () => {
+    for (const secret of ["Idaaa_-A", "idkong2024", "ID_abcdef", "Id-ABCDE"]) expectRedacted("", "微信:", { secret, written: secret } as Written, "");
+    // The word itself still introduces the id.
+    expectRedacted("", "微信ID：", { secret: "wang_li88", written: "wang_li88" } as Written, "");
+    expectRedacted("", "QQ id：", { secret: "12345678", written: "12345678" } as Written, "");
+  });
+
   it("removes WeChat ids (or the phone they are registered with) after any of its keywords, and keeps the keyword", () => {
     fc.assert(
       fc.property(wechatSpelling, before, after, (d, pre, post) => expectRedacted(pre, d.lead, d, post)),
