@@ -35,10 +35,16 @@ function startGraph(metafile: Metafile, entry = Object.keys(metafile.outputs).fi
   return { packagesAtStart, dynamicChunks, dynamicPackages, loaded };
 }
 
+/** The Node build's metafile, built once in memory for all the tests here. */
+let built: Promise<Metafile> | undefined;
+const nodeBuild = () => (built ??= build({ ...nodeBuildOptions, write: false, metafile: true, sourcemap: false, logLevel: "silent" }).then((r) => r.metafile!));
+
+/** The output file (chunk) that holds a source file. */
+const chunkOf = (metafile: Metafile, source: string) => Object.keys(metafile.outputs).find((path) => Object.keys(metafile.outputs[path]!.inputs).includes(source));
+
 describe("the Node entry at start", () => {
   it("imports no platform library or PDF code statically; each is a chunk of its own behind import()", { timeout: 60_000 }, async () => {
-    const result = await build({ ...nodeBuildOptions, write: false, metafile: true, sourcemap: false, logLevel: "silent" });
-    const metafile = result.metafile!;
+    const metafile = await nodeBuild();
     const { packagesAtStart, dynamicChunks, dynamicPackages, loaded } = startGraph(metafile);
     const packageName = (path: string) => path.split("/").slice(0, path.startsWith("@") ? 2 : 1).join("/");
     const atStart = [...packagesAtStart].map(packageName);
@@ -72,29 +78,27 @@ describe("the Node entry at start", () => {
   });
 
   it("sends Telegram messages without grammY: the adapter's chunk and what it imports reach no grammy", { timeout: 60_000 }, async () => {
-    const result = await build({ ...nodeBuildOptions, write: false, metafile: true, sourcemap: false, logLevel: "silent" });
-    const outputs = result.metafile!.outputs;
-    const adapterChunk = Object.keys(outputs).find((path) => Object.keys(outputs[path]!.inputs).includes("src/chat/telegram/adapter.ts"));
+    const metafile = await nodeBuild();
+    const adapterChunk = chunkOf(metafile, "src/chat/telegram/adapter.ts");
     expect(adapterChunk, "the Telegram adapter is in the build").toBeDefined();
     // It is a chunk of its own (loaded when Telegram is configured), not part of the start.
-    expect(startGraph(result.metafile!).loaded).not.toContain(adapterChunk);
-    const { packagesAtStart, dynamicPackages } = startGraph(result.metafile!, adapterChunk);
+    expect(startGraph(metafile).loaded).not.toContain(adapterChunk);
+    const { packagesAtStart, dynamicPackages } = startGraph(metafile, adapterChunk);
     expect([...packagesAtStart, ...dynamicPackages].filter((p) => p === "grammy" || p.startsWith("grammy/"))).toEqual([]);
     // The bot (inbound updates) still uses grammY: the check above is looking at the right graph.
-    const botChunk = Object.keys(outputs).find((path) => Object.keys(outputs[path]!.inputs).includes("src/chat/telegram/bot.ts"))!;
-    expect([...startGraph(result.metafile!, botChunk).packagesAtStart]).toContain("grammy");
+    const botChunk = chunkOf(metafile, "src/chat/telegram/bot.ts")!;
+    expect([...startGraph(metafile, botChunk).packagesAtStart]).toContain("grammy");
   });
 
   it("sends Slack messages without @slack/web-api or Bolt: the adapter's chunk reaches neither", { timeout: 60_000 }, async () => {
-    const result = await build({ ...nodeBuildOptions, write: false, metafile: true, sourcemap: false, logLevel: "silent" });
-    const outputs = result.metafile!.outputs;
-    const adapterChunk = Object.keys(outputs).find((path) => Object.keys(outputs[path]!.inputs).includes("src/chat/slack/adapter.ts"));
+    const metafile = await nodeBuild();
+    const adapterChunk = chunkOf(metafile, "src/chat/slack/adapter.ts");
     expect(adapterChunk, "the Slack adapter is in the build").toBeDefined();
-    expect(startGraph(result.metafile!).loaded).not.toContain(adapterChunk);
-    const { packagesAtStart, dynamicPackages } = startGraph(result.metafile!, adapterChunk);
+    expect(startGraph(metafile).loaded).not.toContain(adapterChunk);
+    const { packagesAtStart, dynamicPackages } = startGraph(metafile, adapterChunk);
     expect([...packagesAtStart, ...dynamicPackages].filter((p) => p.startsWith("@slack/"))).toEqual([]);
     // Bolt's App (inbound requests) still brings the Web API client: the check above looks at the right graph.
-    const appChunk = Object.keys(outputs).find((path) => Object.keys(outputs[path]!.inputs).includes("src/chat/slack/app.ts"))!;
-    expect([...startGraph(result.metafile!, appChunk).packagesAtStart].some((p) => p.startsWith("@slack/bolt"))).toBe(true);
+    const appChunk = chunkOf(metafile, "src/chat/slack/app.ts")!;
+    expect([...startGraph(metafile, appChunk).packagesAtStart].some((p) => p.startsWith("@slack/bolt"))).toBe(true);
   });
 });
