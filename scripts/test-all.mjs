@@ -18,11 +18,11 @@ const active = new Set();
 /** Runs `npm run <script>`; `live` streams its output, otherwise it is collected for later. */
 function runScript(step, live) {
   const started = Date.now();
-  // Its own process group, so stopping it stops what it started (vitest workers, wrangler's children).
   const npmArgs = ["run", "--silent", step.script, ...(step.args ? ["--", ...step.args] : [])];
   // A step with slack (the typecheck finishes long before vitest) yields the CPU to the one that sets the
   // total time: `nice` where there is one (Linux, macOS), as is elsewhere.
   const [command, args] = step.nice && process.platform !== "win32" ? ["nice", ["-n", String(step.nice), npm, ...npmArgs]] : [npm, npmArgs];
+  // Its own process group, so stopping it stops what it started (vitest workers, wrangler's children).
   const child = spawn(command, args, { stdio: live ? "inherit" : ["ignore", "pipe", "pipe"], detached: process.platform !== "win32" });
   let output = "";
   if (!live) {
@@ -75,11 +75,14 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 // Held output is printed when its step ends; if it ends while vitest streams, after vitest.
 const vitestDone = others[0].run.done;
 let stopped = false;
+/** The smoke, once the Worker build has let it start. */
+let smokeRun = null;
 const typecheckResult = typecheckRun.done.then(async (r) => {
   results.set(r.name, r);
   if (!r.ok) {
     stopped = true;
     for (const o of others) o.run.stop();
+    smokeRun?.stop();
   }
   await vitestDone;
   show(r);
@@ -96,7 +99,6 @@ const otherResults = others.map(({ step, run }) =>
   }),
 );
 // The smoke starts the Worker the build wrote: it waits for the build, not for vitest.
-let smokeRun = null;
 const smokeResult = others[1].run.done.then(async (build) => {
   if (!build.ok || stopped) return null;
   smokeRun = runScript(smoke, false);
@@ -105,9 +107,6 @@ const smokeResult = others[1].run.done.then(async (build) => {
   await vitestDone;
   show(r);
   return r;
-});
-void typecheckRun.done.then((r) => {
-  if (!r.ok) smokeRun?.stop();
 });
 await Promise.all([typecheckResult, ...otherResults, smokeResult]);
 
